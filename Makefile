@@ -1,0 +1,40 @@
+# Two commands for a newcomer: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test migrate demo bench clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit("Waymark needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+## run: install, migrate, load the demo organisation once, serve on http://127.0.0.1:8000
+run: migrate demo
+	@echo ""
+	@echo "Waymark is running at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
+
+migrate: $(VENV)/.installed
+	$(FLASK) db upgrade
+
+demo: $(VENV)/.installed
+	$(FLASK) demo load
+
+## test: install the test dependencies and run the whole suite (TEST_DATABASE_URL for PostgreSQL)
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,100 @@
+"""Command-line tools: `flask users …` and `flask demo …` (`flask db …` comes from Flask-Migrate)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import AppGroup
+
+from webapp.extensions import db
+from webapp.models import Program, Role, User
+from webapp.services import accounts
+
+users_cli = AppGroup("users", help="Create staff accounts and set their passwords.")
+demo_cli = AppGroup("demo", help="The demo organisation for trying Waymark out.")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _user_by_email(email: str) -> User:
+    user = db.session.scalar(sa.select(User).where(User.email == accounts.normalise_email(email)))
+    if user is None:
+        raise click.ClickException(f"No user with the email {email}.")
+    return user
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", "display_name", required=True, help="The name colleagues know them by.")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--program", "program_names", multiple=True, help="A program they work in (repeatable).")
+@click.option("--supervisor", "supervisor_email", help="Email of the supervisor who oversees their cases.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(
+    email: str,
+    display_name: str,
+    role: str,
+    program_names: tuple[str, ...],
+    supervisor_email: str | None,
+    password_stdin: bool,
+) -> None:
+    """Create a user who signs in with EMAIL."""
+    programs = []
+    for name in program_names:
+        program = db.session.scalar(sa.select(Program).where(Program.name == name))
+        if program is None:
+            raise click.ClickException(f"No program named {name!r}.")
+        programs.append(program)
+    supervisor = _user_by_email(supervisor_email) if supervisor_email else None
+    password = _read_password(password_stdin)
+    try:
+        user = accounts.create_user(
+            email=email, display_name=display_name, role=Role(role), password=password,
+            programs=programs, supervisor=supervisor,
+        )
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {user.role.label.lower()} {user.email}.")
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def set_password_command(email: str, password_stdin: bool) -> None:
+    """Set a new password for EMAIL; their other sessions end."""
+    user = _user_by_email(email)
+    try:
+        accounts.set_password(user, _read_password(password_stdin))
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Password changed for {user.email}; their other sessions have ended.")
+
+
+@demo_cli.command("load")
+def load_demo_command() -> None:
+    """Load the demo organisation once, then print the demo sign-ins."""
+    from webapp import demo
+
+    if demo.is_loaded():
+        click.echo("The demo organisation is already loaded.")
+    elif db.session.scalar(sa.select(sa.func.count()).select_from(User)):
+        raise click.ClickException("This database already has users; the demo loads only into an empty one.")
+    else:
+        demo.load()
+        db.session.commit()
+        click.echo("Loaded the demo organisation.")
+    click.echo(demo.sign_in_sheet())
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

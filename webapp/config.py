@@ -1,0 +1,42 @@
+"""Configuration: safe defaults here, overridden by the environment.
+
+Order of precedence (last wins): these defaults, `DATABASE_URL` / `SECRET_KEY`,
+any `WAYMARK_*` variable (through `app.config.from_prefixed_env("WAYMARK")`),
+then the mapping handed to `create_app(config)` (tests use that).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+
+class Defaults:
+    # The database lives in the instance folder unless DATABASE_URL says otherwise;
+    # the factory fills in the absolute path.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    # Forms: 1 MiB is far more than any phone form sends; larger bodies get 413.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 512 * 1024
+    MAX_FORM_PARTS = 200
+    WTF_CSRF_TIME_LIMIT = 3600
+
+    # Cookies: HttpOnly and SameSite always; Secure as soon as the app is served over HTTPS
+    # (set WAYMARK_SESSION_COOKIE_SECURE=true behind TLS).
+    SESSION_COOKIE_NAME = "waymark_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+    APP_NAME = "Waymark"
+    # argon2-cffi profile for password hashes: RFC 9106's low-memory one (Argon2id, 64 MiB).
+    # Tests use "CHEAPEST"; a stronger profile upgrades stored hashes as people sign in.
+    PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"
+    # The organisation's time zone: what "today" and "overdue" mean (IANA name).
+    TIMEZONE = "UTC"
+    # How many rows a list page shows at once.
+    PAGE_SIZE = 25

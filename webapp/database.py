@@ -1,0 +1,52 @@
+"""Engine set-up for the two databases we support: SQLite (embedded) and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import has_request_context, request
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+_READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def normalise_url(url: str) -> str:
+    """Accept the `postgres://` and `postgresql://` forms hosting platforms hand out."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        # The pool hands a connection to one thread at a time, so pysqlite's own
+        # same-thread check only gets in the way of threaded servers.
+        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "pool_recycle": 1800}
+
+
+def tune_engine(engine: sa.Engine) -> None:
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_on_connect)
+        sa.event.listen(engine, "begin", _sqlite_on_begin)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # We issue BEGIN ourselves (below) instead of letting pysqlite do it lazily.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: sa.Connection) -> None:
+    # A request that writes takes the write lock up front: a deferred transaction that reads
+    # and then tries to write fails at once with SQLITE_BUSY when another writer got there
+    # first, whatever busy_timeout says. Reads stay deferred so they never queue.
+    writing = has_request_context() and request.method not in _READ_ONLY_METHODS
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

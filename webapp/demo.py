@@ -1,0 +1,309 @@
+"""A demo organisation: two programs, a user for every role, a dozen clients in every phase.
+
+For trying Waymark out on one machine. The passwords are printed and public: never load the
+demo into a database that will hold real people's records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from webapp.extensions import db
+from webapp.models import (
+    CaseModel,
+    ConfirmationMethod,
+    ConsentMethod,
+    ConsentScope,
+    ContactType,
+    Phase,
+    Provider,
+    ReferralStatus,
+    RiskLevel,
+    Role,
+    Service,
+    User,
+    utcnow,
+)
+from webapp.services import accounts, cases, clients, programs, referrals
+from webapp.timeutil import local_today, local_zone
+
+DOMAIN = "demo.example"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    key: str
+    name: str
+    role: Role
+    password: str
+    programs: tuple[str, ...]
+    supervisor: str | None = None
+
+    @property
+    def email(self) -> str:
+        return f"{self.key}@{DOMAIN}"
+
+
+STREET = "Street Outreach"
+HOUSING = "Housing First Intensive Case Management"
+
+USERS = (
+    DemoUser("admin", "Priya Raman", Role.ADMIN, "copper-kettle-morning", (STREET, HOUSING)),
+    DemoUser("supervisor", "Marcus Oyelaran", Role.SUPERVISOR, "quiet-river-lantern", (STREET, HOUSING)),
+    DemoUser("casemanager", "Ana Lucía Torres", Role.CASE_MANAGER, "maple-bridge-compass", (HOUSING,), "supervisor"),
+    DemoUser("outreach", "Sam Whitfield", Role.OUTREACH_WORKER, "orange-bicycle-harbour", (STREET,), "supervisor"),
+    DemoUser("outreach2", "Ngozi Eze", Role.OUTREACH_WORKER, "winter-garden-pathway", (STREET,), "supervisor"),
+)
+
+PROVIDERS = {
+    "Eastside Community Food Bank": ("555-0140", [("Weekly food pantry", "food", "Anyone in the county; no ID needed.")]),
+    "Harbor Light Shelter": ("555-0175", [("Emergency shelter bed", "housing", "Adults 18+; intake 4–8 pm.")]),
+    "Riverside Community Health Clinic": ("555-0112", [
+        ("Walk-in primary care", "health", "Sliding scale; uninsured welcome."),
+        ("Behavioral health intake", "mental_health", "Adults; same-week appointments."),
+    ]),
+    "Legal Aid Society of the Valley": ("555-0163", [
+        ("Tenant rights counselling", "legal", "Low-income renters facing eviction."),
+        ("ID document replacement", "legal", "Help with birth certificates and state ID fees."),
+    ]),
+    "New Roots Recovery Center": ("555-0198", [("Detox and recovery intake", "substance_use", "Adults; call ahead for a bed.")]),
+    "County Social Services Office": ("555-0101", [("SNAP and benefits application", "income", "County residents.")]),
+}
+
+
+@dataclass
+class DemoClient:
+    preferred_name: str
+    program: str
+    worker: str
+    phase: Phase
+    risk: RiskLevel = RiskLevel.LOW
+    legal_name: str | None = None
+    aliases: tuple[str, ...] = ()
+    date_of_birth: date | None = None
+    approximate_age: int | None = None
+    language: str | None = "en"
+    phone: str | None = None
+    safe_to_call: bool | None = None
+    safe_to_text: bool | None = None
+    contact_notes: str = ""
+    opened_days_ago: int = 30
+    circumstances: str = ""
+    safety_concern: bool = False
+    safety_details: str = ""
+    priorities: str = ""
+    strengths: str = ""
+    follow_up_in_days: int | None = 7
+    restricted: bool = False
+    # (days ago, contact type, minutes, place, note)
+    contacts: list[tuple[int, ContactType, int, str, str]] = field(default_factory=list)
+    # (service name, days ago sent, statuses reached in order)
+    referrals: list[tuple[str, int, tuple[ReferralStatus, ...]]] = field(default_factory=list)
+    closed: tuple[int, str, str] | None = None  # (days ago, reason, outcome)
+
+
+C = ContactType
+R = ReferralStatus
+CLIENTS = (
+    DemoClient(
+        "Dee", STREET, "outreach", Phase.INTAKE, RiskLevel.URGENT, aliases=("Dee Dee",), approximate_age=50,
+        opened_days_ago=0, follow_up_in_days=0, safety_concern=True,
+        circumstances="Sleeping in the underpass on 5th; cough for two weeks, says she hasn't eaten since yesterday.",
+        safety_details="Says a man in the camp threatened her last night.",
+        priorities="Somewhere safe to sleep tonight.", strengths="Knows the outreach van schedule; sister in Fresno.",
+        contacts=[(0, C.STREET_OUTREACH, 20, "5th St underpass", "First contact. Gave water, socks and a blanket.")],
+    ),
+    DemoClient(
+        "José", STREET, "outreach", Phase.ASSESSMENT, legal_name="José Antonio Núñez", date_of_birth=date(1979, 3, 14),
+        language="es", phone="(555) 201-4432", safe_to_call=True, safe_to_text=True, opened_days_ago=9,
+        follow_up_in_days=-2, circumstances="Lost construction job after a back injury; sleeping in his truck.",
+        priorities="Pain treatment and getting back to work.", strengths="Twenty years of trade experience; church community.",
+        contacts=[(9, C.STREET_OUTREACH, 25, "Walmart parking lot", "Intake in Spanish. Open to a clinic visit."),
+                  (4, C.PHONE, 10, "", "Confirmed clinic walk-in hours with him.")],
+        referrals=[("Walk-in primary care", 8, (R.SENT,))],
+    ),
+    DemoClient(
+        "Mai", STREET, "outreach2", Phase.PLANNING, legal_name="Nguyễn Thị Mai", approximate_age=34, language="vi",
+        phone="555-208-1190", safe_to_call=False, safe_to_text=True, contact_notes="Text only; her phone is shared.",
+        opened_days_ago=21, follow_up_in_days=1,
+        circumstances="Staying in a motel week to week with her son (9); money runs out on the 20th.",
+        priorities="Keep her son in the same school.", strengths="Works part-time at a nail salon; organised budgeter.",
+        contacts=[(21, C.OFFICE, 45, "Drop-in center", "Intake with interpreter line."),
+                  (12, C.TEXT, 5, "", "Sent list of family shelters; she prefers to stay put for now.")],
+        referrals=[("SNAP and benefits application", 12, (R.SENT, R.ACKNOWLEDGED, R.SCHEDULED))],
+    ),
+    DemoClient(
+        "Tyrell", STREET, "outreach", Phase.IMPLEMENTATION, RiskLevel.MEDIUM, legal_name="Tyrell Jackson",
+        date_of_birth=date(1996, 11, 2), phone="555-230-7781", safe_to_call=True, opened_days_ago=40,
+        follow_up_in_days=3, circumstances="Released from county jail six weeks ago with no ID.",
+        priorities="Get his state ID so he can apply for jobs.", strengths="Forklift certificate; grandmother nearby.",
+        contacts=[(40, C.STREET_OUTREACH, 15, "Bus depot", "Met at the depot; wants ID help."),
+                  (25, C.ACCOMPANIMENT, 120, "Legal Aid office", "Went with him to the ID clinic."),
+                  (6, C.PHONE, 10, "", "Birth certificate arrived; DMV appointment next week.")],
+        referrals=[("ID document replacement", 30, (R.SENT, R.SCHEDULED, R.CONNECTED)),
+                   ("Weekly food pantry", 25, (R.SENT, R.CONNECTED, R.COMPLETED))],
+    ),
+    DemoClient(
+        "Old Man Ray", STREET, "outreach2", Phase.MONITORING, RiskLevel.HIGH, legal_name="Raymond Kowalski",
+        approximate_age=67, opened_days_ago=120, follow_up_in_days=-5,
+        circumstances="Long-term unsheltered by the river; diabetic, has refused shelter for years.",
+        priorities="Keep his dog with him.", strengths="Fiercely independent; trusted by others at the camp.",
+        contacts=[(120, C.STREET_OUTREACH, 10, "River trail", "Accepted a sandwich, not much talk."),
+                  (60, C.STREET_OUTREACH, 30, "River trail", "Let us check his feet; referred to clinic."),
+                  (35, C.STREET_OUTREACH, 20, "River trail", "Went to the clinic once, insulin sorted.")],
+        referrals=[("Walk-in primary care", 60, (R.SENT, R.CONNECTED))],
+    ),
+    DemoClient(
+        "Amaru", STREET, "outreach", Phase.CLOSED, legal_name="Amaru Quispe", date_of_birth=date(2001, 6, 30),
+        language="es", opened_days_ago=200, follow_up_in_days=None,
+        circumstances="Newly arrived, couch-surfing, no income.", priorities="Work permit and a room.",
+        strengths="Bilingual, studied accounting.",
+        contacts=[(200, C.OFFICE, 40, "Drop-in center", "Intake."), (150, C.PHONE, 10, "", "Has a room now.")],
+        referrals=[("SNAP and benefits application", 190, (R.SENT, R.CONNECTED, R.COMPLETED))],
+        closed=(140, "goals_met", "Renting a room, working at a warehouse; follow-up call planned at 3 months."),
+    ),
+    DemoClient(
+        "Kateri", HOUSING, "casemanager", Phase.ASSESSMENT, RiskLevel.HIGH, legal_name="Kateri Whitehorse",
+        date_of_birth=date(1988, 1, 19), phone="555-244-0017", safe_to_call=True, safe_to_text=True,
+        opened_days_ago=5, follow_up_in_days=2,
+        circumstances="Chronic homelessness, 4 years; ER visits monthly. Prioritised by coordinated entry.",
+        priorities="Her own place, near her cousin.", strengths="Beadwork she sells; strong family ties.",
+        contacts=[(5, C.OFFICE, 60, "Housing First office", "Intake; consented to data sharing with the clinic.")],
+    ),
+    DemoClient(
+        "Brian", HOUSING, "casemanager", Phase.IMPLEMENTATION, RiskLevel.MEDIUM, legal_name="Brian O'Connell",
+        date_of_birth=date(1971, 8, 8), phone="555-260-3344", safe_to_call=True, opened_days_ago=75,
+        follow_up_in_days=0, circumstances="Moved into a scattered-site apartment last month after 2 years in shelter.",
+        priorities="Stay housed; cut down drinking.", strengths="Ex-chef; wants to cook again.",
+        contacts=[(75, C.OFFICE, 50, "Housing First office", "Intake."),
+                  (30, C.HOME_VISIT, 45, "New apartment", "Move-in day; furniture delivered."),
+                  (7, C.HOME_VISIT, 40, "Apartment", "Rent paid; kitchen in use. Talked about detox options.")],
+        referrals=[("Detox and recovery intake", 7, (R.SENT,)),
+                   ("Tenant rights counselling", 20, (R.SENT, R.ACKNOWLEDGED))],
+    ),
+    DemoClient(
+        "Fatima", HOUSING, "casemanager", Phase.PLANNING, RiskLevel.URGENT, legal_name="Fatima Al-Sayed",
+        approximate_age=29, language="ar", phone="555-271-9020", safe_to_call=False, safe_to_text=False,
+        contact_notes="Never call or text: her ex-partner checks her phone. Contact through the shelter desk only.",
+        opened_days_ago=14, follow_up_in_days=-1, restricted=True, safety_concern=True,
+        safety_details="Fled an abusive partner two weeks ago; he is looking for her.",
+        circumstances="In a confidential shelter with her daughter (3).",
+        priorities="Safety, then a protective order, then housing.", strengths="Nursing degree from abroad; determined.",
+        contacts=[(14, C.OFFICE, 70, "Confidential location", "Intake with Arabic interpreter.")],
+        referrals=[("Tenant rights counselling", 10, (R.SENT,))],
+    ),
+    DemoClient(
+        "Lena", HOUSING, "casemanager", Phase.MONITORING, legal_name="Lena Sørensen", date_of_birth=date(1983, 4, 2),
+        phone="555-284-6612", safe_to_call=True, safe_to_text=True, opened_days_ago=210, follow_up_in_days=10,
+        circumstances="Housed 6 months ago after eviction; bipolar disorder, stable on medication.",
+        priorities="Keep her job at the library.", strengths="Steady routines; peer support group.",
+        contacts=[(210, C.OFFICE, 50, "Housing First office", "Intake."),
+                  (90, C.HOME_VISIT, 40, "Apartment", "Doing well; reassessment scores improved."),
+                  (20, C.PHONE, 15, "", "Monthly check-in; all fine.")],
+        referrals=[("Behavioral health intake", 180, (R.SENT, R.SCHEDULED, R.CONNECTED, R.COMPLETED))],
+    ),
+    DemoClient(
+        "Chen Wei", HOUSING, "casemanager", Phase.IMPLEMENTATION, legal_name="陈伟 (Chen Wei)", approximate_age=58,
+        language="zh", opened_days_ago=50, follow_up_in_days=-3,
+        circumstances="Lost his apartment when the building was sold; sleeping at a 24-hour laundromat.",
+        priorities="Senior housing application.", strengths="Retired cook; savings for a deposit.",
+        contacts=[(50, C.OFFICE, 60, "Housing First office", "Intake with Mandarin interpreter.")],
+        referrals=[("Emergency shelter bed", 45, (R.SENT, R.NO_SHOW)), ("Weekly food pantry", 20, (R.SENT,))],
+    ),
+    DemoClient(
+        "Jordan", STREET, "outreach2", Phase.INTAKE, aliases=("J",), approximate_age=19, opened_days_ago=2,
+        follow_up_in_days=4, circumstances="Young person, left foster care last year; sleeping at friends' places.",
+        priorities="A phone and a place to shower.", strengths="Finished high school; good with computers.",
+        contacts=[(2, C.STREET_OUTREACH, 15, "Library steps", "First contact; took a hygiene kit.")],
+    ),
+)
+
+
+def is_loaded() -> bool:
+    return db.session.scalar(sa.select(User.id).where(User.email == USERS[0].email)) is not None
+
+
+def _at(days_ago: int, hour: int = 10) -> datetime:
+    """That local hour, `days_ago` days back, but never later than now."""
+    moment = datetime.combine(local_today() - timedelta(days=days_ago), time(hour), tzinfo=local_zone())
+    return min(moment.astimezone(UTC), utcnow())
+
+
+def load() -> None:
+    for name, model in ((STREET, CaseModel.BROKERAGE), (HOUSING, CaseModel.INTENSIVE)):
+        programs.create_program(name=name, model=model, description=f"{model.label} model.")
+    program_by_name = {program.name: program for program in db.session.scalars(sa.select(programs.Program))}
+
+    users: dict[str, User] = {}
+    for demo_user in USERS:
+        users[demo_user.key] = accounts.create_user(
+            email=demo_user.email, display_name=demo_user.name, role=demo_user.role, password=demo_user.password,
+            programs=[program_by_name[name] for name in demo_user.programs],
+            supervisor=users.get(demo_user.supervisor) if demo_user.supervisor else None,
+        )
+
+    service_by_name: dict[str, Service] = {}
+    for provider_name, (phone, services) in PROVIDERS.items():
+        provider = Provider(name=provider_name, phone=phone)
+        for service_name, category, eligibility in services:
+            service = Service(name=service_name, category=category, eligibility=eligibility)
+            provider.services.append(service)
+            service_by_name[service_name] = service
+        db.session.add(provider)
+    db.session.flush()
+
+    today = local_today()
+    for spec in CLIENTS:
+        _load_client(spec, users[spec.worker], program_by_name[spec.program], service_by_name, today)
+
+
+def _load_client(spec: DemoClient, worker: User, program: programs.Program,
+                 service_by_name: dict[str, Service], today: date) -> None:
+    client = clients.create_client(
+        clients.ClientDetails(
+            preferred_name=spec.preferred_name, legal_name=spec.legal_name, aliases=list(spec.aliases),
+            date_of_birth=spec.date_of_birth,
+            estimated_birth_year=today.year - spec.approximate_age if spec.approximate_age else None,
+            language=spec.language, phone=spec.phone, safe_to_call=spec.safe_to_call,
+            safe_to_text=spec.safe_to_text, contact_notes=spec.contact_notes,
+        ),
+        created_by=worker,
+    )
+    clients.record_consent(client, scope=ConsentScope.DATA_COLLECTION, method=ConsentMethod.VERBAL,
+                           recorded_by=worker, given_at=_at(spec.opened_days_ago))
+    case = cases.open_case(
+        client, program, created_by=worker, primary_worker=worker, restricted=spec.restricted,
+        opened_at=_at(spec.opened_days_ago, 9), risk_level=spec.risk,
+        intake=cases.IntakeDetails(
+            presenting_circumstances=spec.circumstances, safety_concern=spec.safety_concern,
+            safety_details=spec.safety_details, client_priorities=spec.priorities, strengths=spec.strengths,
+        ),
+    )
+    for days_ago, contact_type, minutes, place, note in sorted(spec.contacts, key=lambda c: -c[0]):
+        cases.log_contact(case, recorded_by=worker, occurred_at=_at(days_ago, 11), contact_type=contact_type,
+                          duration_minutes=minutes, place=place, note=note)
+    for service_name, days_ago, statuses in spec.referrals:
+        referral = referrals.make_referral(case, service_by_name[service_name], created_by=worker, today=today,
+                                           sent_at=_at(days_ago, 12),
+                                           follow_up_on=today - timedelta(days=days_ago) + timedelta(days=7))
+        for step, status in enumerate(statuses[1:], start=1):
+            referrals.change_status(referral, status, confirmed_by=worker, method=ConfirmationMethod.CLIENT,
+                                    occurred_at=_at(max(days_ago - 3 * step, 0), 13))
+    case.phase = spec.phase
+    case.next_follow_up_on = today + timedelta(days=spec.follow_up_in_days) if spec.follow_up_in_days is not None else None
+    if spec.closed:
+        days_ago, reason, outcome = spec.closed
+        case.closed_at, case.closure_reason, case.closure_outcome = _at(days_ago, 16), reason, outcome
+        case.next_follow_up_on = None
+    db.session.flush()
+
+
+def sign_in_sheet() -> str:
+    lines = ["", "Demo sign-ins (demo data only; these passwords are public):"]
+    width = max(len(user.email) for user in USERS)
+    for user in USERS:
+        lines.append(f"  {user.role.label:<16} {user.email:<{width}}  {user.password}")
+    return "\n".join(lines)

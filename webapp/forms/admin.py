@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from webapp.models import MODEL_DEFAULTS, CaseModel
+
+
+def _defaults_hint() -> str:
+    return "; ".join(
+        f"{model.label}: {standard.contact_standard_days} days / {standard.caseload_cap} cases / "
+        f"{standard.reassessment_interval_days} days"
+        for model, standard in MODEL_DEFAULTS.items()
+    )
+
+
+class ProgramForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Give the program a name."), Length(max=120)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    model = SelectField(
+        "Case management model",
+        choices=CaseModel.choices(),
+        validators=[DataRequired("Choose a model.")],
+        description="The model sets how intense the work is. Leave the numbers below blank to use its defaults.",
+    )
+    contact_standard_days = IntegerField(
+        "Contact standard (most days between contacts)",
+        validators=[Optional(), NumberRange(min=1, max=365, message="Between 1 and 365 days.")],
+        description="Defaults — " + _defaults_hint(),
+    )
+    caseload_cap = IntegerField(
+        "Caseload cap per worker",
+        validators=[Optional(), NumberRange(min=1, max=500, message="Between 1 and 500 cases.")],
+    )
+    reassessment_interval_days = IntegerField(
+        "Reassessment interval (days)",
+        validators=[Optional(), NumberRange(min=7, max=730, message="Between 7 and 730 days.")],
+    )
+    active = BooleanField("Taking new cases", default=True)

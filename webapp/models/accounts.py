@@ -1,0 +1,67 @@
+"""Staff accounts, their roles and the programs they work in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+
+from webapp.extensions import db
+from webapp.models.programs import Program
+from webapp.models.types import LabelledEnum, UTCDateTime, enum_column, utcnow
+
+
+class Role(LabelledEnum):
+    OUTREACH_WORKER = "outreach_worker", "Outreach worker"
+    CASE_MANAGER = "case_manager", "Case manager"
+    SUPERVISOR = "supervisor", "Supervisor"
+    ADMIN = "admin", "Admin"
+
+
+program_memberships = sa.Table(
+    "program_memberships",
+    db.metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("program_id", sa.ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    # Stored lower-cased: logins are case-insensitive.
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
+    display_name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
+    role: so.Mapped[Role] = so.mapped_column(enum_column(Role))
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    # The supervisor who may see this worker's restricted cases.
+    supervisor_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # Part of the login cookie's identity: bumping it ends every other session.
+    session_version: so.Mapped[int] = so.mapped_column(default=1)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    supervisor: so.Mapped[User | None] = so.relationship(remote_side=[id])
+    programs: so.Mapped[list[Program]] = so.relationship(
+        secondary=program_memberships, order_by=Program.name
+    )
+
+    @property
+    def is_active(self) -> bool:  # flask-login refuses inactive users
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email!r} {self.role.value}>"

@@ -1,0 +1,144 @@
+"""A case is one episode of work with a client in a program: intake, contacts and phase."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from webapp.extensions import db
+from webapp.models.accounts import User
+from webapp.models.programs import CaseModel, Program
+from webapp.models.types import LabelledEnum, UTCDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from webapp.models.clients import Client
+    from webapp.models.referrals import Referral
+
+
+class Phase(LabelledEnum):
+    INTAKE = "intake", "Intake"
+    ASSESSMENT = "assessment", "Assessment"
+    PLANNING = "planning", "Service planning"
+    IMPLEMENTATION = "implementation", "Implementation"
+    MONITORING = "monitoring", "Monitoring"
+    CLOSED = "closed", "Closed"
+
+
+class RiskLevel(LabelledEnum):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    client_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("clients.id", ondelete="RESTRICT"), index=True)
+    program_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("programs.id", ondelete="RESTRICT"))
+    # The program's model unless this case was set to another intensity.
+    model: so.Mapped[CaseModel] = so.mapped_column(enum_column(CaseModel))
+    primary_worker_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    phase: so.Mapped[Phase] = so.mapped_column(enum_column(Phase), default=Phase.INTAKE)
+    risk_level: so.Mapped[RiskLevel] = so.mapped_column(enum_column(RiskLevel), default=RiskLevel.LOW)
+    # Only the primary worker, that worker's supervisor and admins may see a restricted case.
+    restricted: so.Mapped[bool] = so.mapped_column(default=False)
+    opened_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    closed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    closure_reason: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    closure_outcome: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # Kept by the service layer from intake and contact logs, so Today reads one index.
+    next_follow_up_on: so.Mapped[date | None]
+    last_contact_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: so.Mapped[int] = so.mapped_column(default=1)
+
+    client: so.Mapped[Client] = so.relationship(back_populates="cases")
+    program: so.Mapped[Program] = so.relationship()
+    primary_worker: so.Mapped[User | None] = so.relationship(foreign_keys=[primary_worker_id])
+    intake: so.Mapped[Intake | None] = so.relationship(back_populates="case", uselist=False)
+    contacts: so.Mapped[list[ContactLog]] = so.relationship(
+        back_populates="case", order_by="ContactLog.occurred_at.desc()"
+    )
+    referrals: so.Mapped[list[Referral]] = so.relationship(
+        back_populates="case", order_by="Referral.created_at.desc()"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        # Today: my open cases by next follow-up date.
+        sa.Index("ix_cases_worker_open_follow_up", "primary_worker_id", "closed_at", "next_follow_up_on"),
+        # Supervision and program lists: open cases per program.
+        sa.Index("ix_cases_program_open", "program_id", "closed_at"),
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    def __repr__(self) -> str:
+        return f"<Case {self.id} client={self.client_id} {self.phase.value}>"
+
+
+class IntakeSource(LabelledEnum):
+    WORKER = "worker", "Worker"
+    SELF_INTAKE = "self_intake", "Self-intake"
+
+
+class Intake(db.Model):
+    __tablename__ = "intakes"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id", ondelete="RESTRICT"), unique=True)
+    source: so.Mapped[IntakeSource] = so.mapped_column(enum_column(IntakeSource), default=IntakeSource.WORKER)
+    presenting_circumstances: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    safety_concern: so.Mapped[bool] = so.mapped_column(default=False)
+    safety_details: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    client_priorities: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    strengths: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    communication_preferences: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    recorded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    case: so.Mapped[Case] = so.relationship(back_populates="intake")
+
+
+class ContactType(LabelledEnum):
+    STREET_OUTREACH = "street_outreach", "Street outreach"
+    PHONE = "phone", "Phone call"
+    TEXT = "text", "Text message"
+    OFFICE = "office", "Office visit"
+    HOME_VISIT = "home_visit", "Home visit"
+    ACCOMPANIMENT = "accompaniment", "Accompaniment"
+    COLLATERAL = "collateral", "Collateral (someone else about the client)"
+
+
+class ContactLog(db.Model):
+    """An append-only record of one contact; corrections are new entries."""
+
+    __tablename__ = "contact_logs"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id", ondelete="RESTRICT"))
+    occurred_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    contact_type: so.Mapped[ContactType] = so.mapped_column(enum_column(ContactType))
+    duration_minutes: so.Mapped[int | None]
+    place: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    services_given: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    next_follow_up_on: so.Mapped[date | None]
+    recorded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    case: so.Mapped[Case] = so.relationship(back_populates="contacts")
+    recorded_by: so.Mapped[User | None] = so.relationship()
+
+    __table_args__ = (
+        sa.Index("ix_contact_logs_case_occurred", "case_id", "occurred_at"),
+        sa.CheckConstraint("duration_minutes IS NULL OR duration_minutes >= 0", name="duration_not_negative"),
+    )

@@ -1,0 +1,115 @@
+"""The person: one persistent record from first contact onwards, and their consents."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from webapp import client_ids
+from webapp.extensions import db
+from webapp.models.types import LabelledEnum, UTCDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from webapp.models.cases import Case
+    from webapp.models.referrals import Provider
+
+
+class Client(db.Model):
+    __tablename__ = "clients"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    # Canonical form, no dashes (see webapp.client_ids); assigned at first contact, never reused.
+    persistent_id: so.Mapped[str] = so.mapped_column(sa.String(client_ids.CANONICAL_LENGTH), unique=True)
+    # The name the person asks to be called: a first name, a street name or an alias.
+    preferred_name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    legal_name: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    # Accent- and case-folded names and aliases, kept by the service layer for search.
+    name_key: so.Mapped[str] = so.mapped_column(sa.String(1000), default="", index=True)
+    date_of_birth: so.Mapped[date | None]
+    # When only an approximate age is known, the year of birth it implies.
+    estimated_birth_year: so.Mapped[int | None]
+    language: so.Mapped[str | None] = so.mapped_column(sa.String(35))
+    phone: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    # Digits only, for search and duplicate checks.
+    phone_digits: so.Mapped[str | None] = so.mapped_column(sa.String(20), index=True)
+    safe_to_call: so.Mapped[bool | None]
+    safe_to_text: so.Mapped[bool | None]
+    contact_notes: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # A merged duplicate stays resolvable: its persistent ID leads to the survivor.
+    merged_into_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("clients.id", ondelete="RESTRICT"), index=True
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: so.Mapped[int] = so.mapped_column(default=1)
+
+    aliases: so.Mapped[list[ClientAlias]] = so.relationship(
+        back_populates="client", cascade="all, delete-orphan", order_by="ClientAlias.id"
+    )
+    cases: so.Mapped[list[Case]] = so.relationship(back_populates="client", order_by="Case.opened_at.desc()")
+    consents: so.Mapped[list[Consent]] = so.relationship(
+        back_populates="client", order_by="Consent.given_at.desc()"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def display_id(self) -> str:
+        return client_ids.display(self.persistent_id)
+
+    def __repr__(self) -> str:
+        return f"<Client {self.id} {self.persistent_id}>"
+
+
+class ClientAlias(db.Model):
+    __tablename__ = "client_aliases"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    client_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+
+    client: so.Mapped[Client] = so.relationship(back_populates="aliases")
+
+
+class ConsentScope(LabelledEnum):
+    DATA_COLLECTION = "data_collection", "Record and keep their information"
+    SHARING = "sharing", "Share information with a named provider"
+    CONTACT_PHONE = "contact_phone", "Be contacted by phone call"
+    CONTACT_TEXT = "contact_text", "Be contacted by text message"
+    CONTACT_PUSH = "contact_push", "Be contacted by app notification"
+
+
+class ConsentMethod(LabelledEnum):
+    VERBAL = "verbal", "Verbal, recorded by the worker"
+    SIGNED = "signed", "Signed form"
+    SELF_INTAKE = "self_intake", "Given in the self-intake form"
+
+
+class Consent(db.Model):
+    __tablename__ = "consents"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    client_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("clients.id", ondelete="RESTRICT"), index=True)
+    scope: so.Mapped[ConsentScope] = so.mapped_column(enum_column(ConsentScope))
+    # Sharing consents name the provider they allow.
+    provider_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("providers.id", ondelete="RESTRICT"))
+    method: so.Mapped[ConsentMethod] = so.mapped_column(enum_column(ConsentMethod))
+    given_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    expires_on: so.Mapped[date | None]
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    revoked_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    revocation_note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+
+    client: so.Mapped[Client] = so.relationship(back_populates="consents")
+    provider: so.Mapped[Provider | None] = so.relationship()
+
+    def is_in_force(self, today: date) -> bool:
+        if self.revoked_at is not None:
+            return False
+        return self.expires_on is None or self.expires_on >= today

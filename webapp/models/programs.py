@@ -1,0 +1,61 @@
+"""Programs and the case management models that set their intensity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from webapp.extensions import db
+from webapp.models.types import LabelledEnum, UTCDateTime, enum_column, utcnow
+
+
+class CaseModel(LabelledEnum):
+    INTENSIVE = "intensive", "Intensive case management"
+    CLINICAL = "clinical", "Clinical"
+    STRENGTHS_BASED = "strengths_based", "Strengths-based"
+    GENERALIST = "generalist", "Generalist"
+    BROKERAGE = "brokerage", "Brokerage"
+
+
+@dataclass(frozen=True)
+class ModelStandard:
+    contact_standard_days: int
+    caseload_cap: int
+    reassessment_interval_days: int
+
+
+# PRODUCT.md's defaults; every program may change its own.
+MODEL_DEFAULTS: dict[CaseModel, ModelStandard] = {
+    CaseModel.INTENSIVE: ModelStandard(7, 12, 30),
+    CaseModel.CLINICAL: ModelStandard(14, 25, 60),
+    CaseModel.STRENGTHS_BASED: ModelStandard(14, 25, 90),
+    CaseModel.GENERALIST: ModelStandard(30, 40, 90),
+    CaseModel.BROKERAGE: ModelStandard(30, 60, 180),
+}
+
+
+class Program(db.Model):
+    __tablename__ = "programs"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
+    description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    model: so.Mapped[CaseModel] = so.mapped_column(enum_column(CaseModel))
+    contact_standard_days: so.Mapped[int]
+    caseload_cap: so.Mapped[int]
+    reassessment_interval_days: so.Mapped[int]
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint("contact_standard_days > 0", name="contact_standard_positive"),
+        sa.CheckConstraint("caseload_cap > 0", name="caseload_cap_positive"),
+        sa.CheckConstraint("reassessment_interval_days > 0", name="reassessment_positive"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Program {self.id} {self.name!r}>"

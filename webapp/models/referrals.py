@@ -1,0 +1,124 @@
+"""The resource network and the referrals that link clients to it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from webapp.extensions import db
+from webapp.models.accounts import User
+from webapp.models.cases import Case
+from webapp.models.types import LabelledEnum, UTCDateTime, enum_column, utcnow
+
+
+class Provider(db.Model):
+    """An organisation in the directory."""
+
+    __tablename__ = "providers"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200), index=True)
+    description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    phone: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), default="")
+    website: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    address: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    services: so.Mapped[list[Service]] = so.relationship(back_populates="provider", order_by="Service.name")
+
+
+class Service(db.Model):
+    """Something a provider offers that a client can be referred to."""
+
+    __tablename__ = "services"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    provider_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("providers.id", ondelete="RESTRICT"), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    category: so.Mapped[str] = so.mapped_column(sa.String(64), default="", index=True)
+    description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    eligibility: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    area: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+
+    provider: so.Mapped[Provider] = so.relationship(back_populates="services")
+
+
+class ReferralStatus(LabelledEnum):
+    SENT = "sent", "Sent"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged by provider"
+    SCHEDULED = "scheduled", "Appointment scheduled"
+    CONNECTED = "connected", "Connected (client attended)"
+    COMPLETED = "completed", "Completed"
+    DECLINED = "declined", "Declined"
+    NO_SHOW = "no_show", "No-show"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# A referral stays open, and keeps asking for confirmation, until it reaches one of these.
+CLOSED_REFERRAL_STATUSES = frozenset(
+    {ReferralStatus.COMPLETED, ReferralStatus.DECLINED, ReferralStatus.NO_SHOW, ReferralStatus.CANCELLED}
+)
+
+
+class Referral(db.Model):
+    __tablename__ = "referrals"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
+    service_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("services.id", ondelete="RESTRICT"))
+    reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # The current status: the last entry of the history, kept here for lists and Today.
+    status: so.Mapped[ReferralStatus] = so.mapped_column(enum_column(ReferralStatus), default=ReferralStatus.SENT)
+    follow_up_on: so.Mapped[date]
+    created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: so.Mapped[int] = so.mapped_column(default=1)
+
+    case: so.Mapped[Case] = so.relationship(back_populates="referrals")
+    service: so.Mapped[Service] = so.relationship()
+    history: so.Mapped[list[ReferralStatusChange]] = so.relationship(
+        back_populates="referral", order_by="ReferralStatusChange.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        # Today and reminders: referrals still waiting for a confirmation, by date.
+        sa.Index("ix_referrals_status_follow_up", "status", "follow_up_on"),
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in CLOSED_REFERRAL_STATUSES
+
+
+class ConfirmationMethod(LabelledEnum):
+    CLIENT = "client", "The client told us"
+    PROVIDER = "provider", "The provider told us"
+    ACCOMPANIED = "accompanied", "Worker was there"
+    RECORDS = "records", "Provider's records"
+    SYSTEM = "system", "Recorded when the referral was made"
+
+
+class ReferralStatusChange(db.Model):
+    """One step in a referral's history: who confirmed what, when and how. Append-only."""
+
+    __tablename__ = "referral_status_changes"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    referral_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("referrals.id", ondelete="RESTRICT"), index=True)
+    status: so.Mapped[ReferralStatus] = so.mapped_column(enum_column(ReferralStatus))
+    # When it happened, as confirmed; recorded_at is when we wrote it down.
+    occurred_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    method: so.Mapped[ConfirmationMethod] = so.mapped_column(enum_column(ConfirmationMethod))
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    confirmed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    referral: so.Mapped[Referral] = so.relationship(back_populates="history")
+    confirmed_by: so.Mapped[User | None] = so.relationship()

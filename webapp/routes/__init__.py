@@ -1,0 +1,13 @@
+"""One blueprint per area of the app."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from webapp.routes import admin, auth, cases, clients, errors, health, pwa, today
+
+    for module in (auth, today, clients, cases, admin, pwa, health):
+        app.register_blueprint(module.bp)
+    errors.init_app(app)

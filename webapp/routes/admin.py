@@ -1,0 +1,83 @@
+"""Administration: programs and their case management models."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from webapp.extensions import db
+from webapp.forms.admin import ProgramForm
+from webapp.models import MODEL_DEFAULTS, CaseModel, Program
+from webapp.services import programs
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def admins_only() -> None:
+    if not current_user.is_admin:
+        abort(403)
+
+
+@bp.get("/programs")
+def programs_index() -> str:
+    rows = db.session.scalars(sa.select(Program).order_by(Program.active.desc(), Program.name)).all()
+    return render_template("admin/programs.html", programs=rows)
+
+
+def _standards(form: ProgramForm) -> dict[str, int | None]:
+    return {
+        "contact_standard_days": form.contact_standard_days.data,
+        "caseload_cap": form.caseload_cap.data,
+        "reassessment_interval_days": form.reassessment_interval_days.data,
+    }
+
+
+@bp.route("/programs/new", methods=["GET", "POST"])
+def program_new() -> Response | tuple[str, int]:
+    form = ProgramForm()
+    if form.validate_on_submit():
+        try:
+            program = programs.create_program(
+                name=form.name.data.strip(),
+                model=CaseModel(form.model.data),
+                description=(form.description.data or "").strip(),
+                **_standards(form),
+            )
+        except programs.ProgramError as error:
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Program “{program.name}” created.")
+            return redirect(url_for("admin.programs_index"))
+    return _render_form(form, program=None)
+
+
+@bp.route("/programs/<int:program_id>", methods=["GET", "POST"])
+def program_edit(program_id: int) -> Response | tuple[str, int]:
+    program = db.get_or_404(Program, program_id)
+    form = ProgramForm(obj=program)
+    if form.validate_on_submit():
+        try:
+            programs.update_program(
+                program,
+                name=form.name.data.strip(),
+                model=CaseModel(form.model.data),
+                description=(form.description.data or "").strip(),
+                active=form.active.data,
+                **_standards(form),
+            )
+        except programs.ProgramError as error:
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Program “{program.name}” saved.")
+            return redirect(url_for("admin.programs_index"))
+    return _render_form(form, program=program)
+
+
+def _render_form(form: ProgramForm, program: Program | None) -> tuple[str, int]:
+    status = 422 if form.errors else 200
+    return render_template("admin/program_form.html", form=form, program=program, defaults=MODEL_DEFAULTS), status

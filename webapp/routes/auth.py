@@ -1,0 +1,61 @@
+"""Signing in and out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from webapp.extensions import db
+from webapp.forms.auth import LoginForm
+from webapp.models import AuditAction
+from webapp.security import public
+from webapp.services import accounts, audit
+
+bp = Blueprint("auth", __name__)
+
+FAILED_LOGIN_MESSAGE = "That email and password do not match an active account."
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: never another host, a scheme, or a protocol-relative URL."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login() -> Response | str:
+    if current_user.is_authenticated:
+        return redirect(url_for("today.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            accounts.record_failed_login(form.email.data)
+            db.session.commit()
+            form.password.errors.append(FAILED_LOGIN_MESSAGE)
+        else:
+            session.clear()  # a new session at sign-in, so nothing carries over
+            login_user(user)
+            accounts.record_login(user)
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")) or url_for("today.index"))
+    status = 422 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    user = current_user._get_current_object()
+    accounts.end_sessions(user)
+    audit.record(AuditAction.LOGOUT, "user", user.id, user=user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.")
+    return redirect(url_for("auth.login"))

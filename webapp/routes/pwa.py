@@ -1,0 +1,61 @@
+"""The progressive web app's own files: the service worker, the manifest, the offline page."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import Blueprint, Response, render_template, send_file, url_for
+
+from webapp.security import public
+
+bp = Blueprint("pwa", __name__)
+
+SERVICE_WORKER = Path(__file__).resolve().parents[2] / "service_worker" / "sw.js"
+
+
+@bp.get("/sw.js")
+@public
+def service_worker() -> Response:
+    response = send_file(SERVICE_WORKER, mimetype="text/javascript", max_age=0, conditional=True)
+    # Browsers must always ask for the newest worker; it controls the whole site.
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get("/manifest.webmanifest")
+@public
+def manifest() -> Response:
+    icons = [
+        {"src": url_for("static", filename="icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+        {"src": url_for("static", filename="icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+        {
+            "src": url_for("static", filename="icons/icon-maskable-512.png"),
+            "sizes": "512x512",
+            "type": "image/png",
+            "purpose": "maskable",
+        },
+        {"src": url_for("static", filename="icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+    ]
+    body = {
+        "name": "Waymark",
+        "short_name": "Waymark",
+        "description": "Case management for outreach teams",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#ffffff",
+        "theme_color": "#1d4e5f",
+        "icons": icons,
+    }
+    response = Response(json.dumps(body, indent=2), mimetype="application/manifest+json")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.get("/offline")
+@public
+def offline() -> str:
+    return render_template("pwa/offline.html")

@@ -1,0 +1,116 @@
+"""Who may reach which view: login required by default, an explicit list of open views,
+role decorators, and the response headers every page carries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import Flask, Response, abort, redirect, request, url_for
+from flask_login import current_user
+
+from webapp.extensions import db, login_manager
+from webapp.models import Role, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "manifest-src 'self'",
+        "worker-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def public(view: F) -> F:
+    """Mark a view as open to people who are not signed in (the allow-list)."""
+    view.is_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def role_required(*roles: Role) -> Callable[[F], F]:
+    """Only users with one of these roles; admins always pass."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not (current_user.is_admin or current_user.role in roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def is_public_endpoint(app: Flask, endpoint: str | None) -> bool:
+    if endpoint is None or endpoint == "static":
+        return True  # routing failed (404/405 pages) or a static file
+    view = app.view_functions.get(endpoint)
+    return bool(getattr(view, "is_public", False))
+
+
+def wants_status_not_redirect() -> bool:
+    """htmx, fetch and replay requests must see 401, not a login page answered with 200."""
+    return bool(request.htmx) or request.method != "GET" or request.accept_mimetypes.best == "application/json"
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(identity: str) -> User | None:
+        user_id, _, version = identity.partition(":")
+        if not (user_id.isdigit() and version.isdigit()):
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized() -> Response:
+        if wants_status_not_redirect():
+            response = Response("Sign in again to continue.", status=401, mimetype="text/plain")
+            if request.htmx:
+                response.headers["HX-Redirect"] = url_for("auth.login")
+            return response
+        return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+
+    @app.before_request
+    def require_login() -> Response | None:
+        if is_public_endpoint(app, request.endpoint) or current_user.is_authenticated:
+            return None
+        return login_manager.unauthorized()
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint != "static" and "Cache-Control" not in headers:
+            # Pages carry client data and CSRF tokens: never in a shared or disk cache.
+            headers["Cache-Control"] = "no-store"
+        return response
+
+
+def active_user_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.active)) or 0

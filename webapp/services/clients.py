@@ -1,0 +1,119 @@
+"""Creating and changing client records and their consents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from webapp import client_ids
+from webapp.extensions import db
+from webapp.models import (
+    AuditAction,
+    Client,
+    ClientAlias,
+    Consent,
+    ConsentMethod,
+    ConsentScope,
+    Provider,
+    User,
+    utcnow,
+)
+from webapp.services import audit
+from webapp.text import clean_line, fold, phone_digits
+
+_ID_ATTEMPTS = 8
+
+
+class ClientError(ValueError):
+    """A client change that cannot be made; the message says why."""
+
+
+@dataclass
+class ClientDetails:
+    preferred_name: str
+    legal_name: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    date_of_birth: date | None = None
+    estimated_birth_year: int | None = None
+    language: str | None = None
+    phone: str | None = None
+    safe_to_call: bool | None = None
+    safe_to_text: bool | None = None
+    contact_notes: str = ""
+
+
+def name_key(details_or_client: ClientDetails | Client, aliases: list[str]) -> str:
+    names = [details_or_client.preferred_name, details_or_client.legal_name or "", *aliases]
+    return " | ".join(fold(name) for name in names if name)[:1000]
+
+
+def new_persistent_id() -> str:
+    """A fresh ID not yet used by any client (40 random bits: a clash is rare, not impossible)."""
+    for _ in range(_ID_ATTEMPTS):
+        candidate = client_ids.generate()
+        if db.session.scalar(sa.select(Client.id).where(Client.persistent_id == candidate)) is None:
+            return candidate
+    raise RuntimeError("could not find an unused client ID")  # pragma: no cover
+
+
+def create_client(details: ClientDetails, *, created_by: User | None, persistent_id: str | None = None) -> Client:
+    """A new client. `persistent_id` is given when a phone assigned it offline."""
+    preferred = clean_line(details.preferred_name)
+    if not preferred:
+        raise ClientError("A first name, street name or alias is needed.")
+    if persistent_id is not None:
+        persistent_id = client_ids.parse(persistent_id)
+        if db.session.scalar(sa.select(Client.id).where(Client.persistent_id == persistent_id)):
+            raise ClientError("That client ID is already in use.")
+    aliases = [clean_line(alias) for alias in details.aliases if clean_line(alias)]
+    client = Client(
+        persistent_id=persistent_id or new_persistent_id(),
+        preferred_name=preferred,
+        legal_name=clean_line(details.legal_name) or None,
+        date_of_birth=details.date_of_birth,
+        estimated_birth_year=details.estimated_birth_year,
+        language=details.language or None,
+        phone=clean_line(details.phone) or None,
+        phone_digits=phone_digits(details.phone),
+        safe_to_call=details.safe_to_call,
+        safe_to_text=details.safe_to_text,
+        contact_notes=details.contact_notes.strip(),
+        aliases=[ClientAlias(name=alias) for alias in aliases],
+        created_by_id=created_by.id if created_by else None,
+    )
+    client.name_key = name_key(client, aliases)
+    db.session.add(client)
+    db.session.flush()
+    audit.record(AuditAction.CREATE, "client", client.id, user=created_by)
+    return client
+
+
+def record_consent(
+    client: Client,
+    *,
+    scope: ConsentScope,
+    method: ConsentMethod,
+    recorded_by: User | None,
+    given_at: datetime | None = None,
+    provider: Provider | None = None,
+    expires_on: date | None = None,
+    note: str = "",
+) -> Consent:
+    if scope == ConsentScope.SHARING and provider is None:
+        raise ClientError("Consent to share names the provider it allows.")
+    consent = Consent(
+        client=client,
+        scope=scope,
+        method=method,
+        given_at=given_at or utcnow(),
+        provider=provider,
+        expires_on=expires_on,
+        note=note.strip(),
+        recorded_by_id=recorded_by.id if recorded_by else None,
+    )
+    db.session.add(consent)
+    db.session.flush()
+    audit.record(AuditAction.CREATE, "consent", consent.id, user=recorded_by)
+    return consent

@@ -1,0 +1,73 @@
+"""Programs and their case management standards."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from webapp.extensions import db
+from webapp.models import MODEL_DEFAULTS, AuditAction, CaseModel, Program
+from webapp.services import audit
+
+
+class ProgramError(ValueError):
+    """A program change that cannot be made; the message says why."""
+
+
+def _ensure_unique_name(name: str, program_id: int | None = None) -> None:
+    query = sa.select(Program.id).where(sa.func.lower(Program.name) == name.lower())
+    if program_id is not None:
+        query = query.where(Program.id != program_id)
+    if db.session.scalar(query) is not None:
+        raise ProgramError("Another program already has this name.")
+
+
+def create_program(
+    *,
+    name: str,
+    model: CaseModel,
+    description: str = "",
+    contact_standard_days: int | None = None,
+    caseload_cap: int | None = None,
+    reassessment_interval_days: int | None = None,
+) -> Program:
+    """A program; any standard left out takes the model's default."""
+    _ensure_unique_name(name)
+    defaults = MODEL_DEFAULTS[model]
+    program = Program(
+        name=name,
+        model=model,
+        description=description,
+        contact_standard_days=contact_standard_days or defaults.contact_standard_days,
+        caseload_cap=caseload_cap or defaults.caseload_cap,
+        reassessment_interval_days=reassessment_interval_days or defaults.reassessment_interval_days,
+    )
+    db.session.add(program)
+    db.session.flush()
+    audit.record(AuditAction.CREATE, "program", program.id)
+    return program
+
+
+def update_program(
+    program: Program,
+    *,
+    name: str,
+    model: CaseModel,
+    description: str,
+    contact_standard_days: int | None,
+    caseload_cap: int | None,
+    reassessment_interval_days: int | None,
+    active: bool,
+) -> Program:
+    """Change a program; a standard left blank goes back to the model's default."""
+    _ensure_unique_name(name, program.id)
+    defaults = MODEL_DEFAULTS[model]
+    program.name = name
+    program.model = model
+    program.description = description
+    program.contact_standard_days = contact_standard_days or defaults.contact_standard_days
+    program.caseload_cap = caseload_cap or defaults.caseload_cap
+    program.reassessment_interval_days = reassessment_interval_days or defaults.reassessment_interval_days
+    program.active = active
+    db.session.flush()
+    audit.record(AuditAction.UPDATE, "program", program.id)
+    return program

@@ -1,0 +1,95 @@
+"""Referrals and the confirmations that move them along."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from webapp.extensions import db
+from webapp.models import (
+    AuditAction,
+    Case,
+    ConfirmationMethod,
+    Referral,
+    ReferralStatus,
+    ReferralStatusChange,
+    Service,
+    User,
+    utcnow,
+)
+from webapp.services import audit
+
+DEFAULT_FOLLOW_UP = timedelta(days=7)
+
+
+class ReferralError(ValueError):
+    """A referral change that cannot be made; the message says why."""
+
+
+def make_referral(
+    case: Case,
+    service: Service,
+    *,
+    created_by: User | None,
+    today: date,
+    reason: str = "",
+    follow_up_on: date | None = None,
+    sent_at: datetime | None = None,
+) -> Referral:
+    """Send a referral; it asks for confirmation from `follow_up_on` (a week by default)."""
+    if not case.is_open:
+        raise ReferralError("This case is closed.")
+    if not service.active:
+        raise ReferralError("This service is no longer offered.")
+    sent_at = sent_at or utcnow()
+    referral = Referral(
+        case=case,
+        service=service,
+        reason=reason.strip(),
+        status=ReferralStatus.SENT,
+        follow_up_on=follow_up_on or today + DEFAULT_FOLLOW_UP,
+        created_by_id=created_by.id if created_by else None,
+        created_at=sent_at,
+    )
+    referral.history.append(
+        ReferralStatusChange(
+            status=ReferralStatus.SENT,
+            occurred_at=sent_at,
+            method=ConfirmationMethod.SYSTEM,
+            confirmed_by_id=created_by.id if created_by else None,
+        )
+    )
+    db.session.add(referral)
+    db.session.flush()
+    audit.record(AuditAction.CREATE, "referral", referral.id, user=created_by)
+    return referral
+
+
+def change_status(
+    referral: Referral,
+    status: ReferralStatus,
+    *,
+    confirmed_by: User | None,
+    method: ConfirmationMethod,
+    occurred_at: datetime | None = None,
+    note: str = "",
+    follow_up_on: date | None = None,
+) -> ReferralStatusChange:
+    """Record a confirmed step. An open referral keeps a follow-up date so it keeps asking."""
+    occurred_at = occurred_at or utcnow()
+    if occurred_at > utcnow():
+        raise ReferralError("A confirmation cannot be in the future.")
+    change = ReferralStatusChange(
+        referral=referral,
+        status=status,
+        occurred_at=occurred_at,
+        method=method,
+        note=note.strip(),
+        confirmed_by_id=confirmed_by.id if confirmed_by else None,
+    )
+    db.session.add(change)
+    referral.status = status
+    if follow_up_on is not None:
+        referral.follow_up_on = follow_up_on
+    db.session.flush()
+    audit.record(AuditAction.UPDATE, "referral", referral.id, user=confirmed_by)
+    return change

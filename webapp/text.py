@@ -1,0 +1,31 @@
+"""Text helpers for matching what people type against what was recorded."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+_NON_DIGITS = re.compile(r"\D+")
+
+
+def fold(text: str) -> str:
+    """Case- and accent-folded, with runs of spaces collapsed: 'José  Núñez' → 'jose nunez'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _SPACES.sub(" ", stripped.casefold()).strip()
+
+
+def phone_digits(phone: str | None) -> str | None:
+    if not phone:
+        return None
+    digits = _NON_DIGITS.sub("", phone)
+    return digits[-20:] or None
+
+
+def clean_line(text: str | None) -> str:
+    """One line of user text, trimmed, with control characters removed."""
+    if not text:
+        return ""
+    kept = "".join(char for char in text if unicodedata.category(char)[0] != "C" or char == " ")
+    return _SPACES.sub(" ", kept).strip()

@@ -1,0 +1,25 @@
+"""Dates as the people using Waymark see them: in the organisation's time zone.
+
+Everything is stored in UTC; "today", "overdue" and the times on a page are local.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from webapp.models.types import utcnow
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def local_today() -> date:
+    return utcnow().astimezone(local_zone()).date()
+
+
+def to_local(moment: datetime) -> datetime:
+    return moment.astimezone(local_zone())
