@@ -1,0 +1,165 @@
+"""Signing in and out."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import PASSWORD
+from webapp.extensions import db
+from webapp.models import AuditAction, AuditEvent, Role
+from webapp.routes.auth import FAILED_LOGIN_MESSAGE, safe_next
+from webapp.services import accounts
+
+
+def sign_in(client, email, password=PASSWORD, next_url=None):
+    url = "/login" + (f"?next={next_url}" if next_url else "")
+    return client.post(url, data={"email": email, "password": password})
+
+
+def audit_actions():
+    """(action, who acted, which record) for every audit event so far."""
+    events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id))
+    return [(event.action, event.user_id, event.record_id) for event in events]
+
+
+def test_login_page_shows_labelled_fields(client):
+    response = client.get("/login")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert '<label class="field__label" for="email">Email</label>' in page
+    assert '<label class="field__label" for="password">Password</label>' in page
+
+
+def test_sign_in_goes_to_today_and_is_audited(client, make_user):
+    user = make_user(email="sam@agency.test")
+    response = sign_in(client, "Sam@Agency.test ")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert client.get("/").status_code == 200
+    assert (AuditAction.LOGIN, user.id, str(user.id)) in audit_actions()
+    assert db.session.get(type(user), user.id).last_login_at is not None
+
+
+def test_wrong_password_says_so_beside_the_field_and_keeps_the_email(client, make_user):
+    user = make_user(email="sam@agency.test")
+    response = sign_in(client, "sam@agency.test", "not the right password at all")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert FAILED_LOGIN_MESSAGE in page
+    assert 'value="sam@agency.test"' in page
+    assert "not the right password" not in page
+    assert (AuditAction.LOGIN_FAILED, None, str(user.id)) in audit_actions()
+    assert client.get("/").status_code == 302
+
+
+def test_unknown_email_gets_the_same_answer(client):
+    response = sign_in(client, "nobody@agency.test")
+    assert response.status_code == 422
+    assert FAILED_LOGIN_MESSAGE in response.get_data(as_text=True)
+    assert (AuditAction.LOGIN_FAILED, None, None) in audit_actions()
+
+
+def test_empty_form_shows_each_error_beside_its_field(client):
+    response = client.post("/login", data={"email": "", "password": ""})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert re.search(r'id="email-error">Enter your email address\.', page)
+    assert re.search(r'id="password-error">Enter your password\.', page)
+
+
+def test_oversized_password_is_refused_without_hashing(client, make_user):
+    make_user(email="sam@agency.test")
+    response = sign_in(client, "sam@agency.test", "x" * 5000)
+    assert response.status_code == 422
+
+
+def test_deactivated_user_cannot_sign_in(client, make_user):
+    user = make_user(email="sam@agency.test")
+    user.active = False
+    db.session.commit()
+    assert sign_in(client, "sam@agency.test").status_code == 422
+
+
+def test_sign_in_returns_to_the_page_asked_for(client, make_user):
+    make_user(email="sam@agency.test")
+    response = client.get("/admin/programs")
+    assert response.headers["Location"] == "/login?next=/admin/programs"
+    response = sign_in(client, "sam@agency.test", next_url="/admin/programs")
+    assert response.headers["Location"] == "/admin/programs"
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", "evil", "", None],
+)
+def test_next_never_leaves_the_site(target):
+    assert safe_next(target) is None
+
+
+def test_signed_in_user_visiting_login_goes_to_today(as_user, make_user):
+    assert as_user(make_user()).get("/login").headers["Location"] == "/"
+
+
+def test_logout_is_post_only(as_user, make_user):
+    client = as_user(make_user())
+    assert client.get("/logout").status_code == 405
+
+
+def test_logout_ends_the_session_here_and_elsewhere(app, make_user):
+    user = make_user(email="sam@agency.test")
+    phone, desk = app.test_client(), app.test_client()
+    sign_in(phone, "sam@agency.test")
+    sign_in(desk, "sam@agency.test")
+    assert desk.get("/").status_code == 200
+    response = phone.post("/logout")
+    assert response.headers["Location"] == "/login"
+    assert phone.get("/").status_code == 302
+    assert desk.get("/").status_code == 302
+    assert (AuditAction.LOGOUT, user.id, str(user.id)) in audit_actions()
+
+
+def test_new_password_ends_existing_sessions(app, make_user):
+    user = make_user(email="sam@agency.test")
+    client = app.test_client()
+    sign_in(client, "sam@agency.test")
+    accounts.set_password(user, "a brand new long passphrase")
+    db.session.commit()
+    assert client.get("/").status_code == 302
+    assert sign_in(client, "sam@agency.test", "a brand new long passphrase").status_code == 302
+
+
+def test_a_new_session_cookie_is_issued_at_sign_in(app, make_user):
+    make_user(email="sam@agency.test")
+    client = app.test_client()
+    client.get("/login")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    sign_in(client, "sam@agency.test")
+    with client.session_transaction() as session:
+        assert "planted" not in session
+
+
+def test_passwords_are_hashed_with_argon2id(make_user):
+    user = make_user()
+    assert user.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in user.password_hash
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("short", "at least 15"),
+        ("x" * 129, "at most 128"),
+        ("aaaaaaaaaaaaaaaaaaaa", "repeated"),
+        ("my name is whitfield ok", "name"),
+    ],
+)
+def test_weak_passwords_are_refused(app, password, problem):
+    with pytest.raises(accounts.AccountError, match=problem):
+        accounts.create_user(email="sam@agency.test", display_name="Sam Whitfield", role=Role.ADMIN, password=password)
+
+
+def test_any_characters_are_allowed_in_a_password(client, make_user):
+    make_user(email="mai@agency.test", password="mật khẩu của tôi 🌧️ rất dài")
+    assert sign_in(client, "mai@agency.test", "mật khẩu của tôi 🌧️ rất dài").status_code == 302
