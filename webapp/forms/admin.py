@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from webapp.forms import enum_choices
 from webapp.models import MODEL_DEFAULTS, CaseModel
 
 
@@ -20,7 +21,7 @@ class ProgramForm(FlaskForm):
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
     model = SelectField(
         "Case management model",
-        choices=CaseModel.choices(),
+        choices=enum_choices(CaseModel),
         validators=[DataRequired("Choose a model.")],
         description="The model sets how intense the work is. Leave the numbers below blank to use its defaults.",
     )

@@ -47,10 +47,6 @@ class LabelledEnum(enum.StrEnum):
         member.label = label
         return member
 
-    @classmethod
-    def choices(cls) -> list[tuple[str, str]]:
-        return [(member.value, member.label) for member in cls]
-
 
 def enum_column(enum_type: type[enum.Enum]) -> sa.Enum:
     """Stored as the value in a VARCHAR (no native enum: adding a value needs no DDL)."""

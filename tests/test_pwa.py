@@ -1,0 +1,94 @@
+"""The PWA's own files, and the headers every page carries."""
+
+import json
+import re
+
+import pytest
+
+from webapp.models import Role
+
+
+def test_service_worker_is_served_for_the_whole_site_and_never_cached(client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Service-Worker-Allowed"] == "/"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert "addEventListener" in response.get_data(as_text=True)
+
+
+def test_manifest_is_installable_and_its_icons_exist(client):
+    response = client.get("/manifest.webmanifest")
+    assert response.mimetype == "application/manifest+json"
+    manifest = json.loads(response.get_data(as_text=True))
+    assert manifest["display"] == "standalone" and manifest["start_url"] == "/"
+    sizes = {icon["sizes"] for icon in manifest["icons"]}
+    assert {"192x192", "512x512"} <= sizes
+    assert any(icon.get("purpose") == "maskable" for icon in manifest["icons"])
+    for icon in manifest["icons"]:
+        assert client.get(icon["src"]).status_code == 200, icon["src"]
+
+
+def test_offline_page_is_public(client):
+    response = client.get("/offline")
+    assert response.status_code == 200
+    assert "You are offline" in response.get_data(as_text=True)
+
+
+def test_healthz_checks_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "ok\n"
+
+
+def test_every_page_carries_a_strict_csp_and_is_not_cached(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    for directive in ("script-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+        assert directive in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_session_cookie_is_httponly_and_samesite(client, make_user):
+    make_user(email="sam@agency.test")
+    response = client.post("/login", data={"email": "sam@agency.test", "password": "correct horse battery staple"})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+@pytest.fixture
+def pages(as_user, make_user, make_program, make_case):
+    program = make_program()
+    worker = make_user(Role.ADMIN, [program])
+    case = make_case(program, worker, follow_up_in_days=0)
+    client = as_user(worker)
+    urls = ["/", f"/cases/{case.id}", f"/clients/{case.client.display_id}", "/admin/programs",
+            "/admin/programs/new", "/offline", "/no-such-page"]
+    return [(url, client.get(url).get_data(as_text=True)) for url in urls] + [
+        ("/login", client.get("/login", follow_redirects=True).get_data(as_text=True))]
+
+
+def test_pages_have_no_inline_script_style_or_handlers(pages):
+    for url, page in pages:
+        assert not re.search(r"<script(?![^>]*\bsrc=)", page), url
+        assert not re.search(r"\son[a-z]+\s*=", page), url
+        assert not re.search(r"\sstyle\s*=", page), url
+        assert not re.search(r"https?://", page.replace("http://www.w3.org", "")), url  # nothing third-party
+
+
+def test_pages_configure_htmx_safely_and_keep_no_history_snapshot(pages):
+    for url, page in pages:
+        config = json.loads(re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", page).group(1))
+        assert config["allowEval"] is False and config["selfRequestsOnly"] is True, url
+        assert config["historyCacheSize"] == 0 and config["includeIndicatorStyles"] is False, url
+        assert 'hx-history="false"' in page, url
+        assert '<script src="/static/vendor/htmx-2.0.11.min.js" defer></script>' in page, url
+
+
+def test_the_vendored_htmx_is_the_pinned_2_0_release(app):
+    from pathlib import Path
+
+    text = (Path(app.static_folder) / "vendor" / "htmx-2.0.11.min.js").read_text()
+    assert 'version:"2.0.11"' in text.replace(" ", "")
