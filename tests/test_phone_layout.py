@@ -1,0 +1,127 @@
+"""The app at phone size in a real browser: no sideways scrolling, 16 px text, 44 px tap
+targets, scripts running under the strict CSP, and labelled fields with errors beside them."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser import LAUNCH_ARGS, PHONE, live_server, require_chromium
+from tests.conftest import PASSWORD
+from webapp.models import Role
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+
+MEASURE = """() => {
+  const small = [];
+  for (const el of document.querySelectorAll('a, button, input, select, textarea, summary')) {
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    if (box.width === 0 || box.height === 0 || style.visibility === 'hidden' || box.right < 0) continue;
+    if (el.type === 'hidden' || el.type === 'checkbox') continue;
+    if (box.height < 44) small.push(`${el.tagName} "${(el.textContent || el.name || '').trim().slice(0, 30)}" ${box.height}px`);
+  }
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    fontSize: getComputedStyle(document.body).fontSize,
+    small,
+    htmx: window.htmx ? window.htmx.version : null,
+  };
+}"""
+
+
+@pytest.fixture
+def browser_page(make_app):
+    sync_playwright = require_chromium()
+    app = make_app()
+    with live_server(app) as base_url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
+        context = browser.new_context(viewport=PHONE, base_url=base_url)
+        page = context.new_page()
+        problems: list[str] = []
+        # A form answered 422 (errors shown beside fields) is expected; anything else is not.
+        expected = "the server responded with a status of 422"
+        page.on("console", lambda message: message.type == "error" and expected not in message.text
+                and problems.append(message.text))
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        try:
+            yield app, page, problems
+        finally:
+            browser.close()
+
+
+def check_phone_layout(page, name, problems):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    measured = page.evaluate(MEASURE)
+    assert measured["scrollWidth"] <= PHONE["width"], (name, measured["scrollWidth"])
+    assert measured["fontSize"] == "16px", name
+    assert measured["small"] == [], (name, measured["small"])
+    assert measured["htmx"] == "2.0.11", name
+    assert problems == [], (name, problems)
+
+
+def test_a_worker_signs_in_and_walks_through_their_day_at_phone_size(browser_page, make_user, make_program, make_case):
+    app, page, problems = browser_page
+    with app.app_context():
+        program = make_program("Street Outreach")
+        worker = make_user(Role.OUTREACH_WORKER, [program], email="sam@agency.test", name="Sam Whitfield")
+        case = make_case(program, worker, name="José Antonio Núñez-Villalobos de la Cruz",
+                         follow_up_in_days=-2, legal_name="José Antonio Núñez-Villalobos de la Cruz",
+                         phone="(555) 201-4432", safe_to_call=False)
+        client_url = f"/clients/{case.client.display_id}"
+
+    page.goto("/")
+    assert page.url.endswith("/login?next=/")
+    check_phone_layout(page, "login", problems)
+    page.get_by_label("Email").fill("sam@agency.test")
+    page.get_by_label("Password").fill("wrong password, long enough")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.locator("#password-error").inner_text() == "That email and password do not match an active account."
+    assert page.get_by_label("Email").input_value() == "sam@agency.test"
+
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+    assert page.get_by_role("heading", name="Follow-ups due").is_visible()
+    assert page.get_by_text("2 days overdue").is_visible()
+    check_phone_layout(page, "today", problems)
+
+    page.get_by_role("link", name="José Antonio").first.click()
+    page.wait_for_url(f"**/cases/{case.id}")
+    check_phone_layout(page, "case", problems)
+
+    page.goto(client_url)
+    assert page.get_by_text("Do not call").is_visible()
+    check_phone_layout(page, "client", problems)
+
+    page.locator(".account-menu summary").click()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/login")
+    assert page.get_by_text("You are signed out.").is_visible()
+
+
+def test_an_admin_fixes_a_program_form_error_at_phone_size(browser_page, make_user):
+    app, page, problems = browser_page
+    with app.app_context():
+        make_user(Role.ADMIN, email="admin@agency.test")
+    page.goto("/login")
+    page.get_by_label("Email").fill("admin@agency.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+
+    page.goto("/admin/programs/new")
+    page.get_by_label("Description").fill("Evenings, two workers per shift.")
+    page.get_by_label("Caseload cap per worker").fill("0")
+    page.get_by_role("button", name="Create program").click()
+    assert page.locator("#name-error").inner_text() == "Give the program a name."
+    assert page.locator("#caseload_cap-error").inner_text() == "Between 1 and 500 cases."
+    assert page.get_by_label("Description").input_value() == "Evenings, two workers per shift."
+    check_phone_layout(page, "program-form-errors", problems)
+
+    page.get_by_label("Name", exact=True).fill("Night Outreach")
+    page.get_by_label("Caseload cap per worker").fill("")
+    page.get_by_role("button", name="Create program").click()
+    page.wait_for_url("**/admin/programs")
+    assert page.get_by_text("Program “Night Outreach” created.").is_visible()
+    check_phone_layout(page, "programs", problems)
