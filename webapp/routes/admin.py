@@ -27,11 +27,15 @@ def programs_index() -> str:
     return render_template("admin/programs.html", programs=rows)
 
 
-def _standards(form: ProgramForm) -> dict[str, int | None]:
+def _program_fields(form: ProgramForm) -> dict:
     return {
+        "name": form.name.data.strip(),
+        "model": CaseModel(form.model.data),
+        "description": (form.description.data or "").strip(),
         "contact_standard_days": form.contact_standard_days.data,
         "caseload_cap": form.caseload_cap.data,
         "reassessment_interval_days": form.reassessment_interval_days.data,
+        "active": form.active.data,
     }
 
 
@@ -40,12 +44,7 @@ def program_new() -> Response | tuple[str, int]:
     form = ProgramForm()
     if form.validate_on_submit():
         try:
-            program = programs.create_program(
-                name=form.name.data.strip(),
-                model=CaseModel(form.model.data),
-                description=(form.description.data or "").strip(),
-                **_standards(form),
-            )
+            program = programs.create_program(**_program_fields(form))
         except programs.ProgramError as error:
             form.name.errors.append(str(error))
         else:
@@ -61,14 +60,7 @@ def program_edit(program_id: int) -> Response | tuple[str, int]:
     form = ProgramForm(obj=program)
     if form.validate_on_submit():
         try:
-            programs.update_program(
-                program,
-                name=form.name.data.strip(),
-                model=CaseModel(form.model.data),
-                description=(form.description.data or "").strip(),
-                active=form.active.data,
-                **_standards(form),
-            )
+            programs.update_program(program, **_program_fields(form))
         except programs.ProgramError as error:
             form.name.errors.append(str(error))
         else:

@@ -29,6 +29,7 @@ def create_program(
     contact_standard_days: int | None = None,
     caseload_cap: int | None = None,
     reassessment_interval_days: int | None = None,
+    active: bool = True,
 ) -> Program:
     """A program; any standard left out takes the model's default."""
     _ensure_unique_name(name)
@@ -40,6 +41,7 @@ def create_program(
         contact_standard_days=contact_standard_days or defaults.contact_standard_days,
         caseload_cap=caseload_cap or defaults.caseload_cap,
         reassessment_interval_days=reassessment_interval_days or defaults.reassessment_interval_days,
+        active=active,
     )
     db.session.add(program)
     db.session.flush()
