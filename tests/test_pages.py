@@ -41,6 +41,7 @@ def test_today_lists_urgent_cases_and_referrals_awaiting_confirmation(as_user, m
     service = make_service()
     referral = referrals.make_referral(waiting, service, created_by=sam, today=local_today() - timedelta(days=8))
     confirmed = referrals.make_referral(waiting, service, created_by=sam, today=local_today() - timedelta(days=8))
+    referrals.change_status(confirmed, ReferralStatus.CONNECTED, confirmed_by=sam, method=ConfirmationMethod.CLIENT)
     referrals.change_status(confirmed, ReferralStatus.COMPLETED, confirmed_by=sam, method=ConfirmationMethod.CLIENT)
     db.session.commit()
     page = as_user(sam).get("/").get_data(as_text=True)

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from webapp import client_ids
 from webapp.extensions import db
-from webapp.models import AuditAction, Case, Client, User, program_memberships
+from webapp.models import AuditAction, Case, Client, Program, User, program_memberships
 from webapp.services import audit
 
 
@@ -25,6 +25,15 @@ def case_visibility(user: User) -> sa.ColumnElement[bool]:
     my_supervisees = sa.select(User.id).where(User.supervisor_id == user.id)
     named_on_case = sa.or_(Case.primary_worker_id == user.id, Case.primary_worker_id.in_(my_supervisees))
     return sa.and_(Case.program_id.in_(my_programs), sa.or_(Case.restricted.is_(False), named_on_case))
+
+
+def intake_programs(user: User) -> list[Program]:
+    """Programs the user may open cases in: their own active ones (admins: every active one)."""
+    query = sa.select(Program).where(Program.active).order_by(Program.name)
+    if not user.is_admin:
+        query = query.where(Program.id.in_(
+            sa.select(program_memberships.c.program_id).where(program_memberships.c.user_id == user.id)))
+    return list(db.session.scalars(query))
 
 
 def can_view_case(user: User, case: Case) -> bool:

@@ -211,7 +211,7 @@ CLIENTS = (
         circumstances="Lost his apartment when the building was sold; sleeping at a 24-hour laundromat.",
         priorities="Senior housing application.", strengths="Retired cook; savings for a deposit.",
         contacts=[(50, C.OFFICE, 60, "Housing First office", "Intake with Mandarin interpreter.")],
-        referrals=[("Emergency shelter bed", 45, (R.SENT, R.NO_SHOW)), ("Weekly food pantry", 20, (R.SENT,))],
+        referrals=[("Emergency shelter bed", 45, (R.SENT, R.SCHEDULED, R.NO_SHOW)), ("Weekly food pantry", 20, (R.SENT,))],
     ),
     DemoClient(
         "Jordan", STREET, "outreach2", Phase.INTAKE, aliases=("J",), approximate_age=19, opened_days_ago=2,

@@ -3,9 +3,10 @@
 from webapp.models.accounts import Role, User, program_memberships
 from webapp.models.audit import AuditAction, AuditEvent
 from webapp.models.cases import Case, ContactLog, ContactType, Intake, IntakeSource, Phase, RiskLevel
-from webapp.models.clients import Client, ClientAlias, Consent, ConsentMethod, ConsentScope
+from webapp.models.clients import Client, ClientAlias, ClientNameToken, Consent, ConsentMethod, ConsentScope
 from webapp.models.programs import MODEL_DEFAULTS, CaseModel, ModelStandard, Program
 from webapp.models.referrals import (
+    ALLOWED_TRANSITIONS,
     CLOSED_REFERRAL_STATUSES,
     ConfirmationMethod,
     Provider,
@@ -17,6 +18,7 @@ from webapp.models.referrals import (
 from webapp.models.types import utcnow
 
 __all__ = [
+    "ALLOWED_TRANSITIONS",
     "AuditAction",
     "AuditEvent",
     "CLOSED_REFERRAL_STATUSES",
@@ -24,6 +26,7 @@ __all__ = [
     "CaseModel",
     "Client",
     "ClientAlias",
+    "ClientNameToken",
     "ConfirmationMethod",
     "Consent",
     "ConsentMethod",

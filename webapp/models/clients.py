@@ -54,6 +54,7 @@ class Client(db.Model):
     consents: so.Mapped[list[Consent]] = so.relationship(
         back_populates="client", order_by="Consent.given_at.desc()"
     )
+    name_tokens: so.Mapped[list[ClientNameToken]] = so.relationship(cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -73,6 +74,19 @@ class ClientAlias(db.Model):
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
 
     client: so.Mapped[Client] = so.relationship(back_populates="aliases")
+
+
+class ClientNameToken(db.Model):
+    """One word of one of a client's names, folded and with its sound codes: what search and
+    the duplicate check look up through an index instead of scanning every client."""
+
+    __tablename__ = "client_name_tokens"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    client_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    token: so.Mapped[str] = so.mapped_column(sa.String(100), index=True)
+    metaphone: so.Mapped[str] = so.mapped_column(sa.String(40), index=True)
+    nysiis: so.Mapped[str] = so.mapped_column(sa.String(40), index=True)
 
 
 class ConsentScope(LabelledEnum):

@@ -65,6 +65,23 @@ CLOSED_REFERRAL_STATUSES = frozenset(
 )
 
 
+# The referral's life: sent → acknowledged → scheduled → connected → completed, or it ends
+# declined, no-show or cancelled. A no-show can be booked again; the three endings are final.
+ALLOWED_TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
+    ReferralStatus.SENT: frozenset({ReferralStatus.ACKNOWLEDGED, ReferralStatus.SCHEDULED, ReferralStatus.CONNECTED,
+                                    ReferralStatus.DECLINED, ReferralStatus.CANCELLED}),
+    ReferralStatus.ACKNOWLEDGED: frozenset({ReferralStatus.SCHEDULED, ReferralStatus.CONNECTED,
+                                            ReferralStatus.DECLINED, ReferralStatus.CANCELLED}),
+    ReferralStatus.SCHEDULED: frozenset({ReferralStatus.CONNECTED, ReferralStatus.NO_SHOW, ReferralStatus.DECLINED,
+                                         ReferralStatus.CANCELLED}),
+    ReferralStatus.CONNECTED: frozenset({ReferralStatus.COMPLETED, ReferralStatus.CANCELLED}),
+    ReferralStatus.NO_SHOW: frozenset({ReferralStatus.SCHEDULED, ReferralStatus.CANCELLED}),
+    ReferralStatus.COMPLETED: frozenset(),
+    ReferralStatus.DECLINED: frozenset(),
+    ReferralStatus.CANCELLED: frozenset(),
+}
+
+
 class Referral(db.Model):
     __tablename__ = "referrals"
 
@@ -96,12 +113,16 @@ class Referral(db.Model):
     def is_open(self) -> bool:
         return self.status not in CLOSED_REFERRAL_STATUSES
 
+    @property
+    def next_statuses(self) -> list[ReferralStatus]:
+        return [status for status in ReferralStatus if status in ALLOWED_TRANSITIONS[self.status]]
+
 
 class ConfirmationMethod(LabelledEnum):
-    CLIENT = "client", "The client told us"
+    PHONE = "phone", "By phone"
+    IN_PERSON = "in_person", "In person (I was there)"
     PROVIDER = "provider", "The provider told us"
-    ACCOMPANIED = "accompanied", "Worker was there"
-    RECORDS = "records", "Provider's records"
+    CLIENT = "client", "The client told us"
     SYSTEM = "system", "Recorded when the referral was made"
 
 

@@ -1,18 +1,120 @@
-"""A client's record: their cases, consents and history."""
+"""Clients: search, quick intake with its duplicate check, and the client's record."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.access import get_client_or_404, visible_cases_of
+from webapp import duplicates
+from webapp.access import get_client_or_404, intake_programs, visible_cases_of
 from webapp.extensions import db
-from webapp.models import AuditAction
-from webapp.services import audit
+from webapp.forms.clients import IntakeForm, yes_no
+from webapp.fragments import render_page_or_fragment
+from webapp.models import AuditAction, ConsentMethod, Program
+from webapp.search import search_clients
+from webapp.services import audit, cases, clients
+from webapp.services.intake import take_intake
+from webapp.timeline import client_timeline
 from webapp.timeutil import local_today
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
+
+
+def _page_number() -> int:
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and 0 < int(page) <= 10_000 else 1
+
+
+@bp.get("")
+def search() -> Response:
+    query = request.args.get("q", "").strip()[:100]
+    results = search_clients(current_user, query, _page_number(), current_app.config["PAGE_SIZE"])
+    return render_page_or_fragment("clients/search.html", "clients/_results.html", query=query, results=results)
+
+
+def _person_from(values) -> duplicates.Person:
+    """The identity fields as typed so far (from the form, or the live check's query string)."""
+    def parsed_date(text: str | None) -> date | None:
+        try:
+            return date.fromisoformat(text) if text else None
+        except ValueError:
+            return None
+
+    age = values.get("approximate_age", "")
+    return duplicates.Person(
+        names=[values.get("preferred_name", "")[:200], values.get("legal_name", "")[:200],
+               *values.get("aliases", "")[:400].split(",")],
+        date_of_birth=parsed_date(values.get("date_of_birth")),
+        approximate_age=int(age) if age.isdigit() and int(age) <= 120 else None,
+        phone=values.get("phone", "")[:40] or None,
+    )
+
+
+@bp.get("/new/duplicates")
+def duplicate_check() -> str:
+    """The live duplicate check the intake form asks for while the worker types."""
+    check = duplicates.check(current_user, _person_from(request.args), local_today())
+    return render_template("clients/_duplicates.html", check=check, form=None)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> Response | tuple[str, int]:
+    existing = get_client_or_404(request.args["client"]) if request.args.get("client") else None
+    programs = intake_programs(current_user)
+    if not programs:
+        abort(403)  # nobody to open a case with: not a member of any active program
+    form = IntakeForm(programs=programs, existing_client=existing is not None)
+    check = None
+    if form.validate_on_submit():
+        program = db.session.get(Program, form.program.data)
+        if program not in programs:
+            form.program.errors.append("Choose one of your programs.")
+        elif existing is None:
+            check = duplicates.check(current_user, _person_from(request.form), local_today())
+            if check.has_likely and not form.different_person.data:
+                form.different_person.errors.append(
+                    "This looks like someone already known. Open their record, or tick this box if it is "
+                    "a different person.")
+        if not form.errors:
+            case = take_intake(
+                worker=current_user, program=program, existing_client=existing,
+                new_client=None if existing else _client_details(form),
+                intake=cases.IntakeDetails(
+                    presenting_circumstances=form.presenting_circumstances.data or "",
+                    safety_concern=form.safety_concern.data,
+                    safety_details=form.safety_details.data or "",
+                    client_priorities=form.client_priorities.data or "",
+                    strengths=form.strengths.data or "",
+                ),
+                consent_method=ConsentMethod(form.consent_method.data),
+                next_follow_up_on=form.next_follow_up_on.data,
+            )
+            db.session.commit()
+            flash(f"Intake saved for {case.client.preferred_name}: client ID {case.client.display_id}.")
+            return redirect(url_for("cases.view", case_id=case.id))
+    elif form.is_submitted() and existing is None:
+        check = duplicates.check(current_user, _person_from(request.form), local_today())
+    status = 422 if form.errors else 200
+    return render_template("clients/new.html", form=form, existing=existing, check=check), status
+
+
+def _client_details(form: IntakeForm) -> clients.ClientDetails:
+    return clients.ClientDetails(
+        preferred_name=form.preferred_name.data,
+        legal_name=form.legal_name.data,
+        aliases=form.alias_list(),
+        date_of_birth=form.date_of_birth.data,
+        estimated_birth_year=(local_today().year - form.approximate_age.data
+                              if form.approximate_age.data is not None and not form.date_of_birth.data else None),
+        language=form.language.data or None,
+        phone=form.phone.data,
+        safe_to_call=yes_no(form.safe_to_call.data),
+        safe_to_text=yes_no(form.safe_to_text.data),
+        contact_notes=form.contact_notes.data or "",
+    )
 
 
 @bp.get("/<persistent_id>")
@@ -23,9 +125,11 @@ def view(persistent_id: str) -> Response | str:
         return redirect(url_for("clients.view", persistent_id=client.display_id))
     audit.record(AuditAction.VIEW, "client", client.id)
     db.session.commit()
+    visible = visible_cases_of(current_user, client)
     return render_template(
         "clients/view.html",
         client=client,
-        cases=visible_cases_of(current_user, client),
+        cases=visible,
+        timeline=client_timeline(client, visible),
         today=local_today(),
     )

@@ -13,6 +13,7 @@ from webapp.models import (
     AuditAction,
     Client,
     ClientAlias,
+    ClientNameToken,
     Consent,
     ConsentMethod,
     ConsentScope,
@@ -20,6 +21,7 @@ from webapp.models import (
     User,
     utcnow,
 )
+from webapp.names import tokens_of
 from webapp.services import audit
 from webapp.text import clean_line, fold, phone_digits
 
@@ -84,6 +86,10 @@ def create_client(details: ClientDetails, *, created_by: User | None, persistent
         created_by_id=created_by.id if created_by else None,
     )
     client.name_key = name_key(client, aliases)
+    client.name_tokens = [
+        ClientNameToken(token=token.token, metaphone=token.metaphone, nysiis=token.nysiis)
+        for token in tokens_of([preferred, client.legal_name or "", *aliases])
+    ]
     db.session.add(client)
     db.session.flush()
     audit.record(AuditAction.CREATE, "client", client.id, user=created_by)

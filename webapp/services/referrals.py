@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from webapp.extensions import db
 from webapp.models import (
+    ALLOWED_TRANSITIONS,
     AuditAction,
     Case,
     ConfirmationMethod,
@@ -74,7 +75,14 @@ def change_status(
     note: str = "",
     follow_up_on: date | None = None,
 ) -> ReferralStatusChange:
-    """Record a confirmed step. An open referral keeps a follow-up date so it keeps asking."""
+    """Record a confirmed step along the allowed transitions. An open referral keeps a
+    follow-up date so it keeps asking."""
+    if status not in ALLOWED_TRANSITIONS[referral.status]:
+        allowed = ", ".join(s.label.lower() for s in referral.next_statuses) or "nothing: it is finished"
+        raise ReferralError(
+            f"A referral that is {referral.status.label.lower()} cannot become {status.label.lower()}; "
+            f"it can become {allowed}."
+        )
     occurred_at = occurred_at or utcnow()
     if occurred_at > utcnow():
         raise ReferralError("A confirmation cannot be in the future.")

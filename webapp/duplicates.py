@@ -1,0 +1,162 @@
+"""Is this person already known? Candidates for a new intake, each with why it matched.
+
+Candidates come from indexed lookups (name words, their sound codes, the phone number), then
+are scored here. Clients the user may not see are only counted, never shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import jellyfish
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from webapp.access import case_visibility
+from webapp.extensions import db
+from webapp.models import Case, Client, ClientNameToken, User
+from webapp.names import NameToken, tokens_of, words
+from webapp.text import phone_digits
+
+RETRIEVE_AT_MOST = 200
+SHOW_AT_MOST = 5
+SHOW_FROM_SCORE = 2
+LIKELY_SCORE = 5
+AGE_TOLERANCE_YEARS = 2
+TYPO_SIMILARITY = 0.88
+
+
+@dataclass
+class Person:
+    """What the intake form knows so far about the person in front of the worker."""
+
+    names: list[str]
+    date_of_birth: date | None = None
+    approximate_age: int | None = None
+    phone: str | None = None
+
+
+@dataclass
+class Candidate:
+    client: Client
+    score: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def likely(self) -> bool:
+        return self.score >= LIKELY_SCORE
+
+
+@dataclass
+class DuplicateCheck:
+    candidates: list[Candidate]
+    hidden_likely: int  # likely matches in records this user may not see
+
+    @property
+    def has_likely(self) -> bool:
+        return self.hidden_likely > 0 or any(candidate.likely for candidate in self.candidates)
+
+
+def _word_match(word: NameToken, theirs: list[NameToken]) -> tuple[int, str | None, NameToken | None]:
+    """How well one typed word matches the client's words: 3 same, 2 sounds alike or a typo."""
+    best: tuple[int, str | None, NameToken | None] = (0, None, None)
+    for their in theirs:
+        if word.token == their.token:
+            return 3, None, their
+        sounds = word.metaphone and (word.metaphone == their.metaphone or word.nysiis == their.nysiis)
+        typo = len(word.token) >= 4 and jellyfish.jaro_winkler_similarity(word.token, their.token) >= TYPO_SIMILARITY
+        if (sounds or typo) and best[0] < 2:
+            best = (2, f"{word.token} ~ {their.token}", their)
+    return best
+
+
+def _score_names(person_words: list[NameToken], client: Client, candidate: Candidate) -> None:
+    theirs = [NameToken(t.token, t.metaphone, t.nysiis) for t in client.name_tokens]
+    matches = [_word_match(word, theirs) for word in person_words]
+    matched = [m for m in matches if m[0]]
+    if not matched:
+        return
+    exact = all(m[0] == 3 for m in matched) and len(matched) == len(person_words)
+    candidate.score += min(sum(m[0] for m in matched), 6)
+    if exact:
+        candidate.reasons.append("same name" if len(matched) > 1 else "same first name or alias")
+    else:
+        alike = [m[1] for m in matched if m[1]]
+        candidate.reasons.append("name sounds alike (" + ", ".join(alike[:2]) + ")" if alike else "part of the name matches")
+    # Typed "Núñez José" for "José Núñez": the order of the matched words is reversed.
+    primary = words(client.legal_name or client.preferred_name)
+    positions = [primary.index(m[2].token) for m in matched if m[2] and m[2].token in primary]
+    if len(positions) >= 2 and positions == sorted(positions, reverse=True) and positions != sorted(positions):
+        candidate.reasons.append("first and last names swapped")
+
+
+def _score_birth(person: Person, client: Client, candidate: Candidate, today: date) -> None:
+    if person.date_of_birth and client.date_of_birth:
+        if person.date_of_birth == client.date_of_birth:
+            candidate.score += 3
+            candidate.reasons.append("same date of birth")
+        else:
+            candidate.score -= 2
+        return
+    if person.date_of_birth:
+        ours = person.date_of_birth.year
+    elif person.approximate_age is not None:
+        ours = today.year - person.approximate_age
+    else:
+        return
+    theirs = client.date_of_birth.year if client.date_of_birth else client.estimated_birth_year
+    if theirs is None:
+        return
+    if abs(ours - theirs) > AGE_TOLERANCE_YEARS:
+        candidate.score -= 1
+    elif client.date_of_birth:
+        candidate.score += 1
+        candidate.reasons.append("age fits their date of birth")
+    else:
+        candidate.score += 1
+        candidate.reasons.append("similar age" if person.date_of_birth is None else "date of birth fits their estimated age")
+
+
+def check(user: User, person: Person, today: date) -> DuplicateCheck:
+    person_words = tokens_of(person.names)
+    digits = phone_digits(person.phone)
+    conditions = []
+    if person_words:
+        tokens = [word.token for word in person_words]
+        codes = [code for word in person_words for code in (word.metaphone, word.nysiis) if code]
+        by_name = sa.or_(ClientNameToken.token.in_(tokens), ClientNameToken.metaphone.in_(codes),
+                         ClientNameToken.nysiis.in_(codes))
+        conditions.append(Client.id.in_(sa.select(ClientNameToken.client_id).where(by_name)))
+    if digits and len(digits) >= 7:
+        conditions.append(Client.phone_digits == digits)
+    if not conditions:
+        return DuplicateCheck([], 0)
+    clients = db.session.scalars(
+        sa.select(Client)
+        .where(sa.or_(*conditions), Client.merged_into_id.is_(None))
+        .options(so.selectinload(Client.name_tokens))
+        .limit(RETRIEVE_AT_MOST)
+    ).all()
+
+    scored: list[Candidate] = []
+    for client in clients:
+        candidate = Candidate(client)
+        _score_names(person_words, client, candidate)
+        if digits and client.phone_digits == digits:
+            candidate.score += 4
+            candidate.reasons.append("same phone number")
+        if candidate.reasons:
+            _score_birth(person, client, candidate, today)
+            scored.append(candidate)
+    scored.sort(key=lambda c: (-c.score, c.client.id))
+    scored = [c for c in scored if c.score >= SHOW_FROM_SCORE]
+
+    visible_ids = set(
+        db.session.scalars(
+            sa.select(Case.client_id).where(Case.client_id.in_([c.client.id for c in scored]), case_visibility(user))
+        )
+    ) if scored else set()
+    shown = [c for c in scored if c.client.id in visible_ids][:SHOW_AT_MOST]
+    hidden_likely = sum(1 for c in scored if c.client.id not in visible_ids and c.likely)
+    return DuplicateCheck(shown, hidden_likely)

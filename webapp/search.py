@@ -1,0 +1,70 @@
+"""Finding clients by name, alias, phone or persistent ID, within what the user may see."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from webapp import client_ids
+from webapp.access import case_visibility
+from webapp.extensions import db
+from webapp.models import Case, Client, ClientNameToken, User
+from webapp.names import words
+
+MAX_QUERY_LENGTH = 100
+MAX_QUERY_WORDS = 5
+_ID_LIKE = re.compile(r"^[0-9A-Za-z]{4,9}$")
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    clients: list[Client]
+    page: int
+    has_next: bool
+
+
+def _prefix_range(column: sa.ColumnElement[str], prefix: str) -> sa.ColumnElement[bool]:
+    """column starts with prefix, written as a range so a plain b-tree index serves it."""
+    return sa.and_(column >= prefix, column < prefix + "\U0010ffff")
+
+
+def _matching_ids(query: str) -> sa.ColumnElement[bool] | None:
+    conditions: list[sa.ColumnElement[bool]] = []
+    compact = re.sub(r"[\s\-]", "", query)
+    if client_ids.is_valid(compact):
+        conditions.append(Client.persistent_id == client_ids.parse(compact))
+    elif _ID_LIKE.match(compact):
+        # The start of an ID read out over the phone.
+        prefix = compact.upper().translate(str.maketrans("OIL", "011"))
+        conditions.append(_prefix_range(Client.persistent_id, prefix))
+    digits = re.sub(r"\D", "", query)
+    if len(digits) >= 4 and len(digits) >= len(compact) - 2:
+        conditions.append(Client.phone_digits.contains(digits, autoescape=True))
+    name_words = words(query)[:MAX_QUERY_WORDS]
+    if name_words:
+        # Every word typed must start one of the client's names or aliases, in any order.
+        conditions.append(sa.and_(*(
+            Client.id.in_(sa.select(ClientNameToken.client_id).where(_prefix_range(ClientNameToken.token, word)))
+            for word in name_words
+        )))
+    return sa.or_(*conditions) if conditions else None
+
+
+def search_clients(user: User, query: str, page: int = 1, page_size: int = 25) -> SearchPage:
+    query = query.strip()[:MAX_QUERY_LENGTH]
+    matching = _matching_ids(query) if query else None
+    if matching is None:
+        return SearchPage([], 1, False)
+    visible = sa.exists().where(Case.client_id == Client.id, case_visibility(user))
+    rows = db.session.scalars(
+        sa.select(Client)
+        .where(matching, visible, Client.merged_into_id.is_(None))
+        .options(so.selectinload(Client.aliases))
+        .order_by(Client.name_key, Client.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size + 1)
+    ).all()
+    return SearchPage(list(rows[:page_size]), page, len(rows) > page_size)
