@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from tests.conftest import PASSWORD
 from webapp.extensions import db
 from webapp.models import AuditAction, AuditEvent, Role
-from webapp.routes.auth import FAILED_LOGIN_MESSAGE, safe_next
+from webapp.routes.auth import FAILED_LOGIN_MESSAGE
+from webapp.security import safe_next
 from webapp.services import accounts
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -11,20 +9,12 @@ from werkzeug.wrappers import Response
 from webapp.extensions import db
 from webapp.forms.auth import LoginForm
 from webapp.models import AuditAction
-from webapp.security import public
+from webapp.security import public, safe_next
 from webapp.services import accounts, audit
 
 bp = Blueprint("auth", __name__)
 
 FAILED_LOGIN_MESSAGE = "That email and password do not match an active account."
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only a path on this site: never another host, a scheme, or a protocol-relative URL."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -1,0 +1,121 @@
+"""Forms used on a case: the contact log, a referral, and a referral's confirmation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, DateTimeLocalField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from webapp.forms import enum_choices
+from webapp.forms.clients import NOTE_MAX
+from webapp.models import ConfirmationMethod, ContactType, utcnow
+from webapp.timeutil import local_today, local_zone
+
+SERVICES_ON_THE_SPOT = [
+    "Food or water", "Hygiene kit", "Clothing or blanket", "Harm reduction supplies", "First aid",
+    "Phone charge or minutes", "Transport", "Help with ID documents", "Help with benefits", "Crisis support",
+]
+# Allow a phone's clock to run a little fast.
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+class ChecklistField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def to_utc(local: datetime) -> datetime:
+    return local.replace(tzinfo=local_zone()).astimezone(UTC)
+
+
+def local_now() -> datetime:
+    return utcnow().astimezone(local_zone()).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _a_past_moment(field: DateTimeLocalField, what: str) -> None:
+    if field.data is None:
+        return
+    if field.data.year < 2000:
+        raise ValidationError("A date from 2000 on.")
+    if to_utc(field.data) > utcnow() + CLOCK_SKEW:
+        raise ValidationError(f"{what} cannot be in the future.")
+
+
+def _not_in_the_past(field: DateField) -> None:
+    if field.data and field.data < local_today():
+        raise ValidationError("A date from today on.")
+    if field.data and field.data > local_today() + timedelta(days=366):
+        raise ValidationError("A date within the next year.")
+
+
+class ContactForm(FlaskForm):
+    occurred_at = DateTimeLocalField("When", validators=[InputRequired("Say when the contact happened.")],
+                                     format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+    contact_type = SelectField("Type", choices=enum_choices(ContactType),
+                               validators=[DataRequired("Choose the kind of contact.")])
+    duration_minutes = IntegerField("Minutes", validators=[
+        Optional(), NumberRange(min=0, max=24 * 60, message="Between 0 and 1440 minutes.")],
+        render_kw={"inputmode": "numeric"})
+    place = StringField("Where", validators=[Optional(), Length(max=200)])
+    services_given = ChecklistField("Given on the spot", choices=[SelectChoice(s, s) for s in SERVICES_ON_THE_SPOT],
+                                    validators=[Optional()])
+    note = TextAreaField("What happened", validators=[
+        DataRequired("Write a short note: what happened, what they said, what you agreed."),
+        Length(max=NOTE_MAX, message=f"At most {NOTE_MAX:,} characters.")])
+    next_follow_up_on = DateField("Next follow-up", validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted():
+            self.occurred_at.data = local_now()
+
+    def validate_occurred_at(self, field: DateTimeLocalField) -> None:
+        _a_past_moment(field, "A contact")
+
+    def validate_next_follow_up_on(self, field: DateField) -> None:
+        _not_in_the_past(field)
+
+
+class ReferralForm(FlaskForm):
+    service = SelectField("Service", coerce=int, validators=[InputRequired("Choose a service from the directory.")])
+    reason = TextAreaField("Why this referral", validators=[Optional(), Length(max=NOTE_MAX)])
+    follow_up_on = DateField("Check it happened by", validators=[InputRequired("Choose a follow-up date.")],
+                             description="A week from today unless you change it.")
+
+    def __init__(self, *args, services=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.service.choices = [
+            SelectChoice(service.id, f"{service.name}", optgroup=service.provider.name) for service in services
+        ]
+        if not self.is_submitted():
+            self.follow_up_on.data = local_today() + timedelta(days=7)
+
+    def validate_follow_up_on(self, field: DateField) -> None:
+        _not_in_the_past(field)
+
+
+class ReferralStatusForm(FlaskForm):
+    status = SelectField("What happened", validators=[DataRequired("Choose what happened.")])
+    occurred_at = DateTimeLocalField("When", validators=[InputRequired("Say when it happened.")],
+                                     format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+    method = SelectField("How you know", choices=enum_choices(ConfirmationMethod)[:4],
+                         validators=[DataRequired("Say how you know.")])
+    note = TextAreaField("Note", validators=[Optional(), Length(max=NOTE_MAX)])
+    follow_up_on = DateField("Check again by", validators=[Optional()],
+                             description="If it is not finished yet: when to ask again.")
+
+    def __init__(self, *args, referral=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = [SelectChoice(status.value, status.label) for status in referral.next_statuses]
+        if not self.is_submitted():
+            self.occurred_at.data = local_now()
+
+    def validate_occurred_at(self, field: DateTimeLocalField) -> None:
+        _a_past_moment(field, "A confirmation")
+
+    def validate_follow_up_on(self, field: DateField) -> None:
+        _not_in_the_past(field)
