@@ -1,4 +1,4 @@
-"""Today, the case page and the client page."""
+"""The case page and the client page."""
 
 from datetime import timedelta
 
@@ -16,72 +16,6 @@ def make_service():
     db.session.add(provider)
     db.session.commit()
     return service
-
-
-def test_today_lists_my_due_and_overdue_follow_ups_but_not_later_or_others(as_user, make_user, make_program, make_case):
-    program = make_program()
-    sam, ngozi = make_user(programs=[program]), make_user(programs=[program])
-    make_case(program, sam, name="Overdue Olga", follow_up_in_days=-3)
-    make_case(program, sam, name="Today Tomas", follow_up_in_days=0)
-    make_case(program, sam, name="Later Lena", follow_up_in_days=2)
-    make_case(program, ngozi, name="Not Mine Nadia", follow_up_in_days=-1)
-    page = as_user(sam).get("/").get_data(as_text=True)
-    assert "Overdue Olga" in page and "3 days overdue" in page
-    assert "Today Tomas" in page
-    assert "Later Lena" not in page and "Not Mine Nadia" not in page
-    assert page.index("Overdue Olga") < page.index("Today Tomas")
-
-
-def test_today_lists_urgent_cases_and_referrals_awaiting_confirmation(as_user, make_user, make_program, make_case):
-    program = make_program()
-    sam = make_user(programs=[program])
-    urgent = make_case(program, sam, name="Urgent Uma")
-    urgent.risk_level = "urgent"
-    waiting = make_case(program, sam, name="Waiting Wes")
-    service = make_service()
-    referral = referrals.make_referral(waiting, service, created_by=sam, today=local_today() - timedelta(days=8))
-    confirmed = referrals.make_referral(waiting, service, created_by=sam, today=local_today() - timedelta(days=8))
-    referrals.change_status(confirmed, ReferralStatus.CONNECTED, confirmed_by=sam, method=ConfirmationMethod.CLIENT)
-    referrals.change_status(confirmed, ReferralStatus.COMPLETED, confirmed_by=sam, method=ConfirmationMethod.CLIENT)
-    db.session.commit()
-    page = as_user(sam).get("/").get_data(as_text=True)
-    assert "Urgent Uma" in page
-    assert "Waiting Wes → Harbor Light Shelter" in page
-    assert page.count("Waiting Wes →") == 1  # the completed referral asks for nothing
-    assert referral.is_open and not confirmed.is_open
-
-
-def test_today_with_nothing_due_says_so(as_user, make_user):
-    page = as_user(make_user()).get("/").get_data(as_text=True)
-    assert "No follow-ups due today." in page
-
-
-def test_today_query_count_does_not_grow_with_the_caseload(app, as_user, make_user, make_program, make_case):
-    program = make_program()
-    sam = make_user(programs=[program])
-    client = as_user(sam)
-    service = make_service()
-
-    def statements_for_today():
-        seen = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        sa.event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            client.get("/")
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", listener)
-        return len(seen)
-
-    def add_cases(count):
-        for number in range(count):
-            case = make_case(program, sam, name=f"Client {number}", follow_up_in_days=-1)
-            referrals.make_referral(case, service, created_by=sam, today=local_today() - timedelta(days=10))
-            db.session.commit()
-
-    add_cases(2)
-    few = statements_for_today()
-    add_cases(10)
-    assert statements_for_today() == few
 
 
 def test_case_page_shows_phase_risk_model_worker_referrals_and_contacts_and_is_audited(

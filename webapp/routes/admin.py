@@ -1,16 +1,18 @@
-"""Administration: programs and their case management models."""
+"""Administration: programs and their case management models, and the provider directory."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
+import sqlalchemy.orm  # noqa: F401  (sa.orm below)
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
 from webapp.forms.admin import ProgramForm
-from webapp.models import MODEL_DEFAULTS, CaseModel, Program
-from webapp.services import programs
+from webapp.forms.directory import ProviderForm, ServiceForm
+from webapp.models import MODEL_DEFAULTS, CaseModel, Program, Provider, Service
+from webapp.services import directory, programs
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -73,3 +75,43 @@ def program_edit(program_id: int) -> Response | tuple[str, int]:
 def _render_form(form: ProgramForm, program: Program | None) -> tuple[str, int]:
     status = 422 if form.errors else 200
     return render_template("admin/program_form.html", form=form, program=program, defaults=MODEL_DEFAULTS), status
+
+
+@bp.get("/providers")
+def providers_index() -> str:
+    rows = db.session.scalars(
+        sa.select(Provider).options(sa.orm.selectinload(Provider.services)).order_by(Provider.active.desc(), Provider.name)
+    ).all()
+    return render_template("admin/providers.html", providers=rows)
+
+
+@bp.route("/providers/new", methods=["GET", "POST"])
+@bp.route("/providers/<int:provider_id>", methods=["GET", "POST"])
+def provider_form(provider_id: int | None = None) -> Response | tuple[str, int]:
+    provider = db.get_or_404(Provider, provider_id) if provider_id else None
+    form = ProviderForm(obj=provider)
+    if form.validate_on_submit():
+        fields = {name: (getattr(form, name).data or "").strip() for name in
+                  ("name", "description", "phone", "email", "website", "address")}
+        provider = directory.save_provider(provider, active=form.active.data, **fields)
+        db.session.commit()
+        flash(f"“{provider.name}” saved.")
+        return redirect(url_for("admin.providers_index"))
+    return render_template("admin/provider_form.html", form=form, provider=provider), 422 if form.errors else 200
+
+
+@bp.route("/providers/<int:provider_id>/services/new", methods=["GET", "POST"])
+@bp.route("/services/<int:service_id>", methods=["GET", "POST"])
+def service_form(provider_id: int | None = None, service_id: int | None = None) -> Response | tuple[str, int]:
+    service = db.get_or_404(Service, service_id) if service_id else None
+    provider = service.provider if service else db.get_or_404(Provider, provider_id)
+    form = ServiceForm(obj=service)
+    if form.validate_on_submit():
+        fields = {name: (getattr(form, name).data or "").strip() for name in
+                  ("name", "category", "description", "eligibility", "area")}
+        service = directory.save_service(provider, service, active=form.active.data, **fields)
+        db.session.commit()
+        flash(f"“{service.name}” saved.")
+        return redirect(url_for("admin.providers_index"))
+    return render_template("admin/service_form.html", form=form, provider=provider, service=service), (
+        422 if form.errors else 200)

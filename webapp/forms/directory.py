@@ -1,0 +1,36 @@
+"""Forms for the provider directory: organisations and the services they offer."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField, URLField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional, URL
+
+SERVICE_CATEGORIES = [
+    ("housing", "Housing and shelter"), ("food", "Food"), ("health", "Health care"),
+    ("mental_health", "Mental health"), ("substance_use", "Substance use"), ("income", "Income and benefits"),
+    ("employment", "Employment and education"), ("legal", "Legal"), ("transportation", "Transportation"),
+    ("safety", "Safety"), ("social_support", "Social support"), ("life_skills", "Life skills"), ("other", "Other"),
+]
+
+
+class ProviderForm(FlaskForm):
+    name = StringField("Organisation name", validators=[DataRequired("Give the organisation's name."), Length(max=200)])
+    description = TextAreaField("What they do", validators=[Optional(), Length(max=4000)])
+    phone = StringField("Phone", validators=[Optional(), Length(max=40)], render_kw={"type": "tel"})
+    email = EmailField("Email", validators=[Optional(), Email("Give a valid email address."), Length(max=254)])
+    website = URLField("Website", validators=[Optional(), URL(message="Give a full web address (https://…)."),
+                                              Length(max=500)])
+    address = StringField("Address", validators=[Optional(), Length(max=500)])
+    active = BooleanField("In the directory", default=True)
+
+
+class ServiceForm(FlaskForm):
+    name = StringField("Service name", validators=[DataRequired("Give the service a name."), Length(max=200)])
+    category = SelectField("Category", choices=[SelectChoice(v, l) for v, l in SERVICE_CATEGORIES],
+                           validators=[DataRequired("Choose a category.")])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=4000)])
+    eligibility = TextAreaField("Who can use it", validators=[Optional(), Length(max=4000)])
+    area = StringField("Area served", validators=[Optional(), Length(max=200)])
+    active = BooleanField("Taking referrals", default=True)
