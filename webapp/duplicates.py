@@ -16,7 +16,7 @@ import sqlalchemy.orm as so
 from webapp.access import case_visibility
 from webapp.extensions import db
 from webapp.models import Case, Client, ClientNameToken, User
-from webapp.names import NameToken, tokens_of, words
+from webapp.names import NameToken, tokens_of
 from webapp.text import phone_digits
 
 RETRIEVE_AT_MOST = 200
@@ -84,11 +84,20 @@ def _score_names(person_words: list[NameToken], client: Client, candidate: Candi
     else:
         alike = [m[1] for m in matched if m[1]]
         candidate.reasons.append("name sounds alike (" + ", ".join(alike[:2]) + ")" if alike else "part of the name matches")
-    # Typed "Núñez José" for "José Núñez": the order of the matched words is reversed.
-    primary = words(client.legal_name or client.preferred_name)
-    positions = [primary.index(m[2].token) for m in matched if m[2] and m[2].token in primary]
-    if len(positions) >= 2 and positions == sorted(positions, reverse=True) and positions != sorted(positions):
-        candidate.reasons.append("first and last names swapped")
+
+
+def _swapped(typed_names: list[str], client: Client) -> bool:
+    """Typed "Núñez José" for "José Antonio Núñez": the matching words come in reverse order."""
+    primary = tokens_of([client.legal_name or client.preferred_name])
+    for name in typed_names:
+        positions = []
+        for word in tokens_of([name]):
+            score, _, their = _word_match(word, primary)
+            if score:
+                positions.append(primary.index(their))
+        if len(positions) >= 2 and positions == sorted(positions, reverse=True) and len(set(positions)) > 1:
+            return True
+    return False
 
 
 def _score_birth(person: Person, client: Client, candidate: Candidate, today: date) -> None:
@@ -143,6 +152,8 @@ def check(user: User, person: Person, today: date) -> DuplicateCheck:
     for client in clients:
         candidate = Candidate(client)
         _score_names(person_words, client, candidate)
+        if candidate.reasons and _swapped(person.names, client):
+            candidate.reasons.append("first and last names swapped")
         if digits and client.phone_digits == digits:
             candidate.score += 4
             candidate.reasons.append("same phone number")

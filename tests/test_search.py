@@ -1,0 +1,81 @@
+"""Client search: names, aliases, phone and ID, scoped, paginated, live with htmx."""
+
+import re
+
+import pytest
+
+from webapp.models import Role
+
+
+@pytest.fixture
+def people(make_program, make_user, make_case):
+    street, housing = make_program("Street"), make_program("Housing")
+    sam = make_user(Role.OUTREACH_WORKER, [street])
+    jose = make_case(street, sam, name="José", legal_name="José Antonio Núñez", aliases=["Pepe"],
+                     phone="(555) 201-4432")
+    mai = make_case(street, sam, name="Mai", legal_name="Nguyễn Thị Mai")
+    hidden = make_case(housing, None, name="Joseph Hidden")
+    return {"sam": sam, "jose": jose.client, "mai": mai.client, "hidden": hidden.client}
+
+
+def found(client, query, **params):
+    response = client.get("/clients", query_string={"q": query, **params})
+    assert response.status_code == 200
+    return re.findall(r'<span class="list__title">([^<]+)</span>', response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("jose", ["José"]),
+        ("JOSÉ", ["José"]),
+        ("nunez jos", ["José"]),  # any order, prefixes, accents folded
+        ("pepe", ["José"]),  # alias
+        ("nguyen", ["Mai"]),
+        ("201-4432", ["José"]),
+        ("5552014432", ["José"]),
+        ("nobody", []),
+        ("", []),
+    ],
+)
+def test_search_finds_by_name_alias_and_phone(as_user, people, query, expected):
+    assert found(as_user(people["sam"]), query) == expected
+
+
+def test_search_by_persistent_id_with_or_without_dashes(as_user, people):
+    client = as_user(people["sam"])
+    display = people["mai"].display_id
+    assert found(client, display) == ["Mai"]
+    assert found(client, display.replace("-", "").lower()) == ["Mai"]
+    assert found(client, display[:4]) in (["Mai"], ["José", "Mai"], ["Mai", "José"])
+
+
+def test_search_only_shows_clients_the_user_may_see(as_user, people):
+    assert found(as_user(people["sam"]), "joseph") == []
+    assert found(as_user(people["sam"]), people["hidden"].display_id) == []
+
+
+def test_htmx_gets_only_the_results_fragment(as_user, people):
+    response = as_user(people["sam"]).get("/clients?q=mai", headers={"HX-Request": "true"})
+    page = response.get_data(as_text=True)
+    assert page.lstrip().startswith('<div id="search-results"')
+    assert "<html" not in page and "Mai" in page
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_results_are_paginated(as_user, make_program, make_user, make_case, app):
+    app.config["PAGE_SIZE"] = 3
+    program = make_program()
+    sam = make_user(programs=[program])
+    for number in range(7):
+        make_case(program, sam, name=f"Robin {number}")
+    client = as_user(sam)
+    assert found(client, "robin") == ["Robin 0", "Robin 1", "Robin 2"]
+    assert found(client, "robin", page=3) == ["Robin 6"]
+    assert found(client, "robin", page="-1") == ["Robin 0", "Robin 1", "Robin 2"]
+    assert found(client, "robin", page="abc") == ["Robin 0", "Robin 1", "Robin 2"]
+
+
+@pytest.mark.parametrize("query", ["%", "_", "'; DROP TABLE clients; --", "\u202e\u0000", "x" * 5000, "🙂🙂", "名字"])
+def test_hostile_queries_are_just_searched(as_user, people, query):
+    assert found(as_user(people["sam"]), query) == []
