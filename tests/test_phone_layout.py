@@ -50,6 +50,7 @@ def browser_page(make_app):
 
 
 def check_phone_layout(page, name, problems):
+    """Save a screenshot to look at, and check what can be measured of the phone layout."""
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     measured = page.evaluate(MEASURE)
@@ -82,11 +83,11 @@ def test_a_worker_signs_in_and_walks_through_their_day_at_phone_size(browser_pag
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
-    assert page.get_by_role("heading", name="Follow-ups due").is_visible()
+    assert page.get_by_role("heading", name="Due now").is_visible()
     assert page.get_by_text("2 days overdue").is_visible()
     check_phone_layout(page, "today", problems)
 
-    page.get_by_role("link", name="José Antonio").first.click()
+    page.locator(".today-item__case", has_text="José Antonio").click()
     page.wait_for_url(f"**/cases/{case.id}")
     check_phone_layout(page, "case", problems)
 

@@ -79,3 +79,14 @@ def test_results_are_paginated(as_user, make_program, make_user, make_case, app)
 @pytest.mark.parametrize("query", ["%", "_", "'; DROP TABLE clients; --", "\u202e\u0000", "x" * 5000, "🙂🙂", "名字"])
 def test_hostile_queries_are_just_searched(as_user, people, query):
     assert found(as_user(people["sam"]), query) == []
+
+
+def test_searches_that_show_clients_are_audited_without_the_query(as_user, people):
+    import sqlalchemy as sa
+
+    from webapp.extensions import db
+    from webapp.models import AuditAction, AuditEvent
+
+    as_user(people["sam"]).get("/clients?q=jose")
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.record_type == "client_search"))
+    assert (event.action, event.user_id, event.path) == (AuditAction.VIEW, people["sam"].id, "/clients")

@@ -87,7 +87,7 @@ def due_items(user: User, today: date) -> list[TodayItem]:
         )
     ).all()
     for referral in referrals:
-        detail = f"Referral to {referral.service.provider.name}: {referral.status.label.lower()}, not confirmed"
+        detail = f"Referral to {referral.service.provider.name} ({referral.status.label.lower()}): check what happened"
         items.append(TodayItem("referral", referral.case, referral.follow_up_on, detail, "Confirm",
                                url_for("referrals.view", referral_id=referral.id, next="/")))
     items.sort(key=lambda item: item.sort_key(today))

@@ -32,6 +32,10 @@ def _page_number() -> int:
 def search() -> Response:
     query = request.args.get("q", "").strip()[:100]
     results = search_clients(current_user, query, _page_number(), current_app.config["PAGE_SIZE"])
+    if results.clients:
+        # Who looked through client lists, and when; never what they typed.
+        audit.record(AuditAction.VIEW, "client_search", None)
+        db.session.commit()
     return render_page_or_fragment("clients/search.html", "clients/_results.html", query=query, results=results)
 
 

@@ -46,7 +46,7 @@ def view(referral_id: int) -> Response | tuple[str, int]:
             flash(f"Referral to {referral.service.provider.name}: {referral.status.label.lower()}.")
             return redirect(safe_next(request.args.get("next")) or url_for("cases.view", case_id=referral.case_id))
     elif request.method == "POST" and not referral.next_statuses:
-        form.status.errors.append("This referral is finished; nothing more can be recorded on it.")
+        form.status.errors = ["This referral is finished; nothing more can be recorded on it."]
     if request.method == "GET":
         audit.record(AuditAction.VIEW, "referral", referral.id)
         db.session.commit()
