@@ -46,6 +46,8 @@ def test_client_page_shows_the_id_names_and_safe_contact_and_is_audited(as_user,
     page = as_user(sam).get(f"/clients/{case.client.display_id}?q=secret+search").get_data(as_text=True)
     for expected in (case.client.display_id, "Nguyễn Thị Mai", "Em Mai", "Do not call", "Text only."):
         assert expected in page, expected
+    assert "<title>Mai · Waymark</title>" in page
+    assert page.count('id="timeline-heading"') == 1
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.record_type == "client",
                                                           AuditEvent.action == AuditAction.VIEW))
     assert event.path == f"/clients/{case.client.display_id}"  # no query string in the trail
