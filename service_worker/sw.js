@@ -1,23 +1,133 @@
 /* Waymark's service worker, served at /sw.js with scope "/".
  *
- * For now it only takes control of the site, so that pages have a worker to talk to.
- * Offline caching of the field forms and the outbox are built on top of it by the
- * offline-entry work; until then every request goes to the network as usual.
+ * - Static files: precached under a versioned name, served from the cache.
+ * - Pages: network first (they carry client data and are never stored); when the network fails
+ *   or is too slow, the field forms fall back to their shells and everything else to /offline.
+ * - Form shells (no client data, no CSRF token) are kept per signed-in worker when a page asks,
+ *   and deleted at sign-out (static/js/outbox.js).
+ * - Background Sync replays the outbox with the pages' own code (outbox-core.js).
+ * Bump VERSION whenever a static file changes.
  */
 "use strict";
 
-const VERSION = "waymark-sw-1";
+importScripts("/static/js/outbox-core.js");
 
-self.addEventListener("install", () => {
-  self.skipWaiting();
+var VERSION = "2";
+var STATIC_CACHE = "waymark-static-" + VERSION;
+var SHELL_CACHE = "waymark-shells-" + VERSION;
+var STATIC_FILES = [
+  "/static/css/app.css",
+  "/static/js/app.js",
+  "/static/js/outbox-core.js",
+  "/static/js/outbox.js",
+  "/static/vendor/htmx-2.0.11.min.js",
+  "/static/icons/icon.svg",
+  "/static/icons/icon-192.png",
+  "/offline",
+];
+var SHELLS = ["/forms/intake", "/forms/contact", "/forms/referral-status", "/outbox"];
+var SHELL_FOR = [
+  [/^\/clients\/new$/, "/forms/intake"],
+  [/^\/forms\/intake$/, "/forms/intake"],
+  [/^\/cases\/\d+\/contacts\/new$/, "/forms/contact"],
+  [/^\/clients\/[^/]+\/contacts\/new$/, "/forms/contact"],
+  [/^\/forms\/contact$/, "/forms/contact"],
+  [/^\/referrals\/\d+$/, "/forms/referral-status"],
+  [/^\/forms\/referral-status$/, "/forms/referral-status"],
+  [/^\/outbox$/, "/outbox"],
+];
+var NETWORK_TIMEOUT_MS = 4000;
+
+function storable(response) {
+  return response.ok && !response.redirected && !/no-store/.test(response.headers.get("Cache-Control") || "");
+}
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(STATIC_CACHE).then(function (cache) { return cache.addAll(STATIC_FILES); }));
 });
 
-self.addEventListener("activate", (event) => {
-  event.waitUntil(self.clients.claim());
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.keys().then(function (names) {
+      return Promise.all(names.filter(function (name) {
+        return name.indexOf("waymark-") === 0 && name !== STATIC_CACHE && name !== SHELL_CACHE;
+      }).map(function (name) { return caches.delete(name); }));
+    }).then(function () { return self.clients.claim(); })
+  );
 });
 
-self.addEventListener("message", (event) => {
-  if (event.data === "version") {
-    event.source.postMessage(VERSION);
+function fromStaticCache(request) {
+  return caches.match(request, { ignoreSearch: true }).then(function (cached) {
+    return cached || fetch(request).then(function (response) {
+      if (storable(response)) {
+        var copy = response.clone();
+        caches.open(STATIC_CACHE).then(function (cache) { cache.put(request, copy); });
+      }
+      return response;
+    });
+  });
+}
+
+function withTimeout(promise, ms) {
+  return new Promise(function (resolve, reject) {
+    var timer = setTimeout(function () { reject(new Error("timeout")); }, ms);
+    promise.then(function (value) { clearTimeout(timer); resolve(value); }, function (error) { clearTimeout(timer); reject(error); });
+  });
+}
+
+function shellFor(pathname) {
+  for (var i = 0; i < SHELL_FOR.length; i++) if (SHELL_FOR[i][0].test(pathname)) return SHELL_FOR[i][1];
+  return null;
+}
+
+function pageFromNetwork(request, url) {
+  return withTimeout(fetch(request), NETWORK_TIMEOUT_MS).catch(function () {
+    var shell = shellFor(url.pathname);
+    var fallback = shell ? caches.match(shell, { cacheName: SHELL_CACHE }) : Promise.resolve(undefined);
+    return fallback.then(function (cached) {
+      return cached || caches.match("/offline", { cacheName: STATIC_CACHE });
+    }).then(function (page) {
+      return page || new Response("You are offline.", { status: 503, headers: { "Content-Type": "text/plain" } });
+    });
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname.indexOf("/static/") === 0) {
+    event.respondWith(fromStaticCache(request));
+  } else if (request.mode === "navigate") {
+    event.respondWith(pageFromNetwork(request, url));
+  }
+  // Anything else (JSON with client data included) goes to the network and is never stored.
+});
+
+function keepShells() {
+  return caches.open(SHELL_CACHE).then(function (cache) {
+    return Promise.all(SHELLS.map(function (path) {
+      return fetch(path, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+        if (storable(response)) return cache.put(path, response);
+      }).catch(function () {});
+    }));
+  });
+}
+
+function tellPages(message) {
+  return self.clients.matchAll({ type: "window" }).then(function (pages) {
+    pages.forEach(function (page) { page.postMessage(message); });
+  });
+}
+
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  if (data.type === "cache-shells") event.waitUntil(keepShells());
+  if (data.type === "skip-waiting") self.skipWaiting();
+});
+
+self.addEventListener("sync", function (event) {
+  if (event.tag === self.WaymarkOutbox.SYNC_TAG) {
+    event.waitUntil(self.WaymarkOutbox.replayAll().then(function () { return tellPages({ type: "outbox-changed" }); }));
   }
 });

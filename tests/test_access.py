@@ -32,7 +32,7 @@ def test_every_other_endpoint_requires_sign_in(app):
         if endpoint in PUBLIC_ENDPOINTS:
             continue
         response = client.open(url, method=method)
-        if method == "GET":
+        if method == "GET" and not getattr(app.view_functions[endpoint], "answers_json", False):
             assert response.status_code == 302, (endpoint, url)
             assert response.headers["Location"].startswith("/login?next="), (endpoint, url)
         else:

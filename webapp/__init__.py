@@ -38,13 +38,14 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     csrf.init_app(app)
     htmx.init_app(app)
 
-    from webapp import database, security, templating
+    from webapp import database, idempotency, security, templating
     from webapp.cli import register_commands
     from webapp.routes import register_blueprints
 
     with app.app_context():
         database.tune_engine(db.engine)
     security.init_app(app)
+    idempotency.init_app(app)
     templating.init_app(app)
     register_blueprints(app)
     register_commands(app)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Flask, Response, abort, redirect, request, url_for
+from flask import Flask, Response, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from webapp.extensions import db, login_manager
@@ -71,9 +71,21 @@ def is_public_endpoint(app: Flask, endpoint: str | None) -> bool:
     return bool(getattr(view, "is_public", False))
 
 
+def answers_json(view: F) -> F:
+    """Mark a view whose callers are scripts: signed out, they get 401, never a login page."""
+    view.answers_json = True  # type: ignore[attr-defined]
+    return view
+
+
 def wants_status_not_redirect() -> bool:
     """htmx, fetch and replay requests must see 401, not a login page answered with 200."""
-    return bool(request.htmx) or request.method != "GET" or request.accept_mimetypes.best == "application/json"
+    view = current_app.view_functions.get(request.endpoint or "")
+    return (
+        bool(request.htmx)
+        or request.method != "GET"
+        or request.accept_mimetypes.best == "application/json"
+        or getattr(view, "answers_json", False)
+    )
 
 
 def init_app(app: Flask) -> None:

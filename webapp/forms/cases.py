@@ -110,7 +110,9 @@ class ReferralStatusForm(FlaskForm):
 
     def __init__(self, *args, referral=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.status.choices = [SelectChoice(status.value, status.label) for status in referral.next_statuses]
+        # Offline (referral=None) the page fills the choices in from the picked referral.
+        statuses = referral.next_statuses if referral is not None else []
+        self.status.choices = [SelectChoice(status.value, status.label) for status in statuses]
         if not self.is_submitted():
             self.occurred_at.data = local_now()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -72,6 +72,8 @@ class IntakeForm(FlaskForm):
     next_follow_up_on = DateField("First follow-up", validators=[Optional()],
                                   description="When you plan to see or call them next.")
     different_person = BooleanField("This is a different person from the matches shown")
+    # Filled in on the phone when the intake is made offline (see static/js/outbox.js).
+    persistent_id = HiddenField(validators=[Optional(), Length(max=20)])
 
     def __init__(self, *args, programs=(), existing_client=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,7 +82,7 @@ class IntakeForm(FlaskForm):
             self.program.data = programs[0].id
         if existing_client:
             for name in (*IDENTITY_FIELDS, "language", "safe_to_call", "safe_to_text", "contact_notes",
-                         "different_person"):
+                         "different_person", "persistent_id"):
                 delattr(self, name)
         if not self.is_submitted() and self.next_follow_up_on.data is None:
             self.next_follow_up_on.data = local_today() + timedelta(days=7)

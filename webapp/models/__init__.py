@@ -4,6 +4,7 @@ from webapp.models.accounts import Role, User, program_memberships
 from webapp.models.audit import AuditAction, AuditEvent
 from webapp.models.cases import Case, ContactLog, ContactType, Intake, IntakeSource, Phase, RiskLevel
 from webapp.models.clients import Client, ClientAlias, ClientNameToken, Consent, ConsentMethod, ConsentScope
+from webapp.models.idempotency import IdempotencyKey
 from webapp.models.programs import MODEL_DEFAULTS, CaseModel, ModelStandard, Program
 from webapp.models.referrals import (
     ALLOWED_TRANSITIONS,
@@ -33,6 +34,7 @@ __all__ = [
     "ConsentScope",
     "ContactLog",
     "ContactType",
+    "IdempotencyKey",
     "Intake",
     "IntakeSource",
     "MODEL_DEFAULTS",

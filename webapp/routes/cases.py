@@ -11,7 +11,8 @@ from werkzeug.wrappers import Response
 from webapp.access import get_case_or_404
 from webapp.extensions import db
 from webapp.forms.cases import ContactForm, ReferralForm, to_utc
-from webapp.models import AuditAction, ContactType, Provider, Service
+from webapp.idempotency import idempotent
+from webapp.models import AuditAction, Case, ContactType, Provider, Service
 from webapp.next_step import next_step
 from webapp.security import safe_next
 from webapp.services import audit, cases, referrals
@@ -45,8 +46,13 @@ def _back_to(case_id: int) -> str:
 
 
 @bp.route("/<int:case_id>/contacts/new", methods=["GET", "POST"])
+@idempotent
 def new_contact(case_id: int) -> Response | tuple[str, int]:
-    case = get_case_or_404(case_id)
+    return contact_form(get_case_or_404(case_id))
+
+
+def contact_form(case: Case) -> Response | tuple[str, int]:
+    """The contact log for `case`, reached by case id or (from the offline outbox) by client ID."""
     form = ContactForm()
     if form.validate_on_submit():
         try:
@@ -81,6 +87,7 @@ def _directory() -> list[Service]:
 
 
 @bp.route("/<int:case_id>/referrals/new", methods=["GET", "POST"])
+@idempotent
 def new_referral(case_id: int) -> Response | tuple[str, int]:
     case = get_case_or_404(case_id)
     services = _directory()

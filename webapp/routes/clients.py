@@ -8,12 +8,16 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp import duplicates
+import sqlalchemy as sa
+
+from webapp import client_ids, duplicates
 from webapp.access import get_client_or_404, intake_programs, visible_cases_of
 from webapp.extensions import db
 from webapp.forms.clients import IntakeForm, yes_no
 from webapp.fragments import render_page_or_fragment
-from webapp.models import AuditAction, ConsentMethod, Program
+from webapp.idempotency import idempotent
+from webapp.models import AuditAction, Client, ConsentMethod, Program
+from webapp.routes.cases import contact_form
 from webapp.search import search_clients
 from webapp.services import audit, cases, clients
 from webapp.services.intake import take_intake
@@ -65,6 +69,7 @@ def duplicate_check() -> str:
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@idempotent
 def new() -> Response | tuple[str, int]:
     existing = get_client_or_404(request.args["client"]) if request.args.get("client") else None
     programs = intake_programs(current_user)
@@ -83,7 +88,9 @@ def new() -> Response | tuple[str, int]:
                     "This looks like someone already known. Open their record, or tick this box if it is "
                     "a different person.")
         if not form.errors:
+            phone_made_id, reissued = _phone_made_id(form) if existing is None else (None, False)
             case = take_intake(
+                persistent_id=phone_made_id,
                 worker=current_user, program=program, existing_client=existing,
                 new_client=None if existing else _client_details(form),
                 intake=cases.IntakeDetails(
@@ -98,11 +105,41 @@ def new() -> Response | tuple[str, int]:
             )
             db.session.commit()
             flash(f"Intake saved for {case.client.preferred_name}: client ID {case.client.display_id}.")
-            return redirect(url_for("cases.view", case_id=case.id))
+            response = redirect(url_for("cases.view", case_id=case.id))
+            if reissued:
+                flash(f"The ID made on the phone ({form.persistent_id.data}) was already taken, so this client's "
+                      f"ID is {case.client.display_id}. Write the new one down.")
+                response.headers["Client-Id-Reissued"] = f"{form.persistent_id.data} {case.client.display_id}"
+            return response
     elif form.is_submitted() and existing is None:
         check = duplicates.check(current_user, _person_from(request.form), local_today())
     status = 422 if form.errors else 200
     return render_template("clients/new.html", form=form, existing=existing, check=check), status
+
+
+def _phone_made_id(form: IntakeForm) -> tuple[str | None, bool]:
+    """The client ID the phone made offline, if usable; else (None, whether one was refused)."""
+    typed = (form.persistent_id.data or "").strip()
+    if not typed:
+        return None, False
+    try:
+        canonical = client_ids.parse(typed)
+    except client_ids.InvalidClientId:
+        return None, True
+    taken = db.session.scalar(sa.select(Client.id).where(Client.persistent_id == canonical)) is not None
+    return (None, True) if taken else (canonical, False)
+
+
+@bp.route("/<persistent_id>/contacts/new", methods=["GET", "POST"])
+@idempotent
+def new_contact(persistent_id: str) -> Response | tuple[str, int]:
+    """A contact for a client known by ID only: one whose intake was queued on the same phone."""
+    client = get_client_or_404(persistent_id)
+    open_cases = [case for case in visible_cases_of(current_user, client) if case.is_open]
+    mine = [case for case in open_cases if case.primary_worker_id == current_user.id]
+    if not (mine or open_cases):
+        abort(404)
+    return contact_form((mine or open_cases)[0])
 
 
 def _client_details(form: IntakeForm) -> clients.ClientDetails:

@@ -57,5 +57,8 @@ def manifest() -> Response:
 
 @bp.get("/offline")
 @public
-def offline() -> str:
-    return render_template("pwa/offline.html")
+def offline() -> Response:
+    """Precached at install, before anyone signs in: nothing personal, not even a CSRF token."""
+    response = Response(render_template("pwa/offline.html", shell=True, anonymous=True))
+    response.headers["Cache-Control"] = "no-cache"
+    return response

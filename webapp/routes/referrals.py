@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from webapp.access import get_case_or_404
 from webapp.extensions import db
 from webapp.forms.cases import ReferralStatusForm, to_utc
+from webapp.idempotency import idempotent
 from webapp.models import AuditAction, ConfirmationMethod, Referral, ReferralStatus
 from webapp.security import safe_next
 from webapp.services import audit, referrals
@@ -25,6 +26,7 @@ def get_referral_or_404(referral_id: int) -> Referral:
 
 
 @bp.route("/<int:referral_id>", methods=["GET", "POST"])
+@idempotent
 def view(referral_id: int) -> Response | tuple[str, int]:
     referral = get_referral_or_404(referral_id)
     form = ReferralStatusForm(referral=referral)

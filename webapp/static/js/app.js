@@ -10,4 +10,29 @@
     }
   });
 
+  // The service worker, and a prompt when a new version of it is waiting.
+  if ("serviceWorker" in navigator) {
+    var updating = false;
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function (registration) {
+      function offer(worker) {
+        var banner = document.getElementById("update-banner");
+        if (!banner) return;
+        banner.hidden = false;
+        banner.querySelector("button").addEventListener("click", function () {
+          updating = true;
+          worker.postMessage({ type: "skip-waiting" });
+        });
+      }
+      if (registration.waiting && navigator.serviceWorker.controller) offer(registration.waiting);
+      registration.addEventListener("updatefound", function () {
+        var worker = registration.installing;
+        worker.addEventListener("statechange", function () {
+          if (worker.state === "installed" && navigator.serviceWorker.controller) offer(worker);
+        });
+      });
+    }).catch(function () { /* no service worker: the forms still post normally */ });
+    navigator.serviceWorker.addEventListener("controllerchange", function () {
+      if (updating) window.location.reload();
+    });
+  }
 })();

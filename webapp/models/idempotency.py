@@ -1,0 +1,27 @@
+"""Idempotency keys: a form sent twice (an outbox replay, a double tap) is still one record."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from webapp.extensions import db
+from webapp.models.types import UTCDateTime, utcnow
+
+
+class IdempotencyKey(db.Model):
+    __tablename__ = "idempotency_keys"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    key: so.Mapped[str] = so.mapped_column(sa.String(36))
+    request_path: so.Mapped[str] = so.mapped_column(sa.String(300))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # Set in the same transaction as the record the request created.
+    completed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # Where the first response sent the browser; a repeat is sent there too.
+    response_location: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)

@@ -1,0 +1,168 @@
+/* The outbox: forms saved on the phone until the server has them.
+ *
+ * Shared by the pages (<script>) and the service worker (importScripts), so Background Sync and
+ * the pages replay with the same code. Each entry: {id (the Idempotency-Key, a UUID made on the
+ * phone), url, fields [[name, value]…], userId, created, label, state, message}.
+ * An entry is removed only when the server said it is saved (or was saved before); a refusal
+ * keeps it, marked, with the server's words, until the worker fixes it.
+ */
+"use strict";
+
+(function (scope) {
+  var DB_NAME = "waymark";
+  var DB_VERSION = 1;
+  var OUTBOX_HEADER = "X-Waymark-Outbox";
+  var ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  var dbPromise = null;
+
+  function done(request) {
+    return new Promise(function (resolve, reject) {
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+
+  function open() {
+    if (!dbPromise) {
+      var request = indexedDB.open(DB_NAME, DB_VERSION);
+      request.onupgradeneeded = function () {
+        var db = request.result;
+        if (!db.objectStoreNames.contains("outbox")) db.createObjectStore("outbox", { keyPath: "id" });
+        if (!db.objectStoreNames.contains("kv")) db.createObjectStore("kv");
+      };
+      dbPromise = done(request);
+    }
+    return dbPromise;
+  }
+
+  function store(name, mode) {
+    return open().then(function (db) { return db.transaction(name, mode).objectStore(name); });
+  }
+
+  function all() {
+    return store("outbox", "readonly").then(function (s) { return done(s.getAll()); }).then(function (entries) {
+      return entries.sort(function (a, b) { return a.created - b.created; });
+    });
+  }
+  function get(id) { return store("outbox", "readonly").then(function (s) { return done(s.get(id)); }); }
+  function put(entry) { return store("outbox", "readwrite").then(function (s) { return done(s.put(entry)); }); }
+  function remove(id) { return store("outbox", "readwrite").then(function (s) { return done(s.delete(id)); }); }
+  function kvGet(key) { return store("kv", "readonly").then(function (s) { return done(s.get(key)); }); }
+  function kvSet(key, value) { return store("kv", "readwrite").then(function (s) { return done(s.put(value, key)); }); }
+  function kvDelete(key) { return store("kv", "readwrite").then(function (s) { return done(s.delete(key)); }); }
+
+  /* A persistent client ID made on the phone: 8 random Crockford symbols and the mod-37
+     check, only from the plain alphabet (see webapp/client_ids.py). */
+  function newClientId() {
+    for (;;) {
+      var bytes = scope.crypto.getRandomValues(new Uint8Array(5));
+      var value = 0n;
+      for (var i = 0; i < bytes.length; i++) value = (value << 8n) | BigInt(bytes[i]);
+      var check = Number(value % 37n);
+      if (check >= 32) continue;
+      var body = "";
+      for (var shift = 35n; shift >= 0n; shift -= 5n) body += ALPHABET[Number((value >> shift) & 31n)];
+      return body.slice(0, 4) + "-" + body.slice(4) + "-" + ALPHABET[check];
+    }
+  }
+
+  function unescapeHtml(text) {
+    return text.replace(/&#39;|&#34;|&quot;|&lt;|&gt;|&amp;/g, function (entity) {
+      return { "&#39;": "'", "&#34;": '"', "&quot;": '"', "&lt;": "<", "&gt;": ">", "&amp;": "&" }[entity];
+    });
+  }
+
+  /* The server's words about a refused entry, read without a DOM (the worker has none). */
+  function refusal(html) {
+    var found = [];
+    var pattern = /class="field__error" id="[^"]+">([^<]*)</g;
+    var match;
+    while ((match = pattern.exec(html))) found.push(unescapeHtml(match[1].trim()));
+    if (!found.length) {
+      var page = /<h1>([^<]*)<\/h1>\s*<p>([^<]*)</.exec(html);
+      if (page) found.push(unescapeHtml(page[1] + ": " + page[2]));
+    }
+    return found.join(" ") || "The server did not accept this entry.";
+  }
+
+  /* Send one entry: a fresh CSRF token first, never under another user's session. */
+  function sendOne(entry) {
+    return fetch("/session", { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+      .then(function (session) {
+        if (session.status === 401) return { outcome: "signed-out" };
+        if (!session.ok) return { outcome: "retry" };
+        return session.json().then(function (info) {
+          if (info.user_id !== entry.userId) return { outcome: "other-user" };
+          var body = new URLSearchParams();
+          entry.fields.forEach(function (pair) { if (pair[0] !== "csrf_token") body.append(pair[0], pair[1]); });
+          var headers = { "X-CSRFToken": info.csrf_token, "Idempotency-Key": entry.id, Accept: "application/json, text/html" };
+          headers[OUTBOX_HEADER] = "1";
+          return fetch(entry.url, { method: "POST", body: body, credentials: "same-origin", cache: "no-store", headers: headers })
+            .then(function (response) {
+              var type = response.headers.get("Content-Type") || "";
+              if (response.ok && type.indexOf("application/json") === 0) {
+                return response.json().then(function (result) { return { outcome: "sent", result: result }; });
+              }
+              if (response.status === 401) return { outcome: "signed-out" };
+              if (response.status === 409 || response.status === 429 || response.status >= 500) return { outcome: "retry" };
+              return response.text().then(function (html) {
+                return { outcome: "refused", status: response.status, html: html, message: refusal(html) };
+              });
+            });
+        });
+      })
+      .catch(function () { return { outcome: "offline" }; });
+  }
+
+  function rewriteClientId(oldId, newId) {
+    return all().then(function (entries) {
+      return Promise.all(entries.filter(function (e) { return e.url.indexOf("/clients/" + oldId + "/") === 0; })
+        .map(function (e) { e.url = e.url.replace("/clients/" + oldId + "/", "/clients/" + newId + "/"); return put(e); }));
+    });
+  }
+
+  /* Replay every waiting entry in the order it was made; stop at the first that cannot go yet,
+     so a contact never overtakes the intake it belongs to. onResult(entry, outcome) is told of each. */
+  var running = null;
+  function replayAll(onResult) {
+    if (running) return running;
+    var work = function () {
+      return all().then(function (entries) {
+        var index = 0;
+        function next() {
+          if (index >= entries.length) return Promise.resolve();
+          var entry = entries[index++];
+          if (entry.state === "refused") return next();
+          return sendOne(entry).then(function (outcome) {
+            if (onResult) onResult(entry, outcome);
+            if (outcome.outcome === "sent") {
+              var reissued = outcome.result.client_id_reissued;
+              return remove(entry.id)
+                .then(function () { return reissued ? rewriteClientId.apply(null, reissued.split(" ")) : null; })
+                .then(function () { if (reissued) entries = null; })
+                .then(function () { return entries ? next() : all().then(function (fresh) { entries = fresh; index = 0; return next(); }); });
+            }
+            if (outcome.outcome === "refused") {
+              entry.state = "refused";
+              entry.message = outcome.message;
+              return put(entry).then(next);
+            }
+            if (outcome.outcome === "other-user") return next();
+            entry.state = outcome.outcome === "signed-out" ? "signed-out" : "waiting";
+            entry.message = outcome.outcome === "signed-out" ? "Sign in again to send it." : "";
+            return put(entry);
+          });
+        }
+        return next();
+      });
+    };
+    var locks = scope.navigator && scope.navigator.locks;
+    running = (locks ? locks.request("waymark-outbox", work) : work()).finally(function () { running = null; });
+    return running;
+  }
+
+  scope.WaymarkOutbox = {
+    all: all, get: get, put: put, remove: remove, kvGet: kvGet, kvSet: kvSet, kvDelete: kvDelete,
+    newClientId: newClientId, sendOne: sendOne, replayAll: replayAll, SYNC_TAG: "waymark-outbox",
+  };
+})(self);

@@ -1,0 +1,298 @@
+/* The outbox on the page: field forms go through it, the badge counts what waits, the outbox
+ * page lists it, logout and user switches clear what the phone keeps. See outbox-core.js. */
+"use strict";
+
+(function () {
+  var O = window.WaymarkOutbox;
+  var SHELL_CACHE_PREFIX = "waymark-shells-";
+
+  function meta(name) {
+    var element = document.querySelector('meta[name="' + name + '"]');
+    return element ? element.content : null;
+  }
+  function me() { var id = meta("user-id"); return id ? Number(id) : null; }
+  function isShell() { return meta("waymark-shell") === "true"; }
+
+  function mine(entries) { var id = me(); return entries.filter(function (e) { return e.userId === id; }); }
+
+  function say(text, kind) {
+    var status = document.getElementById("outbox-status");
+    if (!status) return;
+    status.textContent = text;
+    status.className = "flash" + (kind ? " flash--" + kind : "");
+    status.hidden = false;
+  }
+
+  function refreshBadge() {
+    return O.all().then(function (entries) {
+      var waiting = mine(entries);
+      var badge = document.getElementById("outbox-badge");
+      if (badge) {
+        badge.hidden = waiting.length === 0;
+        badge.querySelector("[data-count]").textContent = String(waiting.length);
+        badge.classList.toggle("outbox-badge--refused", waiting.some(function (e) { return e.state === "refused"; }));
+      }
+      renderOutboxPage(waiting);
+      fillPickers(waiting);
+    });
+  }
+
+  function prepareForms() {
+    var fixing = sessionStorage.getItem("waymark-fix");
+    document.querySelectorAll("form[data-outbox]").forEach(function (form) {
+      if (!form.dataset.key) form.dataset.key = crypto.randomUUID();
+      var clientId = form.querySelector('input[name="persistent_id"]');
+      if (clientId && !clientId.value) clientId.value = O.newClientId();
+      if (fixing) refill(form, fixing);
+    });
+  }
+
+  /* "Open and fix": put a refused entry's fields back into its form, under the same key. */
+  function refill(form, id) {
+    O.get(id).then(function (entry) {
+      if (!entry || new URL(form.action, location.href).pathname !== new URL(entry.url, location.href).pathname) return;
+      sessionStorage.removeItem("waymark-fix");
+      form.dataset.key = entry.id;
+      var names = {};
+      entry.fields.forEach(function (pair) { (names[pair[0]] = names[pair[0]] || []).push(pair[1]); });
+      Object.keys(names).forEach(function (name) {
+        form.querySelectorAll('[name="' + CSS.escape(name) + '"]').forEach(function (field) {
+          if (field.type === "checkbox" || field.type === "radio") field.checked = names[name].indexOf(field.value) !== -1;
+          else if (field.type !== "hidden" || name === "persistent_id") field.value = names[name][0];
+        });
+      });
+      say("Fixing an entry saved on this phone: " + entry.message, "warn");
+    });
+  }
+
+  function showPage(html) {
+    var page = new DOMParser().parseFromString(html, "text/html");
+    document.title = page.title;
+    document.body.replaceWith(document.adoptNode(page.body));
+    if (window.htmx) window.htmx.process(document.body);
+    prepareForms();
+    refreshBadge();
+  }
+
+  function askForSync() {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.sync) return registration.sync.register(O.SYNC_TAG);
+    }).catch(function () {});
+  }
+
+  function replay(onResult) {
+    return O.replayAll(onResult).then(refreshBadge);
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    if (form.matches("form[data-logout]")) return logout(event, form);
+    if (!form.matches("form[data-outbox]") || me() === null) return;
+    event.preventDefault();
+    if (!form.action || form.getAttribute("action") === "") {
+      say("Choose who this is for first.", "warn");
+      return;
+    }
+    var entry = {
+      id: form.dataset.key,
+      url: new URL(form.action, location.href).pathname + new URL(form.action, location.href).search,
+      fields: Array.from(new FormData(form)).filter(function (p) { return typeof p[1] === "string" && p[0] !== "csrf_token"; }),
+      userId: me(),
+      created: Date.now(),
+      label: form.dataset.outboxLabel || document.title,
+      name: (form.querySelector('[name="preferred_name"]') || {}).value || "",
+      state: "waiting",
+      message: "",
+    };
+    var button = form.querySelector('[type="submit"]');
+    if (button) button.disabled = true;
+    O.put(entry).then(function () {
+      var result = null;
+      return replay(function (sent, outcome) { if (sent.id === entry.id) result = outcome; }).then(function () {
+        if (button) button.disabled = false;
+        if (result && result.outcome === "sent") {
+          window.location.assign(result.result.location);
+        } else if (result && result.outcome === "refused") {
+          // The server's own page, errors beside the fields and everything typed kept.
+          O.remove(entry.id).then(function () { showPage(result.html); });
+        } else {
+          form.reset();
+          form.dataset.key = crypto.randomUUID();
+          var clientId = form.querySelector('input[name="persistent_id"]');
+          if (clientId) clientId.value = O.newClientId();
+          say("Saved on this phone — it will be sent when you are online.", "warn");
+          askForSync();
+          window.scrollTo(0, 0);
+        }
+      });
+    });
+  });
+
+  /* Signing out: offer to send what waits, then clear what this phone keeps for this user. */
+  function logout(event, form) {
+    if (form.dataset.confirmed) return;
+    event.preventDefault();
+    O.all().then(function (entries) {
+      var waiting = mine(entries).length;
+      var before = waiting && window.confirm(waiting + " saved on this phone and not sent yet. Send now before signing out?")
+        ? replay() : Promise.resolve();
+      return before.then(O.all).then(function (left) {
+        var unsent = mine(left).length;
+        if (unsent && !window.confirm(unsent + " could not be sent yet. They stay on this phone, for you only, until you sign in again. Sign out anyway?")) return;
+        return clearUserData(true).then(function () { form.dataset.confirmed = "1"; form.submit(); });
+      });
+    });
+  }
+
+  /* Caseload, cached form pages, htmx's history, and (at sign-out) other people's drafts. */
+  function clearUserData(signingOut) {
+    var id = me();
+    var work = [O.kvDelete("caseload"), O.kvDelete("user")];
+    try { sessionStorage.removeItem("htmx-history-cache"); } catch (e) { /* storage may be off */ }
+    if (window.caches) {
+      work.push(caches.keys().then(function (names) {
+        return Promise.all(names.filter(function (n) { return n.indexOf(SHELL_CACHE_PREFIX) === 0; })
+          .map(function (n) { return caches.delete(n); }));
+      }));
+    }
+    if (signingOut) {
+      work.push(O.all().then(function (entries) {
+        return Promise.all(entries.filter(function (e) { return e.userId !== id; }).map(function (e) { return O.remove(e.id); }));
+      }));
+    }
+    return Promise.all(work);
+  }
+
+  /* Keep the caseload and the form pages on the phone for the signed-in worker. */
+  function keepForOffline() {
+    var id = me();
+    return O.kvGet("user").then(function (stored) {
+      if (id === null) return stored === undefined ? null : clearUserData(false);  // signed out or expired
+      var switched = stored !== undefined && stored !== id ? clearUserData(false) : Promise.resolve();
+      return switched.then(function () { return O.kvSet("user", id); }).then(function () {
+        if (isShell() || !navigator.onLine) return;
+        fetch("/offline/caseload.json", { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : r.status === 401 ? clearUserData(false) : null; })
+          .then(function (data) { if (data && data.user_id === id) return O.kvSet("caseload", data).then(refreshBadge); })
+          .catch(function () {});
+        if ("serviceWorker" in navigator) {
+          navigator.serviceWorker.ready.then(function (registration) {
+            if (registration.active) registration.active.postMessage({ type: "cache-shells" });
+          });
+        }
+      });
+    });
+  }
+
+  /* The pickers of the offline contact and referral forms, from the kept caseload. */
+  function fillPickers(waiting) {
+    var casePicker = document.getElementById("case-picker");
+    var referralPicker = document.getElementById("referral-picker");
+    if (!casePicker && !referralPicker) return;
+    O.kvGet("caseload").then(function (caseload) {
+      var cases = caseload && caseload.user_id === me() ? caseload.cases : [];
+      if (casePicker && casePicker.options.length <= 1) {
+        cases.forEach(function (c) {
+          casePicker.add(new Option(c.name + " · " + c.client_id + " · " + c.program, "/cases/" + c.id + "/contacts/new"));
+        });
+        waiting.filter(function (e) { return /\/clients\/new$/.test(e.url); }).forEach(function (e) {
+          var pid = (e.fields.filter(function (p) { return p[0] === "persistent_id"; })[0] || [])[1];
+          if (pid) casePicker.add(new Option(e.name + " · " + pid + " (not sent yet)", "/clients/" + pid + "/contacts/new"));
+        });
+        pick(casePicker, location.pathname);
+      }
+      if (referralPicker && referralPicker.options.length <= 1) {
+        var labels = JSON.parse(referralPicker.dataset.labels);
+        cases.forEach(function (c) {
+          c.referrals.forEach(function (r) {
+            var option = new Option(c.name + " → " + r.provider + ": " + r.service + " (" + labels[r.status] + ")", "/referrals/" + r.id);
+            option.dataset.status = r.status;
+            referralPicker.add(option);
+          });
+        });
+        pick(referralPicker, location.pathname);
+      }
+    });
+  }
+
+  function pick(picker, path) {
+    for (var i = 0; i < picker.options.length; i++) {
+      if (picker.options[i].value === path) { picker.selectedIndex = i; break; }
+    }
+    picker.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  document.addEventListener("change", function (event) {
+    var picker = event.target;
+    if (picker.id === "case-picker" || picker.id === "referral-picker") {
+      var form = picker.closest("form");
+      if (picker.value) form.setAttribute("action", picker.value); else form.removeAttribute("action");
+    }
+    if (picker.id === "referral-picker") {
+      var status = document.getElementById("status");
+      var option = picker.options[picker.selectedIndex];
+      var transitions = JSON.parse(picker.dataset.transitions);
+      var labels = JSON.parse(picker.dataset.labels);
+      status.innerHTML = "";
+      (option && option.dataset.status ? transitions[option.dataset.status] : []).forEach(function (value) {
+        status.add(new Option(labels[value], value));
+      });
+    }
+  });
+
+  /* The outbox page: what waits, what was refused and why, and a way to fix it. */
+  function renderOutboxPage(waiting) {
+    var list = document.getElementById("outbox-list");
+    if (!list) return;
+    list.innerHTML = "";
+    document.getElementById("outbox-empty").hidden = waiting.length > 0;
+    waiting.forEach(function (entry) {
+      var item = document.createElement("li");
+      item.className = "list__item outbox-entry outbox-entry--" + entry.state;
+      var title = document.createElement("span");
+      title.className = "list__title";
+      title.textContent = entry.label + (entry.name ? ": " + entry.name : "");
+      var meta = document.createElement("span");
+      meta.className = "list__meta";
+      meta.textContent = "Saved " + new Date(entry.created).toLocaleString() +
+        (entry.state === "refused" ? " · Not accepted: " + entry.message : entry.message ? " · " + entry.message : " · waiting to send");
+      item.append(title, meta);
+      if (entry.state === "refused") {
+        var fix = document.createElement("a");
+        fix.className = "button button--secondary";
+        fix.href = entry.url;
+        fix.textContent = "Open and fix";
+        fix.addEventListener("click", function () { sessionStorage.setItem("waymark-fix", entry.id); });
+        item.append(fix);
+      }
+      list.append(item);
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-send-now]")) {
+      event.preventDefault();
+      say("Sending…");
+      replay().then(function () {
+        return O.all().then(function (entries) {
+          var left = mine(entries);
+          say(left.length ? left.length + " still waiting." : "Everything is sent.", left.length ? "warn" : null);
+        });
+      });
+    }
+  });
+
+  window.addEventListener("online", function () { replay(); });
+  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible") replay(); });
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === "outbox-changed") refreshBadge();
+    });
+  }
+  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
+
+  prepareForms();
+  keepForOffline().then(refreshBadge).then(function () { if (me() !== null) return replay(); });
+})();
