@@ -119,6 +119,9 @@
           O.remove(entry.id).then(function () { showPage(result.html); });
         } else {
           form.reset();
+          form.querySelectorAll("#case-picker, #referral-picker").forEach(function (picker) {
+            picker.dispatchEvent(new Event("change", { bubbles: true }));
+          });
           form.dataset.key = crypto.randomUUID();
           var clientId = form.querySelector('input[name="persistent_id"]');
           if (clientId) clientId.value = O.newClientId();
