@@ -12,7 +12,7 @@
 
 importScripts("/static/js/outbox-core.js");
 
-var VERSION = "2";
+var VERSION = "3";
 var STATIC_CACHE = "waymark-static-" + VERSION;
 var SHELL_CACHE = "waymark-shells-" + VERSION;
 var STATIC_FILES = [
@@ -83,7 +83,7 @@ function shellFor(pathname) {
 function pageFromNetwork(request, url) {
   return withTimeout(fetch(request), NETWORK_TIMEOUT_MS).catch(function () {
     var shell = shellFor(url.pathname);
-    var fallback = shell ? caches.match(shell, { cacheName: SHELL_CACHE }) : Promise.resolve(undefined);
+    var fallback = shell ? caches.match(shell, { cacheName: SHELL_CACHE, ignoreVary: true }) : Promise.resolve(undefined);
     return fallback.then(function (cached) {
       return cached || caches.match("/offline", { cacheName: STATIC_CACHE });
     }).then(function (page) {
@@ -104,13 +104,25 @@ self.addEventListener("fetch", function (event) {
   // Anything else (JSON with client data included) goes to the network and is never stored.
 });
 
+var shellsKeptAt = 0;
+var SHELLS_FRESH_MS = 60 * 1000;
+
+/* Fetch every shell first, then store whole bodies: a shell being replaced is never missing
+   for long, and a failed fetch never removes the copy we have. */
 function keepShells() {
-  return caches.open(SHELL_CACHE).then(function (cache) {
-    return Promise.all(SHELLS.map(function (path) {
-      return fetch(path, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
-        if (storable(response)) return cache.put(path, response);
-      }).catch(function () {});
-    }));
+  if (Date.now() - shellsKeptAt < SHELLS_FRESH_MS) return Promise.resolve();
+  shellsKeptAt = Date.now();
+  return Promise.all(SHELLS.map(function (path) {
+    return fetch(path, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+      if (!storable(response)) return null;
+      return response.blob().then(function (body) {
+        return [path, new Response(body, { status: response.status, headers: response.headers })];
+      });
+    }).catch(function () { return null; });
+  })).then(function (fetched) {
+    return caches.open(SHELL_CACHE).then(function (cache) {
+      return Promise.all(fetched.filter(Boolean).map(function (pair) { return cache.put(pair[0], pair[1]); }));
+    });
   });
 }
 

@@ -212,3 +212,12 @@ def test_pages_with_client_data_are_never_storable(as_user, world):
     for url in (f"/cases/{world['case'].id}", f"/clients/{world['case'].client.display_id}", "/",
                 "/offline/caseload.json", "/clients/new"):
         assert as_user(world["sam"]).get(url).headers["Cache-Control"] == "no-store", url
+
+
+def test_background_replays_leave_no_flash_messages_behind(as_user, world):
+    url, data, _ = forms(world)["contact"]
+    client = as_user(world["sam"])
+    client.post(url, data=data, headers={"Idempotency-Key": str(uuid.uuid4()), "X-Waymark-Outbox": "background"})
+    assert "Contact with Brian saved." not in client.get("/").get_data(as_text=True)
+    client.post(url, data=data, headers={"Idempotency-Key": str(uuid.uuid4()), "X-Waymark-Outbox": "interactive"})
+    assert "Contact with Brian saved." in client.get("/").get_data(as_text=True)

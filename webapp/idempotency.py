@@ -21,6 +21,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import (
     Flask,
+    session,
     Response,
     abort,
     flash,
@@ -151,6 +152,8 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def redirects_as_json_for_the_outbox(response: Response) -> Response:
         if request.headers.get(OUTBOX_HEADER) and 300 <= response.status_code < 400 and response.location:
+            if request.headers[OUTBOX_HEADER] == "background":
+                session.pop("_flashes", None)  # nobody is looking: no stale "saved" notes later
             return jsonify(
                 saved=True,
                 location=response.location,

@@ -85,8 +85,9 @@
     return found.join(" ") || "The server did not accept this entry.";
   }
 
-  /* Send one entry: a fresh CSRF token first, never under another user's session. */
-  function sendOne(entry) {
+  /* Send one entry: a fresh CSRF token first, never under another user's session. The entry
+     the worker is waiting on is "interactive": only its confirmation is shown on the next page. */
+  function sendOne(entry, interactive) {
     return fetch("/session", { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
       .then(function (session) {
         if (session.status === 401) return { outcome: "signed-out" };
@@ -96,7 +97,7 @@
           var body = new URLSearchParams();
           entry.fields.forEach(function (pair) { if (pair[0] !== "csrf_token") body.append(pair[0], pair[1]); });
           var headers = { "X-CSRFToken": info.csrf_token, "Idempotency-Key": entry.id, Accept: "application/json, text/html" };
-          headers[OUTBOX_HEADER] = "1";
+          headers[OUTBOX_HEADER] = interactive ? "interactive" : "background";
           return fetch(entry.url, { method: "POST", body: body, credentials: "same-origin", cache: "no-store", headers: headers })
             .then(function (response) {
               var type = response.headers.get("Content-Type") || "";
@@ -124,7 +125,7 @@
   /* Replay every waiting entry in the order it was made; stop at the first that cannot go yet,
      so a contact never overtakes the intake it belongs to. onResult(entry, outcome) is told of each. */
   var running = null;
-  function replayAll(onResult) {
+  function replayAll(onResult, interactiveId) {
     if (running) return running;
     var work = function () {
       return all().then(function (entries) {
@@ -133,7 +134,7 @@
           if (index >= entries.length) return Promise.resolve();
           var entry = entries[index++];
           if (entry.state === "refused") return next();
-          return sendOne(entry).then(function (outcome) {
+          return sendOne(entry, entry.id === interactiveId).then(function (outcome) {
             if (onResult) onResult(entry, outcome);
             if (outcome.outcome === "sent") {
               var reissued = outcome.result.client_id_reissued;

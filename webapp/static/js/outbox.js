@@ -81,8 +81,8 @@
     }).catch(function () {});
   }
 
-  function replay(onResult) {
-    return O.replayAll(onResult).then(refreshBadge);
+  function replay(onResult, interactiveId) {
+    return O.replayAll(onResult, interactiveId).then(refreshBadge);
   }
 
   document.addEventListener("submit", function (event) {
@@ -110,7 +110,7 @@
     if (button) button.disabled = true;
     O.put(entry).then(function () {
       var result = null;
-      return replay(function (sent, outcome) { if (sent.id === entry.id) result = outcome; }).then(function () {
+      return replay(function (sent, outcome) { if (sent.id === entry.id) result = outcome; }, entry.id).then(function () {
         if (button) button.disabled = false;
         if (result && result.outcome === "sent") {
           window.location.assign(result.result.location);

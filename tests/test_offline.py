@@ -1,0 +1,144 @@
+"""Offline entry in a real browser at phone size: forms kept on the phone, sent once when the
+signal returns, refusals kept with the server's words, nothing left behind at sign-out."""
+
+import sqlalchemy as sa
+
+from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F401  (fixture)
+from webapp import demo
+from webapp.extensions import db
+from webapp.models import Case, Client, ContactLog
+
+SHELLS_KEPT = """async () => {
+  for (const name of await caches.keys()) {
+    if (!name.startsWith('waymark-shells-')) continue;
+    const cache = await caches.open(name);
+    if (await cache.match('/forms/intake') && await cache.match('/forms/contact')) return true;
+  }
+  return false;
+}"""
+LEFT_BEHIND = """async () => {
+  const cached = [];
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) cached.push(name + ' ' + new URL(request.url).pathname);
+  }
+  return {
+    cached,
+    outbox: await WaymarkOutbox.all(),
+    caseload: (await WaymarkOutbox.kvGet('caseload')) || null,
+    localStorage: Object.keys(localStorage),
+    htmxHistory: sessionStorage.getItem('htmx-history-cache'),
+  };
+}"""
+
+
+def wait_until(page, script, seconds=15):
+    """Poll an async page function until it yields true (wait_for_function takes a Promise as truthy)."""
+    for _ in range(seconds * 10):
+        if page.evaluate(script):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"never became true: {script}")
+
+
+def waiting_count(page):
+    return page.evaluate("() => WaymarkOutbox.all().then(entries => entries.length)")
+
+
+def test_forms_filled_offline_are_sent_once_when_back_online(browser_page):  # noqa: F811
+    app, page, problems = browser_page
+    with app.app_context():
+        demo.load()
+        db.session.commit()
+        jose_case = db.session.scalar(sa.select(Case).join(Case.client).where(Client.preferred_name == "José"))
+        jose_case_id = jose_case.id
+        contacts_before = db.session.scalar(sa.select(sa.func.count()).select_from(ContactLog))
+    page.on("dialog", lambda dialog: dialog.accept())
+    context = page.context
+
+    page.goto("/login")
+    page.get_by_label("Email").fill("outreach@demo.example")
+    page.get_by_label("Password").fill("orange-bicycle-harbour")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+    wait_until(page, "() => !!navigator.serviceWorker.controller")
+    wait_until(page, SHELLS_KEPT)
+    wait_until(page, "() => WaymarkOutbox.kvGet('caseload').then(c => !!c && c.cases.length > 0)")
+
+    # Offline: a quick intake, a contact for the client just made, and one for a known client.
+    context.set_offline(True)
+    page.goto("/clients/new")
+    page.get_by_label("First name, street name or alias").fill("Nadia")
+    page.get_by_label("What is going on").fill("Sleeping in a car by the river.")
+    page.get_by_label("They agreed to us recording their information").check()
+    page.get_by_role("button", name="Save intake").click()
+    page.get_by_text("Saved on this phone — it will be sent when you are online.").wait_for()
+    assert page.locator("#outbox-badge [data-count]").inner_text() == "1"
+    check_phone_layout(page, "offline-1-intake-saved", problems)
+
+    page.goto("/forms/contact")
+    page.get_by_label("Who").select_option(label=page.locator("#case-picker option", has_text="Nadia").inner_text())
+    page.get_by_label("What happened").fill("Brought a blanket and water.")
+    page.get_by_role("button", name="Save contact").click()
+    page.get_by_text("Saved on this phone").wait_for()
+
+    page.goto(f"/cases/{jose_case_id}/contacts/new")  # the shell, with José's case picked from the caseload
+    page.wait_for_function("() => (document.querySelector('#case-picker option:checked') || {}).textContent"
+                           "?.includes('José')")
+    page.get_by_label("What happened").fill("Checked in by phone about the clinic.")
+    page.get_by_role("button", name="Save contact").click()
+    page.get_by_text("Saved on this phone").wait_for()
+    check_phone_layout(page, "offline-2-contact-saved", problems)
+
+    page.reload()  # still offline: the form and the queue are still there
+    assert page.get_by_label("What happened").is_visible()
+    assert waiting_count(page) == 3
+    page.goto("/outbox")
+    page.locator("#outbox-list li").nth(2).wait_for()
+    assert page.locator("#outbox-list li").count() == 3
+    check_phone_layout(page, "offline-3-outbox", problems)
+    queued = page.evaluate("() => WaymarkOutbox.all()")
+
+    # Back online: everything is sent, in order, exactly once.
+    context.set_offline(False)
+    page.get_by_role("button", name="Send now").click()
+    wait_until(page, "() => WaymarkOutbox.all().then(entries => entries.length === 0)")
+    page.get_by_text("Everything is sent.").wait_for()
+    # The same outbox replayed again creates nothing more.
+    page.evaluate("entries => Promise.all(entries.map(e => WaymarkOutbox.put(e))).then(() => WaymarkOutbox.replayAll())",
+                  queued)
+    assert waiting_count(page) == 0
+    with app.app_context():
+        nadia = db.session.scalars(sa.select(Client).where(Client.preferred_name == "Nadia")).all()
+        assert len(nadia) == 1
+        assert nadia[0].persistent_id == queued[0]["fields"][[f[0] for f in queued[0]["fields"]].index(
+            "persistent_id")][1].replace("-", "")
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ContactLog)) == contacts_before + 2
+        assert len(nadia[0].cases[0].contacts) == 1
+
+    # A refused entry is kept, with the server's words, until it is fixed.
+    context.set_offline(True)
+    page.goto(f"/cases/{jose_case_id}/contacts/new")
+    page.get_by_role("button", name="Save contact").click()  # no note
+    page.get_by_text("Saved on this phone").wait_for()
+    context.set_offline(False)
+    page.goto("/outbox")
+    page.get_by_role("button", name="Send now").click()
+    page.get_by_text("Not accepted: Write a short note").wait_for()
+    check_phone_layout(page, "offline-4-refused-kept", problems)
+    page.get_by_role("link", name="Open and fix").click()
+    page.get_by_text("Fixing an entry saved on this phone").wait_for()
+    page.get_by_label("What happened").fill("Left a message with the shelter desk.")
+    page.get_by_role("button", name="Save contact").click()
+    page.wait_for_url(f"**/cases/{jose_case_id}")
+    assert waiting_count(page) == 0
+
+    # Signing out leaves no client data on the phone.
+    page.locator(".account-menu summary").click()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/login")
+    left = page.evaluate(LEFT_BEHIND)
+    assert left["outbox"] == [] and left["caseload"] is None and left["localStorage"] == []
+    assert not left["htmxHistory"]
+    assert all(entry.split(" ")[0].startswith("waymark-static-") for entry in left["cached"]), left["cached"]
+    assert problems == []
