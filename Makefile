@@ -36,5 +36,9 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
+## bench: run the benchmarks under bench/ and write docs/benchmarks.md (needs /usr/bin/chromium)
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
