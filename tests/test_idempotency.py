@@ -221,3 +221,15 @@ def test_background_replays_leave_no_flash_messages_behind(as_user, world):
     assert "Contact with Brian saved." not in client.get("/").get_data(as_text=True)
     client.post(url, data=data, headers={"Idempotency-Key": str(uuid.uuid4()), "X-Waymark-Outbox": "interactive"})
     assert "Contact with Brian saved." in client.get("/").get_data(as_text=True)
+
+
+def test_an_outbox_entry_is_refused_under_another_users_session(as_user, world, make_user):
+    url, data, model = forms(world)["contact"]
+    colleague = make_user(Role.OUTREACH_WORKER, [world["program"]])
+    response = as_user(colleague).post(url, data=data, headers={
+        "Idempotency-Key": str(uuid.uuid4()), "X-Waymark-Outbox": "background", "X-Waymark-User": str(world["sam"].id)})
+    assert response.status_code == 403 and response.headers["X-Waymark-Wrong-User"] == "true"
+    assert count(model) == 0
+    mine = as_user(world["sam"]).post(url, data=data, headers={
+        "Idempotency-Key": str(uuid.uuid4()), "X-Waymark-Outbox": "background", "X-Waymark-User": str(world["sam"].id)})
+    assert mine.status_code == 200 and count(model) == 1

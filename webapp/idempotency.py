@@ -42,6 +42,8 @@ HEADER = "Idempotency-Key"
 # Sent by the outbox (static/js/outbox-core.js): fetch cannot read a redirect's headers, so a
 # redirect is answered as JSON instead, with where it led and any client ID the server re-issued.
 OUTBOX_HEADER = "X-Waymark-Outbox"
+# The outbox names whose entry it is sending; the server refuses it under anyone else's session.
+OUTBOX_USER_HEADER = "X-Waymark-User"
 REPLAY_HEADER = "Idempotent-Replay"
 # A claim whose request never finished (the process died) is taken over after this.
 ABANDONED_AFTER = timedelta(seconds=60)
@@ -53,6 +55,11 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         raw = request.headers.get(HEADER)
+        owner = request.headers.get(OUTBOX_USER_HEADER)
+        if request.method == "POST" and owner is not None and owner != str(current_user.id):
+            response = make_response("This entry was saved on this phone by someone else; it is not sent as you.", 403)
+            response.headers["X-Waymark-Wrong-User"] = "true"
+            return response
         if request.method != "POST" or raw is None:
             return view(*args, **kwargs)
         try:

@@ -98,6 +98,7 @@
           entry.fields.forEach(function (pair) { if (pair[0] !== "csrf_token") body.append(pair[0], pair[1]); });
           var headers = { "X-CSRFToken": info.csrf_token, "Idempotency-Key": entry.id, Accept: "application/json, text/html" };
           headers[OUTBOX_HEADER] = interactive ? "interactive" : "background";
+          headers["X-Waymark-User"] = String(entry.userId);
           return fetch(entry.url, { method: "POST", body: body, credentials: "same-origin", cache: "no-store", headers: headers })
             .then(function (response) {
               var type = response.headers.get("Content-Type") || "";
@@ -105,6 +106,7 @@
                 return response.json().then(function (result) { return { outcome: "sent", result: result }; });
               }
               if (response.status === 401) return { outcome: "signed-out" };
+              if (response.headers.get("X-Waymark-Wrong-User")) return { outcome: "other-user" };
               if (response.status === 409 || response.status === 429 || response.status >= 500) return { outcome: "retry" };
               return response.text().then(function (html) {
                 return { outcome: "refused", status: response.status, html: html, message: refusal(html) };
