@@ -1,7 +1,10 @@
 """Offline entry in a real browser at phone size: forms kept on the phone, sent once when the
 signal returns, refusals kept with the server's words, nothing left behind at sign-out."""
 
+from urllib.parse import urlsplit
+
 import sqlalchemy as sa
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F401  (fixture)
 from webapp import demo
@@ -35,10 +38,17 @@ LEFT_BEHIND = """async () => {
 def wait_until(page, script, seconds=15):
     """Poll an async page function until it yields true (wait_for_function takes a Promise as truthy)."""
     for _ in range(seconds * 10):
-        if page.evaluate(script):
-            return
+        try:
+            if page.evaluate(script):
+                return
+        except PlaywrightError as error:  # the page is reloading: ask again once it is back
+            if "context was destroyed" not in str(error):
+                raise
         page.wait_for_timeout(100)
-    raise AssertionError(f"never became true: {script}")
+    state = page.evaluate("() => navigator.serviceWorker.getRegistration().then(r => r ? "
+                          "[r.installing && r.installing.state, r.waiting && r.waiting.state, r.active && r.active.state,"
+                          " r.active && r.active.scriptURL] : 'no registration')")
+    raise AssertionError(f"never became true: {script} (service worker: {state})")
 
 
 def waiting_count(page):
@@ -56,14 +66,7 @@ def test_forms_filled_offline_are_sent_once_when_back_online(browser_page):  # n
     page.on("dialog", lambda dialog: dialog.accept())
     context = page.context
 
-    page.goto("/login")
-    page.get_by_label("Email").fill("outreach@demo.example")
-    page.get_by_label("Password").fill("orange-bicycle-harbour")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
-    wait_until(page, "() => !!navigator.serviceWorker.controller")
-    wait_until(page, SHELLS_KEPT)
-    wait_until(page, "() => WaymarkOutbox.kvGet('caseload').then(c => !!c && c.cases.length > 0)")
+    sign_in_as_outreach(page)
 
     # Offline: a quick intake, a contact for the client just made, and one for a known client.
     context.set_offline(True)
@@ -142,3 +145,111 @@ def test_forms_filled_offline_are_sent_once_when_back_online(browser_page):  # n
     assert not left["htmxHistory"]
     assert all(entry.split(" ")[0].startswith("waymark-static-") for entry in left["cached"]), left["cached"]
     assert problems == []
+
+
+def sign_in_as_outreach(page):
+    page.goto("/login")
+    page.get_by_label("Email").fill("outreach@demo.example")
+    page.get_by_label("Password").fill("orange-bicycle-harbour")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+    # A page that loaded while the new worker was still activating is only controlled from its
+    # next navigation, as on a real phone; take that next step here.
+    wait_until(page, "() => navigator.serviceWorker.ready.then(r => r.active.state === 'activated')")
+    if not page.evaluate("() => !!navigator.serviceWorker.controller"):
+        page.reload()
+    wait_until(page, "() => !!navigator.serviceWorker.controller")
+    wait_until(page, SHELLS_KEPT)
+    wait_until(page, "() => WaymarkOutbox.kvGet('caseload').then(c => !!c && c.cases.length > 0)")
+
+
+def queue_contact_offline(page, note):
+    page.context.set_offline(True)
+    page.goto("/forms/contact")
+    page.get_by_label("Who").select_option(index=1)
+    page.get_by_label("What happened").fill(note)
+    page.get_by_role("button", name="Save contact").click()
+    page.get_by_text("Saved on this phone").wait_for()
+
+
+def test_background_sync_sends_the_outbox_with_no_page_open(browser_page):  # noqa: F811
+    app, page, problems = browser_page
+    with app.app_context():
+        demo.load()
+        db.session.commit()
+    sign_in_as_outreach(page)
+    origin = page.evaluate("() => location.origin")
+    queue_contact_offline(page, "Sent by the service worker alone.")
+    page.goto("about:blank")  # no page code runs from here on
+    page.context.set_offline(False)
+
+    cdp = page.context.new_cdp_session(page)
+    registrations: list[dict] = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    for _ in range(50):
+        if registrations:
+            break
+        page.wait_for_timeout(100)
+    registration = next(r for r in registrations if r["scopeURL"].startswith(origin))
+    cdp.send("ServiceWorker.dispatchSyncEvent", {"origin": origin, "registrationId": registration["registrationId"],
+                                                 "tag": "waymark-outbox", "lastChance": False})
+    for _ in range(100):
+        with app.app_context():
+            if db.session.scalar(sa.select(ContactLog).where(ContactLog.note == "Sent by the service worker alone.")):
+                break
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError("the sync event did not send the queued contact")
+
+
+def test_signing_out_warns_about_unsent_entries(browser_page):  # noqa: F811
+    app, page, problems = browser_page
+    with app.app_context():
+        demo.load()
+        db.session.commit()
+    sign_in_as_outreach(page)
+    queue_contact_offline(page, "")  # no note: the server will refuse it
+    page.context.set_offline(False)
+    page.goto("/outbox")
+    page.get_by_role("button", name="Send now").click()
+    page.get_by_text("Not accepted").wait_for()
+
+    asked: list[str] = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.accept() if len(asked) == 1 else dialog.dismiss()
+
+    page.on("dialog", answer)
+    page.goto("/")
+    page.locator(".account-menu summary").click()
+    page.get_by_role("button", name="Sign out").click()
+    for _ in range(50):
+        if len(asked) == 2:
+            break
+        page.wait_for_timeout(100)
+    assert "1 saved on this phone and not sent yet" in asked[0]
+    assert "could not be sent yet" in asked[1]
+    assert urlsplit(page.url).path == "/"  # still signed in: the worker chose to stay
+    assert waiting_count(page) == 1
+
+
+def test_a_new_version_of_the_app_is_offered_with_a_reload(browser_page, tmp_path, monkeypatch):  # noqa: F811
+    from webapp.routes import pwa
+
+    worker = tmp_path / "sw.js"
+    worker.write_text(pwa.SERVICE_WORKER.read_text())
+    monkeypatch.setattr(pwa, "SERVICE_WORKER", worker)
+    app, page, problems = browser_page
+    with app.app_context():
+        demo.load()
+        db.session.commit()
+    sign_in_as_outreach(page)
+    worker.write_text(worker.read_text().replace('var VERSION = "', 'var VERSION = "next-'))
+    page.evaluate("() => navigator.serviceWorker.getRegistration().then(r => r.update())")
+    page.locator("#update-banner").wait_for(state="visible")
+    check_phone_layout(page, "offline-5-update-offered", problems)
+    page.locator("#update-banner").get_by_role("button", name="Reload").click()
+    wait_until(page, "() => caches.keys().then(names => names.some(n => n.startsWith('waymark-static-next-')) "
+                     "&& !names.some(n => /^waymark-static-\\d+$/.test(n)))")
