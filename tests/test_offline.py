@@ -4,6 +4,7 @@ signal returns, refusals kept with the server's words, nothing left behind at si
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F401  (fixture)
@@ -172,12 +173,19 @@ def queue_contact_offline(page, note):
     page.get_by_text("Saved on this phone").wait_for()
 
 
-def test_background_sync_sends_the_outbox_with_no_page_open(browser_page):  # noqa: F811
+@pytest.fixture
+def outreach_on_demo(browser_page):  # noqa: F811
+    """The demo organisation, and its outreach worker signed in with the service worker in control."""
     app, page, problems = browser_page
     with app.app_context():
         demo.load()
         db.session.commit()
     sign_in_as_outreach(page)
+    return app, page, problems
+
+
+def test_background_sync_sends_the_outbox_with_no_page_open(outreach_on_demo):
+    app, page, problems = outreach_on_demo
     origin = page.evaluate("() => location.origin")
     queue_contact_offline(page, "Sent by the service worker alone.")
     page.goto("about:blank")  # no page code runs from here on
@@ -203,12 +211,8 @@ def test_background_sync_sends_the_outbox_with_no_page_open(browser_page):  # no
         raise AssertionError("the sync event did not send the queued contact")
 
 
-def test_signing_out_warns_about_unsent_entries(browser_page):  # noqa: F811
-    app, page, problems = browser_page
-    with app.app_context():
-        demo.load()
-        db.session.commit()
-    sign_in_as_outreach(page)
+def test_signing_out_warns_about_unsent_entries(outreach_on_demo):
+    app, page, problems = outreach_on_demo
     queue_contact_offline(page, "")  # no note: the server will refuse it
     page.context.set_offline(False)
     page.goto("/outbox")
@@ -235,17 +239,20 @@ def test_signing_out_warns_about_unsent_entries(browser_page):  # noqa: F811
     assert waiting_count(page) == 1
 
 
-def test_a_new_version_of_the_app_is_offered_with_a_reload(browser_page, tmp_path, monkeypatch):  # noqa: F811
+@pytest.fixture
+def replaceable_worker(tmp_path, monkeypatch):
+    """A copy of sw.js the test can change, served at /sw.js."""
     from webapp.routes import pwa
 
     worker = tmp_path / "sw.js"
     worker.write_text(pwa.SERVICE_WORKER.read_text())
     monkeypatch.setattr(pwa, "SERVICE_WORKER", worker)
-    app, page, problems = browser_page
-    with app.app_context():
-        demo.load()
-        db.session.commit()
-    sign_in_as_outreach(page)
+    return worker
+
+
+def test_a_new_version_of_the_app_is_offered_with_a_reload(replaceable_worker, outreach_on_demo):
+    worker = replaceable_worker
+    app, page, problems = outreach_on_demo
     worker.write_text(worker.read_text().replace('var VERSION = "', 'var VERSION = "next-'))
     page.evaluate("() => navigator.serviceWorker.getRegistration().then(r => r.update())")
     page.locator("#update-banner").wait_for(state="visible")
