@@ -41,10 +41,10 @@ def test_case_page_shows_phase_risk_model_worker_referrals_and_contacts_and_is_a
 def test_client_page_shows_the_id_names_and_safe_contact_and_is_audited(as_user, make_user, make_program, make_case):
     program = make_program()
     sam = make_user(programs=[program])
-    case = make_case(program, sam, name="Mai", legal_name="Nguyễn Thị Mai", aliases=["Em Mai"],
+    case = make_case(program, sam, name="Mai", legal_name="Nguyễn Thị Mai", aliases=["Em Mai"], language="vi",
                      phone="555-208-1190", safe_to_call=False, contact_notes="Text only.")
     page = as_user(sam).get(f"/clients/{case.client.display_id}?q=secret+search").get_data(as_text=True)
-    for expected in (case.client.display_id, "Nguyễn Thị Mai", "Em Mai", "Do not call", "Text only."):
+    for expected in (case.client.display_id, "Nguyễn Thị Mai", "Em Mai", "Do not call", "Text only.", "Vietnamese"):
         assert expected in page, expected
     assert "<title>Mai · Waymark</title>" in page
     assert page.count('id="timeline-heading"') == 1

@@ -272,6 +272,7 @@ def _load_client(spec: DemoClient, worker: User, program: programs.Program,
         ),
         created_by=worker,
     )
+    client.created_at = _at(spec.opened_days_ago, 8)  # first met when the case opened, not at load time
     clients.record_consent(client, scope=ConsentScope.DATA_COLLECTION, method=ConsentMethod.VERBAL,
                            recorded_by=worker, given_at=_at(spec.opened_days_ago))
     case = cases.open_case(

@@ -56,9 +56,15 @@ def relative_day(day: date | None) -> str:
     return f"in {delta} days"
 
 
+def language_name(code: str | None) -> str:
+    from webapp.forms.clients import LANGUAGES
+
+    return dict(LANGUAGES).get(code or "", code or "")
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        local_datetime=local_datetime, local_date=local_date, relative_day=relative_day
+        local_datetime=local_datetime, local_date=local_date, relative_day=relative_day, language_name=language_name
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
