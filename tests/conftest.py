@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from itertools import count
@@ -46,6 +47,13 @@ class IsolatedClient(FlaskLoginClient):
     Afterwards the test's session is rolled back (it has committed everything it made), so
     what the test reads next is what the request wrote, not a stale snapshot.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        user = kwargs.get("user")
+        super().__init__(*args, **kwargs)
+        if user is not None:  # as if signed in just now (the session clock starts at sign-in)
+            with self.session_transaction() as session:
+                session["signed_in_at"] = session["seen_at"] = time.time()
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         response = contextvars.Context().run(super().open, *args, **kwargs)

@@ -164,3 +164,58 @@ def test_weak_passwords_are_refused(app, password, problem):
 def test_any_characters_are_allowed_in_a_password(client, make_user):
     make_user(email="mai@agency.test", password="mật khẩu của tôi 🌧️ rất dài")
     assert sign_in(client, "mai@agency.test", "mật khẩu của tôi 🌧️ rất dài").status_code == 302
+
+
+def age_session(client, *, idle_minutes=0, signed_in_hours=0):
+    import time
+
+    with client.session_transaction() as session:
+        session["seen_at"] = time.time() - idle_minutes * 60
+        session["signed_in_at"] = time.time() - signed_in_hours * 3600
+
+
+def test_an_idle_session_ends_on_the_server(client, make_user):
+    make_user(email="sam@agency.test")
+    sign_in(client, "sam@agency.test")
+    age_session(client, idle_minutes=29)
+    assert client.get("/").status_code == 200  # and this request counts as activity
+    age_session(client, idle_minutes=31)
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert "without activity" in client.get("/login").get_data(as_text=True)
+
+
+def test_a_session_ends_after_twelve_hours_however_active(client, make_user):
+    make_user(email="sam@agency.test")
+    sign_in(client, "sam@agency.test")
+    age_session(client, idle_minutes=1, signed_in_hours=12.1)
+    assert client.get("/").status_code == 302
+    assert "at most 12 hours" in client.get("/login").get_data(as_text=True)
+
+
+def test_activity_keeps_a_session_alive(client, make_user):
+    make_user(email="sam@agency.test")
+    sign_in(client, "sam@agency.test")
+    age_session(client, idle_minutes=25, signed_in_hours=1)
+    client.get("/")
+    with client.session_transaction() as session:
+        import time
+
+        assert time.time() - session["seen_at"] < 5
+
+
+def test_the_idle_limit_is_configurable(make_app, make_user):
+    app = make_app(SESSION_IDLE_MINUTES=5)
+    with app.app_context():
+        make_user(email="sam@agency.test")
+        client = app.test_client()
+        sign_in(client, "sam@agency.test")
+        age_session(client, idle_minutes=6)
+        assert client.get("/").status_code == 302
+
+
+def test_an_expired_session_gets_401_from_scripts(client, make_user):
+    make_user(email="sam@agency.test")
+    sign_in(client, "sam@agency.test")
+    age_session(client, idle_minutes=60)
+    assert client.get("/session").status_code == 401

@@ -5,7 +5,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.models import AuditAction, AuditEvent, ConfirmationMethod, ContactType, Provider, ReferralStatus, Role, Service, utcnow
+from webapp.models import AuditAction, AuditEvent, ContactType, Provider, Role, Service, utcnow
 from webapp.services import cases, referrals
 from webapp.timeutil import local_today
 

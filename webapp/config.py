@@ -30,6 +30,9 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # Enforced on the server from timestamps in the signed session: automatic logoff.
+    SESSION_IDLE_MINUTES = 30
+    SESSION_ABSOLUTE_HOURS = 12
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
     APP_NAME = "Waymark"

@@ -3,13 +3,14 @@ role decorators, and the response headers every page carries."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
-from flask import Flask, Response, abort, current_app, redirect, request, url_for
+
+from flask import Flask, Response, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
 
 from webapp.extensions import db, login_manager
@@ -112,6 +113,25 @@ def init_app(app: Flask) -> None:
         return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
 
     @app.before_request
+    def end_stale_sessions() -> None:
+        """Idle and absolute timeouts, from the signed session's own timestamps."""
+        if "_user_id" not in session:
+            return
+        now = time.time()
+        idle = app.config["SESSION_IDLE_MINUTES"] * 60
+        absolute = app.config["SESSION_ABSOLUTE_HOURS"] * 3600
+        signed_in_at = session.get("signed_in_at", 0)
+        seen_at = session.get("seen_at", 0)
+        if now - seen_at > idle or now - signed_in_at > absolute:
+            reason = ("You were signed out after a long time without activity." if now - signed_in_at <= absolute
+                      else "You were signed out: sessions last at most 12 hours.")
+            session.clear()
+            flash(reason)
+            return
+        if request.endpoint != "static":
+            session["seen_at"] = now
+
+    @app.before_request
     def require_login() -> Response | None:
         if is_public_endpoint(app, request.endpoint) or current_user.is_authenticated:
             return None
@@ -133,5 +153,8 @@ def init_app(app: Flask) -> None:
         return response
 
 
-def active_user_count() -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.active)) or 0
+def start_session_clock() -> None:
+    """At sign-in: the moment both timeouts count from."""
+    session["signed_in_at"] = session["seen_at"] = time.time()
+    session.permanent = True
+

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from webapp.extensions import db
 from webapp.forms.auth import LoginForm
 from webapp.models import AuditAction
-from webapp.security import public, safe_next
+from webapp.security import public, safe_next, start_session_clock
 from webapp.services import accounts, audit
 
 bp = Blueprint("auth", __name__)
@@ -32,6 +32,7 @@ def login() -> Response | str:
         else:
             session.clear()  # a new session at sign-in, so nothing carries over
             login_user(user)
+            start_session_clock()
             accounts.record_login(user)
             db.session.commit()
             return redirect(safe_next(request.args.get("next")) or url_for("today.index"))
