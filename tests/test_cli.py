@@ -101,3 +101,25 @@ def test_demo_load_refuses_a_database_with_real_users(app, make_user):
     result = run(app, "demo", "load")
     assert result.exit_code == 1
     assert "already has users" in result.output
+
+
+def test_a_role_change_or_deactivation_ends_the_users_sessions(app, make_user):
+    sam = make_user(email="sam@agency.test")
+    signed_in = app.test_client(user=sam)
+    assert signed_in.get("/").status_code == 200
+    result = run(app, "users", "set-role", "sam@agency.test", "case_manager")
+    assert result.exit_code == 0 and "now case manager" in result.output
+    assert signed_in.get("/").status_code == 302
+    db.session.rollback()
+    assert user("sam@agency.test").role == Role.CASE_MANAGER
+
+    signed_in = app.test_client(user=user("sam@agency.test"))
+    assert run(app, "users", "deactivate", "sam@agency.test").exit_code == 0
+    assert signed_in.get("/").status_code == 302
+    response = app.test_client().post("/login", data={"email": "sam@agency.test",
+                                                       "password": "correct horse battery staple"})
+    assert response.status_code == 422
+    assert run(app, "users", "reactivate", "sam@agency.test").exit_code == 0
+    response = app.test_client().post("/login", data={"email": "sam@agency.test",
+                                                       "password": "correct horse battery staple"})
+    assert response.status_code == 302

@@ -79,6 +79,37 @@ def set_password_command(email: str, password_stdin: bool) -> None:
     click.echo(f"Password changed for {user.email}; their other sessions have ended.")
 
 
+@users_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice([role.value for role in Role]))
+def set_role_command(email: str, role: str) -> None:
+    """Give EMAIL a new ROLE; their sessions end."""
+    user = _user_by_email(email)
+    accounts.set_role(user, Role(role))
+    db.session.commit()
+    click.echo(f"{user.email} is now {user.role.label.lower()}; their sessions have ended.")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def deactivate_command(email: str) -> None:
+    """Stop EMAIL from signing in, and end their sessions now. Their records stay."""
+    user = _user_by_email(email)
+    accounts.set_active(user, False)
+    db.session.commit()
+    click.echo(f"{user.email} can no longer sign in; their sessions have ended.")
+
+
+@users_cli.command("reactivate")
+@click.argument("email")
+def reactivate_command(email: str) -> None:
+    """Let EMAIL sign in again."""
+    user = _user_by_email(email)
+    accounts.set_active(user, True)
+    db.session.commit()
+    click.echo(f"{user.email} can sign in again.")
+
+
 @demo_cli.command("load")
 def load_demo_command() -> None:
     """Load the demo organisation once, then print the demo sign-ins."""

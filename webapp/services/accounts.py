@@ -140,6 +140,20 @@ def end_sessions(user: User) -> None:
     db.session.flush()
 
 
+def set_role(user: User, role: Role, *, changed_by: User | None = None) -> None:
+    """A new role; sessions opened under the old one end."""
+    user.role = role
+    end_sessions(user)
+    audit.record(AuditAction.UPDATE, "user", user.id, user=changed_by)
+
+
+def set_active(user: User, active: bool, *, changed_by: User | None = None) -> None:
+    """Deactivate (or reactivate) an account; a deactivated user is signed out everywhere at once."""
+    user.active = active
+    end_sessions(user)
+    audit.record(AuditAction.UPDATE, "user", user.id, user=changed_by)
+
+
 def record_login(user: User) -> None:
     user.last_login_at = utcnow()
     audit.record(AuditAction.LOGIN, "user", user.id, user=user)
