@@ -9,4 +9,3 @@ graceful_timeout = 20
 # Access log without query strings: searches carry names, and names do not go in logs.
 accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

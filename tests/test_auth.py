@@ -13,9 +13,9 @@ from webapp.security import safe_next
 from webapp.services import accounts
 
 
-def sign_in(client, email, password=PASSWORD, next_url=None):
+def sign_in(client, email, password=PASSWORD, next_url=None, address="127.0.0.1"):
     url = "/login" + (f"?next={next_url}" if next_url else "")
-    return client.post(url, data={"email": email, "password": password})
+    return client.post(url, data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address})
 
 
 def audit_actions():
@@ -219,3 +219,62 @@ def test_an_expired_session_gets_401_from_scripts(client, make_user):
     sign_in(client, "sam@agency.test")
     age_session(client, idle_minutes=60)
     assert client.get("/session").status_code == 401
+
+
+def test_repeated_failures_from_one_address_are_throttled_for_that_account(make_app, make_user):
+    app = make_app(LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS=3)
+    with app.app_context():
+        make_user(email="sam@agency.test")
+        attacker = app.test_client()
+        for _ in range(3):
+            assert sign_in(attacker, "sam@agency.test", "guess guess guess guess").status_code == 422
+        refused = sign_in(attacker, "sam@agency.test")  # even the right password, from here, for now
+        assert refused.status_code == 429
+        assert refused.headers["Retry-After"] == "900"
+        assert "Too many failed sign-ins" in refused.get_data(as_text=True)
+        # The worker on their own phone, at another address, is not locked out.
+        assert sign_in(app.test_client(), "sam@agency.test", address="10.1.2.3").status_code == 302
+
+
+def test_an_address_guessing_across_accounts_is_throttled(make_app, make_user):
+    app = make_app(LOGIN_FAILURES_PER_ADDRESS=4)
+    with app.app_context():
+        for number in range(5):
+            make_user(email=f"worker{number}@agency.test")
+        attacker = app.test_client()
+        for number in range(4):
+            sign_in(attacker, f"worker{number}@agency.test", "guess guess guess guess", address="192.0.2.66")
+        assert sign_in(attacker, "worker4@agency.test", address="192.0.2.66").status_code == 429
+        assert sign_in(app.test_client(), "worker4@agency.test", address="192.0.2.7").status_code == 302
+
+
+def test_old_failures_no_longer_count(make_app, make_user):
+    from datetime import timedelta
+
+    from webapp.models import AuditEvent, utcnow
+
+    app = make_app(LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS=2)
+    with app.app_context():
+        make_user(email="sam@agency.test")
+        client = app.test_client()
+        for _ in range(2):
+            sign_in(client, "sam@agency.test", "guess guess guess guess")
+        assert sign_in(client, "sam@agency.test").status_code == 429
+        for event in db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.LOGIN_FAILED)):
+            event.occurred_at = utcnow() - timedelta(minutes=16)
+        db.session.commit()
+        assert sign_in(client, "sam@agency.test").status_code == 302
+
+
+def test_behind_a_proxy_the_forwarded_address_is_the_one_counted(make_app, make_user):
+    app = make_app(PROXY_HOPS=1, LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS=1)
+    with app.app_context():
+        make_user(email="sam@agency.test")
+        client = app.test_client()
+        client.post("/login", data={"email": "sam@agency.test", "password": "wrong wrong wrong wrong"},
+                    headers={"X-Forwarded-For": "198.51.100.9"})
+        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.LOGIN_FAILED))
+        assert event.address == "198.51.100.9"
+        other = client.post("/login", data={"email": "sam@agency.test", "password": PASSWORD},
+                            headers={"X-Forwarded-For": "198.51.100.10"})
+        assert other.status_code == 302

@@ -32,6 +32,12 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     # Enforced on the server from timestamps in the signed session: automatic logoff.
     SESSION_IDLE_MINUTES = 30
+    # Sign-in throttling (webapp/throttle.py), counted over a sliding window.
+    LOGIN_THROTTLE_MINUTES = 15
+    LOGIN_FAILURES_PER_ADDRESS = 20
+    LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS = 5
+    # How many proxies in front of the app set X-Forwarded-For/-Proto (0: none, use the socket).
+    PROXY_HOPS = 0
     SESSION_ABSOLUTE_HOURS = 12
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 

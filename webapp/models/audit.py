@@ -39,4 +39,6 @@ class AuditEvent(db.Model):
     __table_args__ = (
         sa.Index("ix_audit_events_user_time", "user_id", "occurred_at"),
         sa.Index("ix_audit_events_record", "record_type", "record_id", "occurred_at"),
+        # Sign-in throttling counts recent failures per address.
+        sa.Index("ix_audit_events_action_address", "action", "address", "occurred_at"),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -11,10 +11,13 @@ from webapp.forms.auth import LoginForm
 from webapp.models import AuditAction
 from webapp.security import public, safe_next, start_session_clock
 from webapp.services import accounts, audit
+from webapp.throttle import sign_in_refused
 
 bp = Blueprint("auth", __name__)
 
 FAILED_LOGIN_MESSAGE = "That email and password do not match an active account."
+THROTTLED_MESSAGE = ("Too many failed sign-ins from this device. Wait 15 minutes and try again, "
+                     "or ask an admin to check the account.")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -24,6 +27,13 @@ def login() -> Response | str:
         return redirect(url_for("today.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        if sign_in_refused(form.email.data, request.remote_addr):
+            accounts.record_failed_login(form.email.data)
+            db.session.commit()
+            form.password.errors.append(THROTTLED_MESSAGE)
+            response = make_response(render_template("auth/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(current_app.config["LOGIN_THROTTLE_MINUTES"] * 60)
+            return response
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
             accounts.record_failed_login(form.email.data)
