@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -126,6 +127,23 @@ def load_demo_command() -> None:
     click.echo(demo.sign_in_sheet())
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Write a consistent copy of the SQLite database to PATH (while the app keeps running)."""
+    from webapp.backup import BackupError, backup
+
+    try:
+        written = backup(db.engine, path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up to {written}.")
+
+
 def register_commands(app: Flask) -> None:
+    from flask_migrate.cli import db as db_cli  # `flask db …`: Alembic's commands, and ours
+
+    if "backup" not in db_cli.commands:
+        db_cli.add_command(backup_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
