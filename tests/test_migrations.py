@@ -1,6 +1,7 @@
 """The schema comes from Alembic, and Alembic's head matches the models."""
 
 import flask_migrate
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -43,3 +44,21 @@ def test_today_and_search_have_their_indexes(app):
     assert {"ix_clients_name_key", "ix_clients_phone_digits"} <= client_indexes
     referral_indexes = {index["name"] for index in inspector.get_indexes("referrals")}
     assert "ix_referrals_status_follow_up" in referral_indexes
+
+
+def test_audit_events_cannot_be_changed_or_removed(app, make_user):
+    from webapp.models import AuditEvent
+
+    make_user()  # writes an audit event
+    event_id = db.session.scalar(sa.select(AuditEvent.id))
+    for statement in (sa.update(AuditEvent).where(AuditEvent.id == event_id).values(record_id="forged"),
+                      sa.delete(AuditEvent).where(AuditEvent.id == event_id)):
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            db.session.execute(statement)
+            db.session.flush()
+        db.session.rollback()
+    assert db.session.scalar(sa.select(AuditEvent.record_id).where(AuditEvent.id == event_id)) != "forged"
+    if db.engine.dialect.name == "postgresql":
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            db.session.execute(sa.text("TRUNCATE audit_events"))
+        db.session.rollback()

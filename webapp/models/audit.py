@@ -23,6 +23,9 @@ class AuditAction(LabelledEnum):
 
 
 class AuditEvent(db.Model):
+    """Append-only: database triggers (migration "audit events are append-only") refuse any
+    UPDATE, DELETE or TRUNCATE. Only the tests' own clean-up lifts them (tests/conftest.py)."""
+
     __tablename__ = "audit_events"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
