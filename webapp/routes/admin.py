@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (sa.orm below)
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
 from webapp.forms.admin import ProgramForm
 from webapp.forms.directory import ProviderForm, ServiceForm
-from webapp.models import MODEL_DEFAULTS, CaseModel, Program, Provider, Service
+from webapp import client_ids
+from webapp.audit_queries import find_events
+from webapp.forms.audit import AuditFilterForm
+from webapp.models import MODEL_DEFAULTS, CaseModel, Client, Program, Provider, Service, User
 from webapp.services import directory, programs
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -75,6 +78,31 @@ def program_edit(program_id: int) -> Response | tuple[str, int]:
 def _render_form(form: ProgramForm, program: Program | None) -> tuple[str, int]:
     status = 422 if form.errors else 200
     return render_template("admin/program_form.html", form=form, program=program, defaults=MODEL_DEFAULTS), status
+
+
+@bp.get("/audit")
+def audit_log() -> tuple[str, int]:
+    users = db.session.scalars(sa.select(User).order_by(User.display_name)).all()
+    form = AuditFilterForm(request.args, users=users)
+    events, has_next, page = [], False, _page_number()
+    if form.validate():
+        client = None
+        if form.client.data:
+            client = db.session.scalar(sa.select(Client).where(Client.persistent_id == client_ids.parse(form.client.data)))
+        user = db.session.get(User, int(form.user.data)) if (form.user.data or "").isdigit() else None
+        if form.client.data and client is None:
+            form.client.errors.append("No client has this ID.")
+        else:
+            events, has_next = find_events(user=user, client=client, since=form.since.data, until=form.until.data,
+                                           page=page, page_size=current_app.config["PAGE_SIZE"] * 2)
+    names = {user.id: user for user in users}
+    return render_template("admin/audit.html", form=form, events=events, names=names, page=page,
+                           has_next=has_next), 422 if form.errors else 200
+
+
+def _page_number() -> int:
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and 0 < int(page) <= 100_000 else 1
 
 
 @bp.get("/providers")

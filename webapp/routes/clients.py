@@ -16,7 +16,8 @@ from webapp.extensions import db
 from webapp.forms.clients import IntakeForm, yes_no
 from webapp.fragments import render_page_or_fragment
 from webapp.idempotency import idempotent
-from webapp.models import AuditAction, Client, ConsentMethod, Program
+from webapp.audit_queries import who_has_seen
+from webapp.models import AuditAction, Client, ConsentMethod, Program, Role
 from webapp.routes.cases import contact_form
 from webapp.search import search_clients
 from webapp.services import audit, cases, clients
@@ -172,5 +173,6 @@ def view(persistent_id: str) -> Response | str:
         client=client,
         cases=visible,
         timeline=client_timeline(client, visible),
+        viewers=who_has_seen(client) if current_user.is_admin or current_user.role == Role.SUPERVISOR else None,
         today=local_today(),
     )

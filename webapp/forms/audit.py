@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional, ValidationError
+
+from webapp import client_ids
+
+
+class AuditFilterForm(FlaskForm):
+    """Filters for /admin/audit, sent as a GET query (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    user = SelectField("Staff member", coerce=str, validators=[Optional()])
+    client = StringField("Client ID", validators=[Optional(), Length(max=20)],
+                         render_kw={"autocapitalize": "characters", "spellcheck": "false"})
+    since = DateField("From", validators=[Optional()])
+    until = DateField("To", validators=[Optional()])
+
+    def __init__(self, *args, users=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user.choices = [SelectChoice("", "Anyone")] + [
+            SelectChoice(str(user.id), f"{user.display_name} ({user.email})") for user in users]
+
+    def validate_client(self, field: StringField) -> None:
+        if field.data and not client_ids.is_valid(field.data):
+            raise ValidationError("Not a client ID: check the symbols (XXXX-XXXX-X).")
+
+    def validate_until(self, field: DateField) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("The end date is before the start date.")
