@@ -27,5 +27,6 @@ def clean_line(text: str | None) -> str:
     """One line of user text, trimmed, with control characters removed."""
     if not text:
         return ""
-    kept = "".join(char for char in text if unicodedata.category(char)[0] != "C" or char == " ")
+    spaced = _SPACES.sub(" ", text)  # line breaks and tabs become spaces first
+    kept = "".join(char for char in spaced if unicodedata.category(char)[0] != "C")
     return _SPACES.sub(" ", kept).strip()
