@@ -154,6 +154,9 @@ def test_passwords_are_hashed_with_argon2id(make_user):
         ("x" * 129, "at most 128"),
         ("aaaaaaaaaaaaaaaaaaaa", "repeated"),
         ("my name is whitfield ok", "name"),
+        ("Password1234567!", "too easy to guess"),
+        ("qwertyuiopasdfghjkl", "too easy to guess"),
+        ("iloveyou12345678", "too easy to guess"),
     ],
 )
 def test_weak_passwords_are_refused(app, password, problem):

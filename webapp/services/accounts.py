@@ -8,12 +8,15 @@ import argon2
 import argon2.profiles
 import sqlalchemy as sa
 from flask import current_app
+from zxcvbn import zxcvbn
 
 from webapp.extensions import db
 from webapp.models import AuditAction, Program, Role, User, utcnow
 from webapp.services import audit
 
 MIN_PASSWORD_LENGTH = 15
+# zxcvbn's estimate below which a password is refused: common, breached or patterned ones.
+MIN_GUESSES_LOG10 = 10
 MAX_PASSWORD_LENGTH = 128
 
 
@@ -38,6 +41,10 @@ def password_problem(password: str, user_names: list[str] | None = None) -> str 
                 return "Choose a password that does not contain your name or email address."
     if len(set(password)) < 5:
         return "Choose a password that is not one character repeated."
+    estimate = zxcvbn(password[:100], user_inputs=[part for name in user_names or [] for part in name.split()])
+    if estimate["guesses_log10"] < MIN_GUESSES_LOG10:
+        return ("This password is too easy to guess: it is common, appears in breached-password lists, "
+                "or follows a pattern. A few unrelated words together work well.")
     return None
 
 
