@@ -119,3 +119,13 @@ def test_htmx_sends_csrf_in_a_header_and_it_is_accepted(make_app, make_user):
         token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
         response = client.post("/logout", headers={"X-CSRFToken": token, "HX-Request": "true"})
         assert response.status_code == 302
+
+
+def test_htmx_post_without_csrf_header_is_refused(make_app, make_user):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        client = app.test_client(user=make_user())
+        response = client.post("/logout", headers={"HX-Request": "true"})
+        assert response.status_code == 400
+        assert response.get_data(as_text=True).lstrip().startswith('<div class="error-message" id="csrf-error"')
+        assert client.get("/").status_code == 200

@@ -92,3 +92,16 @@ def test_the_vendored_htmx_is_the_pinned_2_0_release(app):
 
     text = (Path(app.static_folder) / "vendor" / "htmx-2.0.11.min.js").read_text()
     assert 'version:"2.0.11"' in text.replace(" ", "")
+
+
+def test_hsts_only_over_https(client):
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    secure = client.get("/login", base_url="https://waymark.example")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_error_pages_and_fragments_are_not_stored_either(as_user, make_user):
+    client = as_user(make_user())
+    for response in (client.get("/no-such-page"), client.get("/no-such-page", headers={"HX-Request": "true"}),
+                     client.get("/clients?q=x", headers={"HX-Request": "true"})):
+        assert response.headers["Cache-Control"] == "no-store"
