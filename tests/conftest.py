@@ -27,6 +27,7 @@ from webapp.timeutil import local_today
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PASSWORD = "correct horse battery staple"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def test_config(database_url: str, **overrides: Any) -> dict[str, Any]:
@@ -191,7 +192,9 @@ def make_user(app: Flask) -> Callable[..., User]:
         email: str | None = None,
         password: str = PASSWORD,
         name: str | None = None,
+        second_factor: bool | None = None,
     ) -> User:
+        """A user; admins get an authenticator secret (TOTP_SECRET) unless second_factor=False."""
         number = next(_sequence)
         user = accounts.create_user(
             email=email or f"user{number}@agency.test",
@@ -201,6 +204,8 @@ def make_user(app: Flask) -> Callable[..., User]:
             programs=programs or [],
             supervisor=supervisor,
         )
+        if second_factor or (second_factor is None and role == Role.ADMIN):
+            user.totp_secret = TOTP_SECRET
         db.session.commit()
         return user
 

@@ -140,6 +140,16 @@ def backup_command(path: Path) -> None:
     click.echo(f"Backed up to {written}.")
 
 
+@demo_cli.command("code")
+def demo_code_command() -> None:
+    """Print the demo admin's current two-step sign-in code."""
+    import pyotp
+
+    from webapp.demo import DEMO_ADMIN_TOTP_SECRET
+
+    click.echo(pyotp.TOTP(DEMO_ADMIN_TOTP_SECRET).now())
+
+
 def register_commands(app: Flask) -> None:
     from flask_migrate.cli import db as db_cli  # `flask db …`: Alembic's commands, and ours
 

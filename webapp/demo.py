@@ -31,6 +31,8 @@ from webapp.services import accounts, cases, clients, programs, referrals
 from webapp.timeutil import local_today, local_zone
 
 DOMAIN = "demo.example"
+# The demo admin signs in in two steps, as every admin must; `flask demo code` prints the code.
+DEMO_ADMIN_TOTP_SECRET = "WAYMARKDEMOADMIN2FACTORKEY234567"
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,8 @@ def load() -> None:
             supervisor=users.get(demo_user.supervisor) if demo_user.supervisor else None,
         )
 
+    users["admin"].totp_secret = DEMO_ADMIN_TOTP_SECRET
+
     service_by_name: dict[str, Service] = {}
     for provider_name, (phone, services) in PROVIDERS.items():
         provider = Provider(name=provider_name, phone=phone)
@@ -307,4 +311,6 @@ def sign_in_sheet() -> str:
     width = max(len(user.email) for user in USERS)
     for user in USERS:
         lines.append(f"  {user.role.label:<16} {user.email:<{width}}  {user.password}")
+    lines.append("  The admin signs in in two steps: `.venv/bin/flask --app wsgi demo code` prints the code")
+    lines.append(f"  (or add the key {DEMO_ADMIN_TOTP_SECRET} to an authenticator app).")
     return "\n".join(lines)

@@ -137,6 +137,18 @@ def init_app(app: Flask) -> None:
             return None
         return login_manager.unauthorized()
 
+    @app.before_request
+    def admins_use_two_step_sign_in() -> Response | None:
+        """Admins must turn on the second factor before doing anything else."""
+        if not (current_user.is_authenticated and current_user.is_admin and not current_user.has_second_factor):
+            return None
+        if is_public_endpoint(app, request.endpoint) or request.endpoint in ("account.two_step", "auth.logout"):
+            return None
+        if request.method == "GET" and not wants_status_not_redirect():
+            flash("Admins sign in in two steps. Turn it on to continue.")
+            return redirect(url_for("account.two_step"))
+        abort(403)
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers

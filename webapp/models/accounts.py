@@ -42,6 +42,9 @@ class User(UserMixin, db.Model):
     supervisor_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
+    # TOTP second factor: the shared secret, and the last time step used (each code works once).
+    totp_secret: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    totp_last_step: so.Mapped[int | None]
     # Part of the login cookie's identity: bumping it ends every other session.
     session_version: so.Mapped[int] = so.mapped_column(default=1)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
@@ -59,6 +62,10 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_secret is not None
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

@@ -6,8 +6,8 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp.routes import admin, auth, cases, clients, errors, health, offline, pwa, referrals, today
+    from webapp.routes import account, admin, auth, cases, clients, errors, health, offline, pwa, referrals, today
 
-    for module in (auth, today, clients, cases, referrals, offline, admin, pwa, health):
+    for module in (auth, account, today, clients, cases, referrals, offline, admin, pwa, health):
         app.register_blueprint(module.bp)
     errors.init_app(app)

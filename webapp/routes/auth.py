@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
-from webapp.forms.auth import LoginForm
-from webapp.models import AuditAction
+from webapp.forms.auth import CodeForm, LoginForm
+from webapp.models import AuditAction, User
 from webapp.security import public, safe_next, start_session_clock
-from webapp.services import accounts, audit
+from webapp.services import accounts, audit, two_factor
 from webapp.throttle import sign_in_refused
 
 bp = Blueprint("auth", __name__)
@@ -40,14 +42,50 @@ def login() -> Response | str:
             db.session.commit()
             form.password.errors.append(FAILED_LOGIN_MESSAGE)
         else:
-            session.clear()  # a new session at sign-in, so nothing carries over
-            login_user(user)
-            start_session_clock()
-            accounts.record_login(user)
-            db.session.commit()
-            return redirect(safe_next(request.args.get("next")) or url_for("today.index"))
+            target = safe_next(request.args.get("next")) or url_for("today.index")
+            if user.has_second_factor:
+                db.session.commit()
+                session.clear()
+                session.update(second_step_user=user.id, second_step_since=time.time(), second_step_next=target)
+                return redirect(url_for("auth.second_step"))
+            return _sign_in(user, target)
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status
+
+
+def _sign_in(user: User, target: str) -> Response:
+    session.clear()  # a new session at sign-in, so nothing carries over
+    login_user(user)
+    start_session_clock()
+    accounts.record_login(user)
+    db.session.commit()
+    return redirect(target)
+
+
+SECOND_STEP_SECONDS = 300
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+def second_step() -> Response | tuple[str, int]:
+    """The second sign-in step, for accounts with an authenticator app."""
+    user_id, since = session.get("second_step_user"), session.get("second_step_since", 0)
+    user = db.session.get(User, user_id) if user_id else None
+    if user is None or not user.active or time.time() - since > SECOND_STEP_SECONDS:
+        session.clear()
+        flash("Sign in again: the code step waits at most five minutes.")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if sign_in_refused(user.email, request.remote_addr):
+            form.code.errors.append(THROTTLED_MESSAGE)
+            return render_template("auth/code.html", form=form), 429
+        if two_factor.check_code(user, form.code.data):
+            return _sign_in(user, session.get("second_step_next") or url_for("today.index"))
+        accounts.record_failed_login(user.email)
+        db.session.commit()
+        form.code.errors.append("That code is not right, or was used already. Wait for the next one.")
+    return render_template("auth/code.html", form=form), 422 if form.errors else 200
 
 
 @bp.post("/logout")

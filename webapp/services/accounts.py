@@ -15,8 +15,11 @@ from webapp.models import AuditAction, Program, Role, User, utcnow
 from webapp.services import audit
 
 MIN_PASSWORD_LENGTH = 15
+MIN_PASSWORD_LENGTH_WITH_SECOND_FACTOR = 8
 # zxcvbn's estimate below which a password is refused: common, breached or patterned ones.
+# With a second factor a shorter password is allowed (NIST 800-63B), still never a common one.
 MIN_GUESSES_LOG10 = 10
+MIN_GUESSES_LOG10_WITH_SECOND_FACTOR = 8
 MAX_PASSWORD_LENGTH = 128
 
 
@@ -28,10 +31,11 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def password_problem(password: str, user_names: list[str] | None = None) -> str | None:
-    """Why a new password is not acceptable, or None."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters; a few words together work well."
+def password_problem(password: str, user_names: list[str] | None = None, *, second_factor: bool = False) -> str | None:
+    """Why a new password is not acceptable, or None. With a second factor, 8 characters will do."""
+    minimum = MIN_PASSWORD_LENGTH_WITH_SECOND_FACTOR if second_factor else MIN_PASSWORD_LENGTH
+    if len(password) < minimum:
+        return f"Use at least {minimum} characters; a few words together work well."
     if len(password) > MAX_PASSWORD_LENGTH:
         return f"Use at most {MAX_PASSWORD_LENGTH} characters."
     lowered = password.casefold()
@@ -42,7 +46,8 @@ def password_problem(password: str, user_names: list[str] | None = None) -> str 
     if len(set(password)) < 5:
         return "Choose a password that is not one character repeated."
     estimate = zxcvbn(password[:100], user_inputs=[part for name in user_names or [] for part in name.split()])
-    if estimate["guesses_log10"] < MIN_GUESSES_LOG10:
+    floor = MIN_GUESSES_LOG10_WITH_SECOND_FACTOR if second_factor else MIN_GUESSES_LOG10
+    if estimate["guesses_log10"] < floor:
         return ("This password is too easy to guess: it is common, appears in breached-password lists, "
                 "or follows a pattern. A few unrelated words together work well.")
     return None
@@ -126,7 +131,7 @@ def create_user(
 
 def set_password(user: User, password: str, *, changed_by: User | None = None) -> None:
     """Set a new password and end every session the user has open elsewhere."""
-    problem = password_problem(password, [user.display_name, user.email])
+    problem = password_problem(password, [user.display_name, user.email], second_factor=user.has_second_factor)
     if problem:
         raise AccountError(problem)
     user.password_hash = hash_password(password)
