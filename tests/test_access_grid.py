@@ -16,6 +16,8 @@ ROUTES = [
     ("GET", "/cases/{case}/referrals/new"),
     ("POST", "/cases/{case}/referrals/new"),
     ("GET", "/clients/{client}"),
+    ("GET", "/clients/{client}/edit"),
+    ("POST", "/clients/{client}/edit"),
     ("GET", "/clients/{client}/contacts/new"),
     ("POST", "/clients/{client}/contacts/new"),
     ("GET", "/clients/new?client={client}"),

@@ -13,6 +13,9 @@ import sqlalchemy as sa
 from webapp import client_ids, duplicates
 from webapp.access import get_client_or_404, intake_programs, visible_cases_of
 from webapp.extensions import db
+from sqlalchemy.orm.exc import StaleDataError
+
+from webapp.forms.client_edit import CLIENT_FIELDS, ClientForm
 from webapp.forms.clients import IntakeForm, yes_no
 from webapp.fragments import render_page_or_fragment
 from webapp.idempotency import idempotent
@@ -143,7 +146,7 @@ def new_contact(persistent_id: str) -> Response | tuple[str, int]:
     return contact_form((mine or open_cases)[0])
 
 
-def _client_details(form: IntakeForm) -> clients.ClientDetails:
+def _client_details(form: IntakeForm | ClientForm) -> clients.ClientDetails:
     return clients.ClientDetails(
         preferred_name=form.preferred_name.data,
         legal_name=form.legal_name.data,
@@ -157,6 +160,45 @@ def _client_details(form: IntakeForm) -> clients.ClientDetails:
         safe_to_text=yes_no(form.safe_to_text.data),
         contact_notes=form.contact_notes.data or "",
     )
+
+
+def _form_data(client: Client) -> dict:
+    yes_no_text = {True: "yes", False: "no", None: ""}
+    return {
+        "preferred_name": client.preferred_name, "legal_name": client.legal_name or "",
+        "aliases": ", ".join(alias.name for alias in client.aliases), "date_of_birth": client.date_of_birth,
+        "approximate_age": (local_today().year - client.estimated_birth_year
+                            if client.estimated_birth_year and not client.date_of_birth else None),
+        "language": client.language or "", "phone": client.phone or "",
+        "safe_to_call": yes_no_text[client.safe_to_call], "safe_to_text": yes_no_text[client.safe_to_text],
+        "contact_notes": client.contact_notes, "version": str(client.version),
+    }
+
+
+@bp.route("/<persistent_id>/edit", methods=["GET", "POST"])
+def edit(persistent_id: str) -> Response | tuple[str, int]:
+    """Correct a client's details. A save over someone else's newer save shows both, never overwrites."""
+    client = get_client_or_404(persistent_id)
+    form = ClientForm(data=None if request.method == "POST" else _form_data(client))
+    if form.validate_on_submit():
+        if not (form.version.data or "").isdigit():
+            abort(400)
+        try:
+            clients.update_client(client, _client_details(form), expected_version=int(form.version.data),
+                                  changed_by=current_user)
+            db.session.commit()
+        except (clients.StaleEdit, StaleDataError):
+            db.session.rollback()
+            client = get_client_or_404(persistent_id)
+            theirs = ClientForm(formdata=None, data=_form_data(client), meta={"csrf": False})
+            return render_template("clients/conflict.html", client=client, form=form, theirs=theirs,
+                                   fields=CLIENT_FIELDS), 409
+        except clients.ClientError as error:
+            form.preferred_name.errors.append(str(error))
+        else:
+            flash(f"{client.preferred_name}'s details saved.")
+            return redirect(url_for("clients.view", persistent_id=client.display_id))
+    return render_template("clients/edit.html", client=client, form=form), 422 if form.errors else 200
 
 
 @bp.get("/<persistent_id>")

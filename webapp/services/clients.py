@@ -96,6 +96,44 @@ def create_client(details: ClientDetails, *, created_by: User | None, persistent
     return client
 
 
+class StaleEdit(ClientError):
+    """Someone saved this client since the form was opened."""
+
+
+EDITABLE = ("preferred_name", "legal_name", "date_of_birth", "estimated_birth_year", "language", "phone",
+            "safe_to_call", "safe_to_text", "contact_notes")
+
+
+def update_client(client: Client, details: ClientDetails, *, expected_version: int, changed_by: User) -> Client:
+    """Change a client's details, unless they changed since `expected_version` (never a silent overwrite)."""
+    if client.version != expected_version:
+        raise StaleEdit("Someone else saved this record while you were editing it.")
+    preferred = clean_line(details.preferred_name)
+    if not preferred:
+        raise ClientError("A first name, street name or alias is needed.")
+    aliases = [clean_line(alias) for alias in details.aliases if clean_line(alias)]
+    client.preferred_name = preferred
+    client.legal_name = clean_line(details.legal_name) or None
+    client.date_of_birth = details.date_of_birth
+    client.estimated_birth_year = details.estimated_birth_year
+    client.language = details.language or None
+    client.phone = clean_line(details.phone) or None
+    client.phone_digits = phone_digits(details.phone)
+    client.safe_to_call = details.safe_to_call
+    client.safe_to_text = details.safe_to_text
+    client.contact_notes = details.contact_notes.strip()
+    if [alias.name for alias in client.aliases] != aliases:
+        client.aliases = [ClientAlias(name=alias) for alias in aliases]
+    client.name_key = name_key(client, aliases)
+    client.name_tokens = [
+        ClientNameToken(token=token.token, metaphone=token.metaphone, nysiis=token.nysiis)
+        for token in tokens_of([preferred, client.legal_name or "", *aliases])
+    ]
+    db.session.flush()  # the version column makes a concurrent UPDATE fail here instead of overwriting
+    audit.record(AuditAction.UPDATE, "client", client.id, user=changed_by)
+    return client
+
+
 def record_consent(
     client: Client,
     *,
