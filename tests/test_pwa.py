@@ -94,6 +94,14 @@ def test_the_vendored_htmx_is_the_pinned_2_0_release(app):
     assert 'version:"2.0.11"' in text.replace(" ", "")
 
 
+def test_session_cookies_are_secure_over_https(client, make_user):
+    make_user(email="sam@agency.test")
+    data = {"email": "sam@agency.test", "password": "correct horse battery staple"}
+    assert "Secure" not in client.post("/login", data=data).headers["Set-Cookie"]
+    secure = client.post("/login", data=data, base_url="https://waymark.example")
+    assert "Secure" in secure.headers["Set-Cookie"]
+
+
 def test_hsts_only_over_https(client):
     assert "Strict-Transport-Security" not in client.get("/login").headers
     secure = client.get("/login", base_url="https://waymark.example")

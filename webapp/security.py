@@ -10,7 +10,19 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 
-from flask import Flask, Response, abort, current_app, flash, redirect, request, session, url_for
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 from webapp.extensions import db, login_manager
@@ -89,7 +101,15 @@ def wants_status_not_redirect() -> bool:
     )
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Session cookies are Secure whenever the request came over HTTPS (or the config says so)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
 
