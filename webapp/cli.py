@@ -91,24 +91,26 @@ def set_role_command(email: str, role: str) -> None:
     click.echo(f"{user.email} is now {user.role.label.lower()}; their sessions have ended.")
 
 
+def _set_active(email: str, active: bool) -> None:
+    user = _user_by_email(email)
+    accounts.set_active(user, active)
+    db.session.commit()
+    click.echo(f"{user.email} can sign in again." if active
+               else f"{user.email} can no longer sign in; their sessions have ended.")
+
+
 @users_cli.command("deactivate")
 @click.argument("email")
 def deactivate_command(email: str) -> None:
     """Stop EMAIL from signing in, and end their sessions now. Their records stay."""
-    user = _user_by_email(email)
-    accounts.set_active(user, False)
-    db.session.commit()
-    click.echo(f"{user.email} can no longer sign in; their sessions have ended.")
+    _set_active(email, False)
 
 
 @users_cli.command("reactivate")
 @click.argument("email")
 def reactivate_command(email: str) -> None:
     """Let EMAIL sign in again."""
-    user = _user_by_email(email)
-    accounts.set_active(user, True)
-    db.session.commit()
-    click.echo(f"{user.email} can sign in again.")
+    _set_active(email, True)
 
 
 @demo_cli.command("load")

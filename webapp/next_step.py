@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from webapp.models import Case, Phase
+from webapp.models import Case, Phase, Referral
 
 
-def next_step(case: Case, today: date) -> str:
+def next_step(case: Case, today: date, open_referrals: list[Referral]) -> str:
     if not case.is_open:
         return "Closed. Plan any follow-up contact after closure."
-    overdue_referrals = [r for r in case.referrals if r.is_open and r.follow_up_on <= today]
+    overdue_referrals = [r for r in open_referrals if r.follow_up_on <= today]
     if case.next_follow_up_on and case.next_follow_up_on < today:
         days = (today - case.next_follow_up_on).days
         return f"Follow-up overdue by {days} day{'s' if days != 1 else ''}: make contact."

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -26,7 +25,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 from webapp.extensions import db, login_manager
-from webapp.models import Role, User
+from webapp.models import User
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,21 +51,6 @@ def public(view: F) -> F:
     """Mark a view as open to people who are not signed in (the allow-list)."""
     view.is_public = True  # type: ignore[attr-defined]
     return view
-
-
-def role_required(*roles: Role) -> Callable[[F], F]:
-    """Only users with one of these roles; admins always pass."""
-
-    def decorator(view: F) -> F:
-        @wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not (current_user.is_admin or current_user.role in roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped  # type: ignore[return-value]
-
-    return decorator
 
 
 def safe_next(target: str | None) -> str | None:

@@ -12,7 +12,7 @@ from webapp.access import get_case_or_404
 from webapp.extensions import db
 from webapp.forms.cases import ContactForm, ReferralForm, to_utc
 from webapp.idempotency import idempotent
-from webapp.models import AuditAction, Case, ContactType, Provider, Service
+from webapp.models import AuditAction, Case, ContactLog, ContactType, Provider, Referral, Service
 from webapp.next_step import next_step
 from webapp.security import safe_next
 from webapp.services import audit, cases, referrals
@@ -28,15 +28,27 @@ def view(case_id: int) -> str:
     case = get_case_or_404(case_id)
     audit.record(AuditAction.VIEW, "case", case.id)
     db.session.commit()
-    open_referrals = [referral for referral in case.referrals if referral.is_open]
+    # The same few queries however many years of contacts and referrals the case holds.
+    referrals = db.session.scalars(
+        sa.select(Referral).where(Referral.case_id == case.id)
+        .options(so.selectinload(Referral.service).selectinload(Service.provider))
+        .order_by(Referral.created_at.desc())
+    ).all()
+    contacts = db.session.scalars(
+        sa.select(ContactLog).where(ContactLog.case_id == case.id)
+        .options(so.joinedload(ContactLog.recorded_by))
+        .order_by(ContactLog.occurred_at.desc()).limit(RECENT_CONTACTS)
+    ).all()
+    open_referrals = [referral for referral in referrals if referral.is_open]
+    today = local_today()
     return render_template(
         "cases/view.html",
         case=case,
         open_referrals=open_referrals,
-        closed_referrals=[referral for referral in case.referrals if not referral.is_open],
-        contacts=case.contacts[:RECENT_CONTACTS],
-        next_step=next_step(case, local_today()),
-        today=local_today(),
+        closed_referrals=[referral for referral in referrals if not referral.is_open],
+        contacts=contacts,
+        next_step=next_step(case, today, open_referrals),
+        today=today,
     )
 
 

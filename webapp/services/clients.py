@@ -100,10 +100,6 @@ class StaleEdit(ClientError):
     """Someone saved this client since the form was opened."""
 
 
-EDITABLE = ("preferred_name", "legal_name", "date_of_birth", "estimated_birth_year", "language", "phone",
-            "safe_to_call", "safe_to_text", "contact_notes")
-
-
 def update_client(client: Client, details: ClientDetails, *, expected_version: int, changed_by: User) -> Client:
     """Change a client's details, unless they changed since `expected_version` (never a silent overwrite)."""
     if client.version != expected_version:
