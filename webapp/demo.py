@@ -11,23 +11,42 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from webapp.case_state import load_state
 from webapp.extensions import db
 from webapp.models import (
+    AgreementMethod,
+    AssessmentKind,
+    Case,
     CaseModel,
+    ClosureReason,
     ConfirmationMethod,
     ConsentMethod,
     ConsentScope,
     ContactType,
+    Goal,
+    GoalStatus,
+    LifeDomain,
     Phase,
+    PostClosureFollowUp,
     Provider,
     ReferralStatus,
     RiskLevel,
     Role,
     Service,
+    TaskOwner,
     User,
     utcnow,
 )
-from webapp.services import accounts, cases, clients, programs, referrals
+from webapp.services import (
+    accounts,
+    assessments,
+    cases,
+    clients,
+    closure,
+    plans,
+    programs,
+    referrals,
+)
 from webapp.timeutil import local_today, local_zone
 
 DOMAIN = "demo.example"
@@ -111,7 +130,7 @@ C = ContactType
 R = ReferralStatus
 CLIENTS = (
     DemoClient(
-        "Dee", STREET, "outreach", Phase.INTAKE, RiskLevel.URGENT, aliases=("Dee Dee",), approximate_age=50,
+        "Dee", STREET, "outreach", Phase.ASSESSMENT, RiskLevel.URGENT, aliases=("Dee Dee",), approximate_age=50,
         opened_days_ago=0, follow_up_in_days=0, safety_concern=True,
         circumstances="Sleeping in the underpass on 5th; cough for two weeks, says she hasn't eaten since yesterday.",
         safety_details="Says a man in the camp threatened her last night.",
@@ -217,9 +236,9 @@ CLIENTS = (
     ),
     DemoClient(
         "Jordan", STREET, "outreach2", Phase.INTAKE, aliases=("J",), approximate_age=19, opened_days_ago=2,
-        follow_up_in_days=4, circumstances="Young person, left foster care last year; sleeping at friends' places.",
-        priorities="A phone and a place to shower.", strengths="Finished high school; good with computers.",
-        contacts=[(2, C.STREET_OUTREACH, 15, "Library steps", "First contact; took a hygiene kit.")],
+        follow_up_in_days=4, strengths="Finished high school; good with computers.",
+        contacts=[(2, C.STREET_OUTREACH, 15, "Library steps",
+                   "First contact, a quick intake only. Young, maybe left foster care; took a hygiene kit.")],
     ),
 )
 
@@ -290,20 +309,88 @@ def _load_client(spec: DemoClient, worker: User, program: programs.Program,
     for days_ago, contact_type, minutes, place, note in sorted(spec.contacts, key=lambda c: -c[0]):
         cases.log_contact(case, recorded_by=worker, occurred_at=_at(days_ago, 11), contact_type=contact_type,
                           duration_minutes=minutes, place=place, note=note)
+    goal = _assessment_and_plan(spec, case, worker, today)
     for service_name, days_ago, statuses in spec.referrals:
         referral = referrals.make_referral(case, service_by_name[service_name], created_by=worker, today=today,
-                                           sent_at=_at(days_ago, 12),
+                                           sent_at=_at(days_ago, 12), goal=goal if goal and goal.is_active else None,
                                            follow_up_on=today - timedelta(days=days_ago) + timedelta(days=7))
         for step, status in enumerate(statuses[1:], start=1):
             referrals.change_status(referral, status, confirmed_by=worker, method=ConfirmationMethod.CLIENT,
                                     occurred_at=_at(max(days_ago - 3 * step, 0), 13))
-    case.phase = spec.phase
     case.next_follow_up_on = today + timedelta(days=spec.follow_up_in_days) if spec.follow_up_in_days is not None else None
-    if spec.closed:
-        days_ago, reason, outcome = spec.closed
-        case.closed_at, case.closure_reason, case.closure_outcome = _at(days_ago, 16), reason, outcome
-        case.next_follow_up_on = None
+    _practice_records(spec, case, worker, goal, today)
     db.session.flush()
+
+
+PHASE_ORDER = list(Phase)
+BASELINE = {
+    LifeDomain.HOUSING: (1, "No fixed address; sleeping outside or in a vehicle."),
+    LifeDomain.INCOME: (2, "No regular income; some cash from odd jobs."),
+    LifeDomain.HEALTH: (2, "Untreated problems; no regular doctor."),
+    LifeDomain.SOCIAL_SUPPORT: (3, "One or two people they can call."),
+}
+LATER = {LifeDomain.HOUSING: 3, LifeDomain.INCOME: 3, LifeDomain.HEALTH: 3, LifeDomain.SOCIAL_SUPPORT: 4}
+
+
+def _assessment_and_plan(spec: DemoClient, case: Case, worker: User, today: date) -> Goal | None:
+    """Records that put the case where the spec says: a baseline from planning on, an agreed plan after."""
+    reached = PHASE_ORDER.index(spec.phase)
+    if reached < PHASE_ORDER.index(Phase.PLANNING):
+        return None
+    opened = spec.opened_days_ago
+    assessments.record_assessment(case, assessments.AssessmentDetails(
+        kind=AssessmentKind.BASELINE, assessed_on=today - timedelta(days=max(opened - 3, 0)), scores=dict(BASELINE),
+        strengths_personal=spec.strengths, needs=spec.circumstances, client_view=spec.priorities,
+    ), recorded_by=worker, existing=[])
+    goal = plans.add_goal(case, plans.GoalDetails(
+        domain=LifeDomain.HOUSING, statement=spec.priorities or "Somewhere stable to live.",
+        measure="Keys in hand, and still housed after three months.", target_on=today + timedelta(days=90),
+        status=GoalStatus.IN_PROGRESS), user=worker, today=today)
+    if reached >= PHASE_ORDER.index(Phase.IMPLEMENTATION):
+        plans.record_agreement(case, agreed_by="The client", agreed_on=today - timedelta(days=max(opened - 7, 0)),
+                               method=AgreementMethod.IN_PERSON, review_on=today + timedelta(days=20),
+                               expected_version=None, user=worker, today=today)
+    return goal
+
+
+def _practice_records(spec: DemoClient, case: Case, worker: User, goal: Goal | None, today: date) -> None:
+    if goal is None:
+        return
+    if spec.phase == Phase.IMPLEMENTATION:
+        plans.add_task(case, goal, description="Bring ID and proof of income to the next meeting",
+                       responsible=TaskOwner.CLIENT, due_on=today + timedelta(days=5), user=worker)
+    if spec.phase in (Phase.MONITORING, Phase.CLOSED):
+        task = plans.add_task(case, goal, description="Fill in the housing application together",
+                              responsible=TaskOwner.CASE_MANAGER, due_on=None, user=worker)
+        plans.set_task_done(case, task, True, user=worker)
+        state = load_state(case)
+        assessments.record_assessment(case, assessments.AssessmentDetails(
+            kind=AssessmentKind.REASSESSMENT, assessed_on=today - timedelta(days=25),
+            scores={domain: (LATER[domain], "Better since the last assessment.") for domain in BASELINE},
+        ), recorded_by=worker, existing=state.assessments)
+    if spec.closed or spec.phase == Phase.MONITORING and spec.worker == "casemanager":
+        # Closed cases close as planned; one monitoring case waits for the supervisor's approval.
+        state = load_state(case)
+        assessments.record_assessment(case, assessments.AssessmentDetails(
+            kind=AssessmentKind.CLOSURE, assessed_on=today - timedelta(days=spec.closed[0] if spec.closed else 1),
+            scores={domain: (LATER[domain] + 1, "Stable at closure.") for domain in BASELINE},
+        ), recorded_by=worker, existing=state.assessments)
+        days_ago, reason, outcome = spec.closed or (1, "goals_met", "Housed for six months, paying rent on time.")
+        closed_on = today - timedelta(days=days_ago)
+        request = closure.request_closure(load_state(case), closure.ClosurePlan(
+            reason=ClosureReason(reason), outcome=outcome, goal_outcomes={goal.id: GoalStatus.MET},
+            follow_up_dates=[today + timedelta(days=1 + n) for n, _ in enumerate(closure.DEFAULT_FOLLOW_UPS)],
+        ), user=worker, today=today)
+        if spec.closed:
+            # Back-date the closure: its first check was made, the second is overdue on Today.
+            request.requested_at = request.decided_at = case.closed_at = _at(days_ago, 16)
+            case.next_follow_up_on = None
+            follow_ups = db.session.scalars(sa.select(PostClosureFollowUp).where(
+                PostClosureFollowUp.case_id == case.id).order_by(PostClosureFollowUp.due_on)).all()
+            for follow_up, step in zip(follow_ups, closure.DEFAULT_FOLLOW_UPS, strict=True):
+                follow_up.due_on = closed_on + step
+            follow_ups[0].done_at, follow_ups[0].done_by_id = _at(days_ago - 30, 15), worker.id
+            follow_ups[0].note = "Called: still in the room, still working. Sounded well."
 
 
 def sign_in_sheet() -> str:

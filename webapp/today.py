@@ -1,7 +1,9 @@
 """Today: everything due for one worker, as one list, most urgent first.
 
-Two queries whatever the caseload: the worker's open cases, and their referrals waiting for a
-confirmation. A worker's open cases are bounded by the caseload cap, so the rest is arithmetic.
+A fixed handful of queries whatever the caseload: the worker's open cases with their assessment
+and plan dates, their referrals waiting for a confirmation, post-closure follow-ups, and (for
+supervisors) closures waiting for approval. A worker's open cases are bounded by the caseload cap,
+so the rest is arithmetic.
 """
 
 from __future__ import annotations
@@ -13,11 +15,30 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import url_for
 
+from webapp.case_state import last_contact_day, standard_for
 from webapp.extensions import db
-from webapp.models import CLOSED_REFERRAL_STATUSES, MODEL_DEFAULTS, Case, Referral, RiskLevel, Service, User
+from webapp.models import (
+    CLOSED_REFERRAL_STATUSES,
+    Assessment,
+    AssessmentKind,
+    Case,
+    ClosureRequest,
+    ClosureStatus,
+    PostClosureFollowUp,
+    Referral,
+    RiskLevel,
+    Role,
+    Service,
+    ServicePlan,
+    User,
+    program_memberships,
+)
 from webapp.timeutil import to_local
 
-KIND_ORDER = {"follow_up": 0, "referral": 1, "contact_standard": 2, "urgent": 3}
+KIND_ORDER = {
+    "closure_approval": 0, "handoff": 1, "follow_up": 2, "referral": 3, "contact_standard": 4,
+    "reassessment": 5, "plan_review": 6, "post_closure": 7, "urgent": 8,
+}
 
 
 @dataclass(frozen=True)
@@ -40,13 +61,6 @@ class TodayItem:
         return (not self.urgent, -self.overdue_days(today), KIND_ORDER[self.kind], self.case.id)
 
 
-def contact_standard_days(case: Case) -> int:
-    """The case's own model decides; the program's figure applies when the case uses its model."""
-    if case.model == case.program.model:
-        return case.program.contact_standard_days
-    return MODEL_DEFAULTS[case.model].contact_standard_days
-
-
 def _log_contact(case: Case) -> tuple[str, str]:
     return "Log contact", url_for("cases.new_contact", case_id=case.id, next="/")
 
@@ -57,13 +71,35 @@ def due_items(user: User, today: date) -> list[TodayItem]:
         .where(Case.primary_worker_id == user.id, Case.closed_at.is_(None))
         .options(so.selectinload(Case.client), so.selectinload(Case.program))
     ).all()
+    case_ids = [case.id for case in cases]
+    last_assessed = dict(db.session.execute(
+        sa.select(Assessment.case_id, sa.func.max(Assessment.assessed_on))
+        .where(Assessment.case_id.in_(case_ids), Assessment.kind != AssessmentKind.CLOSURE)
+        .group_by(Assessment.case_id)
+    ).all())
+    reviews = dict(db.session.execute(
+        sa.select(ServicePlan.case_id, ServicePlan.review_on)
+        .where(ServicePlan.case_id.in_(case_ids), ServicePlan.agreed_on.is_not(None),
+               ServicePlan.review_on.is_not(None))
+    ).all())
     items: list[TodayItem] = []
     for case in cases:
+        if case.handoff_pending:
+            items.append(TodayItem("handoff", case, today, "Transferred to you: read where it stands",
+                                   "Read handoff", url_for("cases.handoff", case_id=case.id)))
+        if case.id in last_assessed:
+            due = last_assessed[case.id] + timedelta(days=standard_for(case).reassessment_interval_days)
+            if due <= today:
+                items.append(TodayItem("reassessment", case, due, "Reassessment due", "Reassess",
+                                       url_for("assessments.new", case_id=case.id, kind="reassessment")))
+        if case.id in reviews and reviews[case.id] <= today:
+            items.append(TodayItem("plan_review", case, reviews[case.id], "Plan review due", "Review plan",
+                                   url_for("plans.view", case_id=case.id)))
         if case.next_follow_up_on is not None and case.next_follow_up_on <= today:
             items.append(TodayItem("follow_up", case, case.next_follow_up_on, "Follow-up", *_log_contact(case)))
             continue
-        standard = contact_standard_days(case)
-        last = to_local(case.last_contact_at or case.opened_at).date()
+        standard = standard_for(case).contact_standard_days
+        last = last_contact_day(case)
         if last + timedelta(days=standard) < today:
             detail = f"No contact for {(today - last).days} days (standard: every {standard})"
             items.append(TodayItem("contact_standard", case, last + timedelta(days=standard), detail,
@@ -90,5 +126,42 @@ def due_items(user: User, today: date) -> list[TodayItem]:
         detail = f"Referral to {referral.service.provider.name} ({referral.status.label.lower()}): check what happened"
         items.append(TodayItem("referral", referral.case, referral.follow_up_on, detail, "Confirm",
                                url_for("referrals.view", referral_id=referral.id, next="/")))
+    items.extend(_post_closure_items(user, today))
+    items.extend(_approval_items(user, today))
     items.sort(key=lambda item: item.sort_key(today))
     return items
+
+
+def _post_closure_items(user: User, today: date) -> list[TodayItem]:
+    follow_ups = db.session.scalars(
+        sa.select(PostClosureFollowUp).join(PostClosureFollowUp.case)
+        .where(Case.primary_worker_id == user.id, PostClosureFollowUp.done_at.is_(None),
+               PostClosureFollowUp.cancelled.is_(False), PostClosureFollowUp.due_on <= today)
+        .options(so.contains_eager(PostClosureFollowUp.case).selectinload(Case.client),
+                 so.contains_eager(PostClosureFollowUp.case).selectinload(Case.program))
+    ).all()
+    return [TodayItem("post_closure", follow_up.case, follow_up.due_on, "Post-closure check: how are they doing?",
+                      "Record check", url_for("cases.view", case_id=follow_up.case.id, _anchor="follow-ups"))
+            for follow_up in follow_ups]
+
+
+def pending_closures_for(user: User) -> sa.Select:
+    """Closures waiting for a decision `user` may take: their programs (admins: all), not their own."""
+    query = (sa.select(ClosureRequest).join(ClosureRequest.case)
+             .where(ClosureRequest.status == ClosureStatus.PENDING, ClosureRequest.requested_by_id != user.id))
+    if not user.is_admin:
+        query = query.where(Case.program_id.in_(
+            sa.select(program_memberships.c.program_id).where(program_memberships.c.user_id == user.id)))
+    return query.order_by(ClosureRequest.requested_at)
+
+
+def _approval_items(user: User, today: date) -> list[TodayItem]:
+    if not (user.is_admin or user.role == Role.SUPERVISOR):
+        return []
+    requests = db.session.scalars(
+        pending_closures_for(user).options(so.contains_eager(ClosureRequest.case).selectinload(Case.client),
+                                           so.contains_eager(ClosureRequest.case).selectinload(Case.program))
+    ).all()
+    return [TodayItem("closure_approval", request.case, to_local(request.requested_at).date(),
+                      "Closure waiting for your approval", "Decide", url_for("closure.close", case_id=request.case.id))
+            for request in requests]

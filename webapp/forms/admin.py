@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from webapp.forms import enum_choices
-from webapp.models import MODEL_DEFAULTS, CaseModel
+from webapp.forms.cases import ChecklistField
+from webapp.models import MODEL_DEFAULTS, CaseModel, ClosureApproval, LifeDomain
 
 
 def _defaults_hint() -> str:
@@ -38,4 +40,10 @@ class ProgramForm(FlaskForm):
         "Reassessment interval (days)",
         validators=[Optional(), NumberRange(min=7, max=730, message="Between 7 and 730 days.")],
     )
+    closure_approval = SelectField(
+        "Closures a supervisor approves", choices=[SelectChoice("", "The model's default"), *enum_choices(ClosureApproval)],
+        validators=[Optional()],
+        description="By default every closure in intensive and clinical programs, otherwise high and urgent risk.")
+    domains = ChecklistField("Life domains assessed", choices=enum_choices(LifeDomain), validators=[Optional()],
+                             description="None ticked: all of them.")
     active = BooleanField("Taking new cases", default=True)

@@ -5,9 +5,24 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeLocalField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.forms import enum_choices
@@ -82,15 +97,18 @@ class ContactForm(FlaskForm):
 
 class ReferralForm(FlaskForm):
     service = SelectField("Service", coerce=int, validators=[InputRequired("Choose a service from the directory.")])
+    goal = SelectField("For which goal", coerce=int, validators=[Optional()], default=0)
     reason = TextAreaField("Why this referral", validators=[Optional(), Length(max=NOTE_MAX)])
     follow_up_on = DateField("Check it happened by", validators=[InputRequired("Choose a follow-up date.")],
                              description="A week from today unless you change it.")
 
-    def __init__(self, *args, services=(), **kwargs):
+    def __init__(self, *args, services=(), goals=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.service.choices = [
             SelectChoice(service.id, f"{service.name}", optgroup=service.provider.name) for service in services
         ]
+        self.goal.choices = [SelectChoice(0, "No particular goal"),
+                             *(SelectChoice(goal.id, goal.statement) for goal in goals)]
         if not self.is_submitted():
             self.follow_up_on.data = local_today() + timedelta(days=7)
 

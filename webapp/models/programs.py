@@ -37,6 +37,19 @@ MODEL_DEFAULTS: dict[CaseModel, ModelStandard] = {
 }
 
 
+class ClosureApproval(LabelledEnum):
+    ALWAYS = "always", "Every closure"
+    HIGH_RISK = "high_risk", "Closures of high and urgent risk cases"
+    NEVER = "never", "No closure"
+
+
+def default_closure_approval(model: CaseModel) -> ClosureApproval:
+    """Intensive and clinical models close only with a supervisor; the others for high risk."""
+    if model in (CaseModel.INTENSIVE, CaseModel.CLINICAL):
+        return ClosureApproval.ALWAYS
+    return ClosureApproval.HIGH_RISK
+
+
 class Program(db.Model):
     __tablename__ = "programs"
 
@@ -47,6 +60,11 @@ class Program(db.Model):
     contact_standard_days: so.Mapped[int]
     caseload_cap: so.Mapped[int]
     reassessment_interval_days: so.Mapped[int]
+    # Which closures wait for a supervisor's approval.
+    closure_approval: so.Mapped[ClosureApproval] = so.mapped_column(
+        enum_column(ClosureApproval), default=ClosureApproval.HIGH_RISK)
+    # The life domains this program assesses, comma-separated values of LifeDomain; empty: all.
+    assessment_domains: so.Mapped[str] = so.mapped_column(sa.String(400), default="")
     active: so.Mapped[bool] = so.mapped_column(default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -10,6 +10,7 @@ import sqlalchemy.orm as so
 from webapp.extensions import db
 from webapp.models.accounts import User
 from webapp.models.cases import Case
+from webapp.models.lifecycle import Goal
 from webapp.models.types import LabelledEnum, UTCDateTime, enum_column, utcnow
 
 
@@ -89,6 +90,8 @@ class Referral(db.Model):
     case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
     service_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("services.id", ondelete="RESTRICT"))
     reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # The plan goal this referral serves, if any.
+    goal_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("goals.id", ondelete="SET NULL"), index=True)
     # The current status: the last entry of the history, kept here for lists and Today.
     status: so.Mapped[ReferralStatus] = so.mapped_column(enum_column(ReferralStatus), default=ReferralStatus.SENT)
     follow_up_on: so.Mapped[date]
@@ -99,6 +102,7 @@ class Referral(db.Model):
 
     case: so.Mapped[Case] = so.relationship(back_populates="referrals")
     service: so.Mapped[Service] = so.relationship()
+    goal: so.Mapped[Goal | None] = so.relationship()
     history: so.Mapped[list[ReferralStatusChange]] = so.relationship(
         back_populates="referral", order_by="ReferralStatusChange.id"
     )

@@ -6,8 +6,25 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp.routes import account, admin, auth, cases, clients, errors, health, offline, pwa, referrals, today
+    from webapp.routes import (
+        account,
+        admin,
+        assessments,
+        auth,
+        cases,
+        clients,
+        closure,
+        errors,
+        health,
+        offline,
+        plans,
+        pwa,
+        referrals,
+        supervision,
+        today,
+    )
 
-    for module in (auth, account, today, clients, cases, referrals, offline, admin, pwa, health):
+    for module in (auth, account, today, clients, cases, assessments, plans, closure, referrals, supervision,
+                   offline, admin, pwa, health):
         app.register_blueprint(module.bp)
     errors.init_app(app)

@@ -8,13 +8,23 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.extensions import db
-from webapp.forms.admin import ProgramForm
-from webapp.forms.directory import ProviderForm, ServiceForm
 from webapp import client_ids
 from webapp.audit_queries import find_events
+from webapp.extensions import db
+from webapp.forms.admin import ProgramForm
 from webapp.forms.audit import AuditFilterForm
-from webapp.models import MODEL_DEFAULTS, CaseModel, Client, Program, Provider, Service, User
+from webapp.forms.directory import ProviderForm, ServiceForm
+from webapp.models import (
+    MODEL_DEFAULTS,
+    CaseModel,
+    Client,
+    ClosureApproval,
+    LifeDomain,
+    Program,
+    Provider,
+    Service,
+    User,
+)
 from webapp.services import directory, programs
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -41,6 +51,8 @@ def _program_fields(form: ProgramForm) -> dict:
         "caseload_cap": form.caseload_cap.data,
         "reassessment_interval_days": form.reassessment_interval_days.data,
         "active": form.active.data,
+        "closure_approval": ClosureApproval(form.closure_approval.data) if form.closure_approval.data else None,
+        "assessment_domains": [LifeDomain(value) for value in form.domains.data or []],
     }
 
 
@@ -63,6 +75,8 @@ def program_new() -> Response | tuple[str, int]:
 def program_edit(program_id: int) -> Response | tuple[str, int]:
     program = db.get_or_404(Program, program_id)
     form = ProgramForm(obj=program)
+    if not form.is_submitted():
+        form.domains.data = [value for value in program.assessment_domains.split(",") if value]
     if form.validate_on_submit():
         try:
             programs.update_program(program, **_program_fields(form))

@@ -4,18 +4,40 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
-from webapp.access import get_case_or_404
+from webapp.access import can_view_case, get_case_or_404
+from webapp.case_state import load_state, standard_for
 from webapp.extensions import db
 from webapp.forms.cases import ContactForm, ReferralForm, to_utc
+from webapp.forms.lifecycle import (
+    FollowUpForm,
+    LoopBackForm,
+    RiskForm,
+    SupervisionNoteForm,
+    TransferForm,
+)
 from webapp.idempotency import idempotent
-from webapp.models import AuditAction, Case, ContactLog, ContactType, Provider, Referral, Service
+from webapp.models import (
+    AuditAction,
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    ContactLog,
+    ContactType,
+    Phase,
+    Provider,
+    RiskLevel,
+    Service,
+    User,
+)
 from webapp.next_step import next_step
 from webapp.security import safe_next
-from webapp.services import audit, cases, referrals
+from webapp.services import assessments, audit, case_changes, cases, referrals
+from webapp.services.case_changes import LOOP_BACKS, may_manage, may_supervise
 from webapp.timeutil import local_today
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -24,32 +46,151 @@ RECENT_CONTACTS = 10
 
 
 @bp.get("/<int:case_id>")
-def view(case_id: int) -> str:
+def view(case_id: int) -> tuple[str, int]:
     case = get_case_or_404(case_id)
     audit.record(AuditAction.VIEW, "case", case.id)
     db.session.commit()
+    return case_page(case)
+
+
+def case_page(case: Case, *, status: int = 200, **forms: object) -> tuple[str, int]:
+    """The case page; a form that failed on it comes back through `forms` with its errors."""
     # The same few queries however many years of contacts and referrals the case holds.
-    referrals = db.session.scalars(
-        sa.select(Referral).where(Referral.case_id == case.id)
-        .options(so.selectinload(Referral.service).selectinload(Service.provider))
-        .order_by(Referral.created_at.desc())
-    ).all()
+    state = load_state(case)
     contacts = db.session.scalars(
         sa.select(ContactLog).where(ContactLog.case_id == case.id)
         .options(so.joinedload(ContactLog.recorded_by))
         .order_by(ContactLog.occurred_at.desc()).limit(RECENT_CONTACTS)
     ).all()
-    open_referrals = [referral for referral in referrals if referral.is_open]
+    events = db.session.scalars(
+        sa.select(CaseEvent).where(CaseEvent.case_id == case.id)
+        .options(so.joinedload(CaseEvent.user)).order_by(CaseEvent.occurred_at.desc(), CaseEvent.id.desc())
+    ).all()
     today = local_today()
+    domains = assessments.domains_for(case.program)
+    follow_up_forms = forms.pop("follow_up_forms", {})
+    for follow_up in state.follow_ups:
+        follow_up_forms.setdefault(follow_up.id, FollowUpForm(formdata=None, prefix=f"follow{follow_up.id}"))
     return render_template(
         "cases/view.html",
         case=case,
-        open_referrals=open_referrals,
-        closed_referrals=[referral for referral in referrals if not referral.is_open],
+        state=state,
+        open_referrals=state.open_referrals,
+        closed_referrals=[referral for referral in state.referrals if not referral.is_open],
         contacts=contacts,
-        next_step=next_step(case, today, open_referrals),
+        events=events,
+        users=_names_of(events),
+        changes=assessments.change_from_baseline(state.assessments, domains),
+        next_step=next_step(state, today),
+        may_manage=may_manage(current_user, case),
+        may_supervise=may_supervise(current_user, case),
+        risk_form=forms.pop("risk_form", None) or RiskForm(formdata=None, data={"risk_level": case.risk_level.value}),
+        phase_form=forms.pop("phase_form", None) or LoopBackForm(formdata=None, phases=sorted(LOOP_BACKS.get(case.phase, ()), key=list(Phase).index)),
+        note_form=forms.pop("note_form", None) or SupervisionNoteForm(formdata=None),
+        follow_up_forms=follow_up_forms,
         today=today,
-    )
+    ), status
+
+
+def _names_of(events: list[CaseEvent]) -> dict[str, str]:
+    """Display names for the worker ids a transfer event keeps."""
+    ids = {int(value) for event in events if event.kind == CaseEventKind.TRANSFER
+           for value in (event.old_value, event.new_value) if value.isdigit()}
+    if not ids:
+        return {}
+    return {str(user.id): user.display_name for user in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+
+
+@bp.post("/<int:case_id>/risk")
+def change_risk(case_id: int) -> Response | tuple[str, int]:
+    case = get_case_or_404(case_id)
+    form = RiskForm()
+    if form.validate_on_submit():
+        try:
+            case_changes.change_risk(case, RiskLevel(form.risk_level.data), reason=form.reason.data, user=current_user)
+        except cases.CaseError as error:
+            form.risk_level.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Risk level now {case.risk_level.label.lower()}.")
+            return redirect(url_for("cases.view", case_id=case.id))
+    return case_page(case, risk_form=form, status=422)
+
+
+@bp.post("/<int:case_id>/phase")
+def loop_back(case_id: int) -> Response | tuple[str, int]:
+    case = get_case_or_404(case_id)
+    if not may_manage(current_user, case):
+        abort(403)
+    form = LoopBackForm(phases=sorted(LOOP_BACKS.get(case.phase, ()), key=list(Phase).index))
+    if form.validate_on_submit():
+        try:
+            case_changes.loop_back(case, Phase(form.phase.data), reason=form.reason.data, user=current_user)
+        except cases.CaseError as error:
+            form.phase.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Case back in {case.phase.label.lower()}.")
+            return redirect(url_for("cases.view", case_id=case.id))
+    return case_page(case, phase_form=form, status=422)
+
+
+@bp.post("/<int:case_id>/supervision-notes")
+def add_supervision_note(case_id: int) -> Response | tuple[str, int]:
+    case = get_case_or_404(case_id)
+    if not may_supervise(current_user, case):
+        abort(403)
+    form = SupervisionNoteForm()
+    if form.validate_on_submit():
+        case_changes.add_supervision_note(case, form.note.data, user=current_user)
+        db.session.commit()
+        flash("Review note saved.")
+        return redirect(url_for("cases.view", case_id=case.id, _anchor="history-heading"))
+    return case_page(case, note_form=form, status=422)
+
+
+@bp.route("/<int:case_id>/transfer", methods=["GET", "POST"])
+def transfer(case_id: int) -> Response | tuple[str, int]:
+    case = get_case_or_404(case_id)
+    if not may_manage(current_user, case):
+        abort(403)
+    candidates = case_changes.transfer_candidates(case)
+    caseloads = case_changes.open_caseloads([user.id for user in candidates])
+    cap = standard_for(case).caseload_cap
+    form = TransferForm()
+    form.worker.choices = [SelectChoice(user.id, f"{user.display_name} ({caseloads.get(user.id, 0)} of {cap} cases)")
+                           for user in candidates]
+    if case.is_open and form.validate_on_submit():
+        new_worker = next((user for user in candidates if user.id == form.worker.data), None)
+        if new_worker is None:
+            form.worker.errors.append("Choose someone who works in this program.")
+        else:
+            case_changes.transfer(case, new_worker, note=form.note.data, user=current_user)
+            db.session.commit()
+            flash(f"Case transferred to {new_worker.display_name}.")
+            return redirect(url_for("today.index") if not can_view_case(current_user, case)
+                            else url_for("cases.view", case_id=case.id))
+    return render_template("cases/transfer.html", case=case, form=form, cap=cap,
+                           over=[user.id for user in candidates if caseloads.get(user.id, 0) >= cap]), \
+        422 if form.errors else 200
+
+
+@bp.get("/<int:case_id>/handoff")
+def handoff(case_id: int) -> str:
+    """Where this case stands: what a worker taking it over reads first."""
+    case = get_case_or_404(case_id)
+    state = load_state(case)
+    transfer_event = db.session.scalar(
+        sa.select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == CaseEventKind.TRANSFER)
+        .options(so.joinedload(CaseEvent.user)).order_by(CaseEvent.occurred_at.desc()).limit(1))
+    contacts = db.session.scalars(
+        sa.select(ContactLog).where(ContactLog.case_id == case.id)
+        .order_by(ContactLog.occurred_at.desc()).limit(3)).all()
+    case_changes.handoff_read(case, current_user)
+    audit.record(AuditAction.VIEW, "case", case.id)
+    db.session.commit()
+    return render_template("cases/handoff.html", case=case, state=state, transfer=transfer_event,
+                           contacts=contacts, next_step=next_step(state, local_today()))
 
 
 def _back_to(case_id: int) -> str:
@@ -103,7 +244,10 @@ def _directory() -> list[Service]:
 def new_referral(case_id: int) -> Response | tuple[str, int]:
     case = get_case_or_404(case_id)
     services = _directory()
-    form = ReferralForm(services=services)
+    goals = load_state(case).active_goals
+    form = ReferralForm(services=services, goals=goals)
+    if not form.is_submitted() and request.args.get("goal", "").isdigit():
+        form.goal.data = int(request.args["goal"])
     if form.validate_on_submit():
         service = next((s for s in services if s.id == form.service.data), None)
         if service is None:
@@ -113,6 +257,7 @@ def new_referral(case_id: int) -> Response | tuple[str, int]:
                 referral = referrals.make_referral(
                     case, service, created_by=current_user, today=local_today(),
                     reason=form.reason.data or "", follow_up_on=form.follow_up_on.data,
+                    goal=next((goal for goal in goals if goal.id == form.goal.data), None),
                 )
             except referrals.ReferralError as error:
                 form.service.errors.append(str(error))

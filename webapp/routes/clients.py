@@ -4,22 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
-
-import sqlalchemy as sa
 
 from webapp import client_ids, duplicates
 from webapp.access import get_client_or_404, intake_programs, visible_cases_of
+from webapp.audit_queries import who_has_seen
 from webapp.extensions import db
-from sqlalchemy.orm.exc import StaleDataError
-
 from webapp.forms.client_edit import CLIENT_FIELDS, ClientForm
 from webapp.forms.clients import IntakeForm, yes_no
 from webapp.fragments import render_page_or_fragment
 from webapp.idempotency import idempotent
-from webapp.audit_queries import who_has_seen
 from webapp.models import AuditAction, Client, ConsentMethod, Program, Role
 from webapp.routes.cases import contact_form
 from webapp.search import search_clients
@@ -191,8 +189,11 @@ def edit(persistent_id: str) -> Response | tuple[str, int]:
             db.session.rollback()
             client = get_client_or_404(persistent_id)
             theirs = ClientForm(formdata=None, data=_form_data(client), meta={"csrf": False})
-            return render_template("clients/conflict.html", client=client, form=form, theirs=theirs,
-                                   fields=CLIENT_FIELDS), 409
+            return render_template(
+                "conflict.html", form=form, theirs=theirs, fields=CLIENT_FIELDS, version=client.version,
+                what=f"{client.preferred_name}'s details",
+                action=url_for("clients.edit", persistent_id=client.display_id),
+                back=url_for("clients.view", persistent_id=client.display_id)), 409
         except clients.ClientError as error:
             form.preferred_name.errors.append(str(error))
         else:

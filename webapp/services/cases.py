@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from webapp.case_state import derive_phase, load_state
 from webapp.extensions import db
 from webapp.models import (
     AuditAction,
@@ -84,6 +85,7 @@ def open_case(
             recorded_at=case.opened_at,
         )
     db.session.flush()
+    case.phase = derive_phase(load_state(case))  # and derived from the records from here on
     audit.record(AuditAction.CREATE, "case", case.id, user=created_by)
     return case
 

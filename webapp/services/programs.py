@@ -5,7 +5,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.models import MODEL_DEFAULTS, AuditAction, CaseModel, Program
+from webapp.models import (
+    MODEL_DEFAULTS,
+    AuditAction,
+    CaseModel,
+    ClosureApproval,
+    LifeDomain,
+    Program,
+    default_closure_approval,
+)
 from webapp.services import audit
 
 
@@ -21,6 +29,14 @@ def _ensure_unique_name(name: str, program_id: int | None = None) -> None:
         raise ProgramError("Another program already has this name.")
 
 
+def _domains(domains: list[LifeDomain] | None) -> str:
+    """Stored in the standard order; every domain ticked is the same as none (all)."""
+    chosen = set(domains or ())
+    if chosen == set(LifeDomain):
+        return ""
+    return ",".join(domain.value for domain in LifeDomain if domain in chosen)
+
+
 def create_program(
     *,
     name: str,
@@ -30,6 +46,8 @@ def create_program(
     caseload_cap: int | None = None,
     reassessment_interval_days: int | None = None,
     active: bool = True,
+    closure_approval: ClosureApproval | None = None,
+    assessment_domains: list[LifeDomain] | None = None,
 ) -> Program:
     """A program; any standard left out takes the model's default."""
     _ensure_unique_name(name)
@@ -42,6 +60,8 @@ def create_program(
         caseload_cap=caseload_cap or defaults.caseload_cap,
         reassessment_interval_days=reassessment_interval_days or defaults.reassessment_interval_days,
         active=active,
+        closure_approval=closure_approval or default_closure_approval(model),
+        assessment_domains=_domains(assessment_domains),
     )
     db.session.add(program)
     db.session.flush()
@@ -59,6 +79,8 @@ def update_program(
     caseload_cap: int | None,
     reassessment_interval_days: int | None,
     active: bool,
+    closure_approval: ClosureApproval | None = None,
+    assessment_domains: list[LifeDomain] | None = None,
 ) -> Program:
     """Change a program; a standard left blank goes back to the model's default."""
     _ensure_unique_name(name, program.id)
@@ -70,6 +92,8 @@ def update_program(
     program.caseload_cap = caseload_cap or defaults.caseload_cap
     program.reassessment_interval_days = reassessment_interval_days or defaults.reassessment_interval_days
     program.active = active
+    program.closure_approval = closure_approval or default_closure_approval(model)
+    program.assessment_domains = _domains(assessment_domains)
     db.session.flush()
     audit.record(AuditAction.UPDATE, "program", program.id)
     return program

@@ -10,6 +10,7 @@ from webapp.models import (
     AuditAction,
     Case,
     ConfirmationMethod,
+    Goal,
     Referral,
     ReferralStatus,
     ReferralStatusChange,
@@ -18,6 +19,7 @@ from webapp.models import (
     utcnow,
 )
 from webapp.services import audit
+from webapp.services.case_changes import refresh_phase
 
 DEFAULT_FOLLOW_UP = timedelta(days=7)
 
@@ -35,17 +37,21 @@ def make_referral(
     reason: str = "",
     follow_up_on: date | None = None,
     sent_at: datetime | None = None,
+    goal: Goal | None = None,
 ) -> Referral:
     """Send a referral; it asks for confirmation from `follow_up_on` (a week by default)."""
     if not case.is_open:
         raise ReferralError("This case is closed.")
     if not service.active:
         raise ReferralError("This service is no longer offered.")
+    if goal is not None and (goal.plan.case_id != case.id or not goal.is_active):
+        raise ReferralError("Choose one of this case's open goals.")
     sent_at = sent_at or utcnow()
     referral = Referral(
         case=case,
         service=service,
         reason=reason.strip(),
+        goal=goal,
         status=ReferralStatus.SENT,
         follow_up_on=follow_up_on or today + DEFAULT_FOLLOW_UP,
         created_by_id=created_by.id if created_by else None,
@@ -62,6 +68,7 @@ def make_referral(
     db.session.add(referral)
     db.session.flush()
     audit.record(AuditAction.CREATE, "referral", referral.id, user=created_by)
+    refresh_phase(case, user=created_by, why="Referral made")
     return referral
 
 
@@ -100,4 +107,6 @@ def change_status(
         referral.follow_up_on = follow_up_on
     db.session.flush()
     audit.record(AuditAction.UPDATE, "referral", referral.id, user=confirmed_by)
+    if referral.case.is_open:
+        refresh_phase(referral.case, user=confirmed_by, why=f"Referral {status.label.lower()}")
     return change

@@ -1,0 +1,254 @@
+"""Forms for the practice model: assessment, plan, phase and risk, transfer, closure, supervision."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from webapp.forms import enum_choices
+from webapp.forms.clients import NOTE_MAX
+from webapp.models import (
+    GOAL_OUTCOMES,
+    SCORE_MEANINGS,
+    AgreementMethod,
+    AssessmentKind,
+    ClosureReason,
+    Goal,
+    GoalStatus,
+    LifeDomain,
+    Phase,
+    RiskLevel,
+    TaskOwner,
+    WarmHandoff,
+)
+from webapp.timeutil import local_today
+
+SHORT_MAX = 2000
+
+
+def _note(label: str, message: str) -> TextAreaField:
+    return TextAreaField(label, validators=[DataRequired(message), Length(max=NOTE_MAX, message=f"At most {NOTE_MAX:,} characters.")])
+
+
+def _text(label: str, description: str = "") -> TextAreaField:
+    return TextAreaField(label, validators=[Optional(), Length(max=NOTE_MAX, message=f"At most {NOTE_MAX:,} characters.")],
+                         description=description)
+
+
+def _not_after_today(field: DateField) -> None:
+    if field.data and field.data > local_today():
+        raise ValidationError("A date up to today.")
+    if field.data and field.data.year < 2000:
+        raise ValidationError("A date from 2000 on.")
+
+
+def _within_a_year(field: DateField, *, past_ok: bool = False) -> None:
+    if field.data is None:
+        return
+    if not past_ok and field.data < local_today():
+        raise ValidationError("A date from today on.")
+    if field.data > local_today() + timedelta(days=3 * 366):
+        raise ValidationError("A date within the next three years.")
+
+
+class AssessmentForm(FlaskForm):
+    """The fixed part; `assessment_form` adds a score and a narrative per domain."""
+
+    kind = SelectField("Kind", choices=enum_choices(AssessmentKind), validators=[DataRequired("Choose the kind.")])
+    assessed_on = DateField("Assessed on", validators=[InputRequired("Say when you assessed.")])
+    strengths_personal = _text("Personal strengths", "What they are good at, what has worked before.")
+    strengths_family = _text("Family and friends", "Who is on their side.")
+    strengths_community = _text("Community", "Places, groups and services they already use.")
+    needs = _text("Needs", "What gets in the way, in their words and yours.")
+    client_view = _text("In the client's own words", "How they see their situation and what they want.")
+
+    domains: list[LifeDomain] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted() and self.assessed_on.data is None:
+            self.assessed_on.data = local_today()
+
+    def validate_assessed_on(self, field: DateField) -> None:
+        _not_after_today(field)
+
+    def score_field(self, domain: LifeDomain) -> RadioField:
+        return self[f"score_{domain.value}"]
+
+    def narrative_field(self, domain: LifeDomain) -> TextAreaField:
+        return self[f"narrative_{domain.value}"]
+
+    def scores(self) -> dict[LifeDomain, tuple[int, str]]:
+        return {domain: (self.score_field(domain).data, self.narrative_field(domain).data or "")
+                for domain in self.domains if self.score_field(domain).data}
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for domain in self.domains:
+            score, narrative = self.score_field(domain), self.narrative_field(domain)
+            if score.data and not (narrative.data or "").strip():
+                narrative.errors.append(f"Say why {domain.label.lower()} scores {score.data}.")
+                valid = False
+            if not score.data and (narrative.data or "").strip():
+                score.errors.append("Choose a score for what you wrote, or clear the text.")
+                valid = False
+        if valid and not self.scores():
+            self.score_field(self.domains[0]).errors.append("Score at least one life domain.")
+            valid = False
+        return valid
+
+
+def assessment_form(domains: list[LifeDomain], **kwargs) -> AssessmentForm:
+    class DomainAssessmentForm(AssessmentForm):
+        pass
+
+    for domain in domains:
+        setattr(DomainAssessmentForm, f"score_{domain.value}", RadioField(
+            domain.label, coerce=int, validators=[Optional()],
+            choices=[SelectChoice(score, f"{score} · {meaning}") for score, meaning in SCORE_MEANINGS.items()]))
+        setattr(DomainAssessmentForm, f"narrative_{domain.value}", TextAreaField(
+            f"Why, for {domain.label.lower()}", validators=[Optional(), Length(max=SHORT_MAX)]))
+    DomainAssessmentForm.domains = domains
+    return DomainAssessmentForm(**kwargs)
+
+
+class GoalForm(FlaskForm):
+    domain = SelectField("Life domain", validators=[DataRequired("Choose the life domain.")])
+    statement = TextAreaField("Goal", validators=[
+        DataRequired("Say what the goal is, in the client's words where you can."), Length(max=SHORT_MAX)],
+        description="What the client wants to reach, e.g. “Move into my own flat”.")
+    measure = TextAreaField("How we will know", validators=[
+        DataRequired("A goal needs a measure: how will you both know it is reached?"), Length(max=SHORT_MAX)],
+        description="Something you can count or see, e.g. “Tenancy signed and keys in hand”.")
+    target_on = DateField("Target date", validators=[
+        InputRequired("A goal needs a target date, so progress can be reviewed against it.")])
+    status = SelectField("Status", choices=enum_choices(GoalStatus), default=GoalStatus.NOT_STARTED.value,
+                         validators=[DataRequired()])
+    version = HiddenField()
+
+    def __init__(self, *args, domains=(), new=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.domain.choices = enum_choices_of(domains)
+        self.new = new
+
+    def validate_target_on(self, field: DateField) -> None:
+        _within_a_year(field, past_ok=not self.new)
+
+
+def enum_choices_of(members) -> list[SelectChoice]:
+    return [SelectChoice(member.value, member.label) for member in members]
+
+
+class TaskForm(FlaskForm):
+    description = StringField("Task", validators=[DataRequired("Say what needs doing."), Length(max=500)])
+    responsible = SelectField("Who does it", choices=enum_choices(TaskOwner), validators=[DataRequired()])
+    due_on = DateField("Due", validators=[Optional()])
+
+    def validate_due_on(self, field: DateField) -> None:
+        _within_a_year(field)
+
+
+class TaskDoneForm(FlaskForm):
+    done = HiddenField(validators=[DataRequired()])
+
+
+class AgreementForm(FlaskForm):
+    agreed_by = StringField("Who agreed", validators=[Optional(), Length(max=200)],
+                            description="The client, and anyone with them, e.g. “Client and her sister”.")
+    agreed_on = DateField("Agreed on", validators=[Optional()])
+    agreement_method = SelectField("How", choices=[SelectChoice("", "Not agreed yet"), *enum_choices(AgreementMethod)],
+                                   validators=[Optional()])
+    review_on = DateField("Review the plan by", validators=[Optional()])
+    version = HiddenField()
+
+    def validate_agreed_on(self, field: DateField) -> None:
+        _not_after_today(field)
+        if field.data and not (self.agreed_by.data or "").strip():
+            raise ValidationError("Say who agreed.")
+        if field.data and not self.agreement_method.data:
+            raise ValidationError("Say how they agreed.")
+
+    def validate_review_on(self, field: DateField) -> None:
+        _within_a_year(field)
+
+
+class RiskForm(FlaskForm):
+    risk_level = SelectField("New risk level", choices=enum_choices(RiskLevel), validators=[DataRequired()])
+    reason = _note("Why", "Say why the risk level changes.")
+
+
+class LoopBackForm(FlaskForm):
+    phase = SelectField("Back to", validators=[DataRequired("Choose the phase.")])
+    reason = _note("Why", "Say why the case goes back to this phase.")
+
+    def __init__(self, *args, phases: list[Phase] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.phase.choices = enum_choices_of(phases)
+
+
+class TransferForm(FlaskForm):
+    worker = SelectField("New worker", coerce=int, validators=[InputRequired("Choose who takes the case.")])
+    note = _note("Handoff note", "Write a handoff note: what the new worker needs to know.")
+
+
+class SupervisionNoteForm(FlaskForm):
+    note = _note("Review note", "Write the review note.")
+
+
+class ClosureForm(FlaskForm):
+    reason = SelectField("Why the case closes", choices=enum_choices(ClosureReason),
+                         validators=[DataRequired("Choose why the case closes.")])
+    outcome = _note("Outcome", "Say how the case ends for the client: what changed, what is still open.")
+    taken_over_by = StringField("Who takes over", validators=[Optional(), Length(max=200)],
+                                description="A provider, program or person, if anyone.")
+    warm_handoff = SelectField("Warm handoff done", choices=enum_choices(WarmHandoff), validators=[DataRequired()],
+                               description="Did you introduce the client to whoever takes over?")
+    follow_up_1 = DateField("First check after closure", validators=[Optional()])
+    follow_up_2 = DateField("Second check after closure", validators=[Optional()])
+
+    goals: list[Goal] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted():
+            today = local_today()
+            self.follow_up_1.data = today + timedelta(days=30)
+            self.follow_up_2.data = today + timedelta(days=90)
+
+    def goal_field(self, goal: Goal) -> SelectField:
+        return self[f"goal_{goal.id}"]
+
+    def goal_outcomes(self) -> dict[int, GoalStatus]:
+        return {goal.id: GoalStatus(self.goal_field(goal).data) for goal in self.goals if self.goal_field(goal).data}
+
+    def follow_up_dates(self) -> list[date]:
+        return [field.data for field in (self.follow_up_1, self.follow_up_2) if field.data]
+
+
+def closure_form(goals: list[Goal], **kwargs) -> ClosureForm:
+    class GoalsClosureForm(ClosureForm):
+        pass
+
+    for goal in goals:
+        setattr(GoalsClosureForm, f"goal_{goal.id}", SelectField(
+            goal.statement, choices=[SelectChoice("", "Choose an outcome"), *enum_choices_of(GOAL_OUTCOMES)],
+            validators=[DataRequired("Give this goal its outcome.")]))
+    GoalsClosureForm.goals = goals
+    return GoalsClosureForm(**kwargs)
+
+
+class DecisionForm(FlaskForm):
+    decision = HiddenField()
+    note = _text("Note to the worker", "Needed when you send it back: what should happen first.")
+
+
+class ReopenForm(FlaskForm):
+    reason = _note("Why reopen", "Say why the case is reopened.")
+
+
+class FollowUpForm(FlaskForm):
+    note = _note("How are they doing?", "Say how the client is doing, or how you tried to reach them.")

@@ -1,0 +1,285 @@
+"""The practice model's records on a case: assessments, the service plan, closure, and the
+case's own history (phase, risk, transfer, supervision notes)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from webapp.extensions import db
+from webapp.models.accounts import User
+from webapp.models.types import LabelledEnum, UTCDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from webapp.models.cases import Case
+
+
+class LifeDomain(LabelledEnum):
+    HOUSING = "housing", "Housing"
+    INCOME = "income", "Income"
+    FOOD = "food", "Food"
+    HEALTH = "health", "Health"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    SUBSTANCE_USE = "substance_use", "Substance use"
+    EMPLOYMENT = "employment", "Employment and education"
+    TRANSPORTATION = "transportation", "Transportation"
+    LEGAL = "legal", "Legal"
+    SAFETY = "safety", "Safety"
+    SOCIAL_SUPPORT = "social_support", "Social support"
+    LIFE_SKILLS = "life_skills", "Life skills"
+
+
+# The anchors of the 1–5 scale, as the form explains them (a self-sufficiency matrix's wording).
+SCORE_MEANINGS = {1: "In crisis", 2: "Vulnerable", 3: "Stable", 4: "Building", 5: "Thriving"}
+
+
+class AssessmentKind(LabelledEnum):
+    BASELINE = "baseline", "Baseline"
+    REASSESSMENT = "reassessment", "Reassessment"
+    CLOSURE = "closure", "Closure"
+
+
+class Assessment(db.Model):
+    """One assessment of needs and strengths. Append-only: a correction is a new assessment."""
+
+    __tablename__ = "assessments"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id", ondelete="RESTRICT"))
+    kind: so.Mapped[AssessmentKind] = so.mapped_column(enum_column(AssessmentKind))
+    assessed_on: so.Mapped[date]
+    strengths_personal: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    strengths_family: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    strengths_community: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    needs: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    client_view: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    recorded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    recorded_by: so.Mapped[User | None] = so.relationship()
+    scores: so.Mapped[list[AssessmentScore]] = so.relationship(
+        back_populates="assessment", order_by="AssessmentScore.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (sa.Index("ix_assessments_case_date", "case_id", "assessed_on"),)
+
+    def score_of(self, domain: LifeDomain) -> AssessmentScore | None:
+        return next((score for score in self.scores if score.domain == domain), None)
+
+
+class AssessmentScore(db.Model):
+    __tablename__ = "assessment_scores"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    assessment_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("assessments.id", ondelete="CASCADE"))
+    domain: so.Mapped[LifeDomain] = so.mapped_column(enum_column(LifeDomain))
+    score: so.Mapped[int]
+    narrative: so.Mapped[str] = so.mapped_column(sa.Text)
+
+    assessment: so.Mapped[Assessment] = so.relationship(back_populates="scores")
+
+    __table_args__ = (
+        sa.UniqueConstraint("assessment_id", "domain", name="uq_assessment_scores_domain"),
+        sa.CheckConstraint("score BETWEEN 1 AND 5", name="score_one_to_five"),
+    )
+
+
+class AgreementMethod(LabelledEnum):
+    IN_PERSON = "in_person", "Agreed in person"
+    SIGNED = "signed", "Signed"
+    PHONE = "phone", "Agreed by phone"
+
+
+class ServicePlan(db.Model):
+    """A case's one current plan. Goals and tasks hang off it; the agreement is the client's."""
+
+    __tablename__ = "service_plans"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id", ondelete="RESTRICT"), unique=True)
+    # Who agreed (the client, or the client and who was with them), when and how.
+    agreed_by: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    agreed_on: so.Mapped[date | None]
+    agreement_method: so.Mapped[AgreementMethod | None] = so.mapped_column(enum_column(AgreementMethod))
+    review_on: so.Mapped[date | None]
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    version: so.Mapped[int] = so.mapped_column(default=1)
+
+    goals: so.Mapped[list[Goal]] = so.relationship(back_populates="plan", order_by="Goal.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.agreed_on is not None
+
+
+class GoalStatus(LabelledEnum):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    MET = "met", "Met"
+    PARTLY_MET = "partly_met", "Partly met"
+    NOT_MET = "not_met", "Not met"
+    DROPPED = "dropped", "Dropped"
+
+
+ACTIVE_GOAL_STATUSES = frozenset({GoalStatus.NOT_STARTED, GoalStatus.IN_PROGRESS})
+# What a goal can end as at closure.
+GOAL_OUTCOMES = (GoalStatus.MET, GoalStatus.PARTLY_MET, GoalStatus.NOT_MET, GoalStatus.DROPPED)
+
+
+class Goal(db.Model):
+    __tablename__ = "goals"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("service_plans.id", ondelete="RESTRICT"), index=True)
+    domain: so.Mapped[LifeDomain] = so.mapped_column(enum_column(LifeDomain))
+    statement: so.Mapped[str] = so.mapped_column(sa.Text)
+    measure: so.Mapped[str] = so.mapped_column(sa.Text)
+    target_on: so.Mapped[date]
+    status: so.Mapped[GoalStatus] = so.mapped_column(enum_column(GoalStatus), default=GoalStatus.NOT_STARTED)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: so.Mapped[int] = so.mapped_column(default=1)
+
+    plan: so.Mapped[ServicePlan] = so.relationship(back_populates="goals")
+    tasks: so.Mapped[list[PlanTask]] = so.relationship(back_populates="goal", order_by="PlanTask.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_GOAL_STATUSES
+
+
+class TaskOwner(LabelledEnum):
+    CLIENT = "client", "The client"
+    CASE_MANAGER = "case_manager", "Case manager"
+    PROVIDER = "provider", "Provider"
+    SUPPORT_PERSON = "support_person", "Support person"
+
+
+class PlanTask(db.Model):
+    __tablename__ = "plan_tasks"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    goal_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("goals.id", ondelete="RESTRICT"), index=True)
+    description: so.Mapped[str] = so.mapped_column(sa.Text)
+    responsible: so.Mapped[TaskOwner] = so.mapped_column(enum_column(TaskOwner))
+    due_on: so.Mapped[date | None]
+    done_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    goal: so.Mapped[Goal] = so.relationship(back_populates="tasks")
+
+
+class CaseEventKind(LabelledEnum):
+    PHASE = "phase", "Phase"
+    RISK = "risk", "Risk level"
+    TRANSFER = "transfer", "Transfer"
+    SUPERVISION_NOTE = "supervision_note", "Supervision note"
+    CLOSURE_REQUESTED = "closure_requested", "Closure requested"
+    CLOSURE_APPROVED = "closure_approved", "Closure approved"
+    CLOSURE_RETURNED = "closure_returned", "Closure returned"
+    CLOSED = "closed", "Closed"
+    REOPENED = "reopened", "Reopened"
+
+
+class CaseEvent(db.Model):
+    """The case's own history: phase and risk changes, transfers, closure, supervision. Append-only."""
+
+    __tablename__ = "case_events"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id", ondelete="RESTRICT"))
+    kind: so.Mapped[CaseEventKind] = so.mapped_column(enum_column(CaseEventKind))
+    old_value: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    new_value: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    occurred_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    user: so.Mapped[User | None] = so.relationship()
+
+    __table_args__ = (sa.Index("ix_case_events_case", "case_id", "occurred_at"),)
+
+
+class ClosureReason(LabelledEnum):
+    GOALS_MET = "goals_met", "Goals met"
+    DISENGAGED = "disengaged", "Client disengaged"
+    MOVED = "moved", "Client moved away"
+    TRANSFERRED = "transferred", "Transferred to another provider"
+    DECEASED = "deceased", "Client died"
+    OTHER = "other", "Other"
+
+
+# A closure assessment needs the client; these endings may not allow one.
+CLOSURE_ASSESSMENT_OPTIONAL = frozenset({ClosureReason.DISENGAGED, ClosureReason.MOVED, ClosureReason.DECEASED})
+
+
+class WarmHandoff(LabelledEnum):
+    DONE = "done", "Yes, done"
+    NOT_DONE = "not_done", "Not done"
+    NOT_APPLICABLE = "not_applicable", "Nobody takes over"
+
+
+class ClosureStatus(LabelledEnum):
+    PENDING = "pending", "Awaiting approval"
+    APPROVED = "approved", "Approved"
+    RETURNED = "returned", "Returned to the worker"
+
+
+class ClosureRequest(db.Model):
+    """A planned closure: what it says, and (where the program asks for it) the supervisor's decision."""
+
+    __tablename__ = "closure_requests"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
+    reason: so.Mapped[ClosureReason] = so.mapped_column(enum_column(ClosureReason))
+    outcome: so.Mapped[str] = so.mapped_column(sa.Text)
+    # {goal id: GoalStatus value}, applied to the goals when the closure takes effect.
+    goal_outcomes: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
+    closure_assessment_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("assessments.id", ondelete="RESTRICT"))
+    taken_over_by: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    warm_handoff: so.Mapped[WarmHandoff] = so.mapped_column(enum_column(WarmHandoff))
+    follow_up_dates: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
+    status: so.Mapped[ClosureStatus] = so.mapped_column(enum_column(ClosureStatus), default=ClosureStatus.PENDING)
+    requested_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    requested_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    decision_note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+
+    case: so.Mapped[Case] = so.relationship()
+    requested_by: so.Mapped[User | None] = so.relationship(foreign_keys=[requested_by_id])
+    decided_by: so.Mapped[User | None] = so.relationship(foreign_keys=[decided_by_id])
+
+    __table_args__ = (sa.Index("ix_closure_requests_status", "status"),)
+
+
+class PostClosureFollowUp(db.Model):
+    """A planned check-in after closure: it stays due on Today until someone records it."""
+
+    __tablename__ = "post_closure_follow_ups"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
+    due_on: so.Mapped[date]
+    done_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    done_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    cancelled: so.Mapped[bool] = so.mapped_column(default=False)
+
+    case: so.Mapped[Case] = so.relationship()
+
+    __table_args__ = (sa.Index("ix_post_closure_follow_ups_due", "done_at", "due_on"),)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.done_at is None and not self.cancelled

@@ -1,0 +1,146 @@
+"""Closing a case as planned: request, supervisor decision, reopening, and the checks after closure."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from webapp.access import get_case_or_404
+from webapp.case_state import CaseState, load_state
+from webapp.extensions import db
+from webapp.forms.lifecycle import ClosureForm, DecisionForm, FollowUpForm, ReopenForm, closure_form
+from webapp.models import (
+    AssessmentKind,
+    ClosureReason,
+    ClosureRequest,
+    ClosureStatus,
+    PostClosureFollowUp,
+    WarmHandoff,
+)
+from webapp.routes.cases import case_page
+from webapp.services import closure
+from webapp.services.case_changes import may_manage
+from webapp.services.cases import CaseError
+from webapp.timeutil import local_today
+
+bp = Blueprint("closure", __name__, url_prefix="/cases")
+
+
+def _page(state: CaseState, form: ClosureForm, *, decision: DecisionForm | None = None,
+          reopen: ReopenForm | None = None, status: int = 200) -> tuple[str, int]:
+    case = state.case
+    last_returned = db.session.scalar(
+        sa.select(ClosureRequest).where(ClosureRequest.case_id == case.id,
+                                        ClosureRequest.status == ClosureStatus.RETURNED)
+        .order_by(ClosureRequest.decided_at.desc()).limit(1))
+    last_approved = None if case.is_open else db.session.scalar(
+        sa.select(ClosureRequest).where(ClosureRequest.case_id == case.id,
+                                        ClosureRequest.status == ClosureStatus.APPROVED)
+        .order_by(ClosureRequest.decided_at.desc()).limit(1))
+    pending = state.pending_closure
+    return render_template(
+        "closure/close.html", case=case, state=state, form=form, needs_approval=closure.needs_approval(case),
+        pending=pending, may_decide=pending is not None and closure.may_approve(current_user, pending),
+        may_manage=may_manage(current_user, case), last_returned=last_returned, closed_by=last_approved,
+        decision=decision or DecisionForm(formdata=None), reopen=reopen or ReopenForm(formdata=None),
+        closure_assessment=next((a for a in reversed(state.assessments) if a.kind == AssessmentKind.CLOSURE), None),
+    ), status
+
+
+@bp.route("/<int:case_id>/close", methods=["GET", "POST"])
+def close(case_id: int) -> Response | tuple[str, int]:
+    case = get_case_or_404(case_id)
+    state = load_state(case)
+    form = closure_form(state.active_goals)
+    if request.method == "GET":
+        return _page(state, form)
+    if not may_manage(current_user, case):
+        abort(403)
+    if not case.is_open or state.pending_closure is not None:
+        flash("This case is already closed or waiting for approval.")
+        return redirect(url_for("closure.close", case_id=case.id))
+    if form.validate_on_submit():
+        plan = closure.ClosurePlan(
+            reason=ClosureReason(form.reason.data), outcome=form.outcome.data, goal_outcomes=form.goal_outcomes(),
+            taken_over_by=form.taken_over_by.data or "", warm_handoff=WarmHandoff(form.warm_handoff.data),
+            follow_up_dates=form.follow_up_dates())
+        found = closure.problems(state, plan, local_today())
+        for name, message in found.items():
+            target = form[name] if name in form else (form.follow_up_1 if name == "follow_ups" else form.reason)
+            target.errors.append(message)
+        if not found:
+            request_ = closure.request_closure(state, plan, user=current_user, today=local_today())
+            db.session.commit()
+            if request_.status == ClosureStatus.APPROVED:
+                flash(f"Case closed. Post-closure checks: {len(request_.follow_up_dates)}.")
+                return redirect(url_for("cases.view", case_id=case.id))
+            flash("Closure sent to a supervisor for approval.")
+            return redirect(url_for("closure.close", case_id=case.id))
+    return _page(state, form, status=422)
+
+
+@bp.post("/<int:case_id>/close/decision")
+def decide(case_id: int) -> Response | tuple[str, int]:
+    case = get_case_or_404(case_id)
+    state = load_state(case)
+    pending = state.pending_closure
+    if pending is None:
+        flash("There is no closure waiting for a decision.")
+        return redirect(url_for("closure.close", case_id=case.id))
+    if not closure.may_approve(current_user, pending):
+        abort(403)
+    form = DecisionForm()
+    if not form.validate_on_submit() or form.decision.data not in ("approve", "return"):
+        abort(400)
+    try:
+        if form.decision.data == "approve":
+            closure.approve(pending, user=current_user, note=form.note.data or "")
+        else:
+            closure.send_back(pending, user=current_user, note=form.note.data or "")
+    except CaseError as error:
+        form.note.errors.append(str(error))
+        return _page(state, closure_form(state.active_goals), decision=form, status=422)
+    db.session.commit()
+    flash("Closure approved: the case is closed." if form.decision.data == "approve"
+          else "Closure sent back to the worker.")
+    return redirect(url_for("cases.view", case_id=case.id))
+
+
+@bp.post("/<int:case_id>/reopen")
+def reopen(case_id: int) -> Response | tuple[str, int]:
+    case = get_case_or_404(case_id)
+    if not may_manage(current_user, case):
+        abort(403)
+    form = ReopenForm()
+    if form.validate_on_submit():
+        try:
+            closure.reopen(case, reason=form.reason.data, user=current_user)
+        except CaseError as error:
+            form.reason.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Case reopened.")
+            return redirect(url_for("cases.view", case_id=case.id))
+    state = load_state(case)
+    return _page(state, closure_form(state.active_goals), reopen=form, status=422)
+
+
+@bp.post("/<int:case_id>/follow-ups/<int:follow_up_id>")
+def record_follow_up(case_id: int, follow_up_id: int) -> Response | tuple[str, int]:
+    case = get_case_or_404(case_id)
+    follow_up = db.session.get(PostClosureFollowUp, follow_up_id)
+    if follow_up is None or follow_up.case_id != case.id:
+        abort(404)
+    form = FollowUpForm(prefix=f"follow{follow_up.id}")
+    if form.validate_on_submit():
+        try:
+            closure.record_follow_up(follow_up, note=form.note.data, user=current_user)
+        except CaseError as error:
+            flash(str(error))
+        else:
+            db.session.commit()
+            flash("Post-closure check recorded.")
+        return redirect(url_for("cases.view", case_id=case.id, _anchor="follow-ups"))
+    return case_page(case, follow_up_forms={follow_up.id: form}, status=422)
