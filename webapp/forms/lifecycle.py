@@ -223,7 +223,9 @@ class ClosureForm(FlaskForm):
         return self[f"goal_{goal.id}"]
 
     def goal_outcomes(self) -> dict[int, GoalStatus]:
-        return {goal.id: GoalStatus(self.goal_field(goal).data) for goal in self.goals if self.goal_field(goal).data}
+        allowed = {status.value for status in GOAL_OUTCOMES}
+        return {goal.id: GoalStatus(self.goal_field(goal).data) for goal in self.goals
+                if self.goal_field(goal).data in allowed}
 
     def follow_up_dates(self) -> list[date]:
         return [field.data for field in (self.follow_up_1, self.follow_up_2) if field.data]

@@ -61,23 +61,30 @@ def close(case_id: int) -> Response | tuple[str, int]:
     if not case.is_open or state.pending_closure is not None:
         flash("This case is already closed or waiting for approval.")
         return redirect(url_for("closure.close", case_id=case.id))
-    if form.validate_on_submit():
-        plan = closure.ClosurePlan(
-            reason=ClosureReason(form.reason.data), outcome=form.outcome.data, goal_outcomes=form.goal_outcomes(),
-            taken_over_by=form.taken_over_by.data or "", warm_handoff=WarmHandoff(form.warm_handoff.data),
-            follow_up_dates=form.follow_up_dates())
-        found = closure.problems(state, plan, local_today())
-        for name, message in found.items():
-            target = form[name] if name in form else (form.follow_up_1 if name == "follow_ups" else form.reason)
-            target.errors.append(message)
-        if not found:
-            request_ = closure.request_closure(state, plan, user=current_user, today=local_today())
-            db.session.commit()
-            if request_.status == ClosureStatus.APPROVED:
-                flash(f"Case closed. Post-closure checks: {len(request_.follow_up_dates)}.")
-                return redirect(url_for("cases.view", case_id=case.id))
-            flash("Closure sent to a supervisor for approval.")
-            return redirect(url_for("closure.close", case_id=case.id))
+    valid = form.validate_on_submit()
+    # The closure's own checks run even when a field is wrong, so every problem shows at once.
+    plan = closure.ClosurePlan(
+        reason=ClosureReason(form.reason.data) if form.reason.data in ClosureReason._value2member_map_
+        else ClosureReason.OTHER,
+        outcome=form.outcome.data or "", goal_outcomes=form.goal_outcomes(),
+        taken_over_by=form.taken_over_by.data or "",
+        warm_handoff=WarmHandoff(form.warm_handoff.data) if form.warm_handoff.data in WarmHandoff._value2member_map_
+        else WarmHandoff.NOT_APPLICABLE,
+        follow_up_dates=form.follow_up_dates())
+    found = closure.problems(state, plan, local_today())
+    for name, message in found.items():
+        target = {"goals": None, "assessment": form.reason, "follow_ups": form.follow_up_1}.get(name, None)
+        target = target or (form[name] if name in form else None)
+        if target is not None and message not in target.errors:
+            target.errors = [*target.errors, message]
+    if valid and not found:
+        request_ = closure.request_closure(state, plan, user=current_user, today=local_today())
+        db.session.commit()
+        if request_.status == ClosureStatus.APPROVED:
+            flash(f"Case closed. Post-closure checks: {len(request_.follow_up_dates)}.")
+            return redirect(url_for("cases.view", case_id=case.id))
+        flash("Closure sent to a supervisor for approval.")
+        return redirect(url_for("closure.close", case_id=case.id))
     return _page(state, form, status=422)
 
 
