@@ -98,11 +98,11 @@ def test_supervision_is_for_supervisors_and_admins(as_user, org, make_user):
 
 def test_supervision_shows_caseloads_against_the_cap_and_the_gaps(as_user, org, make_case, make_program, make_user):
     program, boss, ana, ben = org
-    overdue = make_case(program, ana, name="Overdue Olga", follow_up_in_days=-3)
+    make_case(program, ana, name="Overdue Olga", follow_up_in_days=-3)
     make_case(program, ana, name="Nobase Nina")
     assessed = make_case(program, ana, name="Assessed Abel")
     assess(assessed, ana)
-    planned, _ = planned_case(make_case, program, ben, name="Planned Pia")
+    planned_case(make_case, program, ben, name="Planned Pia")
     elsewhere = make_program()
     make_case(elsewhere, make_user(Role.CASE_MANAGER, [elsewhere]), name="Hidden Hal")
     page = as_user(boss).get("/supervision").get_data(as_text=True)

@@ -205,7 +205,8 @@ class ClosureForm(FlaskForm):
     outcome = _note("Outcome", "Say how the case ends for the client: what changed, what is still open.")
     taken_over_by = StringField("Who takes over", validators=[Optional(), Length(max=200)],
                                 description="A provider, program or person, if anyone.")
-    warm_handoff = SelectField("Warm handoff done", choices=enum_choices(WarmHandoff), validators=[DataRequired()],
+    warm_handoff = SelectField("Warm handoff done", choices=[SelectChoice("", "Choose"), *enum_choices(WarmHandoff)],
+                               validators=[DataRequired("Say whether you introduced the client to whoever takes over.")],
                                description="Did you introduce the client to whoever takes over?")
     follow_up_1 = DateField("First check after closure", validators=[Optional()])
     follow_up_2 = DateField("Second check after closure", validators=[Optional()])

@@ -262,6 +262,14 @@ class ClosureRequest(db.Model):
 
     __table_args__ = (sa.Index("ix_closure_requests_status", "status"),)
 
+    @property
+    def planned_follow_ups(self) -> list[date]:
+        return [date.fromisoformat(due) for due in self.follow_up_dates]
+
+    def outcome_of(self, goal: Goal) -> GoalStatus | None:
+        value = self.goal_outcomes.get(str(goal.id))
+        return GoalStatus(value) if value else None
+
 
 class PostClosureFollowUp(db.Model):
     """A planned check-in after closure: it stays due on Today until someone records it."""

@@ -40,8 +40,9 @@ def new(case_id: int) -> Response | tuple[str, int]:
             form.kind.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"{details.kind.label} assessment saved.")
-            return redirect(url_for("cases.view", case_id=case.id, _anchor="assessment-heading"))
+            flash("Reassessment saved." if details.kind == AssessmentKind.REASSESSMENT
+                  else f"{details.kind.label} assessment saved.")
+            return redirect(url_for("cases.view", case_id=case.id))
     previous = {change.domain: change for change in assessments.change_from_baseline(state.assessments, domains)}
     return render_template("assessments/new.html", case=case, form=form, previous=previous), \
         422 if form.errors else 200

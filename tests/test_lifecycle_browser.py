@@ -1,0 +1,140 @@
+"""The whole case lifecycle in a real browser at 360×740, on the demo organisation: baseline,
+plan with an agreed goal, a referral for that goal, a reassessment showing change, a closure
+request, and the supervisor's approval."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from tests.browser import PHONE
+from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F401  (fixture)
+from webapp import demo
+from webapp.extensions import db
+from webapp.models import Case, Client, ClosureRequest, ClosureStatus, Goal, GoalStatus, Phase, ServicePlan
+from webapp.timeutil import local_today
+
+
+def sign_in(page, email, password):
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+
+
+def score(page, domain, value, why):
+    fieldset = page.locator("fieldset.domain", has_text=domain)
+    fieldset.locator(f"label.score:has(input[value='{value}'])").click()
+    fieldset.get_by_label(f"Why, for {domain.lower()}").fill(why)
+
+
+def test_baseline_to_approved_closure_on_a_phone(browser_page):  # noqa: F811
+    app, page, problems = browser_page
+    with app.app_context():
+        demo.load()
+        db.session.commit()
+        case_id = db.session.scalar(sa.select(Case.id).join(Client).where(Client.preferred_name == "Kateri"))
+        today = local_today()
+    case_url = f"/cases/{case_id}"
+
+    sign_in(page, "casemanager@demo.example", "maple-bridge-compass")
+    page.goto(case_url)
+    assert "No baseline assessment yet" in page.locator("#next-step").inner_text()
+    check_phone_layout(page, "life-1-case-no-baseline", problems)
+
+    # Baseline: two domains scored, each with its reason.
+    page.get_by_role("link", name="Assess", exact=True).click()
+    page.wait_for_url("**/assessments/new")
+    assert page.get_by_label("Kind").input_value() == "baseline"
+    score(page, "Housing", 1, "Sleeping in her car since March.")
+    score(page, "Income", 2, "Part-time cleaning job, irregular hours.")
+    page.get_by_label("In the client's own words").fill("I need a place where my kids can visit.")
+    check_phone_layout(page, "life-2-baseline-form", problems)
+    page.get_by_role("button", name="Save assessment").click()
+    page.wait_for_url(f"**{case_url}")
+    assert page.locator(".facts", has_text="Service planning").count() == 1
+    assert "No service plan yet" in page.locator("#next-step").inner_text()
+
+    # Plan: one measurable goal, agreed by the client.
+    page.get_by_role("link", name="Plan", exact=True).click()
+    page.get_by_role("link", name="Add goal").click()
+    page.get_by_label("Life domain").select_option("housing")
+    page.get_by_label("Goal").fill("A two-bedroom flat near the school")
+    page.get_by_label("Target date").fill((today + timedelta(days=90)).isoformat())
+    page.get_by_role("button", name="Save goal").click()
+    # Refused: no measure, and the reason is beside the field; the goal text is kept.
+    page.locator("#measure-error").wait_for()
+    assert "how will you both know" in page.locator("#measure-error").inner_text()
+    assert page.get_by_label("Goal").input_value() == "A two-bedroom flat near the school"
+    check_phone_layout(page, "life-3-goal-refused", problems)
+    page.get_by_label("How we will know").fill("Lease signed and keys in hand")
+    page.get_by_role("button", name="Save goal").click()
+    page.wait_for_url(f"**{case_url}/plan")
+    page.get_by_label("Agreed on").fill(today.isoformat())
+    page.get_by_label("How", exact=True).select_option("in_person")
+    page.get_by_label("Review the plan by").fill((today + timedelta(days=30)).isoformat())
+    page.get_by_role("button", name="Save agreement").click()
+    page.get_by_text("Plan agreement saved.").wait_for()
+    check_phone_layout(page, "life-4-plan-agreed", problems)
+
+    # A referral that serves the goal.
+    page.get_by_role("link", name="Refer for this goal").click()
+    page.get_by_label("Service").select_option(label="Emergency shelter bed")
+    assert "A two-bedroom flat" in page.get_by_label("For which goal").inner_text()
+    page.get_by_role("button", name="Send referral").click()
+    page.wait_for_url(f"**{case_url}")
+    assert page.locator(".facts", has_text="Implementation").count() == 1
+
+    # Reassessment: the case page shows the change from baseline.
+    page.get_by_role("link", name="Assess", exact=True).click()
+    assert page.get_by_label("Kind").input_value() == "reassessment"
+    score(page, "Housing", 3, "In a shelter family room, on the housing list.")
+    score(page, "Income", 3, "Regular shifts now.")
+    page.get_by_role("button", name="Save assessment").click()
+    page.wait_for_url(f"**{case_url}")
+    housing = page.locator(".change-table tr", has_text="Housing").inner_text()
+    assert "1" in housing and "3" in housing and "+2" in housing
+    assert page.locator("svg.change-chart").is_visible()
+    check_phone_layout(page, "life-5-case-change-from-baseline", problems)
+
+    # Closure: the closure assessment first, then the request, which waits for a supervisor.
+    page.get_by_role("link", name="Close case").click()
+    page.get_by_role("link", name="Record it").click()
+    assert page.get_by_label("Kind").input_value() == "closure"
+    score(page, "Housing", 4, "Lease signed last week.")
+    page.get_by_role("button", name="Save assessment").click()
+    page.wait_for_url(f"**{case_url}")
+    page.get_by_role("link", name="Close case").click()
+    page.get_by_label("Outcome", exact=True).fill("Housed with her kids; income steady.")
+    page.get_by_label("A two-bedroom flat near the school").select_option("met")
+    page.get_by_label("Who takes over").fill("Eastside tenancy support")
+    page.get_by_label("Warm handoff done").select_option("done")
+    check_phone_layout(page, "life-6-closure-form", problems)
+    page.get_by_role("button", name="Ask for approval").click()
+    page.get_by_text("Closure sent to a supervisor for approval.").wait_for()
+    check_phone_layout(page, "life-7-closure-waiting", problems)
+
+    # The supervisor finds it on Today and approves it.
+    supervisor = page.context.browser.new_context(viewport=PHONE, base_url=page.url.split("/cases")[0])
+    boss = supervisor.new_page()
+    sign_in(boss, "supervisor@demo.example", "quiet-river-lantern")
+    item = boss.locator(".today-item", has_text="Kateri")
+    assert "Closure waiting for your approval" in item.inner_text()
+    item.get_by_role("link", name="Decide").click()
+    boss.wait_for_url(f"**{case_url}/close")
+    assert boss.get_by_text("Housed with her kids; income steady.").is_visible()
+    check_phone_layout(boss, "life-8-supervisor-decides", problems)
+    boss.get_by_label("Note to the worker").fill("Good, planned closure.")
+    boss.get_by_role("button", name="Approve closure").click()
+    boss.wait_for_url(f"**{case_url}")
+    assert "Post-closure check" in boss.locator("#next-step").inner_text()
+    check_phone_layout(boss, "life-9-case-closed", problems)
+    supervisor.close()
+
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert case.phase == Phase.CLOSED and case.closure_reason == "goals_met"
+        request = db.session.scalar(sa.select(ClosureRequest).where(ClosureRequest.case_id == case_id))
+        assert request.status == ClosureStatus.APPROVED
+        goals = db.session.scalars(sa.select(Goal).join(ServicePlan).where(ServicePlan.case_id == case_id)).all()
+        assert [goal.status for goal in goals] == [GoalStatus.MET]
