@@ -365,7 +365,7 @@ def _practice_records(spec: DemoClient, case: Case, worker: User, goal: Goal | N
         plans.set_task_done(case, task, True, user=worker)
         state = load_state(case)
         assessments.record_assessment(case, assessments.AssessmentDetails(
-            kind=AssessmentKind.REASSESSMENT, assessed_on=today - timedelta(days=25),
+            kind=AssessmentKind.REASSESSMENT, assessed_on=today - timedelta(days=spec.closed[0] + 30 if spec.closed else 25),
             scores={domain: (LATER[domain], "Better since the last assessment.") for domain in BASELINE},
         ), recorded_by=worker, existing=state.assessments)
     if spec.closed or spec.phase == Phase.MONITORING and spec.worker == "casemanager":

@@ -10,6 +10,7 @@ import sqlalchemy.orm as so
 
 from webapp.extensions import db
 from webapp.models.accounts import User
+from webapp.models.lifecycle import ClosureReason
 from webapp.models.programs import CaseModel, Program
 from webapp.models.types import LabelledEnum, UTCDateTime, enum_column, utcnow
 
@@ -85,6 +86,11 @@ class Case(db.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def closure_reason_label(self) -> str:
+        reason = ClosureReason._value2member_map_.get(self.closure_reason or "")
+        return reason.label if reason else (self.closure_reason or "")
 
     def __repr__(self) -> str:
         return f"<Case {self.id} client={self.client_id} {self.phase.value}>"
