@@ -40,9 +40,13 @@ def browser_page(make_app):
         context = browser.new_context(viewport=PHONE, base_url=base_url)
         page = context.new_page()
         problems: list[str] = []
-        # Expected: a form answered 422 (errors beside the fields), and fetches failing while a
-        # test has taken the browser offline. Any other console error is a problem.
-        expected = ("the server responded with a status of 422", "net::ERR_INTERNET_DISCONNECTED")
+        # Expected: a form answered 422 (errors beside the fields), fetches failing while a test
+        # has taken the browser offline, and htmx reporting the stale live check that hx-sync
+        # "replace" aborts when the worker keeps typing (htmx logs an aborted request's
+        # afterRequest and sendAbort as errors; a failed one also logs sendError or
+        # responseError, which stay problems). Any other console error is a problem.
+        expected = ("the server responded with a status of 422", "net::ERR_INTERNET_DISCONNECTED",
+                    "htmx:sendAbort", "htmx:afterRequest")
         page.on("console", lambda message: message.type == "error"
                 and not any(text in message.text for text in expected) and problems.append(message.text))
         page.on("pageerror", lambda error: problems.append(str(error)))
