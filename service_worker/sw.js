@@ -12,7 +12,7 @@
 
 importScripts("/static/js/outbox-core.js");
 
-var VERSION = "5";
+var VERSION = "6";
 var STATIC_CACHE = "waymark-static-" + VERSION;
 var SHELL_CACHE = "waymark-shells-" + VERSION;
 var STATIC_FILES = [
@@ -143,3 +143,39 @@ self.addEventListener("sync", function (event) {
     event.waitUntil(self.WaymarkOutbox.replayAll().then(function () { return tellPages({ type: "outbox-changed" }); }));
   }
 });
+
+/* Push reminders: a digest with counts only (no client names on a lock screen). The tag makes a
+   new digest replace the last one instead of piling up. */
+self.addEventListener("push", function (event) {
+  var data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = {}; }
+  var title = data.title || "Waymark";
+  event.waitUntil(self.registration.showNotification(title, {
+    body: data.body || "You have reminders due.",
+    icon: "/static/icons/icon-192.png",
+    badge: "/static/icons/icon-192.png",
+    tag: data.tag || "waymark-reminders",
+    renotify: true,
+    data: { url: sameOriginPath(data.url) }
+  }));
+});
+
+/* A tap opens the right page: an open Waymark window is brought to it, else a new one opens. */
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var url = sameOriginPath(event.notification.data && event.notification.data.url);
+  event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (windows) {
+    var open = windows[0];
+    if (open) {
+      return open.navigate(url).then(function (client) {
+        return (client || open).focus().catch(function () { /* focus needs a user gesture */ });
+      });
+    }
+    return self.clients.openWindow(url);
+  }));
+});
+
+function sameOriginPath(url) {
+  // Only ever a path on this origin: a payload cannot send the worker elsewhere.
+  return typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/" ? url : "/reminders";
+}

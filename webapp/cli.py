@@ -1,4 +1,5 @@
-"""Command-line tools: `flask users …` and `flask demo …` (`flask db …` comes from Flask-Migrate)."""
+"""Command-line tools: `flask users …`, `flask demo …`, `flask push …` and `flask reminders …`
+(`flask db …` comes from Flask-Migrate)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from webapp.extensions import db
@@ -16,6 +17,55 @@ from webapp.services import accounts
 
 users_cli = AppGroup("users", help="Create staff accounts and set their passwords.")
 demo_cli = AppGroup("demo", help="The demo organisation for trying Waymark out.")
+push_cli = AppGroup("push", help="Web push: the server's VAPID keys, and test notifications.")
+reminders_cli = AppGroup("reminders", help="Send due reminders to people's devices.")
+
+
+@push_cli.command("keys")
+@click.option("--rotate", is_flag=True, help="Make new keys. Every device must then turn reminders on again.")
+def push_keys(rotate: bool) -> None:
+    """Show the public key browsers subscribe with (made on first use), or rotate the key pair."""
+    from webapp import push
+    from webapp.models import PushSubscription
+
+    if rotate:
+        if current_app.config.get("VAPID_PRIVATE_KEY"):
+            raise click.ClickException("The keys come from the environment; change them there.")
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(PushSubscription))
+        click.confirm(f"New keys end all {count} device subscriptions (push services refuse the old ones). Go on?",
+                      abort=True)
+        push.write_new_keys()
+        db.session.execute(sa.delete(PushSubscription))
+        db.session.commit()
+        click.echo(f"New keys made; {count} subscriptions removed.")
+    click.echo(f"Public key (applicationServerKey): {push.vapid_keys().application_server_key}")
+    click.echo(f"Subject: {current_app.config['VAPID_SUBJECT']}")
+
+
+@push_cli.command("test")
+@click.argument("email")
+def push_test(email: str) -> None:
+    """Send a test notification to every device of one user."""
+    from webapp import dispatcher
+
+    results = dispatcher.send_test(_user_by_email(email))
+    db.session.commit()
+    if not results:
+        raise click.ClickException(f"{email} has no device with reminders turned on.")
+    for label, outcome in results:
+        click.echo(f"{label}: {outcome}")
+
+
+@reminders_cli.command("dispatch")
+@click.option("--loop", "looping", is_flag=True, help="Keep going, once a minute, until stopped.")
+def reminders_dispatch(looping: bool) -> None:
+    """Push each user a digest of newly due reminders (run every minute from cron or a timer)."""
+    from webapp import dispatcher
+
+    if looping:
+        dispatcher.loop()
+    else:
+        click.echo(str(dispatcher.dispatch_once()))
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -159,3 +209,5 @@ def register_commands(app: Flask) -> None:
         db_cli.add_command(backup_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(push_cli)
+    app.cli.add_command(reminders_cli)

@@ -49,3 +49,20 @@ class Defaults:
     TIMEZONE = "UTC"
     # How many rows a list page shows at once.
     PAGE_SIZE = 25
+
+    # Web push (webapp/push.py). The VAPID keys are made once into the instance folder unless
+    # WAYMARK_VAPID_PRIVATE_KEY / WAYMARK_VAPID_PUBLIC_KEY hold PEM text. The subject is where push
+    # services can reach the operator: a real mailto: or https: address (Apple refuses localhost).
+    VAPID_SUBJECT = "mailto:waymark-operator@example.org"
+    VAPID_PRIVATE_KEY: str | None = None
+    VAPID_PUBLIC_KEY: str | None = None
+    # Browsers' push services; subscriptions elsewhere are refused, so the dispatcher cannot be
+    # aimed at another host. A leading dot allows subdomains. Tests add 127.0.0.1.
+    PUSH_HOSTS = (
+        "fcm.googleapis.com", "updates.push.services.mozilla.com", ".push.apple.com",
+        ".notify.windows.com",
+    )
+    # Plain http is only ever allowed for these (tests' own push service).
+    PUSH_INSECURE_HOSTS: tuple[str, ...] = ()
+    PUSH_TTL_SECONDS = 24 * 60 * 60
+    PUSH_TIMEOUT_SECONDS = 10

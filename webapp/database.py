@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,6 +12,18 @@ from flask import has_request_context, request
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 _READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_writing_outside_requests: ContextVar[bool] = ContextVar("writing_outside_requests", default=False)
+
+
+@contextmanager
+def writes() -> Iterator[None]:
+    """For commands (the reminder dispatcher): transactions begun inside take the write lock up
+    front on SQLite, as a request that writes does."""
+    token = _writing_outside_requests.set(True)
+    try:
+        yield
+    finally:
+        _writing_outside_requests.reset(token)
 
 
 def normalise_url(url: str) -> str:
@@ -48,5 +63,6 @@ def _sqlite_on_begin(connection: sa.Connection) -> None:
     # A request that writes takes the write lock up front: a deferred transaction that reads
     # and then tries to write fails at once with SQLITE_BUSY when another writer got there
     # first, whatever busy_timeout says. Reads stay deferred so they never queue.
-    writing = has_request_context() and request.method not in _READ_ONLY_METHODS
+    writing = _writing_outside_requests.get() or (
+        has_request_context() and request.method not in _READ_ONLY_METHODS)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -21,7 +21,6 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import (
     Flask,
-    session,
     Response,
     abort,
     flash,
@@ -31,6 +30,7 @@ from flask import (
     make_response,
     redirect,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user

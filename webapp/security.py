@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-
 from flask import (
     Flask,
     Response,

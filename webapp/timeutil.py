@@ -23,3 +23,18 @@ def local_today() -> date:
 
 def to_local(moment: datetime) -> datetime:
     return moment.astimezone(local_zone())
+
+
+def zone_of(user) -> ZoneInfo:
+    """A person's own time zone when they set one, else the organisation's."""
+    name = getattr(user, "time_zone", None)
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (KeyError, ValueError):
+            pass
+    return local_zone()
+
+
+def today_for(user) -> date:
+    return utcnow().astimezone(zone_of(user)).date()

@@ -49,6 +49,13 @@ class TodayItem:
     detail: str
     action_label: str
     action_url: str
+    # The record the item is about when it is not the case itself (referral, check, closure request).
+    record: int | None = None
+
+    @property
+    def key(self) -> str:
+        """Stable while the item is the same item: a new due date makes a new reminder."""
+        return f"{self.kind}:{self.record or self.case.id}:{self.due.isoformat()}"
 
     @property
     def urgent(self) -> bool:
@@ -125,7 +132,7 @@ def due_items(user: User, today: date) -> list[TodayItem]:
     for referral in referrals:
         detail = f"Referral to {referral.service.provider.name} ({referral.status.label.lower()}): check what happened"
         items.append(TodayItem("referral", referral.case, referral.follow_up_on, detail, "Confirm",
-                               url_for("referrals.view", referral_id=referral.id, next="/")))
+                               url_for("referrals.view", referral_id=referral.id, next="/"), referral.id))
     items.extend(_post_closure_items(user, today))
     items.extend(_approval_items(user, today))
     items.sort(key=lambda item: item.sort_key(today))
@@ -141,7 +148,8 @@ def _post_closure_items(user: User, today: date) -> list[TodayItem]:
                  so.contains_eager(PostClosureFollowUp.case).selectinload(Case.program))
     ).all()
     return [TodayItem("post_closure", follow_up.case, follow_up.due_on, "Post-closure check: how are they doing?",
-                      "Record check", url_for("cases.view", case_id=follow_up.case.id, _anchor="follow-ups"))
+                      "Record check", url_for("cases.view", case_id=follow_up.case.id, _anchor="follow-ups"),
+                      follow_up.id)
             for follow_up in follow_ups]
 
 
@@ -163,5 +171,6 @@ def _approval_items(user: User, today: date) -> list[TodayItem]:
                                            so.contains_eager(ClosureRequest.case).selectinload(Case.program))
     ).all()
     return [TodayItem("closure_approval", request.case, to_local(request.requested_at).date(),
-                      "Closure waiting for your approval", "Decide", url_for("closure.close", case_id=request.case.id))
+                      "Closure waiting for your approval", "Decide", url_for("closure.close", case_id=request.case.id),
+                      request.id)
             for request in requests]

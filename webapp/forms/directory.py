@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, URL
+from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
 SERVICE_CATEGORIES = [
     ("housing", "Housing and shelter"), ("food", "Food"), ("health", "Health care"),

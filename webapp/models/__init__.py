@@ -51,6 +51,7 @@ from webapp.models.programs import (
     Program,
     default_closure_approval,
 )
+from webapp.models.push import PushAttempt, PushSubscription, ReminderState
 from webapp.models.referrals import (
     ALLOWED_TRANSITIONS,
     CLOSED_REFERRAL_STATUSES,
@@ -107,9 +108,12 @@ __all__ = [
     "Program",
     "program_memberships",
     "Provider",
+    "PushAttempt",
+    "PushSubscription",
     "Referral",
     "ReferralStatus",
     "ReferralStatusChange",
+    "ReminderState",
     "RiskLevel",
     "Role",
     "SCORE_MEANINGS",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -47,6 +47,10 @@ class User(UserMixin, db.Model):
     totp_last_step: so.Mapped[int | None]
     # Part of the login cookie's identity: bumping it ends every other session.
     session_version: so.Mapped[int] = so.mapped_column(default=1)
+    # Reminders: the person's own time zone (else the organisation's) and hours with no pushes.
+    time_zone: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    quiet_from: so.Mapped[time | None]
+    quiet_until: so.Mapped[time | None]
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     last_login_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 

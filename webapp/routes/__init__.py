@@ -20,11 +20,12 @@ def register_blueprints(app: Flask) -> None:
         plans,
         pwa,
         referrals,
+        reminders,
         supervision,
         today,
     )
 
-    for module in (auth, account, today, clients, cases, assessments, plans, closure, referrals, supervision,
-                   offline, admin, pwa, health):
+    for module in (auth, account, today, reminders, clients, cases, assessments, plans, closure, referrals,
+                   supervision, offline, admin, pwa, health):
         app.register_blueprint(module.bp)
     errors.init_app(app)

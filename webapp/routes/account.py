@@ -1,14 +1,20 @@
-"""The signed-in person's own account: turning on two-step sign-in."""
+"""The signed-in person's own account: two-step sign-in, reminders and their settings."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from webapp import dispatcher
 from webapp.extensions import db
 from webapp.forms.auth import CodeForm
-from webapp.services import two_factor
+from webapp.forms.settings import SettingsForm
+from webapp.models import AuditAction, PushSubscription
+from webapp.push import PushError, vapid_keys
+from webapp.security import answers_json
+from webapp.services import audit, two_factor
+from webapp.services import push as push_service
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -29,3 +35,64 @@ def two_step() -> Response | tuple[str, int]:
         form.code.errors.append("That code does not match. Check the app shows Waymark, and try the next code.")
     return render_template("account/two_step.html", enabled=False, form=form, secret=secret,
                            qr_code=two_factor.qr_code(current_user, secret)), 422 if form.errors else 200
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings() -> Response | tuple[str, int]:
+    """Reminders on this device, the devices that get them, the time zone and quiet hours."""
+    user = current_user._get_current_object()
+    form = SettingsForm(organisation_zone=current_app.config["TIMEZONE"],
+                        data=None if request.method == "POST" else {
+                            "time_zone": user.time_zone or "", "quiet_from": user.quiet_from,
+                            "quiet_until": user.quiet_until})
+    if form.validate_on_submit():
+        user.time_zone = form.time_zone.data or None
+        user.quiet_from, user.quiet_until = form.quiet_from.data, form.quiet_until.data
+        audit.record(AuditAction.UPDATE, "user", user.id)
+        db.session.commit()
+        flash("Settings saved.")
+        return redirect(url_for("account.settings"))
+    return render_template("account/settings.html", form=form, devices=push_service.devices_of(user),
+                           server_key=vapid_keys().application_server_key), 422 if form.errors else 200
+
+
+@bp.post("/push-subscriptions")
+@answers_json
+def add_push_subscription() -> tuple[Response, int]:
+    """The browser's subscription, sent by static/js/reminders.js after the user tapped "Turn on"."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("keys"), dict):
+        return jsonify(error="Send the subscription as JSON: endpoint, keys.p256dh, keys.auth."), 400
+    fields = (data.get("endpoint"), data["keys"].get("p256dh"), data["keys"].get("auth"), data.get("label", ""))
+    if not all(isinstance(value, str) for value in fields) or len(fields[0]) > 1000:
+        return jsonify(error="The subscription is not in the expected form."), 400
+    try:
+        subscription = push_service.subscribe(current_user, endpoint=fields[0], p256dh=fields[1], auth=fields[2],
+                                              label=fields[3])
+    except PushError as error:
+        return jsonify(error=str(error)), 400
+    db.session.commit()
+    return jsonify(id=subscription.id, label=subscription.device_label), 201
+
+
+@bp.post("/push-subscriptions/<int:subscription_id>/delete")
+def remove_push_subscription(subscription_id: int) -> Response:
+    subscription = db.session.get(PushSubscription, subscription_id)
+    if subscription is None or subscription.user_id != current_user.id:
+        abort(404)
+    push_service.remove(current_user, subscription)
+    db.session.commit()
+    flash("That device will get no more reminders.")
+    return redirect(url_for("account.settings"))
+
+
+@bp.post("/push-test")
+def push_test() -> Response:
+    """Send a test notification to each of the user's devices and say how each went."""
+    results = dispatcher.send_test(current_user._get_current_object())
+    db.session.commit()
+    if not results:
+        flash("No device gets reminders yet: turn them on first.")
+    for label, outcome in results:
+        flash(f"{label}: {'test sent' if outcome == 'sent' else 'not delivered (' + outcome + ')'}.")
+    return redirect(url_for("account.settings"))

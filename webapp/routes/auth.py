@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -13,6 +23,7 @@ from webapp.forms.auth import CodeForm, LoginForm
 from webapp.models import AuditAction, User
 from webapp.security import public, safe_next, start_session_clock
 from webapp.services import accounts, audit, two_factor
+from webapp.services import push as push_service
 from webapp.throttle import sign_in_refused
 
 bp = Blueprint("auth", __name__)
@@ -91,6 +102,9 @@ def second_step() -> Response | tuple[str, int]:
 @bp.post("/logout")
 def logout() -> Response:
     user = current_user._get_current_object()
+    endpoint = request.form.get("push_endpoint", "")
+    if endpoint and len(endpoint) <= 1000:
+        push_service.remove_endpoint(user, endpoint)
     accounts.end_sessions(user)
     audit.record(AuditAction.LOGOUT, "user", user.id, user=user)
     db.session.commit()

@@ -13,8 +13,14 @@ from webapp.access import intake_programs
 from webapp.extensions import db
 from webapp.forms.cases import ContactForm, ReferralStatusForm
 from webapp.forms.clients import IntakeForm
-from webapp.models import ALLOWED_TRANSITIONS, CLOSED_REFERRAL_STATUSES, Case, Referral, Service
-from webapp.models import ReferralStatus
+from webapp.models import (
+    ALLOWED_TRANSITIONS,
+    CLOSED_REFERRAL_STATUSES,
+    Case,
+    Referral,
+    ReferralStatus,
+    Service,
+)
 from webapp.security import answers_json
 
 bp = Blueprint("offline", __name__)

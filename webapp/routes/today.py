@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from webapp.timeutil import local_today
-from webapp.today import due_items
+from webapp.reminders import due_reminders
+from webapp.timeutil import today_for
 
 bp = Blueprint("today", __name__)
 
 
 @bp.get("/")
 def index() -> str:
-    today = local_today()
-    return render_template("today/index.html", items=due_items(current_user, today), today=today)
+    return render_template("today/index.html", items=due_reminders(current_user), today=today_for(current_user))

@@ -144,9 +144,27 @@
       return before.then(O.all).then(function (left) {
         var unsent = mine(left).length;
         if (unsent && !window.confirm(unsent + " could not be sent yet. They stay on this phone, for you only, until you sign in again. Sign out anyway?")) return;
-        return clearUserData(true).then(function () { form.dataset.confirmed = "1"; form.submit(); });
+        return clearUserData(true).then(function () { return forgetPush(form); })
+          .then(function () { form.dataset.confirmed = "1"; form.submit(); });
       });
     });
+  }
+
+  /* At sign-out this device stops getting the user's reminders: the server deletes the
+     subscription it is told about, and the browser drops it. */
+  function forgetPush(form) {
+    if (!("serviceWorker" in navigator) || !navigator.serviceWorker.controller) return Promise.resolve();
+    return navigator.serviceWorker.ready.then(function (registration) {
+      return registration.pushManager ? registration.pushManager.getSubscription() : null;
+    }).then(function (subscription) {
+      if (!subscription) return;
+      var field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "push_endpoint";
+      field.value = subscription.endpoint;
+      form.appendChild(field);
+      return subscription.unsubscribe();
+    }).catch(function () { /* signing out matters more than tidying up */ });
   }
 
   /* Caseload, cached form pages, htmx's history, and (at sign-out) other people's drafts. */

@@ -1,0 +1,201 @@
+"""The reminder dispatcher: one digest push per user with something new to announce.
+
+Run every minute (`flask reminders dispatch`, or `--loop`). For each user with a device it takes
+the user's subscriptions with `FOR UPDATE SKIP LOCKED`: a second dispatcher running at the same
+time skips that user, and one that comes after sees the reminders already marked as notified
+today. Each reminder is announced at most once a day (in the user's own time zone), never in
+their quiet hours, and no payload carries a client's name.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import signal
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app
+
+from webapp import database, push
+from webapp.extensions import db
+from webapp.models import PushAttempt, PushSubscription, ReminderState, User, utcnow
+from webapp.reminders import due_reminders, states_of
+from webapp.timeutil import zone_of
+from webapp.today import TodayItem
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(hours=1)
+# How a digest names each kind of reminder, by count: no names, no details.
+KIND_WORDS = {
+    "follow_up": ("follow-up", "follow-ups"), "contact_standard": ("contact overdue", "contacts overdue"),
+    "referral": ("referral to confirm", "referrals to confirm"), "reassessment": ("reassessment", "reassessments"),
+    "plan_review": ("plan review", "plan reviews"), "post_closure": ("check after closure", "checks after closure"),
+    "handoff": ("case transferred to you", "cases transferred to you"),
+    "closure_approval": ("closure to approve", "closures to approve"), "urgent": ("urgent case", "urgent cases"),
+    "self_intake": ("new self-intake", "new self-intakes"),
+}
+
+
+@dataclass
+class DispatchReport:
+    users: int = 0
+    quiet: int = 0
+    notified_users: int = 0
+    items: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+
+    def __str__(self) -> str:
+        sends = ", ".join(f"{name} {count}" for name, count in sorted(self.outcomes.items())) or "none"
+        return (f"{self.users} users with devices, {self.quiet} in quiet hours, {self.notified_users} notified "
+                f"about {self.items} reminders; pushes: {sends}")
+
+
+def in_quiet_hours(user: User, now: datetime) -> bool:
+    if user.quiet_from is None or user.quiet_until is None or user.quiet_from == user.quiet_until:
+        return False
+    local = now.astimezone(zone_of(user)).time()
+    start, end = user.quiet_from, user.quiet_until
+    return start <= local < end if start < end else (local >= start or local < end)
+
+
+def digest(items: list[TodayItem]) -> dict:
+    """"3 follow-ups due, 1 urgent": counts by kind, and where a tap leads."""
+    counts = Counter(item.kind for item in items)
+    parts = [f"{count} {KIND_WORDS.get(kind, (kind, kind))[count != 1]}" for kind, count in counts.most_common()]
+    urgent = sum(1 for item in items if item.urgent)
+    body = ", ".join(parts[:3]) + (f" and {len(parts) - 3} more" if len(parts) > 3 else "")
+    title = f"{len(items)} reminder{'s' if len(items) != 1 else ''} due" + (f", {urgent} urgent" if urgent else "")
+    return {"title": title, "body": body, "url": "/reminders", "tag": push.TOPIC, "count": len(items)}
+
+
+def dispatch_once(now: datetime | None = None) -> DispatchReport:
+    now = now or utcnow()
+    report = DispatchReport()
+    user_ids = db.session.scalars(
+        sa.select(PushSubscription.user_id).join(User).where(User.active).distinct().order_by(PushSubscription.user_id)
+    ).all()
+    db.session.rollback()
+    report.users = len(user_ids)
+    for user_id in user_ids:
+        with database.writes():
+            try:
+                _dispatch_user(user_id, now, report)
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                log.exception("reminder dispatch failed for user %s", user_id)
+    return report
+
+
+def _claim(user_id: int, now: datetime) -> list[PushSubscription]:
+    return list(db.session.scalars(
+        sa.select(PushSubscription)
+        .where(PushSubscription.user_id == user_id,
+               sa.or_(PushSubscription.retry_at.is_(None), PushSubscription.retry_at <= now))
+        .order_by(PushSubscription.id)
+        .with_for_update(skip_locked=True)
+    ))
+
+
+def _dispatch_user(user_id: int, now: datetime, report: DispatchReport) -> None:
+    subscriptions = _claim(user_id, now)
+    if not subscriptions:
+        return  # another dispatcher has this user, or every device is backing off
+    user = db.session.get_one(User, user_id)
+    if in_quiet_hours(user, now):
+        report.quiet += 1
+        return
+    items = due_reminders(user, now)
+    today = now.astimezone(zone_of(user)).date()
+    states = states_of(user, [item.key for item in items])
+    new = [item for item in items if states.get(item.key) is None or states[item.key].notified_on != today]
+    if not new:
+        return
+    payload = digest(items)
+    urgent = any(item.urgent for item in new)
+    delivered = False
+    for subscription in subscriptions:
+        delivered |= _send(subscription, payload, urgent, len(new), now, report) == "sent"
+    if delivered:
+        for item in new:
+            state = states.get(item.key)
+            if state is None:
+                state = ReminderState(user_id=user.id, item_key=item.key)
+                db.session.add(state)
+            state.notified_on = today
+        report.notified_users += 1
+        report.items += len(new)
+
+
+def _send(subscription: PushSubscription, payload: dict, urgent: bool, count: int, now: datetime,
+          report: DispatchReport) -> str:
+    """One push to one device, recorded; the subscription is deleted or backs off as answered."""
+    host = urlsplit(subscription.endpoint).hostname or ""
+    try:
+        result = push.send(subscription.endpoint, subscription.p256dh, subscription.auth, payload, urgent=urgent)
+    except push.PushError as error:
+        result = push.PushResult(None, None, str(error))
+        outcome = "refused"
+    else:
+        outcome = _outcome(result.status)
+    db.session.add(PushAttempt(user_id=subscription.user_id, subscription_id=subscription.id, push_host=host[:255],
+                               item_count=count, urgent=urgent, outcome=outcome, status_code=result.status,
+                               detail=result.detail[:200], attempted_at=now))
+    report.outcomes[outcome] += 1
+    if outcome == "sent":
+        subscription.last_success_at, subscription.retry_at, subscription.failures = now, None, 0
+        return outcome
+    if outcome == "gone":
+        db.session.flush()
+        db.session.delete(subscription)
+        return outcome
+    subscription.failures += 1
+    if outcome == "retry":
+        backoff = min(timedelta(minutes=2 ** min(subscription.failures, 10)), MAX_BACKOFF)
+        backoff += timedelta(seconds=random.uniform(0, 30))  # spread retries from many dispatchers
+        wait = max(backoff, timedelta(seconds=result.retry_after or 0))
+    else:
+        wait = MAX_BACKOFF  # a refusal (bad key, too large) will not fix itself in a minute
+    subscription.retry_at = now + wait
+    return outcome
+
+
+def _outcome(status: int | None) -> str:
+    if status is not None and 200 <= status < 300:
+        return "sent"
+    if status in (404, 410):
+        return "gone"
+    if status is None or status == 429 or status >= 500:
+        return "retry"
+    return "refused"
+
+
+def loop(interval_seconds: int = 60, *, stop=None) -> None:
+    """Dispatch every minute until stopped (SIGTERM/SIGINT end the loop between runs)."""
+    stopping = stop or threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        try:
+            signal.signal(signum, lambda *_: stopping.set())
+        except ValueError:  # not the main thread (tests)
+            pass
+    while not stopping.is_set():
+        started = utcnow()
+        report = dispatch_once(started)
+        current_app.logger.info("reminders: %s", report)
+        stopping.wait(max(0.0, interval_seconds - (utcnow() - started).total_seconds()))
+
+
+def send_test(user: User) -> list[tuple[str, str]]:
+    """A test notification to each of `user`'s devices: (device, outcome) for each."""
+    payload = {"title": "Waymark test", "body": "Reminders reach this device.", "url": "/reminders",
+               "tag": "waymark-test", "count": 0}
+    subscriptions = db.session.scalars(
+        sa.select(PushSubscription).where(PushSubscription.user_id == user.id).order_by(PushSubscription.id)).all()
+    return [(subscription.device_label, _send(subscription, payload, False, 0, utcnow(), DispatchReport()))
+            for subscription in subscriptions]

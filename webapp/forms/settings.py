@@ -1,0 +1,31 @@
+"""The user's own settings: time zone and quiet hours for reminders."""
+
+from __future__ import annotations
+
+from functools import cache
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, TimeField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional, ValidationError
+
+
+@cache
+def _zones() -> tuple[str, ...]:
+    return tuple(sorted(zone for zone in available_timezones() if "/" in zone and not zone.startswith("Etc/")))
+
+
+class SettingsForm(FlaskForm):
+    time_zone = SelectField("Time zone", validators=[Optional()])
+    quiet_from = TimeField("No notifications from", validators=[Optional()])
+    quiet_until = TimeField("until", validators=[Optional()])
+
+    def __init__(self, *args, organisation_zone: str = "UTC", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = [SelectChoice("", f"The organisation's ({organisation_zone})"),
+                                  *(SelectChoice(zone, zone.replace("_", " ")) for zone in _zones())]
+
+    def validate_quiet_until(self, field: TimeField) -> None:
+        if (field.data is None) != (self.quiet_from.data is None):
+            raise ValidationError("Give both times, or neither.")

@@ -1,0 +1,70 @@
+"""Push reminders: the devices a user subscribed, what they did with each reminder, and every send."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from webapp.extensions import db
+from webapp.models.accounts import User
+from webapp.models.types import UTCDateTime, utcnow
+
+
+class PushSubscription(db.Model):
+    """One browser on one device, as its push service knows it."""
+
+    __tablename__ = "push_subscriptions"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    endpoint: so.Mapped[str] = so.mapped_column(sa.String(1000), unique=True)
+    p256dh: so.Mapped[str] = so.mapped_column(sa.String(200))
+    auth: so.Mapped[str] = so.mapped_column(sa.String(100))
+    device_label: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    last_success_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # After a 429 or 5xx: not before this moment, and how many failures in a row.
+    retry_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    failures: so.Mapped[int] = so.mapped_column(default=0)
+
+    user: so.Mapped[User] = so.relationship()
+
+
+class ReminderState(db.Model):
+    """What one user did with one reminder (snoozed, done) and the day it was last pushed."""
+
+    __tablename__ = "reminder_states"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    # The reminder's identity: its kind, record and due date (webapp/reminders.py).
+    item_key: so.Mapped[str] = so.mapped_column(sa.String(160))
+    snoozed_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    done_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # The user's local date of the last push that announced it: at most one a day.
+    notified_on: so.Mapped[date | None]
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "item_key", name="uq_reminder_states_user_item"),)
+
+
+class PushAttempt(db.Model):
+    """Every request to a push service and what it answered. No payload, no client data."""
+
+    __tablename__ = "push_attempts"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    subscription_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("push_subscriptions.id", ondelete="SET NULL"))
+    push_host: so.Mapped[str] = so.mapped_column(sa.String(255))
+    item_count: so.Mapped[int] = so.mapped_column(default=0)
+    urgent: so.Mapped[bool] = so.mapped_column(default=False)
+    # sent, gone (404/410: subscription deleted), retry (429/5xx), refused (other 4xx), error (no answer)
+    outcome: so.Mapped[str] = so.mapped_column(sa.String(16))
+    status_code: so.Mapped[int | None]
+    detail: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    attempted_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (sa.Index("ix_push_attempts_attempted", "attempted_at"),)

@@ -1,0 +1,162 @@
+"""Web push: VAPID keys, allowed push services, and sending one encrypted message.
+
+The `webpush` package encrypts the payload (aes128gcm). We build the request ourselves: a fresh
+`WebPush` per message (its per-call arguments stick to the instance), a real TTL, the `Urgency`
+and `Topic` headers it does not set, a size check, and a VAPID token whose audience is the push
+service's origin including any port (RFC 8292; the package drops the port).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from flask import current_app
+from webpush import VAPID, WebPush, WebPushSubscription
+
+MAX_PLAINTEXT = 3993  # one aes128gcm record of 4096 bytes, less the header and padding
+TOPIC = "waymark-reminders"
+
+
+@dataclass(frozen=True)
+class VapidKeys:
+    private_pem: bytes
+    public_pem: bytes
+
+    @property
+    def application_server_key(self) -> str:
+        """The public key as the browser's pushManager.subscribe() wants it: base64url, raw point."""
+        public = serialization.load_pem_public_key(self.public_pem)
+        raw = public.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _key_paths() -> tuple[Path, Path]:
+    folder = Path(current_app.instance_path)
+    return folder / "vapid_private.pem", folder / "vapid_public.pem"
+
+
+def vapid_keys() -> VapidKeys:
+    """From the environment, else from the instance folder, made there on first use (mode 0600)."""
+    config = current_app.config
+    if config.get("VAPID_PRIVATE_KEY") and config.get("VAPID_PUBLIC_KEY"):
+        return VapidKeys(config["VAPID_PRIVATE_KEY"].encode(), config["VAPID_PUBLIC_KEY"].encode())
+    private_path, public_path = _key_paths()
+    if not private_path.exists():
+        write_new_keys()
+    return VapidKeys(private_path.read_bytes(), public_path.read_bytes())
+
+
+def write_new_keys() -> VapidKeys:
+    private_pem, public_pem, _ = VAPID.generate_keys()
+    private_path, public_path = _key_paths()
+    for path, content in ((private_path, private_pem), (public_path, public_pem)):
+        temporary = path.with_suffix(".new")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        temporary.replace(path)
+    return VapidKeys(private_pem, public_pem)
+
+
+class PushError(ValueError):
+    """A subscription we will not send to; the message says why."""
+
+
+def check_endpoint(endpoint: str) -> None:
+    """Only the browsers' push services (configurable), over HTTPS."""
+    parts = urlsplit(endpoint)
+    host = (parts.hostname or "").lower()
+    insecure = host in current_app.config["PUSH_INSECURE_HOSTS"]
+    if parts.scheme != "https" and not (parts.scheme == "http" and insecure):
+        raise PushError("A push endpoint must use HTTPS.")
+    allowed = (*current_app.config["PUSH_HOSTS"], *current_app.config["PUSH_INSECURE_HOSTS"])
+    if not any(host == name or (name.startswith(".") and host.endswith(name)) for name in allowed):
+        raise PushError("This push service is not one Waymark sends to.")
+
+
+def _b64decode(value: str) -> bytes:
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+
+
+def check_keys(p256dh: str, auth: str) -> None:
+    try:
+        point, secret = _b64decode(p256dh), _b64decode(auth)
+    except ValueError as error:
+        raise PushError("The subscription's keys are not base64url.") from error
+    if len(point) != 65 or point[0] != 4 or len(secret) != 16:
+        raise PushError("The subscription's keys are not a P-256 key and a 16-byte secret.")
+
+
+def _origin(endpoint: str) -> str:
+    parts = urlsplit(endpoint)
+    default = {"https": 443, "http": 80}[parts.scheme]
+    port = f":{parts.port}" if parts.port and parts.port != default else ""
+    return f"{parts.scheme}://{parts.hostname}{port}"
+
+
+def vapid_header(keys: VapidKeys, endpoint: str, *, now: float | None = None) -> str:
+    token = jwt.encode(
+        {"aud": _origin(endpoint), "exp": int(now or time.time()) + 12 * 60 * 60,
+         "sub": current_app.config["VAPID_SUBJECT"]},
+        keys.private_pem, algorithm="ES256")
+    return f"vapid t={token},k={keys.application_server_key}"
+
+
+@dataclass(frozen=True)
+class PushResult:
+    status: int | None  # None: no answer (connection failed, timed out)
+    retry_after: int | None = None
+    detail: str = ""
+
+
+def send(endpoint: str, p256dh: str, auth: str, payload: dict, *, urgent: bool = False) -> PushResult:
+    """Encrypt `payload` for one subscription and POST it to its push service."""
+    check_endpoint(endpoint)
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    if len(body) > MAX_PLAINTEXT:
+        raise PushError("The message is too large for one push.")
+    keys = vapid_keys()
+    subject = current_app.config["VAPID_SUBJECT"]
+    message = WebPush(private_key=keys.private_pem, public_key=keys.public_pem,
+                      subscriber=subject.removeprefix("mailto:"),
+                      ttl=current_app.config["PUSH_TTL_SECONDS"]).get(
+        body, WebPushSubscription(endpoint=endpoint, keys={"p256dh": p256dh, "auth": auth}))
+    request = urllib.request.Request(endpoint, data=message.encrypted, method="POST", headers={
+        "Content-Type": "application/octet-stream",
+        "Content-Encoding": "aes128gcm",
+        "TTL": str(current_app.config["PUSH_TTL_SECONDS"]),
+        "Urgency": "high" if urgent else "normal",
+        "Topic": TOPIC,
+        "Authorization": vapid_header(keys, endpoint),
+    })
+    try:
+        with urllib.request.urlopen(request, timeout=current_app.config["PUSH_TIMEOUT_SECONDS"]) as response:
+            return PushResult(response.status)
+    except urllib.error.HTTPError as error:
+        return PushResult(error.code, _retry_after(error.headers.get("Retry-After")), error.reason or "")
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        return PushResult(None, None, str(getattr(error, "reason", error))[:200])
+
+
+def _retry_after(value: str | None) -> int | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return int(value)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return max(0, int(parsedate_to_datetime(value).timestamp() - time.time()))
+    except (TypeError, ValueError):
+        return None

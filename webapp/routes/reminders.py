@@ -1,0 +1,63 @@
+"""Every reminder the user has: the same items Today shows and the pushes announce."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from webapp import reminders
+from webapp.extensions import db
+from webapp.models import utcnow
+from webapp.services import push as push_service
+from webapp.timeutil import today_for
+
+bp = Blueprint("reminders", __name__, url_prefix="/reminders")
+
+MAX_KEY = 160
+
+
+@bp.get("")
+def index() -> str:
+    return render_template("reminders/index.html", items=reminders.due_reminders(current_user),
+                           today=today_for(current_user), snooze_choices=SNOOZE_LABELS,
+                           has_device=bool(push_service.devices_of(current_user)))
+
+
+SNOOZE_LABELS = {"1h": "1 hour", "4h": "4 hours", "1d": "Tomorrow", "3d": "3 days"}
+
+
+def _key() -> str:
+    key = request.form.get("key", "")
+    if not key or len(key) > MAX_KEY:
+        abort(400)
+    return key
+
+
+@bp.post("/snooze")
+def snooze() -> Response:
+    key = _key()
+    length = reminders.SNOOZE_CHOICES.get(request.form.get("for", ""))
+    if length is None:
+        abort(400)
+    try:
+        reminders.snooze(current_user, key, utcnow() + length)
+    except reminders.ReminderError as error:
+        flash(str(error))
+    else:
+        db.session.commit()
+        flash(f"Snoozed for {SNOOZE_LABELS[request.form['for']].lower()}." if request.form["for"] != "1d"
+              else "Snoozed until tomorrow.")
+    return redirect(url_for("reminders.index"))
+
+
+@bp.post("/done")
+def done() -> Response:
+    try:
+        reminders.mark_done(current_user, _key())
+    except reminders.ReminderError as error:
+        flash(str(error))
+    else:
+        db.session.commit()
+        flash("Marked done. It comes back if its date changes.")
+    return redirect(url_for("reminders.index"))
