@@ -37,6 +37,8 @@ def test_config(database_url: str, **overrides: Any) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_PROFILE": "CHEAPEST",
+        # The tests' own push service (tests/push_service.py) listens on loopback, over http.
+        "PUSH_INSECURE_HOSTS": ("127.0.0.1",),
         **overrides,
     }
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from webapp.extensions import db
 from webapp.models import ReminderState, User, utcnow
-from webapp.timeutil import today_for
+from webapp.timeutil import today_for, zone_of
 from webapp.today import TodayItem, due_items
 
 SNOOZE_CHOICES = {"1h": timedelta(hours=1), "4h": timedelta(hours=4), "1d": timedelta(days=1),
@@ -30,7 +30,7 @@ def states_of(user: User, keys: list[str]) -> dict[str, ReminderState]:
 def due_reminders(user: User, now: datetime | None = None) -> list[TodayItem]:
     """Everything due for `user` on their own today, without what they set aside for now."""
     now = now or utcnow()
-    items = due_items(user, today_for(user))
+    items = due_items(user, now.astimezone(zone_of(user)).date())
     states = states_of(user, [item.key for item in items])
     return [item for item in items if _showing(states.get(item.key), now)]
 
