@@ -8,7 +8,7 @@ from zoneinfo import available_timezones
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TimeField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import Optional
 
 
 @cache
@@ -26,6 +26,10 @@ class SettingsForm(FlaskForm):
         self.time_zone.choices = [SelectChoice("", f"The organisation's ({organisation_zone})"),
                                   *(SelectChoice(zone, zone.replace("_", " ")) for zone in _zones())]
 
-    def validate_quiet_until(self, field: TimeField) -> None:
-        if (field.data is None) != (self.quiet_from.data is None):
-            raise ValidationError("Give both times, or neither.")
+    def validate(self, extra_validators=None) -> bool:
+        # Optional() ends a blank field's checks, so the pair is checked here.
+        valid = super().validate(extra_validators)
+        if valid and (self.quiet_from.data is None) != (self.quiet_until.data is None):
+            self.quiet_until.errors.append("Give both times, or neither.")
+            valid = False
+        return valid
