@@ -12,7 +12,7 @@
 
 importScripts("/static/js/outbox-core.js");
 
-var VERSION = "6";
+var VERSION = "7";
 var STATIC_CACHE = "waymark-static-" + VERSION;
 var SHELL_CACHE = "waymark-shells-" + VERSION;
 var STATIC_FILES = [

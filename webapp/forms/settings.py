@@ -18,7 +18,7 @@ def _zones() -> tuple[str, ...]:
 
 class SettingsForm(FlaskForm):
     time_zone = SelectField("Time zone", validators=[Optional()])
-    quiet_from = TimeField("No notifications from", validators=[Optional()])
+    quiet_from = TimeField("Quiet from", validators=[Optional()])
     quiet_until = TimeField("until", validators=[Optional()])
 
     def __init__(self, *args, organisation_zone: str = "UTC", **kwargs):
