@@ -34,7 +34,8 @@ def main() -> None:
     replay = outbox_replay.run()
     pushes = push_dispatch.run()
     replay_ok = replay["ratio"] <= 2 and replay["duplicates"] == 0 and replay["created_by_second_replay"] == 0
-    push_ok = (pushes["duplicates"] == pushes["missed"] == pushes["second_run_pushes"] == 0
+    push_ok = (pushes["first_seconds"] <= 60 and pushes["parallel_seconds"] <= 60
+               and pushes["duplicates"] == pushes["missed"] == pushes["second_run_pushes"] == 0
                and pushes["parallel_duplicates"] == pushes["parallel_missed"] == pushes["problems"] == 0)
     ok = replay_ok and push_ok
     report = f"""# Benchmarks
@@ -74,13 +75,13 @@ decrypts every push, so its work is counted in the time too.
 
 | measure | result | budget |
 |---|---|---|
-| one dispatcher: time | {pushes['first_seconds']} s | |
+| one dispatcher: time | {pushes['first_seconds']} s | ≤ 60 s |
 | pushes sent (one digest per user) | {pushes['pushes']:,} | {pushes['users']:,} |
 | pushes a second | {pushes['per_second']} | |
 | reminders announced | {pushes['reminders_notified']:,} | {pushes['reminders']:,} |
 | duplicates / users missed | {pushes['duplicates']} / {pushes['missed']} | 0 / 0 |
 | a second run the same day: pushes (time) | {pushes['second_run_pushes']} ({pushes['second_seconds']} s) | 0 |
-| three dispatchers at once: time | {pushes['parallel_seconds']} s | |
+| three dispatchers at once: time | {pushes['parallel_seconds']} s | ≤ 60 s |
 | three dispatchers at once: pushes, duplicates, missed | {pushes['parallel_pushes']:,}, {pushes['parallel_duplicates']}, {pushes['parallel_missed']} | {pushes['users']:,}, 0, 0 |
 | tokens or payloads the push service refused | {pushes['problems']} | 0 |
 
