@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test migrate demo bench clean
+.PHONY: run test migrate demo bench clean translations
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Waymark needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -42,3 +42,9 @@ bench: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
+
+## translations: re-extract marked strings, update each language's catalog, compile them (commit the .po and .mo)
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o webapp/translations/messages.pot webapp
+	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-location --ignore-obsolete
+	$(BIN)/pybabel compile -d webapp/translations

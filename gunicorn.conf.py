@@ -9,3 +9,6 @@ graceful_timeout = 20
 # Access log without query strings: searches carry names, and names do not go in logs.
 accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+
+# Self-intake links (/i/<token>) carry their secret in the path: the access log shows /i/[link].
+logger_class = "webapp.logs.RedactingLogger"

@@ -23,20 +23,23 @@ from webapp.models import (
     AssessmentKind,
     Case,
     ClosureRequest,
+    Invitation,
     ClosureStatus,
     PostClosureFollowUp,
     Referral,
     RiskLevel,
     Role,
+    SelfIntakeSubmission,
     Service,
     ServicePlan,
+    SubmissionStatus,
     User,
     program_memberships,
 )
 from webapp.timeutil import to_local
 
 KIND_ORDER = {
-    "closure_approval": 0, "handoff": 1, "follow_up": 2, "referral": 3, "contact_standard": 4,
+    "self_intake": 0, "closure_approval": 0, "handoff": 1, "follow_up": 2, "referral": 3, "contact_standard": 4,
     "reassessment": 5, "plan_review": 6, "post_closure": 7, "urgent": 8,
 }
 
@@ -44,13 +47,15 @@ KIND_ORDER = {
 @dataclass(frozen=True)
 class TodayItem:
     kind: str
-    case: Case
+    case: Case | None  # None for what has no case yet (a self-intake to review)
     due: date
     detail: str
     action_label: str
     action_url: str
     # The record the item is about when it is not the case itself (referral, check, closure request).
     record: int | None = None
+    title: str | None = None
+    program: str | None = None
 
     @property
     def key(self) -> str:
@@ -58,14 +63,26 @@ class TodayItem:
         return f"{self.kind}:{self.record or self.case.id}:{self.due.isoformat()}"
 
     @property
+    def heading(self) -> str:
+        return self.title or self.case.client.preferred_name
+
+    @property
+    def program_name(self) -> str:
+        return self.program or self.case.program.name
+
+    @property
+    def link(self) -> str:
+        return url_for("cases.view", case_id=self.case.id) if self.case else self.action_url
+
+    @property
     def urgent(self) -> bool:
-        return self.case.risk_level == RiskLevel.URGENT
+        return self.case is not None and self.case.risk_level == RiskLevel.URGENT
 
     def overdue_days(self, today: date) -> int:
         return (today - self.due).days
 
     def sort_key(self, today: date) -> tuple:
-        return (not self.urgent, -self.overdue_days(today), KIND_ORDER[self.kind], self.case.id)
+        return (not self.urgent, -self.overdue_days(today), KIND_ORDER[self.kind], self.record or self.case.id)
 
 
 def _log_contact(case: Case) -> tuple[str, str]:
@@ -135,6 +152,7 @@ def due_items(user: User, today: date) -> list[TodayItem]:
                                url_for("referrals.view", referral_id=referral.id, next="/"), referral.id))
     items.extend(_post_closure_items(user, today))
     items.extend(_approval_items(user, today))
+    items.extend(_self_intake_items(user))
     items.sort(key=lambda item: item.sort_key(today))
     return items
 
@@ -174,3 +192,17 @@ def _approval_items(user: User, today: date) -> list[TodayItem]:
                       "Closure waiting for your approval", "Decide", url_for("closure.close", case_id=request.case.id),
                       request.id)
             for request in requests]
+
+
+def _self_intake_items(user: User) -> list[TodayItem]:
+    """Answers a client sent through one of this worker's links, waiting for review."""
+    submissions = db.session.scalars(
+        sa.select(SelfIntakeSubmission).join(SelfIntakeSubmission.invitation)
+        .where(Invitation.created_by_id == user.id, SelfIntakeSubmission.status == SubmissionStatus.PENDING)
+        .options(so.contains_eager(SelfIntakeSubmission.invitation).joinedload(Invitation.program))
+    ).all()
+    return [TodayItem("self_intake", None, to_local(submission.submitted_at).date(), "New self-intake to review",
+                      "Review", url_for("intake_queue.review", submission_id=submission.id), submission.id,
+                      title=submission.answers.get("preferred_name") or "Self-intake",
+                      program=submission.invitation.program.name)
+            for submission in submissions]

@@ -62,6 +62,13 @@ from webapp.models.referrals import (
     ReferralStatusChange,
     Service,
 )
+from webapp.models.self_intake import (
+    Invitation,
+    InvitationStatus,
+    RateBucket,
+    SelfIntakeSubmission,
+    SubmissionStatus,
+)
 from webapp.models.types import utcnow
 
 __all__ = [
@@ -99,6 +106,8 @@ __all__ = [
     "IdempotencyKey",
     "Intake",
     "IntakeSource",
+    "Invitation",
+    "InvitationStatus",
     "LifeDomain",
     "MODEL_DEFAULTS",
     "ModelStandard",
@@ -110,6 +119,7 @@ __all__ = [
     "Provider",
     "PushAttempt",
     "PushSubscription",
+    "RateBucket",
     "Referral",
     "ReferralStatus",
     "ReferralStatusChange",
@@ -117,8 +127,10 @@ __all__ = [
     "RiskLevel",
     "Role",
     "SCORE_MEANINGS",
+    "SelfIntakeSubmission",
     "Service",
     "ServicePlan",
+    "SubmissionStatus",
     "TaskOwner",
     "User",
     "utcnow",

@@ -16,16 +16,19 @@ def register_blueprints(app: Flask) -> None:
         closure,
         errors,
         health,
+        intake_queue,
+        invites,
         offline,
         plans,
         pwa,
         referrals,
         reminders,
+        self_intake,
         supervision,
         today,
     )
 
     for module in (auth, account, today, reminders, clients, cases, assessments, plans, closure, referrals,
-                   supervision, offline, admin, pwa, health):
+                   supervision, invites, intake_queue, self_intake, offline, admin, pwa, health):
         app.register_blueprint(module.bp)
     errors.init_app(app)

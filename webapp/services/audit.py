@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import has_request_context, request
 from flask_login import current_user
 
 from webapp.extensions import db
 from webapp.models import AuditAction, AuditEvent, User
+
+
+# Self-intake links carry their secret in the path: it never goes into the trail or a log.
+_LINK_TOKEN = re.compile(r"^/i/[^/]+")
+
+
+def redact(path: str) -> str:
+    return _LINK_TOKEN.sub("/i/[link]", path) if path.startswith("/i/") and not path.startswith("/i/thanks") else path
 
 
 def record(
@@ -27,6 +37,6 @@ def record(
     )
     if has_request_context():
         event.address = (request.remote_addr or "")[:45] or None
-        event.path = request.path[:300]  # the path only: query strings can hold names
+        event.path = redact(request.path)[:300]  # the path only: query strings can hold names
     db.session.add(event)
     return event

@@ -1,0 +1,33 @@
+"""Languages. The client-facing self-intake pages speak the client's language (the invitation's,
+a switch on the page, else the browser's preference); staff pages are in English for now, with
+their strings marked so they can follow.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_babel import format_date, get_locale
+
+from webapp.extensions import babel
+
+LANGUAGES = {"en": "English", "es": "Español"}
+DEFAULT = "en"
+
+
+def choose(*preferences: str | None) -> str:
+    """The first supported language among `preferences`, else the browser's, else English."""
+    for preference in preferences:
+        if preference and preference in LANGUAGES:
+            return preference
+    return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT
+
+
+def _locale() -> str:
+    # Set by a client-facing view; everything else is in English.
+    return g.get("language") or DEFAULT
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=_locale, default_translation_directories="translations")
+    app.jinja_env.globals.update(current_language=lambda: str(get_locale()), LANGUAGES=LANGUAGES)
+    app.jinja_env.filters["local_day"] = lambda day: format_date(day, format="long")
