@@ -41,6 +41,8 @@ def private_pages(response: Response) -> Response:
 
 
 def _gone() -> tuple[str, int]:
+    # No invitation to ask: the page (or the form that was sent) says which language it was in.
+    g.language = i18n.choose(request.args.get("lang"), request.form.get("lang"))
     return render_template("self_intake/gone.html"), 404
 
 

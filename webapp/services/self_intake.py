@@ -42,8 +42,9 @@ def create_invitation(user: User, program: Program, *, language: str, client: Cl
     if not program.active:
         raise SelfIntakeError("This program is not taking new cases.")
     token = secrets.token_urlsafe(TOKEN_BYTES)
+    now = utcnow()
     invitation = Invitation(token_hash=token_hash(token), program=program, language=language, client=client,
-                            note=note.strip(), created_by_id=user.id, expires_at=utcnow() + expires_in)
+                            note=note.strip(), created_by_id=user.id, created_at=now, expires_at=now + expires_in)
     db.session.add(invitation)
     db.session.flush()
     audit.record(AuditAction.CREATE, "invitation", invitation.id, user=user)
