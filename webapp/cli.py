@@ -17,6 +17,25 @@ from webapp.services import accounts
 
 users_cli = AppGroup("users", help="Create staff accounts and set their passwords.")
 demo_cli = AppGroup("demo", help="The demo organisation for trying Waymark out.")
+@demo_cli.command("generate")
+@click.option("--clients", type=click.IntRange(1, 2_000_000), default=1000, show_default=True)
+@click.option("--contacts", type=click.IntRange(0, 20_000_000), default=10_000, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True, help="The same seed makes the same data.")
+def demo_generate(clients: int, contacts: int, seed: int) -> None:
+    """Bulk-generate clients, cases, contacts and the rest, for benchmarks (not for real databases)."""
+    import time
+
+    from webapp import generate
+
+    if generate.real_users_present():
+        raise click.ClickException("This database has real staff accounts: generated data goes in a database of its own.")
+    started = time.perf_counter()
+    result = generate.generate(clients=clients, contacts=contacts, seed=seed)
+    db.session.commit()
+    click.echo(f"Generated {result} in {time.perf_counter() - started:.1f} s. "
+               f"Staff sign in with the password {generate.PASSWORD!r}.")
+
+
 push_cli = AppGroup("push", help="Web push: the server's VAPID keys, and test notifications.")
 reminders_cli = AppGroup("reminders", help="Send due reminders to people's devices.")
 

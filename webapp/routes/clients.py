@@ -38,11 +38,13 @@ def _page_number() -> int:
 def search() -> Response:
     query = request.args.get("q", "").strip()[:100]
     results = search_clients(current_user, query, _page_number(), current_app.config["PAGE_SIZE"])
+    # Rendered before the commit below, which would expire the results (a query per client).
+    page = render_page_or_fragment("clients/search.html", "clients/_results.html", query=query, results=results)
     if results.clients:
         # Who looked through client lists, and when; never what they typed.
         audit.record(AuditAction.VIEW, "client_search", None)
         db.session.commit()
-    return render_page_or_fragment("clients/search.html", "clients/_results.html", query=query, results=results)
+    return page
 
 
 def _person_from(values) -> duplicates.Person:
