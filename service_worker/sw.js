@@ -6,7 +6,8 @@
  * - Form shells (no client data, no CSRF token) are kept per signed-in worker when a page asks,
  *   and deleted at sign-out (static/js/outbox.js).
  * - Background Sync replays the outbox with the pages' own code (outbox-core.js).
- * Bump VERSION whenever a static file changes.
+ * /sw.js is served with the static files' hash in front of VERSION, so a changed static file makes
+ * a new worker by itself; bump VERSION when this file's own logic changes.
  */
 "use strict";
 

@@ -9,7 +9,15 @@ import sqlalchemy as sa
 from tests.lifecycle import assess
 from webapp.case_state import load_state
 from webapp.extensions import db
-from webapp.models import MODEL_DEFAULTS, Assessment, AssessmentKind, CaseModel, LifeDomain, Phase, Role
+from webapp.models import (
+    MODEL_DEFAULTS,
+    Assessment,
+    AssessmentKind,
+    CaseModel,
+    LifeDomain,
+    Phase,
+    Role,
+)
 from webapp.services import assessments
 from webapp.services.cases import CaseError
 from webapp.timeutil import local_today

@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.models import AuditAction, AuditEvent, ContactLog, ContactType, Role, utcnow
 from webapp.forms.cases import local_now
+from webapp.models import AuditAction, AuditEvent, ContactLog, ContactType, Role, utcnow
 from webapp.timeutil import local_today
 
 

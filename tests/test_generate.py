@@ -4,7 +4,17 @@ import pytest
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.models import Case, Client, ClientNameToken, ContactLog, Phase, Referral, ReferralStatus, Role, User
+from webapp.models import (
+    Case,
+    Client,
+    ClientNameToken,
+    ContactLog,
+    Phase,
+    Referral,
+    ReferralStatus,
+    Role,
+    User,
+)
 
 
 def run(app, *args):

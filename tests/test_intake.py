@@ -8,7 +8,16 @@ import sqlalchemy as sa
 
 from webapp import client_ids
 from webapp.extensions import db
-from webapp.models import AuditAction, AuditEvent, Case, Client, Consent, ConsentMethod, RiskLevel, Role
+from webapp.models import (
+    AuditAction,
+    AuditEvent,
+    Case,
+    Client,
+    Consent,
+    ConsentMethod,
+    RiskLevel,
+    Role,
+)
 from webapp.timeutil import local_today
 
 

@@ -10,7 +10,16 @@ from tests.browser import PHONE
 from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F401  (fixture)
 from webapp import demo
 from webapp.extensions import db
-from webapp.models import Case, Client, ClosureRequest, ClosureStatus, Goal, GoalStatus, Phase, ServicePlan
+from webapp.models import (
+    Case,
+    Client,
+    ClosureRequest,
+    ClosureStatus,
+    Goal,
+    GoalStatus,
+    Phase,
+    ServicePlan,
+)
 from webapp.timeutil import local_today
 
 

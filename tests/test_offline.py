@@ -3,8 +3,8 @@ signal returns, refusals kept with the server's words, nothing left behind at si
 
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F401  (fixture)
@@ -258,5 +258,6 @@ def test_a_new_version_of_the_app_is_offered_with_a_reload(replaceable_worker, o
     page.locator("#update-banner").wait_for(state="visible")
     check_phone_layout(page, "offline-5-update-offered", problems)
     page.locator("#update-banner").get_by_role("button", name="Reload").click()
-    wait_until(page, "() => caches.keys().then(names => names.some(n => n.startsWith('waymark-static-next-')) "
-                     "&& !names.some(n => /^waymark-static-\\d+$/.test(n)))")
+    # Cache names are "waymark-static-<static files' hash>-<VERSION>" (routes/pwa.py).
+    wait_until(page, "() => caches.keys().then(names => names.some(n => /^waymark-static-[0-9a-f]+-next-/.test(n)) "
+                     "&& !names.some(n => /^waymark-static-[0-9a-f]+-\\d+$/.test(n)))")

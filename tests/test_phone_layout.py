@@ -3,11 +3,10 @@ targets, scripts running under the strict CSP, and labelled fields with errors b
 
 from pathlib import Path
 
+import pyotp
 import pytest
 
 from tests.browser import LAUNCH_ARGS, PHONE, live_server, require_chromium
-import pyotp
-
 from tests.conftest import PASSWORD, TOTP_SECRET
 from webapp.models import Role
 

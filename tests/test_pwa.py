@@ -1,7 +1,9 @@
 """The PWA's own files, and the headers every page carries."""
 
+import gzip
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -84,7 +86,7 @@ def test_pages_configure_htmx_safely_and_keep_no_history_snapshot(pages):
         assert config["allowEval"] is False and config["selfRequestsOnly"] is True, url
         assert config["historyCacheSize"] == 0 and config["includeIndicatorStyles"] is False, url
         assert 'hx-history="false"' in page, url
-        assert '<script src="/static/vendor/htmx-2.0.11.min.js" defer></script>' in page, url
+        assert re.search(r'<script src="/static/vendor/htmx-2\.0\.11\.min\.js\?v=[0-9a-f]{12}" defer></script>', page), url
 
 
 def test_the_vendored_htmx_is_the_pinned_2_0_release(app):
@@ -113,3 +115,32 @@ def test_error_pages_and_fragments_are_not_stored_either(as_user, make_user):
     for response in (client.get("/no-such-page"), client.get("/no-such-page", headers={"HX-Request": "true"}),
                      client.get("/clients?q=x", headers={"HX-Request": "true"})):
         assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_static_files_have_versioned_urls_cached_for_a_year_and_compressed(app, client):
+    page = client.get("/login").get_data(as_text=True)
+    url = re.search(r'href="(/static/css/app\.css\?v=[0-9a-f]{12})"', page).group(1)
+    response = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert "max-age=31536000" in response.headers["Cache-Control"] and "immutable" in response.headers["Cache-Control"]
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(response.get_data()) == (Path(app.static_folder) / "css" / "app.css").read_bytes()
+    # An old or missing version is not cached for long: it may not be this content.
+    stale = client.get("/static/css/app.css?v=000000000000")
+    assert "max-age=31536000" not in stale.headers.get("Cache-Control", "")
+    html = client.get("/login", headers={"Accept-Encoding": "br, gzip"})
+    assert html.headers["Content-Encoding"] == "br" and "no-store" in html.headers["Cache-Control"]
+
+
+def test_the_service_worker_version_follows_the_static_files(app, client, tmp_path):
+    first = client.get("/sw.js").get_data(as_text=True)
+    version = re.search(r'var VERSION = "([0-9a-f]{12})-', first).group(1)
+    css = Path(app.static_folder) / "css" / "app.css"
+    original = css.read_bytes()
+    try:
+        css.write_bytes(original + b"\n/* changed */\n")
+        changed = client.get("/sw.js").get_data(as_text=True)
+    finally:
+        css.write_bytes(original)
+    assert re.search(r'var VERSION = "([0-9a-f]{12})-', changed).group(1) != version
+    assert client.get("/sw.js", headers={"If-None-Match": client.get("/sw.js").headers["ETag"]}).status_code == 304

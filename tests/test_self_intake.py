@@ -190,6 +190,7 @@ def test_tokens_stay_out_of_the_audit_trail_and_the_access_log(client, link, tmp
     paths = db.session.scalars(sa.select(AuditEvent.path)).all()
     assert "/i/[link]" in paths and not any(token in (path or "") for path in paths)
     from gunicorn.config import Config
+
     from webapp.logs import RedactingLogger
     config = Config()
     config.set("accesslog", str(tmp_path / "access.log"))

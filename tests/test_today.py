@@ -5,7 +5,15 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.models import CaseModel, ConfirmationMethod, Provider, ReferralStatus, RiskLevel, Service, utcnow
+from webapp.models import (
+    CaseModel,
+    ConfirmationMethod,
+    Provider,
+    ReferralStatus,
+    RiskLevel,
+    Service,
+    utcnow,
+)
 from webapp.services import referrals
 from webapp.timeutil import local_today
 from webapp.today import due_items

@@ -44,7 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     csrf.init_app(app)
     htmx.init_app(app)
 
-    from webapp import database, i18n, idempotency, security, templating
+    from webapp import database, i18n, idempotency, security, static_files, templating
     from webapp.cli import register_commands
     from webapp.routes import register_blueprints
 
@@ -54,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     idempotency.init_app(app)
     templating.init_app(app)
     i18n.init_app(app)
+    static_files.init_app(app)
     register_blueprints(app)
     register_commands(app)
     return app

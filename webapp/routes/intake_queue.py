@@ -16,7 +16,14 @@ from webapp import duplicates
 from webapp.extensions import db
 from webapp.forms.invites import AcceptForm, RejectForm
 from webapp.forms.self_intake import NEEDS
-from webapp.models import AuditAction, Client, Invitation, SelfIntakeSubmission, SubmissionStatus, program_memberships
+from webapp.models import (
+    AuditAction,
+    Client,
+    Invitation,
+    SelfIntakeSubmission,
+    SubmissionStatus,
+    program_memberships,
+)
 from webapp.services import audit, clients, self_intake
 from webapp.timeutil import local_today
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
-from flask import Blueprint, Response, render_template, send_file, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from webapp.security import public
+from webapp.static_files import static_version
 
 bp = Blueprint("pwa", __name__)
 
@@ -17,7 +19,12 @@ SERVICE_WORKER = Path(__file__).resolve().parents[2] / "service_worker" / "sw.js
 @bp.get("/sw.js")
 @public
 def service_worker() -> Response:
-    response = send_file(SERVICE_WORKER, mimetype="text/javascript", max_age=0, conditional=True)
+    # The worker's version carries the static files' hash: any changed file makes a new worker,
+    # which precaches the new files (no manual version bump needed for static changes).
+    script = SERVICE_WORKER.read_text().replace('var VERSION = "', f'var VERSION = "{static_version(current_app)}-', 1)
+    response = Response(script, mimetype="text/javascript")
+    response.set_etag(hashlib.sha256(script.encode()).hexdigest()[:16])
+    response.make_conditional(request)
     # Browsers must always ask for the newest worker; it controls the whole site.
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"

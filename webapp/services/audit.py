@@ -10,7 +10,6 @@ from flask_login import current_user
 from webapp.extensions import db
 from webapp.models import AuditAction, AuditEvent, User
 
-
 # Self-intake links carry their secret in the path: it never goes into the trail or a log.
 _LINK_TOKEN = re.compile(r"^/i/[^/]+")
 

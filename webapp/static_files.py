@@ -1,0 +1,73 @@
+"""Static files under versioned URLs (`?v=<content hash>`), cached for a year, and compressed
+responses (Flask-Compress: gzip or Brotli for text, as the browser accepts).
+
+Every `url_for("static", …)` carries the file's hash, so a changed file is a new URL and browsers
+never keep an old copy; the service worker's version follows the same hashes (routes/pwa.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, request
+from flask_compress import Compress
+
+YEAR = 365 * 24 * 60 * 60
+compress = Compress()
+
+
+@lru_cache(maxsize=256)
+def _hash(path: str, mtime: float) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def file_hash(app: Flask, filename: str) -> str:
+    path = Path(app.static_folder) / filename
+    try:
+        return _hash(str(path), path.stat().st_mtime)
+    except OSError:
+        return ""
+
+
+def static_version(app: Flask) -> str:
+    """One hash over every static file: it changes whenever any of them does."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(app.static_folder).rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(app.static_folder)).encode())
+            digest.update(file_hash(app, str(path.relative_to(app.static_folder))).encode())
+    return digest.hexdigest()[:12]
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    # Static files are sent as streams; phones on plain gzip need them compressed too.
+    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_MIN_SIZE", 500)
+    app.config.setdefault("COMPRESS_MIMETYPES", [
+        "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+        "application/manifest+json", "image/svg+xml", "text/plain"])
+    compress.init_app(app)
+
+    @app.url_defaults
+    def versioned_static(endpoint: str, values: dict) -> None:
+        if endpoint == "static" and "v" not in values and values.get("filename"):
+            values["v"] = file_hash(app, values["filename"])
+
+    default_max_age = app.get_send_file_max_age
+
+    def max_age(filename: str | None) -> int | None:
+        # Long-lived only for the URL that names this exact content.
+        if filename and request.args.get("v") and request.args.get("v") == file_hash(app, filename):
+            return YEAR
+        return default_max_age(filename)
+
+    app.get_send_file_max_age = max_age  # type: ignore[method-assign]
+
+    @app.after_request
+    def immutable(response):  # noqa: ANN001, ANN202
+        if request.endpoint == "static" and response.cache_control.max_age == YEAR:
+            response.cache_control.immutable = True
+        return response
