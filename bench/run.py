@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import outbox_replay, push_dispatch  # noqa: E402
+from bench import outbox_replay, page_weight, push_dispatch, server_load  # noqa: E402
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
@@ -30,20 +30,110 @@ def machine() -> str:
             f"Python {platform.python_version()}, {chromium or 'Chromium'}")
 
 
+def postgres_version() -> str:
+    if not server_load.postgres_available():
+        return "(not available on this run)"
+    import psycopg
+
+    with psycopg.connect(server_load.PG_ADMIN) as connection:
+        return connection.execute("SHOW server_version").fetchone()[0]
+
+
+def _weight_section(weights: dict) -> tuple[str, bool]:
+    rows, ok = [], True
+    for name, page in weights.items():
+        page_ok = page["html"] <= 14 * 1024 and page["total"] <= 50 * 1024
+        ok &= page_ok
+        rows.append(f"| {name} (`{page['path']}`) | {page['html']:,} ({page['html_encoding']}) | {page['css']:,} | "
+                    f"{page['js']:,} | {page['icons'] + page['other']:,} | **{page['total']:,}** | "
+                    f"{'yes' if page_ok else '**no**'} |")
+    table = "\n".join(rows)
+    return f"""## Page weight
+
+Cold load (nothing cached, no service worker yet) in Chromium at 360×740, signed in as the demo
+outreach worker; bytes on the wire as the browser received them (compressed), per resource type.
+Budgets: HTML ≤ 14 KB (one round trip), the whole page ≤ 50 KB.
+
+| page | HTML | CSS | JS | icons and other | total | within budget |
+|---|---|---|---|---|---|---|
+{table}
+
+"Other" is the manifest, the icon and the caseload the page keeps for offline use. Within budget:
+{"yes" if ok else "**no**"}.
+""", ok
+
+
+def _server_section(load: dict) -> tuple[str, bool]:
+    ok = True
+    parts = []
+    for kind, sizes in load["databases"].items():
+        small, large = sizes["small"], sizes["large"]
+        rows = []
+        for route in server_load.ROUTES:
+            a, b = small["routes"][route], large["routes"][route]
+            growth = round(b["median_ms"] / a["median_ms"], 2) if a["median_ms"] else None
+            within = route == "floor" or (a["ratio"] <= 3 and b["ratio"] <= 3 and growth is not None and growth <= 1.5)
+            ok &= within
+            rows.append(f"| {route} | {a['median_ms']} / {a['p95_ms']} | {a['ratio']}× | {b['median_ms']} / {b['p95_ms']} | "
+                        f"{b['ratio']}× | {growth}× | {'yes' if within else '**no**'} |")
+        queries = " · ".join(f"{page} {small['queries'][page]} → {large['queries'][page]}" for page in small["queries"])
+        queries_ok = all(large["queries"][page] <= small["queries"][page] for page in small["queries"])
+        writers = small["writers"]
+        writers_ok = writers["errors"] == 0 and writers["lost"] == 0
+        ok &= queries_ok and writers_ok and small["errors"] == 0 and large["errors"] == 0
+        table = "\n".join(rows)
+        parts.append(f"""### {kind}
+
+Small: {small['clients']:,} clients / {small['contacts']:,} contacts (generated in {small['generate_seconds']} s);
+large: {large['clients']:,} clients / {large['contacts']:,} contacts (generated in {large['generate_seconds']} s).
+Errors during the runs: {small['errors']} / {large['errors']}.
+
+| route | small: median / p95 ms | ÷ floor | large: median / p95 ms | ÷ floor | growth | within budget |
+|---|---|---|---|---|---|---|
+{table}
+
+SQL statements per page (small → large): {queries} — {"no growth" if queries_ok else "**grows**"}.
+
+Concurrent writers ({server_load.USERS} workers posting contact logs for {server_load.WRITE_SECONDS} s, 4 gunicorn
+workers): {writers['accepted']:,} accepted, {writers['errors']} errors, {writers['rows_written']:,} rows written,
+{writers['lost']} lost; {writers['per_second']} a second.
+""")
+    body = "\n".join(parts)
+    return f"""## Server latency against the floor
+
+gunicorn with 4 workers, {server_load.USERS} signed-in workers at once, each requesting in turn the floor (`/healthz`,
+one trivial query), Today, a search for a client's name, one of their case pages and a contact-log
+POST, {server_load.ROUNDS} rounds. Budgets: each page's median ≤ 3× the floor's median in the same run; the
+large data set's median ≤ 1.5× the small one's; statements per page do not grow.
+
+{body}
+Within budget: {"yes" if ok else "**no**"}.
+""", ok
+
+
 def main() -> None:
+    weights = page_weight.run()
+    weight_text, weight_ok = _weight_section(weights)
+    load = server_load.run()
+    server_text, server_ok = _server_section(load)
     replay = outbox_replay.run()
     pushes = push_dispatch.run()
     replay_ok = replay["ratio"] <= 2 and replay["duplicates"] == 0 and replay["created_by_second_replay"] == 0
     push_ok = (pushes["first_seconds"] <= 60 and pushes["parallel_seconds"] <= 60
                and pushes["duplicates"] == pushes["missed"] == pushes["second_run_pushes"] == 0
                and pushes["parallel_duplicates"] == pushes["parallel_missed"] == pushes["problems"] == 0)
-    ok = replay_ok and push_ok
+    ok = replay_ok and push_ok and weight_ok and server_ok
     report = f"""# Benchmarks
 
 Written by `make bench` ({dt.date.today().isoformat()}). Machine: {machine()}.
-Database: SQLite (WAL) under gunicorn with 2 workers, on loopback.
+Databases: SQLite (WAL) and, where it answers on 127.0.0.1:5432, PostgreSQL {postgres_version()}; all on loopback.
+Each section says plainly whether its budgets are met.
 
+{weight_text}
+{server_text}
 ## Outbox replay
+
+SQLite (WAL) under gunicorn with 2 workers.
 
 {replay['entries']} contact logs for one case, from Chromium at 360×740 using the app's own outbox
 code (`static/js/outbox-core.js`): posted online one after another as the form does, then the same

@@ -21,6 +21,7 @@ def allow(key: str, *, limit: int, window: timedelta, now: datetime | None = Non
     insert = (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(RateBucket)
     statement = insert.values(key=key[:100], window_start=start, hits=1).on_conflict_do_update(
         index_elements=["key", "window_start"], set_={"hits": RateBucket.hits + 1})
+    db.session.rollback()  # so the transaction below begins here, taking the write lock first
     with database.writes():
         db.session.execute(statement)
         hits = db.session.scalar(sa.select(RateBucket.hits).where(RateBucket.key == key[:100],

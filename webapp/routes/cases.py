@@ -9,6 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from webapp import database
 from webapp.access import can_view_case, get_case_or_404
 from webapp.case_state import load_state, standard_for
 from webapp.extensions import db
@@ -179,6 +180,15 @@ def transfer(case_id: int) -> Response | tuple[str, int]:
 def handoff(case_id: int) -> str:
     """Where this case stands: what a worker taking it over reads first."""
     case = get_case_or_404(case_id)
+    if case.handoff_pending and case.primary_worker_id == current_user.id:
+        # The one write this page makes, in a transaction of its own that takes the write lock
+        # first (on SQLite a read transaction cannot always become a writing one).
+        db.session.rollback()
+        with database.writes():
+            case = db.session.get_one(Case, case_id)
+            case_changes.handoff_read(case, current_user)
+            db.session.commit()
+    audit.record(AuditAction.VIEW, "case", case.id)
     state = load_state(case)
     transfer_event = db.session.scalar(
         sa.select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == CaseEventKind.TRANSFER)
@@ -186,9 +196,6 @@ def handoff(case_id: int) -> str:
     contacts = db.session.scalars(
         sa.select(ContactLog).where(ContactLog.case_id == case.id)
         .order_by(ContactLog.occurred_at.desc()).limit(3)).all()
-    case_changes.handoff_read(case, current_user)
-    audit.record(AuditAction.VIEW, "case", case.id)
-    db.session.commit()
     return render_template("cases/handoff.html", case=case, state=state, transfer=transfer_event,
                            contacts=contacts, next_step=next_step(state, local_today()))
 

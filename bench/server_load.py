@@ -1,0 +1,304 @@
+"""Server latency against the floor, query counts, and concurrent writers, at two data sizes and on
+both databases (PostgreSQL when it answers on 127.0.0.1:5432).
+
+For each database and size: a fresh database, migrated, filled by `flask demo generate`, served by
+gunicorn (4 workers); 20 signed-in workers at once request Today, a search, one of their case
+pages and a contact-log POST, and a trivial route (`/healthz`) in the same run is the floor.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+USERS = 20
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
+WRITE_SECONDS = int(os.environ.get("BENCH_WRITE_SECONDS", "30"))
+SIZES = {
+    "small": (int(os.environ.get("BENCH_SMALL_CLIENTS", "1000")), int(os.environ.get("BENCH_SMALL_CONTACTS", "10000"))),
+    "large": (int(os.environ.get("BENCH_LARGE_CLIENTS", "100000")), int(os.environ.get("BENCH_LARGE_CONTACTS", "1000000"))),
+}
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+ROUTES = ("floor", "today", "search", "case", "contact_post")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def postgres_available() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+@contextmanager
+def database(kind: str):
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+        return
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute("DROP DATABASE IF EXISTS waymark_bench")
+        admin.execute("CREATE DATABASE waymark_bench")
+    try:
+        yield "postgresql+psycopg://postgres@127.0.0.1:5432/waymark_bench"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute("DROP DATABASE IF EXISTS waymark_bench WITH (FORCE)")
+
+
+def environment(url: str) -> dict:
+    return {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-only", "WAYMARK_TIMEZONE": "UTC",
+            "WAYMARK_PASSWORD_HASH_PROFILE": '"CHEAPEST"'}
+
+
+def prepare(url: str, clients: int, contacts: int) -> float:
+    env = environment(url)
+    flask = [str(BIN / "flask"), "--app", "wsgi"]
+    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    started = time.perf_counter()
+    subprocess.run([*flask, "demo", "generate", "--clients", str(clients), "--contacts", str(contacts)],
+                   cwd=ROOT, env=env, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+@contextmanager
+def gunicorn(url: str, workers: int = 4):
+    port = free_port()
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--access-logfile",
+         "/dev/null", "wsgi:app"], cwd=ROOT, env=environment(url), stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        return None
+
+
+class Browser:
+    """One signed-in worker: a cookie jar, no redirects followed (a 302 is the answer)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
+                                                  NoRedirect())
+
+    def open(self, path: str, data: dict | None = None) -> tuple[int, str]:
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        try:
+            with self.opener.open(self.base + path, data=body, timeout=60) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(errors="replace")
+
+    def csrf(self, path: str) -> str:
+        _, page = self.open(path)
+        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+    def sign_in(self, email: str, password: str) -> None:
+        token = self.csrf("/login")
+        status, _ = self.open("/login", {"csrf_token": token, "email": email, "password": password})
+        assert status == 302, status
+
+
+def workers_and_cases(url: str) -> list[tuple[str, int, str]]:
+    """(email, one of their open case ids, a name to search for) for USERS workers."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url.replace("postgresql+psycopg", "postgresql+psycopg"))
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text(
+            "SELECT users.email, MIN(cases.id), MIN(clients.preferred_name) FROM users "
+            "JOIN cases ON cases.primary_worker_id = users.id AND cases.closed_at IS NULL "
+            "JOIN clients ON clients.id = cases.client_id "
+            "WHERE users.role IN ('case_manager', 'outreach_worker') GROUP BY users.email ORDER BY users.email "
+            f"LIMIT {USERS}")).all()
+    engine.dispose()
+    return [(email, case_id, name) for email, case_id, name in rows]
+
+
+def contact(token: str, number: int) -> dict:
+    return {"csrf_token": token, "occurred_at": time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() - 120)),
+            "contact_type": "phone", "note": f"Benchmark call {number}", "duration_minutes": "5"}
+
+
+def latency(base: str, people: list[tuple[str, int, str]]) -> dict[str, list[float]]:
+    from webapp.generate import PASSWORD
+
+    timings: dict[str, list[float]] = {route: [] for route in ROUTES}
+    lock = threading.Lock()
+    errors: list[str] = []
+    start = threading.Barrier(len(people))
+
+    def one(email: str, case_id: int, name: str) -> None:
+        browser = Browser(base)
+        browser.sign_in(email, PASSWORD)
+        token = browser.csrf(f"/cases/{case_id}/contacts/new")
+        query = urllib.parse.quote(name)
+        start.wait()
+        for number in range(ROUNDS):
+            for route, path, data, expected in (
+                ("floor", "/healthz", None, 200), ("today", "/", None, 200),
+                ("search", f"/clients?q={query}", None, 200), ("case", f"/cases/{case_id}", None, 200),
+                ("contact_post", f"/cases/{case_id}/contacts/new", contact(token, number), 302),
+            ):
+                began = time.perf_counter()
+                status, _ = browser.open(path, data)
+                spent = time.perf_counter() - began
+                with lock:
+                    timings[route].append(spent)
+                    if status != expected:
+                        errors.append(f"{route} {status}")
+
+    threads = [threading.Thread(target=one, args=person) for person in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    timings["errors"] = errors  # type: ignore[assignment]
+    return timings
+
+
+def summary(values: list[float]) -> dict:
+    values = sorted(values)
+    return {"median_ms": round(statistics.median(values) * 1000, 1),
+            "p95_ms": round(values[int(len(values) * 0.95) - 1] * 1000, 1)}
+
+
+def query_counts(url: str, person: tuple[str, int, str]) -> dict[str, int]:
+    """SQL statements per page, counted in-process for one worker."""
+    import sqlalchemy as sa
+
+    from webapp import create_app
+    from webapp.extensions import db
+    from webapp.generate import PASSWORD
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-only", "WTF_CSRF_ENABLED": False,
+                      "PASSWORD_HASH_PROFILE": "CHEAPEST"})
+    email, case_id, name = person
+    client = app.test_client()
+    client.post("/login", data={"email": email, "password": PASSWORD})
+    counts = {}
+    with app.app_context():
+        engine = db.engine
+        for page, path in (("today", "/"), ("search", f"/clients?q={urllib.parse.quote(name)}"),
+                           ("case", f"/cases/{case_id}"), ("reminders", "/reminders")):
+            seen: list[str] = []
+            listener = lambda *args: seen.append(args[2])  # noqa: E731
+            sa.event.listen(engine, "before_cursor_execute", listener)
+            try:
+                status = client.get(path).status_code
+            finally:
+                sa.event.remove(engine, "before_cursor_execute", listener)
+            counts[page] = len(seen) if status == 200 else -status
+        engine.dispose()
+    return counts
+
+
+def concurrent_writers(base: str, url: str, people: list[tuple[str, int, str]]) -> dict:
+    import sqlalchemy as sa
+
+    from webapp.generate import PASSWORD
+
+    engine = sa.create_engine(url)
+
+    def contact_rows() -> int:
+        with engine.connect() as connection:
+            return connection.execute(sa.text("SELECT count(*) FROM contact_logs")).scalar_one()
+
+    before = contact_rows()
+    accepted, errors = [0], []
+    lock = threading.Lock()
+    start = threading.Barrier(len(people))
+
+    def one(email: str, case_id: int, _name: str) -> None:
+        browser = Browser(base)
+        browser.sign_in(email, PASSWORD)
+        token = browser.csrf(f"/cases/{case_id}/contacts/new")
+        start.wait()
+        deadline = time.monotonic() + WRITE_SECONDS
+        number = 0
+        while time.monotonic() < deadline:
+            status, _ = browser.open(f"/cases/{case_id}/contacts/new", contact(token, number))
+            number += 1
+            with lock:
+                if status == 302:
+                    accepted[0] += 1
+                else:
+                    errors.append(status)
+
+    began = time.perf_counter()
+    threads = [threading.Thread(target=one, args=person) for person in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - began
+    written = contact_rows() - before
+    engine.dispose()
+    return {"accepted": accepted[0], "errors": len(errors), "rows_written": written,
+            "lost": accepted[0] - written, "per_second": round(accepted[0] / seconds, 1)}
+
+
+def run() -> dict:
+    results: dict = {"databases": {}}
+    kinds = ["sqlite"] + (["postgresql"] if postgres_available() else [])
+    for kind in kinds:
+        per_size = {}
+        for size, (clients, contacts) in SIZES.items():
+            with database(kind) as url:
+                generate_seconds = prepare(url, clients, contacts)
+                people = workers_and_cases(url)
+                with gunicorn(url) as base:
+                    timings = latency(base, people)
+                    writers = concurrent_writers(base, url, people) if size == "small" else None
+                counts = query_counts(url, people[0])
+            routes = {route: summary(timings[route]) for route in ROUTES}
+            floor = routes["floor"]["median_ms"]
+            for route in ROUTES:
+                routes[route]["ratio"] = round(routes[route]["median_ms"] / floor, 1) if floor else None
+            per_size[size] = {"clients": clients, "contacts": contacts, "generate_seconds": round(generate_seconds, 1),
+                              "routes": routes, "errors": len(timings["errors"]), "queries": counts,
+                              "writers": writers}
+        results["databases"][kind] = per_size
+    return results
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(run(), indent=2))
