@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.server_load import environment, gunicorn  # noqa: E402
-from tests.browser import LAUNCH_ARGS, PHONE  # noqa: E402
+from tests.browser import LAUNCH_ARGS, PHONE, sign_in  # noqa: E402
 
 PAGES = {"quick intake": "/clients/new", "today": "/", "case": None}
 KIND = {"Document": "html", "Stylesheet": "css", "Script": "js", "Image": "icons", "Other": "other", "Fetch": "other",
@@ -45,11 +45,7 @@ def run() -> dict:
                 # A fresh context for each: nothing cached, no service worker yet (a first visit).
                 context = browser.new_context(viewport=PHONE, base_url=base, service_workers="block")
                 page = context.new_page()
-                page.goto("/login")
-                page.get_by_label("Email").fill("outreach@demo.example")
-                page.get_by_label("Password").fill("orange-bicycle-harbour")
-                page.get_by_role("button", name="Sign in").click()
-                page.wait_for_url("**/")
+                sign_in(page, "outreach@demo.example", "orange-bicycle-harbour")
                 cdp = context.new_cdp_session(page)
                 cdp.send("Network.enable")
                 cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})

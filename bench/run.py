@@ -102,8 +102,8 @@ workers): {writers['accepted']:,} accepted, {writers['errors']} errors, {writers
     return f"""## Server latency against the floor
 
 gunicorn with 4 workers, {server_load.USERS} signed-in workers at once, each requesting in turn the floor (`/healthz`,
-one trivial query), Today, a search for a client's name, one of their case pages and a contact-log
-POST, {server_load.ROUNDS} rounds. Budgets: each page's median ≤ 3× the floor's median in the same run; the
+one trivial query), Today, a search for a client's full name (as a worker types it to find someone),
+one of their case pages and a contact-log POST, {server_load.ROUNDS} rounds. Budgets: each page's median ≤ 3× the floor's median in the same run; the
 large data set's median ≤ 1.5× the small one's; statements per page do not grow.
 
 {body}

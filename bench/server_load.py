@@ -136,19 +136,36 @@ class Browser:
 
 
 def workers_and_cases(url: str) -> list[tuple[str, int, str]]:
-    """(email, one of their open case ids, a name to search for) for USERS workers."""
+    """(email, one of their open case ids, a client's full name to search for) for USERS workers."""
     import sqlalchemy as sa
 
     engine = sa.create_engine(url.replace("postgresql+psycopg", "postgresql+psycopg"))
     with engine.connect() as connection:
         rows = connection.execute(sa.text(
-            "SELECT users.email, MIN(cases.id), MIN(clients.preferred_name) FROM users "
+            "SELECT users.email, MIN(cases.id), MIN(clients.legal_name) FROM users "
             "JOIN cases ON cases.primary_worker_id = users.id AND cases.closed_at IS NULL "
             "JOIN clients ON clients.id = cases.client_id "
             "WHERE users.role IN ('case_manager', 'outreach_worker') GROUP BY users.email ORDER BY users.email "
             f"LIMIT {USERS}")).all()
     engine.dispose()
     return [(email, case_id, name) for email, case_id, name in rows]
+
+
+def richest_case(url: str) -> tuple[str, int, str]:
+    """A worker and an open case with a plan and referrals: the case page at its fullest, so query
+    counts compare like with like at both sizes."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        row = connection.execute(sa.text(
+            "SELECT users.email, cases.id, clients.legal_name FROM cases "
+            "JOIN users ON users.id = cases.primary_worker_id JOIN clients ON clients.id = cases.client_id "
+            "WHERE cases.closed_at IS NULL AND EXISTS (SELECT 1 FROM service_plans WHERE case_id = cases.id) "
+            "AND EXISTS (SELECT 1 FROM referrals WHERE case_id = cases.id) "
+            "AND EXISTS (SELECT 1 FROM contact_logs WHERE case_id = cases.id) ORDER BY cases.id LIMIT 1")).one()
+    engine.dispose()
+    return row[0], row[1], row[2]
 
 
 def contact(token: str, number: int) -> dict:
@@ -286,7 +303,7 @@ def run() -> dict:
                 with gunicorn(url) as base:
                     timings = latency(base, people)
                     writers = concurrent_writers(base, url, people) if size == "small" else None
-                counts = query_counts(url, people[0])
+                counts = query_counts(url, richest_case(url))
             routes = {route: summary(timings[route]) for route in ROUTES}
             floor = routes["floor"]["median_ms"]
             for route in ROUTES:

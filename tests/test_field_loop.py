@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
+from tests.browser import sign_in
 from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F401  (fixture)
 from webapp import demo
 from webapp.extensions import db
@@ -20,11 +21,7 @@ def test_the_whole_field_loop_on_a_phone(browser_page):  # noqa: F811
         db.session.commit()
         today = local_today()
 
-    page.goto("/login")
-    page.get_by_label("Email").fill("outreach@demo.example")
-    page.get_by_label("Password").fill("orange-bicycle-harbour")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    sign_in(page, "outreach@demo.example", "orange-bicycle-harbour")
     before = page.locator(".today-item").count()
     assert before > 0 and page.locator(".today-item", has_text="Tomás").count() == 0
     check_phone_layout(page, "loop-1-today-before", problems)

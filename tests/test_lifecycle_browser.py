@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from tests.browser import PHONE
+from tests.browser import PHONE, sign_in
 from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F401  (fixture)
 from webapp import demo
 from webapp.extensions import db
@@ -21,14 +21,6 @@ from webapp.models import (
     ServicePlan,
 )
 from webapp.timeutil import local_today
-
-
-def sign_in(page, email, password):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
 
 
 def score(page, domain, value, why):

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Error as PlaywrightError
 
+from tests.browser import sign_in
 from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F401  (fixture)
 from webapp import demo
 from webapp.extensions import db
@@ -149,11 +150,7 @@ def test_forms_filled_offline_are_sent_once_when_back_online(browser_page):  # n
 
 
 def sign_in_as_outreach(page):
-    page.goto("/login")
-    page.get_by_label("Email").fill("outreach@demo.example")
-    page.get_by_label("Password").fill("orange-bicycle-harbour")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    sign_in(page, "outreach@demo.example", "orange-bicycle-harbour")
     # A page that loaded while the new worker was still activating is only controlled from its
     # next navigation, as on a real phone; take that next step here.
     wait_until(page, "() => navigator.serviceWorker.ready.then(r => r.active.state === 'activated')")

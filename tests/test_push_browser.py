@@ -10,6 +10,7 @@ import json
 
 import sqlalchemy as sa
 
+from tests.browser import sign_in
 from tests.push_service import push_service
 from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F401  (fixture)
 from webapp import demo, dispatcher
@@ -61,11 +62,7 @@ def test_turn_on_reminders_receive_a_push_and_open_it(browser_page):  # noqa: F8
         context.grant_permissions(["notifications"], origin=origin)
         context.add_init_script(STUB % json.dumps({"endpoint": device.endpoint,
                                                    "keys": {"p256dh": device.p256dh, "auth": device.auth}}))
-        page.goto("/login")
-        page.get_by_label("Email").fill("outreach@demo.example")
-        page.get_by_label("Password").fill("orange-bicycle-harbour")
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url("**/")
+        sign_in(page, "outreach@demo.example", "orange-bicycle-harbour")
 
         page.goto("/account/settings")
         page.get_by_text("Reminders are off on this device.").wait_for()

@@ -4,7 +4,7 @@
 import sqlalchemy as sa
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser import PHONE
+from tests.browser import PHONE, sign_in
 from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F401  (fixture)
 from webapp import demo
 from webapp.extensions import db
@@ -78,11 +78,7 @@ def test_a_spanish_self_intake_survives_a_dropped_connection_and_is_accepted(bro
     # The worker who sent the link sees it on Today and accepts it.
     worker_context = page.context.browser.new_context(viewport=PHONE, base_url=page.url.split("/i/")[0])
     worker = worker_context.new_page()
-    worker.goto("/login")
-    worker.get_by_label("Email").fill("casemanager@demo.example")
-    worker.get_by_label("Password").fill("maple-bridge-compass")
-    worker.get_by_role("button", name="Sign in").click()
-    worker.wait_for_url("**/")
+    sign_in(worker, "casemanager@demo.example", "maple-bridge-compass")
     item = worker.locator(".today-item", has_text="Rosa")
     assert "New self-intake to review" in item.inner_text()
     item.get_by_role("link", name="Review").click()

@@ -82,15 +82,29 @@ def dispatch_once(now: datetime | None = None) -> DispatchReport:
     ).all()
     db.session.rollback()
     report.users = len(user_ids)
-    for user_id in user_ids:
-        with database.writes():
-            try:
-                _dispatch_user(user_id, now, report)
-                db.session.commit()
-            except Exception:
-                db.session.rollback()
-                log.exception("reminder dispatch failed for user %s", user_id)
+    busy = [user_id for user_id in user_ids if not _dispatch_one(user_id, now, report)]
+    # A user whose turn could not be had (SQLite's write lock, with other dispatchers running)
+    # gets a second try at the end of the run rather than waiting a minute for the next one.
+    for user_id in busy:
+        _dispatch_one(user_id, now, report, last_try=True)
     return report
+
+
+def _dispatch_one(user_id: int, now: datetime, report: DispatchReport, *, last_try: bool = False) -> bool:
+    """False when the database was too busy to start this user's turn."""
+    with database.writes():
+        try:
+            _dispatch_user(user_id, now, report)
+            db.session.commit()
+        except sa.exc.OperationalError as error:
+            db.session.rollback()
+            if "locked" in str(error.orig) and not last_try:
+                return False
+            log.exception("reminder dispatch failed for user %s", user_id)
+        except Exception:
+            db.session.rollback()
+            log.exception("reminder dispatch failed for user %s", user_id)
+    return True
 
 
 def _claim(user_id: int, now: datetime) -> list[PushSubscription]:

@@ -178,6 +178,8 @@ def generate(*, clients: int, contacts: int, seed: int = 7, today: date | None =
     assessment_count = _assessments_and_plans(case_rows, rng, today)
     db.session.flush()
     _fix_sequences()
+    # Fresh statistics after a bulk load, or the planners guess at a million rows' shape.
+    db.session.execute(sa.text("ANALYZE"))
     return Generated(len(staff), clients, len(case_rows), contact_count, referral_count, assessment_count)
 
 
