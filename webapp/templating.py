@@ -56,6 +56,17 @@ def relative_day(day: date | None) -> str:
     return f"in {delta} days"
 
 
+def report_number(value: Any) -> str:
+    """A figure in a report table: thousands separated, one decimal at most, a dash for none."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
+    return f"{int(value):,}"
+
+
 def language_name(code: str | None) -> str:
     from webapp.forms.clients import LANGUAGES
 
@@ -64,7 +75,8 @@ def language_name(code: str | None) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        local_datetime=local_datetime, local_date=local_date, relative_day=relative_day, language_name=language_name
+        local_datetime=local_datetime, local_date=local_date, relative_day=relative_day, language_name=language_name,
+        report_number=report_number,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -23,12 +23,13 @@ def register_blueprints(app: Flask) -> None:
         pwa,
         referrals,
         reminders,
+        reports,
         self_intake,
         supervision,
         today,
     )
 
     for module in (auth, account, today, reminders, clients, cases, assessments, plans, closure, referrals,
-                   supervision, invites, intake_queue, self_intake, offline, admin, pwa, health):
+                   supervision, reports, invites, intake_queue, self_intake, offline, admin, pwa, health):
         app.register_blueprint(module.bp)
     errors.init_app(app)

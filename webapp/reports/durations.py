@@ -1,0 +1,90 @@
+"""How long cases stay open, and who comes back after closure."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from webapp.extensions import db
+from webapp.models import Case, ClosureReason
+from webapp.reports.scope import Scope
+from webapp.reports.table import Table, median_or_none, percent, quartiles
+
+# Upper bounds in days (exclusive) of the duration bands.
+BANDS = ((30, "Under 1 month"), (91, "1 to 3 months"), (182, "3 to 6 months"), (365, "6 to 12 months"),
+         (None, "A year or more"))
+RETURN_WITHIN_DAYS = 365
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _closed_in_range(scope: Scope) -> list[sa.Row]:
+    """Cases in scope closed in the date range, each with the first later opening of a case
+    for the same client in any program (a return to services anywhere in the agency)."""
+    later = so.aliased(Case)
+    returned_at = (
+        sa.select(sa.func.min(later.opened_at))
+        .where(later.client_id == Case.client_id, later.id != Case.id, later.opened_at >= Case.closed_at)
+        .correlate(Case).scalar_subquery()
+    )
+    return db.session.execute(
+        sa.select(Case.id, Case.opened_at, Case.closed_at, Case.closure_reason, returned_at)
+        .where(scope.case_filter(), Case.closed_at.is_not(None), Case.closed_at >= scope.start,
+               Case.closed_at < scope.end)
+    ).all()
+
+
+def durations(scope: Scope) -> Table:
+    rows = _closed_in_range(scope)
+    counts: dict[str, list[float]] = defaultdict(list)
+    all_days = []
+    for _id, opened_at, closed_at, _reason, _returned in rows:
+        days = (_aware(closed_at) - _aware(opened_at)).total_seconds() / 86400
+        all_days.append(days)
+        band = next(label for limit, label in BANDS if limit is None or days < limit)
+        counts[band].append(days)
+    low, mid, high = quartiles(all_days)
+    table = Table("durations", "How long closed cases were open",
+                  ["Time open", "Cases", "Share %"],
+                  note=(f"Cases closed in the date range: {len(all_days)}; days open: lower quartile "
+                        f"{_whole(low)}, median {_whole(mid)}, upper quartile {_whole(high)}."
+                        if all_days else "No case closed in the date range."))
+    for _limit, label in BANDS:
+        table.rows.append([label, len(counts[label]), percent(len(counts[label]), len(all_days))])
+    return table
+
+
+def _reason_label(value: str | None) -> str:
+    try:
+        return ClosureReason(value).label
+    except ValueError:
+        return "Not recorded"
+
+
+def _whole(days: float | None) -> str:
+    return "–" if days is None else str(round(days))
+
+
+def reentry(scope: Scope) -> Table:
+    """Of the cases closed in the range, by closure reason: how many clients later opened a case again."""
+    groups: dict[str, list[float | None]] = defaultdict(list)
+    for _id, _opened_at, closed_at, reason, returned_at in _closed_in_range(scope):
+        gap = (_aware(returned_at) - _aware(closed_at)).total_seconds() / 86400 if returned_at else None
+        groups[_reason_label(reason)].append(gap)
+        groups["All closures"].append(gap)
+    table = Table("reentry", "Returns after closure",
+                  ["Closure reason", "Closed", f"Returned within {RETURN_WITHIN_DAYS} days", "Returned %",
+                   "Returned at any time", "Median days to return"],
+                  note="A return is a new case for the same client, in any program, opened after the closure.")
+    order = ["All closures", *(reason.label for reason in ClosureReason), "Not recorded"]
+    for name in sorted(groups, key=order.index):
+        gaps = groups[name]
+        soon = sum(1 for gap in gaps if gap is not None and gap <= RETURN_WITHIN_DAYS)
+        ever = [gap for gap in gaps if gap is not None]
+        table.rows.append([name, len(gaps), soon, percent(soon, len(gaps)), len(ever), median_or_none(ever)])
+    return table

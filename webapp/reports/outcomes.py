@@ -1,0 +1,80 @@
+"""Whether clients' situations changed: scores against the baseline, and goals at their end."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import sqlalchemy as sa
+
+from webapp.extensions import db
+from webapp.models import Assessment, AssessmentKind, AssessmentScore, Goal, GoalStatus, LifeDomain, ServicePlan
+from webapp.reports.scope import Scope
+from webapp.reports.table import Table, median_or_none
+
+# Change buckets, worst first: how many cases moved how far on the 1–5 scale.
+CHANGE_BUCKETS = ("Worse", "No change", "Up 1", "Up 2 or more")
+
+
+def _bucket(change: int) -> str:
+    if change < 0:
+        return "Worse"
+    if change == 0:
+        return "No change"
+    return "Up 1" if change == 1 else "Up 2 or more"
+
+
+def score_change(scope: Scope) -> Table:
+    """Per domain: each case's latest score (reassessment or closure, up to the end of the range)
+    against its own baseline. A case counts in a domain once, and only when it was scored there both times."""
+    rows = db.session.execute(
+        sa.select(Assessment.case_id, Assessment.kind, Assessment.assessed_on, Assessment.id,
+                  AssessmentScore.domain, AssessmentScore.score)
+        .join(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)
+        .where(Assessment.case_id.in_(scope.case_ids()), Assessment.assessed_on <= scope.until)
+        .order_by(Assessment.case_id, Assessment.assessed_on, Assessment.id)
+    ).all()
+    baseline: dict[tuple[int, LifeDomain], int] = {}
+    latest: dict[tuple[int, LifeDomain], int] = {}
+    for case_id, kind, _on, _id, domain, score in rows:
+        if kind == AssessmentKind.BASELINE:
+            baseline.setdefault((case_id, domain), score)
+        elif (case_id, domain) in baseline:
+            latest[(case_id, domain)] = score  # ordered oldest first: the last one wins
+    changes: dict[LifeDomain, list[int]] = defaultdict(list)
+    for (case_id, domain), score in latest.items():
+        changes[domain].append(score - baseline[(case_id, domain)])
+    table = Table("outcomes", "Change from baseline by life domain",
+                  ["Domain", "Cases", *CHANGE_BUCKETS, "Improved %", "Median change"],
+                  note="Each case's latest reassessment or closure assessment against its own baseline; "
+                       "1 is in crisis, 5 thriving.")
+    for domain in LifeDomain:
+        values = changes.get(domain)
+        if not values:
+            continue
+        counts = {bucket: 0 for bucket in CHANGE_BUCKETS}
+        for value in values:
+            counts[_bucket(value)] += 1
+        improved = sum(1 for value in values if value > 0)
+        table.rows.append([domain.label, len(values), *counts.values(), round(100 * improved / len(values), 1),
+                           median_or_none(values)])
+    return table
+
+
+def goal_outcomes(scope: Scope) -> Table:
+    """Goals of the cases in scope by where they stand; ended goals are the ones that say something."""
+    counts = dict(db.session.execute(
+        sa.select(Goal.status, sa.func.count())
+        .join(ServicePlan, ServicePlan.id == Goal.plan_id)
+        .where(ServicePlan.case_id.in_(scope.case_ids()))
+        .group_by(Goal.status)
+    ).all())
+    table = Table("goals", "Goals", ["Status", "Goals", "Share of ended goals %"],
+                  note="Ended goals are met, partly met, not met or dropped; the share is of those.")
+    ended = [GoalStatus.MET, GoalStatus.PARTLY_MET, GoalStatus.NOT_MET, GoalStatus.DROPPED]
+    ended_total = sum(counts.get(status, 0) for status in ended)
+    for status in ended:
+        count = counts.get(status, 0)
+        table.rows.append([status.label, count, round(100 * count / ended_total, 1) if ended_total else None])
+    for status in (GoalStatus.IN_PROGRESS, GoalStatus.NOT_STARTED):
+        table.rows.append([status.label, counts.get(status, 0), None])
+    return table

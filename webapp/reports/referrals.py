@@ -1,0 +1,86 @@
+"""The referral funnel: sent → connected → completed, and how long each step took, by provider."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from webapp.extensions import db
+from webapp.models import CLOSED_REFERRAL_STATUSES, Provider, Referral, ReferralStatus, ReferralStatusChange, Service
+from webapp.reports.scope import Scope
+from webapp.reports.table import Table, median_or_none, percent
+
+ALL_PROVIDERS = "All providers"
+
+
+@dataclass
+class _Funnel:
+    sent: int = 0
+    connected: int = 0
+    completed: int = 0
+    open: int = 0
+    ended_unconnected: int = 0
+    days_to_connect: list[float] = field(default_factory=list)
+    days_to_complete: list[float] = field(default_factory=list)
+
+    def row(self, name: str) -> list:
+        return [name, self.sent, self.connected, percent(self.connected, self.sent), self.completed,
+                percent(self.completed, self.sent), median_or_none(self.days_to_connect),
+                median_or_none(self.days_to_complete), self.open, self.ended_unconnected]
+
+
+def _days(start: datetime, end: datetime) -> float:
+    return max(0.0, (end - start).total_seconds() / 86400)
+
+
+def referral_funnel(scope: Scope) -> Table:
+    """Referrals made in the date range on cases in scope. A referral counts as connected once anyone
+    confirmed the client attended (completed ones did too); the days run from sending to the
+    confirmed date of each step."""
+    referrals = db.session.execute(
+        sa.select(Referral.id, Referral.status, Referral.created_at, Provider.name)
+        .join(Service, Service.id == Referral.service_id).join(Provider, Provider.id == Service.provider_id)
+        .where(Referral.case_id.in_(scope.case_ids()), Referral.created_at >= scope.start,
+               Referral.created_at < scope.end)
+    ).all()
+    steps: dict[int, dict[ReferralStatus, datetime]] = defaultdict(dict)
+    ids = [row.id for row in referrals]
+    for chunk in range(0, len(ids), 1000):
+        for referral_id, status, occurred_at in db.session.execute(
+            sa.select(ReferralStatusChange.referral_id, ReferralStatusChange.status, ReferralStatusChange.occurred_at)
+            .where(ReferralStatusChange.referral_id.in_(ids[chunk:chunk + 1000]),
+                   ReferralStatusChange.status.in_([ReferralStatus.CONNECTED, ReferralStatus.COMPLETED]))
+            .order_by(ReferralStatusChange.id)
+        ):
+            steps[referral_id].setdefault(status, occurred_at)
+    funnels: dict[str, _Funnel] = defaultdict(_Funnel)
+    for referral_id, status, created_at, provider in referrals:
+        for funnel in (funnels[ALL_PROVIDERS], funnels[provider]):
+            funnel.sent += 1
+            connected_at = steps[referral_id].get(ReferralStatus.CONNECTED)
+            completed_at = steps[referral_id].get(ReferralStatus.COMPLETED)
+            if connected_at or completed_at:
+                funnel.connected += 1
+            if connected_at:
+                funnel.days_to_connect.append(_days(created_at, connected_at))
+            if completed_at:
+                funnel.completed += 1
+                if connected_at:
+                    funnel.days_to_complete.append(_days(connected_at, completed_at))
+            if status not in CLOSED_REFERRAL_STATUSES:
+                funnel.open += 1
+            elif not (connected_at or completed_at):
+                funnel.ended_unconnected += 1
+    table = Table("referrals", "Referral funnel by provider",
+                  ["Provider", "Sent", "Connected", "Connected %", "Completed", "Completed %",
+                   "Median days to connect", "Median days connected to completed", "Still open",
+                   "Ended without connecting"],
+                  note="Referrals made in the date range; connected means someone confirmed the client attended.")
+    if funnels:
+        table.rows.append(funnels.pop(ALL_PROVIDERS).row(ALL_PROVIDERS))
+        for name in sorted(funnels, key=lambda name: (-funnels[name].sent, name)):
+            table.rows.append(funnels[name].row(name))
+    return table

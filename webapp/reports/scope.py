@@ -1,0 +1,75 @@
+"""Which cases a report counts: the user's programs, narrowed by the filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from webapp.extensions import db
+from webapp.models import Case, CaseModel, Program, Role, User, program_memberships
+from webapp.timeutil import local_zone
+
+
+class CaseStatus:
+    ALL = "all"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def may_see_reports(user: User) -> bool:
+    return user.is_admin or user.role == Role.SUPERVISOR
+
+
+def report_programs(user: User) -> list[Program]:
+    """Admins report on every program; supervisors on the programs they belong to."""
+    query = sa.select(Program).order_by(Program.name)
+    if not user.is_admin:
+        query = query.where(Program.id.in_(
+            sa.select(program_memberships.c.program_id).where(program_memberships.c.user_id == user.id)))
+    return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Aggregates count every case in the programs, restricted ones too: a report names nobody, and
+    leaving restricted cases out would bend the figures exactly where the need is highest."""
+
+    program_ids: tuple[int, ...]
+    since: date
+    until: date
+    worker_id: int | None = None
+    model: CaseModel | None = None
+    status: str = CaseStatus.ALL
+
+    @property
+    def start(self) -> datetime:
+        """The first moment of `since`, local time, in UTC."""
+        return datetime.combine(self.since, time.min, tzinfo=local_zone()).astimezone(UTC)
+
+    @property
+    def end(self) -> datetime:
+        """The first moment after `until`."""
+        return datetime.combine(self.until + timedelta(days=1), time.min, tzinfo=local_zone()).astimezone(UTC)
+
+    def case_filter(self) -> sa.ColumnElement[bool]:
+        """Cases of the programs that were open at some time in the date range."""
+        conditions = [
+            Case.program_id.in_(self.program_ids),
+            Case.opened_at < self.end,
+            sa.or_(Case.closed_at.is_(None), Case.closed_at >= self.start),
+        ]
+        if self.worker_id is not None:
+            conditions.append(Case.primary_worker_id == self.worker_id)
+        if self.model is not None:
+            conditions.append(Case.model == self.model)
+        if self.status == CaseStatus.OPEN:
+            conditions.append(sa.or_(Case.closed_at.is_(None), Case.closed_at >= self.end))
+        elif self.status == CaseStatus.CLOSED:
+            conditions.append(Case.closed_at.is_not(None))
+            conditions.append(Case.closed_at < self.end)
+        return sa.and_(*conditions)
+
+    def case_ids(self) -> sa.Select:
+        return sa.select(Case.id).where(self.case_filter())

@@ -1,0 +1,87 @@
+"""Reports on outcomes and practice, with their CSV exports and a de-identified case extract."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
+
+from webapp.csv_export import csv_response
+from webapp.extensions import db
+from webapp.forms.reports import ReportFilterForm
+from webapp.models import AuditAction, CaseModel, User, program_memberships
+from webapp.reports import extract
+from webapp.reports.catalogue import REPORTS
+from webapp.reports.charts import chart_for
+from webapp.reports.scope import CaseStatus, Scope, may_see_reports, report_programs
+from webapp.services import audit
+from webapp.timeutil import local_today
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+DEFAULT_RANGE = timedelta(days=365)
+
+
+@bp.before_request
+def supervisors_only() -> None:
+    if not may_see_reports(current_user):
+        abort(403)
+
+
+def _filters() -> tuple[ReportFilterForm, Scope | None]:
+    """The filter form from the query string, and the scope it describes when it is valid."""
+    programs = report_programs(current_user)
+    program_ids = [program.id for program in programs]
+    workers = db.session.scalars(
+        sa.select(User).where(User.id.in_(
+            sa.select(program_memberships.c.user_id).where(program_memberships.c.program_id.in_(program_ids))))
+        .order_by(User.display_name)
+    ).all()
+    form = ReportFilterForm(request.args, programs=programs, workers=workers)
+    if not form.validate() or not program_ids:
+        return form, None
+    until = form.until.data or local_today()
+    since = form.since.data or until - DEFAULT_RANGE
+    if since > until:
+        form.since.errors.append("The start date is after the end date.")
+        return form, None
+    return form, Scope(
+        program_ids=(int(form.program.data),) if form.program.data else tuple(program_ids),
+        since=since, until=until,
+        worker_id=int(form.worker.data) if form.worker.data else None,
+        model=CaseModel(form.model.data) if form.model.data else None,
+        status=form.status.data or CaseStatus.ALL,
+    )
+
+
+@bp.get("")
+def index() -> tuple[str, int]:
+    form, scope = _filters()
+    tables = [report(scope) for report in REPORTS.values()] if scope else []
+    return render_template("reports/index.html", form=form, scope=scope,
+                           reports=[(table, chart_for(table)) for table in tables],
+                           has_programs=bool(form.program.choices[1:])), 422 if form.errors else 200
+
+
+def _export_name(key: str, scope: Scope) -> str:
+    return f"waymark-{key}-{scope.since.isoformat()}-to-{scope.until.isoformat()}.csv"
+
+
+@bp.get("/<key>.csv")
+def export(key: str) -> Response:
+    form, scope = _filters()
+    if key == "extract":
+        if scope is None:
+            abort(422)
+        audit.record(AuditAction.EXPORT, "case_extract", None)
+        return csv_response(_export_name("cases-deidentified", scope), extract.HEADER, extract.rows(scope))
+    report = REPORTS.get(key)
+    if report is None:
+        abort(404)
+    if scope is None:
+        abort(422)
+    table = report(scope)
+    audit.record(AuditAction.EXPORT, "report", key)
+    return csv_response(_export_name(key, scope), table.columns, table.rows)
