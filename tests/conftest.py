@@ -59,6 +59,8 @@ class IsolatedClient(FlaskLoginClient):
                 session["signed_in_at"] = session["seen_at"] = time.time()
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
+        # Read a streamed body inside the request's own context, as a WSGI server does.
+        kwargs.setdefault("buffered", True)
         response = contextvars.Context().run(super().open, *args, **kwargs)
         if has_app_context():
             db.session.rollback()

@@ -12,7 +12,7 @@ from webapp.security import is_public_endpoint
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.second_step", "pwa.service_worker", "pwa.manifest", "pwa.offline", "health.healthz",
                     "self_intake.form", "self_intake.started", "self_intake.thanks"}
 SAMPLE_ARGUMENTS = {"case_id": 1, "referral_id": 1, "provider_id": 1, "service_id": 1, "program_id": 1, "persistent_id": "0000-0000-0", "filename": "css/app.css",
-                    "goal_id": 1, "task_id": 1, "follow_up_id": 1, "subscription_id": 1, "submission_id": 1, "invitation_id": 1, "token": "x"}
+                    "goal_id": 1, "task_id": 1, "follow_up_id": 1, "subscription_id": 1, "submission_id": 1, "invitation_id": 1, "token": "x", "key": "outcomes"}
 
 
 def every_rule(app):
