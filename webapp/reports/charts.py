@@ -49,10 +49,18 @@ def _column(table: Table, name: str) -> int:
     return table.columns.index(name)
 
 
+# A chart taller than this stops being read; the table and the CSV hold the rest.
+MOST_BARS = 20
+
+
 def chart_for(table: Table) -> Chart | None:
     if not table.rows:
         return None
-    return _BUILDERS[table.key](table)
+    chart = _BUILDERS[table.key](table)
+    if len(chart.bars) > MOST_BARS:
+        chart.bars = chart.bars[:MOST_BARS]
+        chart.title += f" (the first {MOST_BARS})"
+    return chart
 
 
 def _outcomes(table: Table) -> Chart:

@@ -29,10 +29,15 @@ def contact_compliance(scope: Scope) -> Table:
     contact standard (the program's figure when the case uses the program's model)."""
     day = as_of(scope)
     end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=local_zone()).astimezone(UTC)
-    last_contact = (
-        sa.select(sa.func.max(ContactLog.occurred_at)).where(ContactLog.case_id == Case.id, ContactLog.occurred_at < end)
-        .correlate(Case).scalar_subquery()
-    )
+    if day >= local_today():
+        # Today's answer is kept on the case itself (the contact log service maintains it).
+        last_contact: sa.ColumnElement = Case.last_contact_at
+    else:
+        last_contact = (
+            sa.select(sa.func.max(ContactLog.occurred_at))
+            .where(ContactLog.case_id == Case.id, ContactLog.occurred_at < end)
+            .correlate(Case).scalar_subquery()
+        )
     rows = db.session.execute(
         sa.select(Case.model, Case.opened_at, last_contact, Program.model, Program.contact_standard_days)
         .join(Program, Program.id == Case.program_id)
@@ -67,8 +72,9 @@ def caseloads(scope: Scope) -> Table:
         .join(Case, Case.primary_worker_id == User.id).join(Program, Program.id == Case.program_id)
         .where(_open_on(day, scope))
         .group_by(User.id, User.display_name, Program.id, Program.name, Program.caseload_cap)
-        .order_by(Program.name, User.display_name)
     ).all()
+    # The most loaded first: with hundreds of workers the page shows the top of the list.
+    rows = sorted(rows, key=lambda row: (-row[3] / row[2], row[1], row[0]))
     table = Table("caseloads", "Caseload against cap by worker",
                   ["Worker", "Program", "Open cases", "Cap", "Share of cap %", "Over cap"],
                   note=f"Cases open on {day.isoformat()} with the worker as primary worker.")
