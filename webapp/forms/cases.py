@@ -95,6 +95,12 @@ class ContactForm(FlaskForm):
         _not_in_the_past(field)
 
 
+def service_choices(services) -> list[SelectChoice]:
+    """Services grouped by provider, each with the area it serves when the directory says."""
+    return [SelectChoice(service.id, f"{service.name} · {service.area}" if service.area else service.name,
+                         optgroup=service.provider.name) for service in services]
+
+
 class ReferralForm(FlaskForm):
     service = SelectField("Service", coerce=int, validators=[InputRequired("Choose a service from the directory.")])
     goal = SelectField("For which goal", coerce=int, validators=[Optional()], default=0)
@@ -104,9 +110,7 @@ class ReferralForm(FlaskForm):
 
     def __init__(self, *args, services=(), goals=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.service.choices = [
-            SelectChoice(service.id, f"{service.name}", optgroup=service.provider.name) for service in services
-        ]
+        self.service.choices = service_choices(services)
         self.goal.choices = [SelectChoice(0, "No particular goal"),
                              *(SelectChoice(goal.id, goal.statement) for goal in goals)]
         if not self.is_submitted():

@@ -11,9 +11,12 @@ from wtforms.fields.choices import SelectChoice
 
 from webapp import database
 from webapp.access import can_view_case, get_case_or_404
+from webapp.fragments import render_page_or_fragment
+from webapp.directory_search import ServiceQuery, active_services, matching
+from webapp.forms.directory import SERVICE_CATEGORIES
 from webapp.case_state import load_state, standard_for
 from webapp.extensions import db
-from webapp.forms.cases import ContactForm, ReferralForm, to_utc
+from webapp.forms.cases import ContactForm, ReferralForm, service_choices, to_utc
 from webapp.forms.lifecycle import (
     FollowUpForm,
     LoopBackForm,
@@ -30,9 +33,7 @@ from webapp.models import (
     ContactLog,
     ContactType,
     Phase,
-    Provider,
     RiskLevel,
-    Service,
     User,
 )
 from webapp.next_step import next_step
@@ -237,20 +238,12 @@ def contact_form(case: Case) -> Response | tuple[str, int]:
     return render_template("cases/contact_form.html", case=case, form=form), status
 
 
-def _directory() -> list[Service]:
-    return list(db.session.scalars(
-        sa.select(Service).join(Service.provider)
-        .where(Service.active, Provider.active)
-        .options(so.contains_eager(Service.provider))
-        .order_by(Provider.name, Service.name)
-    ))
-
-
 @bp.route("/<int:case_id>/referrals/new", methods=["GET", "POST"])
 @idempotent
 def new_referral(case_id: int) -> Response | tuple[str, int]:
     case = get_case_or_404(case_id)
-    services = _directory()
+    services = active_services()
+    query = ServiceQuery.from_args(request.args)
     goals = load_state(case).active_goals
     form = ReferralForm(services=services, goals=goals)
     if not form.is_submitted() and request.args.get("goal", "").isdigit():
@@ -273,4 +266,12 @@ def new_referral(case_id: int) -> Response | tuple[str, int]:
                 flash(f"Referral to {service.provider.name} sent. Confirm it by {referral.follow_up_on:%-d %b}.")
                 return redirect(_back_to(case.id))
     status = 422 if form.errors else 200
-    return render_template("cases/referral_form.html", case=case, form=form, has_services=bool(services)), status
+    shown = matching(services, query)
+    # Narrow the list to what was searched for, keeping the service already chosen.
+    chosen = next((service for service in services if service.id == form.service.data), None)
+    form.service.choices = service_choices(shown + ([chosen] if chosen and chosen not in shown else []))
+    response = render_page_or_fragment(
+        "cases/referral_form.html", "cases/_service_field.html", case=case, form=form, query=query,
+        shown=len(shown), has_services=bool(services), categories=SERVICE_CATEGORIES)
+    response.status_code = status
+    return response
