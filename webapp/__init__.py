@@ -41,6 +41,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     login_manager.init_app(app)
+    from webapp import body_limits
+
+    body_limits.init_app(app)  # before CSRF protection, which reads the body
     csrf.init_app(app)
     htmx.init_app(app)
 

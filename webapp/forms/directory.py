@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
@@ -34,3 +35,10 @@ class ServiceForm(FlaskForm):
     eligibility = TextAreaField("Who can use it", validators=[Optional(), Length(max=4000)])
     area = StringField("Area served", validators=[Optional(), Length(max=200)])
     active = BooleanField("Taking referrals", default=True)
+
+
+class DirectoryImportForm(FlaskForm):
+    file = FileField("Open Referral (HSDS 3.0) file", validators=[
+        FileRequired("Choose a file."),
+        FileAllowed(["json", "zip"], "Choose a .json file, or a .zip of HSDS tables (organizations.csv, services.csv…)."),
+    ], description="JSON with organizations and their services, or a zip of the CSV tables; at most 5 MB.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -14,12 +15,18 @@ from webapp.models.lifecycle import Goal
 from webapp.models.types import LabelledEnum, UTCDateTime, enum_column, utcnow
 
 
+def new_hsds_id() -> str:
+    return str(uuid.uuid4())
+
+
 class Provider(db.Model):
     """An organisation in the directory."""
 
     __tablename__ = "providers"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    # The organisation's id in Open Referral (HSDS) files: stable, so an export imported again updates.
+    hsds_id: so.Mapped[str] = so.mapped_column(sa.String(36), unique=True, index=True, default=new_hsds_id)
     name: so.Mapped[str] = so.mapped_column(sa.String(200), index=True)
     description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     phone: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
@@ -39,6 +46,7 @@ class Service(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     provider_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("providers.id", ondelete="RESTRICT"), index=True)
+    hsds_id: so.Mapped[str] = so.mapped_column(sa.String(36), unique=True, index=True, default=new_hsds_id)
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
     category: so.Mapped[str] = so.mapped_column(sa.String(64), default="", index=True)
     description: so.Mapped[str] = so.mapped_column(sa.Text, default="")

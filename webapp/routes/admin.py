@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (sa.orm below)
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp import client_ids
 from webapp.audit_queries import find_events
+from webapp.body_limits import allow_body
 from webapp.extensions import db
 from webapp.forms.admin import ProgramForm
 from webapp.forms.audit import AuditFilterForm
-from webapp.forms.directory import ProviderForm, ServiceForm
+from webapp.forms.directory import DirectoryImportForm, ProviderForm, ServiceForm
+from webapp.hsds import export as hsds_export
+from webapp.hsds import importer as hsds_importer
 from webapp.models import (
     MODEL_DEFAULTS,
+    AuditAction,
     CaseModel,
     Client,
     ClosureApproval,
@@ -25,7 +29,7 @@ from webapp.models import (
     Service,
     User,
 )
-from webapp.services import directory, programs
+from webapp.services import audit, directory, programs
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -157,3 +161,43 @@ def service_form(provider_id: int | None = None, service_id: int | None = None) 
         return redirect(url_for("admin.providers_index"))
     return render_template("admin/service_form.html", form=form, provider=provider, service=service), (
         422 if form.errors else 200)
+
+
+# A directory file may be larger than any form; everything else keeps the app's 1 MB limit.
+DIRECTORY_FILE_LIMIT = 5 * 1024 * 1024
+
+
+@bp.get("/providers/export.json")
+def directory_export_json() -> Response:
+    audit.record(AuditAction.EXPORT, "directory", "json")
+    response = jsonify(hsds_export.as_json())
+    response.headers["Content-Disposition"] = 'attachment; filename="waymark-directory-hsds.json"'
+    return response
+
+
+@bp.get("/providers/export.zip")
+def directory_export_zip() -> Response:
+    audit.record(AuditAction.EXPORT, "directory", "zip")
+    response = Response(hsds_export.as_zip(), mimetype="application/zip")
+    response.headers["Content-Disposition"] = 'attachment; filename="waymark-directory-hsds.zip"'
+    return response
+
+
+@bp.route("/providers/import", methods=["GET", "POST"])
+@allow_body(DIRECTORY_FILE_LIMIT)
+def directory_import() -> tuple[str, int]:
+    form = DirectoryImportForm()
+    checked, result = None, None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            organizations = hsds_importer.read(upload.filename or "", upload.read())
+        except hsds_importer.UnreadableFile as error:
+            form.file.errors.append(str(error))
+        else:
+            checked = hsds_importer.plan(organizations)
+            if not checked.rejected:
+                result = hsds_importer.apply(checked)
+                db.session.commit()
+    status = 422 if form.errors or (checked and checked.rejected) else 200
+    return render_template("admin/directory_import.html", form=form, checked=checked, result=result), status

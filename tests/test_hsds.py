@@ -1,0 +1,213 @@
+"""The provider directory in Open Referral (HSDS 3.0) form: export, import, round trips, refusals."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import zipfile
+
+import pytest
+import sqlalchemy as sa
+
+from webapp.extensions import db
+from webapp.hsds.importer import _VALIDATOR
+from webapp.models import AuditAction, AuditEvent, Provider, Role, Service
+from webapp.services import directory
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(Role.ADMIN)
+
+
+@pytest.fixture
+def listed(app):
+    shelter = directory.save_provider(None, active=True, name="Harbor Light Shelter", description="Beds and meals",
+                                      phone="555-0175", email="intake@harbor.example",
+                                      website="https://harbor.example", address="12 Quay Street, Portside")
+    directory.save_service(shelter, None, active=True, name="Emergency shelter bed", category="housing",
+                           description="One night at a time", eligibility="Adults over 18", area="Portside")
+    directory.save_service(shelter, None, active=False, name="Winter overflow", category="housing",
+                           description="", eligibility="", area="")
+    clinic = directory.save_provider(None, active=True, name="Clínica Núñez", description="", phone="", email="",
+                                     website="", address="")
+    directory.save_service(clinic, None, active=True, name="=HYPERLINK(\"http://evil.example\")", category="health",
+                           description="Walk in", eligibility="", area="Eastside")
+    db.session.commit()
+
+
+def directory_state() -> list[tuple]:
+    """Everything the directory holds, in a comparable form."""
+    providers = db.session.scalars(sa.select(Provider).order_by(Provider.hsds_id)).all()
+    return [(p.hsds_id, p.name, p.description, p.phone, p.email, p.website, p.address, p.active,
+             sorted((s.hsds_id, s.name, s.category, s.description, s.eligibility, s.area, s.active)
+                    for s in p.services)) for p in providers]
+
+
+def empty_directory() -> None:
+    db.session.execute(sa.delete(Service))
+    db.session.execute(sa.delete(Provider))
+    db.session.commit()
+
+
+def upload(client, name: str, content: bytes):
+    return client.post("/admin/providers/import", data={"file": (io.BytesIO(content), name)},
+                       content_type="multipart/form-data")
+
+
+def test_the_json_export_is_hsds_and_says_what_the_directory_holds(listed, admin, as_user):
+    response = as_user(admin).get("/admin/providers/export.json")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    page = response.get_json()
+    assert page["total_items"] == 2 and page["first_page"] and page["last_page"]
+    for organization in page["contents"]:
+        assert not list(_VALIDATOR.iter_errors(organization))
+    shelter = next(org for org in page["contents"] if org["name"] == "Harbor Light Shelter")
+    assert shelter["phones"][0]["number"] == "555-0175"
+    assert shelter["locations"][0]["description"] == "12 Quay Street, Portside"
+    bed = next(service for service in shelter["services"] if service["name"] == "Emergency shelter bed")
+    assert bed["status"] == "active" and bed["eligibility_description"] == "Adults over 18"
+    assert bed["organization_id"] == shelter["id"]
+    assert bed["service_areas"][0]["name"] == "Portside"
+    assert bed["attributes"][0]["taxonomy_term"]["code"] == "housing"
+    overflow = next(service for service in shelter["services"] if service["name"] == "Winter overflow")
+    assert overflow["status"] == "inactive"
+
+
+@pytest.mark.parametrize("kind", ["json", "zip"])
+def test_an_export_imported_into_an_empty_directory_gives_the_same_directory(listed, admin, as_user, kind):
+    client = as_user(admin)
+    before = directory_state()
+    exported = client.get(f"/admin/providers/export.{kind}").data
+    empty_directory()
+    response = upload(client, f"directory.{kind}", exported)
+    assert response.status_code == 200, response.get_data(as_text=True)[-2000:]
+    assert "5 created, 0 updated, 0 unchanged" in response.get_data(as_text=True)
+    assert directory_state() == before
+    # The same file again changes nothing.
+    again = upload(client, f"directory.{kind}", exported)
+    assert "0 created, 0 updated, 5 unchanged" in again.get_data(as_text=True)
+    assert directory_state() == before
+
+
+def test_the_csv_tables_neutralise_formulas_and_the_import_restores_them(listed, admin, as_user):
+    archive = zipfile.ZipFile(io.BytesIO(as_user(admin).get("/admin/providers/export.zip").data))
+    assert sorted(archive.namelist()) == ["attributes.csv", "locations.csv", "organizations.csv", "phones.csv",
+                                          "service_areas.csv", "services.csv", "taxonomy_terms.csv"]
+    services = list(csv.DictReader(io.StringIO(archive.read("services.csv").decode())))
+    assert '\'=HYPERLINK("http://evil.example")' in [row["name"] for row in services]
+
+
+def test_an_import_updates_known_records_and_adds_new_ones(listed, admin, as_user):
+    client = as_user(admin)
+    page = client.get("/admin/providers/export.json").get_json()
+    shelter = next(org for org in page["contents"] if org["name"] == "Harbor Light Shelter")
+    shelter["services"][0]["eligibility_description"] = "Adults over 18, pets welcome"
+    page["contents"].append({
+        "id": "0b7d6f0e-3f55-4b8e-9d7e-2b8e3f4c5a61", "name": "Eastside Food Bank", "description": "Groceries",
+        "locations": [{"id": "loc-1", "location_type": "physical", "addresses": [
+            {"id": "addr-1", "address_1": "4 Mill Lane", "city": "Eastside", "state_province": "CA",
+             "postal_code": "90001", "country": "US", "address_type": "physical"}]}],
+        "services": [{"id": "svc-food-1", "name": "Weekly groceries", "status": "active",
+                      "attributes": [{"id": "a1", "taxonomy_term_id": "t1",
+                                      "taxonomy_term": {"id": "t1", "code": "food", "name": "Food",
+                                                        "taxonomy": "waymark-service-categories"}}]},
+                     {"id": "svc-food-2", "name": "Hot meals", "status": "temporarily closed",
+                      "attributes": [{"id": "a2", "taxonomy_term_id": "t2",
+                                      "taxonomy_term": {"id": "t2", "code": "101-45", "name": "Meals",
+                                                        "taxonomy": "open-eligibility"}}]}],
+    })
+    response = upload(client, "directory.json", json.dumps(page).encode())
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "3 created, 1 updated, 4 unchanged" in html
+    food_bank = db.session.scalar(sa.select(Provider).where(Provider.name == "Eastside Food Bank"))
+    assert food_bank.address == "4 Mill Lane, Eastside, CA, 90001" and food_bank.active
+    assert {(s.name, s.category, s.active) for s in food_bank.services} == {
+        ("Weekly groceries", "food", True), ("Hot meals", "other", False)}
+    bed = db.session.scalar(sa.select(Service).where(Service.name == "Emergency shelter bed"))
+    assert bed.eligibility == "Adults over 18, pets welcome"
+    updates = db.session.scalars(sa.select(AuditEvent.record_type).where(AuditEvent.action == AuditAction.UPDATE))
+    assert "service" in list(updates)
+
+
+def test_a_file_with_any_bad_record_imports_nothing_and_says_why(listed, admin, as_user):
+    client = as_user(admin)
+    before = directory_state()
+    page = client.get("/admin/providers/export.json").get_json()
+    good = copy.deepcopy(page["contents"][0])
+    good["name"] = "A renamed organization"
+    bad_status = {"id": "org-2", "name": "Night Bus", "description": "",
+                  "services": [{"id": "svc-2", "name": "Rides", "status": "open"}]}
+    no_name = {"id": "org-3", "description": "Nameless"}
+    too_long = {"id": "org-4", "name": "x" * 201, "description": ""}
+    stolen = {"id": "org-5", "name": "Copycat", "description": "",
+              "services": [{"id": page["contents"][1]["services"][0]["id"], "name": "Same id", "status": "active"}]}
+    response = upload(client, "directory.json", json.dumps([good, bad_status, no_name, too_long, stolen]).encode())
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Nothing was imported" in html and "4 of 5 organizations in the file have problems" in html
+    assert "services[0].status: &#39;open&#39; is not one of" in html
+    assert "&#39;name&#39; is a required property" in html
+    assert "name is longer than 200 characters" in html
+    assert "this service belongs to another organization in the directory" in html
+    assert directory_state() == before
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("directory.json", b"{not json", "This is not a JSON file"),
+    ("directory.json", b"42", "neither an organization nor a list of organizations"),
+    ("directory.zip", b"PK\x03\x04 broken", "This is not a zip file."),
+    ("directory.txt", b"[]", "Choose a .json file, or a .zip of HSDS tables"),
+])
+def test_unreadable_files_are_refused_beside_the_field(admin, as_user, name, content, message):
+    response = upload(as_user(admin), name, content)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="file-error"' in html and message in html
+
+
+def test_a_zip_without_the_organizations_table_is_refused(admin, as_user):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("services.csv", "id,name,status\r\ns1,Beds,active\r\n")
+    response = upload(as_user(admin), "directory.zip", buffer.getvalue())
+    assert response.status_code == 422 and "The zip has no organizations.csv." in response.get_data(as_text=True)
+
+
+def test_no_file_is_asked_for_again(admin, as_user):
+    response = as_user(admin).post("/admin/providers/import", data={}, content_type="multipart/form-data")
+    assert response.status_code == 422 and "Choose a file." in response.get_data(as_text=True)
+
+
+def test_a_directory_file_may_be_larger_than_a_form_but_not_unbounded(admin, as_user):
+    client = as_user(admin)
+    organizations = [{"id": f"org-{n}", "name": f"Provider {n}", "description": "d" * 1000} for n in range(1500)]
+    body = json.dumps(organizations).encode()
+    assert 1024 * 1024 < len(body) < 5 * 1024 * 1024
+    response = upload(client, "big.json", body)
+    assert response.status_code == 200 and "1500 created" in response.get_data(as_text=True)
+    assert upload(client, "huge.json", b" " * (6 * 1024 * 1024)).status_code == 413
+    # Everywhere else the app's own limit still holds.
+    assert client.post("/admin/providers/new", data={"name": "x" * (2 * 1024 * 1024)}).status_code == 413
+
+
+def test_exports_are_audited(listed, admin, as_user):
+    client = as_user(admin)
+    client.get("/admin/providers/export.json")
+    client.get("/admin/providers/export.zip")
+    events = db.session.execute(sa.select(AuditEvent.record_type, AuditEvent.record_id)
+                                .where(AuditEvent.action == AuditAction.EXPORT).order_by(AuditEvent.id)).all()
+    assert [tuple(event) for event in events] == [("directory", "json"), ("directory", "zip")]
+
+
+@pytest.mark.parametrize("role", [Role.OUTREACH_WORKER, Role.CASE_MANAGER, Role.SUPERVISOR])
+def test_only_admins_export_or_import(make_user, as_user, role):
+    client = as_user(make_user(role))
+    assert client.get("/admin/providers/export.json").status_code == 403
+    assert client.get("/admin/providers/export.zip").status_code == 403
+    assert client.get("/admin/providers/import").status_code == 403
+    assert upload(client, "d.json", b"[]").status_code == 403
