@@ -8,6 +8,8 @@ import io
 import json
 import zipfile
 
+import uuid
+
 import pytest
 import sqlalchemy as sa
 
@@ -62,6 +64,8 @@ def test_the_json_export_is_hsds_and_says_what_the_directory_holds(listed, admin
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
     page = response.get_json()
+    # The specification types optional fields as strings: empty ones are left out, never null.
+    assert b"null" not in response.data
     assert page["total_items"] == 2 and page["first_page"] and page["last_page"]
     for organization in page["contents"]:
         assert not list(_VALIDATOR.iter_errors(organization))
@@ -111,11 +115,11 @@ def test_an_import_updates_known_records_and_adds_new_ones(listed, admin, as_use
         "locations": [{"id": "loc-1", "location_type": "physical", "addresses": [
             {"id": "addr-1", "address_1": "4 Mill Lane", "city": "Eastside", "state_province": "CA",
              "postal_code": "90001", "country": "US", "address_type": "physical"}]}],
-        "services": [{"id": "svc-food-1", "name": "Weekly groceries", "status": "active",
+        "services": [{"id": "4b8f0d3e-6a0c-4f37-8f62-0c7f9d1e2a11", "name": "Weekly groceries", "status": "active",
                       "attributes": [{"id": "a1", "taxonomy_term_id": "t1",
                                       "taxonomy_term": {"id": "t1", "code": "food", "name": "Food",
                                                         "taxonomy": "waymark-service-categories"}}]},
-                     {"id": "svc-food-2", "name": "Hot meals", "status": "temporarily closed",
+                     {"id": "4b8f0d3e-6a0c-4f37-8f62-0c7f9d1e2a12", "name": "Hot meals", "status": "temporarily closed",
                       "attributes": [{"id": "a2", "taxonomy_term_id": "t2",
                                       "taxonomy_term": {"id": "t2", "code": "101-45", "name": "Meals",
                                                         "taxonomy": "open-eligibility"}}]}],
@@ -140,20 +144,22 @@ def test_a_file_with_any_bad_record_imports_nothing_and_says_why(listed, admin, 
     page = client.get("/admin/providers/export.json").get_json()
     good = copy.deepcopy(page["contents"][0])
     good["name"] = "A renamed organization"
-    bad_status = {"id": "org-2", "name": "Night Bus", "description": "",
-                  "services": [{"id": "svc-2", "name": "Rides", "status": "open"}]}
-    no_name = {"id": "org-3", "description": "Nameless"}
-    too_long = {"id": "org-4", "name": "x" * 201, "description": ""}
-    stolen = {"id": "org-5", "name": "Copycat", "description": "",
+    bad_status = {"id": str(uuid.uuid4()), "name": "Night Bus", "description": "",
+                  "services": [{"id": str(uuid.uuid4()), "name": "Rides", "status": "open"}]}
+    no_name = {"id": str(uuid.uuid4()), "description": "Nameless"}
+    too_long = {"id": str(uuid.uuid4()), "name": "x" * 201, "description": ""}
+    not_a_uuid = {"id": "org-6", "name": "Legacy ids", "description": ""}
+    stolen = {"id": str(uuid.uuid4()), "name": "Copycat", "description": "",
               "services": [{"id": page["contents"][1]["services"][0]["id"], "name": "Same id", "status": "active"}]}
-    response = upload(client, "directory.json", json.dumps([good, bad_status, no_name, too_long, stolen]).encode())
+    response = upload(client, "directory.json", json.dumps([good, bad_status, no_name, too_long, not_a_uuid, stolen]).encode())
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Nothing was imported" in html and "4 of 5 organizations in the file have problems" in html
+    assert "Nothing was imported" in html and "5 of 6 organizations in the file have problems" in html
     assert "services[0].status: &#39;open&#39; is not one of" in html
     assert "&#39;name&#39; is a required property" in html
     assert "name is longer than 200 characters" in html
     assert "this service belongs to another organization in the directory" in html
+    assert "id: &#39;org-6&#39; is not a &#39;uuid&#39;" in html
     assert directory_state() == before
 
 
@@ -185,7 +191,7 @@ def test_no_file_is_asked_for_again(admin, as_user):
 
 def test_a_directory_file_may_be_larger_than_a_form_but_not_unbounded(admin, as_user):
     client = as_user(admin)
-    organizations = [{"id": f"org-{n}", "name": f"Provider {n}", "description": "d" * 1000} for n in range(1500)]
+    organizations = [{"id": str(uuid.uuid4()), "name": f"Provider {n}", "description": "d" * 1000} for n in range(1500)]
     body = json.dumps(organizations).encode()
     assert 1024 * 1024 < len(body) < 5 * 1024 * 1024
     response = upload(client, "big.json", body)
@@ -211,3 +217,30 @@ def test_only_admins_export_or_import(make_user, as_user, role):
     assert client.get("/admin/providers/export.zip").status_code == 403
     assert client.get("/admin/providers/import").status_code == 403
     assert upload(client, "d.json", b"[]").status_code == 403
+
+
+def test_the_export_passes_an_operators_copy_of_the_specification_schema(listed, app, tmp_path):
+    """`flask directory validate --schema-dir` checks against the specification's own compiled
+    schema. It cannot be fetched here, so a stand-in in the same place and shape is used: one that
+    asks for what Waymark writes passes, one that asks for more fails and says what is missing."""
+    compiled = tmp_path / "compiled"
+    compiled.mkdir()
+    runner = app.test_cli_runner()
+    compiled.joinpath("organization.json").write_text(json.dumps({
+        "name": "organization", "type": "object", "required": ["id", "name", "description"],
+        "properties": {"id": {"type": "string", "format": "uuid"}, "email": {"type": "string", "format": "email"},
+                       "services": {"type": "array", "items": {"type": "object", "required": ["id", "name", "status"],
+                                                               "properties": {"status": {"type": "string"}}}}}}))
+    result = runner.invoke(args=["directory", "validate", "--schema-dir", str(tmp_path)])
+    assert result.exit_code == 0 and "2 organizations pass." in result.output
+    compiled.joinpath("organization.json").write_text(json.dumps({"type": "object", "required": ["alternate_name"]}))
+    result = runner.invoke(args=["directory", "validate", "--schema-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "'alternate_name' is a required property" in result.output and "2 problems in 2 organizations" in result.output
+    # Without a schema folder: Waymark's own reading of HSDS 3.0; with a file: that file.
+    assert runner.invoke(args=["directory", "validate"]).exit_code == 0
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps([{"id": "x", "name": "No description"}]))
+    result = runner.invoke(args=["directory", "validate", str(bad)])
+    assert result.exit_code == 1 and "'description' is a required property" in result.output
+    assert "'x' is not a 'uuid'" in result.output

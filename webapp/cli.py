@@ -36,6 +36,38 @@ def demo_generate(clients: int, contacts: int, seed: int) -> None:
                f"Staff sign in with the password {generate.PASSWORD!r}.")
 
 
+directory_cli = AppGroup("directory", help="The provider directory in Open Referral (HSDS 3.0) form.")
+
+
+@directory_cli.command("validate")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
+@click.option("--schema-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The specification's schema folder (a checkout of openreferral/specification, schema/): "
+                   "checks against its compiled/organization.json instead of Waymark's reading of it.")
+def directory_validate(file: Path | None, schema_dir: Path | None) -> None:
+    """Check an HSDS JSON file, or (without FILE) the directory as Waymark exports it."""
+    import json
+
+    from webapp.hsds import export, importer
+
+    try:
+        organizations = importer.read(file.name, file.read_bytes()) if file else export.as_json()["contents"]
+    except importer.UnreadableFile as error:
+        raise click.ClickException(str(error)) from None
+    schema = None
+    if schema_dir is not None:
+        compiled = schema_dir / "compiled" / "organization.json"
+        if not compiled.is_file():
+            raise click.ClickException(f"{compiled} is not there: give the specification's schema folder.")
+        schema = json.loads(compiled.read_text(encoding="utf-8"))
+    problems = importer.schema_problems(organizations, schema)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problems in {len(organizations)} organizations.")
+    click.echo(f"{len(organizations)} organizations pass.")
+
+
 push_cli = AppGroup("push", help="Web push: the server's VAPID keys, and test notifications.")
 reminders_cli = AppGroup("reminders", help="Send due reminders to people's devices.")
 
@@ -229,4 +261,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(push_cli)
+    app.cli.add_command(directory_cli)
     app.cli.add_command(reminders_cli)

@@ -32,8 +32,9 @@ def _providers() -> list[Provider]:
         sa.select(Provider).options(so.selectinload(Provider.services)).order_by(Provider.name, Provider.id)))
 
 
-def _text(value: str) -> str | None:
-    return value or None
+def _present(record: dict[str, Any]) -> dict[str, Any]:
+    """HSDS types optional fields as strings: an empty one is left out, never written as null."""
+    return {key: value for key, value in record.items() if value not in (None, "")}
 
 
 def term(category: str) -> dict[str, Any]:
@@ -43,13 +44,12 @@ def term(category: str) -> dict[str, Any]:
 
 
 def service_record(service: Service, provider: Provider) -> dict[str, Any]:
-    record: dict[str, Any] = {
+    record: dict[str, Any] = _present({
         "id": service.hsds_id, "organization_id": provider.hsds_id, "name": service.name,
-        "description": _text(service.description), "eligibility_description": _text(service.eligibility),
+        "description": service.description, "eligibility_description": service.eligibility,
         # A provider taken out of the directory takes its services with it.
         "status": "active" if service.active and provider.active else "inactive",
-        "service_areas": [], "attributes": [],
-    }
+    }) | {"service_areas": [], "attributes": []}
     if service.area:
         record["service_areas"].append({"id": derived_id(service.hsds_id, "area"), "service_id": service.hsds_id,
                                         "name": service.area})
@@ -63,8 +63,9 @@ def service_record(service: Service, provider: Provider) -> dict[str, Any]:
 
 def organization_record(provider: Provider) -> dict[str, Any]:
     record: dict[str, Any] = {
+        # The specification requires a description, empty or not.
         "id": provider.hsds_id, "name": provider.name, "description": provider.description or "",
-        "email": _text(provider.email), "website": _text(provider.website), "phones": [], "locations": [],
+        **_present({"email": provider.email, "website": provider.website}), "phones": [], "locations": [],
         "services": [service_record(service, provider) for service in provider.services],
     }
     if provider.phone:

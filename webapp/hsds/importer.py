@@ -25,7 +25,7 @@ CATEGORIES = {value for value, _label in SERVICE_CATEGORIES}
 # Waymark's own limits on what a directory entry holds (the admin forms' limits).
 LIMITS = {"name": 200, "description": 4000, "email": 254, "website": 500, "phone": 40, "address": 500,
           "eligibility": 4000, "area": 200}
-_VALIDATOR = jsonschema.Draft202012Validator(ORGANIZATION)
+_VALIDATOR = jsonschema.Draft202012Validator(ORGANIZATION, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
 
 
 class UnreadableFile(ValueError):
@@ -154,6 +154,19 @@ def _nest(tables: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
 
 
 # --- Checking every record -------------------------------------------------------------------
+
+def schema_problems(organizations: list[Any], schema: dict[str, Any] | None = None) -> list[str]:
+    """Every way the organizations differ from `schema` (default: Waymark's reading of HSDS 3.0;
+    pass the specification's own schema/compiled/organization.json to check against it)."""
+    validator = _VALIDATOR if schema is None else jsonschema.validators.validator_for(
+        schema, default=jsonschema.Draft202012Validator)(schema, format_checker=jsonschema.FormatChecker())
+    problems = []
+    for index, organization in enumerate(organizations):
+        name = organization.get("name") if isinstance(organization, dict) else None
+        for error in validator.iter_errors(organization):
+            problems.append(f"organization {index + 1} ({name or 'no name'}), {_where(error)}: {error.message}"[:300])
+    return problems
+
 
 def _where(error: jsonschema.ValidationError) -> str:
     path = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path)

@@ -1,9 +1,17 @@
 """What an imported organization must look like: HSDS 3.0's fields and types for the parts Waymark
-reads, as JSON Schema. HSDS lets a profile add fields, so other fields pass untouched (and unread)."""
+reads, as JSON Schema, following the specification's schema/compiled/organization.json (required
+fields, the status and location type code lists, UUID ids for what Waymark keeps). HSDS lets a
+profile add fields, so other fields pass untouched (and unread).
+
+One leniency: the specification types optional fields as strings, and some systems write null for
+"none"; an import takes null as absent. Waymark's own exports leave empty fields out.
+"""
 
 from __future__ import annotations
 
 UUID = {"type": "string", "minLength": 1, "maxLength": 36}
+# Ids Waymark stores must be what the specification says they are.
+STORED_UUID = {"type": "string", "format": "uuid"}
 TEXT = {"type": ["string", "null"]}
 
 TAXONOMY_TERM = {
@@ -51,7 +59,7 @@ SERVICE = {
     "type": "object",
     "required": ["id", "name", "status"],
     "properties": {
-        "id": UUID, "organization_id": TEXT, "name": {"type": "string", "minLength": 1}, "description": TEXT,
+        "id": STORED_UUID, "organization_id": TEXT, "name": {"type": "string", "minLength": 1}, "description": TEXT,
         "eligibility_description": TEXT,
         "status": {"enum": ["active", "inactive", "defunct", "temporarily closed"]},
         "service_areas": {"type": "array", "items": SERVICE_AREA},
@@ -64,7 +72,7 @@ ORGANIZATION = {
     "type": "object",
     "required": ["id", "name", "description"],
     "properties": {
-        "id": UUID, "name": {"type": "string", "minLength": 1}, "alternate_name": TEXT, "description": TEXT,
+        "id": STORED_UUID, "name": {"type": "string", "minLength": 1}, "alternate_name": TEXT, "description": TEXT,
         "email": TEXT, "website": TEXT,
         "phones": {"type": "array", "items": PHONE},
         "locations": {"type": "array", "items": LOCATION},
