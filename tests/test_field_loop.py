@@ -75,7 +75,13 @@ def test_the_whole_field_loop_on_a_phone(browser_page):  # noqa: F811
     # A referral, then its confirmation to "connected".
     page.goto(case_url)
     page.get_by_role("link", name="Make referral").click()
-    page.get_by_label("Service").select_option(label="Emergency shelter bed")
+    # The directory narrows to what is typed, without leaving the page.
+    page.get_by_label("Find a service").fill("shelter")
+    from playwright.sync_api import expect
+
+    expect(page.locator("#service option")).to_have_count(1)
+    assert "1 service matches your search." in page.locator("#service-field").inner_text()
+    page.get_by_label("Service", exact=True).select_option(label="Emergency shelter bed")
     page.get_by_label("Why this referral").fill("Needs a bed while ID is replaced.")
     check_phone_layout(page, "loop-8-referral-form", problems)
     page.get_by_role("button", name="Send referral").click()
