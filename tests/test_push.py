@@ -91,6 +91,31 @@ def test_each_reminder_is_pushed_at_most_once_a_day(service, sam, make_case):
     assert len(service.delivered_to(device)) == 3
 
 
+def test_the_cron_command_sends_outside_any_request(service, sam, make_case, app):
+    """`flask reminders dispatch` runs from cron, with no request: reminders still get worked out."""
+    make_case(sam.programs[0], sam, follow_up_in_days=-1)
+    device = service.new_device()
+    subscribe(sam, device)
+    result = app.test_cli_runner().invoke(args=["reminders", "dispatch"])
+    assert result.exit_code == 0, result.output
+    assert "1 notified about 1 reminders" in result.output
+    assert len(service.delivered_to(device)) == 1
+    assert db.session.scalar(sa.select(PushAttempt.outcome)) == "sent"
+
+
+def test_a_user_is_looked_at_by_one_dispatcher_a_minute(service, sam, make_case):
+    """Dispatchers started by the same minute's cron skip a user another has just worked out."""
+    make_case(sam.programs[0], sam, follow_up_in_days=-1)
+    device = service.new_device()
+    subscribe(sam, device)
+    now = datetime.now(UTC)
+    assert dispatch(now).outcomes == {"sent": 1}
+    make_case(sam.programs[0], sam, follow_up_in_days=0)  # something new is due at once …
+    assert dispatch(now + timedelta(seconds=20)).outcomes == {}  # … but this minute has been looked at
+    assert dispatch(now + timedelta(seconds=61)).outcomes == {"sent": 1}  # the next minute's run has it
+    assert [push.payload["count"] for push in service.delivered_to(device)] == [1, 2]
+
+
 def test_every_device_of_the_user_gets_it_and_nobody_else_does(service, sam, make_case, make_user):
     make_case(sam.programs[0], sam, follow_up_in_days=0)
     phone, tablet, other = service.new_device(), service.new_device(), service.new_device()

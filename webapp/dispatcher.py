@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context
 
 from webapp import database, push
 from webapp.extensions import db
@@ -31,6 +31,8 @@ from webapp.today import TodayItem
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=1)
+# A user is looked at by one dispatcher a minute at most (cron and --loop run every minute).
+RECHECK_AFTER = timedelta(seconds=50)
 # How a digest names each kind of reminder, by count: no names, no details.
 KIND_WORDS = {
     "follow_up": ("follow-up", "follow-ups"), "contact_standard": ("contact overdue", "contacts overdue"),
@@ -75,7 +77,15 @@ def digest(items: list[TodayItem]) -> dict:
 
 
 def dispatch_once(now: datetime | None = None) -> DispatchReport:
-    now = now or utcnow()
+    if not has_request_context():
+        # From cron or the loop there is no request, and working out a reminder builds its link
+        # (Today's items carry theirs) with url_for: give it a request for the app's root.
+        with current_app.test_request_context("/"):
+            return _dispatch_all(now or utcnow())
+    return _dispatch_all(now or utcnow())
+
+
+def _dispatch_all(now: datetime) -> DispatchReport:
     report = DispatchReport()
     user_ids = db.session.scalars(
         sa.select(PushSubscription.user_id).join(User).where(User.active).distinct().order_by(PushSubscription.user_id)
@@ -108,13 +118,21 @@ def _dispatch_one(user_id: int, now: datetime, report: DispatchReport, *, last_t
 
 
 def _claim(user_id: int, now: datetime) -> list[PushSubscription]:
-    return list(db.session.scalars(
+    """The user's devices, if this dispatcher is the one to look at the user now: none while
+    another holds them (PostgreSQL skips locked rows), or when one looked moments ago (dispatchers
+    started by the same minute's cron, or one that took its turn first on SQLite's write lock)."""
+    subscriptions = list(db.session.scalars(
         sa.select(PushSubscription)
         .where(PushSubscription.user_id == user_id,
                sa.or_(PushSubscription.retry_at.is_(None), PushSubscription.retry_at <= now))
         .order_by(PushSubscription.id)
         .with_for_update(skip_locked=True)
     ))
+    if any(s.checked_at is not None and now - RECHECK_AFTER < s.checked_at <= now for s in subscriptions):
+        return []
+    for subscription in subscriptions:
+        subscription.checked_at = now
+    return subscriptions
 
 
 def _dispatch_user(user_id: int, now: datetime, report: DispatchReport) -> None:

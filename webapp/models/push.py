@@ -28,6 +28,9 @@ class PushSubscription(db.Model):
     # After a 429 or 5xx: not before this moment, and how many failures in a row.
     retry_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     failures: so.Mapped[int] = so.mapped_column(default=0)
+    # When a dispatcher last worked out this user's reminders: others started in the same minute
+    # skip the user instead of working them out again.
+    checked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     user: so.Mapped[User] = so.relationship()
 
