@@ -111,17 +111,74 @@ Within budget: {"yes" if ok else "**no**"}.
 """, ok
 
 
+def _push_ok(kind: str, pushes: dict) -> bool:
+    correct = (pushes["duplicates"] == pushes["missed"] == pushes["second_run_pushes"] == 0
+               and pushes["parallel_duplicates"] == pushes["parallel_missed"] == pushes["problems"] == 0)
+    # Several dispatchers at once are a deployment option on PostgreSQL only: on SQLite they share
+    # one write lock and cannot be faster than one, so there they are checked for correctness.
+    in_time = pushes["first_seconds"] <= 60 and (kind == "sqlite" or pushes["parallel_seconds"] <= 60)
+    return correct and in_time
+
+
+def _push_section(results: dict[str, dict]) -> tuple[str, bool]:
+    ok = all(_push_ok(kind, pushes) for kind, pushes in results.items())
+    kinds = list(results)
+    first = results[kinds[0]]
+
+    def row(label: str, cell, budget: str) -> str:
+        return f"| {label} | " + " | ".join(cell(results[kind]) for kind in kinds) + f" | {budget} |"
+
+    parallel_budget = "≤ 60 s on PostgreSQL; on SQLite, reported" if "postgresql" in kinds else "reported"
+    rows = "\n".join([
+        row("one dispatcher: time", lambda p: f"{p['first_seconds']} s", "≤ 60 s"),
+        row("pushes sent (one digest per user)", lambda p: f"{p['pushes']:,}", f"{first['users']:,}"),
+        row("pushes a second", lambda p: str(p["per_second"]), ""),
+        row("reminders announced", lambda p: f"{p['reminders_notified']:,}", f"{first['reminders']:,}"),
+        row("duplicates / users missed", lambda p: f"{p['duplicates']} / {p['missed']}", "0 / 0"),
+        row("a second run the same day: pushes (time)", lambda p: f"{p['second_run_pushes']} ({p['second_seconds']} s)",
+            "0"),
+        row("three dispatchers at once: time", lambda p: f"{p['parallel_seconds']} s", parallel_budget),
+        row("three dispatchers at once: pushes, duplicates, missed",
+            lambda p: f"{p['parallel_pushes']:,}, {p['parallel_duplicates']}, {p['parallel_missed']}",
+            f"{first['users']:,}, 0, 0"),
+        row("tokens or payloads the push service refused", lambda p: str(p["problems"]), "0"),
+    ])
+    header = "| measure | " + " | ".join(kinds) + " | budget |\n|---|" + "---|" * len(kinds) + "---|"
+    per_minute = " · ".join(f"{kind} about {round(p['users'] / p['second_seconds'] * 60):,}"
+                            for kind, p in results.items())
+    return f"""## Push dispatch
+
+{first['reminders']:,} due reminders for {first['users']:,} users (five cases each, every follow-up a
+day overdue), one device each. The push service is the tests' own (`tests/push_service.py`) on
+loopback, in the same process: it checks every VAPID token and decrypts every push, so its work is
+counted in the time too. The three dispatchers are three `flask reminders dispatch` processes
+started together, as three hosts' cron jobs would be (their start-up is in the time).
+
+{header}
+{rows}
+
+Within budget: {"yes" if ok else "**no**"}.
+
+Most of a user's time is working out their reminders (Today's queries), then encrypting and
+signing. A run has to end within its minute when cron starts one a minute; users with devices one
+dispatcher covers a minute, at the rate of a run with nothing new: {per_minute}. On PostgreSQL
+dispatchers claim different users with `FOR UPDATE SKIP LOCKED`, so more of them (on more hosts)
+add capacity. On SQLite every user's turn takes the one write lock, so dispatchers take turns and
+a second or third adds waiting, not speed: run one (`tests/test_push.py` checks three at once on
+both databases for duplicates).
+""", ok
+
+
 def main() -> None:
     weights = page_weight.run()
     weight_text, weight_ok = _weight_section(weights)
     load = server_load.run()
     server_text, server_ok = _server_section(load)
     replay = outbox_replay.run()
-    pushes = push_dispatch.run()
+    push_text, push_ok = _push_section({
+        kind: push_dispatch.run(kind)
+        for kind in ["sqlite"] + (["postgresql"] if server_load.postgres_available() else [])})
     replay_ok = replay["ratio"] <= 2 and replay["duplicates"] == 0 and replay["created_by_second_replay"] == 0
-    push_ok = (pushes["first_seconds"] <= 60 and pushes["parallel_seconds"] <= 60
-               and pushes["duplicates"] == pushes["missed"] == pushes["second_run_pushes"] == 0
-               and pushes["parallel_duplicates"] == pushes["parallel_missed"] == pushes["problems"] == 0)
     ok = replay_ok and push_ok and weight_ok and server_ok
     report = f"""# Benchmarks
 
@@ -156,33 +213,7 @@ Posting online includes following each redirect to the case page, as a browser d
 asks for JSON instead and fetches `/session` before each entry (a fresh CSRF token, and a check that
 the entry belongs to the signed-in user).
 
-## Push dispatch
-
-{pushes['reminders']:,} due reminders for {pushes['users']:,} users (five cases each, every follow-up a
-day overdue), one device each, on SQLite. The push service is the tests' own
-(`tests/push_service.py`) on loopback, in the same process: it checks every VAPID token and
-decrypts every push, so its work is counted in the time too.
-
-| measure | result | budget |
-|---|---|---|
-| one dispatcher: time | {pushes['first_seconds']} s | ≤ 60 s |
-| pushes sent (one digest per user) | {pushes['pushes']:,} | {pushes['users']:,} |
-| pushes a second | {pushes['per_second']} | |
-| reminders announced | {pushes['reminders_notified']:,} | {pushes['reminders']:,} |
-| duplicates / users missed | {pushes['duplicates']} / {pushes['missed']} | 0 / 0 |
-| a second run the same day: pushes (time) | {pushes['second_run_pushes']} ({pushes['second_seconds']} s) | 0 |
-| three dispatchers at once: time | {pushes['parallel_seconds']} s | ≤ 60 s |
-| three dispatchers at once: pushes, duplicates, missed | {pushes['parallel_pushes']:,}, {pushes['parallel_duplicates']}, {pushes['parallel_missed']} | {pushes['users']:,}, 0, 0 |
-| tokens or payloads the push service refused | {pushes['problems']} | 0 |
-
-Within budget: {"yes" if push_ok else "**no**"}.
-
-Most of a user's time is working out their reminders (Today's queries), then encrypting and
-signing. A run has to end within its minute when cron starts one a minute: at this rate one
-dispatcher covers about {round(pushes['users'] / pushes['second_seconds'] * 60):,} users with devices a minute. On SQLite the three dispatchers take turns (each user's transaction takes the write lock
-first); on PostgreSQL they claim different users with `FOR UPDATE SKIP LOCKED`
-(`tests/test_push.py` runs three at once on both databases).
-"""
+{push_text}"""
     DOCS.write_text(report)
     print(report)
     if not ok:
