@@ -120,6 +120,20 @@ def _push_ok(kind: str, pushes: dict) -> bool:
     return correct and in_time
 
 
+def _push_missed(results: dict[str, dict]) -> str:
+    """Which time budget was missed, by how much, and why: said plainly under the table."""
+    missed = [f"one dispatcher on {kind} took {p['first_seconds']} s" for kind, p in results.items()
+              if p["first_seconds"] > 60]
+    missed += [f"three dispatchers at once on {kind} took {p['parallel_seconds']} s" for kind, p in results.items()
+               if kind != "sqlite" and p["parallel_seconds"] > 60]
+    if not missed:
+        return ""
+    return (f" Missed: {'; '.join(missed)} (budget 60 s). This machine has {os.cpu_count()} cores, shared by "
+            "the dispatchers, the database and the push service, which decrypts every push in the benchmark's "
+            "own process: several dispatchers add speed where each has a host (or cores) of its own, and here "
+            "they mostly take turns.")
+
+
 def _push_section(results: dict[str, dict]) -> tuple[str, bool]:
     ok = all(_push_ok(kind, pushes) for kind, pushes in results.items())
     kinds = list(results)
@@ -157,7 +171,7 @@ started together, as three hosts' cron jobs would be (their start-up is in the t
 {header}
 {rows}
 
-Within budget: {"yes" if ok else "**no**"}.
+Within budget: {"yes" if ok else "**no**"}.{_push_missed(results)}
 
 Most of a user's time is working out their reminders (Today's queries), then encrypting and
 signing. A run has to end within its minute when cron starts one a minute; users with devices one
