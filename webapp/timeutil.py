@@ -5,7 +5,7 @@ Everything is stored in UTC; "today", "overdue" and the times on a page are loca
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -23,6 +23,12 @@ def local_today() -> date:
 
 def to_local(moment: datetime) -> datetime:
     return moment.astimezone(local_zone())
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored moment, time-zone aware. Everything is stored in UTC, but SQLite hands back an
+    aggregate (MAX, MIN) of a timestamp as a naive one."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def zone_of(user) -> ZoneInfo:

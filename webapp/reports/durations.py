@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -12,15 +11,13 @@ from webapp.extensions import db
 from webapp.models import Case, ClosureReason
 from webapp.reports.scope import Scope
 from webapp.reports.table import Table, median_or_none, percent, quartiles
+from webapp.timeutil import as_utc
 
 # Upper bounds in days (exclusive) of the duration bands.
 BANDS = ((30, "Under 1 month"), (91, "1 to 3 months"), (182, "3 to 6 months"), (365, "6 to 12 months"),
          (None, "A year or more"))
 RETURN_WITHIN_DAYS = 365
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _closed_in_range(scope: Scope) -> list[sa.Row]:
@@ -44,7 +41,7 @@ def durations(scope: Scope) -> Table:
     counts: dict[str, list[float]] = defaultdict(list)
     all_days = []
     for _id, opened_at, closed_at, _reason, _returned in rows:
-        days = (_aware(closed_at) - _aware(opened_at)).total_seconds() / 86400
+        days = (as_utc(closed_at) - as_utc(opened_at)).total_seconds() / 86400
         all_days.append(days)
         band = next(label for limit, label in BANDS if limit is None or days < limit)
         counts[band].append(days)
@@ -74,7 +71,7 @@ def reentry(scope: Scope) -> Table:
     """Of the cases closed in the range, by closure reason: how many clients later opened a case again."""
     groups: dict[str, list[float | None]] = defaultdict(list)
     for _id, _opened_at, closed_at, reason, returned_at in _closed_in_range(scope):
-        gap = (_aware(returned_at) - _aware(closed_at)).total_seconds() / 86400 if returned_at else None
+        gap = (as_utc(returned_at) - as_utc(closed_at)).total_seconds() / 86400 if returned_at else None
         groups[_reason_label(reason)].append(gap)
         groups["All closures"].append(gap)
     table = Table("reentry", "Returns after closure",

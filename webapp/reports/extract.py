@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,7 +37,7 @@ from webapp.models import (
     ServicePlan,
 )
 from webapp.reports.scope import Scope
-from webapp.timeutil import to_local
+from webapp.timeutil import as_utc, to_local
 
 BATCH = 500
 GOAL_COLUMNS = (GoalStatus.MET, GoalStatus.PARTLY_MET, GoalStatus.NOT_MET, GoalStatus.DROPPED)
@@ -64,7 +64,7 @@ class Pseudonyms:
 def _month(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    return to_local(moment if moment.tzinfo else moment.replace(tzinfo=UTC)).strftime("%Y-%m")
+    return to_local(as_utc(moment)).strftime("%Y-%m")
 
 
 def _counts(statement: sa.Select) -> dict[int, int]:
@@ -113,7 +113,7 @@ def _batch_rows(ids: list[int], pseudonym: Pseudonyms, *, until) -> Iterator[lis
     for case_id, persistent_id, program, model, risk, phase, source, opened_at, closed_at, reason in cases:
         days_open = ""
         if closed_at is not None:
-            days_open = (_aware(closed_at) - _aware(opened_at)).days
+            days_open = (as_utc(closed_at) - as_utc(opened_at)).days
         yield [
             pseudonym("client", persistent_id), pseudonym("case", case_id), program, model.value, risk.value,
             phase.value, source.value if source else "", _month(opened_at), _month(closed_at), days_open,
@@ -134,6 +134,3 @@ def _referrals_reaching(ids: list[int], statuses: list[ReferralStatus]) -> dict[
         .where(Referral.case_id.in_(ids), ReferralStatusChange.status.in_(statuses))
         .group_by(Referral.case_id))
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -11,7 +11,7 @@ from webapp.extensions import db
 from webapp.models import MODEL_DEFAULTS, Case, CaseModel, ContactLog, Program, User
 from webapp.reports.scope import Scope
 from webapp.reports.table import Table, percent
-from webapp.timeutil import local_today, local_zone, to_local
+from webapp.timeutil import as_utc, local_today, local_zone, to_local
 
 
 def as_of(scope: Scope) -> date:
@@ -46,7 +46,7 @@ def contact_compliance(scope: Scope) -> Table:
     groups: dict[tuple[CaseModel, int], list[bool]] = defaultdict(list)
     for model, opened_at, last_at, program_model, program_days in rows:
         days = program_days if model == program_model else MODEL_DEFAULTS[model].contact_standard_days
-        last_day = to_local(_aware(last_at or opened_at)).date()
+        last_day = to_local(as_utc(last_at or opened_at)).date()
         groups[(model, days)].append(last_day + timedelta(days=days) >= day)
     table = Table("contact", "Contact against each model's standard",
                   ["Model", "Standard (days)", "Open cases", "Within standard", "Overdue", "Within %"],
@@ -58,10 +58,6 @@ def contact_compliance(scope: Scope) -> Table:
                            percent(within, len(results))])
     return table
 
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes from an aggregate; everything is stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def caseloads(scope: Scope) -> Table:

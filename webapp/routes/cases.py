@@ -11,12 +11,11 @@ from wtforms.fields.choices import SelectChoice
 
 from webapp import database
 from webapp.access import can_view_case, get_case_or_404
-from webapp.fragments import render_page_or_fragment
-from webapp.directory_search import ServiceQuery, active_services, matching
-from webapp.forms.directory import SERVICE_CATEGORIES
 from webapp.case_state import load_state, standard_for
+from webapp.directory_search import ServiceQuery, active_services, matching
 from webapp.extensions import db
 from webapp.forms.cases import ContactForm, ReferralForm, service_choices, to_utc
+from webapp.forms.directory import SERVICE_CATEGORIES
 from webapp.forms.lifecycle import (
     FollowUpForm,
     LoopBackForm,
@@ -24,6 +23,7 @@ from webapp.forms.lifecycle import (
     SupervisionNoteForm,
     TransferForm,
 )
+from webapp.fragments import render_page_or_fragment
 from webapp.idempotency import idempotent
 from webapp.models import (
     AuditAction,
