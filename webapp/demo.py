@@ -296,8 +296,6 @@ def _load_client(spec: DemoClient, worker: User, program: programs.Program,
         created_by=worker,
     )
     client.created_at = _at(spec.opened_days_ago, 8)  # first met when the case opened, not at load time
-    clients.record_consent(client, scope=ConsentScope.DATA_COLLECTION, method=ConsentMethod.VERBAL,
-                           recorded_by=worker, given_at=_at(spec.opened_days_ago))
     case = cases.open_case(
         client, program, created_by=worker, primary_worker=worker, restricted=spec.restricted,
         opened_at=_at(spec.opened_days_ago, 9), risk_level=spec.risk,
@@ -306,6 +304,8 @@ def _load_client(spec: DemoClient, worker: User, program: programs.Program,
             safety_details=spec.safety_details, client_priorities=spec.priorities, strengths=spec.strengths,
         ),
     )
+    clients.record_consent(client, scope=ConsentScope.DATA_COLLECTION, method=ConsentMethod.VERBAL,
+                           recorded_by=worker, given_at=_at(spec.opened_days_ago), case=case)
     for days_ago, contact_type, minutes, place, note in sorted(spec.contacts, key=lambda c: -c[0]):
         cases.log_contact(case, recorded_by=worker, occurred_at=_at(days_ago, 11), contact_type=contact_type,
                           duration_minutes=minutes, place=place, note=note)

@@ -13,7 +13,7 @@ import jellyfish
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from webapp.access import case_visibility
+from webapp.queries.visibility import visible_clients
 from webapp.extensions import db
 from webapp.models import Case, Client, ClientNameToken, User
 from webapp.names import NameToken, tokens_of
@@ -163,11 +163,14 @@ def check(user: User, person: Person, today: date) -> DuplicateCheck:
     scored.sort(key=lambda c: (-c.score, c.client.id))
     scored = [c for c in scored if c.score >= SHOW_FROM_SCORE]
 
-    visible_ids = set(
-        db.session.scalars(
-            sa.select(Case.client_id).where(Case.client_id.in_([c.client.id for c in scored]), case_visibility(user))
-        )
-    ) if scored else set()
+    ids = [c.client.id for c in scored]
+    visible_ids = set(db.session.scalars(
+        sa.select(Client.id).where(Client.id.in_(ids), visible_clients(user)))) if scored else set()
+    # A likely match the worker may not open is counted, never named, so no second record is made;
+    # a client known only through restricted cases is not even counted: restricted means restricted.
+    unrestricted_ids = set(db.session.scalars(
+        sa.select(Case.client_id).where(Case.client_id.in_(ids), Case.restricted.is_(False)))) if scored else set()
     shown = [c for c in scored if c.client.id in visible_ids][:SHOW_AT_MOST]
-    hidden_likely = sum(1 for c in scored if c.client.id not in visible_ids and c.likely)
+    hidden_likely = sum(1 for c in scored
+                        if c.likely and c.client.id not in visible_ids and c.client.id in unrestricted_ids)
     return DuplicateCheck(shown, hidden_likely)

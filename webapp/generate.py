@@ -147,7 +147,7 @@ def generate(*, clients: int, contacts: int, seed: int = 7, today: date | None =
                                "metaphone": token.metaphone, "nysiis": token.nysiis})
             token_id += 1
         consent_rows.append({"client_id": client_id, "scope": ConsentScope.DATA_COLLECTION,
-                             "method": ConsentMethod.VERBAL, "given_at": opened, "note": ""})
+                             "method": ConsentMethod.VERBAL, "given_at": opened, "note": "", "case_id": case_id})
         program = programs[number % len(programs)]
         worker = rng.choice(workers_by_program[program.id])
         phase = rng.choice(PHASES)
@@ -169,8 +169,8 @@ def generate(*, clients: int, contacts: int, seed: int = 7, today: date | None =
         case_id += 1
     _insert(Client, client_rows)
     _insert(ClientNameToken, token_rows)
-    _insert(Consent, consent_rows)
     _insert(Case, case_rows)
+    _insert(Consent, consent_rows)
     _insert(Intake, intake_rows)
 
     contact_count = _contacts(case_rows, contacts, rng, today, now)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from webapp import client_ids
-from webapp.access import case_visibility
+from webapp.queries.visibility import visible_clients
 from webapp.extensions import db
 from webapp.models import Case, Client, ClientNameToken, User
 from webapp.names import words
@@ -72,7 +72,7 @@ def search_clients(user: User, query: str, page: int = 1, page_size: int = 25) -
     matching = _matching_ids(query) if query else None
     if matching is None:
         return SearchPage([], 1, False)
-    visible = sa.exists().where(Case.client_id == Client.id, case_visibility(user))
+    visible = visible_clients(user)
     rows = db.session.scalars(
         sa.select(Client)
         .where(matching, visible, Client.merged_into_id.is_(None))

@@ -9,6 +9,7 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 
 from webapp.timeutil import local_today, to_local
+from webapp.queries.visibility import is_supervisor_or_admin
 
 
 class NavItem(NamedTuple):
@@ -78,6 +79,8 @@ def init_app(app: Flask) -> None:
         local_datetime=local_datetime, local_date=local_date, relative_day=relative_day, language_name=language_name,
         report_number=report_number,
     )
+    # Which links a person is offered follows the same rule their pages follow.
+    app.jinja_env.globals["is_supervisor_or_admin"] = is_supervisor_or_admin
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

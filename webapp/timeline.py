@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from webapp.extensions import db
-from webapp.models import Case, Client, ContactLog, Referral, ReferralStatusChange, Service
+from webapp.models import Case, Client, Consent, ContactLog, Referral, ReferralStatusChange, Service
 
 TIMELINE_LENGTH = 50
 
@@ -22,10 +22,17 @@ class TimelineEntry:
     case_id: int | None
 
 
+def consents_seen_through(client: Client, visible_cases: list[Case]) -> list[Consent]:
+    """The client's consents recorded in the cases the viewer may see (or outside any case)."""
+    case_ids = {case.id for case in visible_cases}
+    return [consent for consent in client.consents if consent.case_id is None or consent.case_id in case_ids]
+
+
 def client_timeline(client: Client, visible_cases: list[Case]) -> list[TimelineEntry]:
     case_ids = [case.id for case in visible_cases]
     entries = [TimelineEntry(client.created_at, "First recorded", "", None)]
-    entries += [TimelineEntry(c.given_at, "Consent: " + c.scope.label, c.method.label, None) for c in client.consents]
+    entries += [TimelineEntry(c.given_at, "Consent: " + c.scope.label, c.method.label, c.case_id)
+                for c in consents_seen_through(client, visible_cases)]
     for case in visible_cases:
         entries.append(TimelineEntry(case.opened_at, f"Case opened: {case.program.name}", "", case.id))
         if case.closed_at:

@@ -28,14 +28,13 @@ from webapp.models import (
     PostClosureFollowUp,
     Referral,
     RiskLevel,
-    Role,
     SelfIntakeSubmission,
     Service,
     ServicePlan,
     SubmissionStatus,
     User,
-    program_memberships,
 )
+from webapp.queries.visibility import is_supervisor_or_admin, visible_cases, visible_invitations
 from webapp.timeutil import to_local
 
 KIND_ORDER = {
@@ -92,7 +91,7 @@ def _log_contact(case: Case) -> tuple[str, str]:
 def due_items(user: User, today: date) -> list[TodayItem]:
     cases = db.session.scalars(
         sa.select(Case)
-        .where(Case.primary_worker_id == user.id, Case.closed_at.is_(None))
+        .where(Case.primary_worker_id == user.id, Case.closed_at.is_(None), visible_cases(user))
         .options(so.selectinload(Case.client), so.selectinload(Case.program))
     ).all()
     case_ids = [case.id for case in cases]
@@ -138,6 +137,7 @@ def due_items(user: User, today: date) -> list[TodayItem]:
         .where(
             Case.primary_worker_id == user.id,
             Case.closed_at.is_(None),
+            visible_cases(user),
             Referral.status.not_in(CLOSED_REFERRAL_STATUSES),
             Referral.follow_up_on <= today,
         )
@@ -160,7 +160,7 @@ def due_items(user: User, today: date) -> list[TodayItem]:
 def _post_closure_items(user: User, today: date) -> list[TodayItem]:
     follow_ups = db.session.scalars(
         sa.select(PostClosureFollowUp).join(PostClosureFollowUp.case)
-        .where(Case.primary_worker_id == user.id, PostClosureFollowUp.done_at.is_(None),
+        .where(Case.primary_worker_id == user.id, visible_cases(user), PostClosureFollowUp.done_at.is_(None),
                PostClosureFollowUp.cancelled.is_(False), PostClosureFollowUp.due_on <= today)
         .options(so.contains_eager(PostClosureFollowUp.case).selectinload(Case.client),
                  so.contains_eager(PostClosureFollowUp.case).selectinload(Case.program))
@@ -172,17 +172,15 @@ def _post_closure_items(user: User, today: date) -> list[TodayItem]:
 
 
 def pending_closures_for(user: User) -> sa.Select:
-    """Closures waiting for a decision `user` may take: their programs (admins: all), not their own."""
-    query = (sa.select(ClosureRequest).join(ClosureRequest.case)
-             .where(ClosureRequest.status == ClosureStatus.PENDING, ClosureRequest.requested_by_id != user.id))
-    if not user.is_admin:
-        query = query.where(Case.program_id.in_(
-            sa.select(program_memberships.c.program_id).where(program_memberships.c.user_id == user.id)))
-    return query.order_by(ClosureRequest.requested_at)
+    """Closures waiting for a decision `user` may take: cases they may see, not their own requests."""
+    return (sa.select(ClosureRequest).join(ClosureRequest.case)
+            .where(ClosureRequest.status == ClosureStatus.PENDING, ClosureRequest.requested_by_id != user.id,
+                   visible_cases(user))
+            .order_by(ClosureRequest.requested_at))
 
 
 def _approval_items(user: User, today: date) -> list[TodayItem]:
-    if not (user.is_admin or user.role == Role.SUPERVISOR):
+    if not is_supervisor_or_admin(user):
         return []
     requests = db.session.scalars(
         pending_closures_for(user).options(so.contains_eager(ClosureRequest.case).selectinload(Case.client),
@@ -198,7 +196,8 @@ def _self_intake_items(user: User) -> list[TodayItem]:
     """Answers a client sent through one of this worker's links, waiting for review."""
     submissions = db.session.scalars(
         sa.select(SelfIntakeSubmission).join(SelfIntakeSubmission.invitation)
-        .where(Invitation.created_by_id == user.id, SelfIntakeSubmission.status == SubmissionStatus.PENDING)
+        .where(Invitation.created_by_id == user.id, visible_invitations(user),
+               SelfIntakeSubmission.status == SubmissionStatus.PENDING)
         .options(so.contains_eager(SelfIntakeSubmission.invitation).joinedload(Invitation.program))
     ).all()
     return [TodayItem("self_intake", None, to_local(submission.submitted_at).date(), "New self-intake to review",

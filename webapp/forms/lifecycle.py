@@ -181,6 +181,12 @@ class RiskForm(FlaskForm):
     reason = _note("Why", "Say why the risk level changes.")
 
 
+class RestrictionForm(FlaskForm):
+    # What the case is to become ("y": restricted); the page offers the one change that applies.
+    restricted = HiddenField()
+    reason = _note("Why", "Say why.")
+
+
 class LoopBackForm(FlaskForm):
     phase = SelectField("Back to", validators=[DataRequired("Choose the phase.")])
     reason = _note("Why", "Say why the case goes back to this phase.")

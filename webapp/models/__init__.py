@@ -1,6 +1,6 @@
 """Every model, importable from one place: `from webapp.models import Case`."""
 
-from webapp.models.accounts import Role, User, program_memberships
+from webapp.models.accounts import WORKER_ROLES, Role, User, program_memberships
 from webapp.models.audit import AuditAction, AuditEvent
 from webapp.models.cases import (
     Case,
@@ -72,6 +72,7 @@ from webapp.models.self_intake import (
 from webapp.models.types import utcnow
 
 __all__ = [
+    "WORKER_ROLES",
     "ACTIVE_GOAL_STATUSES",
     "AgreementMethod",
     "ALLOWED_TRANSITIONS",

@@ -20,6 +20,10 @@ class Role(LabelledEnum):
     ADMIN = "admin", "Admin"
 
 
+# Roles that carry cases (admins do not).
+WORKER_ROLES = (Role.OUTREACH_WORKER, Role.CASE_MANAGER, Role.SUPERVISOR)
+
+
 program_memberships = sa.Table(
     "program_memberships",
     db.metadata,

@@ -108,6 +108,8 @@ class Consent(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     client_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("clients.id", ondelete="RESTRICT"), index=True)
+    # The case it was recorded in: only those who may see that case see the consent.
+    case_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("cases.id", ondelete="SET NULL"), index=True)
     scope: so.Mapped[ConsentScope] = so.mapped_column(enum_column(ConsentScope))
     # Sharing consents name the provider they allow.
     provider_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("providers.id", ondelete="RESTRICT"))

@@ -187,6 +187,7 @@ class CaseEventKind(LabelledEnum):
     CLOSURE_RETURNED = "closure_returned", "Closure returned"
     CLOSED = "closed", "Closed"
     REOPENED = "reopened", "Reopened"
+    RESTRICTION = "restriction", "Who can see it"
 
 
 class CaseEvent(db.Model):

@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.models import Case, CaseModel, Program, Role, User, program_memberships
+from webapp.models import Case, CaseModel, Program, User
+from webapp.queries.visibility import is_supervisor_or_admin, programs_of, visible_cases
 from webapp.timeutil import local_zone
 
 
@@ -19,23 +20,22 @@ class CaseStatus:
 
 
 def may_see_reports(user: User) -> bool:
-    return user.is_admin or user.role == Role.SUPERVISOR
+    return is_supervisor_or_admin(user)
 
 
 def report_programs(user: User) -> list[Program]:
     """Admins report on every program; supervisors on the programs they belong to."""
-    query = sa.select(Program).order_by(Program.name)
-    if not user.is_admin:
-        query = query.where(Program.id.in_(
-            sa.select(program_memberships.c.program_id).where(program_memberships.c.user_id == user.id)))
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(sa.select(Program).where(Program.id.in_(programs_of(user))).order_by(Program.name)))
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Aggregates count every case in the programs, restricted ones too: a report names nobody, and
-    leaving restricted cases out would bend the figures exactly where the need is highest."""
+    """The cases a report counts: those its viewer may see (the one visibility rule: a supervisor's
+    figures include the restricted cases of the workers they supervise, an admin's every case) in the
+    programs, narrowed by the filters. A count is a disclosure too, so no report counts what its
+    reader could not open."""
 
+    viewer: User
     program_ids: tuple[int, ...]
     since: date
     until: date
@@ -56,6 +56,7 @@ class Scope:
     def case_filter(self) -> sa.ColumnElement[bool]:
         """Cases of the programs that were open at some time in the date range."""
         conditions = [
+            visible_cases(self.viewer),
             Case.program_id.in_(self.program_ids),
             Case.opened_at < self.end,
             sa.or_(Case.closed_at.is_(None), Case.closed_at >= self.start),

@@ -10,7 +10,8 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from webapp import database
-from webapp.access import can_view_case, get_case_or_404
+from webapp.access import get_case_or_404
+from webapp.queries.visibility import can_view_case, may_restrict
 from webapp.case_state import load_state, standard_for
 from webapp.directory_search import ServiceQuery, active_services, matching
 from webapp.extensions import db
@@ -19,6 +20,7 @@ from webapp.forms.directory import SERVICE_CATEGORIES
 from webapp.forms.lifecycle import (
     FollowUpForm,
     LoopBackForm,
+    RestrictionForm,
     RiskForm,
     SupervisionNoteForm,
     TransferForm,
@@ -49,10 +51,7 @@ RECENT_CONTACTS = 10
 
 @bp.get("/<int:case_id>")
 def view(case_id: int) -> tuple[str, int]:
-    case = get_case_or_404(case_id)
-    audit.record(AuditAction.VIEW, "case", case.id)
-    db.session.commit()
-    return case_page(case)
+    return case_page(get_case_or_404(case_id))
 
 
 def case_page(case: Case, *, status: int = 200, **forms: object) -> tuple[str, int]:
@@ -89,9 +88,32 @@ def case_page(case: Case, *, status: int = 200, **forms: object) -> tuple[str, i
         risk_form=forms.pop("risk_form", None) or RiskForm(formdata=None, data={"risk_level": case.risk_level.value}),
         phase_form=forms.pop("phase_form", None) or LoopBackForm(formdata=None, phases=sorted(LOOP_BACKS.get(case.phase, ()), key=list(Phase).index)),
         note_form=forms.pop("note_form", None) or SupervisionNoteForm(formdata=None),
+        may_restrict=may_restrict(current_user, case),
+        restriction_form=forms.pop("restriction_form", None) or RestrictionForm(
+            formdata=None, data={"restricted": "" if case.restricted else "y"}),
         follow_up_forms=follow_up_forms,
         today=today,
     ), status
+
+
+@bp.post("/<int:case_id>/restriction")
+def change_restriction(case_id: int) -> Response | tuple[str, int]:
+    """Restrict the case to its worker, their supervisor and admins, or lift that, with a reason."""
+    case = get_case_or_404(case_id)
+    if not may_restrict(current_user, case):
+        abort(403)
+    form = RestrictionForm()
+    if form.validate_on_submit():
+        try:
+            case_changes.set_restricted(case, form.restricted.data == "y", reason=form.reason.data, user=current_user)
+        except cases.CaseError as error:
+            form.reason.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Only the worker, their supervisor and admins can see this case now." if case.restricted
+                  else "Everyone in the program can see this case again.")
+            return redirect(url_for("cases.view", case_id=case.id))
+    return case_page(case, restriction_form=form, status=422)
 
 
 def _names_of(events: list[CaseEvent]) -> dict[str, str]:
@@ -189,7 +211,6 @@ def handoff(case_id: int) -> str:
             case = db.session.get_one(Case, case_id)
             case_changes.handoff_read(case, current_user)
             db.session.commit()
-    audit.record(AuditAction.VIEW, "case", case.id)
     state = load_state(case)
     transfer_event = db.session.scalar(
         sa.select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == CaseEventKind.TRANSFER)

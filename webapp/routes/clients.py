@@ -18,12 +18,13 @@ from webapp.forms.client_edit import CLIENT_FIELDS, ClientForm
 from webapp.forms.clients import IntakeForm, yes_no
 from webapp.fragments import render_page_or_fragment
 from webapp.idempotency import idempotent
-from webapp.models import AuditAction, Client, ConsentMethod, Program, Role
+from webapp.models import AuditAction, Client, ConsentMethod, Program
+from webapp.queries.visibility import is_supervisor_or_admin
 from webapp.routes.cases import contact_form
 from webapp.search import search_clients
 from webapp.services import audit, cases, clients
 from webapp.services.intake import take_intake
-from webapp.timeline import client_timeline
+from webapp.timeline import client_timeline, consents_seen_through
 from webapp.timeutil import local_today
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
@@ -41,8 +42,10 @@ def search() -> Response:
     # Rendered before the commit below, which would expire the results (a query per client).
     page = render_page_or_fragment("clients/search.html", "clients/_results.html", query=query, results=results)
     if results.clients:
-        # Who looked through client lists, and when; never what they typed.
+        # Who looked through client lists, and when; never what they typed. Each client listed was
+        # seen (name, ID), so each is a view of that client's record.
         audit.record(AuditAction.VIEW, "client_search", None)
+        audit.record_all(AuditAction.VIEW, "client", [client.id for client in results.clients])
         db.session.commit()
     return page
 
@@ -69,7 +72,11 @@ def _person_from(values) -> duplicates.Person:
 def duplicate_check() -> str:
     """The live duplicate check the intake form asks for while the worker types."""
     check = duplicates.check(current_user, _person_from(request.args), local_today())
-    return render_template("clients/_duplicates.html", check=check, form=None)
+    page = render_template("clients/_duplicates.html", check=check, form=None)
+    if check.candidates:
+        # The matches' names and IDs were shown: a view of each one's record.
+        audit.record_all(AuditAction.VIEW, "client", [candidate.client.id for candidate in check.candidates])
+    return page
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -210,14 +217,13 @@ def view(persistent_id: str) -> Response | str:
     if persistent_id != client.display_id:
         # One stable URL per person: typed spellings and merged IDs lead to it.
         return redirect(url_for("clients.view", persistent_id=client.display_id))
-    audit.record(AuditAction.VIEW, "client", client.id)
-    db.session.commit()
     visible = visible_cases_of(current_user, client)
     return render_template(
         "clients/view.html",
         client=client,
         cases=visible,
+        consents=consents_seen_through(client, visible),
         timeline=client_timeline(client, visible),
-        viewers=who_has_seen(client) if current_user.is_admin or current_user.role == Role.SUPERVISOR else None,
+        viewers=who_has_seen(client) if is_supervisor_or_admin(current_user) else None,
         today=local_today(),
     )

@@ -22,8 +22,8 @@ from webapp.models import (
     Invitation,
     SelfIntakeSubmission,
     SubmissionStatus,
-    program_memberships,
 )
+from webapp.queries.visibility import visible_invitations
 from webapp.services import audit, clients, self_intake
 from webapp.timeutil import local_today
 
@@ -33,11 +33,8 @@ NEW = "new"
 
 
 def _mine() -> sa.Select:
-    query = sa.select(SelfIntakeSubmission).join(SelfIntakeSubmission.invitation)
-    if current_user.is_admin:
-        return query
-    return query.where(Invitation.program_id.in_(
-        sa.select(program_memberships.c.program_id).where(program_memberships.c.user_id == current_user.id)))
+    """Self-intakes this reviewer may see: their programs', and none that names a client hidden from them."""
+    return sa.select(SelfIntakeSubmission).join(SelfIntakeSubmission.invitation).where(visible_invitations(current_user))
 
 
 @bp.get("")

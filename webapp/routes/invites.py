@@ -15,20 +15,18 @@ from werkzeug.wrappers import Response
 from webapp.access import get_client_or_404, intake_programs
 from webapp.extensions import db
 from webapp.forms.invites import InvitationForm
-from webapp.models import Client, Invitation, Role, program_memberships, utcnow
+from webapp.models import Client, Invitation, utcnow
+from webapp.queries.visibility import is_supervisor_or_admin, visible_invitations
 from webapp.services import self_intake
 
 bp = Blueprint("invites", __name__, url_prefix="/invites")
 
 
 def _visible() -> sa.Select:
-    """Mine; supervisors and admins also see their programs' (admins: all)."""
-    query = sa.select(Invitation)
-    if current_user.is_admin:
+    """Mine; supervisors and admins also see their programs'. Never one naming a client hidden from the user."""
+    query = sa.select(Invitation).where(visible_invitations(current_user))
+    if is_supervisor_or_admin(current_user):
         return query
-    if current_user.role == Role.SUPERVISOR:
-        mine = sa.select(program_memberships.c.program_id).where(program_memberships.c.user_id == current_user.id)
-        return query.where(sa.or_(Invitation.created_by_id == current_user.id, Invitation.program_id.in_(mine)))
     return query.where(Invitation.created_by_id == current_user.id)
 
 

@@ -50,6 +50,7 @@ def _filters() -> tuple[ReportFilterForm, Scope | None]:
         form.since.errors.append("The start date is after the end date.")
         return form, None
     return form, Scope(
+        viewer=current_user._get_current_object(),
         program_ids=(int(form.program.data),) if form.program.data else tuple(program_ids),
         since=since, until=until,
         worker_id=int(form.worker.data) if form.worker.data else None,

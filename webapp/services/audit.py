@@ -28,32 +28,48 @@ def record(
     user: User | None = None,
 ) -> AuditEvent:
     """Add an audit event for the current request's user (or `user`)."""
+    return record_all(action, record_type, [record_id], user=user)[0]
+
+
+def record_all(
+    action: AuditAction,
+    record_type: str | None,
+    record_ids: list[int | str | None],
+    *,
+    user: User | None = None,
+) -> list[AuditEvent]:
+    """One event per record, written together: a list that shows several clients (search results,
+    the duplicate check's matches) is a view of each of them."""
     if user is None and has_request_context() and current_user.is_authenticated:
         user = current_user
-    event = AuditEvent(
-        user_id=user.id if user is not None else None,
-        action=action,
-        record_type=record_type,
-        record_id=str(record_id) if record_id is not None else None,
-    )
-    event.occurred_at = utcnow()
-    if has_request_context():
-        event.address = (request.remote_addr or "")[:45] or None
-        event.path = redact(request.path)[:300]  # the path only: query strings can hold names
-        if request.method in _READING:
-            _write_alone(event)
-            return event
-    db.session.add(event)
-    return event
+    events = []
+    for record_id in record_ids:
+        event = AuditEvent(
+            user_id=user.id if user is not None else None,
+            action=action,
+            record_type=record_type,
+            record_id=str(record_id) if record_id is not None else None,
+        )
+        event.occurred_at = utcnow()
+        if has_request_context():
+            event.address = (request.remote_addr or "")[:45] or None
+            event.path = redact(request.path)[:300]  # the path only: query strings can hold names
+        events.append(event)
+    if events and has_request_context() and request.method in _READING:
+        _write_alone(events)
+    else:
+        db.session.add_all(events)
+    return events
 
 
 _READING = frozenset({"GET", "HEAD"})
 _COLUMNS = ("occurred_at", "user_id", "action", "record_type", "record_id", "address", "path")
 
 
-def _write_alone(event: AuditEvent) -> None:
+def _write_alone(events: list[AuditEvent]) -> None:
     """A page view's event goes in at once on a connection of its own, in a transaction that
     writes first: on SQLite a read transaction that later writes can fail at once when another
     writer is busy, whatever busy_timeout says; a transaction that writes first waits its turn."""
     with database.writes(), db.engine.begin() as connection:
-        connection.execute(sa.insert(AuditEvent).values({name: getattr(event, name) for name in _COLUMNS}))
+        connection.execute(sa.insert(AuditEvent), [{name: getattr(event, name) for name in _COLUMNS}
+                                                   for event in events])

@@ -12,12 +12,13 @@ from webapp.models import (
     CaseEvent,
     CaseEventKind,
     Phase,
+    WORKER_ROLES,
     RiskLevel,
-    Role,
     User,
     program_memberships,
     utcnow,
 )
+from webapp.queries.visibility import may_restrict, supervises_in
 from webapp.services import audit
 from webapp.services.cases import CaseError
 
@@ -27,7 +28,6 @@ LOOP_BACKS: dict[Phase, frozenset[Phase]] = {
     Phase.IMPLEMENTATION: frozenset({Phase.ASSESSMENT, Phase.PLANNING}),
     Phase.MONITORING: frozenset({Phase.ASSESSMENT, Phase.PLANNING}),
 }
-WORKER_ROLES = (Role.OUTREACH_WORKER, Role.CASE_MANAGER, Role.SUPERVISOR)
 
 
 def record_event(case: Case, kind: CaseEventKind, *, user: User | None, old: str = "", new: str = "",
@@ -90,11 +90,7 @@ def change_risk(case: Case, to: RiskLevel, *, reason: str, user: User) -> None:
 
 def may_manage(user: User, case: Case) -> bool:
     """Transfer, closure and reopening: the case's own worker, a supervisor in its program, or an admin."""
-    if user.is_admin:
-        return True
-    if case.primary_worker_id == user.id:
-        return True
-    return user.role == Role.SUPERVISOR and case.program_id in {program.id for program in user.programs}
+    return case.primary_worker_id == user.id or supervises_in(user, case.program_id)
 
 
 def transfer_candidates(case: Case) -> list[User]:
@@ -137,7 +133,22 @@ def handoff_read(case: Case, user: User) -> None:
 
 
 def may_supervise(user: User, case: Case) -> bool:
-    return user.is_admin or (user.role == Role.SUPERVISOR and case.program_id in {p.id for p in user.programs})
+    return supervises_in(user, case.program_id)
+
+
+def set_restricted(case: Case, restricted: bool, *, reason: str, user: User) -> None:
+    """Mark a case restricted (only its worker, their supervisor and admins may see it), or lift it."""
+    if not may_restrict(user, case):
+        raise CaseError("Only the case's worker, their supervisor or an admin may change who can see it.")
+    if not reason.strip():
+        raise CaseError("Say why." if restricted else "Say why the restriction is lifted.")
+    if case.restricted == restricted:
+        raise CaseError("The case is already restricted." if restricted else "The case is not restricted.")
+    record_event(case, CaseEventKind.RESTRICTION, user=user, old="restricted" if case.restricted else "program",
+                 new="restricted" if restricted else "program", note=reason)
+    case.restricted = restricted
+    db.session.flush()
+    audit.record(AuditAction.UPDATE, "case", case.id, user=user)
 
 
 def add_supervision_note(case: Case, note: str, *, user: User) -> CaseEvent:

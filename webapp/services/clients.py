@@ -11,6 +11,7 @@ from webapp import client_ids
 from webapp.extensions import db
 from webapp.models import (
     AuditAction,
+    Case,
     Client,
     ClientAlias,
     ClientNameToken,
@@ -140,11 +141,13 @@ def record_consent(
     provider: Provider | None = None,
     expires_on: date | None = None,
     note: str = "",
+    case: Case | None = None,
 ) -> Consent:
     if scope == ConsentScope.SHARING and provider is None:
         raise ClientError("Consent to share names the provider it allows.")
     consent = Consent(
         client=client,
+        case_id=case.id if case else None,
         scope=scope,
         method=method,
         given_at=given_at or utcnow(),

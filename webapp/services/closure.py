@@ -25,11 +25,11 @@ from webapp.models import (
     GoalStatus,
     PostClosureFollowUp,
     RiskLevel,
-    Role,
     User,
     WarmHandoff,
     utcnow,
 )
+from webapp.queries.visibility import supervises_in
 from webapp.services import audit
 from webapp.services.case_changes import record_event, refresh_phase
 from webapp.services.cases import CaseError
@@ -48,11 +48,7 @@ def needs_approval(case: Case) -> bool:
 
 def may_approve(user: User, request: ClosureRequest) -> bool:
     """A supervisor in the case's program, or an admin; never the person who asked."""
-    if request.requested_by_id == user.id:
-        return False
-    if user.is_admin:
-        return True
-    return user.role == Role.SUPERVISOR and request.case.program_id in {p.id for p in user.programs}
+    return request.requested_by_id != user.id and supervises_in(user, request.case.program_id)
 
 
 @dataclass

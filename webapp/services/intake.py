@@ -24,8 +24,10 @@ def take_intake(
     if (new_client is None) == (existing_client is None):
         raise ValueError("give either a new client's details or an existing client")
     client = existing_client or clients.create_client(new_client, created_by=worker, persistent_id=persistent_id)
-    clients.record_consent(client, scope=ConsentScope.DATA_COLLECTION, method=consent_method, recorded_by=worker)
-    return cases.open_case(
+    case = cases.open_case(
         client, program, created_by=worker, primary_worker=worker, intake=intake,
         next_follow_up_on=next_follow_up_on,
     )
+    clients.record_consent(client, scope=ConsentScope.DATA_COLLECTION, method=consent_method, recorded_by=worker,
+                           case=case)
+    return case

@@ -1,0 +1,1 @@
+"""The read side: plain functions over the session that write nothing and import no flask."""

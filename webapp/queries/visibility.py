@@ -1,0 +1,86 @@
+"""Who may see what, written once.
+
+Staff see the cases of the programs they belong to. A restricted case is further limited to its
+primary worker and that worker's supervisor. Admins see everything. A client is seen through a
+case: someone may see a client when they may see at least one of the client's cases.
+
+Every list, count, queue, report, reminder and push digest narrows its query with these clauses;
+nothing decides visibility on its own. `can_view_case` asks the database the same question for one
+case, so the rule a page applies and the rule a list applies cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from webapp.extensions import db
+from webapp.models import Case, Client, Invitation, Program, Role, User, program_memberships
+
+
+def is_supervisor_or_admin(user: User) -> bool:
+    return user.is_admin or user.role == Role.SUPERVISOR
+
+
+def programs_of(user: User) -> sa.Select:
+    """The ids of the programs `user` works in (admins: every program), as a subquery."""
+    if user.is_admin:
+        return sa.select(Program.id)
+    return sa.select(program_memberships.c.program_id).where(program_memberships.c.user_id == user.id)
+
+
+def in_programs_of(user: User, program_id: int) -> bool:
+    return user.is_admin or program_id in {program.id for program in user.programs}
+
+
+def supervises_in(user: User, program_id: int) -> bool:
+    """A supervisor in that program, or an admin: who reviews, approves and reassigns there."""
+    return user.is_admin or (user.role == Role.SUPERVISOR and in_programs_of(user, program_id))
+
+
+def visible_cases(user: User) -> sa.ColumnElement[bool]:
+    """A WHERE clause over `Case`: the cases `user` may see."""
+    if user.is_admin:
+        return sa.true()
+    my_supervisees = sa.select(User.id).where(User.supervisor_id == user.id)
+    named_on_case = sa.or_(Case.primary_worker_id == user.id, Case.primary_worker_id.in_(my_supervisees))
+    return sa.and_(Case.program_id.in_(programs_of(user)), sa.or_(Case.restricted.is_(False), named_on_case))
+
+
+def visible_client_ids(user: User) -> sa.Select:
+    """The ids of the clients `user` may see (through at least one visible case), as a subquery."""
+    return sa.select(Case.client_id).where(visible_cases(user))
+
+
+def visible_clients(user: User) -> sa.ColumnElement[bool]:
+    """A WHERE clause over `Client`: the clients `user` may see."""
+    if user.is_admin:
+        return sa.true()
+    return sa.exists().where(Case.client_id == Client.id, visible_cases(user))
+
+
+def visible_invitations(user: User) -> sa.ColumnElement[bool]:
+    """A WHERE clause over `Invitation` (and so over the self-intakes sent through it).
+
+    An invitation belongs to its program; one made for a known client is, besides, only for those
+    who may see that client, so a self-intake never shows or links a client hidden from the reviewer.
+    """
+    if user.is_admin:
+        return sa.true()
+    return sa.and_(
+        Invitation.program_id.in_(programs_of(user)),
+        sa.or_(Invitation.client_id.is_(None), Invitation.client_id.in_(visible_client_ids(user))),
+    )
+
+
+def can_view_case(user: User, case: Case) -> bool:
+    if user.is_admin:
+        return True
+    return db.session.scalar(sa.select(sa.literal(True)).where(Case.id == case.id, visible_cases(user))) is True
+
+
+def may_restrict(user: User, case: Case) -> bool:
+    """Marking a case restricted, or lifting it: its primary worker, their supervisor, or an admin."""
+    if user.is_admin:
+        return True
+    worker = case.primary_worker
+    return worker is not None and user.id in (worker.id, worker.supervisor_id)
