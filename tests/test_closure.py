@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from flask import current_app
 
 from tests.lifecycle import assess, planned_case
 from webapp.case_state import load_state
@@ -34,8 +33,7 @@ from webapp.today import due_items as _due_items
 
 
 def due_items(user, today):
-    with current_app.test_request_context():
-        return _due_items(user, today)
+    return _due_items(user, today)
 
 
 @pytest.fixture

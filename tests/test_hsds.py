@@ -6,9 +6,8 @@ import copy
 import csv
 import io
 import json
-import zipfile
-
 import uuid
+import zipfile
 
 import pytest
 import sqlalchemy as sa

@@ -76,8 +76,7 @@ def test_turn_on_reminders_receive_a_push_and_open_it(browser_page):  # noqa: F8
             assert (user.email, subscription.endpoint) == ("outreach@demo.example", device.endpoint)
 
             # The dispatcher sends the worker's digest; the push service decrypts it.
-            with app.test_request_context():
-                dispatcher.dispatch_once()
+            dispatcher.dispatch_once()
         [push] = service.delivered_to(device)
         assert service.problems == [] and push.payload["url"] == "/reminders"
 

@@ -4,7 +4,6 @@ from datetime import time
 
 import pytest
 import sqlalchemy as sa
-from flask import current_app
 
 from tests.push_service import push_service
 from webapp.extensions import db
@@ -157,8 +156,7 @@ def test_the_cli_shows_keys_sends_tests_and_dispatches(app, sam, service, make_c
     make_case(sam.programs[0], sam, follow_up_in_days=0)
     test = runner.invoke(args=["push", "test", sam.email])
     assert test.exit_code == 0 and "Phone: sent" in test.output
-    with current_app.test_request_context():
-        run = runner.invoke(args=["reminders", "dispatch"])
+    run = runner.invoke(args=["reminders", "dispatch"])
     assert run.exit_code == 0 and "1 notified about 1 reminders" in run.output
     assert len(service.delivered_to(device)) == 2
     rotate = runner.invoke(args=["push", "keys", "--rotate"], input="y\n")

@@ -7,7 +7,6 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
-from flask import current_app
 
 from webapp.extensions import db
 from webapp.models import (
@@ -272,8 +271,7 @@ def _submitted(org, **changes):
 def test_the_inviting_worker_hears_of_a_submission(org):
     program, ana = org
     submission = _submitted(org)
-    with current_app.test_request_context():
-        items = due_items(ana, local_today())
+    items = due_items(ana, local_today())
     assert [(item.kind, item.heading, item.record) for item in items] == [("self_intake", "Rosa", submission.id)]
 
 

@@ -94,8 +94,7 @@ def test_the_programs_own_standard_applies_when_edited(app, make_user, make_prog
     case = make_case(program, sam)
     case.opened_at = utcnow() - timedelta(days=4)
     db.session.commit()
-    with app.test_request_context():
-        assert [item.kind for item in due_items(sam, local_today())] == ["contact_standard"]
+    assert [item.kind for item in due_items(sam, local_today())] == ["contact_standard"]
 
 
 def test_closed_cases_ask_for_nothing(as_user, make_user, make_program, make_case):

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from flask import current_app
 
 from tests.lifecycle import a_service, add_goal, agree, assess, planned_case
 from webapp.extensions import db
@@ -15,8 +14,7 @@ from webapp.today import due_items as _due_items
 
 
 def due_kinds(user, today=None):
-    with current_app.test_request_context():
-        return [item.kind for item in _due_items(user, today or local_today())]
+    return [item.kind for item in _due_items(user, today or local_today())]
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from flask import current_app
 
 from tests.lifecycle import assess, planned_case
 from tests.test_intake import form as intake_form
@@ -132,8 +131,7 @@ def _snapshot(as_user, people) -> dict[tuple[str, str], str]:
         pages[(who, "duplicate check")] = _normalised(client.get("/clients/new/duplicates", query_string={
             "preferred_name": "Rhea", "legal_name": "Rhea Marguerite Hidden", "phone": "555 777 1234"},
         ).get_data(as_text=True))
-        with current_app.test_request_context():
-            pages[(who, "push digest")] = repr(digest(due_reminders(user)))
+        pages[(who, "push digest")] = repr(digest(due_reminders(user)))
     return pages
 
 

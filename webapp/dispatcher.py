@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context
+from flask import current_app
 
 from webapp import database, push
 from webapp.extensions import db
@@ -33,17 +33,6 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=1)
 # A user is looked at by one dispatcher a minute at most (cron and --loop run every minute).
 RECHECK_AFTER = timedelta(seconds=50)
-# How a digest names each kind of reminder, by count: no names, no details.
-KIND_WORDS = {
-    "follow_up": ("follow-up", "follow-ups"), "contact_standard": ("contact overdue", "contacts overdue"),
-    "referral": ("referral to confirm", "referrals to confirm"), "reassessment": ("reassessment", "reassessments"),
-    "plan_review": ("plan review", "plan reviews"), "post_closure": ("check after closure", "checks after closure"),
-    "handoff": ("case transferred to you", "cases transferred to you"),
-    "closure_approval": ("closure to approve", "closures to approve"), "urgent": ("urgent case", "urgent cases"),
-    "self_intake": ("new self-intake", "new self-intakes"),
-}
-
-
 @dataclass
 class DispatchReport:
     users: int = 0
@@ -69,7 +58,7 @@ def in_quiet_hours(user: User, now: datetime) -> bool:
 def digest(items: list[TodayItem]) -> dict:
     """"3 follow-ups due, 1 urgent": counts by kind, and where a tap leads."""
     counts = Counter(item.kind for item in items)
-    parts = [f"{count} {KIND_WORDS.get(kind, (kind, kind))[count != 1]}" for kind, count in counts.most_common()]
+    parts = [kind.count(count) for kind, count in counts.most_common()]
     urgent = sum(1 for item in items if item.urgent)
     body = ", ".join(parts[:3]) + (f" and {len(parts) - 3} more" if len(parts) > 3 else "")
     title = f"{len(items)} reminder{'s' if len(items) != 1 else ''} due" + (f", {urgent} urgent" if urgent else "")
@@ -77,11 +66,6 @@ def digest(items: list[TodayItem]) -> dict:
 
 
 def dispatch_once(now: datetime | None = None) -> DispatchReport:
-    if not has_request_context():
-        # From cron or the loop there is no request, and working out a reminder builds its link
-        # (Today's items carry theirs) with url_for: give it a request for the app's root.
-        with current_app.test_request_context("/"):
-            return _dispatch_all(now or utcnow())
     return _dispatch_all(now or utcnow())
 
 

@@ -13,10 +13,10 @@ import jellyfish
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from webapp.queries.visibility import visible_clients
 from webapp.extensions import db
 from webapp.models import Case, Client, ClientNameToken, User
 from webapp.names import NameToken, tokens_of
+from webapp.queries.visibility import visible_clients
 from webapp.text import phone_digits
 
 RETRIEVE_AT_MOST = 200

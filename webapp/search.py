@@ -9,10 +9,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from webapp import client_ids
-from webapp.queries.visibility import visible_clients
 from webapp.extensions import db
-from webapp.models import Case, Client, ClientNameToken, User
+from webapp.models import Client, ClientNameToken, User
 from webapp.names import words
+from webapp.queries.visibility import visible_clients
 
 MAX_QUERY_LENGTH = 100
 MAX_QUERY_WORDS = 5

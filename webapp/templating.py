@@ -8,8 +8,8 @@ from typing import Any, NamedTuple
 from flask import Flask, request, url_for
 from flask_login import current_user
 
-from webapp.timeutil import local_today, to_local
 from webapp.queries.visibility import is_supervisor_or_admin
+from webapp.timeutil import local_today, to_local
 
 
 class NavItem(NamedTuple):

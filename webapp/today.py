@@ -13,7 +13,6 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import url_for
 
 from webapp.case_state import last_contact_day, standard_for
 from webapp.extensions import db
@@ -27,6 +26,7 @@ from webapp.models import (
     Invitation,
     PostClosureFollowUp,
     Referral,
+    ReminderKind,
     RiskLevel,
     SelfIntakeSubmission,
     Service,
@@ -37,20 +37,32 @@ from webapp.models import (
 from webapp.queries.visibility import is_supervisor_or_admin, visible_cases, visible_invitations
 from webapp.timeutil import to_local
 
-KIND_ORDER = {
-    "self_intake": 0, "closure_approval": 0, "handoff": 1, "follow_up": 2, "referral": 3, "contact_standard": 4,
-    "reassessment": 5, "plan_review": 6, "post_closure": 7, "urgent": 8,
-}
+
+@dataclass(frozen=True)
+class Target:
+    """Where an item leads, as an endpoint and its arguments: the page (or the dispatcher, which
+    has no request) builds the URL, not the read side."""
+
+    endpoint: str
+    arguments: tuple[tuple[str, str | int], ...] = ()
+
+    @classmethod
+    def to(cls, endpoint: str, **arguments: str | int) -> Target:
+        return cls(endpoint, tuple(sorted(arguments.items())))
+
+    @property
+    def args(self) -> dict[str, str | int]:
+        return dict(self.arguments)
 
 
 @dataclass(frozen=True)
 class TodayItem:
-    kind: str
+    kind: ReminderKind
     case: Case | None  # None for what has no case yet (a self-intake to review)
     due: date
     detail: str
     action_label: str
-    action_url: str
+    action: Target
     # The record the item is about when it is not the case itself (referral, check, closure request).
     record: int | None = None
     title: str | None = None
@@ -70,8 +82,8 @@ class TodayItem:
         return self.program or self.case.program.name
 
     @property
-    def link(self) -> str:
-        return url_for("cases.view", case_id=self.case.id) if self.case else self.action_url
+    def link(self) -> Target:
+        return Target.to("cases.view", case_id=self.case.id) if self.case else self.action
 
     @property
     def urgent(self) -> bool:
@@ -81,11 +93,11 @@ class TodayItem:
         return (today - self.due).days
 
     def sort_key(self, today: date) -> tuple:
-        return (not self.urgent, -self.overdue_days(today), KIND_ORDER[self.kind], self.record or self.case.id)
+        return (not self.urgent, -self.overdue_days(today), self.kind.rank, self.record or self.case.id)
 
 
-def _log_contact(case: Case) -> tuple[str, str]:
-    return "Log contact", url_for("cases.new_contact", case_id=case.id, next="/")
+def _log_contact(case: Case) -> tuple[str, Target]:
+    return "Log contact", Target.to("cases.new_contact", case_id=case.id, next="/")
 
 
 def due_items(user: User, today: date) -> list[TodayItem]:
@@ -108,28 +120,28 @@ def due_items(user: User, today: date) -> list[TodayItem]:
     items: list[TodayItem] = []
     for case in cases:
         if case.handoff_pending:
-            items.append(TodayItem("handoff", case, today, "Transferred to you: read where it stands",
-                                   "Read handoff", url_for("cases.handoff", case_id=case.id)))
+            items.append(TodayItem(ReminderKind.HANDOFF, case, today, "Transferred to you: read where it stands",
+                                   "Read handoff", Target.to("cases.handoff", case_id=case.id)))
         if case.id in last_assessed:
             due = last_assessed[case.id] + timedelta(days=standard_for(case).reassessment_interval_days)
             if due <= today:
-                items.append(TodayItem("reassessment", case, due, "Reassessment due", "Reassess",
-                                       url_for("assessments.new", case_id=case.id, kind="reassessment")))
+                items.append(TodayItem(ReminderKind.REASSESSMENT, case, due, "Reassessment due", "Reassess",
+                                       Target.to("assessments.new", case_id=case.id, kind="reassessment")))
         if case.id in reviews and reviews[case.id] <= today:
-            items.append(TodayItem("plan_review", case, reviews[case.id], "Plan review due", "Review plan",
-                                   url_for("plans.view", case_id=case.id)))
+            items.append(TodayItem(ReminderKind.PLAN_REVIEW, case, reviews[case.id], "Plan review due", "Review plan",
+                                   Target.to("plans.view", case_id=case.id)))
         if case.next_follow_up_on is not None and case.next_follow_up_on <= today:
-            items.append(TodayItem("follow_up", case, case.next_follow_up_on, "Follow-up", *_log_contact(case)))
+            items.append(TodayItem(ReminderKind.FOLLOW_UP, case, case.next_follow_up_on, "Follow-up", *_log_contact(case)))
             continue
         standard = standard_for(case).contact_standard_days
         last = last_contact_day(case)
         if last + timedelta(days=standard) < today:
             detail = f"No contact for {(today - last).days} days (standard: every {standard})"
-            items.append(TodayItem("contact_standard", case, last + timedelta(days=standard), detail,
+            items.append(TodayItem(ReminderKind.CONTACT_STANDARD, case, last + timedelta(days=standard), detail,
                                    *_log_contact(case)))
         elif case.risk_level == RiskLevel.URGENT:
-            items.append(TodayItem("urgent", case, today, "Urgent risk", "Open case",
-                                   url_for("cases.view", case_id=case.id)))
+            items.append(TodayItem(ReminderKind.URGENT, case, today, "Urgent risk", "Open case",
+                                   Target.to("cases.view", case_id=case.id)))
 
     referrals = db.session.scalars(
         sa.select(Referral)
@@ -148,8 +160,8 @@ def due_items(user: User, today: date) -> list[TodayItem]:
     ).all()
     for referral in referrals:
         detail = f"Referral to {referral.service.provider.name} ({referral.status.label.lower()}): check what happened"
-        items.append(TodayItem("referral", referral.case, referral.follow_up_on, detail, "Confirm",
-                               url_for("referrals.view", referral_id=referral.id, next="/"), referral.id))
+        items.append(TodayItem(ReminderKind.REFERRAL, referral.case, referral.follow_up_on, detail, "Confirm",
+                               Target.to("referrals.view", referral_id=referral.id, next="/"), referral.id))
     items.extend(_post_closure_items(user, today))
     items.extend(_approval_items(user, today))
     items.extend(_self_intake_items(user))
@@ -165,8 +177,8 @@ def _post_closure_items(user: User, today: date) -> list[TodayItem]:
         .options(so.contains_eager(PostClosureFollowUp.case).selectinload(Case.client),
                  so.contains_eager(PostClosureFollowUp.case).selectinload(Case.program))
     ).all()
-    return [TodayItem("post_closure", follow_up.case, follow_up.due_on, "Post-closure check: how are they doing?",
-                      "Record check", url_for("cases.view", case_id=follow_up.case.id, _anchor="follow-ups"),
+    return [TodayItem(ReminderKind.POST_CLOSURE, follow_up.case, follow_up.due_on, "Post-closure check: how are they doing?",
+                      "Record check", Target.to("cases.view", case_id=follow_up.case.id, _anchor="follow-ups"),
                       follow_up.id)
             for follow_up in follow_ups]
 
@@ -186,8 +198,8 @@ def _approval_items(user: User, today: date) -> list[TodayItem]:
         pending_closures_for(user).options(so.contains_eager(ClosureRequest.case).selectinload(Case.client),
                                            so.contains_eager(ClosureRequest.case).selectinload(Case.program))
     ).all()
-    return [TodayItem("closure_approval", request.case, to_local(request.requested_at).date(),
-                      "Closure waiting for your approval", "Decide", url_for("closure.close", case_id=request.case.id),
+    return [TodayItem(ReminderKind.CLOSURE_APPROVAL, request.case, to_local(request.requested_at).date(),
+                      "Closure waiting for your approval", "Decide", Target.to("closure.close", case_id=request.case.id),
                       request.id)
             for request in requests]
 
@@ -200,8 +212,8 @@ def _self_intake_items(user: User) -> list[TodayItem]:
                SelfIntakeSubmission.status == SubmissionStatus.PENDING)
         .options(so.contains_eager(SelfIntakeSubmission.invitation).joinedload(Invitation.program))
     ).all()
-    return [TodayItem("self_intake", None, to_local(submission.submitted_at).date(), "New self-intake to review",
-                      "Review", url_for("intake_queue.review", submission_id=submission.id), submission.id,
+    return [TodayItem(ReminderKind.SELF_INTAKE, None, to_local(submission.submitted_at).date(), "New self-intake to review",
+                      "Review", Target.to("intake_queue.review", submission_id=submission.id), submission.id,
                       title=submission.answers.get("preferred_name") or "Self-intake",
                       program=submission.invitation.program.name)
             for submission in submissions]

@@ -51,7 +51,7 @@ from webapp.models.programs import (
     Program,
     default_closure_approval,
 )
-from webapp.models.push import PushAttempt, PushSubscription, ReminderState
+from webapp.models.push import PushAttempt, PushSubscription, ReminderKind, ReminderState
 from webapp.models.referrals import (
     ALLOWED_TRANSITIONS,
     CLOSED_REFERRAL_STATUSES,
@@ -124,6 +124,7 @@ __all__ = [
     "Referral",
     "ReferralStatus",
     "ReferralStatusChange",
+    "ReminderKind",
     "ReminderState",
     "RiskLevel",
     "Role",

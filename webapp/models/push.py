@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -10,6 +11,37 @@ import sqlalchemy.orm as so
 from webapp.extensions import db
 from webapp.models.accounts import User
 from webapp.models.types import UTCDateTime, utcnow
+
+
+class ReminderKind(enum.StrEnum):
+    """What a Today item, a reminder and a push digest line are about: one vocabulary for all three.
+
+    Each kind has its words for one and for several (a digest counts, never names) and its rank
+    among items due on the same day."""
+
+    one: str
+    several: str
+    rank: int
+
+    def __new__(cls, value: str, one: str, several: str, rank: int) -> ReminderKind:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.one, member.several, member.rank = one, several, rank
+        return member
+
+    SELF_INTAKE = "self_intake", "new self-intake", "new self-intakes", 0
+    CLOSURE_APPROVAL = "closure_approval", "closure to approve", "closures to approve", 0
+    HANDOFF = "handoff", "case transferred to you", "cases transferred to you", 1
+    FOLLOW_UP = "follow_up", "follow-up", "follow-ups", 2
+    REFERRAL = "referral", "referral to confirm", "referrals to confirm", 3
+    CONTACT_STANDARD = "contact_standard", "contact overdue", "contacts overdue", 4
+    REASSESSMENT = "reassessment", "reassessment", "reassessments", 5
+    PLAN_REVIEW = "plan_review", "plan review", "plan reviews", 6
+    POST_CLOSURE = "post_closure", "check after closure", "checks after closure", 7
+    URGENT = "urgent", "urgent case", "urgent cases", 8
+
+    def count(self, number: int) -> str:
+        return f"{number} {self.one if number == 1 else self.several}"
 
 
 class PushSubscription(db.Model):

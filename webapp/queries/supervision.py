@@ -13,13 +13,13 @@ import sqlalchemy.orm as so
 from webapp.case_state import contact_overdue
 from webapp.extensions import db
 from webapp.models import (
+    WORKER_ROLES,
     Assessment,
     AssessmentKind,
     Case,
     ClosureRequest,
     Program,
     ServicePlan,
-    WORKER_ROLES,
     User,
     program_memberships,
 )

@@ -7,7 +7,15 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.models import Assessment, AssessmentKind, AssessmentScore, Goal, GoalStatus, LifeDomain, ServicePlan
+from webapp.models import (
+    Assessment,
+    AssessmentKind,
+    AssessmentScore,
+    Goal,
+    GoalStatus,
+    LifeDomain,
+    ServicePlan,
+)
 from webapp.reports.scope import Scope
 from webapp.reports.table import Table, median_or_none
 

@@ -9,7 +9,14 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.models import CLOSED_REFERRAL_STATUSES, Provider, Referral, ReferralStatus, ReferralStatusChange, Service
+from webapp.models import (
+    CLOSED_REFERRAL_STATUSES,
+    Provider,
+    Referral,
+    ReferralStatus,
+    ReferralStatusChange,
+    Service,
+)
 from webapp.reports.scope import Scope
 from webapp.reports.table import Table, median_or_none, percent
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401  (sa.orm below)
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 

@@ -11,7 +11,6 @@ from wtforms.fields.choices import SelectChoice
 
 from webapp import database
 from webapp.access import get_case_or_404
-from webapp.queries.visibility import can_view_case, may_restrict
 from webapp.case_state import load_state, standard_for
 from webapp.directory_search import ServiceQuery, active_services, matching
 from webapp.extensions import db
@@ -28,7 +27,6 @@ from webapp.forms.lifecycle import (
 from webapp.fragments import render_page_or_fragment
 from webapp.idempotency import idempotent
 from webapp.models import (
-    AuditAction,
     Case,
     CaseEvent,
     CaseEventKind,
@@ -39,8 +37,9 @@ from webapp.models import (
     User,
 )
 from webapp.next_step import next_step
+from webapp.queries.visibility import can_view_case, may_restrict
 from webapp.security import safe_next
-from webapp.services import assessments, audit, case_changes, cases, referrals
+from webapp.services import assessments, case_changes, cases, referrals
 from webapp.services.case_changes import LOOP_BACKS, may_manage, may_supervise
 from webapp.timeutil import local_today
 

@@ -7,12 +7,12 @@ import sqlalchemy as sa
 from webapp.case_state import derive_phase, load_state
 from webapp.extensions import db
 from webapp.models import (
+    WORKER_ROLES,
     AuditAction,
     Case,
     CaseEvent,
     CaseEventKind,
     Phase,
-    WORKER_ROLES,
     RiskLevel,
     User,
     program_memberships,
