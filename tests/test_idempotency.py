@@ -176,6 +176,57 @@ def test_an_intake_keeps_the_id_made_on_the_phone_or_reissues_it(as_user, world)
     assert count(Case) == 3
 
 
+def test_a_replayed_intake_repeats_that_its_phone_made_id_was_reissued(as_user, world):
+    url, data, _ = forms(world)["intake"]
+    taken = world["case"].client.display_id  # the phone made an ID Brian already has
+    intake = {**data, "persistent_id": taken}
+    headers = {"Idempotency-Key": str(uuid.uuid4()), "X-Waymark-Outbox": "1"}
+    client = as_user(world["sam"])
+    first = client.post(url, data=intake, headers=headers).get_json()
+    old, new = first["client_id_reissued"].split(" ")
+    assert old == taken and new != taken
+    # The first answer was lost on the way (the phone went offline): the outbox sends it again.
+    again = client.post(url, data=intake, headers=headers).get_json()
+    assert again["replayed"] is True
+    assert again["client_id_reissued"] == first["client_id_reissued"]
+    assert count(Client) == 2
+
+    # A contact queued after the intake, rewritten to the new ID as the outbox does, is Dee's.
+    now = local_now().strftime("%Y-%m-%dT%H:%M")
+    sent = client.post(f"/clients/{new}/contacts/new", data={"occurred_at": now, "contact_type": "phone",
+                                                             "note": "Called."},
+                       headers={"Idempotency-Key": str(uuid.uuid4()), "X-Waymark-Outbox": "1"})
+    assert sent.get_json()["saved"] is True
+    contact = db.session.scalar(sa.select(ContactLog))
+    assert contact.case.client.preferred_name == "Dee"
+
+
+def test_a_double_tapped_intake_tells_the_worker_again_that_its_id_was_reissued(as_user, world):
+    url, data, _ = forms(world)["intake"]
+    intake = {**data, "persistent_id": world["case"].client.display_id}
+    key = str(uuid.uuid4())
+    client = as_user(world["sam"])
+    client.post(url, data=intake, headers={"Idempotency-Key": key})
+    client.get("/")  # the first answer's notes are read
+    again = client.post(url, data=intake, headers={"Idempotency-Key": key}, follow_redirects=True)
+    page = again.get_data(as_text=True)
+    dee = db.session.scalar(sa.select(Client).where(Client.preferred_name == "Dee"))
+    assert "Already saved" in page
+    assert f"was already taken, so this client&#39;s ID is {dee.display_id}" in page
+
+
+def test_a_replayed_intake_that_kept_its_id_says_nothing_was_reissued(as_user, world):
+    from webapp import client_ids
+
+    url, data, _ = forms(world)["intake"]
+    intake = {**data, "persistent_id": client_ids.display(client_ids.generate())}
+    headers = {"Idempotency-Key": str(uuid.uuid4()), "X-Waymark-Outbox": "1"}
+    client = as_user(world["sam"])
+    assert client.post(url, data=intake, headers=headers).get_json()["client_id_reissued"] is None
+    again = client.post(url, data=intake, headers=headers).get_json()
+    assert again["replayed"] is True and again["client_id_reissued"] is None
+
+
 def test_json_endpoints_answer_401_when_signed_out(client):
     assert client.get("/session").status_code == 401
     assert client.get("/offline/caseload.json").status_code == 401

@@ -11,7 +11,8 @@ from tests.browser import sign_in
 from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F401  (fixture)
 from webapp import demo
 from webapp.extensions import db
-from webapp.models import Case, Client, ContactLog
+from webapp.forms.cases import local_now
+from webapp.models import Case, Client, ContactLog, User
 
 SHELLS_KEPT = """async () => {
   for (const name of await caches.keys()) {
@@ -258,3 +259,40 @@ def test_a_new_version_of_the_app_is_offered_with_a_reload(replaceable_worker, o
     # Cache names are "waymark-static-<static files' hash>-<VERSION>" (routes/pwa.py).
     wait_until(page, "() => caches.keys().then(names => names.some(n => /^waymark-static-[0-9a-f]+-next-/.test(n)) "
                      "&& !names.some(n => /^waymark-static-[0-9a-f]+-\\d+$/.test(n)))")
+
+
+def test_a_replayed_intake_still_moves_its_queued_contacts_to_the_reissued_id(outreach_on_demo):
+    """The server saved an intake whose phone-made ID was taken, but its answer never reached the
+    phone: the replay is all the phone hears, and the contact queued under the phone-made ID must
+    follow the new one, not land on the client who already held it."""
+    app, page, problems = outreach_on_demo
+    key = page.evaluate("() => crypto.randomUUID()")
+    with app.app_context():
+        worker = db.session.scalar(sa.select(User).where(User.email == "outreach@demo.example"))
+        jose = db.session.scalar(sa.select(Client).where(Client.preferred_name == "José"))
+        taken, jose_id, worker_id = jose.display_id, jose.id, worker.id
+        intake = [["preferred_name", "Odessa Quill"], ["program", str(worker.programs[0].id)], ["consent_given", "y"],
+                  ["consent_method", "verbal"], ["different_person", "y"], ["persistent_id", taken],
+                  ["presenting_circumstances", "Met at the bus station."]]
+        contact = [["occurred_at", local_now().strftime("%Y-%m-%dT%H:%M")], ["contact_type", "phone"],
+                   ["note", "Queued after Odessa's intake."]]
+        first = app.test_client(user=worker).post("/clients/new", data=dict(intake), headers={
+            "Idempotency-Key": key, "X-Waymark-Outbox": "background"}).get_json()
+        assert first["client_id_reissued"].split(" ")[0] == taken  # the answer that was lost
+
+    left = page.evaluate("""async ([key, intake, contact, taken, userId]) => {
+      const created = Date.now();
+      await WaymarkOutbox.put({id: key, url: "/clients/new", fields: intake, userId, created,
+                               label: "Intake", state: "waiting", message: ""});
+      await WaymarkOutbox.put({id: crypto.randomUUID(), url: "/clients/" + taken + "/contacts/new", fields: contact,
+                               userId, created: created + 1, label: "Contact", state: "waiting", message: ""});
+      await WaymarkOutbox.replayAll();
+      return WaymarkOutbox.all();
+    }""", [key, intake, contact, taken, worker_id])
+    assert left == []
+    with app.app_context():
+        logged = db.session.scalar(sa.select(ContactLog).where(ContactLog.note == "Queued after Odessa's intake."))
+        odessa = db.session.scalars(sa.select(Client).where(Client.preferred_name == "Odessa Quill")).one()
+        assert logged.case.client_id == odessa.id != jose_id
+        assert odessa.display_id == first["client_id_reissued"].split(" ")[1]
+    assert problems == []

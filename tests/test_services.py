@@ -17,10 +17,11 @@ from webapp.models import (
     Provider,
     ReferralStatus,
     RiskLevel,
+    Role,
     Service,
     utcnow,
 )
-from webapp.services import cases, clients, referrals
+from webapp.services import cases, clients, intake, referrals
 from webapp.text import fold, phone_digits
 from webapp.timeutil import local_today
 
@@ -61,6 +62,32 @@ def test_an_id_assigned_offline_is_kept_and_must_be_unused(app):
     assert client.persistent_id == offline_id
     with pytest.raises(clients.ClientError, match="already in use"):
         clients.create_client(clients.ClientDetails(preferred_name="Other"), created_by=None, persistent_id=offline_id)
+
+
+@pytest.mark.parametrize("phone_made", ["taken", "unreadable"])
+def test_an_intake_whose_phone_made_id_cannot_be_used_gets_a_new_one_and_says_so(
+        app, make_program, make_user, make_case, phone_made):
+    program = make_program("Street")
+    worker = make_user(Role.OUTREACH_WORKER, [program])
+    phone_made_id = {"taken": make_case(program, worker, name="Brian").client.display_id,
+                     "unreadable": "ABCD-EFGH-!"}[phone_made]
+    taken = intake.take_intake(
+        worker=worker, program=program, intake=cases.IntakeDetails(), consent_method=ConsentMethod.VERBAL,
+        next_follow_up_on=None, new_client=clients.ClientDetails(preferred_name="Dee"), phone_made_id=phone_made_id)
+    issued = taken.case.client.display_id
+    assert client_ids.is_valid(issued) and issued != phone_made_id
+    assert taken.client_id_reissue == clients.ClientIdReissue(phone_made=phone_made_id, issued=issued)
+
+
+def test_an_intake_keeps_a_free_phone_made_id_and_reissues_nothing(app, make_program, make_user):
+    program = make_program("Street")
+    worker = make_user(Role.OUTREACH_WORKER, [program])
+    phone_made_id = client_ids.display(client_ids.generate())
+    taken = intake.take_intake(
+        worker=worker, program=program, intake=cases.IntakeDetails(), consent_method=ConsentMethod.VERBAL,
+        next_follow_up_on=None, new_client=clients.ClientDetails(preferred_name="Dee"), phone_made_id=phone_made_id)
+    assert taken.case.client.display_id == phone_made_id
+    assert taken.client_id_reissue is None
 
 
 def test_sharing_consent_names_a_provider(app):

@@ -6,6 +6,10 @@ for the first to finish instead of racing it (the unique constraint decides who 
 row is marked complete inside the same transaction as the record the view creates, so a crash
 between the two cannot lead to a second record. A view that answers anything but a redirect
 (validation errors, 404) releases the key: nothing was created, and a corrected resend may use it.
+
+Whatever the first answer told the phone beyond where it led (a client ID re-issued because
+the phone-made one was taken) is kept on the row too and said again on every replay: the
+first answer may never have reached the phone, and a replay is then all it hears.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from flask_login import current_user
 
 from webapp.extensions import db
 from webapp.models import IdempotencyKey, utcnow
+from webapp.services.clients import ClientIdReissue
 
 HEADER = "Idempotency-Key"
 # Sent by the outbox (static/js/outbox-core.js): fetch cannot read a redirect's headers, so a
@@ -86,10 +91,19 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
+def client_id_reissued(reissue: ClientIdReissue) -> None:
+    """Tell the sender of this request, and of every replay of it, that the client ID its phone
+    made was re-issued. Call it before the view commits: the key's row then records it in the
+    same transaction as the client."""
+    g.client_id_reissued = f"{reissue.phone_made} {reissue.issued}"
+
+
 def _replay(row: IdempotencyKey) -> Response:
     flash("Already saved: this was sent before.")
     response = redirect(row.response_location or url_for("today.index"))
     response.headers[REPLAY_HEADER] = "true"
+    if row.client_id_reissued:
+        g.client_id_reissued = row.client_id_reissued
     return response
 
 
@@ -131,7 +145,8 @@ def _claim(key: str) -> int | Response:
 def _complete(row_id: int, location: str) -> None:
     db.session.execute(
         sa.update(IdempotencyKey).where(IdempotencyKey.id == row_id)
-        .values(response_location=location[:500], completed_at=sa.func.coalesce(IdempotencyKey.completed_at, utcnow()))
+        .values(response_location=location[:500], completed_at=sa.func.coalesce(IdempotencyKey.completed_at, utcnow()),
+                client_id_reissued=sa.func.coalesce(IdempotencyKey.client_id_reissued, g.get("client_id_reissued")))
     )
     db.session.commit()
 
@@ -148,7 +163,7 @@ def _mark_completed(session: so.Session) -> None:
         session.execute(
             sa.update(IdempotencyKey)
             .where(IdempotencyKey.id == row_id, IdempotencyKey.completed_at.is_(None))
-            .values(completed_at=utcnow())
+            .values(completed_at=utcnow(), client_id_reissued=g.get("client_id_reissued"))
         )
 
 
@@ -158,13 +173,19 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def redirects_as_json_for_the_outbox(response: Response) -> Response:
-        if request.headers.get(OUTBOX_HEADER) and 300 <= response.status_code < 400 and response.location:
+        reissued = g.pop("client_id_reissued", None)
+        saved = 300 <= response.status_code < 400 and response.location
+        if saved and reissued:
+            phone_made, issued = reissued.split(" ", 1)
+            flash(f"The ID made on the phone ({phone_made}) was already taken, so this client's "
+                  f"ID is {issued}. Write the new one down.")
+        if request.headers.get(OUTBOX_HEADER) and saved:
             if request.headers[OUTBOX_HEADER] == "background":
                 session.pop("_flashes", None)  # nobody is looking: no stale "saved" notes later
             return jsonify(
                 saved=True,
                 location=response.location,
                 replayed=response.headers.get(REPLAY_HEADER) == "true",
-                client_id_reissued=response.headers.get("Client-Id-Reissued"),
+                client_id_reissued=reissued,
             )
         return response

@@ -4,7 +4,7 @@ A consent is shown with the client only to those who may see the case it was rec
 restricted case's consents (a sharing consent naming a shelter, say) stay with that case.
 
 Revision ID: 3a1f0c9b7d21
-Revises: 2579165c8c69
+Revises: 7c3e9a1f5b20
 Create Date: 2026-12-06 15:40:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3a1f0c9b7d21'
-down_revision = '2579165c8c69'
+down_revision = '7c3e9a1f5b20'
 branch_labels = None
 depends_on = None
 

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from webapp import client_ids, duplicates
+from webapp import duplicates
 from webapp.access import get_client_or_404, intake_programs, visible_cases_of
 from webapp.audit_queries import who_has_seen
 from webapp.extensions import db
 from webapp.forms.client_edit import CLIENT_FIELDS, ClientForm
 from webapp.forms.clients import IntakeForm, yes_no
 from webapp.fragments import render_page_or_fragment
-from webapp.idempotency import idempotent
+from webapp.idempotency import client_id_reissued, idempotent
 from webapp.models import AuditAction, Client, ConsentMethod, Program
 from webapp.queries.visibility import is_supervisor_or_admin
 from webapp.routes.cases import contact_form
@@ -99,9 +98,8 @@ def new() -> Response | tuple[str, int]:
                     "This looks like someone already known. Open their record, or tick this box if it is "
                     "a different person.")
         if not form.errors:
-            phone_made_id, reissued = _phone_made_id(form) if existing is None else (None, False)
-            case = take_intake(
-                persistent_id=phone_made_id,
+            taken = take_intake(
+                phone_made_id=None if existing else form.persistent_id.data,
                 worker=current_user, program=program, existing_client=existing,
                 new_client=None if existing else _client_details(form),
                 intake=cases.IntakeDetails(
@@ -114,31 +112,16 @@ def new() -> Response | tuple[str, int]:
                 consent_method=ConsentMethod(form.consent_method.data),
                 next_follow_up_on=form.next_follow_up_on.data,
             )
+            case = taken.case
+            if taken.client_id_reissue is not None:
+                client_id_reissued(taken.client_id_reissue)
             db.session.commit()
             flash(f"Intake saved for {case.client.preferred_name}: client ID {case.client.display_id}.")
-            response = redirect(url_for("cases.view", case_id=case.id))
-            if reissued:
-                flash(f"The ID made on the phone ({form.persistent_id.data}) was already taken, so this client's "
-                      f"ID is {case.client.display_id}. Write the new one down.")
-                response.headers["Client-Id-Reissued"] = f"{form.persistent_id.data} {case.client.display_id}"
-            return response
+            return redirect(url_for("cases.view", case_id=case.id))
     elif form.is_submitted() and existing is None:
         check = duplicates.check(current_user, _person_from(request.form), local_today())
     status = 422 if form.errors else 200
     return render_template("clients/new.html", form=form, existing=existing, check=check), status
-
-
-def _phone_made_id(form: IntakeForm) -> tuple[str | None, bool]:
-    """The client ID the phone made offline, if usable; else (None, whether one was refused)."""
-    typed = (form.persistent_id.data or "").strip()
-    if not typed:
-        return None, False
-    try:
-        canonical = client_ids.parse(typed)
-    except client_ids.InvalidClientId:
-        return None, True
-    taken = db.session.scalar(sa.select(Client.id).where(Client.persistent_id == canonical)) is not None
-    return (None, True) if taken else (canonical, False)
 
 
 @bp.route("/<persistent_id>/contacts/new", methods=["GET", "POST"])

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+import hmac
+from datetime import datetime, timedelta, timezone
+
+from flask import Flask, current_app, request, session
 from flask_wtf.csrf import CSRFError
+from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
 from webapp.extensions import db
@@ -44,12 +48,41 @@ def kept_fields() -> list[tuple[str, str]]:
     ]
 
 
+def sent_too_late_from_this_session() -> bool:
+    """Whether the refused request carried a token we signed for this very session, refused
+    only because the form was open longer than the time limit.
+
+    Only then is the request surely the person's own: a missing or forged token, a token of
+    another session (any colleague can get a validly signed one), or a good token that failed
+    the referrer check could all be someone else's request, and putting its fields in a form
+    with a fresh token would let one tap send it.
+    """
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    limit = current_app.config.get("WTF_CSRF_TIME_LIMIT", 3600)
+    secret = session.get(field)
+    # Where Flask-WTF looks: the form field first, then the headers.
+    headers = current_app.config.get("WTF_CSRF_HEADERS", ())
+    sent = request.form.get(field) or next((request.headers[h] for h in headers if request.headers.get(h)), None)
+    if not sent or not isinstance(secret, str) or limit is None:
+        return False
+    serializer = URLSafeTimedSerializer(
+        current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, salt="wtf-csrf-token")
+    try:
+        signed, signed_at = serializer.loads(sent, return_timestamp=True)
+    except BadData:
+        return False
+    if not isinstance(signed, str) or not hmac.compare_digest(signed.encode(), secret.encode()):
+        return False
+    return datetime.now(timezone.utc) - signed_at > timedelta(seconds=limit)
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        own = sent_too_late_from_this_session()
         response = render_page_or_fragment(
             "errors/csrf.html", "errors/_csrf.html",
-            fields=kept_fields(), action=request.path, reason=error.description,
+            kept=own, fields=kept_fields() if own else [], action=request.path, reason=error.description,
         )
         response.status_code = 400
         return response

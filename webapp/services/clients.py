@@ -97,6 +97,36 @@ def create_client(details: ClientDetails, *, created_by: User | None, persistent
     return client
 
 
+@dataclass(frozen=True)
+class ClientIdReissue:
+    """A client ID a phone made offline that could not be used, and the one issued instead."""
+
+    phone_made: str  # as the phone sent it: the entries it queued under that ID spell it so
+    issued: str  # as shown: XXXX-XXXX-C
+
+
+def create_client_with_phone_made_id(
+    details: ClientDetails, *, created_by: User | None, phone_made_id: str | None,
+) -> tuple[Client, ClientIdReissue | None]:
+    """A new client under the ID a phone made offline; if that ID is unreadable or already
+    taken, under a fresh one, with the re-issue for the phone to be told.
+
+    Decided here and nowhere else: the answer to the phone, its replays included, only
+    reports what this returns.
+    """
+    typed = (phone_made_id or "").strip()
+    if not typed:
+        return create_client(details, created_by=created_by), None
+    try:
+        wanted: str | None = client_ids.parse(typed)
+    except client_ids.InvalidClientId:
+        wanted = None
+    if wanted is not None and db.session.scalar(sa.select(Client.id).where(Client.persistent_id == wanted)):
+        wanted = None
+    client = create_client(details, created_by=created_by, persistent_id=wanted)
+    return client, None if wanted is not None else ClientIdReissue(phone_made=typed, issued=client.display_id)
+
+
 class StaleEdit(ClientError):
     """Someone saved this client since the form was opened."""
 

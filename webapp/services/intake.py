@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from webapp.models import Case, Client, ConsentMethod, ConsentScope, Program, User
 from webapp.services import cases, clients
+
+
+@dataclass(frozen=True)
+class IntakeTaken:
+    case: Case
+    # Set when the ID the phone made offline could not be used and the client got another.
+    client_id_reissue: clients.ClientIdReissue | None = None
 
 
 def take_intake(
@@ -17,17 +25,25 @@ def take_intake(
     next_follow_up_on: date | None,
     new_client: clients.ClientDetails | None = None,
     existing_client: Client | None = None,
-    persistent_id: str | None = None,
-) -> Case:
+    phone_made_id: str | None = None,
+) -> IntakeTaken:
     """Create the client (or take the known one), record consent, and open a case with its
-    intake, the worker as its primary worker and the first follow-up planned."""
+    intake, the worker as its primary worker and the first follow-up planned.
+
+    `phone_made_id` is the client ID a phone made for a new client offline; whether it is kept
+    or re-issued is in the answer."""
     if (new_client is None) == (existing_client is None):
         raise ValueError("give either a new client's details or an existing client")
-    client = existing_client or clients.create_client(new_client, created_by=worker, persistent_id=persistent_id)
+    reissue = None
+    if existing_client is not None:
+        client = existing_client
+    else:
+        client, reissue = clients.create_client_with_phone_made_id(
+            new_client, created_by=worker, phone_made_id=phone_made_id)
     case = cases.open_case(
         client, program, created_by=worker, primary_worker=worker, intake=intake,
         next_follow_up_on=next_follow_up_on,
     )
     clients.record_consent(client, scope=ConsentScope.DATA_COLLECTION, method=consent_method, recorded_by=worker,
                            case=case)
-    return case
+    return IntakeTaken(case=case, client_id_reissue=reissue)

@@ -114,7 +114,7 @@ def accept(submission: SelfIntakeSubmission, *, reviewer: User, new_client: clie
     case = intake.take_intake(
         worker=inviter if in_program else reviewer, program=invitation.program, intake=details,
         consent_method=ConsentMethod.SELF_INTAKE, next_follow_up_on=next_follow_up_on,
-        new_client=new_client, existing_client=existing_client)
+        new_client=new_client, existing_client=existing_client).case
     submission.status = SubmissionStatus.ACCEPTED
     submission.reviewed_by_id, submission.reviewed_at = reviewer.id, utcnow()
     submission.case = case
