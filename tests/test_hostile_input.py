@@ -160,3 +160,49 @@ def test_raw_form_values_with_nul_are_refused_not_queried(as_user, make_program,
     client = as_user(sam)
     assert client.post("/reminders/snooze", data={"key": "contact:1:2026-01-01\x00", "for": "1d"}).status_code == 400
     assert client.post("/logout", data={"push_endpoint": "http://127.0.0.1/push/\x00"}).status_code == 302
+
+
+# --- Ids out of the database's range, nested JSON, the contact's place (issue 15, finding 6) ---
+
+HUGE_IDS = [str(2**31), str(2**63), "99999999999999999999", "9" * 5000]
+
+
+@pytest.mark.parametrize("huge", HUGE_IDS)
+def test_an_id_beyond_the_databases_range_is_not_found_on_every_endpoint(make_app, make_user, huge):
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+    with app.app_context():
+        admin = make_user(Role.ADMIN)
+        client = app.test_client(user=admin)
+        checked = 0
+        for rule in app.url_map.iter_rules():
+            ints = [name for name, converter in rule._converters.items() if converter.regex == r"\d+"]
+            if not ints:
+                continue
+            url = rule.build({name: 424242 if name in ints else "0000-0000-0" for name in rule.arguments})[1]
+            url = url.replace("424242", huge)
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                assert client.open(url, method=method).status_code == 404, (method, url)
+                checked += 1
+        assert checked > 30
+
+
+def test_deeply_nested_json_is_a_bad_request_everywhere_json_is_read(as_user, make_program, make_user, make_case):
+    program = make_program()
+    sam = make_user(Role.OUTREACH_WORKER, [program])
+    case = make_case(program, sam)
+    client = as_user(sam)
+    nested = "[" * 100_000 + "]" * 100_000
+    for url in ("/account/push-subscriptions", f"/cases/{case.id}/contacts/new", "/clients/new"):
+        response = client.post(url, data=nested, content_type="application/json")
+        assert response.status_code == 400, url
+
+
+def test_the_contacts_place_is_cleaned_as_names_are(as_user, make_program, make_user, make_case):
+    from webapp.models import ContactLog
+    program = make_program()
+    sam = make_user(Role.OUTREACH_WORKER, [program])
+    case = make_case(program, sam)
+    response = as_user(sam).post(f"/cases/{case.id}/contacts/new",
+                                 data=_contact_form(place="Library\r\nsteps\x00 \u202eevil\u200b  corner\u2066"))
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(ContactLog.place)) == "Library steps evil corner"
