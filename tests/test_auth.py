@@ -284,3 +284,27 @@ def test_behind_a_proxy_the_forwarded_address_is_the_one_counted(make_app, make_
         other = client.post("/login", data={"email": "sam@agency.test", "password": PASSWORD},
                             headers={"X-Forwarded-For": "198.51.100.10"})
         assert other.status_code == 302
+
+
+@pytest.mark.parametrize("who", ["active", "deactivated", "unknown"])
+def test_every_sign_in_runs_the_password_hash_so_timing_tells_nothing(client, make_user, monkeypatch, who):
+    import argon2
+    user = make_user(Role.OUTREACH_WORKER)
+    if who == "deactivated":
+        user.active = False
+        db.session.commit()
+    verified = []
+    real_verify = argon2.PasswordHasher.verify
+
+    def counting_verify(self, hash, password):  # noqa: A002  (argon2's own parameter name)
+        verified.append(password)
+        return real_verify(self, hash, password)
+
+    monkeypatch.setattr(argon2.PasswordHasher, "verify", counting_verify)
+    response = sign_in(client, "nobody@agency.test" if who == "unknown" else user.email, "wrong password here")
+    assert response.status_code == 422 and FAILED_LOGIN_MESSAGE in response.get_data(as_text=True)
+    assert verified == ["wrong password here"]
+    verified.clear()
+    response = sign_in(client, "nobody@agency.test" if who == "unknown" else user.email)
+    assert verified == [PASSWORD]
+    assert response.status_code == (302 if who == "active" else 422)

@@ -243,3 +243,26 @@ def test_the_export_passes_an_operators_copy_of_the_specification_schema(listed,
     result = runner.invoke(args=["directory", "validate", str(bad)])
     assert result.exit_code == 1 and "'description' is a required property" in result.output
     assert "'x' is not a 'uuid'" in result.output
+
+
+def _zip(organizations_csv: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("organizations.csv", organizations_csv)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("deep.json", b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    ("deep.json", b'{"id": "x", "name": "n", "services": ' + b"[" * 900 + b"]" * 900 + b"}", "nested too deeply"),
+    ("wide.zip", _zip("id,name,description\r\n" + str(uuid.uuid4()) + ",Big," + "d" * (128 * 1024 + 1) + "\r\n"),
+     "A value in organizations.csv is longer than"),
+])
+def test_hostile_files_are_refused_beside_the_field_and_nothing_is_written(listed, admin, as_user, name, content,
+                                                                          message):
+    before = directory_state()
+    response = upload(as_user(admin), name, content)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="file-error"' in html and message in html
+    assert directory_state() == before

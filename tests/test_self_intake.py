@@ -360,3 +360,56 @@ def test_every_client_facing_string_has_a_spanish_translation_and_the_compiled_c
     with open(root / "translations/es/LC_MESSAGES/messages.mo", "rb") as handle:
         mo = read_mo(handle)
     assert {message.id: message.string for message in mo if message.id} == translated, "run `make translations`"
+
+
+def test_two_sends_at_once_are_one_submission_and_the_second_is_already_sent(client, link, caplog):
+    invitation, token = link
+    # The other send committed its submission after this one found the link still unused.
+    db.session.add(SelfIntakeSubmission(invitation_id=invitation.id, answers={"preferred_name": "Rosa"},
+                                        language="es", submitted_at=utcnow()))
+    db.session.commit()
+    response = client.post(f"/i/{token}", data=answers(preferred_name="Second Send", lang="es"))
+    assert response.status_code == 404 and GONE_ES in response.get_data(as_text=True)
+    assert db.session.scalars(sa.select(SelfIntakeSubmission.answers)).all() == [{"preferred_name": "Rosa"}]
+    assert token not in caplog.text and "Second Send" not in caplog.text
+
+
+def test_a_database_outage_on_a_link_logs_no_token(make_app, link, caplog, monkeypatch):
+    _, token = link
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    def outage(_token):
+        raise sa.exc.OperationalError(f"SELECT … -- /i/{token}", {}, ConnectionRefusedError(f"down at /i/{token}"))
+
+    monkeypatch.setattr(self_intake, "find_usable", outage)
+    response = app.test_client().get(f"/i/{token}?lang=es")
+    assert response.status_code == 500
+    assert "/i/[link]" in caplog.text and "Traceback" in caplog.text
+    assert token not in caplog.text
+
+
+def test_every_logger_redacts_links(link, tmp_path, caplog):
+    import logging
+
+    from gunicorn.config import Config
+
+    from webapp.logs import RedactingLogger
+    _, token = link
+    config = Config()
+    config.set("errorlog", str(tmp_path / "error.log"))
+    gunicorn_log = RedactingLogger(config)
+    try:
+        raise RuntimeError(f"while handling /i/{token}/started")
+    except RuntimeError:
+        gunicorn_log.exception("Error handling request %s", f"/i/{token}")
+    for handler in gunicorn_log.error_log.handlers:
+        handler.flush()
+    written = (tmp_path / "error.log").read_text()
+    assert "Error handling request /i/[link]" in written and "RuntimeError" in written and token not in written
+    logging.getLogger("werkzeug").warning('%s - - [%s] "%s" %s -', "127.0.0.1", "now",
+                                          f"POST /i/{token}?lang=es HTTP/1.1", 500)
+    logging.getLogger("webapp").error(f"Exception on http://waymark.example/i/{token} [GET]")
+    assert '"POST /i/[link]?lang=es HTTP/1.1" 500' in caplog.text
+    assert "Exception on http://waymark.example/i/[link] [GET]" in caplog.text and token not in caplog.text
+    logging.getLogger("webapp").warning("the thanks page /i/thanks is no secret")
+    assert "/i/thanks" in caplog.text

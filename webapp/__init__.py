@@ -47,12 +47,14 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     csrf.init_app(app)
     htmx.init_app(app)
 
-    from webapp import database, i18n, idempotency, security, static_files, templating
+    from webapp import database, i18n, idempotency, logs, request_limits, security, static_files, templating
     from webapp.cli import register_commands
     from webapp.routes import register_blueprints
 
+    logs.install_redaction()  # self-intake link tokens never reach a log, whichever logger writes it
     with app.app_context():
         database.tune_engine(db.engine)
+    request_limits.init_app(app)  # before any route is added
     security.init_app(app)
     idempotency.init_app(app)
     templating.init_app(app)

@@ -35,11 +35,14 @@ def normalise_url(url: str) -> str:
 
 
 def engine_options(url: str) -> dict[str, Any]:
+    # A database error's message otherwise lists every bound value (names, phone numbers, notes,
+    # answers) and goes into the error log with it.
+    hidden = {"hide_parameters": True}
     if url.startswith("sqlite"):
         # The pool hands a connection to one thread at a time, so pysqlite's own
         # same-thread check only gets in the way of threaded servers.
-        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "pool_recycle": 1800}
+        return {**hidden, "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}}
+    return {**hidden, "pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "pool_recycle": 1800}
 
 
 def tune_engine(engine: sa.Engine) -> None:

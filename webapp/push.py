@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import time
 import urllib.error
 import urllib.request
@@ -23,8 +24,11 @@ from cryptography.hazmat.primitives import serialization
 from flask import current_app
 from webpush import VAPID, WebPush, WebPushSubscription
 
+from webapp.text import without_controls
+
 MAX_PLAINTEXT = 3993  # one aes128gcm record of 4096 bytes, less the header and padding
 TOPIC = "waymark-reminders"
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+=*")
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,8 @@ class PushError(ValueError):
 
 def check_endpoint(endpoint: str) -> None:
     """Only the browsers' push services (configurable), over HTTPS."""
+    if without_controls(endpoint) != endpoint:
+        raise PushError("A push endpoint is a plain web address.")
     parts = urlsplit(endpoint)
     host = (parts.hostname or "").lower()
     insecure = host in current_app.config["PUSH_INSECURE_HOSTS"]
@@ -89,6 +95,9 @@ def _b64decode(value: str) -> bytes:
 
 
 def check_keys(p256dh: str, auth: str) -> None:
+    # The decoder skips characters outside base64url, so a NUL would pass it and reach the database.
+    if not (_BASE64URL.fullmatch(p256dh) and _BASE64URL.fullmatch(auth)):
+        raise PushError("The subscription's keys are not base64url.")
     try:
         point, secret = _b64decode(p256dh), _b64decode(auth)
     except ValueError as error:

@@ -7,6 +7,9 @@ import unicodedata
 
 _SPACES = re.compile(r"\s+")
 _NON_DIGITS = re.compile(r"\D+")
+# C0 controls (NUL included), DEL and C1: nothing a person types, and PostgreSQL refuses NUL.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile(r"\r\n?")
 
 
 def fold(text: str) -> str:
@@ -30,3 +33,12 @@ def clean_line(text: str | None) -> str:
     spaced = _SPACES.sub(" ", text)  # line breaks and tabs become spaces first
     kept = "".join(char for char in spaced if unicodedata.category(char)[0] != "C")
     return _SPACES.sub(" ", kept).strip()
+
+
+def without_controls(text: str, *, multiline: bool = False) -> str:
+    """Text with control characters taken out. A one-line field turns tabs and line breaks into
+    spaces; a multi-line one keeps tabs and line breaks (CRLF and CR become LF)."""
+    if multiline:
+        text = _LINE_BREAKS.sub("\n", text)
+        return _CONTROLS.sub(lambda match: match.group() if match.group() in "\t\n" else "", text)
+    return _CONTROLS.sub(lambda match: " " if match.group() in "\t\n\r\x0b\x0c" else "", text)

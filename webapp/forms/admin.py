@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from webapp.forms import enum_choices
+from webapp.forms import Form, enum_choices
 from webapp.forms.cases import ChecklistField
 from webapp.models import MODEL_DEFAULTS, CaseModel, ClosureApproval, LifeDomain
 
@@ -18,7 +17,7 @@ def _defaults_hint() -> str:
     )
 
 
-class ProgramForm(FlaskForm):
+class ProgramForm(Form):
     name = StringField("Name", validators=[DataRequired("Give the program a name."), Length(max=120)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
     model = SelectField(

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from webapp.forms import Form
 from webapp.services.accounts import MAX_PASSWORD_LENGTH
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(
         "6-digit code from your authenticator app",
         validators=[DataRequired("Enter the code your app shows now."), Length(max=10)],
@@ -15,7 +15,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         "Email", validators=[DataRequired("Enter your email address."), Length(max=254)],
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -25,7 +24,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from webapp.forms import enum_choices
+from webapp.forms import Form, enum_choices
 from webapp.forms.clients import NOTE_MAX
 from webapp.models import ConfirmationMethod, ContactType, utcnow
 from webapp.timeutil import local_today, local_zone
@@ -67,7 +66,7 @@ def _not_in_the_past(field: DateField) -> None:
         raise ValidationError("A date within the next year.")
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     occurred_at = DateTimeLocalField("When", validators=[InputRequired("Say when the contact happened.")],
                                      format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
     contact_type = SelectField("Type", choices=enum_choices(ContactType),
@@ -101,7 +100,7 @@ def service_choices(services) -> list[SelectChoice]:
                          optgroup=service.provider.name) for service in services]
 
 
-class ReferralForm(FlaskForm):
+class ReferralForm(Form):
     service = SelectField("Service", coerce=int, validators=[InputRequired("Choose a service from the directory.")])
     goal = SelectField("For which goal", coerce=int, validators=[Optional()], default=0)
     reason = TextAreaField("Why this referral", validators=[Optional(), Length(max=NOTE_MAX)])
@@ -120,7 +119,7 @@ class ReferralForm(FlaskForm):
         _not_in_the_past(field)
 
 
-class ReferralStatusForm(FlaskForm):
+class ReferralStatusForm(Form):
     status = SelectField("What happened", validators=[DataRequired("Choose what happened.")])
     occurred_at = DateTimeLocalField("When", validators=[InputRequired("Say when it happened.")],
                                      format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])

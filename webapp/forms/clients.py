@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -24,7 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from webapp.forms import enum_choices
+from webapp.forms import Form, enum_choices
 from webapp.models import ConsentMethod
 from webapp.timeutil import local_today
 
@@ -43,7 +42,7 @@ def yes_no(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
 
-class IntakeForm(FlaskForm):
+class IntakeForm(Form):
     # Who they are (left out when the person is already known).
     preferred_name = StringField(
         "First name, street name or alias",

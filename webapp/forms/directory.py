@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
+
+from webapp.forms import Form
 
 SERVICE_CATEGORIES = [
     ("housing", "Housing and shelter"), ("food", "Food"), ("health", "Health care"),
@@ -16,7 +17,7 @@ SERVICE_CATEGORIES = [
 ]
 
 
-class ProviderForm(FlaskForm):
+class ProviderForm(Form):
     name = StringField("Organisation name", validators=[DataRequired("Give the organisation's name."), Length(max=200)])
     description = TextAreaField("What they do", validators=[Optional(), Length(max=4000)])
     phone = StringField("Phone", validators=[Optional(), Length(max=40)], render_kw={"type": "tel"})
@@ -27,7 +28,7 @@ class ProviderForm(FlaskForm):
     active = BooleanField("In the directory", default=True)
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(Form):
     name = StringField("Service name", validators=[DataRequired("Give the service a name."), Length(max=200)])
     category = SelectField("Category", choices=[SelectChoice(v, l) for v, l in SERVICE_CATEGORIES],
                            validators=[DataRequired("Choose a category.")])
@@ -37,7 +38,7 @@ class ServiceForm(FlaskForm):
     active = BooleanField("Taking referrals", default=True)
 
 
-class DirectoryImportForm(FlaskForm):
+class DirectoryImportForm(Form):
     file = FileField("Open Referral (HSDS 3.0) file", validators=[
         FileRequired("Choose a file."),
         FileAllowed(["json", "zip"], "Choose a .json file, or a .zip of HSDS tables (organizations.csv, services.csv…)."),

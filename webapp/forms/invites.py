@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -16,11 +15,12 @@ from wtforms.validators import (
 )
 
 from webapp import client_ids
+from webapp.forms import Form
 from webapp.i18n import LANGUAGES
 from webapp.timeutil import local_today
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(Form):
     program = SelectField(_l("Program"), coerce=int, validators=[InputRequired(_l("Choose the program."))])
     language = SelectField(_l("Language of the form"), validators=[Optional()])
     client = StringField(_l("Client ID, if they are already known"), validators=[Optional(), Length(max=20)],
@@ -46,7 +46,7 @@ class InvitationForm(FlaskForm):
                 raise ValidationError(_l("Not a client ID: check it against their card.")) from error
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(Form):
     client = RadioField(_l("Who is this?"), validators=[DataRequired(_l("Choose a known client or a new record."))])
     next_follow_up_on = DateField(_l("First follow-up"), validators=[Optional()],
                                   description=_l("When you plan to contact them."))
@@ -56,6 +56,6 @@ class AcceptForm(FlaskForm):
             raise ValidationError(_l("A date from today on."))
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     reason = TextAreaField(_l("Why not"), validators=[DataRequired(_l("Say why this self-intake is not taken on.")),
                                                        Length(max=2000)])

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from webapp.forms import enum_choices
+from webapp.forms import Form, enum_choices
 from webapp.forms.clients import NOTE_MAX
 from webapp.models import (
     GOAL_OUTCOMES,
@@ -55,7 +54,7 @@ def _within_a_year(field: DateField, *, past_ok: bool = False) -> None:
         raise ValidationError("A date within the next three years.")
 
 
-class AssessmentForm(FlaskForm):
+class AssessmentForm(Form):
     """The fixed part; `assessment_form` adds a score and a narrative per domain."""
 
     kind = SelectField("Kind", choices=enum_choices(AssessmentKind), validators=[DataRequired("Choose the kind.")])
@@ -116,7 +115,7 @@ def assessment_form(domains: list[LifeDomain], **kwargs) -> AssessmentForm:
     return DomainAssessmentForm(**kwargs)
 
 
-class GoalForm(FlaskForm):
+class GoalForm(Form):
     domain = SelectField("Life domain", validators=[DataRequired("Choose the life domain.")])
     statement = TextAreaField("Goal", validators=[
         DataRequired("Say what the goal is, in the client's words where you can."), Length(max=SHORT_MAX)],
@@ -143,7 +142,7 @@ def enum_choices_of(members) -> list[SelectChoice]:
     return [SelectChoice(member.value, member.label) for member in members]
 
 
-class TaskForm(FlaskForm):
+class TaskForm(Form):
     description = StringField("Task", validators=[DataRequired("Say what needs doing."), Length(max=500)])
     responsible = SelectField("Who does it", choices=enum_choices(TaskOwner), validators=[DataRequired()])
     due_on = DateField("Due", validators=[Optional()])
@@ -152,11 +151,11 @@ class TaskForm(FlaskForm):
         _within_a_year(field)
 
 
-class TaskDoneForm(FlaskForm):
+class TaskDoneForm(Form):
     done = HiddenField(validators=[DataRequired()])
 
 
-class AgreementForm(FlaskForm):
+class AgreementForm(Form):
     agreed_by = StringField("Who agreed", validators=[Optional(), Length(max=200)],
                             description="The client, and anyone with them, e.g. “Client and her sister”.")
     agreed_on = DateField("Agreed on", validators=[Optional()])
@@ -176,18 +175,18 @@ class AgreementForm(FlaskForm):
         _within_a_year(field)
 
 
-class RiskForm(FlaskForm):
+class RiskForm(Form):
     risk_level = SelectField("New risk level", choices=enum_choices(RiskLevel), validators=[DataRequired()])
     reason = _note("Why", "Say why the risk level changes.")
 
 
-class RestrictionForm(FlaskForm):
+class RestrictionForm(Form):
     # What the case is to become ("y": restricted); the page offers the one change that applies.
     restricted = HiddenField()
     reason = _note("Why", "Say why.")
 
 
-class LoopBackForm(FlaskForm):
+class LoopBackForm(Form):
     phase = SelectField("Back to", validators=[DataRequired("Choose the phase.")])
     reason = _note("Why", "Say why the case goes back to this phase.")
 
@@ -196,16 +195,16 @@ class LoopBackForm(FlaskForm):
         self.phase.choices = enum_choices_of(phases)
 
 
-class TransferForm(FlaskForm):
+class TransferForm(Form):
     worker = SelectField("New worker", coerce=int, validators=[InputRequired("Choose who takes the case.")])
     note = _note("Handoff note", "Write a handoff note: what the new worker needs to know.")
 
 
-class SupervisionNoteForm(FlaskForm):
+class SupervisionNoteForm(Form):
     note = _note("Review note", "Write the review note.")
 
 
-class ClosureForm(FlaskForm):
+class ClosureForm(Form):
     reason = SelectField("Why the case closes", choices=enum_choices(ClosureReason),
                          validators=[DataRequired("Choose why the case closes.")])
     outcome = _note("Outcome", "Say how the case ends for the client: what changed, what is still open.")
@@ -250,14 +249,14 @@ def closure_form(goals: list[Goal], **kwargs) -> ClosureForm:
     return GoalsClosureForm(**kwargs)
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     decision = HiddenField()
     note = _text("Note to the worker", "Needed when you send it back: what should happen first.")
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(Form):
     reason = _note("Why reopen", "Say why the case is reopened.")
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(Form):
     note = _note("How are they doing?", "Say how the client is doing, or how you tried to reach them.")

@@ -2,18 +2,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
+from webapp.forms import Form
 from webapp.models import CaseModel, Program, User
 from webapp.reports.scope import CaseStatus
 
 MAX_RANGE = timedelta(days=366 * 20)
 
 
-class ReportFilterForm(FlaskForm):
+class ReportFilterForm(Form):
     """Filters for /reports, sent as a GET query (no CSRF: it changes nothing)."""
 
     class Meta:

@@ -7,11 +7,11 @@ language of the page.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from webapp.forms import Form
 from webapp.forms.cases import ChecklistField
 from webapp.text import clean_line
 from webapp.timeutil import local_today
@@ -48,7 +48,7 @@ def _yes_no() -> list[SelectChoice]:
     return [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No")), SelectChoice("unsure", _l("Not sure"))]
 
 
-class SelfIntakeForm(FlaskForm):
+class SelfIntakeForm(Form):
     preferred_name = StringField(_l("What should we call you?"), validators=[
         DataRequired(_l("Tell us a name we can use. It can be a nickname.")),
         Length(max=200, message=_l("At most %(max)d characters."))],

@@ -5,10 +5,11 @@ from __future__ import annotations
 from functools import cache
 from zoneinfo import available_timezones
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
+
+from webapp.forms import Form
 
 
 @cache
@@ -16,7 +17,7 @@ def _zones() -> tuple[str, ...]:
     return tuple(sorted(zone for zone in available_timezones() if "/" in zone and not zone.startswith("Etc/")))
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     time_zone = SelectField("Time zone", validators=[Optional()])
     quiet_from = TimeField("Quiet from", validators=[Optional()])
     quiet_until = TimeField("until", validators=[Optional()])

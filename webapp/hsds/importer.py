@@ -18,9 +18,13 @@ from webapp.hsds.export import CATEGORY_TAXONOMY, TABLES
 from webapp.hsds.schema import ORGANIZATION
 from webapp.models import Provider, Service
 from webapp.services import directory
+from webapp.text import without_controls
 
 MAX_ORGANIZATIONS = 10_000
 MAX_UNZIPPED_BYTES = 20 * 1024 * 1024
+# An HSDS organization nests about eight levels (organization, services, attributes, taxonomy term…).
+MAX_DEPTH = 32
+TOO_DEEP = f"The file is nested too deeply: HSDS records nest a few levels, at most {MAX_DEPTH} are read."
 CATEGORIES = {value for value, _label in SERVICE_CATEGORIES}
 # Waymark's own limits on what a directory entry holds (the admin forms' limits).
 LIMITS = {"name": 200, "description": 4000, "email": 254, "website": 500, "phone": 40, "address": 500,
@@ -76,6 +80,11 @@ def read(filename: str, data: bytes) -> list[Any]:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise UnreadableFile(f"This is not a JSON file ({error}).") from None
+    except RecursionError:
+        raise UnreadableFile(TOO_DEEP) from None
+    if _depth(document) > MAX_DEPTH:
+        # Checking a record walks it recursively: a file the parser could read may still be too deep for that.
+        raise UnreadableFile(TOO_DEEP)
     if isinstance(document, dict) and isinstance(document.get("contents"), list):
         organizations = document["contents"]  # a page of results, as the HSDS API answers
     elif isinstance(document, list):
@@ -106,10 +115,27 @@ def _from_zip(data: bytes) -> list[Any]:
             text = archive.read(info).decode("utf-8-sig")
         except (UnicodeDecodeError, zipfile.BadZipFile, RuntimeError) as error:
             raise UnreadableFile(f"{info.filename} cannot be read as UTF-8 text ({error}).") from None
-        tables[info.filename.rsplit("/", 1)[-1]] = [
-            {key: _unprotect(value) for key, value in row.items() if key is not None}
-            for row in csv.DictReader(io.StringIO(text))]
+        name = info.filename.rsplit("/", 1)[-1]
+        try:
+            tables[name] = [{key: _unprotect(value) for key, value in row.items() if key is not None}
+                            for row in csv.DictReader(io.StringIO(text))]
+        except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                raise UnreadableFile(f"A value in {name} is longer than {csv.field_size_limit():,} characters.") from None
+            raise UnreadableFile(f"{name} cannot be read as a CSV table ({error}).") from None
     return _nest(tables)
+
+
+def _depth(document: Any) -> int:
+    """How deeply lists and objects nest, counted without recursion."""
+    deepest, pending = 0, [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_DEPTH:
+                pending.extend((child, depth + 1) for child in (value.values() if isinstance(value, dict) else value))
+    return deepest
 
 
 def _unprotect(value: str | None) -> str | None:
@@ -174,7 +200,8 @@ def _where(error: jsonschema.ValidationError) -> str:
 
 
 def _clean(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
+    # Control characters out, as the directory's own forms take them out (PostgreSQL refuses NUL).
+    return without_controls(value, multiline=True).strip() if isinstance(value, str) else ""
 
 
 def _check_length(reasons: list[str], where: str, name: str, value: str) -> None:

@@ -24,6 +24,7 @@ from webapp.models import AuditAction, User
 from webapp.security import public, safe_next, start_session_clock
 from webapp.services import accounts, audit, two_factor
 from webapp.services import push as push_service
+from webapp.text import without_controls
 from webapp.throttle import sign_in_refused
 
 bp = Blueprint("auth", __name__)
@@ -103,7 +104,8 @@ def second_step() -> Response | tuple[str, int]:
 def logout() -> Response:
     user = current_user._get_current_object()
     endpoint = request.form.get("push_endpoint", "")
-    if endpoint and len(endpoint) <= 1000:
+    # A raw form value: one with control characters is no subscription (and PostgreSQL refuses NUL).
+    if endpoint and len(endpoint) <= 1000 and without_controls(endpoint) == endpoint:
         push_service.remove_endpoint(user, endpoint)
     accounts.end_sessions(user)
     audit.record(AuditAction.LOGOUT, "user", user.id, user=user)

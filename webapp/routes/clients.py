@@ -23,6 +23,7 @@ from webapp.routes.cases import contact_form
 from webapp.search import search_clients
 from webapp.services import audit, cases, clients
 from webapp.services.intake import take_intake
+from webapp.text import clean_line
 from webapp.timeline import client_timeline, consents_seen_through
 from webapp.timeutil import local_today
 
@@ -36,7 +37,8 @@ def _page_number() -> int:
 
 @bp.get("")
 def search() -> Response:
-    query = request.args.get("q", "").strip()[:100]
+    # Read from the query string, not a form: cleaned here as the forms clean text (no NUL, no controls).
+    query = clean_line(request.args.get("q", ""))[:100]
     results = search_clients(current_user, query, _page_number(), current_app.config["PAGE_SIZE"])
     # Rendered before the commit below, which would expire the results (a query per client).
     page = render_page_or_fragment("clients/search.html", "clients/_results.html", query=query, results=results)
@@ -58,12 +60,13 @@ def _person_from(values) -> duplicates.Person:
             return None
 
     age = values.get("approximate_age", "")
+    # Raw request values, not a form's: cleaned as the forms clean names, so no NUL reaches a query.
     return duplicates.Person(
-        names=[values.get("preferred_name", "")[:200], values.get("legal_name", "")[:200],
-               *values.get("aliases", "")[:400].split(",")],
+        names=[clean_line(values.get("preferred_name", "")[:200]), clean_line(values.get("legal_name", "")[:200]),
+               *(clean_line(alias) for alias in values.get("aliases", "")[:400].split(","))],
         date_of_birth=parsed_date(values.get("date_of_birth")),
         approximate_age=int(age) if age.isdigit() and int(age) <= 120 else None,
-        phone=values.get("phone", "")[:40] or None,
+        phone=clean_line(values.get("phone", "")[:40]) or None,
     )
 
 

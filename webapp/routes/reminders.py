@@ -10,6 +10,7 @@ from webapp import reminders
 from webapp.extensions import db
 from webapp.models import utcnow
 from webapp.services import push as push_service
+from webapp.text import without_controls
 from webapp.timeutil import today_for
 
 bp = Blueprint("reminders", __name__, url_prefix="/reminders")
@@ -29,7 +30,8 @@ SNOOZE_LABELS = {"1h": "1 hour", "4h": "4 hours", "1d": "Tomorrow", "3d": "3 day
 
 def _key() -> str:
     key = request.form.get("key", "")
-    if not key or len(key) > MAX_KEY:
+    # A raw form value: a key is ours (kind:record:date), so control characters mean it is not one.
+    if not key or len(key) > MAX_KEY or without_controls(key) != key:
         abort(400)
     return key
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import sqlalchemy as sa
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
@@ -60,8 +61,14 @@ def form(token: str) -> Response | tuple[str, int]:
     language = _language(invitation)
     form = SelfIntakeForm()
     if form.validate_on_submit():
-        self_intake.submit(invitation, form.answers(), language=language)
-        db.session.commit()
+        try:
+            self_intake.submit(invitation, form.answers(), language=language)
+            db.session.commit()
+        except sa.exc.IntegrityError:
+            # Two sends of one form at once (a double tap, a retry on a slow line): both found the
+            # link unused and the other stored its answers first. This one is a second send.
+            db.session.rollback()
+            return _gone()
         session["self_intake_program"] = invitation.program.name
         return redirect(url_for("self_intake.thanks", lang=language))
     return render_template("self_intake/form.html", form=form, steps=STEPS, invitation=invitation,

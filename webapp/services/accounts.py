@@ -92,7 +92,15 @@ def authenticate(email: str, password: str) -> User | None:
         except argon2.exceptions.VerificationError:
             pass
         return None
-    if not user.active or not check_password(user, password):
+    if not user.active:
+        # Verified all the same, and the answer thrown away: refusing at once would answer in
+        # milliseconds, and that speed would tell anyone which accounts exist but are switched off.
+        try:
+            _hasher().verify(user.password_hash, password)
+        except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
+            pass
+        return None
+    if not check_password(user, password):
         return None
     return user
 

@@ -8,6 +8,7 @@ from webapp.extensions import db
 from webapp.models import AuditAction, PushSubscription, User
 from webapp.push import PushError, check_endpoint, check_keys
 from webapp.services import audit
+from webapp.text import clean_line
 
 MAX_DEVICES = 10
 
@@ -28,7 +29,7 @@ def subscribe(user: User, *, endpoint: str, p256dh: str, auth: str, label: str) 
     subscription.user_id = user.id
     subscription.p256dh = p256dh
     subscription.auth = auth
-    subscription.device_label = label.strip()[:120] or "This device"
+    subscription.device_label = clean_line(label)[:120] or "This device"
     subscription.retry_at = None
     subscription.failures = 0
     db.session.flush()
