@@ -232,3 +232,32 @@ def test_three_dispatchers_at_once_send_each_reminder_exactly_once(service, make
     assert errors == [] and service.problems == []
     assert [len(service.delivered_to(device)) for device in devices] == [1] * 12
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PushAttempt)) == 12
+
+
+def test_processes_starting_together_make_one_vapid_key_pair(app):
+    """Gunicorn workers or dispatchers started at once used to pair one's private key with another's
+    public key, and pushes were refused as 'bad VAPID token'."""
+    from cryptography.hazmat.primitives import serialization
+
+    from webapp import push
+
+    start = threading.Barrier(6)
+    pairs, errors = [], []
+
+    def first_use():
+        try:
+            with app.app_context():
+                start.wait(timeout=10)
+                pairs.append(push.vapid_keys())
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+
+    threads = [threading.Thread(target=first_use) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == [] and len(pairs) == 6 and len(set(pairs)) == 1
+    private = serialization.load_pem_private_key(pairs[0].private_pem, password=None)
+    assert private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo) == pairs[0].public_pem

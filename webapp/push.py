@@ -9,12 +9,15 @@ service's origin including any port (RFC 8292; the package drops the port).
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import re
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -55,12 +58,34 @@ def vapid_keys() -> VapidKeys:
     if config.get("VAPID_PRIVATE_KEY") and config.get("VAPID_PUBLIC_KEY"):
         return VapidKeys(config["VAPID_PRIVATE_KEY"].encode(), config["VAPID_PUBLIC_KEY"].encode())
     private_path, public_path = _key_paths()
-    if not private_path.exists():
-        write_new_keys()
+    if not (private_path.exists() and public_path.exists()):
+        # Several processes (gunicorn workers, dispatchers started together) may get here at once:
+        # one makes the pair, under a lock, so nobody signs with one process's private key while
+        # another's public key is published.
+        with _keys_locked():
+            if not (private_path.exists() and public_path.exists()):
+                _write_keys()
     return VapidKeys(private_path.read_bytes(), public_path.read_bytes())
 
 
+@contextmanager
+def _keys_locked() -> Iterator[None]:
+    lock_path = Path(current_app.instance_path) / "vapid.lock"
+    fd = os.open(lock_path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
 def write_new_keys() -> VapidKeys:
+    with _keys_locked():
+        return _write_keys()
+
+
+def _write_keys() -> VapidKeys:
     private_pem, public_pem, _ = VAPID.generate_keys()
     private_path, public_path = _key_paths()
     for path, content in ((private_path, private_pem), (public_path, public_pem)):
