@@ -12,4 +12,4 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 
 # Self-intake links (/i/<token>) carry their secret in the path: the access log shows /i/[link],
 # and every other log record (the error log, tracebacks, the app's own) is cleaned as it is made.
-logger_class = "webapp.logs.RedactingLogger"
+logger_class = "webapp.web.logs.RedactingLogger"

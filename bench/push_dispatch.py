@@ -24,11 +24,12 @@ from flask_migrate import upgrade  # noqa: E402
 
 from bench.server_load import database  # noqa: E402
 from tests.push_service import push_service  # noqa: E402
-from webapp import create_app, dispatcher, push  # noqa: E402
+from webapp import create_app, web_push  # noqa: E402
 from webapp.extensions import db  # noqa: E402
+from webapp.jobs import dispatcher  # noqa: E402
 from webapp.models import Case, CaseModel, PushSubscription, ReminderState, Role, User  # noqa: E402
-from webapp.services import accounts, clients, programs  # noqa: E402
 from webapp.models.types import utcnow  # noqa: E402
+from webapp.services import accounts, clients, programs  # noqa: E402
 from webapp.timeutil import local_today  # noqa: E402
 
 USERS = 2000
@@ -105,7 +106,7 @@ def _organisation(service, users: int, cases_per_user: int) -> list:
 def _three_at_once(app, url: str) -> None:
     """Three `flask reminders dispatch` processes started together, as three hosts' cron jobs would be."""
     with app.app_context():
-        keys = push.vapid_keys()
+        keys = web_push.vapid_keys()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-only",
            "WAYMARK_VAPID_PRIVATE_KEY": json.dumps(keys.private_pem.decode()),
            "WAYMARK_VAPID_PUBLIC_KEY": json.dumps(keys.public_pem.decode()),

@@ -174,7 +174,7 @@ def contact(token: str, number: int) -> dict:
 
 
 def latency(base: str, people: list[tuple[str, int, str]]) -> dict[str, list[float]]:
-    from webapp.generate import PASSWORD
+    from webapp.jobs.generate import PASSWORD
 
     timings: dict[str, list[float]] = {route: [] for route in ROUTES}
     lock = threading.Lock()
@@ -222,7 +222,7 @@ def query_counts(url: str, person: tuple[str, int, str]) -> dict[str, int]:
 
     from webapp import create_app
     from webapp.extensions import db
-    from webapp.generate import PASSWORD
+    from webapp.jobs.generate import PASSWORD
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-only", "WTF_CSRF_ENABLED": False,
                       "PASSWORD_HASH_PROFILE": "CHEAPEST"})
@@ -249,7 +249,7 @@ def query_counts(url: str, person: tuple[str, int, str]) -> dict[str, int]:
 def concurrent_writers(base: str, url: str, people: list[tuple[str, int, str]]) -> dict:
     import sqlalchemy as sa
 
-    from webapp.generate import PASSWORD
+    from webapp.jobs.generate import PASSWORD
 
     engine = sa.create_engine(url)
 

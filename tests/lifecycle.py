@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from webapp.case_state import load_state
 from webapp.extensions import db
 from webapp.models import (
     AgreementMethod,
@@ -17,6 +16,7 @@ from webapp.models import (
     Service,
     User,
 )
+from webapp.queries.case_state import load_state
 from webapp.services import assessments, plans
 from webapp.timeutil import local_today
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from webapp.extensions import db
 from webapp.models import AuditAction, AuditEvent, Client, Role
-from webapp.security import is_public_endpoint
+from webapp.web.security import is_public_endpoint
 
 # The allow-list. Adding a public view means adding it here, on purpose.
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.second_step", "pwa.service_worker", "pwa.manifest", "pwa.offline", "health.healthz",

@@ -7,7 +7,6 @@ import pytest
 import sqlalchemy as sa
 
 from tests.lifecycle import assess
-from webapp.case_state import load_state
 from webapp.extensions import db
 from webapp.models import (
     MODEL_DEFAULTS,
@@ -18,6 +17,7 @@ from webapp.models import (
     Phase,
     Role,
 )
+from webapp.queries.case_state import load_state
 from webapp.services import assessments
 from webapp.services.cases import CaseError
 from webapp.timeutil import local_today

@@ -9,8 +9,8 @@ from tests.conftest import PASSWORD
 from webapp.extensions import db
 from webapp.models import AuditAction, AuditEvent, Role
 from webapp.routes.auth import FAILED_LOGIN_MESSAGE
-from webapp.security import safe_next
 from webapp.services import accounts
+from webapp.web.security import safe_next
 
 
 def sign_in(client, email, password=PASSWORD, next_url=None, address="127.0.0.1"):

@@ -13,7 +13,7 @@ def table_counts(engine):
 
 
 def test_a_backup_restores_every_record(make_app, tmp_path):
-    from webapp import demo
+    from webapp.jobs import demo
 
     live = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'live.sqlite3'}")
     with live.app_context():

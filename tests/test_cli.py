@@ -2,10 +2,10 @@
 
 import sqlalchemy as sa
 
-from webapp import demo
-from webapp.case_state import derive_phase, load_state
 from webapp.extensions import db
+from webapp.jobs import demo
 from webapp.models import Case, Client, Program, Role, User
+from webapp.queries.case_state import derive_phase, load_state
 from webapp.services import accounts
 
 

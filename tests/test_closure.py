@@ -6,7 +6,6 @@ import pytest
 import sqlalchemy as sa
 
 from tests.lifecycle import assess, planned_case
-from webapp.case_state import load_state
 from webapp.extensions import db
 from webapp.models import (
     AssessmentKind,
@@ -25,11 +24,12 @@ from webapp.models import (
     Role,
     utcnow,
 )
-from webapp.next_step import next_step
+from webapp.queries.case_state import load_state
+from webapp.queries.next_step import next_step
+from webapp.queries.today import due_items as _due_items
 from webapp.services import cases, closure, programs
 from webapp.services.cases import CaseError
 from webapp.timeutil import local_today
-from webapp.today import due_items as _due_items
 
 
 def due_items(user, today):

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from webapp.duplicates import Person, check
 from webapp.models import Role
+from webapp.queries.duplicates import Person, check
 from webapp.timeutil import local_today
 
 

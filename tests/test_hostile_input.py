@@ -96,9 +96,9 @@ def test_every_form_filters_text_through_the_one_base_form():
     import importlib
     import pkgutil
 
-    import webapp.forms
     from flask_wtf import FlaskForm
 
+    import webapp.forms
     from webapp.forms import Form
     for module in pkgutil.iter_modules(webapp.forms.__path__):
         importlib.import_module(f"webapp.forms.{module.name}")

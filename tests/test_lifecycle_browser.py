@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from tests.browser import PHONE, sign_in
 from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F401  (fixture)
-from webapp import demo
 from webapp.extensions import db
+from webapp.jobs import demo
 from webapp.models import (
     Case,
     Client,

@@ -9,9 +9,9 @@ from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser import sign_in
 from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F401  (fixture)
-from webapp import demo
 from webapp.extensions import db
 from webapp.forms.cases import local_now
+from webapp.jobs import demo
 from webapp.models import Case, Client, ContactLog, User
 
 SHELLS_KEPT = """async () => {

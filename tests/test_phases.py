@@ -6,7 +6,6 @@ import pytest
 import sqlalchemy as sa
 
 from tests.lifecycle import a_service, add_goal, agree, assess, planned_case
-from webapp.case_state import derive_phase, load_state
 from webapp.extensions import db
 from webapp.models import (
     AssessmentKind,
@@ -22,7 +21,8 @@ from webapp.models import (
     Role,
     TaskOwner,
 )
-from webapp.next_step import next_step
+from webapp.queries.case_state import derive_phase, load_state
+from webapp.queries.next_step import next_step
 from webapp.services import case_changes, cases, clients, plans, referrals
 from webapp.services.cases import CaseError
 from webapp.timeutil import local_today

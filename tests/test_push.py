@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from tests.push_service import push_service
-from webapp import dispatcher
 from webapp.extensions import db
+from webapp.jobs import dispatcher
 from webapp.models import PushAttempt, PushSubscription, ReminderState, RiskLevel, Role, User
 from webapp.services import push as push_service_layer
 from webapp.timeutil import today_for
@@ -239,7 +239,7 @@ def test_processes_starting_together_make_one_vapid_key_pair(app):
     public key, and pushes were refused as 'bad VAPID token'."""
     from cryptography.hazmat.primitives import serialization
 
-    from webapp import push
+    from webapp import web_push
 
     start = threading.Barrier(6)
     pairs, errors = [], []
@@ -248,7 +248,7 @@ def test_processes_starting_together_make_one_vapid_key_pair(app):
         try:
             with app.app_context():
                 start.wait(timeout=10)
-                pairs.append(push.vapid_keys())
+                pairs.append(web_push.vapid_keys())
         except Exception as error:  # noqa: BLE001
             errors.append(error)
 

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from tests.browser import sign_in
 from tests.push_service import push_service
 from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F401  (fixture)
-from webapp import demo, dispatcher
 from webapp.extensions import db
+from webapp.jobs import demo, dispatcher
 from webapp.models import PushSubscription, User
 
 STUB = """

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from webapp.csv_export import safe_cell
 from webapp.extensions import db
 from webapp.models import (
     Assessment,
@@ -35,6 +34,7 @@ from webapp.models import (
 )
 from webapp.models import ConfirmationMethod as Method
 from webapp.services import cases, clients
+from webapp.web.csv_export import safe_cell
 
 RANGE = {"since": "2025-01-01", "until": "2025-12-31"}
 
@@ -370,7 +370,7 @@ def test_a_large_extract_streams_in_pieces(world, as_user, app):
     assert "Content-Length" not in response.headers
     assert response.get_data(as_text=True).count("\r\n") == 1 + 6 + 450
     with app.test_request_context():
-        from webapp.csv_export import csv_response
+        from webapp.web.csv_export import csv_response
         streamed = csv_response("x.csv", ["n"], ([number] for number in range(1000)))
         assert streamed.is_streamed
         assert len(list(streamed.response)) > 2

@@ -2,8 +2,8 @@
 
 from tests.browser import sign_in
 from tests.test_phone_layout import SCREENSHOTS, browser_page, check_phone_layout  # noqa: F401  (fixture)
-from webapp import demo
 from webapp.extensions import db
+from webapp.jobs import demo
 
 
 def test_reports_read_on_a_phone_and_on_a_desk(browser_page):  # noqa: F811

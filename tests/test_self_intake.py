@@ -22,9 +22,9 @@ from webapp.models import (
     SubmissionStatus,
     utcnow,
 )
+from webapp.queries.today import due_items
 from webapp.services import self_intake
 from webapp.timeutil import local_today
-from webapp.today import due_items
 
 GONE = "This link no longer works"
 GONE_ES = "Este enlace ya no funciona"
@@ -190,7 +190,7 @@ def test_tokens_stay_out_of_the_audit_trail_and_the_access_log(client, link, tmp
     assert "/i/[link]" in paths and not any(token in (path or "") for path in paths)
     from gunicorn.config import Config
 
-    from webapp.logs import RedactingLogger
+    from webapp.web.logs import RedactingLogger
     config = Config()
     config.set("accesslog", str(tmp_path / "access.log"))
     config.set("access_log_format", '%(h)s "%(r)s" %(U)s %(s)s')
@@ -393,7 +393,7 @@ def test_every_logger_redacts_links(link, tmp_path, caplog):
 
     from gunicorn.config import Config
 
-    from webapp.logs import RedactingLogger
+    from webapp.web.logs import RedactingLogger
     _, token = link
     config = Config()
     config.set("errorlog", str(tmp_path / "error.log"))

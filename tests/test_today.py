@@ -14,9 +14,9 @@ from webapp.models import (
     Service,
     utcnow,
 )
+from webapp.queries.today import due_items
 from webapp.services import referrals
 from webapp.timeutil import local_today
-from webapp.today import due_items
 
 
 def service():

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from tests.lifecycle import a_service, add_goal, agree, assess, planned_case
 from webapp.extensions import db
 from webapp.models import Case, CaseEvent, CaseEventKind, CaseModel, Role
+from webapp.queries.today import due_items as _due_items
 from webapp.services import referrals
 from webapp.timeutil import local_today
-from webapp.today import due_items as _due_items
 
 
 def due_kinds(user, today=None):

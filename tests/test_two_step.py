@@ -112,7 +112,7 @@ def test_failed_codes_count_towards_throttling(make_app, make_user):
 
 
 def test_the_demo_admin_code_command(app):
-    from webapp.demo import DEMO_ADMIN_TOTP_SECRET
+    from webapp.jobs.demo import DEMO_ADMIN_TOTP_SECRET
 
     result = app.test_cli_runner().invoke(args=["demo", "code"])
     assert result.exit_code == 0

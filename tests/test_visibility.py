@@ -18,9 +18,8 @@ import sqlalchemy as sa
 
 from tests.lifecycle import assess, planned_case
 from tests.test_intake import form as intake_form
-from webapp.case_state import load_state
-from webapp.dispatcher import digest
 from webapp.extensions import db
+from webapp.jobs.dispatcher import digest
 from webapp.models import (
     AssessmentKind,
     AuditAction,
@@ -39,7 +38,8 @@ from webapp.models import (
     Service,
 )
 from webapp.queries import visibility
-from webapp.reminders import due_reminders
+from webapp.queries.case_state import load_state
+from webapp.queries.reminders import due_reminders
 from webapp.reports.catalogue import REPORTS
 from webapp.services import clients, closure, referrals, self_intake
 from webapp.timeutil import local_today

@@ -41,15 +41,24 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     login_manager.init_app(app)
-    from webapp import body_limits
+    from webapp.web import body_limits
 
     body_limits.init_app(app)  # before CSRF protection, which reads the body
     csrf.init_app(app)
     htmx.init_app(app)
 
-    from webapp import database, i18n, idempotency, logs, request_limits, security, static_files, templating
-    from webapp.cli import register_commands
+    from webapp import database
+    from webapp.jobs.cli import register_commands
     from webapp.routes import register_blueprints
+    from webapp.web import (
+        i18n,
+        idempotency,
+        logs,
+        request_limits,
+        security,
+        static_files,
+        templating,
+    )
 
     logs.install_redaction()  # self-intake link tokens never reach a log, whichever logger writes it
     with app.app_context():

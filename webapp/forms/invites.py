@@ -16,8 +16,8 @@ from wtforms.validators import (
 
 from webapp import client_ids
 from webapp.forms import Form
-from webapp.i18n import LANGUAGES
 from webapp.timeutil import local_today
+from webapp.web.i18n import LANGUAGES
 
 
 class InvitationForm(Form):

@@ -11,10 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from webapp.csv_export import safe_cell
 from webapp.extensions import db
 from webapp.forms.directory import SERVICE_CATEGORIES
 from webapp.models import Provider, Service
+from webapp.web.csv_export import safe_cell
 
 CATEGORY_TAXONOMY = "waymark-service-categories"
 CATEGORY_LABELS = dict(SERVICE_CATEGORIES)

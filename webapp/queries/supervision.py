@@ -10,7 +10,6 @@ from datetime import date
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from webapp.case_state import contact_overdue
 from webapp.extensions import db
 from webapp.models import (
     WORKER_ROLES,
@@ -23,8 +22,9 @@ from webapp.models import (
     User,
     program_memberships,
 )
+from webapp.queries.case_state import contact_overdue
+from webapp.queries.today import pending_closures_for
 from webapp.queries.visibility import programs_of, visible_cases
-from webapp.today import pending_closures_for
 
 
 @dataclass

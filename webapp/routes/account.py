@@ -17,15 +17,15 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp import dispatcher
 from webapp.extensions import db
 from webapp.forms.auth import CodeForm
 from webapp.forms.settings import SettingsForm
+from webapp.jobs import dispatcher
 from webapp.models import AuditAction, PushSubscription
-from webapp.push import PushError, vapid_keys
-from webapp.security import answers_json
 from webapp.services import audit, two_factor
 from webapp.services import push as push_service
+from webapp.web.security import answers_json
+from webapp.web_push import PushError, vapid_keys
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 

@@ -19,8 +19,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp import client_ids
-from webapp.audit_queries import find_events
-from webapp.body_limits import allow_body
 from webapp.extensions import db
 from webapp.forms.admin import ProgramForm
 from webapp.forms.audit import AuditFilterForm
@@ -39,7 +37,9 @@ from webapp.models import (
     Service,
     User,
 )
+from webapp.queries.audit_trail import find_events
 from webapp.services import audit, directory, programs
+from webapp.web.body_limits import allow_body
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

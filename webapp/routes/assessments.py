@@ -6,13 +6,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.access import get_case_or_404
-from webapp.case_state import load_state
 from webapp.extensions import db
 from webapp.forms.lifecycle import assessment_form
 from webapp.models import AssessmentKind
+from webapp.queries.case_state import load_state
 from webapp.services import assessments
 from webapp.services.cases import CaseError
+from webapp.web.access import get_case_or_404
 
 bp = Blueprint("assessments", __name__, url_prefix="/cases")
 

@@ -21,11 +21,11 @@ from werkzeug.wrappers import Response
 from webapp.extensions import db
 from webapp.forms.auth import CodeForm, LoginForm
 from webapp.models import AuditAction, User
-from webapp.security import public, safe_next, start_session_clock
 from webapp.services import accounts, audit, two_factor
 from webapp.services import push as push_service
 from webapp.text import without_controls
-from webapp.throttle import sign_in_refused
+from webapp.web.security import public, safe_next, start_session_clock
+from webapp.web.throttle import sign_in_refused
 
 bp = Blueprint("auth", __name__)
 

@@ -10,9 +10,6 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from webapp import database
-from webapp.access import get_case_or_404
-from webapp.case_state import load_state, standard_for
-from webapp.directory_search import ServiceQuery, active_services, matching
 from webapp.extensions import db
 from webapp.forms.cases import ContactForm, ReferralForm, service_choices, to_utc
 from webapp.forms.directory import SERVICE_CATEGORIES
@@ -24,8 +21,6 @@ from webapp.forms.lifecycle import (
     SupervisionNoteForm,
     TransferForm,
 )
-from webapp.fragments import render_page_or_fragment
-from webapp.idempotency import idempotent
 from webapp.models import (
     Case,
     CaseEvent,
@@ -36,12 +31,17 @@ from webapp.models import (
     RiskLevel,
     User,
 )
-from webapp.next_step import next_step
+from webapp.queries.case_state import load_state, standard_for
+from webapp.queries.directory_search import ServiceQuery, active_services, matching
+from webapp.queries.next_step import next_step
 from webapp.queries.visibility import can_view_case, may_restrict
-from webapp.security import safe_next
 from webapp.services import assessments, case_changes, cases, referrals
 from webapp.services.case_changes import LOOP_BACKS, may_manage, may_supervise
 from webapp.timeutil import local_today
+from webapp.web.access import get_case_or_404
+from webapp.web.fragments import render_page_or_fragment
+from webapp.web.idempotency import idempotent
+from webapp.web.security import safe_next
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 

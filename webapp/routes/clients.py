@@ -9,23 +9,23 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from webapp import duplicates
-from webapp.access import get_client_or_404, intake_programs, visible_cases_of
-from webapp.audit_queries import who_has_seen
 from webapp.extensions import db
 from webapp.forms.client_edit import CLIENT_FIELDS, ClientForm
 from webapp.forms.clients import IntakeForm, yes_no
-from webapp.fragments import render_page_or_fragment
-from webapp.idempotency import client_id_reissued, idempotent
 from webapp.models import AuditAction, Client, ConsentMethod, Program
+from webapp.queries import duplicates
+from webapp.queries.audit_trail import who_has_seen
+from webapp.queries.search import search_clients
+from webapp.queries.timeline import client_timeline, consents_seen_through
 from webapp.queries.visibility import is_supervisor_or_admin
 from webapp.routes.cases import contact_form
-from webapp.search import search_clients
 from webapp.services import audit, cases, clients
 from webapp.services.intake import take_intake
 from webapp.text import clean_line
-from webapp.timeline import client_timeline, consents_seen_through
 from webapp.timeutil import local_today
+from webapp.web.access import get_client_or_404, intake_programs, visible_cases_of
+from webapp.web.fragments import render_page_or_fragment
+from webapp.web.idempotency import client_id_reissued, idempotent
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 

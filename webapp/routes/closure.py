@@ -7,8 +7,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.access import get_case_or_404
-from webapp.case_state import CaseState, load_state
 from webapp.extensions import db
 from webapp.forms.lifecycle import ClosureForm, DecisionForm, FollowUpForm, ReopenForm, closure_form
 from webapp.models import (
@@ -19,11 +17,13 @@ from webapp.models import (
     PostClosureFollowUp,
     WarmHandoff,
 )
+from webapp.queries.case_state import CaseState, load_state
 from webapp.routes.cases import case_page
 from webapp.services import closure
 from webapp.services.case_changes import may_manage
 from webapp.services.cases import CaseError
 from webapp.timeutil import local_today
+from webapp.web.access import get_case_or_404
 
 bp = Blueprint("closure", __name__, url_prefix="/cases")
 

@@ -11,7 +11,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
 from webapp.extensions import db
-from webapp.fragments import render_page_or_fragment
+from webapp.web.fragments import render_page_or_fragment
 
 MESSAGES = {
     400: ("Something in that request was not right", "The page sent something we could not read. Go back and try again."),

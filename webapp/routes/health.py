@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response
 
 from webapp.extensions import db
-from webapp.security import public
+from webapp.web.security import public
 
 bp = Blueprint("health", __name__)
 

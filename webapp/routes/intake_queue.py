@@ -12,7 +12,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from webapp import duplicates
 from webapp.extensions import db
 from webapp.forms.invites import AcceptForm, RejectForm
 from webapp.forms.self_intake import NEEDS
@@ -23,6 +22,7 @@ from webapp.models import (
     SelfIntakeSubmission,
     SubmissionStatus,
 )
+from webapp.queries import duplicates
 from webapp.queries.visibility import visible_invitations
 from webapp.services import audit, clients, self_intake
 from webapp.timeutil import local_today

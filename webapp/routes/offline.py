@@ -9,7 +9,6 @@ from flask import Blueprint, Response, jsonify, render_template
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from webapp.access import intake_programs
 from webapp.extensions import db
 from webapp.forms.cases import ContactForm, ReferralStatusForm
 from webapp.forms.clients import IntakeForm
@@ -21,7 +20,8 @@ from webapp.models import (
     ReferralStatus,
     Service,
 )
-from webapp.security import answers_json
+from webapp.web.access import intake_programs
+from webapp.web.security import answers_json
 
 bp = Blueprint("offline", __name__)
 

@@ -7,14 +7,14 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from webapp.access import get_case_or_404
-from webapp.case_state import load_state
 from webapp.extensions import db
 from webapp.forms.lifecycle import AgreementForm, GoalForm, TaskDoneForm, TaskForm
 from webapp.models import AgreementMethod, Case, Goal, GoalStatus, LifeDomain, PlanTask, TaskOwner
+from webapp.queries.case_state import load_state
 from webapp.services import assessments, plans
 from webapp.services.cases import CaseError
 from webapp.timeutil import local_today
+from webapp.web.access import get_case_or_404
 
 bp = Blueprint("plans", __name__, url_prefix="/cases")
 

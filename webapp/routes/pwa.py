@@ -8,8 +8,8 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from webapp.security import public
-from webapp.static_files import static_version
+from webapp.web.security import public
+from webapp.web.static_files import static_version
 
 bp = Blueprint("pwa", __name__)
 

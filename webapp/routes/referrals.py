@@ -6,13 +6,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.access import get_case_or_404
 from webapp.extensions import db
 from webapp.forms.cases import ReferralStatusForm, to_utc
-from webapp.idempotency import idempotent
 from webapp.models import AuditAction, ConfirmationMethod, Referral, ReferralStatus
-from webapp.security import safe_next
 from webapp.services import audit, referrals
+from webapp.web.access import get_case_or_404
+from webapp.web.idempotency import idempotent
+from webapp.web.security import safe_next
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 

@@ -6,9 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp import reminders
 from webapp.extensions import db
 from webapp.models import utcnow
+from webapp.queries import reminders
 from webapp.services import push as push_service
 from webapp.text import without_controls
 from webapp.timeutil import today_for

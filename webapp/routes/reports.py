@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
-from webapp.csv_export import csv_response
 from webapp.extensions import db
 from webapp.forms.reports import ReportFilterForm
 from webapp.models import AuditAction, CaseModel, User, program_memberships
@@ -18,6 +17,7 @@ from webapp.reports.charts import chart_for
 from webapp.reports.scope import CaseStatus, Scope, may_see_reports, report_programs
 from webapp.services import audit
 from webapp.timeutil import local_today
+from webapp.web.csv_export import csv_response
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 

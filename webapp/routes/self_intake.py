@@ -13,12 +13,12 @@ import sqlalchemy as sa
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from webapp import i18n, rate_limit
 from webapp.extensions import db
 from webapp.forms.self_intake import STEPS, SelfIntakeForm
 from webapp.models import Invitation
-from webapp.security import public
 from webapp.services import self_intake
+from webapp.web import i18n, rate_limit
+from webapp.web.security import public
 
 bp = Blueprint("self_intake", __name__, url_prefix="/i")
 

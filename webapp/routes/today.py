@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from webapp.reminders import due_reminders
+from webapp.queries.reminders import due_reminders
 from webapp.timeutil import today_for
 
 bp = Blueprint("today", __name__)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from webapp.case_state import derive_phase, load_state
 from webapp.extensions import db
 from webapp.models import (
     WORKER_ROLES,
@@ -18,6 +17,7 @@ from webapp.models import (
     program_memberships,
     utcnow,
 )
+from webapp.queries.case_state import derive_phase, load_state
 from webapp.queries.visibility import may_restrict, supervises_in
 from webapp.services import audit
 from webapp.services.cases import CaseError

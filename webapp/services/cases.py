@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from webapp.case_state import derive_phase, load_state
 from webapp.extensions import db
 from webapp.models import (
     AuditAction,
@@ -21,6 +20,7 @@ from webapp.models import (
     User,
     utcnow,
 )
+from webapp.queries.case_state import derive_phase, load_state
 from webapp.services import audit
 from webapp.text import clean_line
 

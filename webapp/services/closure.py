@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from webapp.case_state import CaseState
 from webapp.extensions import db
 from webapp.models import (
     CLOSURE_ASSESSMENT_OPTIONAL,
@@ -29,6 +28,7 @@ from webapp.models import (
     WarmHandoff,
     utcnow,
 )
+from webapp.queries.case_state import CaseState
 from webapp.queries.visibility import supervises_in
 from webapp.services import audit
 from webapp.services.case_changes import record_event, refresh_phase

@@ -6,9 +6,9 @@ import sqlalchemy as sa
 
 from webapp.extensions import db
 from webapp.models import AuditAction, PushSubscription, User
-from webapp.push import PushError, check_endpoint, check_keys
 from webapp.services import audit
 from webapp.text import clean_line
+from webapp.web_push import PushError, check_endpoint, check_keys
 
 MAX_DEVICES = 10
 

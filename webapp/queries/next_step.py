@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from webapp.case_state import DUE_SOON, CaseState, derive_phase
 from webapp.models import Phase
+from webapp.queries.case_state import DUE_SOON, CaseState, derive_phase
 
 
 def _days(count: int) -> str:

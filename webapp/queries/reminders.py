@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from webapp.extensions import db
 from webapp.models import ReminderState, User, utcnow
+from webapp.queries.today import TodayItem, due_items
 from webapp.timeutil import today_for, zone_of
-from webapp.today import TodayItem, due_items
 
 SNOOZE_CHOICES = {"1h": timedelta(hours=1), "4h": timedelta(hours=4), "1d": timedelta(days=1),
                   "3d": timedelta(days=3)}

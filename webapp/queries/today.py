@@ -14,7 +14,6 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from webapp.case_state import last_contact_day, standard_for
 from webapp.extensions import db
 from webapp.models import (
     CLOSED_REFERRAL_STATUSES,
@@ -34,6 +33,7 @@ from webapp.models import (
     SubmissionStatus,
     User,
 )
+from webapp.queries.case_state import last_contact_day, standard_for
 from webapp.queries.visibility import is_supervisor_or_admin, visible_cases, visible_invitations
 from webapp.timeutil import to_local
 

@@ -21,12 +21,12 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import current_app
 
-from webapp import database, push
+from webapp import database, web_push
 from webapp.extensions import db
 from webapp.models import PushAttempt, PushSubscription, ReminderState, User, utcnow
-from webapp.reminders import due_reminders, states_of
+from webapp.queries.reminders import due_reminders, states_of
+from webapp.queries.today import TodayItem
 from webapp.timeutil import zone_of
-from webapp.today import TodayItem
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def digest(items: list[TodayItem]) -> dict:
     urgent = sum(1 for item in items if item.urgent)
     body = ", ".join(parts[:3]) + (f" and {len(parts) - 3} more" if len(parts) > 3 else "")
     title = f"{len(items)} reminder{'s' if len(items) != 1 else ''} due" + (f", {urgent} urgent" if urgent else "")
-    return {"title": title, "body": body, "url": "/reminders", "tag": push.TOPIC, "count": len(items)}
+    return {"title": title, "body": body, "url": "/reminders", "tag": web_push.TOPIC, "count": len(items)}
 
 
 def dispatch_once(now: datetime | None = None) -> DispatchReport:
@@ -154,9 +154,9 @@ def _send(subscription: PushSubscription, payload: dict, urgent: bool, count: in
     """One push to one device, recorded; the subscription is deleted or backs off as answered."""
     host = urlsplit(subscription.endpoint).hostname or ""
     try:
-        result = push.send(subscription.endpoint, subscription.p256dh, subscription.auth, payload, urgent=urgent)
-    except push.PushError as error:
-        result = push.PushResult(None, None, str(error))
+        result = web_push.send(subscription.endpoint, subscription.p256dh, subscription.auth, payload, urgent=urgent)
+    except web_push.PushError as error:
+        result = web_push.PushResult(None, None, str(error))
         outcome = "refused"
     else:
         outcome = _outcome(result.status)

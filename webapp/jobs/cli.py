@@ -25,7 +25,7 @@ def demo_generate(clients: int, contacts: int, seed: int) -> None:
     """Bulk-generate clients, cases, contacts and the rest, for benchmarks (not for real databases)."""
     import time
 
-    from webapp import generate
+    from webapp.jobs import generate
 
     if generate.real_users_present():
         raise click.ClickException("This database has real staff accounts: generated data goes in a database of its own.")
@@ -76,7 +76,7 @@ reminders_cli = AppGroup("reminders", help="Send due reminders to people's devic
 @click.option("--rotate", is_flag=True, help="Make new keys. Every device must then turn reminders on again.")
 def push_keys(rotate: bool) -> None:
     """Show the public key browsers subscribe with (made on first use), or rotate the key pair."""
-    from webapp import push
+    from webapp import web_push
     from webapp.models import PushSubscription
 
     if rotate:
@@ -85,11 +85,11 @@ def push_keys(rotate: bool) -> None:
         count = db.session.scalar(sa.select(sa.func.count()).select_from(PushSubscription))
         click.confirm(f"New keys end all {count} device subscriptions (push services refuse the old ones). Go on?",
                       abort=True)
-        push.write_new_keys()
+        web_push.write_new_keys()
         db.session.execute(sa.delete(PushSubscription))
         db.session.commit()
         click.echo(f"New keys made; {count} subscriptions removed.")
-    click.echo(f"Public key (applicationServerKey): {push.vapid_keys().application_server_key}")
+    click.echo(f"Public key (applicationServerKey): {web_push.vapid_keys().application_server_key}")
     click.echo(f"Subject: {current_app.config['VAPID_SUBJECT']}")
 
 
@@ -97,7 +97,7 @@ def push_keys(rotate: bool) -> None:
 @click.argument("email")
 def push_test(email: str) -> None:
     """Send a test notification to every device of one user."""
-    from webapp import dispatcher
+    from webapp.jobs import dispatcher
 
     results = dispatcher.send_test(_user_by_email(email))
     db.session.commit()
@@ -111,7 +111,7 @@ def push_test(email: str) -> None:
 @click.option("--loop", "looping", is_flag=True, help="Keep going, once a minute, until stopped.")
 def reminders_dispatch(looping: bool) -> None:
     """Push each user a digest of newly due reminders (run every minute from cron or a timer)."""
-    from webapp import dispatcher
+    from webapp.jobs import dispatcher
 
     if looping:
         dispatcher.loop()
@@ -217,7 +217,7 @@ def reactivate_command(email: str) -> None:
 @demo_cli.command("load")
 def load_demo_command() -> None:
     """Load the demo organisation once, then print the demo sign-ins."""
-    from webapp import demo
+    from webapp.jobs import demo
 
     if demo.is_loaded():
         click.echo("The demo organisation is already loaded.")
@@ -234,7 +234,7 @@ def load_demo_command() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(path: Path) -> None:
     """Write a consistent copy of the SQLite database to PATH (while the app keeps running)."""
-    from webapp.backup import BackupError, backup
+    from webapp.jobs.backup import BackupError, backup
 
     try:
         written = backup(db.engine, path)
@@ -248,7 +248,7 @@ def demo_code_command() -> None:
     """Print the demo admin's current two-step sign-in code."""
     import pyotp
 
-    from webapp.demo import DEMO_ADMIN_TOTP_SECRET
+    from webapp.jobs.demo import DEMO_ADMIN_TOTP_SECRET
 
     click.echo(pyotp.TOTP(DEMO_ADMIN_TOTP_SECRET).now())
 

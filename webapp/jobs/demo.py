@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from webapp.case_state import load_state
 from webapp.extensions import db
 from webapp.models import (
     AgreementMethod,
@@ -37,6 +36,7 @@ from webapp.models import (
     User,
     utcnow,
 )
+from webapp.queries.case_state import load_state
 from webapp.services import (
     accounts,
     assessments,

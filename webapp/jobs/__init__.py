@@ -1,0 +1,1 @@
+"""Jobs: CLI commands, the push dispatcher, demo and generated data, backups."""
