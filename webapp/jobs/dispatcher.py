@@ -10,29 +10,26 @@ their quiet hours, and no payload carries a client's name.
 from __future__ import annotations
 
 import logging
-import random
 import signal
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from urllib.parse import urlsplit
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
 
 from webapp import database, web_push
 from webapp.extensions import db
-from webapp.models import PushAttempt, PushSubscription, ReminderState, User, utcnow
+from webapp.models import PushSubscription, User, utcnow
 from webapp.queries.reminders import due_reminders, states_of
 from webapp.queries.today import TodayItem
+from webapp.services import push
 from webapp.timeutil import zone_of
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF = timedelta(hours=1)
-# A user is looked at by one dispatcher a minute at most (cron and --loop run every minute).
-RECHECK_AFTER = timedelta(seconds=50)
+
 @dataclass
 class DispatchReport:
     users: int = 0
@@ -101,26 +98,8 @@ def _dispatch_one(user_id: int, now: datetime, report: DispatchReport, *, last_t
     return True
 
 
-def _claim(user_id: int, now: datetime) -> list[PushSubscription]:
-    """The user's devices, if this dispatcher is the one to look at the user now: none while
-    another holds them (PostgreSQL skips locked rows), or when one looked moments ago (dispatchers
-    started by the same minute's cron, or one that took its turn first on SQLite's write lock)."""
-    subscriptions = list(db.session.scalars(
-        sa.select(PushSubscription)
-        .where(PushSubscription.user_id == user_id,
-               sa.or_(PushSubscription.retry_at.is_(None), PushSubscription.retry_at <= now))
-        .order_by(PushSubscription.id)
-        .with_for_update(skip_locked=True)
-    ))
-    if any(s.checked_at is not None and now - RECHECK_AFTER < s.checked_at <= now for s in subscriptions):
-        return []
-    for subscription in subscriptions:
-        subscription.checked_at = now
-    return subscriptions
-
-
 def _dispatch_user(user_id: int, now: datetime, report: DispatchReport) -> None:
-    subscriptions = _claim(user_id, now)
+    subscriptions = push.claim_devices(user_id, now)
     if not subscriptions:
         return  # another dispatcher has this user, or every device is backing off
     user = db.session.get_one(User, user_id)
@@ -137,59 +116,13 @@ def _dispatch_user(user_id: int, now: datetime, report: DispatchReport) -> None:
     urgent = any(item.urgent for item in new)
     delivered = False
     for subscription in subscriptions:
-        delivered |= _send(subscription, payload, urgent, len(new), now, report) == "sent"
+        outcome = push.deliver(subscription, payload, urgent=urgent, count=len(new), now=now)
+        report.outcomes[outcome] += 1
+        delivered |= outcome == "sent"
     if delivered:
-        for item in new:
-            state = states.get(item.key)
-            if state is None:
-                state = ReminderState(user_id=user.id, item_key=item.key)
-                db.session.add(state)
-            state.notified_on = today
+        push.mark_notified(user, [item.key for item in new], states, today)
         report.notified_users += 1
         report.items += len(new)
-
-
-def _send(subscription: PushSubscription, payload: dict, urgent: bool, count: int, now: datetime,
-          report: DispatchReport) -> str:
-    """One push to one device, recorded; the subscription is deleted or backs off as answered."""
-    host = urlsplit(subscription.endpoint).hostname or ""
-    try:
-        result = web_push.send(subscription.endpoint, subscription.p256dh, subscription.auth, payload, urgent=urgent)
-    except web_push.PushError as error:
-        result = web_push.PushResult(None, None, str(error))
-        outcome = "refused"
-    else:
-        outcome = _outcome(result.status)
-    db.session.add(PushAttempt(user_id=subscription.user_id, subscription_id=subscription.id, push_host=host[:255],
-                               item_count=count, urgent=urgent, outcome=outcome, status_code=result.status,
-                               detail=result.detail[:200], attempted_at=now))
-    report.outcomes[outcome] += 1
-    if outcome == "sent":
-        subscription.last_success_at, subscription.retry_at, subscription.failures = now, None, 0
-        return outcome
-    if outcome == "gone":
-        db.session.flush()
-        db.session.delete(subscription)
-        return outcome
-    subscription.failures += 1
-    if outcome == "retry":
-        backoff = min(timedelta(minutes=2 ** min(subscription.failures, 10)), MAX_BACKOFF)
-        backoff += timedelta(seconds=random.uniform(0, 30))  # spread retries from many dispatchers
-        wait = max(backoff, timedelta(seconds=result.retry_after or 0))
-    else:
-        wait = MAX_BACKOFF  # a refusal (bad key, too large) will not fix itself in a minute
-    subscription.retry_at = now + wait
-    return outcome
-
-
-def _outcome(status: int | None) -> str:
-    if status is not None and 200 <= status < 300:
-        return "sent"
-    if status in (404, 410):
-        return "gone"
-    if status is None or status == 429 or status >= 500:
-        return "retry"
-    return "refused"
 
 
 def loop(interval_seconds: int = 60, *, stop=None) -> None:
@@ -213,5 +146,5 @@ def send_test(user: User) -> list[tuple[str, str]]:
                "tag": "waymark-test", "count": 0}
     subscriptions = db.session.scalars(
         sa.select(PushSubscription).where(PushSubscription.user_id == user.id).order_by(PushSubscription.id)).all()
-    return [(subscription.device_label, _send(subscription, payload, False, 0, utcnow(), DispatchReport()))
+    return [(subscription.device_label, push.deliver(subscription, payload, urgent=False, count=0, now=utcnow()))
             for subscription in subscriptions]

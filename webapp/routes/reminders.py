@@ -8,8 +8,9 @@ from werkzeug.wrappers import Response
 
 from webapp.extensions import db
 from webapp.models import utcnow
-from webapp.queries import reminders
+from webapp.queries.reminders import due_reminders
 from webapp.services import push as push_service
+from webapp.services import reminders
 from webapp.text import without_controls
 from webapp.timeutil import today_for
 
@@ -20,7 +21,7 @@ MAX_KEY = 160
 
 @bp.get("")
 def index() -> str:
-    return render_template("reminders/index.html", items=reminders.due_reminders(current_user),
+    return render_template("reminders/index.html", items=due_reminders(current_user),
                            today=today_for(current_user), snooze_choices=SNOOZE_LABELS,
                            has_device=bool(push_service.devices_of(current_user)))
 

@@ -1,16 +1,24 @@
-"""The devices a user gets reminders on."""
+"""The devices a user gets reminders on, and each push sent to them with what came of it."""
 
 from __future__ import annotations
 
+import random
+from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
+
 import sqlalchemy as sa
 
+from webapp import web_push
 from webapp.extensions import db
-from webapp.models import AuditAction, PushSubscription, User
+from webapp.models import AuditAction, PushAttempt, PushSubscription, ReminderState, User
 from webapp.services import audit
 from webapp.text import clean_line
 from webapp.web_push import PushError, check_endpoint, check_keys
 
 MAX_DEVICES = 10
+MAX_BACKOFF = timedelta(hours=1)
+# A user is looked at by one dispatcher a minute at most (cron and --loop run every minute).
+RECHECK_AFTER = timedelta(seconds=50)
 
 
 def subscribe(user: User, *, endpoint: str, p256dh: str, auth: str, label: str) -> PushSubscription:
@@ -56,3 +64,72 @@ def remove_endpoint(user: User, endpoint: str) -> bool:
 def devices_of(user: User) -> list[PushSubscription]:
     return list(db.session.scalars(sa.select(PushSubscription).where(PushSubscription.user_id == user.id)
                                    .order_by(PushSubscription.created_at)))
+
+
+def claim_devices(user_id: int, now: datetime) -> list[PushSubscription]:
+    """The user's devices, if this dispatcher is the one to look at the user now: none while
+    another holds them (PostgreSQL skips locked rows), or when one looked moments ago (dispatchers
+    started by the same minute's cron, or one that took its turn first on SQLite's write lock)."""
+    subscriptions = list(db.session.scalars(
+        sa.select(PushSubscription)
+        .where(PushSubscription.user_id == user_id,
+               sa.or_(PushSubscription.retry_at.is_(None), PushSubscription.retry_at <= now))
+        .order_by(PushSubscription.id)
+        .with_for_update(skip_locked=True)
+    ))
+    if any(s.checked_at is not None and now - RECHECK_AFTER < s.checked_at <= now for s in subscriptions):
+        return []
+    for subscription in subscriptions:
+        subscription.checked_at = now
+    return subscriptions
+
+
+def deliver(subscription: PushSubscription, payload: dict, *, urgent: bool, count: int, now: datetime) -> str:
+    """One push to one device, recorded; the subscription is deleted or backs off as answered."""
+    host = urlsplit(subscription.endpoint).hostname or ""
+    try:
+        result = web_push.send(subscription.endpoint, subscription.p256dh, subscription.auth, payload, urgent=urgent)
+    except web_push.PushError as error:
+        result = web_push.PushResult(None, None, str(error))
+        outcome = "refused"
+    else:
+        outcome = outcome_of(result.status)
+    db.session.add(PushAttempt(user_id=subscription.user_id, subscription_id=subscription.id, push_host=host[:255],
+                               item_count=count, urgent=urgent, outcome=outcome, status_code=result.status,
+                               detail=result.detail[:200], attempted_at=now))
+    if outcome == "sent":
+        subscription.last_success_at, subscription.retry_at, subscription.failures = now, None, 0
+        return outcome
+    if outcome == "gone":
+        db.session.flush()
+        db.session.delete(subscription)
+        return outcome
+    subscription.failures += 1
+    if outcome == "retry":
+        backoff = min(timedelta(minutes=2 ** min(subscription.failures, 10)), MAX_BACKOFF)
+        backoff += timedelta(seconds=random.uniform(0, 30))  # spread retries from many dispatchers
+        wait = max(backoff, timedelta(seconds=result.retry_after or 0))
+    else:
+        wait = MAX_BACKOFF  # a refusal (bad key, too large) will not fix itself in a minute
+    subscription.retry_at = now + wait
+    return outcome
+
+
+def outcome_of(status: int | None) -> str:
+    if status is not None and 200 <= status < 300:
+        return "sent"
+    if status in (404, 410):
+        return "gone"
+    if status is None or status == 429 or status >= 500:
+        return "retry"
+    return "refused"
+
+
+def mark_notified(user: User, keys: list[str], states: dict[str, ReminderState], today: date) -> None:
+    """These reminders were announced today (the user's own day): not again until tomorrow."""
+    for key in keys:
+        state = states.get(key)
+        if state is None:
+            state = ReminderState(user_id=user.id, item_key=key)
+            db.session.add(state)
+        state.notified_on = today

@@ -1,0 +1,44 @@
+"""Setting a reminder aside: snoozed until a moment, or done until a new due date makes a new one."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from webapp.extensions import db
+from webapp.models import ReminderState, User, utcnow
+from webapp.queries.reminders import states_of
+from webapp.queries.today import due_items
+from webapp.timeutil import today_for
+
+SNOOZE_CHOICES = {"1h": timedelta(hours=1), "4h": timedelta(hours=4), "1d": timedelta(days=1),
+                  "3d": timedelta(days=3)}
+
+
+def _state(user: User, key: str) -> ReminderState:
+    state = states_of(user, [key]).get(key)
+    if state is None:
+        state = ReminderState(user_id=user.id, item_key=key)
+        db.session.add(state)
+    return state
+
+
+class ReminderError(ValueError):
+    pass
+
+
+def _current(user: User, key: str) -> None:
+    if key not in {item.key for item in due_items(user, today_for(user))}:
+        raise ReminderError("This reminder is no longer due.")
+
+
+def snooze(user: User, key: str, until: datetime) -> None:
+    _current(user, key)
+    _state(user, key).snoozed_until = until
+    db.session.flush()
+
+
+def mark_done(user: User, key: str) -> None:
+    """Set the reminder aside; a new due date (a new follow-up, say) makes a new one."""
+    _current(user, key)
+    _state(user, key).done_at = utcnow()
+    db.session.flush()
