@@ -97,9 +97,9 @@ def push_keys(rotate: bool) -> None:
 @click.argument("email")
 def push_test(email: str) -> None:
     """Send a test notification to every device of one user."""
-    from webapp.jobs import dispatcher
+    from webapp.services import push as push_service
 
-    results = dispatcher.send_test(_user_by_email(email))
+    results = push_service.send_test(_user_by_email(email))
     db.session.commit()
     if not results:
         raise click.ClickException(f"{email} has no device with reminders turned on.")

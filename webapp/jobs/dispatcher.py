@@ -138,13 +138,3 @@ def loop(interval_seconds: int = 60, *, stop=None) -> None:
         report = dispatch_once(started)
         current_app.logger.info("reminders: %s", report)
         stopping.wait(max(0.0, interval_seconds - (utcnow() - started).total_seconds()))
-
-
-def send_test(user: User) -> list[tuple[str, str]]:
-    """A test notification to each of `user`'s devices: (device, outcome) for each."""
-    payload = {"title": "Waymark test", "body": "Reminders reach this device.", "url": "/reminders",
-               "tag": "waymark-test", "count": 0}
-    subscriptions = db.session.scalars(
-        sa.select(PushSubscription).where(PushSubscription.user_id == user.id).order_by(PushSubscription.id)).all()
-    return [(subscription.device_label, push.deliver(subscription, payload, urgent=False, count=0, now=utcnow()))
-            for subscription in subscriptions]

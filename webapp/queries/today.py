@@ -97,7 +97,7 @@ class TodayItem:
 
 
 def _log_contact(case: Case) -> tuple[str, Target]:
-    return "Log contact", Target.to("cases.new_contact", case_id=case.id, next="/")
+    return "Log contact", Target.to("contacts.for_case", case_id=case.id, next="/")
 
 
 def due_items(user: User, today: date) -> list[TodayItem]:

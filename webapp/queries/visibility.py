@@ -84,3 +84,19 @@ def may_restrict(user: User, case: Case) -> bool:
         return True
     worker = case.primary_worker
     return worker is not None and user.id in (worker.id, worker.supervisor_id)
+
+
+def intake_programs(user: User) -> list[Program]:
+    """Programs the user may open cases in: their own active ones (admins: every active one)."""
+    return list(db.session.scalars(
+        sa.select(Program).where(Program.active, Program.id.in_(programs_of(user))).order_by(Program.name)))
+
+
+def visible_cases_of(user: User, client: Client) -> list[Case]:
+    return list(
+        db.session.scalars(
+            sa.select(Case)
+            .where(Case.client_id == client.id, visible_cases(user))
+            .order_by(Case.opened_at.desc())
+        )
+    )

@@ -14,6 +14,7 @@ def register_blueprints(app: Flask) -> None:
         cases,
         clients,
         closure,
+        contacts,
         errors,
         health,
         intake_queue,
@@ -29,7 +30,7 @@ def register_blueprints(app: Flask) -> None:
         today,
     )
 
-    for module in (auth, account, today, reminders, clients, cases, assessments, plans, closure, referrals,
+    for module in (auth, account, today, reminders, clients, cases, contacts, assessments, plans, closure, referrals,
                    supervision, reports, invites, intake_queue, self_intake, offline, admin, pwa, health):
         app.register_blueprint(module.bp)
     errors.init_app(app)

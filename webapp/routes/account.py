@@ -20,7 +20,6 @@ from werkzeug.wrappers import Response
 from webapp.extensions import db
 from webapp.forms.auth import CodeForm
 from webapp.forms.settings import SettingsForm
-from webapp.jobs import dispatcher
 from webapp.models import AuditAction, PushSubscription
 from webapp.services import audit, two_factor
 from webapp.services import push as push_service
@@ -100,7 +99,7 @@ def remove_push_subscription(subscription_id: int) -> Response:
 @bp.post("/push-test")
 def push_test() -> Response:
     """Send a test notification to each of the user's devices and say how each went."""
-    results = dispatcher.send_test(current_user._get_current_object())
+    results = push_service.send_test(current_user._get_current_object())
     db.session.commit()
     if not results:
         flash("No device gets reminders yet: turn them on first.")

@@ -1,18 +1,16 @@
-"""A case: where it stands and what to do next; logging contacts and making referrals."""
+"""A case: where it stands and what to do next, and the changes made from its page."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from webapp import database
 from webapp.extensions import db
-from webapp.forms.cases import ContactForm, ReferralForm, service_choices, to_utc
-from webapp.forms.directory import SERVICE_CATEGORIES
 from webapp.forms.lifecycle import (
     FollowUpForm,
     LoopBackForm,
@@ -26,22 +24,19 @@ from webapp.models import (
     CaseEvent,
     CaseEventKind,
     ContactLog,
-    ContactType,
     Phase,
+    PostClosureFollowUp,
     RiskLevel,
     User,
 )
 from webapp.queries.case_state import load_state, standard_for
-from webapp.queries.directory_search import ServiceQuery, active_services, matching
 from webapp.queries.next_step import next_step
 from webapp.queries.visibility import can_view_case, may_restrict
-from webapp.services import assessments, case_changes, cases, referrals
+from webapp.services import assessments, case_changes, cases, closure
 from webapp.services.case_changes import LOOP_BACKS, may_manage, may_supervise
+from webapp.services.cases import CaseError
 from webapp.timeutil import local_today
 from webapp.web.access import get_case_or_404
-from webapp.web.fragments import render_page_or_fragment
-from webapp.web.idempotency import idempotent
-from webapp.web.security import safe_next
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -221,77 +216,20 @@ def handoff(case_id: int) -> str:
                            contacts=contacts, next_step=next_step(state, local_today()))
 
 
-def _back_to(case_id: int) -> str:
-    """Where a saved form returns: Today when it was opened from there, else the case."""
-    return safe_next(request.args.get("next")) or url_for("cases.view", case_id=case_id)
-
-
-@bp.route("/<int:case_id>/contacts/new", methods=["GET", "POST"])
-@idempotent
-def new_contact(case_id: int) -> Response | tuple[str, int]:
-    return contact_form(get_case_or_404(case_id))
-
-
-def contact_form(case: Case) -> Response | tuple[str, int]:
-    """The contact log for `case`, reached by case id or (from the offline outbox) by client ID."""
-    form = ContactForm()
+@bp.post("/<int:case_id>/follow-ups/<int:follow_up_id>")
+def record_follow_up(case_id: int, follow_up_id: int) -> Response | tuple[str, int]:
+    case = get_case_or_404(case_id)
+    follow_up = db.session.get(PostClosureFollowUp, follow_up_id)
+    if follow_up is None or follow_up.case_id != case.id:
+        abort(404)
+    form = FollowUpForm(prefix=f"follow{follow_up.id}")
     if form.validate_on_submit():
         try:
-            cases.log_contact(
-                case,
-                recorded_by=current_user,
-                occurred_at=to_utc(form.occurred_at.data),
-                contact_type=ContactType(form.contact_type.data),
-                duration_minutes=form.duration_minutes.data,
-                place=form.place.data or "",
-                services_given=", ".join(form.services_given.data or []),
-                note=form.note.data,
-                next_follow_up_on=form.next_follow_up_on.data,
-            )
-        except cases.CaseError as error:
-            form.note.errors.append(str(error))
+            closure.record_follow_up(follow_up, note=form.note.data, user=current_user)
+        except CaseError as error:
+            flash(str(error))
         else:
             db.session.commit()
-            flash(f"Contact with {case.client.preferred_name} saved.")
-            return redirect(_back_to(case.id))
-    status = 422 if form.errors else 200
-    return render_template("cases/contact_form.html", case=case, form=form), status
-
-
-@bp.route("/<int:case_id>/referrals/new", methods=["GET", "POST"])
-@idempotent
-def new_referral(case_id: int) -> Response | tuple[str, int]:
-    case = get_case_or_404(case_id)
-    services = active_services()
-    query = ServiceQuery.from_args(request.args)
-    goals = load_state(case).active_goals
-    form = ReferralForm(services=services, goals=goals)
-    if not form.is_submitted() and request.args.get("goal", "").isdigit():
-        form.goal.data = int(request.args["goal"])
-    if form.validate_on_submit():
-        service = next((s for s in services if s.id == form.service.data), None)
-        if service is None:
-            form.service.errors.append("Choose a service from the directory.")
-        else:
-            try:
-                referral = referrals.make_referral(
-                    case, service, created_by=current_user, today=local_today(),
-                    reason=form.reason.data or "", follow_up_on=form.follow_up_on.data,
-                    goal=next((goal for goal in goals if goal.id == form.goal.data), None),
-                )
-            except referrals.ReferralError as error:
-                form.service.errors.append(str(error))
-            else:
-                db.session.commit()
-                flash(f"Referral to {service.provider.name} sent. Confirm it by {referral.follow_up_on:%-d %b}.")
-                return redirect(_back_to(case.id))
-    status = 422 if form.errors else 200
-    shown = matching(services, query)
-    # Narrow the list to what was searched for, keeping the service already chosen.
-    chosen = next((service for service in services if service.id == form.service.data), None)
-    form.service.choices = service_choices(shown + ([chosen] if chosen and chosen not in shown else []))
-    response = render_page_or_fragment(
-        "cases/referral_form.html", "cases/_service_field.html", case=case, form=form, query=query,
-        shown=len(shown), has_services=bool(services), categories=SERVICE_CATEGORIES)
-    response.status_code = status
-    return response
+            flash("Post-closure check recorded.")
+        return redirect(url_for("cases.view", case_id=case.id, _anchor="follow-ups"))
+    return case_page(case, follow_up_forms={follow_up.id: form}, status=422)

@@ -17,13 +17,12 @@ from webapp.queries import duplicates
 from webapp.queries.audit_trail import who_has_seen
 from webapp.queries.search import search_clients
 from webapp.queries.timeline import client_timeline, consents_seen_through
-from webapp.queries.visibility import is_supervisor_or_admin
-from webapp.routes.cases import contact_form
+from webapp.queries.visibility import intake_programs, is_supervisor_or_admin, visible_cases_of
 from webapp.services import audit, cases, clients
 from webapp.services.intake import take_intake
 from webapp.text import clean_line
 from webapp.timeutil import local_today
-from webapp.web.access import get_client_or_404, intake_programs, visible_cases_of
+from webapp.web.access import get_client_or_404
 from webapp.web.fragments import render_page_or_fragment
 from webapp.web.idempotency import client_id_reissued, idempotent
 
@@ -125,18 +124,6 @@ def new() -> Response | tuple[str, int]:
         check = duplicates.check(current_user, _person_from(request.form), local_today())
     status = 422 if form.errors else 200
     return render_template("clients/new.html", form=form, existing=existing, check=check), status
-
-
-@bp.route("/<persistent_id>/contacts/new", methods=["GET", "POST"])
-@idempotent
-def new_contact(persistent_id: str) -> Response | tuple[str, int]:
-    """A contact for a client known by ID only: one whose intake was queued on the same phone."""
-    client = get_client_or_404(persistent_id)
-    open_cases = [case for case in visible_cases_of(current_user, client) if case.is_open]
-    mine = [case for case in open_cases if case.primary_worker_id == current_user.id]
-    if not (mine or open_cases):
-        abort(404)
-    return contact_form((mine or open_cases)[0])
 
 
 def _client_details(form: IntakeForm | ClientForm) -> clients.ClientDetails:

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
-from webapp.forms.lifecycle import ClosureForm, DecisionForm, FollowUpForm, ReopenForm, closure_form
+from webapp.forms.lifecycle import ClosureForm, DecisionForm, ReopenForm, closure_form
 from webapp.models import (
-    AssessmentKind,
     ClosureReason,
-    ClosureRequest,
     ClosureStatus,
-    PostClosureFollowUp,
     WarmHandoff,
 )
 from webapp.queries.case_state import CaseState, load_state
-from webapp.routes.cases import case_page
+from webapp.queries.closure import closure_history
 from webapp.services import closure
 from webapp.services.case_changes import may_manage
 from webapp.services.cases import CaseError
@@ -31,21 +27,14 @@ bp = Blueprint("closure", __name__, url_prefix="/cases")
 def _page(state: CaseState, form: ClosureForm, *, decision: DecisionForm | None = None,
           reopen: ReopenForm | None = None, status: int = 200) -> tuple[str, int]:
     case = state.case
-    last_returned = db.session.scalar(
-        sa.select(ClosureRequest).where(ClosureRequest.case_id == case.id,
-                                        ClosureRequest.status == ClosureStatus.RETURNED)
-        .order_by(ClosureRequest.decided_at.desc()).limit(1))
-    last_approved = None if case.is_open else db.session.scalar(
-        sa.select(ClosureRequest).where(ClosureRequest.case_id == case.id,
-                                        ClosureRequest.status == ClosureStatus.APPROVED)
-        .order_by(ClosureRequest.decided_at.desc()).limit(1))
+    history = closure_history(state)
     pending = state.pending_closure
     return render_template(
         "closure/close.html", case=case, state=state, form=form, needs_approval=closure.needs_approval(case),
         pending=pending, may_decide=pending is not None and closure.may_approve(current_user, pending),
-        may_manage=may_manage(current_user, case), last_returned=last_returned, closed_by=last_approved,
+        may_manage=may_manage(current_user, case), last_returned=history.last_returned, closed_by=history.closed_by,
         decision=decision or DecisionForm(formdata=None), reopen=reopen or ReopenForm(formdata=None),
-        closure_assessment=next((a for a in reversed(state.assessments) if a.kind == AssessmentKind.CLOSURE), None),
+        closure_assessment=history.closure_assessment,
     ), status
 
 
@@ -132,22 +121,3 @@ def reopen(case_id: int) -> Response | tuple[str, int]:
             return redirect(url_for("cases.view", case_id=case.id))
     state = load_state(case)
     return _page(state, closure_form(state.active_goals), reopen=form, status=422)
-
-
-@bp.post("/<int:case_id>/follow-ups/<int:follow_up_id>")
-def record_follow_up(case_id: int, follow_up_id: int) -> Response | tuple[str, int]:
-    case = get_case_or_404(case_id)
-    follow_up = db.session.get(PostClosureFollowUp, follow_up_id)
-    if follow_up is None or follow_up.case_id != case.id:
-        abort(404)
-    form = FollowUpForm(prefix=f"follow{follow_up.id}")
-    if form.validate_on_submit():
-        try:
-            closure.record_follow_up(follow_up, note=form.note.data, user=current_user)
-        except CaseError as error:
-            flash(str(error))
-        else:
-            db.session.commit()
-            flash("Post-closure check recorded.")
-        return redirect(url_for("cases.view", case_id=case.id, _anchor="follow-ups"))
-    return case_page(case, follow_up_forms={follow_up.id: form}, status=422)

@@ -15,9 +15,9 @@ from werkzeug.wrappers import Response
 from webapp.extensions import db
 from webapp.forms.invites import InvitationForm
 from webapp.models import Client, Invitation, utcnow
-from webapp.queries.visibility import is_supervisor_or_admin, visible_invitations
+from webapp.queries.visibility import intake_programs, is_supervisor_or_admin, visible_invitations
 from webapp.services import self_intake
-from webapp.web.access import get_client_or_404, intake_programs
+from webapp.web.access import get_client_or_404
 
 bp = Blueprint("invites", __name__, url_prefix="/invites")
 

@@ -20,7 +20,7 @@ from webapp.models import (
     ReferralStatus,
     Service,
 )
-from webapp.web.access import intake_programs
+from webapp.queries.visibility import intake_programs, visible_cases
 from webapp.web.security import answers_json
 
 bp = Blueprint("offline", __name__)
@@ -39,7 +39,7 @@ def caseload() -> Response:
     """The signed-in worker's own open cases, just enough for the offline pickers."""
     cases = db.session.scalars(
         sa.select(Case)
-        .where(Case.primary_worker_id == current_user.id, Case.closed_at.is_(None))
+        .where(Case.primary_worker_id == current_user.id, Case.closed_at.is_(None), visible_cases(current_user))
         .options(
             so.selectinload(Case.client),
             so.selectinload(Case.program),

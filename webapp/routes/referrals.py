@@ -1,4 +1,4 @@
-"""A referral: its history, and confirming what happened next."""
+"""A referral: making one from a case, its history, and confirming what happened next."""
 
 from __future__ import annotations
 
@@ -7,14 +7,19 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
-from webapp.forms.cases import ReferralStatusForm, to_utc
+from webapp.forms.cases import ReferralForm, ReferralStatusForm, service_choices, to_utc
+from webapp.forms.directory import SERVICE_CATEGORIES
 from webapp.models import AuditAction, ConfirmationMethod, Referral, ReferralStatus
+from webapp.queries.case_state import load_state
+from webapp.queries.directory_search import ServiceQuery, active_services, matching
 from webapp.services import audit, referrals
+from webapp.timeutil import local_today
 from webapp.web.access import get_case_or_404
+from webapp.web.fragments import render_page_or_fragment
 from webapp.web.idempotency import idempotent
-from webapp.web.security import safe_next
+from webapp.web.security import back_to_case, safe_next
 
-bp = Blueprint("referrals", __name__, url_prefix="/referrals")
+bp = Blueprint("referrals", __name__)
 
 
 def get_referral_or_404(referral_id: int) -> Referral:
@@ -25,7 +30,7 @@ def get_referral_or_404(referral_id: int) -> Referral:
     return referral
 
 
-@bp.route("/<int:referral_id>", methods=["GET", "POST"])
+@bp.route("/referrals/<int:referral_id>", methods=["GET", "POST"])
 @idempotent
 def view(referral_id: int) -> Response | tuple[str, int]:
     referral = get_referral_or_404(referral_id)
@@ -54,3 +59,42 @@ def view(referral_id: int) -> Response | tuple[str, int]:
         db.session.commit()
     status = 422 if form.errors else 200
     return render_template("referrals/view.html", referral=referral, form=form), status
+
+
+@bp.route("/cases/<int:case_id>/referrals/new", methods=["GET", "POST"])
+@idempotent
+def new(case_id: int) -> Response | tuple[str, int]:
+    case = get_case_or_404(case_id)
+    services = active_services()
+    query = ServiceQuery.from_args(request.args)
+    goals = load_state(case).active_goals
+    form = ReferralForm(services=services, goals=goals)
+    if not form.is_submitted() and request.args.get("goal", "").isdigit():
+        form.goal.data = int(request.args["goal"])
+    if form.validate_on_submit():
+        service = next((s for s in services if s.id == form.service.data), None)
+        if service is None:
+            form.service.errors.append("Choose a service from the directory.")
+        else:
+            try:
+                referral = referrals.make_referral(
+                    case, service, created_by=current_user, today=local_today(),
+                    reason=form.reason.data or "", follow_up_on=form.follow_up_on.data,
+                    goal=next((goal for goal in goals if goal.id == form.goal.data), None),
+                )
+            except referrals.ReferralError as error:
+                form.service.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash(f"Referral to {service.provider.name} sent. Confirm it by {referral.follow_up_on:%-d %b}.")
+                return redirect(back_to_case(case.id))
+    status = 422 if form.errors else 200
+    shown = matching(services, query)
+    # Narrow the list to what was searched for, keeping the service already chosen.
+    chosen = next((service for service in services if service.id == form.service.data), None)
+    form.service.choices = service_choices(shown + ([chosen] if chosen and chosen not in shown else []))
+    response = render_page_or_fragment(
+        "cases/referral_form.html", "cases/_service_field.html", case=case, form=form, query=query,
+        shown=len(shown), has_services=bool(services), categories=SERVICE_CATEGORIES)
+    response.status_code = status
+    return response

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from webapp import web_push
 from webapp.extensions import db
-from webapp.models import AuditAction, PushAttempt, PushSubscription, ReminderState, User
+from webapp.models import AuditAction, PushAttempt, PushSubscription, ReminderState, User, utcnow
 from webapp.services import audit
 from webapp.text import clean_line
 from webapp.web_push import PushError, check_endpoint, check_keys
@@ -133,3 +133,13 @@ def mark_notified(user: User, keys: list[str], states: dict[str, ReminderState],
             state = ReminderState(user_id=user.id, item_key=key)
             db.session.add(state)
         state.notified_on = today
+
+
+def send_test(user: User) -> list[tuple[str, str]]:
+    """A test notification to each of `user`'s devices: (device, outcome) for each."""
+    payload = {"title": "Waymark test", "body": "Reminders reach this device.", "url": "/reminders",
+               "tag": "waymark-test", "count": 0}
+    subscriptions = db.session.scalars(
+        sa.select(PushSubscription).where(PushSubscription.user_id == user.id).order_by(PushSubscription.id)).all()
+    return [(subscription.device_label, deliver(subscription, payload, urgent=False, count=0, now=utcnow()))
+            for subscription in subscriptions]

@@ -13,25 +13,9 @@ from flask_login import current_user
 
 from webapp import client_ids
 from webapp.extensions import db
-from webapp.models import AuditAction, Case, Client, Program, User
-from webapp.queries.visibility import can_view_case, programs_of, visible_cases
+from webapp.models import AuditAction, Case, Client
+from webapp.queries.visibility import can_view_case, visible_cases_of
 from webapp.services import audit
-
-
-def intake_programs(user: User) -> list[Program]:
-    """Programs the user may open cases in: their own active ones (admins: every active one)."""
-    return list(db.session.scalars(
-        sa.select(Program).where(Program.active, Program.id.in_(programs_of(user))).order_by(Program.name)))
-
-
-def visible_cases_of(user: User, client: Client) -> list[Case]:
-    return list(
-        db.session.scalars(
-            sa.select(Case)
-            .where(Case.client_id == client.id, visible_cases(user))
-            .order_by(Case.opened_at.desc())
-        )
-    )
 
 
 def get_case_or_404(case_id: int) -> Case:

@@ -60,6 +60,11 @@ def safe_next(target: str | None) -> str | None:
     return target if not parts.scheme and not parts.netloc else None
 
 
+def back_to_case(case_id: int) -> str:
+    """Where a saved form returns: Today (or wherever it was opened from) when it says so, else the case."""
+    return safe_next(request.args.get("next")) or url_for("cases.view", case_id=case_id)
+
+
 def is_public_endpoint(app: Flask, endpoint: str | None) -> bool:
     if endpoint is None or endpoint == "static":
         return True  # routing failed (404/405 pages) or a static file
