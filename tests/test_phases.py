@@ -197,7 +197,7 @@ def test_risk_changes_with_a_reason_and_keeps_its_history(as_user, make_case, ma
     event = db.session.scalar(sa.select(CaseEvent).where(CaseEvent.kind == CaseEventKind.RISK))
     assert (event.old_value, event.new_value, event.note, event.user_id) == ("low", "high", "Threatened at the camp", ana.id)
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert "Risk level</strong>: low → high" in page and "Threatened at the camp" in page
+    assert "Risk level</strong>: Low → High" in page and "Threatened at the camp" in page
     stranger = make_user(Role.CASE_MANAGER, [])
     assert as_user(stranger).post(f"/cases/{case.id}/risk", data={
         "risk_level": "low", "reason": "x"}).status_code == 404

@@ -24,16 +24,10 @@ from wtforms.validators import (
 )
 
 from webapp.forms import Form, enum_choices
-from webapp.models import ConsentMethod
+from webapp.models import CLIENT_LANGUAGES, ConsentMethod
 from webapp.timeutil import local_today
 
 NOTE_MAX = 10_000
-LANGUAGES = [
-    ("", "Not asked"), ("en", "English"), ("es", "Spanish"), ("zh", "Chinese"), ("vi", "Vietnamese"),
-    ("tl", "Tagalog"), ("ar", "Arabic"), ("ko", "Korean"), ("ru", "Russian"), ("fr", "French"),
-    ("ht", "Haitian Creole"), ("pt", "Portuguese"), ("fa", "Persian"), ("so", "Somali"), ("uk", "Ukrainian"),
-    ("other", "Other"),
-]
 YES_NO_UNKNOWN = [SelectChoice("", "Not asked"), SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 IDENTITY_FIELDS = ("preferred_name", "legal_name", "aliases", "date_of_birth", "approximate_age", "phone")
 
@@ -58,7 +52,7 @@ class IntakeForm(Form):
         "Or their approximate age", validators=[Optional(), NumberRange(min=0, max=120, message="An age from 0 to 120.")],
         render_kw={"inputmode": "numeric"},
     )
-    language = SelectField("Language they prefer", choices=[SelectChoice(v, l) for v, l in LANGUAGES],
+    language = SelectField("Language they prefer", choices=[SelectChoice("", "Not asked"), *(SelectChoice(code, name) for code, name in CLIENT_LANGUAGES.items())],
                            validators=[Optional()])
     phone = StringField("Phone", validators=[Optional(), Length(max=40)],
                         render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "off"})

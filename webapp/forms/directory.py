@@ -8,13 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
 from webapp.forms import Form
-
-SERVICE_CATEGORIES = [
-    ("housing", "Housing and shelter"), ("food", "Food"), ("health", "Health care"),
-    ("mental_health", "Mental health"), ("substance_use", "Substance use"), ("income", "Income and benefits"),
-    ("employment", "Employment and education"), ("legal", "Legal"), ("transportation", "Transportation"),
-    ("safety", "Safety"), ("social_support", "Social support"), ("life_skills", "Life skills"), ("other", "Other"),
-]
+from webapp.models import ServiceCategory
 
 
 class ProviderForm(Form):
@@ -30,7 +24,7 @@ class ProviderForm(Form):
 
 class ServiceForm(Form):
     name = StringField("Service name", validators=[DataRequired("Give the service a name."), Length(max=200)])
-    category = SelectField("Category", choices=[SelectChoice(v, l) for v, l in SERVICE_CATEGORIES],
+    category = SelectField("Category", choices=[SelectChoice(c.value, c.label) for c in ServiceCategory],
                            validators=[DataRequired("Choose a category.")])
     description = TextAreaField("Description", validators=[Optional(), Length(max=4000)])
     eligibility = TextAreaField("Who can use it", validators=[Optional(), Length(max=4000)])

@@ -16,8 +16,8 @@ from wtforms.validators import (
 
 from webapp import client_ids
 from webapp.forms import Form
+from webapp.models import TRANSLATED_LANGUAGES
 from webapp.timeutil import local_today
-from webapp.web.i18n import LANGUAGES
 
 
 class InvitationForm(Form):
@@ -36,7 +36,7 @@ class InvitationForm(Form):
         super().__init__(*args, **kwargs)
         self.program.choices = [SelectChoice(program.id, program.name) for program in programs]
         self.language.choices = [SelectChoice("", _l("Their phone's language")),
-                                 *(SelectChoice(code, name) for code, name in LANGUAGES.items())]
+                                 *(SelectChoice(code, name) for code, name in TRANSLATED_LANGUAGES.items())]
 
     def validate_client(self, field: StringField) -> None:
         if field.data:

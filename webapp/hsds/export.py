@@ -12,12 +12,11 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from webapp.extensions import db
-from webapp.forms.directory import SERVICE_CATEGORIES
-from webapp.models import Provider, Service
+from webapp.models import Provider, Service, ServiceCategory
 from webapp.web.csv_export import safe_cell
 
 CATEGORY_TAXONOMY = "waymark-service-categories"
-CATEGORY_LABELS = dict(SERVICE_CATEGORIES)
+CATEGORY_LABELS = {category.value: category.label for category in ServiceCategory}
 # Ids of the records Waymark keeps inside a provider or service (its phone, its address, its area,
 # its category) are derived from the owner's id, so every export names them the same.
 _NAMESPACE = uuid.UUID("5f0c3c7e-9a57-4d1f-9b0e-4a7c6b1f2d10")

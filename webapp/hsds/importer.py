@@ -13,10 +13,9 @@ import jsonschema
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.forms.directory import SERVICE_CATEGORIES
 from webapp.hsds.export import CATEGORY_TAXONOMY, TABLES
 from webapp.hsds.schema import ORGANIZATION
-from webapp.models import Provider, Service
+from webapp.models import Provider, Service, ServiceCategory
 from webapp.services import directory
 from webapp.text import without_controls
 
@@ -25,7 +24,7 @@ MAX_UNZIPPED_BYTES = 20 * 1024 * 1024
 # An HSDS organization nests about eight levels (organization, services, attributes, taxonomy term…).
 MAX_DEPTH = 32
 TOO_DEEP = f"The file is nested too deeply: HSDS records nest a few levels, at most {MAX_DEPTH} are read."
-CATEGORIES = {value for value, _label in SERVICE_CATEGORIES}
+CATEGORIES = {category.value for category in ServiceCategory}
 # Waymark's own limits on what a directory entry holds (the admin forms' limits).
 LIMITS = {"name": 200, "description": 4000, "email": 254, "website": 500, "phone": 40, "address": 500,
           "eligibility": 4000, "area": 200}

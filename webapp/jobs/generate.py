@@ -68,7 +68,7 @@ FIRST = ["María", "José", "Ana", "Luis", "Sam", "Jordan", "Aisha", "Omar", "Ng
 LAST = ["García", "Núñez", "Smith", "Johnson", "Nguyen", "Tran", "Wang", "Zhang", "Kowalski", "Whitehorse",
         "Jackson", "Al-Sayed", "Okafor", "Eze", "Patel", "Singh", "O'Connell", "Sørensen", "Quispe", "Flores",
         "Петров", "Иванова", "الحسن", "陈", "박", "Papadopoulos", "Tesfaye", "Bekele", "Kovalenko", "Moreau"]
-LANGUAGES = ["en", "en", "en", "es", "es", "vi", "zh", "ar", "ru", "ko", "am", "uk", "fr", None]
+SAMPLED_LANGUAGES = ["en", "en", "en", "es", "es", "vi", "zh", "ar", "ru", "ko", "am", "uk", "fr", None]
 NOTES = ["Met at the shelter entrance; talked about the housing list.", "Phone check-in; doing OK, asked about food.",
          "Went with them to the clinic; waited two hours.", "Brought a hygiene kit and socks.",
          "Talked about the benefits appeal; forms next week.", "No answer at the usual spot; left a card.",
@@ -137,7 +137,7 @@ def generate(*, clients: int, contacts: int, seed: int = 7, today: date | None =
         opened = _moment(rng, TEN_YEARS, today)
         client_rows.append({
             "id": client_id, "persistent_id": persistent_id, "preferred_name": first, "legal_name": legal,
-            "name_key": " | ".join(fold(name) for name in (first, legal)), "language": rng.choice(LANGUAGES),
+            "name_key": " | ".join(fold(name) for name in (first, legal)), "language": rng.choice(SAMPLED_LANGUAGES),
             "estimated_birth_year": today.year - rng.randint(18, 80), "phone": phone,
             "phone_digits": phone_digits(phone), "safe_to_call": rng.choice([True, False, None]),
             "safe_to_text": rng.choice([True, None]), "contact_notes": "", "created_at": opened, "updated_at": opened,

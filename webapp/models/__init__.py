@@ -70,8 +70,20 @@ from webapp.models.self_intake import (
     SubmissionStatus,
 )
 from webapp.models.types import utcnow
+from webapp.models.vocabularies import (
+    CLIENT_LANGUAGES,
+    RECORD_TYPES,
+    TRANSLATED_LANGUAGES,
+    ServiceCategory,
+    label,
+)
 
 __all__ = [
+    "CLIENT_LANGUAGES",
+    "RECORD_TYPES",
+    "TRANSLATED_LANGUAGES",
+    "ServiceCategory",
+    "label",
     "WORKER_ROLES",
     "ACTIVE_GOAL_STATUSES",
     "AgreementMethod",

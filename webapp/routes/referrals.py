@@ -8,8 +8,7 @@ from werkzeug.wrappers import Response
 
 from webapp.extensions import db
 from webapp.forms.cases import ReferralForm, ReferralStatusForm, service_choices, to_utc
-from webapp.forms.directory import SERVICE_CATEGORIES
-from webapp.models import AuditAction, ConfirmationMethod, Referral, ReferralStatus
+from webapp.models import AuditAction, ConfirmationMethod, Referral, ReferralStatus, ServiceCategory
 from webapp.queries.case_state import load_state
 from webapp.queries.directory_search import ServiceQuery, active_services, matching
 from webapp.services import audit, referrals
@@ -95,6 +94,6 @@ def new(case_id: int) -> Response | tuple[str, int]:
     form.service.choices = service_choices(shown + ([chosen] if chosen and chosen not in shown else []))
     response = render_page_or_fragment(
         "cases/referral_form.html", "cases/_service_field.html", case=case, form=form, query=query,
-        shown=len(shown), has_services=bool(services), categories=SERVICE_CATEGORIES)
+        shown=len(shown), has_services=bool(services), categories=[(c.value, c.label) for c in ServiceCategory])
     response.status_code = status
     return response

@@ -9,8 +9,9 @@ from flask import Flask, g, request
 from flask_babel import format_date, get_locale
 
 from webapp.extensions import babel
+from webapp.models import TRANSLATED_LANGUAGES
 
-LANGUAGES = {"en": "English", "es": "Español"}
+LANGUAGES = TRANSLATED_LANGUAGES
 DEFAULT = "en"
 
 

@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 from flask import Flask, request, url_for
 from flask_login import current_user
 
+from webapp.models import label
 from webapp.queries.visibility import is_supervisor_or_admin
 from webapp.timeutil import local_today, to_local
 
@@ -69,14 +70,12 @@ def report_number(value: Any) -> str:
 
 
 def language_name(code: str | None) -> str:
-    from webapp.forms.clients import LANGUAGES
-
-    return dict(LANGUAGES).get(code or "", code or "")
+    return label(code, "language")
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        local_datetime=local_datetime, local_date=local_date, relative_day=relative_day, language_name=language_name,
+        local_datetime=local_datetime, local_date=local_date, relative_day=relative_day, language_name=language_name, label=label,
         report_number=report_number,
     )
     # Which links a person is offered follows the same rule their pages follow.
