@@ -34,7 +34,7 @@ from webapp.models import (
 )
 from webapp.models import ConfirmationMethod as Method
 from webapp.services import cases, clients
-from webapp.web.csv_export import safe_cell
+from webapp.text import safe_cell
 
 RANGE = {"since": "2025-01-01", "until": "2025-12-31"}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 _SPACES = re.compile(r"\s+")
 _NON_DIGITS = re.compile(r"\D+")
@@ -42,3 +43,19 @@ def without_controls(text: str, *, multiline: bool = False) -> str:
         text = _LINE_BREAKS.sub("\n", text)
         return _CONTROLS.sub(lambda match: match.group() if match.group() in "\t\n" else "", text)
     return _CONTROLS.sub(lambda match: " " if match.group() in "\t\n\r\x0b\x0c" else "", text)
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def safe_cell(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text

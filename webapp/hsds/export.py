@@ -13,7 +13,7 @@ import sqlalchemy.orm as so
 
 from webapp.extensions import db
 from webapp.models import Provider, Service, ServiceCategory
-from webapp.web.csv_export import safe_cell
+from webapp.text import safe_cell
 
 CATEGORY_TAXONOMY = "waymark-service-categories"
 CATEGORY_LABELS = {category.value: category.label for category in ServiceCategory}

@@ -6,7 +6,6 @@ from datetime import datetime, time
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask_login import UserMixin
 
 from webapp.extensions import db
 from webapp.models.programs import Program
@@ -32,7 +31,7 @@ program_memberships = sa.Table(
 )
 
 
-class User(UserMixin, db.Model):
+class User(db.Model):
     __tablename__ = "users"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -62,6 +61,10 @@ class User(UserMixin, db.Model):
     programs: so.Mapped[list[Program]] = so.relationship(
         secondary=program_memberships, order_by=Program.name
     )
+
+    # What flask-login asks of a signed-in user (written here so models import no web framework).
+    is_authenticated = True
+    is_anonymous = False
 
     @property
     def is_active(self) -> bool:  # flask-login refuses inactive users

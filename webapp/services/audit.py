@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from contextvars import ContextVar, Token
+from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import has_request_context, request
-from flask_login import current_user
 
 from webapp import database
 from webapp.extensions import db
@@ -40,8 +41,9 @@ def record_all(
 ) -> list[AuditEvent]:
     """One event per record, written together: a list that shows several clients (search results,
     the duplicate check's matches) is a view of each of them."""
-    if user is None and has_request_context() and current_user.is_authenticated:
-        user = current_user
+    facts = _request.get()
+    if user is None and facts is not None:
+        user = facts.signed_in()
     events = []
     for record_id in record_ids:
         event = AuditEvent(
@@ -51,18 +53,38 @@ def record_all(
             record_id=str(record_id) if record_id is not None else None,
         )
         event.occurred_at = utcnow()
-        if has_request_context():
-            event.address = (request.remote_addr or "")[:45] or None
-            event.path = redact(request.path)[:300]  # the path only: query strings can hold names
+        if facts is not None:
+            event.address, event.path = facts.address, facts.path
         events.append(event)
-    if events and has_request_context() and request.method in _READING:
+    if events and facts is not None and facts.reading:
         _write_alone(events)
     else:
         db.session.add_all(events)
     return events
 
 
-_READING = frozenset({"GET", "HEAD"})
+@dataclass(frozen=True)
+class RequestFacts:
+    """What the trail keeps of the request an event happens in. The web layer binds them for each
+    request (`bind`), so services record who and where without reading the request themselves."""
+
+    address: str | None
+    path: str  # the path only, link tokens redacted: query strings can hold names
+    reading: bool  # a GET or HEAD: its events are written at once, on a connection of their own
+    signed_in: Callable[[], User | None]
+
+
+_request: ContextVar[RequestFacts | None] = ContextVar("audit_request", default=None)
+
+
+def bind(facts: RequestFacts) -> Token:
+    return _request.set(facts)
+
+
+def unbind(token: Token) -> None:
+    _request.reset(token)
+
+
 _COLUMNS = ("occurred_at", "user_id", "action", "record_type", "record_id", "address", "path")
 
 

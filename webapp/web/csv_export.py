@@ -9,20 +9,7 @@ from typing import Any
 
 from flask import Response, stream_with_context
 
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def safe_cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (int, float)):
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+from webapp.text import safe_cell
 
 
 def _lines(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:

@@ -14,6 +14,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     has_request_context,
     redirect,
     request,
@@ -25,6 +26,7 @@ from flask_login import current_user
 
 from webapp.extensions import db, login_manager
 from webapp.models import User
+from webapp.services import audit
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -96,7 +98,25 @@ class SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
 
 
+def _bind_audit_facts() -> None:
+    g.audit_binding = audit.bind(audit.RequestFacts(
+        address=(request.remote_addr or "")[:45] or None,
+        path=audit.redact(request.path)[:300],
+        reading=request.method in ("GET", "HEAD"),
+        signed_in=lambda: current_user._get_current_object() if current_user.is_authenticated else None,
+    ))
+
+
+def _unbind_audit_facts(_error: BaseException | None) -> None:
+    binding = g.pop("audit_binding", None)
+    if binding is not None:
+        audit.unbind(binding)
+
+
 def init_app(app: Flask) -> None:
+    # First of all, so whatever runs before a view (CSRF, sign-in checks) is audited with the request.
+    app.before_request_funcs.setdefault(None, []).insert(0, _bind_audit_facts)
+    app.teardown_request(_unbind_audit_facts)
     app.session_interface = SessionInterface()
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
