@@ -20,6 +20,7 @@ from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_login import FlaskLoginClient
 
+from tests.push_service import PushService, running_push_service
 from webapp import create_app
 from webapp.extensions import db
 from webapp.models import Case, CaseModel, Client, Program, Role, User
@@ -188,6 +189,13 @@ def count_queries(app: Flask) -> Callable[[], AbstractContextManager[Callable[[]
             sa.event.remove(engine, "before_cursor_execute", count_one)
 
     return counter
+
+
+@pytest.fixture
+def push_service() -> Iterator[PushService]:
+    """The tests' own push service, running on a loopback port until the test ends."""
+    with running_push_service() as service:
+        yield service
 
 
 @pytest.fixture
