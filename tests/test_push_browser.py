@@ -49,8 +49,8 @@ def poll(page, check, seconds=10):
 
 
 def test_turn_on_reminders_receive_a_push_and_open_it(browser_page, push_service):  # noqa: F811
-    app, page, problems = browser_page
-    with app.app_context():
+    page = browser_page.page
+    with browser_page.app.app_context():
         demo.load()
         db.session.commit()
     device = push_service.new_device("phone")
@@ -67,8 +67,8 @@ def test_turn_on_reminders_receive_a_push_and_open_it(browser_page, push_service
     page.get_by_role("button", name="Turn on reminders").click()
     page.get_by_text("Reminders are on for this device.").wait_for()
     assert page.locator(".devices li").count() == 1
-    check_phone_layout(page, "push-1-settings-on", problems)
-    with app.app_context():
+    check_phone_layout(page, "push-1-settings-on", browser_page.problems)
+    with browser_page.app.app_context():
         subscription = db.session.scalar(sa.select(PushSubscription))
         user = db.session.get(User, subscription.user_id)
         assert (user.email, subscription.endpoint) == ("outreach@demo.example", device.endpoint)
@@ -105,4 +105,4 @@ def test_turn_on_reminders_receive_a_push_and_open_it(browser_page, push_service
     })""")
     page.wait_for_url("**/reminders")
     assert page.locator(".today-item").count() > 0
-    check_phone_layout(page, "push-2-reminders-after-tap", problems)
+    check_phone_layout(page, "push-2-reminders-after-tap", browser_page.problems)
