@@ -7,6 +7,7 @@ import contextvars
 import os
 import time
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import timedelta
 from itertools import count
 from pathlib import Path
@@ -19,6 +20,7 @@ from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_login import FlaskLoginClient
 
+from tests.push_service import PushService, running_push_service
 from webapp import create_app
 from webapp.extensions import db
 from webapp.models import Case, CaseModel, Client, Program, Role, User
@@ -157,6 +159,43 @@ def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     app = make_app()
     with app.app_context():
         yield app
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], AbstractContextManager[Callable[[], int]]]:
+    """Count the statements the app's engine executes inside a `with` block (Indico's fixture):
+
+        with count_queries() as queries:
+            client.get("/")
+        assert queries() == 4
+
+    Requests made by the test client run in their own app context but on the same engine,
+    so their statements are counted too.
+    """
+
+    @contextmanager
+    def counter() -> Iterator[Callable[[], int]]:
+        statements = 0
+
+        def count_one(*args: Any) -> None:
+            nonlocal statements
+            statements += 1
+
+        engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", count_one)
+        try:
+            yield lambda: statements
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", count_one)
+
+    return counter
+
+
+@pytest.fixture
+def push_service() -> Iterator[PushService]:
+    """The tests' own push service, running on a loopback port until the test ends."""
+    with running_push_service() as service:
+        yield service
 
 
 @pytest.fixture

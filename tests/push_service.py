@@ -133,7 +133,7 @@ class PushService:
 
 
 @contextmanager
-def push_service() -> Iterator[PushService]:
+def running_push_service() -> Iterator[PushService]:
     service = PushService()
 
     class Handler(BaseHTTPRequestHandler):

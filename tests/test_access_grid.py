@@ -2,10 +2,12 @@
 case, as a full page and as an htmx request, GET and POST: out of scope is 404 with no client
 data in the body; in scope is never 403 or 404."""
 
+from dataclasses import dataclass
+
 import pytest
 
 from webapp.extensions import db
-from webapp.models import Provider, Role, Service
+from webapp.models import Case, Provider, Referral, Role, Service, User
 from webapp.services import referrals
 from webapp.timeutil import local_today
 
@@ -27,8 +29,14 @@ ROUTES = [
 ]
 
 
+@dataclass(frozen=True)
+class Grid:
+    people: dict[str, User]
+    targets: dict[str, tuple[Case, Referral]]
+
+
 @pytest.fixture
-def grid(make_program, make_user, make_case):
+def grid(make_program, make_user, make_case) -> Grid:
     own, other = make_program("Own"), make_program("Other")
     supervisor = make_user(Role.SUPERVISOR, [own])
     worker = make_user(Role.OUTREACH_WORKER, [own], supervisor=supervisor)
@@ -49,7 +57,7 @@ def grid(make_program, make_user, make_case):
         referral = referrals.make_referral(case, service, created_by=None, today=local_today())
         targets[label] = (case, referral)
     db.session.commit()
-    return people, targets
+    return Grid(people, targets)
 
 
 ALLOWED = {
@@ -61,11 +69,10 @@ ALLOWED = {
 @pytest.mark.parametrize("target", ["another program", "restricted"])
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
 def test_the_access_grid(as_user, grid, target, htmx):
-    people, targets = grid
-    case, referral = targets[target]
+    case, referral = grid.targets[target]
     secret = case.client.preferred_name
     headers = {"HX-Request": "true"} if htmx else {}
-    for who, user in people.items():
+    for who, user in grid.people.items():
         client = as_user(user)
         for method, pattern in ROUTES:
             url = pattern.format(case=case.id, client=case.client.display_id, referral=referral.id)

@@ -88,3 +88,18 @@ def test_times_are_stored_and_read_back_in_utc(app, make_program):
     db.session.expire_all()
     created = db.session.get(type(program), program.id).created_at
     assert created.tzinfo is not None and created.utcoffset().total_seconds() == 0
+
+
+def test_count_queries_counts_what_a_request_runs_and_only_inside_the_block(
+    app, as_user, make_user, count_queries
+):
+    client = as_user(make_user())
+    with count_queries() as queries:
+        assert client.get("/").status_code == 200
+    counted = queries()
+    assert counted > 0
+    client.get("/")
+    assert queries() == counted
+    with count_queries() as none:
+        pass
+    assert none() == 0

@@ -1,6 +1,7 @@
 """The contact log at /cases/<id>/contacts/new."""
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -8,16 +9,22 @@ import sqlalchemy as sa
 
 from webapp.extensions import db
 from webapp.forms.cases import local_now
-from webapp.models import AuditAction, AuditEvent, ContactLog, ContactType, Role, utcnow
+from webapp.models import AuditAction, AuditEvent, Case, ContactLog, ContactType, Role, User, utcnow
 from webapp.timeutil import local_today
 
 
+@dataclass(frozen=True)
+class Setup:
+    sam: User
+    case: Case
+
+
 @pytest.fixture
-def setup(make_program, make_user, make_case):
+def setup(make_program, make_user, make_case) -> Setup:
     program = make_program()
     sam = make_user(Role.OUTREACH_WORKER, [program])
     case = make_case(program, sam, name="Brian", follow_up_in_days=0)
-    return sam, case
+    return Setup(sam, case)
 
 
 def form(**overrides):
@@ -30,34 +37,31 @@ def form(**overrides):
 
 
 def test_the_form_defaults_to_now(as_user, setup):
-    sam, case = setup
     before = local_now()
-    page = as_user(sam).get(f"/cases/{case.id}/contacts/new").get_data(as_text=True)
+    page = as_user(setup.sam).get(f"/cases/{setup.case.id}/contacts/new").get_data(as_text=True)
     after = local_now()  # the request may cross a minute boundary
     assert any(f'value="{moment.strftime("%Y-%m-%dT%H:%M")}' in page for moment in (before, after))
     assert 'type="checkbox"' in page and "Hygiene kit" in page
 
 
 def test_a_contact_is_saved_moves_the_follow_up_and_is_audited(as_user, setup):
-    sam, case = setup
-    response = as_user(sam).post(f"/cases/{case.id}/contacts/new", data=form())
-    assert response.status_code == 302 and response.headers["Location"] == f"/cases/{case.id}"
+    response = as_user(setup.sam).post(f"/cases/{setup.case.id}/contacts/new", data=form())
+    assert response.status_code == 302 and response.headers["Location"] == f"/cases/{setup.case.id}"
     contact = db.session.scalar(sa.select(ContactLog))
     assert (contact.contact_type, contact.duration_minutes, contact.place) == (ContactType.STREET_OUTREACH, 20, "Library steps")
     assert contact.services_given == "Food or water, Hygiene kit"
-    assert contact.recorded_by_id == sam.id
+    assert contact.recorded_by_id == setup.sam.id
     assert abs(contact.occurred_at - (utcnow() - timedelta(minutes=30))) < timedelta(minutes=2)
-    db.session.refresh(case)
-    assert case.next_follow_up_on == local_today() + timedelta(days=3)
+    db.session.refresh(setup.case)
+    assert setup.case.next_follow_up_on == local_today() + timedelta(days=3)
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.record_type == "contact_log")).action == AuditAction.CREATE
 
 
 def test_saving_from_today_returns_to_today(as_user, setup):
-    sam, case = setup
-    response = as_user(sam).post(f"/cases/{case.id}/contacts/new?next=/", data=form())
+    response = as_user(setup.sam).post(f"/cases/{setup.case.id}/contacts/new?next=/", data=form())
     assert response.headers["Location"] == "/"
-    response = as_user(sam).post(f"/cases/{case.id}/contacts/new?next=https://evil.example/", data=form())
-    assert response.headers["Location"] == f"/cases/{case.id}"
+    response = as_user(setup.sam).post(f"/cases/{setup.case.id}/contacts/new?next=https://evil.example/", data=form())
+    assert response.headers["Location"] == f"/cases/{setup.case.id}"
 
 
 @pytest.mark.parametrize(
@@ -76,8 +80,7 @@ def test_saving_from_today_returns_to_today(as_user, setup):
     ],
 )
 def test_bad_input_is_refused_beside_its_field_and_the_rest_kept(as_user, setup, field, value, message):
-    sam, case = setup
-    response = as_user(sam).post(f"/cases/{case.id}/contacts/new", data=form(**{field: value}))
+    response = as_user(setup.sam).post(f"/cases/{setup.case.id}/contacts/new", data=form(**{field: value}))
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     error = re.search(rf'id="{field}-error">([^<]*)<', page)
@@ -88,24 +91,21 @@ def test_bad_input_is_refused_beside_its_field_and_the_rest_kept(as_user, setup,
 
 
 def test_a_10000_character_note_is_kept_whole(as_user, setup):
-    sam, case = setup
     note = "Ω" * 10_000
-    assert as_user(sam).post(f"/cases/{case.id}/contacts/new", data=form(note=note)).status_code == 302
+    assert as_user(setup.sam).post(f"/cases/{setup.case.id}/contacts/new", data=form(note=note)).status_code == 302
     assert db.session.scalar(sa.select(ContactLog.note)) == note
 
 
 def test_a_closed_case_takes_no_contacts(as_user, setup):
-    sam, case = setup
-    case.closed_at = utcnow()
+    setup.case.closed_at = utcnow()
     db.session.commit()
-    response = as_user(sam).post(f"/cases/{case.id}/contacts/new", data=form())
+    response = as_user(setup.sam).post(f"/cases/{setup.case.id}/contacts/new", data=form())
     assert response.status_code == 422
     assert "This case is closed" in response.get_data(as_text=True)
 
 
 def test_only_people_who_may_see_the_case_may_log_contacts(as_user, setup, make_user, make_program):
-    sam, case = setup
     outsider = make_user(Role.CASE_MANAGER, [make_program("Other")])
-    assert as_user(outsider).get(f"/cases/{case.id}/contacts/new").status_code == 404
-    assert as_user(outsider).post(f"/cases/{case.id}/contacts/new", data=form()).status_code == 404
+    assert as_user(outsider).get(f"/cases/{setup.case.id}/contacts/new").status_code == 404
+    assert as_user(outsider).post(f"/cases/{setup.case.id}/contacts/new", data=form()).status_code == 404
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ContactLog)) == 0

@@ -1,17 +1,24 @@
 """Picking a service for a referral: searched by name, provider, category and area."""
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 
 from webapp.extensions import db
-from webapp.models import Provider, Referral, Role, Service
+from webapp.models import Case, Provider, Referral, Role, Service, User
 from webapp.timeutil import local_today
 
 
+@dataclass(frozen=True)
+class Directory:
+    worker: User
+    case: Case
+
+
 @pytest.fixture
-def directory(make_program, make_user, make_case):
+def directory(make_program, make_user, make_case) -> Directory:
     program = make_program()
     worker = make_user(Role.OUTREACH_WORKER, [program])
     case = make_case(program, worker, name="Tyrell")
@@ -26,7 +33,7 @@ def directory(make_program, make_user, make_case):
         Service(name="Closed programme", category="housing", area="Eastside", provider=clinic, active=False),
     ])
     db.session.commit()
-    return worker, case
+    return Directory(worker, case)
 
 
 def options(html: str) -> list[str]:
@@ -47,8 +54,7 @@ def options(html: str) -> list[str]:
     ({"category": "housing", "area": "downtown"}, []),
 ])
 def test_the_service_list_narrows_to_what_was_searched(directory, as_user, query, expected):
-    worker, case = directory
-    response = as_user(worker).get(f"/cases/{case.id}/referrals/new", query_string=query)
+    response = as_user(directory.worker).get(f"/cases/{directory.case.id}/referrals/new", query_string=query)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert options(html) == expected
@@ -59,8 +65,7 @@ def test_the_service_list_narrows_to_what_was_searched(directory, as_user, query
 
 
 def test_htmx_gets_the_service_field_alone(directory, as_user):
-    worker, case = directory
-    response = as_user(worker).get(f"/cases/{case.id}/referrals/new", query_string={"find": "clinic"},
+    response = as_user(directory.worker).get(f"/cases/{directory.case.id}/referrals/new", query_string={"find": "clinic"},
                                    headers={"HX-Request": "true"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html and "HX-Request" in response.headers["Vary"]
@@ -68,33 +73,30 @@ def test_htmx_gets_the_service_field_alone(directory, as_user):
 
 
 def test_hostile_or_oversized_searches_are_answered_not_failed(directory, as_user):
-    worker, case = directory
-    client = as_user(worker)
+    client = as_user(directory.worker)
     for query in ({"find": "x" * 5000}, {"category": "<script>"}, {"area": "'; DROP TABLE services; --"},
                   {"find": "\u0000"}):
-        response = client.get(f"/cases/{case.id}/referrals/new", query_string=query)
+        response = client.get(f"/cases/{directory.case.id}/referrals/new", query_string=query)
         assert response.status_code == 200
         assert "<script>" not in response.get_data(as_text=True).split('id="category"')[1].split("</select>")[0]
 
 
 def test_someone_outside_the_program_cannot_search_through_a_case(directory, as_user, make_user, make_program):
-    _worker, case = directory
     stranger = make_user(Role.OUTREACH_WORKER, [make_program()])
-    assert as_user(stranger).get(f"/cases/{case.id}/referrals/new", query_string={"find": "shelter"}).status_code == 404
+    assert as_user(stranger).get(f"/cases/{directory.case.id}/referrals/new", query_string={"find": "shelter"}).status_code == 404
 
 
 def test_a_referral_is_made_to_a_service_found_by_search(directory, as_user):
-    worker, case = directory
-    client = as_user(worker)
-    html = client.get(f"/cases/{case.id}/referrals/new", query_string={"find": "family"}).get_data(as_text=True)
+    client = as_user(directory.worker)
+    html = client.get(f"/cases/{directory.case.id}/referrals/new", query_string={"find": "family"}).get_data(as_text=True)
     service_id = re.search(r'<option value="(\d+)">Family rooms', html).group(1)
     follow_up = (local_today() + timedelta(days=7)).isoformat()
-    response = client.post(f"/cases/{case.id}/referrals/new", data={"service": service_id, "goal": "0",
+    response = client.post(f"/cases/{directory.case.id}/referrals/new", data={"service": service_id, "goal": "0",
                                                                      "follow_up_on": follow_up})
     assert response.status_code == 302
     assert db.session.query(Referral).one().service.name == "Family rooms"
     # A retired service cannot be chosen even if its id is sent.
     retired = db.session.query(Service).filter_by(name="Closed programme").one()
-    response = client.post(f"/cases/{case.id}/referrals/new", data={"service": str(retired.id), "goal": "0",
+    response = client.post(f"/cases/{directory.case.id}/referrals/new", data={"service": str(retired.id), "goal": "0",
                                                                      "follow_up_on": follow_up})
     assert response.status_code == 422

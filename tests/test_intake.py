@@ -1,6 +1,7 @@
 """Quick intake at /clients/new: one form, one client, one case, consent required, duplicates checked."""
 
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
@@ -15,16 +16,24 @@ from webapp.models import (
     Client,
     Consent,
     ConsentMethod,
+    Program,
     RiskLevel,
     Role,
+    User,
 )
 from webapp.timeutil import local_today
 
 
+@dataclass(frozen=True)
+class Worker:
+    user: User
+    program: Program
+
+
 @pytest.fixture
-def worker(make_program, make_user):
+def worker(make_program, make_user) -> Worker:
     program = make_program("Street Outreach")
-    return make_user(Role.OUTREACH_WORKER, [program]), program
+    return Worker(make_user(Role.OUTREACH_WORKER, [program]), program)
 
 
 def form(the_program, **overrides):
@@ -46,15 +55,14 @@ def count(model):
 
 def test_the_form_offers_only_my_programs_and_plans_a_follow_up(as_user, worker, make_program):
     make_program("Not Mine")
-    page = as_user(worker[0]).get("/clients/new").get_data(as_text=True)
+    page = as_user(worker.user).get("/clients/new").get_data(as_text=True)
     assert "Street Outreach" in page and "Not Mine" not in page
     assert f'value="{(local_today() + timedelta(days=7)).isoformat()}"' in page
     assert 'hx-get="/clients/new/duplicates"' in page
 
 
 def test_intake_creates_client_consent_and_case_and_audits_it(as_user, worker):
-    user, program = worker
-    response = as_user(user).post("/clients/new", data=form(program))
+    response = as_user(worker.user).post("/clients/new", data=form(worker.program))
     assert response.status_code == 302
     case = db.session.scalar(sa.select(Case))
     assert response.headers["Location"] == f"/cases/{case.id}"
@@ -62,24 +70,22 @@ def test_intake_creates_client_consent_and_case_and_audits_it(as_user, worker):
     assert client_ids.is_valid(client.persistent_id)
     assert (client.preferred_name, [a.name for a in client.aliases]) == ("Dee", ["Dee Dee"])
     assert client.estimated_birth_year == local_today().year - 50
-    assert (case.program_id, case.primary_worker_id, case.risk_level) == (program.id, user.id, RiskLevel.LOW)
+    assert (case.program_id, case.primary_worker_id, case.risk_level) == (worker.program.id, worker.user.id, RiskLevel.LOW)
     assert case.next_follow_up_on == local_today() + timedelta(days=2)
     assert case.intake.presenting_circumstances == "Sleeping in the underpass on 5th."
     consent = db.session.scalar(sa.select(Consent))
-    assert (consent.client_id, consent.method, consent.recorded_by_id) == (client.id, ConsentMethod.VERBAL, user.id)
+    assert (consent.client_id, consent.method, consent.recorded_by_id) == (client.id, ConsentMethod.VERBAL, worker.user.id)
     audited = {(e.action, e.record_type) for e in db.session.scalars(sa.select(AuditEvent))}
     assert {(AuditAction.CREATE, "client"), (AuditAction.CREATE, "consent"), (AuditAction.CREATE, "case")} <= audited
 
 
 def test_a_safety_concern_makes_the_case_urgent(as_user, worker):
-    user, program = worker
-    as_user(user).post("/clients/new", data=form(program, safety_concern="y", safety_details="Threatened."))
+    as_user(worker.user).post("/clients/new", data=form(worker.program, safety_concern="y", safety_details="Threatened."))
     assert db.session.scalar(sa.select(Case)).risk_level == RiskLevel.URGENT
 
 
 def test_without_consent_nothing_is_saved_and_everything_typed_is_kept(as_user, worker):
-    user, program = worker
-    response = as_user(user).post("/clients/new", data=form(program, consent_given=None))
+    response = as_user(worker.user).post("/clients/new", data=form(worker.program, consent_given=None))
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'id="consent_given-error">Ask for consent' in page
@@ -103,8 +109,7 @@ def test_without_consent_nothing_is_saved_and_everything_typed_is_kept(as_user, 
     ],
 )
 def test_bad_input_is_refused_beside_its_field(as_user, worker, field, value, message):
-    user, program = worker
-    response = as_user(user).post("/clients/new", data=form(program, **{field: value}))
+    response = as_user(worker.user).post("/clients/new", data=form(worker.program, **{field: value}))
     assert response.status_code == 422
     error = re.search(rf'id="{field}-error">([^<]*)<', response.get_data(as_text=True))
     assert error and message in error.group(1), response.get_data(as_text=True)[:0]
@@ -112,32 +117,29 @@ def test_bad_input_is_refused_beside_its_field(as_user, worker, field, value, me
 
 
 def test_a_program_the_worker_is_not_in_is_refused(as_user, worker, make_program):
-    user, program = worker
     other = make_program("Other")
-    response = as_user(user).post("/clients/new", data=form(program, program=str(other.id)))
+    response = as_user(worker.user).post("/clients/new", data=form(worker.program, program=str(other.id)))
     assert response.status_code == 422
     assert count(Case) == 0
 
 
 def test_a_10000_character_note_and_hostile_unicode_names_are_kept_exactly(as_user, worker):
-    user, program = worker
     name = "Zoë \u202eevil\u202c O'Brien <script>alert(1)</script>"
     note = "ñ" * 10_000
-    response = as_user(user).post("/clients/new", data=form(program, preferred_name=name, presenting_circumstances=note))
+    response = as_user(worker.user).post("/clients/new", data=form(worker.program, preferred_name=name, presenting_circumstances=note))
     assert response.status_code == 302
     case = db.session.scalar(sa.select(Case))
     assert case.intake.presenting_circumstances == note
     assert "<script>" in case.client.preferred_name
-    page = as_user(user).get(f"/cases/{case.id}").get_data(as_text=True)
+    page = as_user(worker.user).get(f"/cases/{case.id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
 
 
 def test_a_likely_duplicate_needs_an_explicit_different_person(as_user, worker, make_case):
-    user, program = worker
-    known = make_case(program, user, name="José", legal_name="José Antonio Núñez", date_of_birth=date(1979, 3, 14))
-    data = form(program, preferred_name="Jose", legal_name="Nunez Jose", approximate_age="",
+    known = make_case(worker.program, worker.user, name="José", legal_name="José Antonio Núñez", date_of_birth=date(1979, 3, 14))
+    data = form(worker.program, preferred_name="Jose", legal_name="Nunez Jose", approximate_age="",
                 date_of_birth="1979-03-14")
-    response = as_user(user).post("/clients/new", data=data)
+    response = as_user(worker.user).post("/clients/new", data=data)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert known.client.display_id in page and "Likely match" in page
@@ -146,15 +148,14 @@ def test_a_likely_duplicate_needs_an_explicit_different_person(as_user, worker, 
     assert f'href="/clients/new?client={known.client.display_id}"' in page
     assert count(Client) == 1
 
-    response = as_user(user).post("/clients/new", data={**data, "different_person": "y"})
+    response = as_user(worker.user).post("/clients/new", data={**data, "different_person": "y"})
     assert response.status_code == 302
     assert count(Client) == 2
 
 
 def test_the_live_check_returns_candidates_with_reasons(as_user, worker, make_case):
-    user, program = worker
-    make_case(program, user, name="José", legal_name="José Antonio Núñez", phone="555-201-4432")
-    response = as_user(user).get("/clients/new/duplicates",
+    make_case(worker.program, worker.user, name="José", legal_name="José Antonio Núñez", phone="555-201-4432")
+    response = as_user(worker.user).get("/clients/new/duplicates",
                                  query_string={"preferred_name": "Pepe", "phone": "(555) 201-4432"},
                                  headers={"HX-Request": "true"})
     page = response.get_data(as_text=True)
@@ -165,28 +166,26 @@ def test_the_live_check_returns_candidates_with_reasons(as_user, worker, make_ca
 @pytest.mark.parametrize("args", [{}, {"date_of_birth": "not-a-date", "approximate_age": "-5"},
                                   {"preferred_name": "x" * 10_000}])
 def test_the_live_check_takes_odd_input_calmly(as_user, worker, args):
-    assert as_user(worker[0]).get("/clients/new/duplicates", query_string=args).status_code == 200
+    assert as_user(worker.user).get("/clients/new/duplicates", query_string=args).status_code == 200
 
 
 def test_a_new_case_for_a_known_client_reuses_their_record(as_user, worker, make_case, make_program):
-    user, program = worker
-    known = make_case(program, user, name="Mai")
-    page = as_user(user).get(f"/clients/new?client={known.client.display_id}").get_data(as_text=True)
+    known = make_case(worker.program, worker.user, name="Mai")
+    page = as_user(worker.user).get(f"/clients/new?client={known.client.display_id}").get_data(as_text=True)
     assert "New case for Mai" in page and 'name="preferred_name"' not in page
-    data = form(program)
+    data = form(worker.program)
     for field in ("preferred_name", "legal_name", "aliases", "date_of_birth", "approximate_age", "language",
                   "phone", "safe_to_call", "safe_to_text", "contact_notes"):
         data.pop(field)
-    response = as_user(user).post(f"/clients/new?client={known.client.display_id}", data=data)
+    response = as_user(worker.user).post(f"/clients/new?client={known.client.display_id}", data=data)
     assert response.status_code == 302
     assert count(Client) == 1 and count(Case) == 2
 
 
 def test_staff_outside_the_clients_programs_cannot_start_a_case_for_them(as_user, worker, make_case, make_program,
                                                                          make_user):
-    user, program = worker
     hidden = make_case(make_program("Confidential"), None, name="Hidden")
-    assert as_user(user).get(f"/clients/new?client={hidden.client.display_id}").status_code == 404
+    assert as_user(worker.user).get(f"/clients/new?client={hidden.client.display_id}").status_code == 404
 
 
 def test_users_in_no_program_cannot_take_intakes(as_user, make_user):

@@ -30,8 +30,8 @@ def score(page, domain, value, why):
 
 
 def test_baseline_to_approved_closure_on_a_phone(browser_page):  # noqa: F811
-    app, page, problems = browser_page
-    with app.app_context():
+    page = browser_page.page
+    with browser_page.app.app_context():
         demo.load()
         db.session.commit()
         case_id = db.session.scalar(sa.select(Case.id).join(Client).where(Client.preferred_name == "Kateri"))
@@ -41,7 +41,7 @@ def test_baseline_to_approved_closure_on_a_phone(browser_page):  # noqa: F811
     sign_in(page, "casemanager@demo.example", "maple-bridge-compass")
     page.goto(case_url)
     assert "No baseline assessment yet" in page.locator("#next-step").inner_text()
-    check_phone_layout(page, "life-1-case-no-baseline", problems)
+    check_phone_layout(page, "life-1-case-no-baseline", browser_page.problems)
 
     # Baseline: two domains scored, each with its reason.
     page.get_by_role("link", name="Assess", exact=True).click()
@@ -50,7 +50,7 @@ def test_baseline_to_approved_closure_on_a_phone(browser_page):  # noqa: F811
     score(page, "Housing", 1, "Sleeping in her car since March.")
     score(page, "Income", 2, "Part-time cleaning job, irregular hours.")
     page.get_by_label("In the client's own words").fill("I need a place where my kids can visit.")
-    check_phone_layout(page, "life-2-baseline-form", problems)
+    check_phone_layout(page, "life-2-baseline-form", browser_page.problems)
     page.get_by_role("button", name="Save assessment").click()
     page.wait_for_url(f"**{case_url}")
     assert page.locator(".facts", has_text="Service planning").count() == 1
@@ -67,7 +67,7 @@ def test_baseline_to_approved_closure_on_a_phone(browser_page):  # noqa: F811
     page.locator("#measure-error").wait_for()
     assert "how will you both know" in page.locator("#measure-error").inner_text()
     assert page.get_by_label("Goal").input_value() == "A two-bedroom flat near the school"
-    check_phone_layout(page, "life-3-goal-refused", problems)
+    check_phone_layout(page, "life-3-goal-refused", browser_page.problems)
     page.get_by_label("How we will know").fill("Lease signed and keys in hand")
     page.get_by_role("button", name="Save goal").click()
     page.wait_for_url(f"**{case_url}/plan")
@@ -76,7 +76,7 @@ def test_baseline_to_approved_closure_on_a_phone(browser_page):  # noqa: F811
     page.get_by_label("Review the plan by").fill((today + timedelta(days=30)).isoformat())
     page.get_by_role("button", name="Save agreement").click()
     page.get_by_text("Plan agreement saved.").wait_for()
-    check_phone_layout(page, "life-4-plan-agreed", problems)
+    check_phone_layout(page, "life-4-plan-agreed", browser_page.problems)
 
     # A referral that serves the goal.
     page.get_by_role("link", name="Refer for this goal").click()
@@ -96,7 +96,7 @@ def test_baseline_to_approved_closure_on_a_phone(browser_page):  # noqa: F811
     housing = page.locator(".change-table tr", has_text="Housing").inner_text()
     assert "1" in housing and "3" in housing and "+2" in housing
     assert page.locator("svg.change-chart").is_visible()
-    check_phone_layout(page, "life-5-case-change-from-baseline", problems)
+    check_phone_layout(page, "life-5-case-change-from-baseline", browser_page.problems)
 
     # Closure: the closure assessment first, then the request, which waits for a supervisor.
     page.get_by_role("link", name="Close case").click()
@@ -110,10 +110,10 @@ def test_baseline_to_approved_closure_on_a_phone(browser_page):  # noqa: F811
     page.get_by_label("A two-bedroom flat near the school").select_option("met")
     page.get_by_label("Who takes over").fill("Eastside tenancy support")
     page.get_by_label("Warm handoff done").select_option("done")
-    check_phone_layout(page, "life-6-closure-form", problems)
+    check_phone_layout(page, "life-6-closure-form", browser_page.problems)
     page.get_by_role("button", name="Ask for approval").click()
     page.get_by_text("Closure sent to a supervisor for approval.").wait_for()
-    check_phone_layout(page, "life-7-closure-waiting", problems)
+    check_phone_layout(page, "life-7-closure-waiting", browser_page.problems)
 
     # The supervisor finds it on Today and approves it.
     supervisor = page.context.browser.new_context(viewport=PHONE, base_url=page.url.split("/cases")[0])
@@ -124,15 +124,15 @@ def test_baseline_to_approved_closure_on_a_phone(browser_page):  # noqa: F811
     item.get_by_role("link", name="Decide").click()
     boss.wait_for_url(f"**{case_url}/close")
     assert boss.get_by_text("Housed with her kids; income steady.").is_visible()
-    check_phone_layout(boss, "life-8-supervisor-decides", problems)
+    check_phone_layout(boss, "life-8-supervisor-decides", browser_page.problems)
     boss.get_by_label("Note to the worker").fill("Good, planned closure.")
     boss.get_by_role("button", name="Approve closure").click()
     boss.wait_for_url(f"**{case_url}")
     assert "Post-closure check" in boss.locator("#next-step").inner_text()
-    check_phone_layout(boss, "life-9-case-closed", problems)
+    check_phone_layout(boss, "life-9-case-closed", browser_page.problems)
     supervisor.close()
 
-    with app.app_context():
+    with browser_page.app.app_context():
         case = db.session.get(Case, case_id)
         assert case.phase == Phase.CLOSED and case.closure_reason == "goals_met"
         request = db.session.scalar(sa.select(ClosureRequest).where(ClosureRequest.case_id == case_id))

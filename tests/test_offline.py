@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser import sign_in
-from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F401  (fixture)
+from tests.test_phone_layout import BrowserPage, browser_page, check_phone_layout  # noqa: F401  (fixture)
 from webapp.extensions import db
 from webapp.forms.cases import local_now
 from webapp.jobs import demo
@@ -59,8 +59,8 @@ def waiting_count(page):
 
 
 def test_forms_filled_offline_are_sent_once_when_back_online(browser_page):  # noqa: F811
-    app, page, problems = browser_page
-    with app.app_context():
+    page = browser_page.page
+    with browser_page.app.app_context():
         demo.load()
         db.session.commit()
         jose_case = db.session.scalar(sa.select(Case).join(Case.client).where(Client.preferred_name == "José"))
@@ -80,7 +80,7 @@ def test_forms_filled_offline_are_sent_once_when_back_online(browser_page):  # n
     page.get_by_role("button", name="Save intake").click()
     page.get_by_text("Saved on this phone — it will be sent when you are online.").wait_for()
     assert page.locator("#outbox-badge [data-count]").inner_text() == "1"
-    check_phone_layout(page, "offline-1-intake-saved", problems)
+    check_phone_layout(page, "offline-1-intake-saved", browser_page.problems)
 
     page.goto("/forms/contact")
     page.get_by_label("Who").select_option(label=page.locator("#case-picker option", has_text="Nadia").inner_text())
@@ -94,7 +94,7 @@ def test_forms_filled_offline_are_sent_once_when_back_online(browser_page):  # n
     page.get_by_label("What happened").fill("Checked in by phone about the clinic.")
     page.get_by_role("button", name="Save contact").click()
     page.get_by_text("Saved on this phone").wait_for()
-    check_phone_layout(page, "offline-2-contact-saved", problems)
+    check_phone_layout(page, "offline-2-contact-saved", browser_page.problems)
 
     page.reload()  # still offline: the form and the queue are still there
     assert page.get_by_label("What happened").is_visible()
@@ -102,7 +102,7 @@ def test_forms_filled_offline_are_sent_once_when_back_online(browser_page):  # n
     page.goto("/outbox")
     page.locator("#outbox-list li").nth(2).wait_for()
     assert page.locator("#outbox-list li").count() == 3
-    check_phone_layout(page, "offline-3-outbox", problems)
+    check_phone_layout(page, "offline-3-outbox", browser_page.problems)
     queued = page.evaluate("() => WaymarkOutbox.all()")
 
     # Back online: everything is sent, in order, exactly once.
@@ -114,7 +114,7 @@ def test_forms_filled_offline_are_sent_once_when_back_online(browser_page):  # n
     page.evaluate("entries => Promise.all(entries.map(e => WaymarkOutbox.put(e))).then(() => WaymarkOutbox.replayAll())",
                   queued)
     assert waiting_count(page) == 0
-    with app.app_context():
+    with browser_page.app.app_context():
         nadia = db.session.scalars(sa.select(Client).where(Client.preferred_name == "Nadia")).all()
         assert len(nadia) == 1
         assert nadia[0].persistent_id == queued[0]["fields"][[f[0] for f in queued[0]["fields"]].index(
@@ -131,7 +131,7 @@ def test_forms_filled_offline_are_sent_once_when_back_online(browser_page):  # n
     page.goto("/outbox")
     page.get_by_role("button", name="Send now").click()
     page.get_by_text("Not accepted: Write a short note").wait_for()
-    check_phone_layout(page, "offline-4-refused-kept", problems)
+    check_phone_layout(page, "offline-4-refused-kept", browser_page.problems)
     page.get_by_role("link", name="Open and fix").click()
     page.get_by_text("Fixing an entry saved on this phone").wait_for()
     page.get_by_label("What happened").fill("Left a message with the shelter desk.")
@@ -147,7 +147,7 @@ def test_forms_filled_offline_are_sent_once_when_back_online(browser_page):  # n
     assert left["outbox"] == [] and left["caseload"] is None and left["localStorage"] == []
     assert not left["htmxHistory"]
     assert all(entry.split(" ")[0].startswith("waymark-static-") for entry in left["cached"]), left["cached"]
-    assert problems == []
+    assert browser_page.problems == []
 
 
 def sign_in_as_outreach(page):
@@ -172,18 +172,17 @@ def queue_contact_offline(page, note):
 
 
 @pytest.fixture
-def outreach_on_demo(browser_page):  # noqa: F811
+def outreach_on_demo(browser_page) -> BrowserPage:  # noqa: F811
     """The demo organisation, and its outreach worker signed in with the service worker in control."""
-    app, page, problems = browser_page
-    with app.app_context():
+    with browser_page.app.app_context():
         demo.load()
         db.session.commit()
-    sign_in_as_outreach(page)
-    return app, page, problems
+    sign_in_as_outreach(browser_page.page)
+    return browser_page
 
 
 def test_background_sync_sends_the_outbox_with_no_page_open(outreach_on_demo):
-    app, page, problems = outreach_on_demo
+    page = outreach_on_demo.page
     origin = page.evaluate("() => location.origin")
     queue_contact_offline(page, "Sent by the service worker alone.")
     page.goto("about:blank")  # no page code runs from here on
@@ -201,7 +200,7 @@ def test_background_sync_sends_the_outbox_with_no_page_open(outreach_on_demo):
     cdp.send("ServiceWorker.dispatchSyncEvent", {"origin": origin, "registrationId": registration["registrationId"],
                                                  "tag": "waymark-outbox", "lastChance": False})
     for _ in range(100):
-        with app.app_context():
+        with outreach_on_demo.app.app_context():
             if db.session.scalar(sa.select(ContactLog).where(ContactLog.note == "Sent by the service worker alone.")):
                 break
         page.wait_for_timeout(100)
@@ -210,7 +209,7 @@ def test_background_sync_sends_the_outbox_with_no_page_open(outreach_on_demo):
 
 
 def test_signing_out_warns_about_unsent_entries(outreach_on_demo):
-    app, page, problems = outreach_on_demo
+    page = outreach_on_demo.page
     queue_contact_offline(page, "")  # no note: the server will refuse it
     page.context.set_offline(False)
     page.goto("/outbox")
@@ -250,11 +249,11 @@ def replaceable_worker(tmp_path, monkeypatch):
 
 def test_a_new_version_of_the_app_is_offered_with_a_reload(replaceable_worker, outreach_on_demo):
     worker = replaceable_worker
-    app, page, problems = outreach_on_demo
+    page = outreach_on_demo.page
     worker.write_text(worker.read_text().replace('var VERSION = "', 'var VERSION = "next-'))
     page.evaluate("() => navigator.serviceWorker.getRegistration().then(r => r.update())")
     page.locator("#update-banner").wait_for(state="visible")
-    check_phone_layout(page, "offline-5-update-offered", problems)
+    check_phone_layout(page, "offline-5-update-offered", outreach_on_demo.problems)
     page.locator("#update-banner").get_by_role("button", name="Reload").click()
     # Cache names are "waymark-static-<static files' hash>-<VERSION>" (routes/pwa.py).
     wait_until(page, "() => caches.keys().then(names => names.some(n => /^waymark-static-[0-9a-f]+-next-/.test(n)) "
@@ -265,9 +264,9 @@ def test_a_replayed_intake_still_moves_its_queued_contacts_to_the_reissued_id(ou
     """The server saved an intake whose phone-made ID was taken, but its answer never reached the
     phone: the replay is all the phone hears, and the contact queued under the phone-made ID must
     follow the new one, not land on the client who already held it."""
-    app, page, problems = outreach_on_demo
+    page = outreach_on_demo.page
     key = page.evaluate("() => crypto.randomUUID()")
-    with app.app_context():
+    with outreach_on_demo.app.app_context():
         worker = db.session.scalar(sa.select(User).where(User.email == "outreach@demo.example"))
         jose = db.session.scalar(sa.select(Client).where(Client.preferred_name == "José"))
         taken, jose_id, worker_id = jose.display_id, jose.id, worker.id
@@ -276,7 +275,7 @@ def test_a_replayed_intake_still_moves_its_queued_contacts_to_the_reissued_id(ou
                   ["presenting_circumstances", "Met at the bus station."]]
         contact = [["occurred_at", local_now().strftime("%Y-%m-%dT%H:%M")], ["contact_type", "phone"],
                    ["note", "Queued after Odessa's intake."]]
-        first = app.test_client(user=worker).post("/clients/new", data=dict(intake), headers={
+        first = outreach_on_demo.app.test_client(user=worker).post("/clients/new", data=dict(intake), headers={
             "Idempotency-Key": key, "X-Waymark-Outbox": "background"}).get_json()
         assert first["client_id_reissued"].split(" ")[0] == taken  # the answer that was lost
 
@@ -290,9 +289,9 @@ def test_a_replayed_intake_still_moves_its_queued_contacts_to_the_reissued_id(ou
       return WaymarkOutbox.all();
     }""", [key, intake, contact, taken, worker_id])
     assert left == []
-    with app.app_context():
+    with outreach_on_demo.app.app_context():
         logged = db.session.scalar(sa.select(ContactLog).where(ContactLog.note == "Queued after Odessa's intake."))
         odessa = db.session.scalars(sa.select(Client).where(Client.preferred_name == "Odessa Quill")).one()
         assert logged.case.client_id == odessa.id != jose_id
         assert odessa.display_id == first["client_id_reissued"].split(" ")[1]
-    assert problems == []
+    assert outreach_on_demo.problems == []

@@ -60,7 +60,9 @@ def test_supervisor_sees_the_same_case_page(as_user, make_user, make_program, ma
     assert as_user(supervisor).get(f"/cases/{case.id}").status_code == 200
 
 
-def test_case_page_query_count_does_not_grow_with_its_history(as_user, make_user, make_program, make_case):
+def test_case_page_query_count_does_not_grow_with_its_history(
+    as_user, make_user, make_program, make_case, count_queries
+):
     program = make_program()
     sam = make_user(programs=[program])
     case = make_case(program, sam)
@@ -74,19 +76,11 @@ def test_case_page_query_count_does_not_grow_with_its_history(as_user, make_user
             referrals.make_referral(case, service, created_by=sam, today=local_today())
         db.session.commit()
 
-    def statements():
-        seen = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        sa.event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            page = client.get(f"/cases/{case.id}").get_data(as_text=True)
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", listener)
-        return len(seen), page
-
     add_history(2)
-    few, _ = statements()
+    with count_queries() as few:
+        client.get(f"/cases/{case.id}")
     add_history(25)
-    many, page = statements()
-    assert many == few
+    with count_queries() as many:
+        page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert many() == few()
     assert page.count("Call ") == 10  # the ten most recent contacts only

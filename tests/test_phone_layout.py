@@ -1,10 +1,14 @@
 """The app at phone size in a real browser: no sideways scrolling, 16 px text, 44 px tap
 targets, scripts running under the strict CSP, and labelled fields with errors beside them."""
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyotp
 import pytest
+from flask import Flask
 
 from tests.browser import LAUNCH_ARGS, PHONE, live_server, require_chromium
 from tests.conftest import PASSWORD, TOTP_SECRET
@@ -31,8 +35,17 @@ MEASURE = """() => {
 }"""
 
 
+@dataclass(frozen=True)
+class BrowserPage:
+    """The app on a loopback port, a Chromium page at phone size, and the console errors seen."""
+
+    app: Flask
+    page: Any
+    problems: list[str]
+
+
 @pytest.fixture
-def browser_page(make_app):
+def browser_page(make_app) -> Iterator[BrowserPage]:
     sync_playwright = require_chromium()
     app = make_app()
     with live_server(app) as base_url, sync_playwright() as playwright:
@@ -51,7 +64,7 @@ def browser_page(make_app):
                 and not any(text in message.text for text in expected) and problems.append(message.text))
         page.on("pageerror", lambda error: problems.append(str(error)))
         try:
-            yield app, page, problems
+            yield BrowserPage(app, page, problems)
         finally:
             browser.close()
 
@@ -69,8 +82,8 @@ def check_phone_layout(page, name, problems, *, staff_page=True):
 
 
 def test_a_worker_signs_in_and_walks_through_their_day_at_phone_size(browser_page, make_user, make_program, make_case):
-    app, page, problems = browser_page
-    with app.app_context():
+    page = browser_page.page
+    with browser_page.app.app_context():
         program = make_program("Street Outreach")
         worker = make_user(Role.OUTREACH_WORKER, [program], email="sam@agency.test", name="Sam Whitfield")
         case = make_case(program, worker, name="José Antonio Núñez-Villalobos de la Cruz",
@@ -80,7 +93,7 @@ def test_a_worker_signs_in_and_walks_through_their_day_at_phone_size(browser_pag
 
     page.goto("/")
     assert page.url.endswith("/login?next=/")
-    check_phone_layout(page, "login", problems)
+    check_phone_layout(page, "login", browser_page.problems)
     page.get_by_label("Email").fill("sam@agency.test")
     page.get_by_label("Password").fill("wrong password, long enough")
     page.get_by_role("button", name="Sign in").click()
@@ -92,15 +105,15 @@ def test_a_worker_signs_in_and_walks_through_their_day_at_phone_size(browser_pag
     page.wait_for_url("**/")
     assert page.get_by_role("heading", name="Due now").is_visible()
     assert page.get_by_text("2 days overdue").is_visible()
-    check_phone_layout(page, "today", problems)
+    check_phone_layout(page, "today", browser_page.problems)
 
     page.locator(".today-item__case", has_text="José Antonio").click()
     page.wait_for_url(f"**/cases/{case.id}")
-    check_phone_layout(page, "case", problems)
+    check_phone_layout(page, "case", browser_page.problems)
 
     page.goto(client_url)
     assert page.get_by_text("Do not call").is_visible()
-    check_phone_layout(page, "client", problems)
+    check_phone_layout(page, "client", browser_page.problems)
 
     page.locator(".account-menu summary").click()
     page.get_by_role("button", name="Sign out").click()
@@ -109,15 +122,15 @@ def test_a_worker_signs_in_and_walks_through_their_day_at_phone_size(browser_pag
 
 
 def test_an_admin_fixes_a_program_form_error_at_phone_size(browser_page, make_user):
-    app, page, problems = browser_page
-    with app.app_context():
+    page = browser_page.page
+    with browser_page.app.app_context():
         make_user(Role.ADMIN, email="admin@agency.test")
     page.goto("/login")
     page.get_by_label("Email").fill("admin@agency.test")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/login/code")
-    check_phone_layout(page, "two-step-code", problems)
+    check_phone_layout(page, "two-step-code", browser_page.problems)
     page.get_by_label("6-digit code from your authenticator app").fill(pyotp.TOTP(TOTP_SECRET).now())
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(lambda url: url.endswith("/"))
@@ -129,11 +142,11 @@ def test_an_admin_fixes_a_program_form_error_at_phone_size(browser_page, make_us
     assert page.locator("#name-error").inner_text() == "Give the program a name."
     assert page.locator("#caseload_cap-error").inner_text() == "Between 1 and 500 cases."
     assert page.get_by_label("Description").input_value() == "Evenings, two workers per shift."
-    check_phone_layout(page, "program-form-errors", problems)
+    check_phone_layout(page, "program-form-errors", browser_page.problems)
 
     page.get_by_label("Name", exact=True).fill("Night Outreach")
     page.get_by_label("Caseload cap per worker").fill("")
     page.get_by_role("button", name="Create program").click()
     page.wait_for_url("**/admin/programs")
     assert page.get_by_text("Program “Night Outreach” created.").is_visible()
-    check_phone_layout(page, "programs", problems)
+    check_phone_layout(page, "programs", browser_page.problems)

@@ -9,18 +9,11 @@ import pytest
 import sqlalchemy as sa
 from flask import current_app
 
-from tests.push_service import push_service
 from webapp.extensions import db
 from webapp.jobs import dispatcher
 from webapp.models import PushAttempt, PushSubscription, ReminderState, RiskLevel, Role, User
 from webapp.services import push as push_service_layer
 from webapp.timeutil import today_for
-
-
-@pytest.fixture
-def service():
-    with push_service() as running:
-        yield running
 
 
 @pytest.fixture
@@ -43,108 +36,110 @@ def dispatch(now=None):
     return report
 
 
-def test_a_due_follow_up_arrives_as_an_encrypted_digest_without_names(service, sam, make_case):
+def test_a_due_follow_up_arrives_as_an_encrypted_digest_without_names(push_service, sam, make_case):
     make_case(sam.programs[0], sam, name="Secretname Clientson", follow_up_in_days=-1)
-    device = service.new_device()
+    device = push_service.new_device()
     subscribe(sam, device)
     report = dispatch()
-    assert service.problems == []
-    [push] = service.delivered_to(device)
+    assert push_service.problems == []
+    [push] = push_service.delivered_to(device)
     assert push.payload == {"title": "1 reminder due", "body": "1 follow-up", "url": "/reminders",
                             "tag": "waymark-reminders", "count": 1}
     assert "Secretname" not in str(push.payload) and "Clientson" not in str(push.payload)
     assert push.headers["ttl"] == "86400" and push.headers["urgency"] == "normal"
     assert push.headers["topic"] == "waymark-reminders" and push.headers["content-encoding"] == "aes128gcm"
-    assert push.claims["aud"] == service.origin and push.claims["sub"].startswith("mailto:")
+    assert push.claims["aud"] == push_service.origin and push.claims["sub"].startswith("mailto:")
     assert report.outcomes["sent"] == 1 and report.items == 1
     attempt = db.session.scalar(sa.select(PushAttempt))
     assert (attempt.outcome, attempt.status_code, attempt.item_count, attempt.push_host) == ("sent", 201, 1, "127.0.0.1")
     assert db.session.scalar(sa.select(PushSubscription)).last_success_at is not None
 
 
-def test_urgent_reminders_are_sent_with_high_urgency(service, sam, make_case):
+def test_urgent_reminders_are_sent_with_high_urgency(push_service, sam, make_case):
     case = make_case(sam.programs[0], sam, follow_up_in_days=0)
     case.risk_level = RiskLevel.URGENT
     db.session.commit()
-    device = service.new_device()
+    device = push_service.new_device()
     subscribe(sam, device)
     dispatch()
-    [push] = service.delivered_to(device)
+    [push] = push_service.delivered_to(device)
     assert push.headers["urgency"] == "high" and push.payload["title"] == "1 reminder due, 1 urgent"
 
 
-def test_each_reminder_is_pushed_at_most_once_a_day(service, sam, make_case):
+def test_each_reminder_is_pushed_at_most_once_a_day(push_service, sam, make_case):
     make_case(sam.programs[0], sam, follow_up_in_days=-2)
-    device = service.new_device()
+    device = push_service.new_device()
     subscribe(sam, device)
     now = datetime.now(UTC)
     dispatch(now)
     assert dispatch(now + timedelta(minutes=1)).outcomes == {}
     assert dispatch(now + timedelta(hours=3)).outcomes == {}
-    assert len(service.delivered_to(device)) == 1
+    assert len(push_service.delivered_to(device)) == 1
     # A new reminder the same day is announced, with the digest counting both.
     make_case(sam.programs[0], sam, follow_up_in_days=0)
     dispatch(now + timedelta(hours=4))
-    assert [p.payload["count"] for p in service.delivered_to(device)] == [1, 2]
+    assert [p.payload["count"] for p in push_service.delivered_to(device)] == [1, 2]
     # The next day, what is still due is announced again.
     dispatch(now + timedelta(days=1))
-    assert len(service.delivered_to(device)) == 3
+    assert len(push_service.delivered_to(device)) == 3
 
 
-def test_the_cron_command_sends_outside_any_request(service, sam, make_case, app):
+def test_the_cron_command_sends_outside_any_request(push_service, sam, make_case, app):
     """`flask reminders dispatch` runs from cron, with no request: reminders still get worked out."""
     make_case(sam.programs[0], sam, follow_up_in_days=-1)
-    device = service.new_device()
+    device = push_service.new_device()
     subscribe(sam, device)
     result = app.test_cli_runner().invoke(args=["reminders", "dispatch"])
     assert result.exit_code == 0, result.output
     assert "1 notified about 1 reminders" in result.output
-    assert len(service.delivered_to(device)) == 1
+    assert len(push_service.delivered_to(device)) == 1
     assert db.session.scalar(sa.select(PushAttempt.outcome)) == "sent"
 
 
-def test_a_user_is_looked_at_by_one_dispatcher_a_minute(service, sam, make_case):
+def test_a_user_is_looked_at_by_one_dispatcher_a_minute(push_service, sam, make_case):
     """Dispatchers started by the same minute's cron skip a user another has just worked out."""
     make_case(sam.programs[0], sam, follow_up_in_days=-1)
-    device = service.new_device()
+    device = push_service.new_device()
     subscribe(sam, device)
     now = datetime.now(UTC)
     assert dispatch(now).outcomes == {"sent": 1}
     make_case(sam.programs[0], sam, follow_up_in_days=0)  # something new is due at once …
     assert dispatch(now + timedelta(seconds=20)).outcomes == {}  # … but this minute has been looked at
     assert dispatch(now + timedelta(seconds=61)).outcomes == {"sent": 1}  # the next minute's run has it
-    assert [push.payload["count"] for push in service.delivered_to(device)] == [1, 2]
+    assert [push.payload["count"] for push in push_service.delivered_to(device)] == [1, 2]
 
 
-def test_every_device_of_the_user_gets_it_and_nobody_else_does(service, sam, make_case, make_user):
+def test_every_device_of_the_user_gets_it_and_nobody_else_does(
+    push_service, sam, make_case, make_user
+):
     make_case(sam.programs[0], sam, follow_up_in_days=0)
-    phone, tablet, other = service.new_device(), service.new_device(), service.new_device()
+    phone, tablet, other = (push_service.new_device() for _ in range(3))
     subscribe(sam, phone)
     subscribe(sam, tablet, "Tablet")
     colleague = make_user(Role.OUTREACH_WORKER, sam.programs)
     subscribe(colleague, other)
     dispatch()
-    assert len(service.delivered_to(phone)) == len(service.delivered_to(tablet)) == 1
-    assert service.delivered_to(other) == []  # nothing is due for the colleague
+    assert len(push_service.delivered_to(phone)) == len(push_service.delivered_to(tablet)) == 1
+    assert push_service.delivered_to(other) == []  # nothing is due for the colleague
 
 
 @pytest.mark.parametrize("status", [404, 410])
-def test_a_gone_subscription_is_deleted(service, sam, make_case, status):
+def test_a_gone_subscription_is_deleted(push_service, sam, make_case, status):
     make_case(sam.programs[0], sam, follow_up_in_days=0)
-    device = service.new_device()
+    device = push_service.new_device()
     subscribe(sam, device)
-    service.answer(device, (status, {}))
+    push_service.answer(device, (status, {}))
     report = dispatch()
     assert report.outcomes == {"gone": 1}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PushSubscription)) == 0
     assert db.session.scalar(sa.select(PushAttempt.outcome)) == "gone"
 
 
-def test_429_is_retried_after_the_retry_after_delay_and_not_before(service, sam, make_case):
+def test_429_is_retried_after_the_retry_after_delay_and_not_before(push_service, sam, make_case):
     make_case(sam.programs[0], sam, follow_up_in_days=0)
-    device = service.new_device()
+    device = push_service.new_device()
     subscribe(sam, device)
-    service.answer(device, (429, {"Retry-After": "600"}))
+    push_service.answer(device, (429, {"Retry-After": "600"}))
     now = datetime.now(UTC)
     assert dispatch(now).outcomes == {"retry": 1}
     subscription = db.session.scalar(sa.select(PushSubscription))
@@ -152,15 +147,17 @@ def test_429_is_retried_after_the_retry_after_delay_and_not_before(service, sam,
     assert db.session.scalar(sa.select(ReminderState)) is None  # not announced yet
     assert dispatch(now + timedelta(minutes=5)).outcomes == {}  # still waiting
     assert dispatch(now + timedelta(minutes=11)).outcomes == {"sent": 1}
-    assert len(service.delivered_to(device)) == 1
+    assert len(push_service.delivered_to(device)) == 1
     assert db.session.scalar(sa.select(PushSubscription)).failures == 0
 
 
-def test_server_errors_back_off_and_a_dead_service_is_an_error_not_a_crash(service, sam, make_case):
+def test_server_errors_back_off_and_a_dead_service_is_an_error_not_a_crash(
+    push_service, sam, make_case
+):
     make_case(sam.programs[0], sam, follow_up_in_days=0)
-    device = service.new_device()
+    device = push_service.new_device()
     subscribe(sam, device)
-    service.answer(device, (503, {}), (500, {}))
+    push_service.answer(device, (503, {}), (500, {}))
     now = datetime.now(UTC)
     assert dispatch(now).outcomes == {"retry": 1}
     first = db.session.scalar(sa.select(PushSubscription)).retry_at
@@ -169,25 +166,25 @@ def test_server_errors_back_off_and_a_dead_service_is_an_error_not_a_crash(servi
     assert db.session.scalar(sa.select(PushSubscription)).retry_at >= first + timedelta(minutes=4)
 
 
-def test_quiet_hours_hold_a_reminder_back_in_the_users_time_zone(service, sam, make_case):
+def test_quiet_hours_hold_a_reminder_back_in_the_users_time_zone(push_service, sam, make_case):
     make_case(sam.programs[0], sam, follow_up_in_days=-1)
     user = db.session.get(User, sam.id)
     user.time_zone, user.quiet_from, user.quiet_until = "America/Chicago", time(21, 0), time(7, 0)
     db.session.commit()
-    device = service.new_device()
+    device = push_service.new_device()
     subscribe(sam, device)
     day = today_for(user)
     late = datetime.combine(day, time(23, 30)).replace(tzinfo=ZoneInfo("America/Chicago"))
     report = dispatch(late.astimezone(UTC))
-    assert report.quiet == 1 and service.received == []
+    assert report.quiet == 1 and push_service.received == []
     morning = datetime.combine(day + timedelta(days=1), time(7, 5)).replace(tzinfo=ZoneInfo("America/Chicago"))
     assert dispatch(morning.astimezone(UTC)).outcomes == {"sent": 1}
 
 
-def test_snoozed_and_done_reminders_are_not_pushed(service, sam, make_case, as_user):
+def test_snoozed_and_done_reminders_are_not_pushed(push_service, sam, make_case, as_user):
     make_case(sam.programs[0], sam, name="Alpha", follow_up_in_days=0)
     make_case(sam.programs[0], sam, name="Beta", follow_up_in_days=0)
-    device = service.new_device()
+    device = push_service.new_device()
     subscribe(sam, device)
     client = as_user(sam)
     page = client.get("/reminders").get_data(as_text=True)
@@ -200,16 +197,18 @@ def test_snoozed_and_done_reminders_are_not_pushed(service, sam, make_case, as_u
     assert "Alpha" not in today and "Beta" not in today  # Today shows the same items
     # A day later the snooze is over and that reminder comes back; the one marked done does not.
     assert dispatch(datetime.now(UTC) + timedelta(days=1, hours=1)).outcomes == {"sent": 1}
-    assert service.delivered_to(device)[-1].payload["count"] == 1
+    assert push_service.delivered_to(device)[-1].payload["count"] == 1
 
 
-def test_three_dispatchers_at_once_send_each_reminder_exactly_once(service, make_program, make_user, make_case):
+def test_three_dispatchers_at_once_send_each_reminder_exactly_once(
+    push_service, make_program, make_user, make_case
+):
     program = make_program()
     devices = []
     for number in range(12):
         worker = make_user(Role.OUTREACH_WORKER, [program])
         make_case(program, worker, follow_up_in_days=0)
-        device = service.new_device(f"worker{number}")
+        device = push_service.new_device(f"worker{number}")
         subscribe(worker, device)
         devices.append(device)
     app = current_app._get_current_object()
@@ -229,8 +228,8 @@ def test_three_dispatchers_at_once_send_each_reminder_exactly_once(service, make
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert errors == [] and service.problems == []
-    assert [len(service.delivered_to(device)) for device in devices] == [1] * 12
+    assert errors == [] and push_service.problems == []
+    assert [len(push_service.delivered_to(device)) for device in devices] == [1] * 12
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PushAttempt)) == 12
 
 

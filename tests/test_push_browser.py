@@ -11,7 +11,6 @@ import json
 import sqlalchemy as sa
 
 from tests.browser import sign_in
-from tests.push_service import push_service
 from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F401  (fixture)
 from webapp.extensions import db
 from webapp.jobs import demo, dispatcher
@@ -49,57 +48,61 @@ def poll(page, check, seconds=10):
     raise AssertionError("timed out waiting")
 
 
-def test_turn_on_reminders_receive_a_push_and_open_it(browser_page):  # noqa: F811
-    app, page, problems = browser_page
-    with app.app_context():
+def test_turn_on_reminders_receive_a_push_and_open_it(browser_page, push_service):  # noqa: F811
+    page = browser_page.page
+    with browser_page.app.app_context():
         demo.load()
         db.session.commit()
-    with push_service() as service:
-        device = service.new_device("phone")
-        context = page.context
-        page.goto("/login")
-        origin = page.evaluate("() => location.origin")
-        context.grant_permissions(["notifications"], origin=origin)
-        context.add_init_script(STUB % json.dumps({"endpoint": device.endpoint,
-                                                   "keys": {"p256dh": device.p256dh, "auth": device.auth}}))
-        sign_in(page, "outreach@demo.example", "orange-bicycle-harbour")
+    device = push_service.new_device("phone")
+    context = page.context
+    page.goto("/login")
+    origin = page.evaluate("() => location.origin")
+    context.grant_permissions(["notifications"], origin=origin)
+    keys = {"p256dh": device.p256dh, "auth": device.auth}
+    context.add_init_script(STUB % json.dumps({"endpoint": device.endpoint, "keys": keys}))
+    sign_in(page, "outreach@demo.example", "orange-bicycle-harbour")
 
-        page.goto("/account/settings")
-        page.get_by_text("Reminders are off on this device.").wait_for()
-        page.get_by_role("button", name="Turn on reminders").click()
-        page.get_by_text("Reminders are on for this device.").wait_for()
-        assert page.locator(".devices li").count() == 1
-        check_phone_layout(page, "push-1-settings-on", problems)
-        with app.app_context():
-            subscription = db.session.scalar(sa.select(PushSubscription))
-            user = db.session.get(User, subscription.user_id)
-            assert (user.email, subscription.endpoint) == ("outreach@demo.example", device.endpoint)
+    page.goto("/account/settings")
+    page.get_by_text("Reminders are off on this device.").wait_for()
+    page.get_by_role("button", name="Turn on reminders").click()
+    page.get_by_text("Reminders are on for this device.").wait_for()
+    assert page.locator(".devices li").count() == 1
+    check_phone_layout(page, "push-1-settings-on", browser_page.problems)
+    with browser_page.app.app_context():
+        subscription = db.session.scalar(sa.select(PushSubscription))
+        user = db.session.get(User, subscription.user_id)
+        assert (user.email, subscription.endpoint) == ("outreach@demo.example", device.endpoint)
 
-            # The dispatcher sends the worker's digest; the push service decrypts it.
-            dispatcher.dispatch_once()
-        [push] = service.delivered_to(device)
-        assert service.problems == [] and push.payload["url"] == "/reminders"
+        # The dispatcher sends the worker's digest; the push service decrypts it.
+        dispatcher.dispatch_once()
+    [push] = push_service.delivered_to(device)
+    assert push_service.problems == [] and push.payload["url"] == "/reminders"
 
-        # The worker shows it; the digest's tag makes the next one replace it.
-        cdp = context.new_cdp_session(page)
-        registrations = []
-        cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
-        cdp.send("ServiceWorker.enable")
-        poll(page, lambda: bool(registrations))
-        cdp.send("ServiceWorker.deliverPushMessage", {
-            "origin": origin, "registrationId": registrations[0]["registrationId"], "data": json.dumps(push.payload)})
-        poll(page, lambda: len(page.evaluate(NOTIFICATIONS)) == 1)
-        [shown] = page.evaluate(NOTIFICATIONS)
-        assert shown == {"title": push.payload["title"], "body": push.payload["body"],
-                         "tag": "waymark-reminders", "url": "/reminders"}
+    # The worker shows it; the digest's tag makes the next one replace it.
+    cdp = context.new_cdp_session(page)
+    registrations = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated",
+           lambda event: registrations.extend(event["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    poll(page, lambda: bool(registrations))
+    cdp.send("ServiceWorker.deliverPushMessage", {
+        "origin": origin, "registrationId": registrations[0]["registrationId"],
+        "data": json.dumps(push.payload)})
+    poll(page, lambda: len(page.evaluate(NOTIFICATIONS)) == 1)
+    [shown] = page.evaluate(NOTIFICATIONS)
+    assert shown == {"title": push.payload["title"], "body": push.payload["body"],
+                     "tag": "waymark-reminders", "url": "/reminders"}
 
-        # A tap: the open window goes to the reminders the notification announced.
-        page.goto("/clients")
-        worker = context.service_workers[0]
-        worker.evaluate("""() => self.registration.getNotifications().then(list => {
-            try { self.dispatchEvent(new NotificationEvent("notificationclick", { notification: list[0] })); }
-            catch (error) { /* waitUntil refuses an event the browser did not send; the handler ran */ }
-        })""")
-        page.wait_for_url("**/reminders")
-        assert page.locator(".today-item").count() > 0
-        check_phone_layout(page, "push-2-reminders-after-tap", problems)
+    # A tap: the open window goes to the reminders the notification announced.
+    page.goto("/clients")
+    worker = context.service_workers[0]
+    worker.evaluate("""() => self.registration.getNotifications().then(list => {
+        try {
+            const notification = list[0];
+            self.dispatchEvent(new NotificationEvent("notificationclick", { notification }));
+        }
+        catch (error) { /* waitUntil refuses an event the browser did not send; the handler ran */ }
+    })""")
+    page.wait_for_url("**/reminders")
+    assert page.locator(".today-item").count() > 0
+    check_phone_layout(page, "push-2-reminders-after-tap", browser_page.problems)

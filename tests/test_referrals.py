@@ -1,6 +1,7 @@
 """Referrals: made from the directory, confirmed step by step along the state machine."""
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from webapp.forms.cases import local_now
 from webapp.models import (
     ALLOWED_TRANSITIONS,
     CLOSED_REFERRAL_STATUSES,
+    Case,
     ConfirmationMethod,
     Provider,
     Referral,
@@ -18,6 +20,7 @@ from webapp.models import (
     ReferralStatusChange,
     Role,
     Service,
+    User,
 )
 from webapp.services import referrals
 from webapp.timeutil import local_today
@@ -25,8 +28,16 @@ from webapp.timeutil import local_today
 S = ReferralStatus
 
 
+@dataclass(frozen=True)
+class Setup:
+    sam: User
+    case: Case
+    service: Service
+    retired: Service
+
+
 @pytest.fixture
-def setup(make_program, make_user, make_case):
+def setup(make_program, make_user, make_case) -> Setup:
     program = make_program()
     sam = make_user(Role.OUTREACH_WORKER, [program])
     case = make_case(program, sam, name="Tyrell")
@@ -35,21 +46,19 @@ def setup(make_program, make_user, make_case):
     retired = Service(name="Old service", category="legal", provider=service.provider, active=False)
     db.session.add_all([service, retired])
     db.session.commit()
-    return sam, case, service, retired
+    return Setup(sam, case, service, retired)
 
 
 def test_the_referral_form_lists_active_services_by_provider_and_a_week_to_confirm(as_user, setup):
-    sam, case, service, retired = setup
-    page = as_user(sam).get(f"/cases/{case.id}/referrals/new").get_data(as_text=True)
+    page = as_user(setup.sam).get(f"/cases/{setup.case.id}/referrals/new").get_data(as_text=True)
     assert '<optgroup label="Legal Aid Society">' in page and "ID document replacement" in page
     assert "Old service" not in page
     assert f'value="{(local_today() + timedelta(days=7)).isoformat()}"' in page
 
 
 def test_making_a_referral_records_it_as_sent(as_user, setup):
-    sam, case, service, _ = setup
-    response = as_user(sam).post(f"/cases/{case.id}/referrals/new", data={
-        "service": str(service.id), "reason": "Needs ID for job applications.",
+    response = as_user(setup.sam).post(f"/cases/{setup.case.id}/referrals/new", data={
+        "service": str(setup.service.id), "reason": "Needs ID for job applications.",
         "follow_up_on": (local_today() + timedelta(days=7)).isoformat()})
     assert response.status_code == 302
     referral = db.session.scalar(sa.select(Referral))
@@ -65,10 +74,9 @@ def test_making_a_referral_records_it_as_sent(as_user, setup):
      ({"reason": "x" * 10_001}, "reason")],
 )
 def test_bad_referrals_are_refused_beside_their_field(as_user, setup, data, field):
-    sam, case, service, retired = setup
-    body = {"service": str(service.id), "follow_up_on": (local_today() + timedelta(days=7)).isoformat()}
-    body.update({k: (str(retired.id) if v == "retired" else v) for k, v in data.items()})
-    response = as_user(sam).post(f"/cases/{case.id}/referrals/new", data=body)
+    body = {"service": str(setup.service.id), "follow_up_on": (local_today() + timedelta(days=7)).isoformat()}
+    body.update({k: (str(setup.retired.id) if v == "retired" else v) for k, v in data.items()})
+    response = as_user(setup.sam).post(f"/cases/{setup.case.id}/referrals/new", data=body)
     assert response.status_code == 422
     assert f'id="{field}-error">' in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Referral)) == 0
@@ -82,43 +90,40 @@ def confirm(client, referral, status, **extra):
 
 
 def test_confirming_walks_the_referral_to_connected_with_who_when_how(as_user, setup):
-    sam, case, service, _ = setup
-    referral = referrals.make_referral(case, service, created_by=sam, today=local_today())
+    referral = referrals.make_referral(setup.case, setup.service, created_by=setup.sam, today=local_today())
     db.session.commit()
-    client = as_user(sam)
+    client = as_user(setup.sam)
     page = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
     options = re.findall(r'<option[^>]*value="([a-z_]+)"', page.split('id="status"')[1].split("</select>")[0])
     assert options == ["acknowledged", "scheduled", "connected", "declined", "cancelled"]
 
     assert confirm(client, referral, "scheduled").status_code == 302
     response = confirm(client, referral, "connected", method="in_person", note="Went with him.")
-    assert response.headers["Location"] == f"/cases/{case.id}"
+    assert response.headers["Location"] == f"/cases/{setup.case.id}"
     referral = db.session.get(Referral, referral.id)
     assert referral.status == S.CONNECTED
     last = referral.history[-1]
     assert (last.status, last.method, last.confirmed_by_id, last.note) == (
-        S.CONNECTED, ConfirmationMethod.IN_PERSON, sam.id, "Went with him.")
+        S.CONNECTED, ConfirmationMethod.IN_PERSON, setup.sam.id, "Went with him.")
     page = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
     assert page.index("Connected (client attended)") < page.index("Appointment scheduled")  # newest first
 
 
 def test_an_impossible_transition_is_refused_with_a_clear_message(as_user, setup):
-    sam, case, service, _ = setup
-    referral = referrals.make_referral(case, service, created_by=sam, today=local_today())
+    referral = referrals.make_referral(setup.case, setup.service, created_by=setup.sam, today=local_today())
     db.session.commit()
-    response = confirm(as_user(sam), referral, "completed")
+    response = confirm(as_user(setup.sam), referral, "completed")
     assert response.status_code == 422
     assert 'id="status-error">' in response.get_data(as_text=True)
     with pytest.raises(referrals.ReferralError, match="cannot become completed"):
-        referrals.change_status(referral, S.COMPLETED, confirmed_by=sam, method=ConfirmationMethod.CLIENT)
+        referrals.change_status(referral, S.COMPLETED, confirmed_by=setup.sam, method=ConfirmationMethod.CLIENT)
 
 
 def test_a_finished_referral_takes_nothing_more(as_user, setup):
-    sam, case, service, _ = setup
-    referral = referrals.make_referral(case, service, created_by=sam, today=local_today())
-    referrals.change_status(referral, S.DECLINED, confirmed_by=sam, method=ConfirmationMethod.CLIENT)
+    referral = referrals.make_referral(setup.case, setup.service, created_by=setup.sam, today=local_today())
+    referrals.change_status(referral, S.DECLINED, confirmed_by=setup.sam, method=ConfirmationMethod.CLIENT)
     db.session.commit()
-    response = confirm(as_user(sam), referral, "connected")
+    response = confirm(as_user(setup.sam), referral, "connected")
     assert response.status_code == 422
     assert "This referral is finished" in response.get_data(as_text=True)
     assert len(db.session.get(Referral, referral.id).history) == 2
@@ -127,10 +132,9 @@ def test_a_finished_referral_takes_nothing_more(as_user, setup):
 @pytest.mark.parametrize(("field", "value"), [("occurred_at", "2999-01-01T00:00"), ("method", "smoke signals"),
                                               ("note", "x" * 10_001), ("follow_up_on", "2001-01-01")])
 def test_bad_confirmations_are_refused(as_user, setup, field, value):
-    sam, case, service, _ = setup
-    referral = referrals.make_referral(case, service, created_by=sam, today=local_today())
+    referral = referrals.make_referral(setup.case, setup.service, created_by=setup.sam, today=local_today())
     db.session.commit()
-    response = confirm(as_user(sam), referral, "acknowledged", **{field: value})
+    response = confirm(as_user(setup.sam), referral, "acknowledged", **{field: value})
     assert response.status_code == 422
     assert f'id="{field}-error">' in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReferralStatusChange)) == 1
@@ -151,14 +155,13 @@ def test_the_state_machine_only_ends_in_the_final_statuses():
 
 
 def test_referrals_are_only_for_those_who_may_see_the_case(as_user, setup, make_user, make_program):
-    sam, case, service, _ = setup
-    referral = referrals.make_referral(case, service, created_by=sam, today=local_today())
+    referral = referrals.make_referral(setup.case, setup.service, created_by=setup.sam, today=local_today())
     db.session.commit()
     outsider = as_user(make_user(Role.CASE_MANAGER, [make_program("Other")]))
     assert outsider.get(f"/referrals/{referral.id}").status_code == 404
     assert confirm(outsider, referral, "acknowledged").status_code == 404
-    assert outsider.get(f"/cases/{case.id}/referrals/new").status_code == 404
-    assert as_user(sam).get("/referrals/99999").status_code == 404
+    assert outsider.get(f"/cases/{setup.case.id}/referrals/new").status_code == 404
+    assert as_user(setup.sam).get("/referrals/99999").status_code == 404
 
 
 @pytest.fixture

@@ -5,16 +5,9 @@ from datetime import time
 import pytest
 import sqlalchemy as sa
 
-from tests.push_service import push_service
 from webapp.extensions import db
 from webapp.models import PushSubscription, ReminderState, Role, User
 from webapp.services import push as push_layer
-
-
-@pytest.fixture
-def service():
-    with push_service() as running:
-        yield running
 
 
 @pytest.fixture
@@ -32,8 +25,8 @@ def test_signed_out_scripts_get_401_and_pages_a_login(client):
     assert client.post("/account/push-subscriptions", json={}).status_code == 401
 
 
-def test_a_device_subscribes_with_its_keys(as_user, sam, service):
-    device = service.new_device()
+def test_a_device_subscribes_with_its_keys(as_user, sam, push_service):
+    device = push_service.new_device()
     response = as_user(sam).post("/account/push-subscriptions", json=device.as_json("Android phone, Chrome"))
     assert response.status_code == 201
     subscription = db.session.scalar(sa.select(PushSubscription))
@@ -52,8 +45,8 @@ def test_a_device_subscribes_with_its_keys(as_user, sam, service):
     (lambda d: d.update(endpoint=["not", "text"]), "not in the expected form"),
     (lambda d: d.update(endpoint="https://fcm.googleapis.com/" + "x" * 1200), "not in the expected form"),
 ])
-def test_unusable_subscriptions_are_refused(as_user, sam, service, mutate, message):
-    body = service.new_device().as_json()
+def test_unusable_subscriptions_are_refused(as_user, sam, push_service, mutate, message):
+    body = push_service.new_device().as_json()
     mutate(body)
     response = as_user(sam).post("/account/push-subscriptions", json=body)
     assert response.status_code == 400 and message in response.get_json()["error"]
@@ -66,8 +59,8 @@ def test_a_body_that_is_not_json_is_refused(as_user, sam):
     assert response.status_code == 400
 
 
-def test_people_remove_their_own_devices_only(as_user, sam, service, make_user):
-    device = service.new_device()
+def test_people_remove_their_own_devices_only(as_user, sam, push_service, make_user):
+    device = push_service.new_device()
     as_user(sam).post("/account/push-subscriptions", json=device.as_json())
     subscription_id = db.session.scalar(sa.select(PushSubscription.id))
     other = make_user(Role.CASE_MANAGER, sam.programs)
@@ -77,28 +70,30 @@ def test_people_remove_their_own_devices_only(as_user, sam, service, make_user):
     assert _count(PushSubscription) == 0
 
 
-def test_signing_out_removes_this_devices_subscription(as_user, sam, service):
-    device = service.new_device()
+def test_signing_out_removes_this_devices_subscription(as_user, sam, push_service):
+    device = push_service.new_device()
     client = as_user(sam)
     client.post("/account/push-subscriptions", json=device.as_json())
     assert client.post("/logout", data={"push_endpoint": device.endpoint}).status_code == 302
     assert _count(PushSubscription) == 0
 
 
-def test_a_shared_phone_moves_the_subscription_to_whoever_turned_reminders_on(as_user, sam, service, make_user):
-    device = service.new_device()
+def test_a_shared_phone_moves_the_subscription_to_whoever_turned_reminders_on(
+    as_user, sam, push_service, make_user
+):
+    device = push_service.new_device()
     as_user(sam).post("/account/push-subscriptions", json=device.as_json())
     ngozi = make_user(Role.OUTREACH_WORKER, sam.programs)
     as_user(ngozi).post("/account/push-subscriptions", json=device.as_json())
     assert db.session.scalars(sa.select(PushSubscription.user_id)).all() == [ngozi.id]
 
 
-def test_send_me_a_test_reaches_each_device(as_user, sam, service):
-    phone = service.new_device()
+def test_send_me_a_test_reaches_each_device(as_user, sam, push_service):
+    phone = push_service.new_device()
     as_user(sam).post("/account/push-subscriptions", json=phone.as_json("Phone"))
     response = as_user(sam).post("/account/push-test", follow_redirects=True)
     assert "Phone: test sent." in response.get_data(as_text=True)
-    [push] = service.delivered_to(phone)
+    [push] = push_service.delivered_to(phone)
     assert push.payload["title"] == "Waymark test"
 
 
@@ -146,11 +141,11 @@ def page_of(client) -> str:
     return client.get("/reminders").get_data(as_text=True)
 
 
-def test_the_cli_shows_keys_sends_tests_and_dispatches(app, sam, service, make_case):
+def test_the_cli_shows_keys_sends_tests_and_dispatches(app, sam, push_service, make_case):
     runner = app.test_cli_runner()
     keys = runner.invoke(args=["push", "keys"])
     assert keys.exit_code == 0 and "Public key (applicationServerKey): B" in keys.output
-    device = service.new_device()
+    device = push_service.new_device()
     push_layer.subscribe(sam, endpoint=device.endpoint, p256dh=device.p256dh, auth=device.auth, label="Phone")
     db.session.commit()
     make_case(sam.programs[0], sam, follow_up_in_days=0)
@@ -158,7 +153,7 @@ def test_the_cli_shows_keys_sends_tests_and_dispatches(app, sam, service, make_c
     assert test.exit_code == 0 and "Phone: sent" in test.output
     run = runner.invoke(args=["reminders", "dispatch"])
     assert run.exit_code == 0 and "1 notified about 1 reminders" in run.output
-    assert len(service.delivered_to(device)) == 2
+    assert len(push_service.delivered_to(device)) == 2
     rotate = runner.invoke(args=["push", "keys", "--rotate"], input="y\n")
     assert rotate.exit_code == 0 and "1 subscriptions removed" in rotate.output
     assert rotate.output.split("applicationServerKey): ")[1] != keys.output.split("applicationServerKey): ")[1]

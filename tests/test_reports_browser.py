@@ -7,8 +7,8 @@ from webapp.jobs import demo
 
 
 def test_reports_read_on_a_phone_and_on_a_desk(browser_page):  # noqa: F811
-    app, page, problems = browser_page
-    with app.app_context():
+    page = browser_page.page
+    with browser_page.app.app_context():
         demo.load()
         db.session.commit()
     sign_in(page, "supervisor@demo.example", "quiet-river-lantern")
@@ -20,7 +20,7 @@ def test_reports_read_on_a_phone_and_on_a_desk(browser_page):  # noqa: F811
         box = charts.nth(index).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360, box
     assert page.locator("#referrals .report-table th[scope=row]").first.inner_text() == "All providers"
-    check_phone_layout(page, "reports-phone", problems)
+    check_phone_layout(page, "reports-phone", browser_page.problems)
 
     page.set_viewport_size({"width": 1280, "height": 900})
     page.reload()
@@ -37,4 +37,4 @@ def test_reports_read_on_a_phone_and_on_a_desk(browser_page):  # noqa: F811
     page.get_by_role("button", name="Show").click()
     assert "The end date is before the start date." in page.locator("#until-field").inner_text()
     assert page.get_by_label("Cases", exact=True).input_value() == "closed"
-    assert not problems, problems
+    assert not browser_page.problems, browser_page.problems

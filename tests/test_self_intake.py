@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -17,9 +18,11 @@ from webapp.models import (
     Intake,
     IntakeSource,
     Invitation,
+    Program,
     Role,
     SelfIntakeSubmission,
     SubmissionStatus,
+    User,
     utcnow,
 )
 from webapp.queries.today import due_items
@@ -30,19 +33,30 @@ GONE = "This link no longer works"
 GONE_ES = "Este enlace ya no funciona"
 
 
+@dataclass(frozen=True)
+class Org:
+    program: Program
+    ana: User
+
+
 @pytest.fixture
-def org(make_program, make_user):
+def org(make_program, make_user) -> Org:
     program = make_program(name="Housing Help")
     ana = make_user(Role.CASE_MANAGER, [program], name="Ana Worker")
-    return program, ana
+    return Org(program, ana)
+
+
+@dataclass(frozen=True)
+class Link:
+    invitation: Invitation
+    token: str
 
 
 @pytest.fixture
-def link(org):
-    program, ana = org
-    invitation, token = self_intake.create_invitation(ana, program, language="es")
+def link(org) -> Link:
+    invitation, token = self_intake.create_invitation(org.ana, org.program, language="es")
     db.session.commit()
-    return invitation, token
+    return Link(invitation, token)
 
 
 def answers(**changes):
@@ -55,10 +69,9 @@ def answers(**changes):
 
 
 def test_the_token_is_long_random_and_stored_only_as_a_hash(link):
-    invitation, token = link
-    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)  # 256 bits
-    assert invitation.token_hash == hashlib.sha256(token.encode()).hexdigest()
-    assert token not in str(db.session.execute(sa.select(Invitation.__table__)).all())
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", link.token)  # 256 bits
+    assert link.invitation.token_hash == hashlib.sha256(link.token.encode()).hexdigest()
+    assert link.token not in str(db.session.execute(sa.select(Invitation.__table__)).all())
 
 
 def test_a_gone_page_follows_the_language_of_the_page_it_came_from(client):
@@ -67,31 +80,28 @@ def test_a_gone_page_follows_the_language_of_the_page_it_came_from(client):
 
 
 def test_opening_the_link_changes_nothing(client, link):
-    invitation, token = link
     for _ in range(3):
-        response = client.get(f"/i/{token}")
+        response = client.get(f"/i/{link.token}")
         assert response.status_code == 200
-    invitation = db.session.get(Invitation, invitation.id)
+    invitation = db.session.get(Invitation, link.invitation.id)
     assert invitation.opened_at is None and invitation.submitted_at is None
-    assert client.get(f"/i/{token}").status_code == 200  # still usable
+    assert client.get(f"/i/{link.token}").status_code == 200  # still usable
 
 
 def test_the_form_speaks_the_invitations_language_and_can_be_switched(client, link):
-    _, token = link
-    page = client.get(f"/i/{token}").get_data(as_text=True)
+    page = client.get(f"/i/{link.token}").get_data(as_text=True)
     assert '<html lang="es">' in page
     for spanish in ("Cuéntenos sobre usted", "Sobre mí", "En qué necesito ayuda", "Lo que va bien",
                     "Cómo contactarme con seguridad", "Dar su permiso", "¿Cómo quiere que le llamemos?",
                     "Un lugar seguro donde quedarme", "Enviar mis respuestas", "Housing Help le pidió"):
         assert spanish in page, spanish
     assert re.search(r"hasta el \d+ de \w+ de \d{4}", page)  # the date in Spanish
-    english = client.get(f"/i/{token}?lang=en").get_data(as_text=True)
+    english = client.get(f"/i/{link.token}?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in english and "Tell us about yourself" in english
 
 
 def test_without_a_language_the_browser_decides(client, org):
-    program, ana = org
-    _, token = self_intake.create_invitation(ana, program, language="")
+    _, token = self_intake.create_invitation(org.ana, org.program, language="")
     db.session.commit()
     spanish = client.get(f"/i/{token}", headers={"Accept-Language": "es-MX,es;q=0.9"}).get_data(as_text=True)
     assert "Cuéntenos sobre usted" in spanish
@@ -100,8 +110,7 @@ def test_without_a_language_the_browser_decides(client, org):
 
 
 def test_pages_send_no_referer_and_ask_not_to_be_indexed(client, link):
-    _, token = link
-    for response in (client.get(f"/i/{token}"), client.get("/i/unknown-token")):
+    for response in (client.get(f"/i/{link.token}"), client.get("/i/unknown-token")):
         assert response.headers["Referrer-Policy"] == "no-referrer"
         assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
         assert '<meta name="robots" content="noindex, nofollow">' in response.get_data(as_text=True)
@@ -109,8 +118,7 @@ def test_pages_send_no_referer_and_ask_not_to_be_indexed(client, link):
 
 
 def test_a_submission_is_stored_once_and_the_client_is_thanked(client, link):
-    invitation, token = link
-    response = client.post(f"/i/{token}", data=answers(lang="es"))
+    response = client.post(f"/i/{link.token}", data=answers(lang="es"))
     assert response.status_code == 302 and response.location.startswith("/i/thanks")
     thanks = client.get(response.location).get_data(as_text=True)
     assert "Gracias: sus respuestas se enviaron" in thanks and "Llegaron a Housing Help." in thanks
@@ -118,21 +126,20 @@ def test_a_submission_is_stored_once_and_the_client_is_thanked(client, link):
     assert submission.answers["preferred_name"] == "Rosa" and submission.answers["needs"] == ["housing", "food"]
     assert submission.language == "es"
     # A second submit is refused and the first is kept as it was.
-    again = client.post(f"/i/{token}", data=answers(preferred_name="Someone else", lang="es"))
+    again = client.post(f"/i/{link.token}", data=answers(preferred_name="Someone else", lang="es"))
     assert again.status_code == 404 and GONE_ES in again.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SelfIntakeSubmission)) == 1
     assert db.session.scalar(sa.select(SelfIntakeSubmission)).answers["preferred_name"] == "Rosa"
-    assert db.session.get(Invitation, invitation.id).status(utcnow()).value == "submitted"
+    assert db.session.get(Invitation, link.invitation.id).status(utcnow()).value == "submitted"
 
 
 @pytest.mark.parametrize("how", ["expired", "revoked", "used", "unknown", "truncated", "case-changed", "garbage"])
 def test_every_dead_link_gets_the_same_friendly_page(client, org, how):
-    program, ana = org
-    invitation, token = self_intake.create_invitation(ana, program, language="en")
+    invitation, token = self_intake.create_invitation(org.ana, org.program, language="en")
     if how == "expired":
         invitation.expires_at = utcnow() - timedelta(seconds=1)
     elif how == "revoked":
-        self_intake.revoke(invitation, ana)
+        self_intake.revoke(invitation, org.ana)
     elif how == "used":
         self_intake.submit(invitation, {"preferred_name": "X"}, language="en")
     db.session.commit()
@@ -156,8 +163,7 @@ def test_every_dead_link_gets_the_same_friendly_page(client, org, how):
     ({"needs_text": "x" * 2001}, "needs_text", "Como máximo 2000 caracteres."),
 ])
 def test_bad_answers_are_shown_beside_the_field_in_spanish_and_the_rest_is_kept(client, link, changes, field, message):
-    _, token = link
-    response = client.post(f"/i/{token}", data=answers(lang="es", **changes))
+    response = client.post(f"/i/{link.token}", data=answers(lang="es", **changes))
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert f'id="{field}-error">' in page and message in page
@@ -167,27 +173,24 @@ def test_bad_answers_are_shown_beside_the_field_in_spanish_and_the_rest_is_kept(
 
 
 def test_starting_to_type_marks_the_link_opened(client, link):
-    invitation, token = link
-    assert client.post(f"/i/{token}/started").status_code == 204
-    assert db.session.get(Invitation, invitation.id).status(utcnow()).value == "opened"
+    assert client.post(f"/i/{link.token}/started").status_code == 204
+    assert db.session.get(Invitation, link.invitation.id).status(utcnow()).value == "opened"
 
 
 def test_the_link_space_is_rate_limited_per_address(client, link, monkeypatch):
     from webapp.routes import self_intake as routes
-    _, token = link
     monkeypatch.setattr(routes, "REQUESTS_PER_WINDOW", 5)
-    statuses = [client.get(f"/i/{token}").status_code for _ in range(6)]
+    statuses = [client.get(f"/i/{link.token}").status_code for _ in range(6)]
     assert statuses == [200] * 5 + [429]
     assert "Please wait a few minutes" in client.get("/i/unknown").get_data(as_text=True)
-    other = client.get(f"/i/{token}", environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    other = client.get(f"/i/{link.token}", environ_base={"REMOTE_ADDR": "10.9.9.9"})
     assert other.status_code == 200
 
 
 def test_tokens_stay_out_of_the_audit_trail_and_the_access_log(client, link, tmp_path):
-    _, token = link
-    client.post(f"/i/{token}", data=answers())
+    client.post(f"/i/{link.token}", data=answers())
     paths = db.session.scalars(sa.select(AuditEvent.path)).all()
-    assert "/i/[link]" in paths and not any(token in (path or "") for path in paths)
+    assert "/i/[link]" in paths and not any(link.token in (path or "") for path in paths)
     from gunicorn.config import Config
 
     from webapp.web.logs import RedactingLogger
@@ -195,20 +198,19 @@ def test_tokens_stay_out_of_the_audit_trail_and_the_access_log(client, link, tmp
     config.set("accesslog", str(tmp_path / "access.log"))
     config.set("access_log_format", '%(h)s "%(r)s" %(U)s %(s)s')
     logger = RedactingLogger(config)
-    request = SimpleNamespace(method="GET", path=f"/i/{token}", query="", version=(1, 1), headers=[], uri=f"/i/{token}")
+    request = SimpleNamespace(method="GET", path=f"/i/{link.token}", query="", version=(1, 1), headers=[], uri=f"/i/{link.token}")
     response = SimpleNamespace(status="200 OK", status_code=200, response_length=10, sent=10, headers=[])
-    logger.access(response, request, {"REMOTE_ADDR": "127.0.0.1", "RAW_URI": f"/i/{token}", "PATH_INFO": f"/i/{token}",
+    logger.access(response, request, {"REMOTE_ADDR": "127.0.0.1", "RAW_URI": f"/i/{link.token}", "PATH_INFO": f"/i/{link.token}",
                                       "REQUEST_METHOD": "GET", "SERVER_PROTOCOL": "HTTP/1.1"}, timedelta(seconds=0.01))
     for handler in logger.access_log.handlers:
         handler.flush()
     written = (tmp_path / "access.log").read_text()
-    assert "/i/[link]" in written and token not in written
+    assert "/i/[link]" in written and link.token not in written
 
 
 def test_staff_make_an_invitation_and_see_the_link_once(as_user, org):
-    program, ana = org
-    client = as_user(ana)
-    response = client.post("/invites", data={"program": str(program.id), "language": "es", "expires_in_days": "7",
+    client = as_user(org.ana)
+    response = client.post("/invites", data={"program": str(org.program.id), "language": "es", "expires_in_days": "7",
                                              "note": "Met at the library"})
     assert response.status_code == 302
     share = client.get(response.location).get_data(as_text=True)
@@ -233,10 +235,9 @@ def test_staff_make_an_invitation_and_see_the_link_once(as_user, org):
     ({"program": "abc"}, "program"),
 ])
 def test_bad_invitations_are_refused_beside_the_field(as_user, org, data, field):
-    program, ana = org
-    form = {"program": str(program.id), "language": "en", "expires_in_days": "7", "note": "Keep me"}
+    form = {"program": str(org.program.id), "language": "en", "expires_in_days": "7", "note": "Keep me"}
     form.update(data)
-    response = as_user(ana).post("/invites", data=form)
+    response = as_user(org.ana).post("/invites", data=form)
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and f'id="{field}-error">' in page and "Keep me" in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 0
@@ -244,12 +245,11 @@ def test_bad_invitations_are_refused_beside_the_field(as_user, org, data, field)
 
 def test_staff_cannot_invite_for_a_program_they_are_not_in_nor_see_others_invitations(as_user, org, make_program,
                                                                                       make_user):
-    program, ana = org
     other_program = make_program()
-    response = as_user(ana).post("/invites", data={"program": str(other_program.id), "language": "en",
+    response = as_user(org.ana).post("/invites", data={"program": str(other_program.id), "language": "en",
                                                    "expires_in_days": "7"})
     assert response.status_code == 422
-    invitation, _ = self_intake.create_invitation(ana, program, language="en")
+    invitation, _ = self_intake.create_invitation(org.ana, org.program, language="en")
     db.session.commit()
     stranger = make_user(Role.CASE_MANAGER, [other_program])
     assert as_user(stranger).post(f"/invites/{invitation.id}/revoke").status_code == 404
@@ -257,8 +257,7 @@ def test_staff_cannot_invite_for_a_program_they_are_not_in_nor_see_others_invita
 
 
 def _submitted(org, **changes):
-    program, ana = org
-    invitation, _ = self_intake.create_invitation(ana, program, language="es")
+    invitation, _ = self_intake.create_invitation(org.ana, org.program, language="es")
     form_answers = answers(**changes)
     stored = {key: value for key, value in form_answers.items() if key not in ("consent_data",)}
     stored["age"] = int(stored["age"]) if stored.get("age") else None
@@ -269,16 +268,14 @@ def _submitted(org, **changes):
 
 
 def test_the_inviting_worker_hears_of_a_submission(org):
-    program, ana = org
     submission = _submitted(org)
-    items = due_items(ana, local_today())
+    items = due_items(org.ana, local_today())
     assert [(item.kind, item.heading, item.record) for item in items] == [("self_intake", "Rosa", submission.id)]
 
 
 def test_accepting_creates_the_client_and_a_case_with_the_self_intake_as_its_intake(as_user, org):
-    program, ana = org
     submission = _submitted(org)
-    client = as_user(ana)
+    client = as_user(org.ana)
     page = client.get(f"/intake-queue/{submission.id}").get_data(as_text=True)
     assert "Rosa" in page and "Me desalojaron" in page and "A new client record" in page
     response = client.post(f"/intake-queue/{submission.id}/accept", data={
@@ -287,7 +284,7 @@ def test_accepting_creates_the_client_and_a_case_with_the_self_intake_as_its_int
     case = db.session.scalar(sa.select(Case))
     assert (case.client.preferred_name, case.client.legal_name, case.client.language, case.client.safe_to_text) == (
         "Rosa", "Rosa María Flores", "es", False)
-    assert case.primary_worker_id == ana.id and case.next_follow_up_on == local_today() + timedelta(days=2)
+    assert case.primary_worker_id == org.ana.id and case.next_follow_up_on == local_today() + timedelta(days=2)
     intake = db.session.scalar(sa.select(Intake))
     assert intake.source == IntakeSource.SELF_INTAKE and intake.presenting_circumstances == "Me desalojaron la semana pasada."
     assert case.client.consents[0].method == ConsentMethod.SELF_INTAKE
@@ -298,10 +295,9 @@ def test_accepting_creates_the_client_and_a_case_with_the_self_intake_as_its_int
 
 
 def test_accepting_runs_the_duplicate_check_and_can_link_a_known_client(as_user, org, make_case):
-    program, ana = org
-    known = make_case(program, ana, name="Rosa", legal_name="Rosa Maria Flores", phone="555 201 9988").client
+    known = make_case(org.program, org.ana, name="Rosa", legal_name="Rosa Maria Flores", phone="555 201 9988").client
     submission = _submitted(org)
-    client = as_user(ana)
+    client = as_user(org.ana)
     page = client.get(f"/intake-queue/{submission.id}").get_data(as_text=True)
     assert "Likely match" in page and known.display_id in page
     response = client.post(f"/intake-queue/{submission.id}/accept", data={"accept-client": known.persistent_id})
@@ -312,9 +308,8 @@ def test_accepting_runs_the_duplicate_check_and_can_link_a_known_client(as_user,
 
 
 def test_accept_and_reject_refuse_bad_input(as_user, org):
-    program, ana = org
     submission = _submitted(org)
-    client = as_user(ana)
+    client = as_user(org.ana)
     response = client.post(f"/intake-queue/{submission.id}/accept", data={"accept-client": "somebody-else"})
     assert response.status_code == 422 and 'id="accept-client-error">' in response.get_data(as_text=True)
     response = client.post(f"/intake-queue/{submission.id}/accept", data={
@@ -330,13 +325,12 @@ def test_accept_and_reject_refuse_bad_input(as_user, org):
 
 
 def test_the_queue_is_for_the_programs_staff(as_user, org, make_program, make_user):
-    program, ana = org
     submission = _submitted(org)
     stranger = make_user(Role.CASE_MANAGER, [make_program()])
     assert "Rosa" not in as_user(stranger).get("/intake-queue").get_data(as_text=True)
     assert as_user(stranger).get(f"/intake-queue/{submission.id}").status_code == 404
     assert as_user(stranger).post(f"/intake-queue/{submission.id}/accept", data={"accept-client": "new"}).status_code == 404
-    assert "Rosa" in as_user(ana).get("/intake-queue").get_data(as_text=True)
+    assert "Rosa" in as_user(org.ana).get("/intake-queue").get_data(as_text=True)
 
 
 def test_every_client_facing_string_has_a_spanish_translation_and_the_compiled_catalog_matches():
@@ -363,29 +357,27 @@ def test_every_client_facing_string_has_a_spanish_translation_and_the_compiled_c
 
 
 def test_two_sends_at_once_are_one_submission_and_the_second_is_already_sent(client, link, caplog):
-    invitation, token = link
     # The other send committed its submission after this one found the link still unused.
-    db.session.add(SelfIntakeSubmission(invitation_id=invitation.id, answers={"preferred_name": "Rosa"},
+    db.session.add(SelfIntakeSubmission(invitation_id=link.invitation.id, answers={"preferred_name": "Rosa"},
                                         language="es", submitted_at=utcnow()))
     db.session.commit()
-    response = client.post(f"/i/{token}", data=answers(preferred_name="Second Send", lang="es"))
+    response = client.post(f"/i/{link.token}", data=answers(preferred_name="Second Send", lang="es"))
     assert response.status_code == 404 and GONE_ES in response.get_data(as_text=True)
     assert db.session.scalars(sa.select(SelfIntakeSubmission.answers)).all() == [{"preferred_name": "Rosa"}]
-    assert token not in caplog.text and "Second Send" not in caplog.text
+    assert link.token not in caplog.text and "Second Send" not in caplog.text
 
 
 def test_a_database_outage_on_a_link_logs_no_token(make_app, link, caplog, monkeypatch):
-    _, token = link
     app = make_app(PROPAGATE_EXCEPTIONS=False)
 
     def outage(_token):
-        raise sa.exc.OperationalError(f"SELECT … -- /i/{token}", {}, ConnectionRefusedError(f"down at /i/{token}"))
+        raise sa.exc.OperationalError(f"SELECT … -- /i/{link.token}", {}, ConnectionRefusedError(f"down at /i/{link.token}"))
 
     monkeypatch.setattr(self_intake, "find_usable", outage)
-    response = app.test_client().get(f"/i/{token}?lang=es")
+    response = app.test_client().get(f"/i/{link.token}?lang=es")
     assert response.status_code == 500
     assert "/i/[link]" in caplog.text and "Traceback" in caplog.text
-    assert token not in caplog.text
+    assert link.token not in caplog.text
 
 
 def test_every_logger_redacts_links(link, tmp_path, caplog):
@@ -394,22 +386,21 @@ def test_every_logger_redacts_links(link, tmp_path, caplog):
     from gunicorn.config import Config
 
     from webapp.web.logs import RedactingLogger
-    _, token = link
     config = Config()
     config.set("errorlog", str(tmp_path / "error.log"))
     gunicorn_log = RedactingLogger(config)
     try:
-        raise RuntimeError(f"while handling /i/{token}/started")
+        raise RuntimeError(f"while handling /i/{link.token}/started")
     except RuntimeError:
-        gunicorn_log.exception("Error handling request %s", f"/i/{token}")
+        gunicorn_log.exception("Error handling request %s", f"/i/{link.token}")
     for handler in gunicorn_log.error_log.handlers:
         handler.flush()
     written = (tmp_path / "error.log").read_text()
-    assert "Error handling request /i/[link]" in written and "RuntimeError" in written and token not in written
+    assert "Error handling request /i/[link]" in written and "RuntimeError" in written and link.token not in written
     logging.getLogger("werkzeug").warning('%s - - [%s] "%s" %s -', "127.0.0.1", "now",
-                                          f"POST /i/{token}?lang=es HTTP/1.1", 500)
-    logging.getLogger("webapp").error(f"Exception on http://waymark.example/i/{token} [GET]")
+                                          f"POST /i/{link.token}?lang=es HTTP/1.1", 500)
+    logging.getLogger("webapp").error(f"Exception on http://waymark.example/i/{link.token} [GET]")
     assert '"POST /i/[link]?lang=es HTTP/1.1" 500' in caplog.text
-    assert "Exception on http://waymark.example/i/[link] [GET]" in caplog.text and token not in caplog.text
+    assert "Exception on http://waymark.example/i/[link] [GET]" in caplog.text and link.token not in caplog.text
     logging.getLogger("webapp").warning("the thanks page /i/thanks is no secret")
     assert "/i/thanks" in caplog.text

@@ -15,8 +15,8 @@ STORED = "() => Object.keys(localStorage).filter(key => key.startsWith('waymark-
 
 
 def test_a_spanish_self_intake_survives_a_dropped_connection_and_is_accepted(browser_page):  # noqa: F811
-    app, page, problems = browser_page
-    with app.app_context():
+    page = browser_page.page
+    with browser_page.app.app_context():
         demo.load()
         program = db.session.scalar(sa.select(Program).where(Program.name == demo.HOUSING))
         ana = db.session.scalar(sa.select(User).where(User.email == "casemanager@demo.example"))
@@ -27,13 +27,13 @@ def test_a_spanish_self_intake_survives_a_dropped_connection_and_is_accepted(bro
     assert page.locator("html").get_attribute("lang") == "es"
     assert page.locator("#step-count").inner_text() == "Paso 1 de 6"
     assert page.locator("#step-needs").is_hidden() and page.locator("#send").is_hidden()
-    check_phone_layout(page, "self-1-step-one", problems, staff_page=False)
+    check_phone_layout(page, "self-1-step-one", browser_page.problems, staff_page=False)
     page.get_by_label("¿Cómo quiere que le llamemos?").fill("Rosa")
     page.get_by_label("Su edad").fill("41")
     page.get_by_role("button", name="Siguiente").first.click()
     page.get_by_label("Un lugar seguro donde quedarme").check()
     page.get_by_label("Con sus propias palabras").fill("Me desalojaron la semana pasada.")
-    check_phone_layout(page, "self-2-needs", problems, staff_page=False)
+    check_phone_layout(page, "self-2-needs", browser_page.problems, staff_page=False)
 
     # The signal drops: the steps still move (nothing goes to the server), and a reload fails.
     page.context.set_offline(True)
@@ -50,7 +50,7 @@ def test_a_spanish_self_intake_survives_a_dropped_connection_and_is_accepted(bro
     assert page.get_by_label("¿Qué le va bien?").input_value() == "Trabajo por las mañanas."
     assert page.get_by_label("Su edad").input_value() == "41"
     assert page.get_by_label("Un lugar seguro donde quedarme").is_checked()
-    check_phone_layout(page, "self-3-restored-after-reload", problems, staff_page=False)
+    check_phone_layout(page, "self-3-restored-after-reload", browser_page.problems, staff_page=False)
 
     page.locator("#step-going_well").get_by_role("button", name="Siguiente").click()
     page.get_by_label("Número de teléfono").fill("555 201 9988")
@@ -61,7 +61,7 @@ def test_a_spanish_self_intake_survives_a_dropped_connection_and_is_accepted(bro
     page.locator("#step-consent").get_by_role("button", name="Siguiente").click()
     review = page.locator("#review").inner_text()
     assert "Rosa" in review and "Un lugar seguro donde quedarme" in review and "555 201 9988" in review
-    check_phone_layout(page, "self-4-review", problems, staff_page=False)
+    check_phone_layout(page, "self-4-review", browser_page.problems, staff_page=False)
 
     # Sending without a signal is held back on the phone, with a word why.
     page.context.set_offline(True)
@@ -73,7 +73,7 @@ def test_a_spanish_self_intake_survives_a_dropped_connection_and_is_accepted(bro
     assert page.get_by_role("heading", name="Gracias: sus respuestas se enviaron").is_visible()
     page.wait_for_timeout(200)
     assert page.evaluate(STORED) == 0  # nothing left on the phone
-    check_phone_layout(page, "self-5-thanks", problems, staff_page=False)
+    check_phone_layout(page, "self-5-thanks", browser_page.problems, staff_page=False)
 
     # The worker who sent the link sees it on Today and accepts it.
     worker_context = page.context.browser.new_context(viewport=PHONE, base_url=page.url.split("/i/")[0])
@@ -84,15 +84,15 @@ def test_a_spanish_self_intake_survives_a_dropped_connection_and_is_accepted(bro
     item.get_by_role("link", name="Review").click()
     worker.wait_for_url("**/intake-queue/*")
     assert worker.get_by_text("Me desalojaron la semana pasada.").is_visible()
-    check_phone_layout(worker, "self-6-review-queue", problems)
+    check_phone_layout(worker, "self-6-review-queue", browser_page.problems)
     worker.get_by_label("A new client record").check()
     worker.get_by_role("button", name="Accept and open a case").click()
     worker.wait_for_url("**/cases/*")
     assert worker.get_by_text("Self-intake accepted").is_visible()
-    check_phone_layout(worker, "self-7-case-from-self-intake", problems)
+    check_phone_layout(worker, "self-7-case-from-self-intake", browser_page.problems)
     worker_context.close()
 
-    with app.app_context():
+    with browser_page.app.app_context():
         submission = db.session.scalar(sa.select(SelfIntakeSubmission))
         case = db.session.get(Case, submission.case_id)
         assert case.client.preferred_name == "Rosa" and case.intake.source == IntakeSource.SELF_INTAKE

@@ -2,8 +2,6 @@
 
 from datetime import timedelta
 
-import sqlalchemy as sa
-
 from webapp.extensions import db
 from webapp.models import (
     CaseModel,
@@ -110,21 +108,18 @@ def test_with_nothing_due_today_says_so(as_user, make_user):
     assert "Nothing is due." in as_user(make_user()).get("/").get_data(as_text=True)
 
 
-def test_query_count_does_not_grow_with_the_caseload(app, as_user, make_user, make_program, make_case):
+def test_query_count_does_not_grow_with_the_caseload(
+    app, as_user, make_user, make_program, make_case, count_queries
+):
     program = make_program()
     sam = make_user(programs=[program])
     client = as_user(sam)
     svc = service()
 
     def statements_for_today():
-        seen = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        sa.event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with count_queries() as queries:
             assert client.get("/").status_code == 200
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", listener)
-        return len(seen)
+        return queries()
 
     def add_cases(count):
         for number in range(count):

@@ -11,6 +11,7 @@ may change: no name, no ID, not even a count. For whoever may, the case must app
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -33,9 +34,11 @@ from webapp.models import (
     ConsentMethod,
     ConsentScope,
     GoalStatus,
+    Program,
     Provider,
     Role,
     Service,
+    User,
 )
 from webapp.queries import visibility
 from webapp.queries.case_state import load_state
@@ -50,8 +53,17 @@ LIST_PAGES = [
 ]
 
 
+@dataclass(frozen=True)
+class Agency:
+    """Two programs, and who is who by the names the access rules use."""
+
+    own: Program
+    other: Program
+    people: dict[str, User]
+
+
 @pytest.fixture
-def agency(make_program, make_user, make_case):
+def agency(make_program, make_user, make_case) -> Agency:
     own = make_program("Own", model=CaseModel.INTENSIVE)
     other = make_program("Other", model=CaseModel.INTENSIVE)
     boss = make_user(Role.SUPERVISOR, [own], name="Sam Supervisor")
@@ -69,7 +81,7 @@ def agency(make_program, make_user, make_case):
     for program, owner in ((own, people["a colleague"]), (other, elsewhere_worker)):
         make_case(program, owner, name="Vera Visible", follow_up_in_days=-2)
     db.session.commit()
-    return own, other, people
+    return Agency(own, other, people)
 
 
 ALLOWED = {
@@ -80,9 +92,8 @@ ALLOWED = {
 
 def _add_hidden_records(agency, target: str, make_case) -> list[Case]:
     """Two cases for one client, with every kind of record that reaches a list or a count."""
-    own, other, people = agency
-    program, worker = (own, people["the worker"]) if target == "restricted" else \
-        (other, people["the other program's worker"])
+    program, worker = (agency.own, agency.people["the worker"]) if target == "restricted" else \
+        (agency.other, agency.people["the other program's worker"])
     restricted = target == "restricted"
     overdue = make_case(program, worker, name="Rhea Hidden", legal_name="Rhea Marguerite Hidden",
                         phone="555 777 1234", restricted=restricted, follow_up_in_days=-3)
@@ -138,10 +149,9 @@ def _snapshot(as_user, people) -> dict[tuple[str, str], str]:
 @pytest.mark.parametrize("target", ["restricted", "another program"])
 def test_no_list_queue_count_report_or_push_shows_a_case_its_reader_may_not_open(
         as_user, agency, make_case, target):
-    _, _, people = agency
-    before = _snapshot(as_user, people)
+    before = _snapshot(as_user, agency.people)
     hidden = _add_hidden_records(agency, target, make_case)
-    after = _snapshot(as_user, people)
+    after = _snapshot(as_user, agency.people)
     secrets = [case.client.preferred_name for case in hidden] + [case.client.display_id for case in hidden]
     for (who, page), body in after.items():
         if who in ALLOWED[target]:
@@ -166,12 +176,11 @@ def test_no_list_queue_count_report_or_push_shows_a_case_its_reader_may_not_open
 def test_a_self_intake_for_a_restricted_client_is_not_a_side_door(as_user, agency, make_case):
     """Finding 1: a colleague of the same program could open the submission, see the hidden client
     pre-selected by name and ID, and accept it into a new, unrestricted case."""
-    own, _, people = agency
-    hidden = make_case(own, people["the worker"], name="Rhea Hidden", restricted=True)
-    invitation, _ = self_intake.create_invitation(people["the worker"], own, language="en", client=hidden.client)
+    hidden = make_case(agency.own, agency.people["the worker"], name="Rhea Hidden", restricted=True)
+    invitation, _ = self_intake.create_invitation(agency.people["the worker"], agency.own, language="en", client=hidden.client)
     submission = self_intake.submit(invitation, {"preferred_name": "Rhea"}, language="en")
     db.session.commit()
-    colleague = as_user(people["a colleague"])
+    colleague = as_user(agency.people["a colleague"])
     assert "Rhea" not in colleague.get("/intake-queue").get_data(as_text=True)
     assert colleague.get(f"/intake-queue/{submission.id}").status_code == 404
     response = colleague.post(f"/intake-queue/{submission.id}/accept",
@@ -179,19 +188,18 @@ def test_a_self_intake_for_a_restricted_client_is_not_a_side_door(as_user, agenc
     assert response.status_code == 404
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 3  # two visible, one hidden
     # The worker who may see the client still reviews it, the client pre-selected.
-    page = as_user(people["the worker"]).get(f"/intake-queue/{submission.id}").get_data(as_text=True)
+    page = as_user(agency.people["the worker"]).get(f"/intake-queue/{submission.id}").get_data(as_text=True)
     assert hidden.client.display_id in page
 
 
 def test_a_self_intake_for_a_client_seen_only_through_another_program_stays_with_those_who_see_them(
         as_user, agency, make_case, make_user):
-    own, other, people = agency
-    both = make_user(Role.CASE_MANAGER, [own, other], name="Bo Both")
-    known = make_case(other, both, name="Pia Known")
-    invitation, _ = self_intake.create_invitation(both, own, language="en", client=known.client)
+    both = make_user(Role.CASE_MANAGER, [agency.own, agency.other], name="Bo Both")
+    known = make_case(agency.other, both, name="Pia Known")
+    invitation, _ = self_intake.create_invitation(both, agency.own, language="en", client=known.client)
     submission = self_intake.submit(invitation, {"preferred_name": "Pia"}, language="en")
     db.session.commit()
-    colleague = as_user(people["a colleague"])
+    colleague = as_user(agency.people["a colleague"])
     assert colleague.get(f"/intake-queue/{submission.id}").status_code == 404
     assert "Pia" not in colleague.get("/intake-queue").get_data(as_text=True)
     assert as_user(both).get(f"/intake-queue/{submission.id}").status_code == 200
@@ -199,21 +207,20 @@ def test_a_self_intake_for_a_client_seen_only_through_another_program_stays_with
 
 def test_the_client_page_shows_only_what_the_viewers_cases_allow(as_user, agency, make_case):
     """Finding 6: consents and timeline entries of a case the viewer may not open stay with it."""
-    own, _, people = agency
-    shared = make_case(own, people["a colleague"], name="Tess Shared")
-    restricted = make_case(own, people["the worker"], name="Tess Shared", restricted=True)
+    shared = make_case(agency.own, agency.people["a colleague"], name="Tess Shared")
+    restricted = make_case(agency.own, agency.people["the worker"], name="Tess Shared", restricted=True)
     # The same person: the restricted case is a second case of the colleague's client.
     restricted.client_id = shared.client_id
     provider = Provider(name="Safe Harbour Refuge")
     db.session.add(provider)
     db.session.flush()
     clients.record_consent(shared.client, scope=ConsentScope.SHARING, method=ConsentMethod.SIGNED,
-                           recorded_by=people["the worker"], provider=provider, case=restricted)
+                           recorded_by=agency.people["the worker"], provider=provider, case=restricted)
     db.session.commit()
     url = f"/clients/{shared.client.display_id}"
-    colleague_page = as_user(people["a colleague"]).get(url).get_data(as_text=True)
+    colleague_page = as_user(agency.people["a colleague"]).get(url).get_data(as_text=True)
     assert "Safe Harbour Refuge" not in colleague_page and f"/cases/{restricted.id}" not in colleague_page
-    worker_page = as_user(people["the worker"]).get(url).get_data(as_text=True)
+    worker_page = as_user(agency.people["the worker"]).get(url).get_data(as_text=True)
     assert "Safe Harbour Refuge" in worker_page and f"/cases/{restricted.id}" in worker_page
 
 
@@ -223,33 +230,30 @@ def test_the_client_page_shows_only_what_the_viewers_cases_allow(as_user, agency
 ])
 def test_every_page_that_shows_a_record_is_an_audited_read(as_user, agency, make_case, url):
     """Finding 4: these pages showed a client's data and left no trace."""
-    own, _, people = agency
-    case = make_case(own, people["the worker"], name="Una Audited")
-    as_user(people["the worker"]).get(url.format(client=case.client.display_id, case=case.id))
+    case = make_case(agency.own, agency.people["the worker"], name="Una Audited")
+    as_user(agency.people["the worker"]).get(url.format(client=case.client.display_id, case=case.id))
     events = db.session.execute(sa.select(AuditEvent.record_type, AuditEvent.record_id).where(
-        AuditEvent.action == AuditAction.VIEW, AuditEvent.user_id == people["the worker"].id)).all()
+        AuditEvent.action == AuditAction.VIEW, AuditEvent.user_id == agency.people["the worker"].id)).all()
     assert events and set(events) <= {("case", str(case.id)), ("client", str(case.client.id))}
 
 
 def test_the_duplicate_check_and_search_record_a_view_of_each_client_they_show(as_user, agency, make_case):
-    own, _, people = agency
-    case = make_case(own, people["the worker"], name="Una Audited", legal_name="Una Beth Audited")
-    client = as_user(people["a colleague"])
+    case = make_case(agency.own, agency.people["the worker"], name="Una Audited", legal_name="Una Beth Audited")
+    client = as_user(agency.people["a colleague"])
     assert case.client.display_id in client.get("/clients/new/duplicates", query_string={
         "preferred_name": "Una", "legal_name": "Una Beth Audited"}).get_data(as_text=True)
     assert case.client.display_id in client.get("/clients", query_string={"q": "Una"}).get_data(as_text=True)
     views = db.session.scalars(sa.select(AuditEvent.path).where(
         AuditEvent.action == AuditAction.VIEW, AuditEvent.record_type == "client",
-        AuditEvent.record_id == str(case.client.id), AuditEvent.user_id == people["a colleague"].id)).all()
+        AuditEvent.record_id == str(case.client.id), AuditEvent.user_id == agency.people["a colleague"].id)).all()
     assert sorted(views) == ["/clients", "/clients/new/duplicates"]
 
 
 def test_one_rule_answers_for_lists_and_for_single_records(agency, make_case):
     """`can_view_case` (a page) and `visible_cases` (a list) are the same rule."""
-    own, other, people = agency
-    cases = [make_case(own, people["the worker"], restricted=True), make_case(own, people["a colleague"]),
-             make_case(other, people["the other program's worker"], restricted=True)]
-    for user in people.values():
+    cases = [make_case(agency.own, agency.people["the worker"], restricted=True), make_case(agency.own, agency.people["a colleague"]),
+             make_case(agency.other, agency.people["the other program's worker"], restricted=True)]
+    for user in agency.people.values():
         listed = set(db.session.scalars(sa.select(Case.id).where(visibility.visible_cases(user))))
         for case in cases:
             assert visibility.can_view_case(user, case) == (case.id in listed), (user.display_name, case.id)
@@ -261,9 +265,8 @@ def _restriction_events(case):
 
 
 def test_the_worker_restricts_a_case_with_a_reason_and_the_program_loses_sight_of_it(as_user, agency, make_case):
-    own, _, people = agency
-    case = make_case(own, people["the worker"], name="Ivy Private")
-    worker = as_user(people["the worker"])
+    case = make_case(agency.own, agency.people["the worker"], name="Ivy Private")
+    worker = as_user(agency.people["the worker"])
     page = worker.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Restrict" in page
     refused = worker.post(f"/cases/{case.id}/restriction", data={"restricted": "y", "reason": "  "})
@@ -273,25 +276,24 @@ def test_the_worker_restricts_a_case_with_a_reason_and_the_program_loses_sight_o
     db.session.expire_all()
     assert db.session.get(Case, case.id).restricted
     [event] = _restriction_events(case)
-    assert (event.old_value, event.new_value, event.user_id) == ("program", "restricted", people["the worker"].id)
+    assert (event.old_value, event.new_value, event.user_id) == ("program", "restricted", agency.people["the worker"].id)
     assert "Restricted" in worker.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert as_user(people["a colleague"]).get(f"/cases/{case.id}").status_code == 404
+    assert as_user(agency.people["a colleague"]).get(f"/cases/{case.id}").status_code == 404
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
         AuditEvent.action == AuditAction.UPDATE, AuditEvent.record_type == "case",
         AuditEvent.record_id == str(case.id))) == 1
     # Their supervisor lifts it, with a reason.
-    assert as_user(people["the worker's supervisor"]).post(f"/cases/{case.id}/restriction", data={
+    assert as_user(agency.people["the worker's supervisor"]).post(f"/cases/{case.id}/restriction", data={
         "restricted": "", "reason": "Partner moved away; the team needs to cover."}).status_code == 302
     db.session.expire_all()
     assert not db.session.get(Case, case.id).restricted
-    assert as_user(people["a colleague"]).get(f"/cases/{case.id}").status_code == 200
+    assert as_user(agency.people["a colleague"]).get(f"/cases/{case.id}").status_code == 200
 
 
 @pytest.mark.parametrize("who", ["a colleague", "another supervisor"])
 def test_only_the_worker_their_supervisor_or_an_admin_may_change_a_restriction(as_user, agency, make_case, who):
-    own, _, people = agency
-    case = make_case(own, people["the worker"], name="Ivy Private")
-    client = as_user(people[who])
+    case = make_case(agency.own, agency.people["the worker"], name="Ivy Private")
+    client = as_user(agency.people[who])
     assert "/restriction" not in client.get(f"/cases/{case.id}").get_data(as_text=True)
     response = client.post(f"/cases/{case.id}/restriction", data={"restricted": "y", "reason": "Because."})
     assert response.status_code == 403
@@ -300,17 +302,15 @@ def test_only_the_worker_their_supervisor_or_an_admin_may_change_a_restriction(a
 
 
 def test_an_admin_may_restrict_and_a_restriction_is_refused_twice(as_user, agency, make_case):
-    own, _, people = agency
-    case = make_case(own, people["the worker"], name="Ivy Private", restricted=True)
-    admin = as_user(people["admin"])
+    case = make_case(agency.own, agency.people["the worker"], name="Ivy Private", restricted=True)
+    admin = as_user(agency.people["admin"])
     again = admin.post(f"/cases/{case.id}/restriction", data={"restricted": "y", "reason": "Again."})
     assert again.status_code == 422 and "already restricted" in again.get_data(as_text=True)
     assert admin.post(f"/cases/{case.id}/restriction", data={"restricted": "", "reason": "Lifted."}).status_code == 302
 
 
 def test_consents_recorded_at_intake_belong_to_the_case_the_intake_opened(as_user, agency):
-    own, _, people = agency
-    response = as_user(people["the worker"]).post("/clients/new", data=intake_form(own, preferred_name="Noor"))
+    response = as_user(agency.people["the worker"]).post("/clients/new", data=intake_form(agency.own, preferred_name="Noor"))
     assert response.status_code == 302, response.get_data(as_text=True)
     consent = db.session.scalar(sa.select(Consent).order_by(Consent.id.desc()))
     case = db.session.scalar(sa.select(Case).where(Case.client_id == consent.client_id))
