@@ -22,8 +22,15 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRIES = 500
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 POST_ONLINE = """async ([url, count]) => {
   const token = document.querySelector('meta[name="csrf-token"]').content;
@@ -70,19 +77,39 @@ def run() -> dict:
     bin_dir = Path(sys.executable).parent
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "bench.sqlite3"
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "bench-only",
-               "WAYMARK_TIMEZONE": "UTC"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{database}",
+            "SECRET_KEY": "bench-only",
+            "WAYMARK_TIMEZONE": "UTC",
+        }
         flask = [str(bin_dir / "flask"), "--app", "wsgi"]
-        subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+        subprocess.run(
+            [*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
+        )
         subprocess.run([*flask, "demo", "load"], cwd=ROOT, env=env, check=True, capture_output=True)
         with sqlite3.connect(database) as connection:
             case_id, user_id = connection.execute(
                 "SELECT cases.id, users.id FROM cases JOIN users ON users.id = cases.primary_worker_id "
-                "WHERE users.email = 'outreach@demo.example' AND cases.closed_at IS NULL ORDER BY cases.id").fetchone()
+                "WHERE users.email = 'outreach@demo.example' AND cases.closed_at IS NULL ORDER BY cases.id"
+            ).fetchone()
         port = free_port()
         server = subprocess.Popen(
-            [str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null",
-             "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                str(bin_dir / "gunicorn"),
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--access-logfile",
+                "/dev/null",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             for _ in range(100):
                 try:
@@ -90,7 +117,9 @@ def run() -> dict:
                     break
                 except OSError:
                     time.sleep(0.1)
-            return measure(f"http://127.0.0.1:{port}", f"/cases/{case_id}/contacts/new", user_id, database)
+            return measure(
+                f"http://127.0.0.1:{port}", f"/cases/{case_id}/contacts/new", user_id, database
+            )
         finally:
             server.terminate()
             server.wait(timeout=20)

@@ -19,8 +19,16 @@ from bench.server_load import environment, gunicorn  # noqa: E402
 from tests.browser import LAUNCH_ARGS, PHONE, sign_in  # noqa: E402
 
 PAGES = {"quick intake": "/clients/new", "today": "/", "case": None}
-KIND = {"Document": "html", "Stylesheet": "css", "Script": "js", "Image": "icons", "Other": "other", "Fetch": "other",
-        "Manifest": "other", "XHR": "other"}
+KIND = {
+    "Document": "html",
+    "Stylesheet": "css",
+    "Script": "js",
+    "Image": "icons",
+    "Other": "other",
+    "Fetch": "other",
+    "Manifest": "other",
+    "XHR": "other",
+}
 
 
 def run() -> dict:
@@ -29,21 +37,28 @@ def run() -> dict:
         url = f"sqlite:///{Path(folder) / 'weight.sqlite3'}"
         env = environment(url)
         flask = [str(bin_dir / "flask"), "--app", "wsgi"]
-        subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+        subprocess.run(
+            [*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
+        )
         subprocess.run([*flask, "demo", "load"], cwd=ROOT, env=env, check=True, capture_output=True)
         import sqlite3
 
         with sqlite3.connect(Path(folder) / "weight.sqlite3") as connection:
             case_id = connection.execute(
                 "SELECT cases.id FROM cases JOIN users ON users.id = cases.primary_worker_id "
-                "WHERE users.email = 'outreach@demo.example' AND cases.closed_at IS NULL ORDER BY cases.id").fetchone()[0]
+                "WHERE users.email = 'outreach@demo.example' AND cases.closed_at IS NULL ORDER BY cases.id"
+            ).fetchone()[0]
         PAGES["case"] = f"/cases/{case_id}"
         with gunicorn(url, workers=2) as base, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=LAUNCH_ARGS
+            )
             results = {}
             for name, path in PAGES.items():
                 # A fresh context for each: nothing cached, no service worker yet (a first visit).
-                context = browser.new_context(viewport=PHONE, base_url=base, service_workers="block")
+                context = browser.new_context(
+                    viewport=PHONE, base_url=base, service_workers="block"
+                )
                 page = context.new_page()
                 sign_in(page, "outreach@demo.example", "orange-bicycle-harbour")
                 cdp = context.new_cdp_session(page)
@@ -52,19 +67,41 @@ def run() -> dict:
                 types: dict[str, str] = {}
                 sizes: dict[str, int] = defaultdict(int)
                 encodings: dict[str, str] = {}
-                cdp.on("Network.responseReceived", lambda event: (
-                    types.__setitem__(event["requestId"], KIND.get(event["type"], "other")),
-                    encodings.__setitem__(event["requestId"], event["response"].get("headers", {}).get(
-                        "content-encoding", event["response"].get("headers", {}).get("Content-Encoding", "")))))
-                cdp.on("Network.loadingFinished", lambda event: sizes.__setitem__(
-                    event["requestId"], event["encodedDataLength"]))
+                cdp.on(
+                    "Network.responseReceived",
+                    lambda event: (
+                        types.__setitem__(event["requestId"], KIND.get(event["type"], "other")),
+                        encodings.__setitem__(
+                            event["requestId"],
+                            event["response"]
+                            .get("headers", {})
+                            .get(
+                                "content-encoding",
+                                event["response"].get("headers", {}).get("Content-Encoding", ""),
+                            ),
+                        ),
+                    ),
+                )
+                cdp.on(
+                    "Network.loadingFinished",
+                    lambda event: sizes.__setitem__(event["requestId"], event["encodedDataLength"]),
+                )
                 page.goto(path, wait_until="networkidle")
                 by_kind: dict[str, int] = defaultdict(int)
                 for request_id, size in sizes.items():
                     by_kind[types.get(request_id, "other")] += size
-                html_encoding = next((encodings[r] for r, kind in types.items() if kind == "html"), "")
-                results[name] = {"path": path, **{kind: by_kind.get(kind, 0) for kind in ("html", "css", "js", "icons", "other")},
-                                 "total": sum(by_kind.values()), "html_encoding": html_encoding}
+                html_encoding = next(
+                    (encodings[r] for r, kind in types.items() if kind == "html"), ""
+                )
+                results[name] = {
+                    "path": path,
+                    **{
+                        kind: by_kind.get(kind, 0)
+                        for kind in ("html", "css", "js", "icons", "other")
+                    },
+                    "total": sum(by_kind.values()),
+                    "html_encoding": html_encoding,
+                }
                 context.close()
             browser.close()
     return results

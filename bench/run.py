@@ -25,9 +25,13 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    chromium = subprocess.run(["/usr/bin/chromium", "--version"], capture_output=True, text=True).stdout.strip()
-    return (f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), "
-            f"Python {platform.python_version()}, {chromium or 'Chromium'}")
+    chromium = subprocess.run(
+        ["/usr/bin/chromium", "--version"], capture_output=True, text=True
+    ).stdout.strip()
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), "
+        f"Python {platform.python_version()}, {chromium or 'Chromium'}"
+    )
 
 
 def postgres_version() -> str:
@@ -44,11 +48,14 @@ def _weight_section(weights: dict) -> tuple[str, bool]:
     for name, page in weights.items():
         page_ok = page["html"] <= 14 * 1024 and page["total"] <= 50 * 1024
         ok &= page_ok
-        rows.append(f"| {name} (`{page['path']}`) | {page['html']:,} ({page['html_encoding']}) | {page['css']:,} | "
-                    f"{page['js']:,} | {page['icons'] + page['other']:,} | **{page['total']:,}** | "
-                    f"{'yes' if page_ok else '**no**'} |")
+        rows.append(
+            f"| {name} (`{page['path']}`) | {page['html']:,} ({page['html_encoding']}) | {page['css']:,} | "
+            f"{page['js']:,} | {page['icons'] + page['other']:,} | **{page['total']:,}** | "
+            f"{'yes' if page_ok else '**no**'} |"
+        )
     table = "\n".join(rows)
-    return f"""## Page weight
+    return (
+        f"""## Page weight
 
 Cold load (nothing cached, no service worker yet) in Chromium at 360×740, signed in as the demo
 outreach worker; bytes on the wire as the browser received them (compressed), per resource type.
@@ -60,7 +67,9 @@ Budgets: HTML ≤ 14 KB (one round trip), the whole page ≤ 50 KB.
 
 "Other" is the manifest, the icon and the caseload the page keeps for offline use. Within budget:
 {"yes" if ok else "**no**"}.
-""", ok
+""",
+        ok,
+    )
 
 
 def _server_section(load: dict) -> tuple[str, bool]:
@@ -72,21 +81,30 @@ def _server_section(load: dict) -> tuple[str, bool]:
         for route in server_load.ROUTES:
             a, b = small["routes"][route], large["routes"][route]
             growth = round(b["median_ms"] / a["median_ms"], 2) if a["median_ms"] else None
-            within = route == "floor" or (a["ratio"] <= 3 and b["ratio"] <= 3 and growth is not None and growth <= 1.5)
+            within = route == "floor" or (
+                a["ratio"] <= 3 and b["ratio"] <= 3 and growth is not None and growth <= 1.5
+            )
             ok &= within
-            rows.append(f"| {route} | {a['median_ms']} / {a['p95_ms']} | {a['ratio']}× | {b['median_ms']} / {b['p95_ms']} | "
-                        f"{b['ratio']}× | {growth}× | {'yes' if within else '**no**'} |")
-        queries = " · ".join(f"{page} {small['queries'][page]} → {large['queries'][page]}" for page in small["queries"])
-        queries_ok = all(large["queries"][page] <= small["queries"][page] for page in small["queries"])
+            rows.append(
+                f"| {route} | {a['median_ms']} / {a['p95_ms']} | {a['ratio']}× | {b['median_ms']} / {b['p95_ms']} | "
+                f"{b['ratio']}× | {growth}× | {'yes' if within else '**no**'} |"
+            )
+        queries = " · ".join(
+            f"{page} {small['queries'][page]} → {large['queries'][page]}"
+            for page in small["queries"]
+        )
+        queries_ok = all(
+            large["queries"][page] <= small["queries"][page] for page in small["queries"]
+        )
         writers = small["writers"]
         writers_ok = writers["errors"] == 0 and writers["lost"] == 0
         ok &= queries_ok and writers_ok and small["errors"] == 0 and large["errors"] == 0
         table = "\n".join(rows)
         parts.append(f"""### {kind}
 
-Small: {small['clients']:,} clients / {small['contacts']:,} contacts (generated in {small['generate_seconds']} s);
-large: {large['clients']:,} clients / {large['contacts']:,} contacts (generated in {large['generate_seconds']} s).
-Errors during the runs: {small['errors']} / {large['errors']}.
+Small: {small["clients"]:,} clients / {small["contacts"]:,} contacts (generated in {small["generate_seconds"]} s);
+large: {large["clients"]:,} clients / {large["contacts"]:,} contacts (generated in {large["generate_seconds"]} s).
+Errors during the runs: {small["errors"]} / {large["errors"]}.
 
 | route | small: median / p95 ms | ÷ floor | large: median / p95 ms | ÷ floor | growth | within budget |
 |---|---|---|---|---|---|---|
@@ -95,11 +113,12 @@ Errors during the runs: {small['errors']} / {large['errors']}.
 SQL statements per page (small → large): {queries} — {"no growth" if queries_ok else "**grows**"}.
 
 Concurrent writers ({server_load.USERS} workers posting contact logs for {server_load.WRITE_SECONDS} s, 4 gunicorn
-workers): {writers['accepted']:,} accepted, {writers['errors']} errors, {writers['rows_written']:,} rows written,
-{writers['lost']} lost; {writers['per_second']} a second.
+workers): {writers["accepted"]:,} accepted, {writers["errors"]} errors, {writers["rows_written"]:,} rows written,
+{writers["lost"]} lost; {writers["per_second"]} a second.
 """)
     body = "\n".join(parts)
-    return f"""## Server latency against the floor
+    return (
+        f"""## Server latency against the floor
 
 gunicorn with 4 workers, {server_load.USERS} signed-in workers at once, each requesting in turn the floor (`/healthz`,
 one trivial query), Today, a search for a client's full name (as a worker types it to find someone),
@@ -108,30 +127,44 @@ large data set's median ≤ 1.5× the small one's; statements per page do not gr
 
 {body}
 Within budget: {"yes" if ok else "**no**"}.
-""", ok
+""",
+        ok,
+    )
 
 
 def _push_ok(kind: str, pushes: dict) -> bool:
-    correct = (pushes["duplicates"] == pushes["missed"] == pushes["second_run_pushes"] == 0
-               and pushes["parallel_duplicates"] == pushes["parallel_missed"] == pushes["problems"] == 0)
+    correct = (
+        pushes["duplicates"] == pushes["missed"] == pushes["second_run_pushes"] == 0
+        and pushes["parallel_duplicates"] == pushes["parallel_missed"] == pushes["problems"] == 0
+    )
     # Several dispatchers at once are a deployment option on PostgreSQL only: on SQLite they share
     # one write lock and cannot be faster than one, so there they are checked for correctness.
-    in_time = pushes["first_seconds"] <= 60 and (kind == "sqlite" or pushes["parallel_seconds"] <= 60)
+    in_time = pushes["first_seconds"] <= 60 and (
+        kind == "sqlite" or pushes["parallel_seconds"] <= 60
+    )
     return correct and in_time
 
 
 def _push_missed(results: dict[str, dict]) -> str:
     """Which time budget was missed, by how much, and why: said plainly under the table."""
-    missed = [f"one dispatcher on {kind} took {p['first_seconds']} s" for kind, p in results.items()
-              if p["first_seconds"] > 60]
-    missed += [f"three dispatchers at once on {kind} took {p['parallel_seconds']} s" for kind, p in results.items()
-               if kind != "sqlite" and p["parallel_seconds"] > 60]
+    missed = [
+        f"one dispatcher on {kind} took {p['first_seconds']} s"
+        for kind, p in results.items()
+        if p["first_seconds"] > 60
+    ]
+    missed += [
+        f"three dispatchers at once on {kind} took {p['parallel_seconds']} s"
+        for kind, p in results.items()
+        if kind != "sqlite" and p["parallel_seconds"] > 60
+    ]
     if not missed:
         return ""
-    return (f" Missed: {'; '.join(missed)} (budget 60 s). This machine has {os.cpu_count()} cores, shared by "
-            "the dispatchers, the database and the push service, which decrypts every push in the benchmark's "
-            "own process: several dispatchers add speed where each has a host (or cores) of its own, and here "
-            "they mostly take turns.")
+    return (
+        f" Missed: {'; '.join(missed)} (budget 60 s). This machine has {os.cpu_count()} cores, shared by "
+        "the dispatchers, the database and the push service, which decrypts every push in the benchmark's "
+        "own process: several dispatchers add speed where each has a host (or cores) of its own, and here "
+        "they mostly take turns."
+    )
 
 
 def _push_section(results: dict[str, dict]) -> tuple[str, bool]:
@@ -140,29 +173,61 @@ def _push_section(results: dict[str, dict]) -> tuple[str, bool]:
     first = results[kinds[0]]
 
     def row(label: str, cell, budget: str) -> str:
-        return f"| {label} | " + " | ".join(cell(results[kind]) for kind in kinds) + f" | {budget} |"
+        return (
+            f"| {label} | " + " | ".join(cell(results[kind]) for kind in kinds) + f" | {budget} |"
+        )
 
-    parallel_budget = "≤ 60 s on PostgreSQL; on SQLite, reported" if "postgresql" in kinds else "reported"
-    rows = "\n".join([
-        row("one dispatcher: time", lambda p: f"{p['first_seconds']} s", "≤ 60 s"),
-        row("pushes sent (one digest per user)", lambda p: f"{p['pushes']:,}", f"{first['users']:,}"),
-        row("pushes a second", lambda p: str(p["per_second"]), ""),
-        row("reminders announced", lambda p: f"{p['reminders_notified']:,}", f"{first['reminders']:,}"),
-        row("duplicates / users missed", lambda p: f"{p['duplicates']} / {p['missed']}", "0 / 0"),
-        row("a second run the same day: pushes (time)", lambda p: f"{p['second_run_pushes']} ({p['second_seconds']} s)",
-            "0"),
-        row("three dispatchers at once: time", lambda p: f"{p['parallel_seconds']} s", parallel_budget),
-        row("three dispatchers at once: pushes, duplicates, missed",
-            lambda p: f"{p['parallel_pushes']:,}, {p['parallel_duplicates']}, {p['parallel_missed']}",
-            f"{first['users']:,}, 0, 0"),
-        row("tokens or payloads the push service refused", lambda p: str(p["problems"]), "0"),
-    ])
-    header = "| measure | " + " | ".join(kinds) + " | budget |\n|---|" + "---|" * len(kinds) + "---|"
-    per_minute = " · ".join(f"{kind} about {round(p['users'] / p['second_seconds'] * 60):,}"
-                            for kind, p in results.items())
-    return f"""## Push dispatch
+    parallel_budget = (
+        "≤ 60 s on PostgreSQL; on SQLite, reported" if "postgresql" in kinds else "reported"
+    )
+    rows = "\n".join(
+        [
+            row("one dispatcher: time", lambda p: f"{p['first_seconds']} s", "≤ 60 s"),
+            row(
+                "pushes sent (one digest per user)",
+                lambda p: f"{p['pushes']:,}",
+                f"{first['users']:,}",
+            ),
+            row("pushes a second", lambda p: str(p["per_second"]), ""),
+            row(
+                "reminders announced",
+                lambda p: f"{p['reminders_notified']:,}",
+                f"{first['reminders']:,}",
+            ),
+            row(
+                "duplicates / users missed", lambda p: f"{p['duplicates']} / {p['missed']}", "0 / 0"
+            ),
+            row(
+                "a second run the same day: pushes (time)",
+                lambda p: f"{p['second_run_pushes']} ({p['second_seconds']} s)",
+                "0",
+            ),
+            row(
+                "three dispatchers at once: time",
+                lambda p: f"{p['parallel_seconds']} s",
+                parallel_budget,
+            ),
+            row(
+                "three dispatchers at once: pushes, duplicates, missed",
+                lambda p: (
+                    f"{p['parallel_pushes']:,}, {p['parallel_duplicates']}, {p['parallel_missed']}"
+                ),
+                f"{first['users']:,}, 0, 0",
+            ),
+            row("tokens or payloads the push service refused", lambda p: str(p["problems"]), "0"),
+        ]
+    )
+    header = (
+        "| measure | " + " | ".join(kinds) + " | budget |\n|---|" + "---|" * len(kinds) + "---|"
+    )
+    per_minute = " · ".join(
+        f"{kind} about {round(p['users'] / p['second_seconds'] * 60):,}"
+        for kind, p in results.items()
+    )
+    return (
+        f"""## Push dispatch
 
-{first['reminders']:,} due reminders for {first['users']:,} users (five cases each, every follow-up a
+{first["reminders"]:,} due reminders for {first["users"]:,} users (five cases each, every follow-up a
 day overdue), one device each. The push service is the tests' own (`tests/push_service.py`) on
 loopback, in the same process: it checks every VAPID token and decrypts every push, so its work is
 counted in the time too. The three dispatchers are three `flask reminders dispatch` processes
@@ -180,7 +245,9 @@ dispatchers claim different users with `FOR UPDATE SKIP LOCKED`, so more of them
 add capacity. On SQLite every user's turn takes the one write lock, so dispatchers take turns and
 a second or third adds waiting, not speed: run one (`tests/test_push.py` checks three at once on
 both databases for duplicates).
-""", ok
+""",
+        ok,
+    )
 
 
 def main() -> None:
@@ -189,10 +256,17 @@ def main() -> None:
     load = server_load.run()
     server_text, server_ok = _server_section(load)
     replay = outbox_replay.run()
-    push_text, push_ok = _push_section({
-        kind: push_dispatch.run(kind)
-        for kind in ["sqlite"] + (["postgresql"] if server_load.postgres_available() else [])})
-    replay_ok = replay["ratio"] <= 2 and replay["duplicates"] == 0 and replay["created_by_second_replay"] == 0
+    push_text, push_ok = _push_section(
+        {
+            kind: push_dispatch.run(kind)
+            for kind in ["sqlite"] + (["postgresql"] if server_load.postgres_available() else [])
+        }
+    )
+    replay_ok = (
+        replay["ratio"] <= 2
+        and replay["duplicates"] == 0
+        and replay["created_by_second_replay"] == 0
+    )
     ok = replay_ok and push_ok and weight_ok and server_ok
     report = f"""# Benchmarks
 
@@ -206,20 +280,20 @@ Each section says plainly whether its budgets are met.
 
 SQLite (WAL) under gunicorn with 2 workers.
 
-{replay['entries']} contact logs for one case, from Chromium at 360×740 using the app's own outbox
+{replay["entries"]} contact logs for one case, from Chromium at 360×740 using the app's own outbox
 code (`static/js/outbox-core.js`): posted online one after another as the form does, then the same
 number queued in IndexedDB and drained (`replayAll`: a fresh CSRF token and an `Idempotency-Key`
 for each), then the same queue put back and replayed again.
 
 | measure | result | budget |
 |---|---|---|
-| posting online | {replay['online_ms']} ms | |
-| draining the outbox | {replay['drain_ms']} ms | |
-| drain ÷ online | {replay['ratio']}× | ≤ 2× |
-| records created by the drain | {replay['created_by_drain']} of {replay['entries']} | all |
-| duplicates | {replay['duplicates']} | 0 |
-| records created by replaying the same outbox again | {replay['created_by_second_replay']} ({replay['second_replay_ms']} ms) | 0 |
-| entries left in the outbox | {replay['left_in_outbox']} | 0 |
+| posting online | {replay["online_ms"]} ms | |
+| draining the outbox | {replay["drain_ms"]} ms | |
+| drain ÷ online | {replay["ratio"]}× | ≤ 2× |
+| records created by the drain | {replay["created_by_drain"]} of {replay["entries"]} | all |
+| duplicates | {replay["duplicates"]} | 0 |
+| records created by replaying the same outbox again | {replay["created_by_second_replay"]} ({replay["second_replay_ms"]} ms) | 0 |
+| entries left in the outbox | {replay["left_in_outbox"]} | 0 |
 
 Within budget: {"yes" if replay_ok else "**no**"}.
 

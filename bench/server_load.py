@@ -30,8 +30,14 @@ USERS = 20
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
 WRITE_SECONDS = int(os.environ.get("BENCH_WRITE_SECONDS", "30"))
 SIZES = {
-    "small": (int(os.environ.get("BENCH_SMALL_CLIENTS", "1000")), int(os.environ.get("BENCH_SMALL_CONTACTS", "10000"))),
-    "large": (int(os.environ.get("BENCH_LARGE_CLIENTS", "100000")), int(os.environ.get("BENCH_LARGE_CONTACTS", "1000000"))),
+    "small": (
+        int(os.environ.get("BENCH_SMALL_CLIENTS", "1000")),
+        int(os.environ.get("BENCH_SMALL_CONTACTS", "10000")),
+    ),
+    "large": (
+        int(os.environ.get("BENCH_LARGE_CLIENTS", "100000")),
+        int(os.environ.get("BENCH_LARGE_CONTACTS", "1000000")),
+    ),
 }
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 ROUTES = ("floor", "today", "search", "case", "contact_post")
@@ -70,8 +76,13 @@ def database(kind: str):
 
 
 def environment(url: str) -> dict:
-    return {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-only", "WAYMARK_TIMEZONE": "UTC",
-            "WAYMARK_PASSWORD_HASH_PROFILE": '"CHEAPEST"'}
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench-only",
+        "WAYMARK_TIMEZONE": "UTC",
+        "WAYMARK_PASSWORD_HASH_PROFILE": '"CHEAPEST"',
+    }
 
 
 def prepare(url: str, clients: int, contacts: int) -> float:
@@ -79,8 +90,13 @@ def prepare(url: str, clients: int, contacts: int) -> float:
     flask = [str(BIN / "flask"), "--app", "wsgi"]
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     started = time.perf_counter()
-    subprocess.run([*flask, "demo", "generate", "--clients", str(clients), "--contacts", str(contacts)],
-                   cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*flask, "demo", "generate", "--clients", str(clients), "--contacts", str(contacts)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - started
 
 
@@ -88,9 +104,21 @@ def prepare(url: str, clients: int, contacts: int) -> float:
 def gunicorn(url: str, workers: int = 4):
     port = free_port()
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--access-logfile",
-         "/dev/null", "wsgi:app"], cwd=ROOT, env=environment(url), stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
+        [
+            str(BIN / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=environment(url),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(200):
             try:
@@ -114,8 +142,9 @@ class Browser:
 
     def __init__(self, base: str) -> None:
         self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
-                                                  NoRedirect())
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect()
+        )
 
     def open(self, path: str, data: dict | None = None) -> tuple[int, str]:
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
@@ -141,12 +170,15 @@ def workers_and_cases(url: str) -> list[tuple[str, int, str]]:
 
     engine = sa.create_engine(url.replace("postgresql+psycopg", "postgresql+psycopg"))
     with engine.connect() as connection:
-        rows = connection.execute(sa.text(
-            "SELECT users.email, MIN(cases.id), MIN(clients.legal_name) FROM users "
-            "JOIN cases ON cases.primary_worker_id = users.id AND cases.closed_at IS NULL "
-            "JOIN clients ON clients.id = cases.client_id "
-            "WHERE users.role IN ('case_manager', 'outreach_worker') GROUP BY users.email ORDER BY users.email "
-            f"LIMIT {USERS}")).all()
+        rows = connection.execute(
+            sa.text(
+                "SELECT users.email, MIN(cases.id), MIN(clients.legal_name) FROM users "
+                "JOIN cases ON cases.primary_worker_id = users.id AND cases.closed_at IS NULL "
+                "JOIN clients ON clients.id = cases.client_id "
+                "WHERE users.role IN ('case_manager', 'outreach_worker') GROUP BY users.email ORDER BY users.email "
+                f"LIMIT {USERS}"
+            )
+        ).all()
     engine.dispose()
     return [(email, case_id, name) for email, case_id, name in rows]
 
@@ -158,19 +190,27 @@ def richest_case(url: str) -> tuple[str, int, str]:
 
     engine = sa.create_engine(url)
     with engine.connect() as connection:
-        row = connection.execute(sa.text(
-            "SELECT users.email, cases.id, clients.legal_name FROM cases "
-            "JOIN users ON users.id = cases.primary_worker_id JOIN clients ON clients.id = cases.client_id "
-            "WHERE cases.closed_at IS NULL AND EXISTS (SELECT 1 FROM service_plans WHERE case_id = cases.id) "
-            "AND EXISTS (SELECT 1 FROM referrals WHERE case_id = cases.id) "
-            "AND EXISTS (SELECT 1 FROM contact_logs WHERE case_id = cases.id) ORDER BY cases.id LIMIT 1")).one()
+        row = connection.execute(
+            sa.text(
+                "SELECT users.email, cases.id, clients.legal_name FROM cases "
+                "JOIN users ON users.id = cases.primary_worker_id JOIN clients ON clients.id = cases.client_id "
+                "WHERE cases.closed_at IS NULL AND EXISTS (SELECT 1 FROM service_plans WHERE case_id = cases.id) "
+                "AND EXISTS (SELECT 1 FROM referrals WHERE case_id = cases.id) "
+                "AND EXISTS (SELECT 1 FROM contact_logs WHERE case_id = cases.id) ORDER BY cases.id LIMIT 1"
+            )
+        ).one()
     engine.dispose()
     return row[0], row[1], row[2]
 
 
 def contact(token: str, number: int) -> dict:
-    return {"csrf_token": token, "occurred_at": time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() - 120)),
-            "contact_type": "phone", "note": f"Benchmark call {number}", "duration_minutes": "5"}
+    return {
+        "csrf_token": token,
+        "occurred_at": time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() - 120)),
+        "contact_type": "phone",
+        "note": f"Benchmark call {number}",
+        "duration_minutes": "5",
+    }
 
 
 def latency(base: str, people: list[tuple[str, int, str]]) -> dict[str, list[float]]:
@@ -189,8 +229,10 @@ def latency(base: str, people: list[tuple[str, int, str]]) -> dict[str, list[flo
         start.wait()
         for number in range(ROUNDS):
             for route, path, data, expected in (
-                ("floor", "/healthz", None, 200), ("today", "/", None, 200),
-                ("search", f"/clients?q={query}", None, 200), ("case", f"/cases/{case_id}", None, 200),
+                ("floor", "/healthz", None, 200),
+                ("today", "/", None, 200),
+                ("search", f"/clients?q={query}", None, 200),
+                ("case", f"/cases/{case_id}", None, 200),
                 ("contact_post", f"/cases/{case_id}/contacts/new", contact(token, number), 302),
             ):
                 began = time.perf_counter()
@@ -212,8 +254,10 @@ def latency(base: str, people: list[tuple[str, int, str]]) -> dict[str, list[flo
 
 def summary(values: list[float]) -> dict:
     values = sorted(values)
-    return {"median_ms": round(statistics.median(values) * 1000, 1),
-            "p95_ms": round(values[int(len(values) * 0.95) - 1] * 1000, 1)}
+    return {
+        "median_ms": round(statistics.median(values) * 1000, 1),
+        "p95_ms": round(values[int(len(values) * 0.95) - 1] * 1000, 1),
+    }
 
 
 def query_counts(url: str, person: tuple[str, int, str]) -> dict[str, int]:
@@ -224,16 +268,26 @@ def query_counts(url: str, person: tuple[str, int, str]) -> dict[str, int]:
     from webapp.extensions import db
     from webapp.jobs.generate import PASSWORD
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-only", "WTF_CSRF_ENABLED": False,
-                      "PASSWORD_HASH_PROFILE": "CHEAPEST"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench-only",
+            "WTF_CSRF_ENABLED": False,
+            "PASSWORD_HASH_PROFILE": "CHEAPEST",
+        }
+    )
     email, case_id, name = person
     client = app.test_client()
     client.post("/login", data={"email": email, "password": PASSWORD})
     counts = {}
     with app.app_context():
         engine = db.engine
-        for page, path in (("today", "/"), ("search", f"/clients?q={urllib.parse.quote(name)}"),
-                           ("case", f"/cases/{case_id}"), ("reminders", "/reminders")):
+        for page, path in (
+            ("today", "/"),
+            ("search", f"/clients?q={urllib.parse.quote(name)}"),
+            ("case", f"/cases/{case_id}"),
+            ("reminders", "/reminders"),
+        ):
             seen: list[str] = []
             listener = lambda *args: seen.append(args[2])  # noqa: E731
             sa.event.listen(engine, "before_cursor_execute", listener)
@@ -287,8 +341,13 @@ def concurrent_writers(base: str, url: str, people: list[tuple[str, int, str]]) 
     seconds = time.perf_counter() - began
     written = contact_rows() - before
     engine.dispose()
-    return {"accepted": accepted[0], "errors": len(errors), "rows_written": written,
-            "lost": accepted[0] - written, "per_second": round(accepted[0] / seconds, 1)}
+    return {
+        "accepted": accepted[0],
+        "errors": len(errors),
+        "rows_written": written,
+        "lost": accepted[0] - written,
+        "per_second": round(accepted[0] / seconds, 1),
+    }
 
 
 def run() -> dict:
@@ -307,10 +366,18 @@ def run() -> dict:
             routes = {route: summary(timings[route]) for route in ROUTES}
             floor = routes["floor"]["median_ms"]
             for route in ROUTES:
-                routes[route]["ratio"] = round(routes[route]["median_ms"] / floor, 1) if floor else None
-            per_size[size] = {"clients": clients, "contacts": contacts, "generate_seconds": round(generate_seconds, 1),
-                              "routes": routes, "errors": len(timings["errors"]), "queries": counts,
-                              "writers": writers}
+                routes[route]["ratio"] = (
+                    round(routes[route]["median_ms"] / floor, 1) if floor else None
+                )
+            per_size[size] = {
+                "clients": clients,
+                "contacts": contacts,
+                "generate_seconds": round(generate_seconds, 1),
+                "routes": routes,
+                "errors": len(timings["errors"]),
+                "queries": counts,
+                "writers": writers,
+            }
         results["databases"][kind] = per_size
     return results
 

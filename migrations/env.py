@@ -27,7 +27,9 @@ def render_item(type_, obj, autogen_context):
 
 def run_migrations_offline() -> None:
     url = migrate_ext.db.engine.url.render_as_string(hide_password=False)
-    context.configure(url=url, target_metadata=target_metadata, literal_binds=True, **migrate_ext.configure_args)
+    context.configure(
+        url=url, target_metadata=target_metadata, literal_binds=True, **migrate_ext.configure_args
+    )
     with context.begin_transaction():
         context.run_migrations()
 

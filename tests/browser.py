@@ -17,10 +17,17 @@ from tests.conftest import IN_CI
 CHROMIUM = Path("/usr/bin/chromium")
 PHONE = {"width": 360, "height": 740}
 LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
-INSTALL_HINT = "browser tests need Debian's Chromium at /usr/bin/chromium: apt-get install -y chromium"
+INSTALL_HINT = (
+    "browser tests need Debian's Chromium at /usr/bin/chromium: apt-get install -y chromium"
+)
 
 
 def require_chromium() -> Any:

@@ -94,7 +94,9 @@ def reset_schema(engine: sa.Engine) -> None:
 @pytest.fixture(scope="session")
 def migrated_database(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The test database at the migrations' head: built by Alembic, never by create_all."""
-    app = create_app(test_config(database_url), instance_path=str(tmp_path_factory.mktemp("instance")))
+    app = create_app(
+        test_config(database_url), instance_path=str(tmp_path_factory.mktemp("instance"))
+    )
     with app.app_context():
         reset_schema(db.engine)
         flask_migrate.upgrade()
@@ -114,7 +116,9 @@ def empty_all_tables(engine: sa.Engine) -> None:
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
-        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'")
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'"
+        )
         triggers = cursor.fetchall()
         for name, _ in triggers:
             cursor.execute(f'DROP TRIGGER "{name}"')
@@ -141,7 +145,9 @@ def make_app(migrated_database: str, tmp_path: Path) -> Iterator[Callable[..., F
     built: list[Flask] = []
 
     def build(**overrides: Any) -> Flask:
-        app = create_app(test_config(migrated_database, **overrides), instance_path=str(tmp_path / "instance"))
+        app = create_app(
+            test_config(migrated_database, **overrides), instance_path=str(tmp_path / "instance")
+        )
         app.test_client_class = IsolatedClient
         built.append(app)
         return app
@@ -218,8 +224,12 @@ _sequence = count(1)
 
 @pytest.fixture
 def make_program(app: Flask) -> Callable[..., Program]:
-    def build(name: str | None = None, model: CaseModel = CaseModel.GENERALIST, **kwargs: Any) -> Program:
-        program = programs.create_program(name=name or f"Program {next(_sequence)}", model=model, **kwargs)
+    def build(
+        name: str | None = None, model: CaseModel = CaseModel.GENERALIST, **kwargs: Any
+    ) -> Program:
+        program = programs.create_program(
+            name=name or f"Program {next(_sequence)}", model=model, **kwargs
+        )
         db.session.commit()
         return program
 
@@ -268,9 +278,17 @@ def make_case(app: Flask) -> Callable[..., Case]:
         client: Client = clients.create_client(
             clients.ClientDetails(preferred_name=name, **client_details), created_by=worker
         )
-        follow_up = local_today() + timedelta(days=follow_up_in_days) if follow_up_in_days is not None else None
+        follow_up = (
+            local_today() + timedelta(days=follow_up_in_days)
+            if follow_up_in_days is not None
+            else None
+        )
         case = cases.open_case(
-            client, program, created_by=worker, primary_worker=worker, restricted=restricted,
+            client,
+            program,
+            created_by=worker,
+            primary_worker=worker,
+            restricted=restricted,
             next_follow_up_on=follow_up,
         )
         db.session.commit()

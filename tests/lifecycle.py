@@ -21,36 +21,71 @@ from webapp.services import assessments, plans
 from webapp.timeutil import local_today
 
 
-def assess(case: Case, user: User, kind: AssessmentKind = AssessmentKind.BASELINE, *,
-           scores: dict[LifeDomain, int] | None = None, on: date | None = None):
+def assess(
+    case: Case,
+    user: User,
+    kind: AssessmentKind = AssessmentKind.BASELINE,
+    *,
+    scores: dict[LifeDomain, int] | None = None,
+    on: date | None = None,
+):
     scores = scores or {LifeDomain.HOUSING: 1, LifeDomain.INCOME: 2}
-    assessment = assessments.record_assessment(case, assessments.AssessmentDetails(
-        kind=kind, assessed_on=on or local_today(),
-        scores={domain: (score, f"{domain.label} is at {score}.") for domain, score in scores.items()},
-    ), recorded_by=user, existing=load_state(case).assessments)
+    assessment = assessments.record_assessment(
+        case,
+        assessments.AssessmentDetails(
+            kind=kind,
+            assessed_on=on or local_today(),
+            scores={
+                domain: (score, f"{domain.label} is at {score}.")
+                for domain, score in scores.items()
+            },
+        ),
+        recorded_by=user,
+        existing=load_state(case).assessments,
+    )
     db.session.commit()
     return assessment
 
 
 def add_goal(case: Case, user: User, statement: str = "Move into my own flat") -> Goal:
-    goal = plans.add_goal(case, plans.GoalDetails(
-        domain=LifeDomain.HOUSING, statement=statement, measure="Keys in hand",
-        target_on=local_today() + timedelta(days=60), status=GoalStatus.IN_PROGRESS), user=user, today=local_today())
+    goal = plans.add_goal(
+        case,
+        plans.GoalDetails(
+            domain=LifeDomain.HOUSING,
+            statement=statement,
+            measure="Keys in hand",
+            target_on=local_today() + timedelta(days=60),
+            status=GoalStatus.IN_PROGRESS,
+        ),
+        user=user,
+        today=local_today(),
+    )
     db.session.commit()
     return goal
 
 
 def agree(case: Case, user: User, review_in_days: int | None = 30) -> None:
     plans.record_agreement(
-        case, agreed_by="The client", agreed_on=local_today(), method=AgreementMethod.IN_PERSON,
-        review_on=local_today() + timedelta(days=review_in_days) if review_in_days is not None else None,
-        expected_version=None, user=user, today=local_today())
+        case,
+        agreed_by="The client",
+        agreed_on=local_today(),
+        method=AgreementMethod.IN_PERSON,
+        review_on=local_today() + timedelta(days=review_in_days)
+        if review_in_days is not None
+        else None,
+        expected_version=None,
+        user=user,
+        today=local_today(),
+    )
     db.session.commit()
 
 
 def a_service() -> Service:
-    service = Service(name="Emergency shelter bed", category="housing",
-                      provider=Provider(name="Harbor Light Shelter", phone="555-0175"))
+    service = Service(
+        name="Emergency shelter bed",
+        category="housing",
+        provider=Provider(name="Harbor Light Shelter", phone="555-0175"),
+    )
     db.session.add(service)
     db.session.commit()
     return service

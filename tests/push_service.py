@@ -42,7 +42,8 @@ class Device:
     @property
     def p256dh(self) -> str:
         point = self.private_key.public_key().public_bytes(
-            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
         return b64url(point)
 
     @property
@@ -50,7 +51,11 @@ class Device:
         return b64url(self.auth_secret)
 
     def as_json(self, label: str = "Test phone") -> dict:
-        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}, "label": label}
+        return {
+            "endpoint": self.endpoint,
+            "keys": {"p256dh": self.p256dh, "auth": self.auth},
+            "label": label,
+        }
 
 
 @dataclass
@@ -78,7 +83,9 @@ class PushService:
 
     def new_device(self, name: str | None = None) -> Device:
         name = name or b64url(os.urandom(9))
-        device = Device(f"{self.origin}/push/{name}", ec.generate_private_key(ec.SECP256R1()), os.urandom(16))
+        device = Device(
+            f"{self.origin}/push/{name}", ec.generate_private_key(ec.SECP256R1()), os.urandom(16)
+        )
         self.devices[name] = device
         return device
 
@@ -98,8 +105,12 @@ class PushService:
         if claims is None:
             return 403, {}
         try:
-            plaintext = http_ece.decrypt(body, private_key=device.private_key, auth_secret=device.auth_secret,
-                                         version="aes128gcm")
+            plaintext = http_ece.decrypt(
+                body,
+                private_key=device.private_key,
+                auth_secret=device.auth_secret,
+                version="aes128gcm",
+            )
             payload = json.loads(plaintext)
         except Exception as error:  # noqa: BLE001  (any failure to decrypt is the sender's bug)
             self.problems.append(f"cannot decrypt: {error!r}")
@@ -115,11 +126,18 @@ class PushService:
         if not authorization.startswith("vapid "):
             self.problems.append("no VAPID authorization")
             return None
-        parts = dict(part.strip().split("=", 1) for part in authorization[len("vapid "):].split(","))
+        parts = dict(
+            part.strip().split("=", 1) for part in authorization[len("vapid ") :].split(",")
+        )
         public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), unb64url(parts["k"]))
         try:
-            claims = jwt.decode(parts["t"], public, algorithms=["ES256"], audience=self.origin,
-                                options={"require": ["exp", "aud", "sub"]})
+            claims = jwt.decode(
+                parts["t"],
+                public,
+                algorithms=["ES256"],
+                audience=self.origin,
+                options={"require": ["exp", "aud", "sub"]},
+            )
         except jwt.PyJWTError as error:
             self.problems.append(f"bad VAPID token: {error}")
             return None
@@ -139,7 +157,9 @@ def running_push_service() -> Iterator[PushService]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            status, extra = service.handle(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+            status, extra = service.handle(
+                self.path, {k.lower(): v for k, v in self.headers.items()}, body
+            )
             self.send_response(status)
             for name, value in extra.items():
                 self.send_header(name, value)

@@ -9,10 +9,35 @@ from webapp.models import AuditAction, AuditEvent, Client, Role
 from webapp.web.security import is_public_endpoint
 
 # The allow-list. Adding a public view means adding it here, on purpose.
-PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.second_step", "pwa.service_worker", "pwa.manifest", "pwa.offline", "health.healthz",
-                    "self_intake.form", "self_intake.started", "self_intake.thanks"}
-SAMPLE_ARGUMENTS = {"case_id": 1, "referral_id": 1, "provider_id": 1, "service_id": 1, "program_id": 1, "persistent_id": "0000-0000-0", "filename": "css/app.css",
-                    "goal_id": 1, "task_id": 1, "follow_up_id": 1, "subscription_id": 1, "submission_id": 1, "invitation_id": 1, "token": "x", "key": "outcomes"}
+PUBLIC_ENDPOINTS = {
+    "static",
+    "auth.login",
+    "auth.second_step",
+    "pwa.service_worker",
+    "pwa.manifest",
+    "pwa.offline",
+    "health.healthz",
+    "self_intake.form",
+    "self_intake.started",
+    "self_intake.thanks",
+}
+SAMPLE_ARGUMENTS = {
+    "case_id": 1,
+    "referral_id": 1,
+    "provider_id": 1,
+    "service_id": 1,
+    "program_id": 1,
+    "persistent_id": "0000-0000-0",
+    "filename": "css/app.css",
+    "goal_id": 1,
+    "task_id": 1,
+    "follow_up_id": 1,
+    "subscription_id": 1,
+    "submission_id": 1,
+    "invitation_id": 1,
+    "token": "x",
+    "key": "outcomes",
+}
 
 
 def every_rule(app):
@@ -110,9 +135,18 @@ def test_staff_of_another_program_get_404_and_the_denial_is_audited(as_user, age
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("sam", 200), ("supervisor", 200), ("admin", 200), ("ngozi", 404), ("other_supervisor", 404), ("ana", 404)],
+    [
+        ("sam", 200),
+        ("supervisor", 200),
+        ("admin", 200),
+        ("ngozi", 404),
+        ("other_supervisor", 404),
+        ("ana", 404),
+    ],
 )
-def test_restricted_case_is_only_for_its_worker_their_supervisor_and_admins(as_user, agency, who, status):
+def test_restricted_case_is_only_for_its_worker_their_supervisor_and_admins(
+    as_user, agency, who, status
+):
     client = as_user(agency[who])
     for url in pages_of(agency["restricted_case"]):
         assert client.get(url).status_code == status, url
@@ -124,10 +158,18 @@ def test_restricted_case_is_left_out_of_the_client_page_of_those_who_cannot_see_
     from webapp.services import cases
 
     restricted = agency["restricted_case"]
-    second = cases.open_case(restricted.client, agency["street"], created_by=agency["ngozi"],
-                             primary_worker=agency["ngozi"])
+    second = cases.open_case(
+        restricted.client,
+        agency["street"],
+        created_by=agency["ngozi"],
+        primary_worker=agency["ngozi"],
+    )
     db.session.commit()
-    page = as_user(agency["ngozi"]).get(f"/clients/{restricted.client.display_id}").get_data(as_text=True)
+    page = (
+        as_user(agency["ngozi"])
+        .get(f"/clients/{restricted.client.display_id}")
+        .get_data(as_text=True)
+    )
     assert f"/cases/{second.id}" in page
     assert f"/cases/{restricted.id}" not in page
 

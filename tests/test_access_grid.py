@@ -79,9 +79,16 @@ def test_the_access_grid(as_user, grid, target, htmx):
             response = client.open(url, method=method, data={}, headers=headers)
             body = response.get_data(as_text=True)
             if who in ALLOWED[target]:
-                assert response.status_code not in (403, 404), (who, method, url, response.status_code)
+                assert response.status_code not in (403, 404), (
+                    who,
+                    method,
+                    url,
+                    response.status_code,
+                )
             else:
                 assert response.status_code == 404, (who, method, url, response.status_code)
                 assert secret not in body and case.client.display_id not in body, (who, method, url)
-        found = client.get("/clients", query_string={"q": secret.split()[0]}, headers=headers).get_data(as_text=True)
+        found = client.get(
+            "/clients", query_string={"q": secret.split()[0]}, headers=headers
+        ).get_data(as_text=True)
         assert (secret in found) == (who in ALLOWED[target]), (who, "search")

@@ -13,8 +13,15 @@ def admin(as_user, make_user):
 
 
 def form(**overrides):
-    data = {"name": "Youth Outreach", "description": "Ages 16–24.", "model": "strengths_based",
-            "contact_standard_days": "", "caseload_cap": "", "reassessment_interval_days": "", "active": "y"}
+    data = {
+        "name": "Youth Outreach",
+        "description": "Ages 16–24.",
+        "model": "strengths_based",
+        "contact_standard_days": "",
+        "caseload_cap": "",
+        "reassessment_interval_days": "",
+        "active": "y",
+    }
     data.update(overrides)
     return data
 
@@ -28,30 +35,56 @@ def test_programs_list_shows_each_program_and_its_standards(admin, make_program)
 
 @pytest.mark.parametrize("model", list(CaseModel))
 def test_a_new_program_takes_its_models_defaults_when_left_blank(admin, model):
-    response = admin.post("/admin/programs/new", data=form(name=f"P {model.value}", model=model.value))
+    response = admin.post(
+        "/admin/programs/new", data=form(name=f"P {model.value}", model=model.value)
+    )
     assert response.status_code == 302
     program = db.session.scalar(sa.select(Program).where(Program.name == f"P {model.value}"))
     defaults = MODEL_DEFAULTS[model]
-    assert (program.contact_standard_days, program.caseload_cap, program.reassessment_interval_days) == (
-        defaults.contact_standard_days, defaults.caseload_cap, defaults.reassessment_interval_days)
+    assert (
+        program.contact_standard_days,
+        program.caseload_cap,
+        program.reassessment_interval_days,
+    ) == (
+        defaults.contact_standard_days,
+        defaults.caseload_cap,
+        defaults.reassessment_interval_days,
+    )
 
 
 def test_product_defaults_for_each_model():
-    assert {model.value: tuple(vars(standard).values()) for model, standard in MODEL_DEFAULTS.items()} == {
-        "intensive": (7, 12, 30), "clinical": (14, 25, 60), "strengths_based": (14, 25, 90),
-        "generalist": (30, 40, 90), "brokerage": (30, 60, 180),
+    assert {
+        model.value: tuple(vars(standard).values()) for model, standard in MODEL_DEFAULTS.items()
+    } == {
+        "intensive": (7, 12, 30),
+        "clinical": (14, 25, 60),
+        "strengths_based": (14, 25, 90),
+        "generalist": (30, 40, 90),
+        "brokerage": (30, 60, 180),
     }
 
 
 def test_standards_can_be_set_and_edited(admin, make_program):
     program = make_program("Housing", CaseModel.INTENSIVE)
-    response = admin.post(f"/admin/programs/{program.id}", data=form(
-        name="Housing First", model="intensive", contact_standard_days="5", caseload_cap="10",
-        reassessment_interval_days="28"))
+    response = admin.post(
+        f"/admin/programs/{program.id}",
+        data=form(
+            name="Housing First",
+            model="intensive",
+            contact_standard_days="5",
+            caseload_cap="10",
+            reassessment_interval_days="28",
+        ),
+    )
     assert response.status_code == 302
     program = db.session.get(Program, program.id)
-    assert (program.name, program.contact_standard_days, program.caseload_cap,
-            program.reassessment_interval_days, program.active) == ("Housing First", 5, 10, 28, True)
+    assert (
+        program.name,
+        program.contact_standard_days,
+        program.caseload_cap,
+        program.reassessment_interval_days,
+        program.active,
+    ) == ("Housing First", 5, 10, 28, True)
 
 
 def test_a_program_can_stop_taking_cases(admin, make_program):
@@ -63,8 +96,15 @@ def test_a_program_can_stop_taking_cases(admin, make_program):
 
 
 def test_errors_show_beside_their_fields_and_keep_what_was_typed(admin):
-    response = admin.post("/admin/programs/new", data=form(
-        name="", description="Keep this description", caseload_cap="0", contact_standard_days="abc"))
+    response = admin.post(
+        "/admin/programs/new",
+        data=form(
+            name="",
+            description="Keep this description",
+            caseload_cap="0",
+            contact_standard_days="abc",
+        ),
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'id="name-error">Give the program a name.' in page

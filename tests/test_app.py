@@ -13,7 +13,10 @@ def test_defaults_put_sqlite_in_the_instance_folder(tmp_path, monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("SECRET_KEY", raising=False)
     app = create_app(instance_path=str(tmp_path / "inst"))
-    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'inst' / 'waymark.sqlite3'}"
+    assert (
+        app.config["SQLALCHEMY_DATABASE_URI"]
+        == f"sqlite:///{tmp_path / 'inst' / 'waymark.sqlite3'}"
+    )
     assert not app.testing
 
 
@@ -27,13 +30,17 @@ def test_secret_key_is_made_once_private_and_reused(tmp_path, monkeypatch):
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
 
 
-def test_environment_overrides_defaults_and_explicit_config_overrides_environment(tmp_path, monkeypatch):
+def test_environment_overrides_defaults_and_explicit_config_overrides_environment(
+    tmp_path, monkeypatch
+):
     monkeypatch.setenv("DATABASE_URL", "postgres://waymark@db.internal/waymark")
     monkeypatch.setenv("SECRET_KEY", "from-the-environment")
     monkeypatch.setenv("WAYMARK_TIMEZONE", "America/Los_Angeles")
     monkeypatch.setenv("WAYMARK_PAGE_SIZE", "50")
     app = create_app(instance_path=str(tmp_path))
-    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://waymark@db.internal/waymark"
+    assert (
+        app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://waymark@db.internal/waymark"
+    )
     assert app.config["SECRET_KEY"] == "from-the-environment"
     assert app.config["TIMEZONE"] == "America/Los_Angeles"
     assert app.config["PAGE_SIZE"] == 50  # prefixed values are parsed as JSON
@@ -50,16 +57,20 @@ def test_postgres_urls_use_psycopg_3():
 
 
 def test_postgres_engine_is_pooled_with_pre_ping(tmp_path):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql://nobody@127.0.0.1:1/none", "SECRET_KEY": "x"},
-                     instance_path=str(tmp_path))
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": "postgresql://nobody@127.0.0.1:1/none", "SECRET_KEY": "x"},
+        instance_path=str(tmp_path),
+    )
     with app.app_context():
         assert db.engine.pool._pre_ping is True
         assert db.engine.pool.size() == 5
 
 
 def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}", "SECRET_KEY": "x"},
-                     instance_path=str(tmp_path))
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}", "SECRET_KEY": "x"},
+        instance_path=str(tmp_path),
+    )
     with app.app_context(), db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
@@ -67,12 +78,17 @@ def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path):
 
 
 def test_sqlite_writes_take_the_write_lock_up_front(tmp_path):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'lock.db'}", "SECRET_KEY": "x"},
-                     instance_path=str(tmp_path))
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'lock.db'}", "SECRET_KEY": "x"},
+        instance_path=str(tmp_path),
+    )
     statements: list[str] = []
     with app.app_context():
-        sa.event.listen(db.engine, "before_cursor_execute",
-                        lambda conn, cursor, statement, *args: statements.append(statement))
+        sa.event.listen(
+            db.engine,
+            "before_cursor_execute",
+            lambda conn, cursor, statement, *args: statements.append(statement),
+        )
         with app.test_request_context("/", method="POST"), db.engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
             connection.rollback()

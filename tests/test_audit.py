@@ -22,19 +22,33 @@ def seen(make_program, make_user, make_case, as_user):
     as_user(sam).get(f"/clients/{case.client.display_id}")
     as_user(ngozi).get(f"/cases/{case.id}")
     as_user(ngozi).get(f"/cases/{other.id}")
-    return {"supervisor": supervisor, "sam": sam, "ngozi": ngozi, "case": case, "other": other,
-            "admin": make_user(Role.ADMIN)}
+    return {
+        "supervisor": supervisor,
+        "sam": sam,
+        "ngozi": ngozi,
+        "case": case,
+        "other": other,
+        "admin": make_user(Role.ADMIN),
+    }
 
 
 def test_supervisors_see_who_has_seen_a_record(as_user, seen):
-    page = as_user(seen["supervisor"]).get(f"/clients/{seen['case'].client.display_id}").get_data(as_text=True)
+    page = (
+        as_user(seen["supervisor"])
+        .get(f"/clients/{seen['case'].client.display_id}")
+        .get_data(as_text=True)
+    )
     section = page.split('id="viewers-heading"')[1].split("</section>")[0]
     assert "Sam Whitfield" in section and "2 views" in section
     assert "Ngozi Eze" in section and "1 view<" in section
 
 
 def test_workers_do_not_get_the_viewers_list(as_user, seen):
-    page = as_user(seen["sam"]).get(f"/clients/{seen['case'].client.display_id}").get_data(as_text=True)
+    page = (
+        as_user(seen["sam"])
+        .get(f"/clients/{seen['case'].client.display_id}")
+        .get_data(as_text=True)
+    )
     assert "Who has seen this record" not in page
 
 
@@ -42,21 +56,26 @@ def test_admins_filter_the_trail_by_user_client_and_date(as_user, seen):
     admin = as_user(seen["admin"])
     page = admin.get("/admin/audit", query_string={"user": seen["ngozi"].id}).get_data(as_text=True)
     assert page.count("Viewed case") == 2
-    page = admin.get("/admin/audit", query_string={"client": seen["case"].client.display_id.lower()}).get_data(
-        as_text=True)
+    page = admin.get(
+        "/admin/audit", query_string={"client": seen["case"].client.display_id.lower()}
+    ).get_data(as_text=True)
     assert f"Viewed case #{seen['case'].id}" in page and f"#{seen['other'].id}" not in page
     assert "Viewed client" in page
     tomorrow = (local_today() + timedelta(days=1)).isoformat()
-    assert "No events match." in admin.get("/admin/audit", query_string={"since": tomorrow}).get_data(as_text=True)
+    assert "No events match." in admin.get(
+        "/admin/audit", query_string={"since": tomorrow}
+    ).get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
     ("args", "field", "message"),
-    [({"client": "NOT-AN-ID"}, "client", "Not a client ID"),
-     ({"client": "0000-0000-0"}, "client", "No client has this ID"),
-     ({"since": "2026-02-30"}, "since", "Not a valid date"),
-     ({"since": "2026-05-02", "until": "2026-05-01"}, "until", "before the start date"),
-     ({"user": "999999"}, "user", "Not a valid choice")],
+    [
+        ({"client": "NOT-AN-ID"}, "client", "Not a client ID"),
+        ({"client": "0000-0000-0"}, "client", "No client has this ID"),
+        ({"since": "2026-02-30"}, "since", "Not a valid date"),
+        ({"since": "2026-05-02", "until": "2026-05-01"}, "until", "before the start date"),
+        ({"user": "999999"}, "user", "Not a valid choice"),
+    ],
 )
 def test_bad_filters_are_explained_beside_the_field(as_user, seen, args, field, message):
     response = as_user(seen["admin"]).get("/admin/audit", query_string=args)
@@ -71,5 +90,11 @@ def test_only_admins_read_the_trail(as_user, seen):
 def test_the_trail_holds_ids_not_names_or_notes(seen):
     for event in db.session.scalars(sa.select(AuditEvent)):
         assert "Brian" not in f"{event.record_id} {event.path}"
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.action == AuditAction.VIEW)) == 4
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == AuditAction.VIEW)
+        )
+        == 4
+    )

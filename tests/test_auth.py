@@ -15,7 +15,9 @@ from webapp.web.security import safe_next
 
 def sign_in(client, email, password=PASSWORD, next_url=None, address="127.0.0.1"):
     url = "/login" + (f"?next={next_url}" if next_url else "")
-    return client.post(url, data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        url, data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address}
+    )
 
 
 def audit_actions():
@@ -92,7 +94,15 @@ def test_sign_in_returns_to_the_page_asked_for(client, make_user):
 
 @pytest.mark.parametrize(
     "target",
-    ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", "evil", "", None],
+    [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "evil",
+        "",
+        None,
+    ],
 )
 def test_next_never_leaves_the_site(target):
     assert safe_next(target) is None
@@ -161,7 +171,12 @@ def test_passwords_are_hashed_with_argon2id(make_user):
 )
 def test_weak_passwords_are_refused(app, password, problem):
     with pytest.raises(accounts.AccountError, match=problem):
-        accounts.create_user(email="sam@agency.test", display_name="Sam Whitfield", role=Role.ADMIN, password=password)
+        accounts.create_user(
+            email="sam@agency.test",
+            display_name="Sam Whitfield",
+            role=Role.ADMIN,
+            password=password,
+        )
 
 
 def test_any_characters_are_allowed_in_a_password(client, make_user):
@@ -230,8 +245,12 @@ def test_repeated_failures_from_one_address_are_throttled_for_that_account(make_
         make_user(email="sam@agency.test")
         attacker = app.test_client()
         for _ in range(3):
-            assert sign_in(attacker, "sam@agency.test", "guess guess guess guess").status_code == 422
-        refused = sign_in(attacker, "sam@agency.test")  # even the right password, from here, for now
+            assert (
+                sign_in(attacker, "sam@agency.test", "guess guess guess guess").status_code == 422
+            )
+        refused = sign_in(
+            attacker, "sam@agency.test"
+        )  # even the right password, from here, for now
         assert refused.status_code == 429
         assert refused.headers["Retry-After"] == "900"
         assert "Too many failed sign-ins" in refused.get_data(as_text=True)
@@ -246,9 +265,17 @@ def test_an_address_guessing_across_accounts_is_throttled(make_app, make_user):
             make_user(email=f"worker{number}@agency.test")
         attacker = app.test_client()
         for number in range(4):
-            sign_in(attacker, f"worker{number}@agency.test", "guess guess guess guess", address="192.0.2.66")
+            sign_in(
+                attacker,
+                f"worker{number}@agency.test",
+                "guess guess guess guess",
+                address="192.0.2.66",
+            )
         assert sign_in(attacker, "worker4@agency.test", address="192.0.2.66").status_code == 429
-        assert sign_in(app.test_client(), "worker4@agency.test", address="192.0.2.7").status_code == 302
+        assert (
+            sign_in(app.test_client(), "worker4@agency.test", address="192.0.2.7").status_code
+            == 302
+        )
 
 
 def test_old_failures_no_longer_count(make_app, make_user):
@@ -262,8 +289,15 @@ def test_old_failures_no_longer_count(make_app, make_user):
         client = app.test_client()
         sam_id = db.session.scalar(sa.select(User.id).where(User.email == "sam@agency.test"))
         for _ in range(5):  # failures from sixteen minutes ago
-            db.session.add(AuditEvent(action=AuditAction.LOGIN_FAILED, record_type="user", record_id=str(sam_id),
-                                      address="127.0.0.1", occurred_at=utcnow() - timedelta(minutes=16)))
+            db.session.add(
+                AuditEvent(
+                    action=AuditAction.LOGIN_FAILED,
+                    record_type="user",
+                    record_id=str(sam_id),
+                    address="127.0.0.1",
+                    occurred_at=utcnow() - timedelta(minutes=16),
+                )
+            )
         db.session.commit()
         assert sign_in(client, "sam@agency.test").status_code == 302
         fresh = app.test_client()  # recent failures still count
@@ -277,18 +311,29 @@ def test_behind_a_proxy_the_forwarded_address_is_the_one_counted(make_app, make_
     with app.app_context():
         make_user(email="sam@agency.test")
         client = app.test_client()
-        client.post("/login", data={"email": "sam@agency.test", "password": "wrong wrong wrong wrong"},
-                    headers={"X-Forwarded-For": "198.51.100.9"})
-        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.LOGIN_FAILED))
+        client.post(
+            "/login",
+            data={"email": "sam@agency.test", "password": "wrong wrong wrong wrong"},
+            headers={"X-Forwarded-For": "198.51.100.9"},
+        )
+        event = db.session.scalar(
+            sa.select(AuditEvent).where(AuditEvent.action == AuditAction.LOGIN_FAILED)
+        )
         assert event.address == "198.51.100.9"
-        other = client.post("/login", data={"email": "sam@agency.test", "password": PASSWORD},
-                            headers={"X-Forwarded-For": "198.51.100.10"})
+        other = client.post(
+            "/login",
+            data={"email": "sam@agency.test", "password": PASSWORD},
+            headers={"X-Forwarded-For": "198.51.100.10"},
+        )
         assert other.status_code == 302
 
 
 @pytest.mark.parametrize("who", ["active", "deactivated", "unknown"])
-def test_every_sign_in_runs_the_password_hash_so_timing_tells_nothing(client, make_user, monkeypatch, who):
+def test_every_sign_in_runs_the_password_hash_so_timing_tells_nothing(
+    client, make_user, monkeypatch, who
+):
     import argon2
+
     user = make_user(Role.OUTREACH_WORKER)
     if who == "deactivated":
         user.active = False
@@ -301,7 +346,9 @@ def test_every_sign_in_runs_the_password_hash_so_timing_tells_nothing(client, ma
         return real_verify(self, hash, password)
 
     monkeypatch.setattr(argon2.PasswordHasher, "verify", counting_verify)
-    response = sign_in(client, "nobody@agency.test" if who == "unknown" else user.email, "wrong password here")
+    response = sign_in(
+        client, "nobody@agency.test" if who == "unknown" else user.email, "wrong password here"
+    )
     assert response.status_code == 422 and FAILED_LOGIN_MESSAGE in response.get_data(as_text=True)
     assert verified == ["wrong password here"]
     verified.clear()

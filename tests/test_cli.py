@@ -20,9 +20,21 @@ def user(email):
 def test_users_create_with_prompted_password_programs_and_supervisor(app, make_program, make_user):
     make_program("Street Outreach")
     make_user(Role.SUPERVISOR, email="marcus@agency.test")
-    result = run(app, "users", "create", "Sam@Agency.test", "--name", "Sam Whitfield", "--role", "outreach_worker",
-                 "--program", "Street Outreach", "--supervisor", "marcus@agency.test",
-                 input="orange bicycle harbour\norange bicycle harbour\n")
+    result = run(
+        app,
+        "users",
+        "create",
+        "Sam@Agency.test",
+        "--name",
+        "Sam Whitfield",
+        "--role",
+        "outreach_worker",
+        "--program",
+        "Street Outreach",
+        "--supervisor",
+        "marcus@agency.test",
+        input="orange bicycle harbour\norange bicycle harbour\n",
+    )
     assert result.exit_code == 0, result.output
     assert "Created outreach worker sam@agency.test." in result.output
     db.session.rollback()
@@ -34,8 +46,18 @@ def test_users_create_with_prompted_password_programs_and_supervisor(app, make_p
 
 
 def test_users_create_reads_the_password_from_stdin_for_scripts(app):
-    result = run(app, "users", "create", "ops@agency.test", "--name", "Ops", "--role", "admin", "--password-stdin",
-                 input="a long enough passphrase\n")
+    result = run(
+        app,
+        "users",
+        "create",
+        "ops@agency.test",
+        "--name",
+        "Ops",
+        "--role",
+        "admin",
+        "--password-stdin",
+        input="a long enough passphrase\n",
+    )
     assert result.exit_code == 0, result.output
     db.session.rollback()
     assert accounts.check_password(user("ops@agency.test"), "a long enough passphrase")
@@ -46,17 +68,50 @@ def test_users_create_refuses_weak_passwords_duplicates_and_unknown_programs(app
     cases = [
         (["taken@agency.test"], "already exists"),
         (["new@agency.test", "--program", "Nope"], "No program named 'Nope'"),
-        (["new@agency.test", "--supervisor", "ghost@agency.test"], "No user with the email ghost@agency.test"),
+        (
+            ["new@agency.test", "--supervisor", "ghost@agency.test"],
+            "No user with the email ghost@agency.test",
+        ),
     ]
     for extra, message in cases:
-        result = run(app, "users", "create", *extra, "--name", "New Person", "--role", "case_manager",
-                     "--password-stdin", input="a long enough passphrase\n")
+        result = run(
+            app,
+            "users",
+            "create",
+            *extra,
+            "--name",
+            "New Person",
+            "--role",
+            "case_manager",
+            "--password-stdin",
+            input="a long enough passphrase\n",
+        )
         assert result.exit_code == 1 and message in result.output, result.output
-    result = run(app, "users", "create", "new@agency.test", "--name", "New", "--role", "case_manager",
-                 "--password-stdin", input="short\n")
+    result = run(
+        app,
+        "users",
+        "create",
+        "new@agency.test",
+        "--name",
+        "New",
+        "--role",
+        "case_manager",
+        "--password-stdin",
+        input="short\n",
+    )
     assert result.exit_code == 1 and "at least 15" in result.output
-    result = run(app, "users", "create", "new@agency.test", "--name", "New", "--role", "janitor",
-                 "--password-stdin", input="a long enough passphrase\n")
+    result = run(
+        app,
+        "users",
+        "create",
+        "new@agency.test",
+        "--name",
+        "New",
+        "--role",
+        "janitor",
+        "--password-stdin",
+        input="a long enough passphrase\n",
+    )
     assert result.exit_code == 2
     db.session.rollback()
     assert user("new@agency.test") is None
@@ -65,7 +120,13 @@ def test_users_create_refuses_weak_passwords_duplicates_and_unknown_programs(app
 def test_users_set_password_changes_it_and_ends_other_sessions(app, make_user):
     sam = make_user(email="sam@agency.test")
     version = sam.session_version
-    result = run(app, "users", "set-password", "SAM@agency.test", input="a new long passphrase\na new long passphrase\n")
+    result = run(
+        app,
+        "users",
+        "set-password",
+        "SAM@agency.test",
+        input="a new long passphrase\na new long passphrase\n",
+    )
     assert result.exit_code == 0, result.output
     db.session.rollback()
     sam = user("sam@agency.test")
@@ -74,7 +135,14 @@ def test_users_set_password_changes_it_and_ends_other_sessions(app, make_user):
 
 
 def test_users_set_password_for_unknown_user_fails_clearly(app):
-    result = run(app, "users", "set-password", "ghost@agency.test", "--password-stdin", input="whatever long enough\n")
+    result = run(
+        app,
+        "users",
+        "set-password",
+        "ghost@agency.test",
+        "--password-stdin",
+        input="whatever long enough\n",
+    )
     assert result.exit_code == 1
     assert "No user with the email ghost@agency.test" in result.output
 
@@ -122,10 +190,12 @@ def test_a_role_change_or_deactivation_ends_the_users_sessions(app, make_user):
     signed_in = app.test_client(user=user("sam@agency.test"))
     assert run(app, "users", "deactivate", "sam@agency.test").exit_code == 0
     assert signed_in.get("/").status_code == 302
-    response = app.test_client().post("/login", data={"email": "sam@agency.test",
-                                                       "password": "correct horse battery staple"})
+    response = app.test_client().post(
+        "/login", data={"email": "sam@agency.test", "password": "correct horse battery staple"}
+    )
     assert response.status_code == 422
     assert run(app, "users", "reactivate", "sam@agency.test").exit_code == 0
-    response = app.test_client().post("/login", data={"email": "sam@agency.test",
-                                                       "password": "correct horse battery staple"})
+    response = app.test_client().post(
+        "/login", data={"email": "sam@agency.test", "password": "correct horse battery staple"}
+    )
     assert response.status_code == 302

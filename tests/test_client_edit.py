@@ -40,7 +40,10 @@ def test_a_worker_corrects_a_name_and_search_follows(as_user, setup):
     assert response.status_code == 302
     saved = db.session.get(Client, setup.client.id)
     assert (saved.preferred_name, saved.legal_name, [a.name for a in saved.aliases]) == (
-        "José", "José Antonio Núñez", ["Pepe"])
+        "José",
+        "José Antonio Núñez",
+        ["Pepe"],
+    )
     assert "Pepe" in as_user(setup.sam).get("/clients?q=pepe").get_data(as_text=True)
 
 
@@ -67,9 +70,15 @@ def test_a_stale_save_shows_both_versions_and_keeps_the_input(as_user, setup):
 def test_bad_edits_are_refused_beside_the_field(as_user, setup):
     url = f"/clients/{setup.client.display_id}/edit"
     data = form_of(as_user(setup.sam), url)
-    for field, value in (("preferred_name", ""), ("date_of_birth", "2999-01-01"), ("approximate_age", "-3")):
+    for field, value in (
+        ("preferred_name", ""),
+        ("date_of_birth", "2999-01-01"),
+        ("approximate_age", "-3"),
+    ):
         response = as_user(setup.sam).post(url, data={**data, field: value})
-        assert response.status_code == 422 and f'id="{field}-error">' in response.get_data(as_text=True)
+        assert response.status_code == 422 and f'id="{field}-error">' in response.get_data(
+            as_text=True
+        )
     assert as_user(setup.sam).post(url, data={**data, "version": "x"}).status_code == 400
     assert db.session.get(Client, setup.client.id).preferred_name == "Jose"
 
@@ -77,5 +86,9 @@ def test_bad_edits_are_refused_beside_the_field(as_user, setup):
 def test_only_those_who_may_see_the_client_may_edit(as_user, setup, make_user, make_program):
     outsider = as_user(make_user(Role.CASE_MANAGER, [make_program("Other")]))
     assert outsider.get(f"/clients/{setup.client.display_id}/edit").status_code == 404
-    assert outsider.post(f"/clients/{setup.client.display_id}/edit", data={"preferred_name": "X", "version": "1"}
-                         ).status_code == 404
+    assert (
+        outsider.post(
+            f"/clients/{setup.client.display_id}/edit", data={"preferred_name": "X", "version": "1"}
+        ).status_code
+        == 404
+    )

@@ -58,12 +58,17 @@ def test_parse_accepts_lower_case_and_missing_dashes(body):
 @given(bodies, st.data())
 def test_parse_reads_look_alikes_as_digits(body, data):
     expected = canonical(body)
-    typed = "".join(
-        data.draw(st.sampled_from(["O", "o"])) if symbol == "0"
-        else data.draw(st.sampled_from(["I", "i", "L", "l"])) if symbol == "1"
-        else symbol
-        for symbol in expected[:8]
-    ) + expected[8]
+    typed = (
+        "".join(
+            data.draw(st.sampled_from(["O", "o"]))
+            if symbol == "0"
+            else data.draw(st.sampled_from(["I", "i", "L", "l"]))
+            if symbol == "1"
+            else symbol
+            for symbol in expected[:8]
+        )
+        + expected[8]
+    )
     assert client_ids.parse(typed) == expected
 
 
@@ -72,7 +77,7 @@ def test_any_single_wrong_symbol_is_caught(body, position, replacement):
     good = canonical(body)
     if good[position] == replacement:
         return
-    typo = good[:position] + replacement + good[position + 1:]
+    typo = good[:position] + replacement + good[position + 1 :]
     with pytest.raises(InvalidClientId):
         client_ids.parse(typo)
 
@@ -100,7 +105,16 @@ def test_a_wrong_check_symbol_is_rejected(body):
 
 @pytest.mark.parametrize(
     "text",
-    ["", "ABCD-EFGH", "ABCD-EFGH-JK", "ABCD-EFGU-0", "ABCD-EF!H-0", "ÄBCD-EFGH-0", "x" * 100, "ABCD\nEFGH0"],
+    [
+        "",
+        "ABCD-EFGH",
+        "ABCD-EFGH-JK",
+        "ABCD-EFGU-0",
+        "ABCD-EF!H-0",
+        "ÄBCD-EFGH-0",
+        "x" * 100,
+        "ABCD\nEFGH0",
+    ],
 )
 def test_malformed_text_is_not_an_id(text):
     assert not client_ids.is_valid(text)

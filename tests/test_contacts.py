@@ -28,10 +28,15 @@ def setup(make_program, make_user, make_case) -> Setup:
 
 
 def form(**overrides):
-    data = {"occurred_at": (local_now() - timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M"),
-            "contact_type": "street_outreach", "duration_minutes": "20", "place": "Library steps",
-            "services_given": ["Food or water", "Hygiene kit"], "note": "Talked about the shelter list.",
-            "next_follow_up_on": (local_today() + timedelta(days=3)).isoformat()}
+    data = {
+        "occurred_at": (local_now() - timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M"),
+        "contact_type": "street_outreach",
+        "duration_minutes": "20",
+        "place": "Library steps",
+        "services_given": ["Food or water", "Hygiene kit"],
+        "note": "Talked about the shelter list.",
+        "next_follow_up_on": (local_today() + timedelta(days=3)).isoformat(),
+    }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
 
@@ -48,19 +53,30 @@ def test_a_contact_is_saved_moves_the_follow_up_and_is_audited(as_user, setup):
     response = as_user(setup.sam).post(f"/cases/{setup.case.id}/contacts/new", data=form())
     assert response.status_code == 302 and response.headers["Location"] == f"/cases/{setup.case.id}"
     contact = db.session.scalar(sa.select(ContactLog))
-    assert (contact.contact_type, contact.duration_minutes, contact.place) == (ContactType.STREET_OUTREACH, 20, "Library steps")
+    assert (contact.contact_type, contact.duration_minutes, contact.place) == (
+        ContactType.STREET_OUTREACH,
+        20,
+        "Library steps",
+    )
     assert contact.services_given == "Food or water, Hygiene kit"
     assert contact.recorded_by_id == setup.sam.id
     assert abs(contact.occurred_at - (utcnow() - timedelta(minutes=30))) < timedelta(minutes=2)
     db.session.refresh(setup.case)
     assert setup.case.next_follow_up_on == local_today() + timedelta(days=3)
-    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.record_type == "contact_log")).action == AuditAction.CREATE
+    assert (
+        db.session.scalar(
+            sa.select(AuditEvent).where(AuditEvent.record_type == "contact_log")
+        ).action
+        == AuditAction.CREATE
+    )
 
 
 def test_saving_from_today_returns_to_today(as_user, setup):
     response = as_user(setup.sam).post(f"/cases/{setup.case.id}/contacts/new?next=/", data=form())
     assert response.headers["Location"] == "/"
-    response = as_user(setup.sam).post(f"/cases/{setup.case.id}/contacts/new?next=https://evil.example/", data=form())
+    response = as_user(setup.sam).post(
+        f"/cases/{setup.case.id}/contacts/new?next=https://evil.example/", data=form()
+    )
     assert response.headers["Location"] == f"/cases/{setup.case.id}"
 
 
@@ -79,8 +95,12 @@ def test_saving_from_today_returns_to_today(as_user, setup):
         ("services_given", ["Free money"], "not a valid choice"),
     ],
 )
-def test_bad_input_is_refused_beside_its_field_and_the_rest_kept(as_user, setup, field, value, message):
-    response = as_user(setup.sam).post(f"/cases/{setup.case.id}/contacts/new", data=form(**{field: value}))
+def test_bad_input_is_refused_beside_its_field_and_the_rest_kept(
+    as_user, setup, field, value, message
+):
+    response = as_user(setup.sam).post(
+        f"/cases/{setup.case.id}/contacts/new", data=form(**{field: value})
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     error = re.search(rf'id="{field}-error">([^<]*)<', page)
@@ -92,7 +112,12 @@ def test_bad_input_is_refused_beside_its_field_and_the_rest_kept(as_user, setup,
 
 def test_a_10000_character_note_is_kept_whole(as_user, setup):
     note = "Ω" * 10_000
-    assert as_user(setup.sam).post(f"/cases/{setup.case.id}/contacts/new", data=form(note=note)).status_code == 302
+    assert (
+        as_user(setup.sam)
+        .post(f"/cases/{setup.case.id}/contacts/new", data=form(note=note))
+        .status_code
+        == 302
+    )
     assert db.session.scalar(sa.select(ContactLog.note)) == note
 
 
@@ -107,5 +132,8 @@ def test_a_closed_case_takes_no_contacts(as_user, setup):
 def test_only_people_who_may_see_the_case_may_log_contacts(as_user, setup, make_user, make_program):
     outsider = make_user(Role.CASE_MANAGER, [make_program("Other")])
     assert as_user(outsider).get(f"/cases/{setup.case.id}/contacts/new").status_code == 404
-    assert as_user(outsider).post(f"/cases/{setup.case.id}/contacts/new", data=form()).status_code == 404
+    assert (
+        as_user(outsider).post(f"/cases/{setup.case.id}/contacts/new", data=form()).status_code
+        == 404
+    )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ContactLog)) == 0

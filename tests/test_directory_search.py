@@ -24,37 +24,76 @@ def directory(make_program, make_user, make_case) -> Directory:
     case = make_case(program, worker, name="Tyrell")
     shelter = Provider(name="Harbor Light Shelter")
     clinic = Provider(name="Clínica Núñez")
-    db.session.add_all([
-        Service(name="Emergency shelter bed", category="housing", area="Eastside", provider=shelter,
-                eligibility="Adults over 18"),
-        Service(name="Family rooms", category="housing", area="Westside", provider=shelter),
-        Service(name="Walk-in clinic", category="health", area="Eastside and Downtown", provider=clinic,
-                description="Primary care without an appointment"),
-        Service(name="Closed programme", category="housing", area="Eastside", provider=clinic, active=False),
-    ])
+    db.session.add_all(
+        [
+            Service(
+                name="Emergency shelter bed",
+                category="housing",
+                area="Eastside",
+                provider=shelter,
+                eligibility="Adults over 18",
+            ),
+            Service(name="Family rooms", category="housing", area="Westside", provider=shelter),
+            Service(
+                name="Walk-in clinic",
+                category="health",
+                area="Eastside and Downtown",
+                provider=clinic,
+                description="Primary care without an appointment",
+            ),
+            Service(
+                name="Closed programme",
+                category="housing",
+                area="Eastside",
+                provider=clinic,
+                active=False,
+            ),
+        ]
+    )
     db.session.commit()
     return Directory(worker, case)
 
 
 def options(html: str) -> list[str]:
-    field = html[html.index('id="service-field"'):]
-    field = field[:field.index("</select>")]
+    field = html[html.index('id="service-field"') :]
+    field = field[: field.index("</select>")]
     return re.findall(r"<option[^>]*>([^<]+)</option>", field)
 
 
-@pytest.mark.parametrize("query, expected", [
-    # By provider: Clínica Núñez, then Harbor Light Shelter.
-    ({}, ["Walk-in clinic · Eastside and Downtown", "Emergency shelter bed · Eastside", "Family rooms · Westside"]),
-    ({"find": "shelter"}, ["Emergency shelter bed · Eastside", "Family rooms · Westside"]),
-    ({"find": "nunez"}, ["Walk-in clinic · Eastside and Downtown"]),  # accents folded, provider's name
-    ({"find": "appointment"}, ["Walk-in clinic · Eastside and Downtown"]),  # the description
-    ({"find": "adults bed"}, ["Emergency shelter bed · Eastside"]),  # every word, any order, eligibility too
-    ({"category": "housing"}, ["Emergency shelter bed · Eastside", "Family rooms · Westside"]),
-    ({"area": "east"}, ["Walk-in clinic · Eastside and Downtown", "Emergency shelter bed · Eastside"]),
-    ({"category": "housing", "area": "downtown"}, []),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        # By provider: Clínica Núñez, then Harbor Light Shelter.
+        (
+            {},
+            [
+                "Walk-in clinic · Eastside and Downtown",
+                "Emergency shelter bed · Eastside",
+                "Family rooms · Westside",
+            ],
+        ),
+        ({"find": "shelter"}, ["Emergency shelter bed · Eastside", "Family rooms · Westside"]),
+        (
+            {"find": "nunez"},
+            ["Walk-in clinic · Eastside and Downtown"],
+        ),  # accents folded, provider's name
+        ({"find": "appointment"}, ["Walk-in clinic · Eastside and Downtown"]),  # the description
+        (
+            {"find": "adults bed"},
+            ["Emergency shelter bed · Eastside"],
+        ),  # every word, any order, eligibility too
+        ({"category": "housing"}, ["Emergency shelter bed · Eastside", "Family rooms · Westside"]),
+        (
+            {"area": "east"},
+            ["Walk-in clinic · Eastside and Downtown", "Emergency shelter bed · Eastside"],
+        ),
+        ({"category": "housing", "area": "downtown"}, []),
+    ],
+)
 def test_the_service_list_narrows_to_what_was_searched(directory, as_user, query, expected):
-    response = as_user(directory.worker).get(f"/cases/{directory.case.id}/referrals/new", query_string=query)
+    response = as_user(directory.worker).get(
+        f"/cases/{directory.case.id}/referrals/new", query_string=query
+    )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert options(html) == expected
@@ -65,38 +104,67 @@ def test_the_service_list_narrows_to_what_was_searched(directory, as_user, query
 
 
 def test_htmx_gets_the_service_field_alone(directory, as_user):
-    response = as_user(directory.worker).get(f"/cases/{directory.case.id}/referrals/new", query_string={"find": "clinic"},
-                                   headers={"HX-Request": "true"})
+    response = as_user(directory.worker).get(
+        f"/cases/{directory.case.id}/referrals/new",
+        query_string={"find": "clinic"},
+        headers={"HX-Request": "true"},
+    )
     html = response.get_data(as_text=True)
-    assert response.status_code == 200 and "<html" not in html and "HX-Request" in response.headers["Vary"]
-    assert html.strip().startswith('<div class="field') and options(html) == ["Walk-in clinic · Eastside and Downtown"]
+    assert (
+        response.status_code == 200
+        and "<html" not in html
+        and "HX-Request" in response.headers["Vary"]
+    )
+    assert html.strip().startswith('<div class="field') and options(html) == [
+        "Walk-in clinic · Eastside and Downtown"
+    ]
 
 
 def test_hostile_or_oversized_searches_are_answered_not_failed(directory, as_user):
     client = as_user(directory.worker)
-    for query in ({"find": "x" * 5000}, {"category": "<script>"}, {"area": "'; DROP TABLE services; --"},
-                  {"find": "\u0000"}):
+    for query in (
+        {"find": "x" * 5000},
+        {"category": "<script>"},
+        {"area": "'; DROP TABLE services; --"},
+        {"find": "\u0000"},
+    ):
         response = client.get(f"/cases/{directory.case.id}/referrals/new", query_string=query)
         assert response.status_code == 200
-        assert "<script>" not in response.get_data(as_text=True).split('id="category"')[1].split("</select>")[0]
+        assert (
+            "<script>"
+            not in response.get_data(as_text=True).split('id="category"')[1].split("</select>")[0]
+        )
 
 
-def test_someone_outside_the_program_cannot_search_through_a_case(directory, as_user, make_user, make_program):
+def test_someone_outside_the_program_cannot_search_through_a_case(
+    directory, as_user, make_user, make_program
+):
     stranger = make_user(Role.OUTREACH_WORKER, [make_program()])
-    assert as_user(stranger).get(f"/cases/{directory.case.id}/referrals/new", query_string={"find": "shelter"}).status_code == 404
+    assert (
+        as_user(stranger)
+        .get(f"/cases/{directory.case.id}/referrals/new", query_string={"find": "shelter"})
+        .status_code
+        == 404
+    )
 
 
 def test_a_referral_is_made_to_a_service_found_by_search(directory, as_user):
     client = as_user(directory.worker)
-    html = client.get(f"/cases/{directory.case.id}/referrals/new", query_string={"find": "family"}).get_data(as_text=True)
+    html = client.get(
+        f"/cases/{directory.case.id}/referrals/new", query_string={"find": "family"}
+    ).get_data(as_text=True)
     service_id = re.search(r'<option value="(\d+)">Family rooms', html).group(1)
     follow_up = (local_today() + timedelta(days=7)).isoformat()
-    response = client.post(f"/cases/{directory.case.id}/referrals/new", data={"service": service_id, "goal": "0",
-                                                                     "follow_up_on": follow_up})
+    response = client.post(
+        f"/cases/{directory.case.id}/referrals/new",
+        data={"service": service_id, "goal": "0", "follow_up_on": follow_up},
+    )
     assert response.status_code == 302
     assert db.session.query(Referral).one().service.name == "Family rooms"
     # A retired service cannot be chosen even if its id is sent.
     retired = db.session.query(Service).filter_by(name="Closed programme").one()
-    response = client.post(f"/cases/{directory.case.id}/referrals/new", data={"service": str(retired.id), "goal": "0",
-                                                                     "follow_up_on": follow_up})
+    response = client.post(
+        f"/cases/{directory.case.id}/referrals/new",
+        data={"service": str(retired.id), "goal": "0", "follow_up_on": follow_up},
+    )
     assert response.status_code == 422

@@ -13,9 +13,21 @@ from webapp.timeutil import local_today
 def known(make_program, make_user, make_case):
     program = make_program("Street")
     sam = make_user(Role.OUTREACH_WORKER, [program])
-    jose = make_case(program, sam, name="José", legal_name="José Antonio Núñez", date_of_birth=date(1979, 3, 14),
-                     phone="555-201-4432")
-    jon = make_case(program, sam, name="Jon", legal_name="Jon Whitehorse", estimated_birth_year=local_today().year - 40)
+    jose = make_case(
+        program,
+        sam,
+        name="José",
+        legal_name="José Antonio Núñez",
+        date_of_birth=date(1979, 3, 14),
+        phone="555-201-4432",
+    )
+    jon = make_case(
+        program,
+        sam,
+        name="Jon",
+        legal_name="Jon Whitehorse",
+        estimated_birth_year=local_today().year - 40,
+    )
     return {"sam": sam, "jose": jose.client, "jon": jon.client}
 
 
@@ -61,7 +73,9 @@ def test_two_estimated_ages_close_together_count(known):
 
 
 def test_same_date_of_birth_and_phone_make_a_likely_match(known):
-    found, _ = candidates(known["sam"], names=["Pepe"], date_of_birth=date(1979, 3, 14), phone="(555) 201 4432")
+    found, _ = candidates(
+        known["sam"], names=["Pepe"], date_of_birth=date(1979, 3, 14), phone="(555) 201 4432"
+    )
     assert found["José"].likely
     assert {"same date of birth", "same phone number"} <= set(found["José"].reasons)
 
@@ -78,7 +92,9 @@ def test_unrelated_people_are_not_candidates(known):
     assert found == {} and not result.has_likely
 
 
-def test_clients_the_user_cannot_see_are_counted_not_shown(known, make_program, make_user, make_case):
+def test_clients_the_user_cannot_see_are_counted_not_shown(
+    known, make_program, make_user, make_case
+):
     other = make_program("Confidential")
     make_case(other, None, name="Aisha", legal_name="Aisha Rahman", date_of_birth=date(1990, 5, 5))
     found, result = candidates(known["sam"], names=["Aisha Rahman"], date_of_birth=date(1990, 5, 5))

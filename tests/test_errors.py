@@ -43,16 +43,21 @@ def test_405_lists_the_allowed_methods(admin):
 
 
 def test_oversized_body_is_413_and_nothing_is_written(admin):
-    response = admin.post("/admin/programs/new", data={"name": "Big", "model": "generalist",
-                                                       "description": "x" * (2 * 1024 * 1024)})
+    response = admin.post(
+        "/admin/programs/new",
+        data={"name": "Big", "model": "generalist", "description": "x" * (2 * 1024 * 1024)},
+    )
     assert response.status_code == 413
     assert "larger than this form accepts" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Program)) == 0
 
 
 def test_malformed_form_encoding_is_a_4xx(admin):
-    response = admin.post("/admin/programs/new", data=b"name=%ZZ%%&model=\xff\xfe",
-                          content_type="application/x-www-form-urlencoded")
+    response = admin.post(
+        "/admin/programs/new",
+        data=b"name=%ZZ%%&model=\xff\xfe",
+        content_type="application/x-www-form-urlencoded",
+    )
     assert 400 <= response.status_code < 500
 
 
@@ -94,16 +99,25 @@ def expired_token_of(client, app) -> str:
         def get_timestamp(self) -> int:
             return int(time.time()) - limit - 60
 
-    return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token", signer=LongAgo).dumps(secret)
+    return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token", signer=LongAgo).dumps(
+        secret
+    )
 
 
 def test_csrf_failure_explains_and_keeps_what_was_typed_but_not_secrets(make_app, make_user):
     app = make_app(WTF_CSRF_ENABLED=True)
     with app.app_context():
         client = app.test_client(user=make_user(Role.ADMIN))
-        response = client.post("/admin/programs/new", data={
-            "name": "Night Outreach", "description": "Team of <b>two</b>", "model": "generalist",
-            "csrf_token": expired_token_of(client, app), "password": "never echoed"})
+        response = client.post(
+            "/admin/programs/new",
+            data={
+                "name": "Night Outreach",
+                "description": "Team of <b>two</b>",
+                "model": "generalist",
+                "csrf_token": expired_token_of(client, app),
+                "password": "never echoed",
+            },
+        )
         assert response.status_code == 400
         page = response.get_data(as_text=True)
         assert "Please send that again" in page and "Nothing was saved" in page
@@ -115,8 +129,15 @@ def test_csrf_failure_explains_and_keeps_what_was_typed_but_not_secrets(make_app
 
         # "Send again" carries a fresh token and goes through.
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        resent = client.post("/admin/programs/new", data={
-            "name": "Night Outreach", "description": "Team of two", "model": "generalist", "csrf_token": token})
+        resent = client.post(
+            "/admin/programs/new",
+            data={
+                "name": "Night Outreach",
+                "description": "Team of two",
+                "model": "generalist",
+                "csrf_token": token,
+            },
+        )
         assert resent.status_code == 302
 
 
@@ -136,12 +157,18 @@ def other_sessions_token(app, make_user) -> str:
 
 
 @pytest.mark.parametrize("token", ["missing", "forged", "another session's"])
-def test_a_refused_csrf_request_not_from_this_session_is_not_offered_again(make_app, make_user, token):
+def test_a_refused_csrf_request_not_from_this_session_is_not_offered_again(
+    make_app, make_user, token
+):
     app = make_app(WTF_CSRF_ENABLED=True)
     with app.app_context():
         client = app.test_client(user=make_user(Role.ADMIN))
         client.get("/")  # the victim's session has a CSRF secret of its own
-        sent = {"missing": None, "forged": "stale", "another session's": other_sessions_token(app, make_user)}[token]
+        sent = {
+            "missing": None,
+            "forged": "stale",
+            "another session's": other_sessions_token(app, make_user),
+        }[token]
         data = {"name": "Forged Program", "description": "attacker text", "model": "generalist"}
         if sent is not None:
             data["csrf_token"] = sent
@@ -157,10 +184,17 @@ def test_a_good_token_refused_for_its_referrer_is_not_offered_again(make_app, ma
         client = app.test_client(user=make_user(Role.ADMIN))
         page = client.get("/", base_url="https://localhost").get_data(as_text=True)
         token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
-        response = client.post("/admin/programs/new", base_url="https://localhost",
-                               headers={"Referer": "https://elsewhere.example/"},
-                               data={"name": "Forged Program", "description": "attacker text",
-                                     "model": "generalist", "csrf_token": token})
+        response = client.post(
+            "/admin/programs/new",
+            base_url="https://localhost",
+            headers={"Referer": "https://elsewhere.example/"},
+            data={
+                "name": "Forged Program",
+                "description": "attacker text",
+                "model": "generalist",
+                "csrf_token": token,
+            },
+        )
         assert response.status_code == 400
         assert_nothing_rearmed(response.get_data(as_text=True))
 
@@ -169,8 +203,11 @@ def test_a_refused_htmx_request_without_a_token_gets_a_plain_fragment(make_app, 
     app = make_app(WTF_CSRF_ENABLED=True)
     with app.app_context():
         client = app.test_client(user=make_user(Role.ADMIN))
-        response = client.post("/admin/programs/new", headers={"HX-Request": "true"},
-                               data={"name": "Forged Program", "description": "attacker text", "model": "generalist"})
+        response = client.post(
+            "/admin/programs/new",
+            headers={"HX-Request": "true"},
+            data={"name": "Forged Program", "description": "attacker text", "model": "generalist"},
+        )
         assert response.status_code == 400
         page = response.get_data(as_text=True)
         assert page.lstrip().startswith('<div class="error-message" id="csrf-error"')
@@ -202,5 +239,9 @@ def test_htmx_post_without_csrf_header_is_refused(make_app, make_user):
         client = app.test_client(user=make_user())
         response = client.post("/logout", headers={"HX-Request": "true"})
         assert response.status_code == 400
-        assert response.get_data(as_text=True).lstrip().startswith('<div class="error-message" id="csrf-error"')
+        assert (
+            response.get_data(as_text=True)
+            .lstrip()
+            .startswith('<div class="error-message" id="csrf-error"')
+        )
         assert client.get("/").status_code == 200

@@ -44,7 +44,10 @@ def test_the_whole_field_loop_on_a_phone(browser_page):  # noqa: F811
     page.get_by_role("button", name="Save intake").click()
     # The server's own check asks for an explicit decision; everything typed is still there.
     page.locator("#different_person-error").wait_for()
-    assert page.get_by_label("What is going on").input_value() == "New in town, sleeping at the bus depot."
+    assert (
+        page.get_by_label("What is going on").input_value()
+        == "New in town, sleeping at the bus depot."
+    )
     check_phone_layout(page, "loop-3-intake-confirm-different", browser_page.problems)
     page.get_by_label("This is a different person from the matches shown").check()
     page.get_by_label("They agreed to us recording their information").check()
@@ -93,11 +96,18 @@ def test_the_whole_field_loop_on_a_phone(browser_page):  # noqa: F811
     check_phone_layout(page, "loop-9-referral-confirm", browser_page.problems)
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(case_url)
-    assert page.get_by_text("Referral to Harbor Light Shelter: connected (client attended).").is_visible()
+    assert page.get_by_text(
+        "Referral to Harbor Light Shelter: connected (client attended)."
+    ).is_visible()
     check_phone_layout(page, "loop-10-case-after-referral", browser_page.problems)
 
     with browser_page.app.app_context():
         tomas = db.session.scalar(sa.select(Client).where(Client.preferred_name == "Tomás"))
-        referral = db.session.scalar(sa.select(Referral).where(Referral.case_id == tomas.cases[0].id))
+        referral = db.session.scalar(
+            sa.select(Referral).where(Referral.case_id == tomas.cases[0].id)
+        )
         assert referral.status == ReferralStatus.CONNECTED
-        assert [step.status for step in referral.history] == [ReferralStatus.SENT, ReferralStatus.CONNECTED]
+        assert [step.status for step in referral.history] == [
+            ReferralStatus.SENT,
+            ReferralStatus.CONNECTED,
+        ]

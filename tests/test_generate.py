@@ -30,13 +30,22 @@ def test_generated_data_is_varied_and_consistent(app):
     assert {case.phase for case in db.session.scalars(sa.select(Case))} == set(Phase)
     statuses = set(db.session.scalars(sa.select(Referral.status).distinct()))
     assert statuses == set(ReferralStatus)  # every status a referral can end up in
-    scripts = {name for name in db.session.scalars(sa.select(Client.preferred_name)) if not name.isascii()}
+    scripts = {
+        name for name in db.session.scalars(sa.select(Client.preferred_name)) if not name.isascii()
+    }
     assert len(scripts) >= 5  # names in several scripts
     # Every client can be found by name: their words are in the search index.
-    assert db.session.scalar(sa.select(sa.func.count(sa.distinct(ClientNameToken.client_id)))) == 300
+    assert (
+        db.session.scalar(sa.select(sa.func.count(sa.distinct(ClientNameToken.client_id)))) == 300
+    )
     # Each case's last contact is its newest contact log.
-    newest = dict(db.session.execute(sa.select(ContactLog.case_id, sa.func.max(ContactLog.occurred_at))
-                                     .group_by(ContactLog.case_id)).all())
+    newest = dict(
+        db.session.execute(
+            sa.select(ContactLog.case_id, sa.func.max(ContactLog.occurred_at)).group_by(
+                ContactLog.case_id
+            )
+        ).all()
+    )
     for case in db.session.scalars(sa.select(Case).where(Case.id.in_(list(newest)[:50]))):
         assert case.last_contact_at == newest[case.id]
 
@@ -58,15 +67,26 @@ def _statements(count_queries, client, url):
 @pytest.mark.parametrize("role", [Role.CASE_MANAGER, Role.SUPERVISOR])
 def test_main_pages_run_as_many_queries_on_a_larger_data_set(app, as_user, count_queries, role):
     """The cheap guard for issue 9: pages cost the same number of statements at 10× the data."""
+
     def counts():
         db.session.rollback()
         user = db.session.scalar(sa.select(User).where(User.role == role).order_by(User.id))
-        case = db.session.scalar(sa.select(Case).where(Case.primary_worker_id == user.id, Case.closed_at.is_(None))
-                                 .order_by(Case.id)) or db.session.scalar(
-            sa.select(Case).where(Case.program_id == user.programs[0].id).order_by(Case.id))
+        case = db.session.scalar(
+            sa.select(Case)
+            .where(Case.primary_worker_id == user.id, Case.closed_at.is_(None))
+            .order_by(Case.id)
+        ) or db.session.scalar(
+            sa.select(Case).where(Case.program_id == user.programs[0].id).order_by(Case.id)
+        )
         client = as_user(user)
-        pages = {"today": "/", "reminders": "/reminders", "search": f"/clients?q={case.client.preferred_name}", "case": f"/cases/{case.id}",
-                 "client": f"/clients/{case.client.display_id}", "plan": f"/cases/{case.id}/plan"}
+        pages = {
+            "today": "/",
+            "reminders": "/reminders",
+            "search": f"/clients?q={case.client.preferred_name}",
+            "case": f"/cases/{case.id}",
+            "client": f"/clients/{case.client.display_id}",
+            "plan": f"/cases/{case.id}/plan",
+        }
         if role == Role.SUPERVISOR:
             pages["supervision"] = "/supervision"
         return {name: _statements(count_queries, client, url) for name, url in pages.items()}

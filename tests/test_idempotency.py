@@ -30,7 +30,9 @@ def world(make_program, make_user, make_case):
     program = make_program("Street")
     sam = make_user(Role.OUTREACH_WORKER, [program])
     case = make_case(program, sam, name="Brian")
-    service = Service(name="Shelter bed", category="housing", provider=Provider(name="Harbor Light"))
+    service = Service(
+        name="Shelter bed", category="housing", provider=Provider(name="Harbor Light")
+    )
     db.session.add(service)
     db.session.commit()
     referral = referrals.make_referral(case, service, created_by=sam, today=local_today())
@@ -43,16 +45,36 @@ def forms(world):
     case, program = world["case"], world["program"]
     now = local_now().strftime("%Y-%m-%dT%H:%M")
     return {
-        "intake": ("/clients/new", {"preferred_name": "Dee", "program": str(program.id), "consent_given": "y",
-                                    "consent_method": "verbal"}, Client),
-        "contact": (f"/cases/{case.id}/contacts/new", {"occurred_at": now, "contact_type": "phone",
-                                                       "note": "Called."}, ContactLog),
-        "contact by client ID": (f"/clients/{case.client.display_id}/contacts/new",
-                                 {"occurred_at": now, "contact_type": "phone", "note": "Called."}, ContactLog),
-        "referral": (f"/cases/{case.id}/referrals/new", {"service": str(world["service"].id),
-                                                         "follow_up_on": local_today().isoformat()}, Referral),
-        "referral status": (f"/referrals/{world['referral'].id}", {"status": "acknowledged", "occurred_at": now,
-                                                                   "method": "phone"}, ReferralStatusChange),
+        "intake": (
+            "/clients/new",
+            {
+                "preferred_name": "Dee",
+                "program": str(program.id),
+                "consent_given": "y",
+                "consent_method": "verbal",
+            },
+            Client,
+        ),
+        "contact": (
+            f"/cases/{case.id}/contacts/new",
+            {"occurred_at": now, "contact_type": "phone", "note": "Called."},
+            ContactLog,
+        ),
+        "contact by client ID": (
+            f"/clients/{case.client.display_id}/contacts/new",
+            {"occurred_at": now, "contact_type": "phone", "note": "Called."},
+            ContactLog,
+        ),
+        "referral": (
+            f"/cases/{case.id}/referrals/new",
+            {"service": str(world["service"].id), "follow_up_on": local_today().isoformat()},
+            Referral,
+        ),
+        "referral status": (
+            f"/referrals/{world['referral'].id}",
+            {"status": "acknowledged", "occurred_at": now, "method": "phone"},
+            ReferralStatusChange,
+        ),
     }
 
 
@@ -60,7 +82,9 @@ def count(model):
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
-@pytest.mark.parametrize("name", ["intake", "contact", "contact by client ID", "referral", "referral status"])
+@pytest.mark.parametrize(
+    "name", ["intake", "contact", "contact by client ID", "referral", "referral status"]
+)
 def test_a_repeat_returns_the_first_answer_and_creates_nothing(as_user, world, name):
     url, data, model = forms(world)[name]
     client = as_user(world["sam"])
@@ -81,8 +105,12 @@ def test_the_outbox_gets_json_instead_of_a_redirect(as_user, world):
     headers = {"Idempotency-Key": key, "X-Waymark-Outbox": "1"}
     first = as_user(world["sam"]).post(url, data=data, headers=headers)
     assert first.status_code == 200
-    assert first.get_json() == {"saved": True, "location": f"/cases/{world['case'].id}", "replayed": False,
-                                "client_id_reissued": None}
+    assert first.get_json() == {
+        "saved": True,
+        "location": f"/cases/{world['case'].id}",
+        "replayed": False,
+        "client_id_reissued": None,
+    }
     again = as_user(world["sam"]).post(url, data=data, headers=headers).get_json()
     assert again["replayed"] is True and again["location"] == first.get_json()["location"]
 
@@ -101,7 +129,10 @@ def test_a_refused_request_releases_its_key_so_the_fixed_one_goes_through(as_use
 def test_keys_belong_to_their_user(as_user, world, make_user):
     url, data, model = forms(world)["contact"]
     key = str(uuid.uuid4())
-    assert as_user(world["sam"]).post(url, data=data, headers={"Idempotency-Key": key}).status_code == 302
+    assert (
+        as_user(world["sam"]).post(url, data=data, headers={"Idempotency-Key": key}).status_code
+        == 302
+    )
     colleague = make_user(Role.OUTREACH_WORKER, [world["program"]])
     response = as_user(colleague).post(url, data=data, headers={"Idempotency-Key": key})
     assert "Idempotent-Replay" not in response.headers  # nobody is handed another user's answer
@@ -113,7 +144,9 @@ def test_a_key_used_on_another_form_is_refused(as_user, world):
     key = str(uuid.uuid4())
     client = as_user(world["sam"])
     client.post(forms_["contact"][0], data=forms_["contact"][1], headers={"Idempotency-Key": key})
-    response = client.post(forms_["referral"][0], data=forms_["referral"][1], headers={"Idempotency-Key": key})
+    response = client.post(
+        forms_["referral"][0], data=forms_["referral"][1], headers={"Idempotency-Key": key}
+    )
     assert response.status_code == 422
     assert count(Referral) == 1
 
@@ -121,17 +154,29 @@ def test_a_key_used_on_another_form_is_refused(as_user, world):
 @pytest.mark.parametrize("key", ["not-a-uuid", "x" * 500, "'; DROP TABLE users; --"])
 def test_a_malformed_key_is_a_400(as_user, world, key):
     url, data, model = forms(world)["contact"]
-    assert as_user(world["sam"]).post(url, data=data, headers={"Idempotency-Key": key}).status_code == 400
+    assert (
+        as_user(world["sam"]).post(url, data=data, headers={"Idempotency-Key": key}).status_code
+        == 400
+    )
     assert count(model) == 0
 
 
 def test_an_abandoned_claim_is_taken_over(as_user, world):
     url, data, model = forms(world)["contact"]
     key = str(uuid.uuid4())
-    db.session.add(IdempotencyKey(user_id=world["sam"].id, key=key, request_path=url,
-                                  created_at=utcnow() - timedelta(minutes=5)))
+    db.session.add(
+        IdempotencyKey(
+            user_id=world["sam"].id,
+            key=key,
+            request_path=url,
+            created_at=utcnow() - timedelta(minutes=5),
+        )
+    )
     db.session.commit()
-    assert as_user(world["sam"]).post(url, data=data, headers={"Idempotency-Key": key}).status_code == 302
+    assert (
+        as_user(world["sam"]).post(url, data=data, headers={"Idempotency-Key": key}).status_code
+        == 302
+    )
     assert count(model) == 1
 
 
@@ -165,12 +210,23 @@ def test_an_intake_keeps_the_id_made_on_the_phone_or_reissues_it(as_user, world)
     url, data, _ = forms(world)["intake"]
     phone_id = client_ids.display(client_ids.generate())
     client = as_user(world["sam"])
-    response = client.post(url, data={**data, "persistent_id": phone_id}, headers={"X-Waymark-Outbox": "1"})
+    response = client.post(
+        url, data={**data, "persistent_id": phone_id}, headers={"X-Waymark-Outbox": "1"}
+    )
     assert response.get_json()["client_id_reissued"] is None
-    assert db.session.scalar(sa.select(Client.persistent_id).where(Client.preferred_name == "Dee")) == \
-        client_ids.parse(phone_id)
-    clash = client.post(url, data={**data, "preferred_name": "Other", "persistent_id": phone_id,
-                                   "different_person": "y"}, headers={"X-Waymark-Outbox": "1"}).get_json()
+    assert db.session.scalar(
+        sa.select(Client.persistent_id).where(Client.preferred_name == "Dee")
+    ) == client_ids.parse(phone_id)
+    clash = client.post(
+        url,
+        data={
+            **data,
+            "preferred_name": "Other",
+            "persistent_id": phone_id,
+            "different_person": "y",
+        },
+        headers={"X-Waymark-Outbox": "1"},
+    ).get_json()
     old, new = clash["client_id_reissued"].split(" ")
     assert old == phone_id and new != phone_id and client_ids.is_valid(new)
     assert count(Case) == 3
@@ -193,9 +249,11 @@ def test_a_replayed_intake_repeats_that_its_phone_made_id_was_reissued(as_user, 
 
     # A contact queued after the intake, rewritten to the new ID as the outbox does, is Dee's.
     now = local_now().strftime("%Y-%m-%dT%H:%M")
-    sent = client.post(f"/clients/{new}/contacts/new", data={"occurred_at": now, "contact_type": "phone",
-                                                             "note": "Called."},
-                       headers={"Idempotency-Key": str(uuid.uuid4()), "X-Waymark-Outbox": "1"})
+    sent = client.post(
+        f"/clients/{new}/contacts/new",
+        data={"occurred_at": now, "contact_type": "phone", "note": "Called."},
+        headers={"Idempotency-Key": str(uuid.uuid4()), "X-Waymark-Outbox": "1"},
+    )
     assert sent.get_json()["saved"] is True
     contact = db.session.scalar(sa.select(ContactLog))
     assert contact.case.client.preferred_name == "Dee"
@@ -239,8 +297,14 @@ def test_the_caseload_is_the_workers_own_open_cases_with_open_referrals(as_user,
     assert [case["id"] for case in data["cases"]] == [world["case"].id]
     case = data["cases"][0]
     assert case["client_id"] == world["case"].client.display_id
-    assert case["referrals"] == [{"id": world["referral"].id, "provider": "Harbor Light", "service": "Shelter bed",
-                                  "status": "sent"}]
+    assert case["referrals"] == [
+        {
+            "id": world["referral"].id,
+            "provider": "Harbor Light",
+            "service": "Shelter bed",
+            "status": "sent",
+        }
+    ]
     assert other.id not in [c["id"] for c in data["cases"]]
 
 
@@ -249,7 +313,9 @@ def test_session_gives_the_user_and_a_fresh_csrf_token(as_user, world):
     assert data["user_id"] == world["sam"].id and len(data["csrf_token"]) > 20
 
 
-@pytest.mark.parametrize("path", ["/forms/intake", "/forms/contact", "/forms/referral-status", "/outbox", "/offline"])
+@pytest.mark.parametrize(
+    "path", ["/forms/intake", "/forms/contact", "/forms/referral-status", "/outbox", "/offline"]
+)
 def test_shells_hold_no_csrf_token_and_no_client_data_and_may_be_kept(as_user, world, path):
     response = as_user(world["sam"]).get(path)
     page = response.get_data(as_text=True)
@@ -260,27 +326,54 @@ def test_shells_hold_no_csrf_token_and_no_client_data_and_may_be_kept(as_user, w
 
 
 def test_pages_with_client_data_are_never_storable(as_user, world):
-    for url in (f"/cases/{world['case'].id}", f"/clients/{world['case'].client.display_id}", "/",
-                "/offline/caseload.json", "/clients/new"):
+    for url in (
+        f"/cases/{world['case'].id}",
+        f"/clients/{world['case'].client.display_id}",
+        "/",
+        "/offline/caseload.json",
+        "/clients/new",
+    ):
         assert as_user(world["sam"]).get(url).headers["Cache-Control"] == "no-store", url
 
 
 def test_background_replays_leave_no_flash_messages_behind(as_user, world):
     url, data, _ = forms(world)["contact"]
     client = as_user(world["sam"])
-    client.post(url, data=data, headers={"Idempotency-Key": str(uuid.uuid4()), "X-Waymark-Outbox": "background"})
+    client.post(
+        url,
+        data=data,
+        headers={"Idempotency-Key": str(uuid.uuid4()), "X-Waymark-Outbox": "background"},
+    )
     assert "Contact with Brian saved." not in client.get("/").get_data(as_text=True)
-    client.post(url, data=data, headers={"Idempotency-Key": str(uuid.uuid4()), "X-Waymark-Outbox": "interactive"})
+    client.post(
+        url,
+        data=data,
+        headers={"Idempotency-Key": str(uuid.uuid4()), "X-Waymark-Outbox": "interactive"},
+    )
     assert "Contact with Brian saved." in client.get("/").get_data(as_text=True)
 
 
 def test_an_outbox_entry_is_refused_under_another_users_session(as_user, world, make_user):
     url, data, model = forms(world)["contact"]
     colleague = make_user(Role.OUTREACH_WORKER, [world["program"]])
-    response = as_user(colleague).post(url, data=data, headers={
-        "Idempotency-Key": str(uuid.uuid4()), "X-Waymark-Outbox": "background", "X-Waymark-User": str(world["sam"].id)})
+    response = as_user(colleague).post(
+        url,
+        data=data,
+        headers={
+            "Idempotency-Key": str(uuid.uuid4()),
+            "X-Waymark-Outbox": "background",
+            "X-Waymark-User": str(world["sam"].id),
+        },
+    )
     assert response.status_code == 403 and response.headers["X-Waymark-Wrong-User"] == "true"
     assert count(model) == 0
-    mine = as_user(world["sam"]).post(url, data=data, headers={
-        "Idempotency-Key": str(uuid.uuid4()), "X-Waymark-Outbox": "background", "X-Waymark-User": str(world["sam"].id)})
+    mine = as_user(world["sam"]).post(
+        url,
+        data=data,
+        headers={
+            "Idempotency-Key": str(uuid.uuid4()),
+            "X-Waymark-Outbox": "background",
+            "X-Waymark-User": str(world["sam"].id),
+        },
+    )
     assert mine.status_code == 200 and count(model) == 1

@@ -46,12 +46,18 @@ def _violations(room: str, allowed, root: Path = WEBAPP) -> list[str]:
                 continue
             reason = allowed(path, module, names)
             if reason:
-                problems.append(f"{path.relative_to(root.parent)}: {module} {sorted(names)}: {reason}")
+                problems.append(
+                    f"{path.relative_to(root.parent)}: {module} {sorted(names)}: {reason}"
+                )
     return problems
 
 
 def _in(targets: set[str], *prefixes: str) -> bool:
-    return any(target == prefix or target.startswith(prefix + ".") for target in targets for prefix in prefixes)
+    return any(
+        target == prefix or target.startswith(prefix + ".")
+        for target in targets
+        for prefix in prefixes
+    )
 
 
 def test_models_import_only_models_types_and_the_database():
@@ -60,7 +66,9 @@ def test_models_import_only_models_types_and_the_database():
             return "models know nothing of the web"
         targets = _targets(module, names)
         # The client ID's format (webapp.client_ids) is a value type like those in models/types.py.
-        if not all(_in({t}, "webapp.models", "webapp.extensions", "webapp.client_ids") for t in targets):
+        if not all(
+            _in({t}, "webapp.models", "webapp.extensions", "webapp.client_ids") for t in targets
+        ):
             return "models import only models, types and the database extension"
         return None
 
@@ -70,8 +78,12 @@ def test_models_import_only_models_types_and_the_database():
 def test_services_import_no_routes_forms_jobs_web_or_request_objects():
     def rule(path, module, names):
         if module == "flask" and names & REQUEST_OBJECTS or module.startswith("flask_login"):
-            return "services are handed the user and the request's facts; they never read the request"
-        if _in(_targets(module, names), "webapp.routes", "webapp.forms", "webapp.jobs", "webapp.web"):
+            return (
+                "services are handed the user and the request's facts; they never read the request"
+            )
+        if _in(
+            _targets(module, names), "webapp.routes", "webapp.forms", "webapp.jobs", "webapp.web"
+        ):
             return "services sit below routes, forms, jobs and the web plumbing"
         return None
 
@@ -83,7 +95,9 @@ def test_the_read_side_imports_no_flask_and_nothing_above_it(room):
     def rule(path, module, names):
         if module.startswith(("flask", "werkzeug")):
             return "the read side returns data; it knows nothing of requests or URLs"
-        if _in(_targets(module, names), "webapp.routes", "webapp.forms", "webapp.jobs", "webapp.web"):
+        if _in(
+            _targets(module, names), "webapp.routes", "webapp.forms", "webapp.jobs", "webapp.web"
+        ):
             return "the read side sits below routes, forms, jobs and the web plumbing"
         return None
 
@@ -91,11 +105,21 @@ def test_the_read_side_imports_no_flask_and_nothing_above_it(room):
 
 
 def test_the_read_side_writes_nothing():
-    writes = ("db.session.add", "db.session.delete", "db.session.flush", "db.session.commit", "sa.insert(",
-              "sa.update(", "sa.delete(")
-    found = [f"{path.relative_to(WEBAPP.parent)}: {write}"
-             for path in _modules_of("queries") + _modules_of("reports")
-             for write in writes if write in path.read_text()]
+    writes = (
+        "db.session.add",
+        "db.session.delete",
+        "db.session.flush",
+        "db.session.commit",
+        "sa.insert(",
+        "sa.update(",
+        "sa.delete(",
+    )
+    found = [
+        f"{path.relative_to(WEBAPP.parent)}: {write}"
+        for path in _modules_of("queries") + _modules_of("reports")
+        for write in writes
+        if write in path.read_text()
+    ]
     assert found == []
 
 
@@ -122,5 +146,6 @@ def test_the_rules_catch_what_they_forbid(tmp_path):
     (tmp_path / "routes").mkdir()
     (tmp_path / "routes" / "a.py").write_text(
         "from webapp.routes.cases import case_page\nfrom webapp.jobs import dispatcher\n"
-        "def view():\n    from webapp.routes import clients\n")
+        "def view():\n    from webapp.routes import clients\n"
+    )
     assert len(_violations("routes", _route_rule, root=tmp_path)) == 3

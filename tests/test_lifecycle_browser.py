@@ -34,7 +34,9 @@ def test_baseline_to_approved_closure_on_a_phone(browser_page):  # noqa: F811
     with browser_page.app.app_context():
         demo.load()
         db.session.commit()
-        case_id = db.session.scalar(sa.select(Case.id).join(Client).where(Client.preferred_name == "Kateri"))
+        case_id = db.session.scalar(
+            sa.select(Case.id).join(Client).where(Client.preferred_name == "Kateri")
+        )
         today = local_today()
     case_url = f"/cases/{case_id}"
 
@@ -116,7 +118,9 @@ def test_baseline_to_approved_closure_on_a_phone(browser_page):  # noqa: F811
     check_phone_layout(page, "life-7-closure-waiting", browser_page.problems)
 
     # The supervisor finds it on Today and approves it.
-    supervisor = page.context.browser.new_context(viewport=PHONE, base_url=page.url.split("/cases")[0])
+    supervisor = page.context.browser.new_context(
+        viewport=PHONE, base_url=page.url.split("/cases")[0]
+    )
     boss = supervisor.new_page()
     sign_in(boss, "supervisor@demo.example", "quiet-river-lantern")
     item = boss.locator(".today-item", has_text="Kateri")
@@ -135,7 +139,11 @@ def test_baseline_to_approved_closure_on_a_phone(browser_page):  # noqa: F811
     with browser_page.app.app_context():
         case = db.session.get(Case, case_id)
         assert case.phase == Phase.CLOSED and case.closure_reason == "goals_met"
-        request = db.session.scalar(sa.select(ClosureRequest).where(ClosureRequest.case_id == case_id))
+        request = db.session.scalar(
+            sa.select(ClosureRequest).where(ClosureRequest.case_id == case_id)
+        )
         assert request.status == ClosureStatus.APPROVED
-        goals = db.session.scalars(sa.select(Goal).join(ServicePlan).where(ServicePlan.case_id == case_id)).all()
+        goals = db.session.scalars(
+            sa.select(Goal).join(ServicePlan).where(ServicePlan.case_id == case_id)
+        ).all()
         assert [goal.status for goal in goals] == [GoalStatus.MET]

@@ -38,8 +38,14 @@ def test_migrations_downgrade_to_nothing_and_upgrade_again(make_app, tmp_path):
 
 def test_today_and_search_have_their_indexes(app):
     inspector = sa.inspect(db.engine)
-    case_indexes = {index["name"]: index["column_names"] for index in inspector.get_indexes("cases")}
-    assert case_indexes["ix_cases_worker_open_follow_up"] == ["primary_worker_id", "closed_at", "next_follow_up_on"]
+    case_indexes = {
+        index["name"]: index["column_names"] for index in inspector.get_indexes("cases")
+    }
+    assert case_indexes["ix_cases_worker_open_follow_up"] == [
+        "primary_worker_id",
+        "closed_at",
+        "next_follow_up_on",
+    ]
     client_indexes = {index["name"] for index in inspector.get_indexes("clients")}
     assert {"ix_clients_name_key", "ix_clients_phone_digits"} <= client_indexes
     referral_indexes = {index["name"] for index in inspector.get_indexes("referrals")}
@@ -51,13 +57,18 @@ def test_audit_events_cannot_be_changed_or_removed(app, make_user):
 
     make_user()  # writes an audit event
     event_id = db.session.scalar(sa.select(AuditEvent.id))
-    for statement in (sa.update(AuditEvent).where(AuditEvent.id == event_id).values(record_id="forged"),
-                      sa.delete(AuditEvent).where(AuditEvent.id == event_id)):
+    for statement in (
+        sa.update(AuditEvent).where(AuditEvent.id == event_id).values(record_id="forged"),
+        sa.delete(AuditEvent).where(AuditEvent.id == event_id),
+    ):
         with pytest.raises(sa.exc.DatabaseError, match="append-only"):
             db.session.execute(statement)
             db.session.flush()
         db.session.rollback()
-    assert db.session.scalar(sa.select(AuditEvent.record_id).where(AuditEvent.id == event_id)) != "forged"
+    assert (
+        db.session.scalar(sa.select(AuditEvent.record_id).where(AuditEvent.id == event_id))
+        != "forged"
+    )
     if db.engine.dialect.name == "postgresql":
         with pytest.raises(sa.exc.DatabaseError, match="append-only"):
             db.session.execute(sa.text("TRUNCATE audit_events"))

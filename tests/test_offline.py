@@ -48,9 +48,11 @@ def wait_until(page, script, seconds=15):
             if "context was destroyed" not in str(error):
                 raise
         page.wait_for_timeout(100)
-    state = page.evaluate("() => navigator.serviceWorker.getRegistration().then(r => r ? "
-                          "[r.installing && r.installing.state, r.waiting && r.waiting.state, r.active && r.active.state,"
-                          " r.active && r.active.scriptURL] : 'no registration')")
+    state = page.evaluate(
+        "() => navigator.serviceWorker.getRegistration().then(r => r ? "
+        "[r.installing && r.installing.state, r.waiting && r.waiting.state, r.active && r.active.state,"
+        " r.active && r.active.scriptURL] : 'no registration')"
+    )
     raise AssertionError(f"never became true: {script} (service worker: {state})")
 
 
@@ -63,7 +65,9 @@ def test_forms_filled_offline_are_sent_once_when_back_online(browser_page):  # n
     with browser_page.app.app_context():
         demo.load()
         db.session.commit()
-        jose_case = db.session.scalar(sa.select(Case).join(Case.client).where(Client.preferred_name == "José"))
+        jose_case = db.session.scalar(
+            sa.select(Case).join(Case.client).where(Client.preferred_name == "José")
+        )
         jose_case_id = jose_case.id
         contacts_before = db.session.scalar(sa.select(sa.func.count()).select_from(ContactLog))
     page.on("dialog", lambda dialog: dialog.accept())
@@ -83,14 +87,20 @@ def test_forms_filled_offline_are_sent_once_when_back_online(browser_page):  # n
     check_phone_layout(page, "offline-1-intake-saved", browser_page.problems)
 
     page.goto("/forms/contact")
-    page.get_by_label("Who").select_option(label=page.locator("#case-picker option", has_text="Nadia").inner_text())
+    page.get_by_label("Who").select_option(
+        label=page.locator("#case-picker option", has_text="Nadia").inner_text()
+    )
     page.get_by_label("What happened").fill("Brought a blanket and water.")
     page.get_by_role("button", name="Save contact").click()
     page.get_by_text("Saved on this phone").wait_for()
 
-    page.goto(f"/cases/{jose_case_id}/contacts/new")  # the shell, with José's case picked from the caseload
-    page.wait_for_function("() => (document.querySelector('#case-picker option:checked') || {}).textContent"
-                           "?.includes('José')")
+    page.goto(
+        f"/cases/{jose_case_id}/contacts/new"
+    )  # the shell, with José's case picked from the caseload
+    page.wait_for_function(
+        "() => (document.querySelector('#case-picker option:checked') || {}).textContent"
+        "?.includes('José')"
+    )
     page.get_by_label("What happened").fill("Checked in by phone about the clinic.")
     page.get_by_role("button", name="Save contact").click()
     page.get_by_text("Saved on this phone").wait_for()
@@ -111,15 +121,21 @@ def test_forms_filled_offline_are_sent_once_when_back_online(browser_page):  # n
     wait_until(page, "() => WaymarkOutbox.all().then(entries => entries.length === 0)")
     page.get_by_text("Everything is sent.").wait_for()
     # The same outbox replayed again creates nothing more.
-    page.evaluate("entries => Promise.all(entries.map(e => WaymarkOutbox.put(e))).then(() => WaymarkOutbox.replayAll())",
-                  queued)
+    page.evaluate(
+        "entries => Promise.all(entries.map(e => WaymarkOutbox.put(e))).then(() => WaymarkOutbox.replayAll())",
+        queued,
+    )
     assert waiting_count(page) == 0
     with browser_page.app.app_context():
         nadia = db.session.scalars(sa.select(Client).where(Client.preferred_name == "Nadia")).all()
         assert len(nadia) == 1
-        assert nadia[0].persistent_id == queued[0]["fields"][[f[0] for f in queued[0]["fields"]].index(
-            "persistent_id")][1].replace("-", "")
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(ContactLog)) == contacts_before + 2
+        assert nadia[0].persistent_id == queued[0]["fields"][
+            [f[0] for f in queued[0]["fields"]].index("persistent_id")
+        ][1].replace("-", "")
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).select_from(ContactLog))
+            == contacts_before + 2
+        )
         assert len(nadia[0].cases[0].contacts) == 1
 
     # A refused entry is kept, with the server's words, until it is fixed.
@@ -146,7 +162,9 @@ def test_forms_filled_offline_are_sent_once_when_back_online(browser_page):  # n
     left = page.evaluate(LEFT_BEHIND)
     assert left["outbox"] == [] and left["caseload"] is None and left["localStorage"] == []
     assert not left["htmxHistory"]
-    assert all(entry.split(" ")[0].startswith("waymark-static-") for entry in left["cached"]), left["cached"]
+    assert all(entry.split(" ")[0].startswith("waymark-static-") for entry in left["cached"]), left[
+        "cached"
+    ]
     assert browser_page.problems == []
 
 
@@ -154,7 +172,9 @@ def sign_in_as_outreach(page):
     sign_in(page, "outreach@demo.example", "orange-bicycle-harbour")
     # A page that loaded while the new worker was still activating is only controlled from its
     # next navigation, as on a real phone; take that next step here.
-    wait_until(page, "() => navigator.serviceWorker.ready.then(r => r.active.state === 'activated')")
+    wait_until(
+        page, "() => navigator.serviceWorker.ready.then(r => r.active.state === 'activated')"
+    )
     if not page.evaluate("() => !!navigator.serviceWorker.controller"):
         page.reload()
     wait_until(page, "() => !!navigator.serviceWorker.controller")
@@ -190,18 +210,30 @@ def test_background_sync_sends_the_outbox_with_no_page_open(outreach_on_demo):
 
     cdp = page.context.new_cdp_session(page)
     registrations: list[dict] = []
-    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.extend(event["registrations"]),
+    )
     cdp.send("ServiceWorker.enable")
     for _ in range(50):
         if registrations:
             break
         page.wait_for_timeout(100)
     registration = next(r for r in registrations if r["scopeURL"].startswith(origin))
-    cdp.send("ServiceWorker.dispatchSyncEvent", {"origin": origin, "registrationId": registration["registrationId"],
-                                                 "tag": "waymark-outbox", "lastChance": False})
+    cdp.send(
+        "ServiceWorker.dispatchSyncEvent",
+        {
+            "origin": origin,
+            "registrationId": registration["registrationId"],
+            "tag": "waymark-outbox",
+            "lastChance": False,
+        },
+    )
     for _ in range(100):
         with outreach_on_demo.app.app_context():
-            if db.session.scalar(sa.select(ContactLog).where(ContactLog.note == "Sent by the service worker alone.")):
+            if db.session.scalar(
+                sa.select(ContactLog).where(ContactLog.note == "Sent by the service worker alone.")
+            ):
                 break
         page.wait_for_timeout(100)
     else:
@@ -256,8 +288,11 @@ def test_a_new_version_of_the_app_is_offered_with_a_reload(replaceable_worker, o
     check_phone_layout(page, "offline-5-update-offered", outreach_on_demo.problems)
     page.locator("#update-banner").get_by_role("button", name="Reload").click()
     # Cache names are "waymark-static-<static files' hash>-<VERSION>" (routes/pwa.py).
-    wait_until(page, "() => caches.keys().then(names => names.some(n => /^waymark-static-[0-9a-f]+-next-/.test(n)) "
-                     "&& !names.some(n => /^waymark-static-[0-9a-f]+-\\d+$/.test(n)))")
+    wait_until(
+        page,
+        "() => caches.keys().then(names => names.some(n => /^waymark-static-[0-9a-f]+-next-/.test(n)) "
+        "&& !names.some(n => /^waymark-static-[0-9a-f]+-\\d+$/.test(n)))",
+    )
 
 
 def test_a_replayed_intake_still_moves_its_queued_contacts_to_the_reissued_id(outreach_on_demo):
@@ -270,16 +305,33 @@ def test_a_replayed_intake_still_moves_its_queued_contacts_to_the_reissued_id(ou
         worker = db.session.scalar(sa.select(User).where(User.email == "outreach@demo.example"))
         jose = db.session.scalar(sa.select(Client).where(Client.preferred_name == "José"))
         taken, jose_id, worker_id = jose.display_id, jose.id, worker.id
-        intake = [["preferred_name", "Odessa Quill"], ["program", str(worker.programs[0].id)], ["consent_given", "y"],
-                  ["consent_method", "verbal"], ["different_person", "y"], ["persistent_id", taken],
-                  ["presenting_circumstances", "Met at the bus station."]]
-        contact = [["occurred_at", local_now().strftime("%Y-%m-%dT%H:%M")], ["contact_type", "phone"],
-                   ["note", "Queued after Odessa's intake."]]
-        first = outreach_on_demo.app.test_client(user=worker).post("/clients/new", data=dict(intake), headers={
-            "Idempotency-Key": key, "X-Waymark-Outbox": "background"}).get_json()
+        intake = [
+            ["preferred_name", "Odessa Quill"],
+            ["program", str(worker.programs[0].id)],
+            ["consent_given", "y"],
+            ["consent_method", "verbal"],
+            ["different_person", "y"],
+            ["persistent_id", taken],
+            ["presenting_circumstances", "Met at the bus station."],
+        ]
+        contact = [
+            ["occurred_at", local_now().strftime("%Y-%m-%dT%H:%M")],
+            ["contact_type", "phone"],
+            ["note", "Queued after Odessa's intake."],
+        ]
+        first = (
+            outreach_on_demo.app.test_client(user=worker)
+            .post(
+                "/clients/new",
+                data=dict(intake),
+                headers={"Idempotency-Key": key, "X-Waymark-Outbox": "background"},
+            )
+            .get_json()
+        )
         assert first["client_id_reissued"].split(" ")[0] == taken  # the answer that was lost
 
-    left = page.evaluate("""async ([key, intake, contact, taken, userId]) => {
+    left = page.evaluate(
+        """async ([key, intake, contact, taken, userId]) => {
       const created = Date.now();
       await WaymarkOutbox.put({id: key, url: "/clients/new", fields: intake, userId, created,
                                label: "Intake", state: "waiting", message: ""});
@@ -287,11 +339,17 @@ def test_a_replayed_intake_still_moves_its_queued_contacts_to_the_reissued_id(ou
                                userId, created: created + 1, label: "Contact", state: "waiting", message: ""});
       await WaymarkOutbox.replayAll();
       return WaymarkOutbox.all();
-    }""", [key, intake, contact, taken, worker_id])
+    }""",
+        [key, intake, contact, taken, worker_id],
+    )
     assert left == []
     with outreach_on_demo.app.app_context():
-        logged = db.session.scalar(sa.select(ContactLog).where(ContactLog.note == "Queued after Odessa's intake."))
-        odessa = db.session.scalars(sa.select(Client).where(Client.preferred_name == "Odessa Quill")).one()
+        logged = db.session.scalar(
+            sa.select(ContactLog).where(ContactLog.note == "Queued after Odessa's intake.")
+        )
+        odessa = db.session.scalars(
+            sa.select(Client).where(Client.preferred_name == "Odessa Quill")
+        ).one()
         assert logged.case.client_id == odessa.id != jose_id
         assert odessa.display_id == first["client_id_reissued"].split(" ")[1]
     assert outreach_on_demo.problems == []

@@ -24,32 +24,77 @@ def test_case_page_shows_phase_risk_model_worker_referrals_and_contacts_and_is_a
     program = make_program("Housing First")
     sam = make_user(programs=[program], name="Sam Whitfield")
     case = make_case(program, sam, name="Brian", follow_up_in_days=4)
-    cases.log_contact(case, recorded_by=sam, occurred_at=utcnow() - timedelta(hours=2),
-                      contact_type=ContactType.HOME_VISIT, note="Rent paid.", next_follow_up_on=local_today() + timedelta(days=4))
+    cases.log_contact(
+        case,
+        recorded_by=sam,
+        occurred_at=utcnow() - timedelta(hours=2),
+        contact_type=ContactType.HOME_VISIT,
+        note="Rent paid.",
+        next_follow_up_on=local_today() + timedelta(days=4),
+    )
     referrals.make_referral(case, make_service(), created_by=sam, today=local_today())
     db.session.commit()
     response = as_user(sam).get(f"/cases/{case.id}")
     page = response.get_data(as_text=True)
-    for expected in ("Housing First", "Intake", "Low", "Generalist", "Sam Whitfield", "in 4 days",
-                     "Harbor Light Shelter: Emergency shelter bed", "Home visit", "Rent paid."):
+    for expected in (
+        "Housing First",
+        "Intake",
+        "Low",
+        "Generalist",
+        "Sam Whitfield",
+        "in 4 days",
+        "Harbor Light Shelter: Emergency shelter bed",
+        "Home visit",
+        "Rent paid.",
+    ):
         assert expected in page, expected
     assert response.headers["Cache-Control"] == "no-store"
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == AuditAction.VIEW))
-    assert (event.user_id, event.record_type, event.record_id, event.path) == (sam.id, "case", str(case.id), f"/cases/{case.id}")
+    assert (event.user_id, event.record_type, event.record_id, event.path) == (
+        sam.id,
+        "case",
+        str(case.id),
+        f"/cases/{case.id}",
+    )
 
 
-def test_client_page_shows_the_id_names_and_safe_contact_and_is_audited(as_user, make_user, make_program, make_case):
+def test_client_page_shows_the_id_names_and_safe_contact_and_is_audited(
+    as_user, make_user, make_program, make_case
+):
     program = make_program()
     sam = make_user(programs=[program])
-    case = make_case(program, sam, name="Mai", legal_name="Nguyễn Thị Mai", aliases=["Em Mai"], language="vi",
-                     phone="555-208-1190", safe_to_call=False, contact_notes="Text only.")
-    page = as_user(sam).get(f"/clients/{case.client.display_id}?q=secret+search").get_data(as_text=True)
-    for expected in (case.client.display_id, "Nguyễn Thị Mai", "Em Mai", "Do not call", "Text only.", "Vietnamese"):
+    case = make_case(
+        program,
+        sam,
+        name="Mai",
+        legal_name="Nguyễn Thị Mai",
+        aliases=["Em Mai"],
+        language="vi",
+        phone="555-208-1190",
+        safe_to_call=False,
+        contact_notes="Text only.",
+    )
+    page = (
+        as_user(sam)
+        .get(f"/clients/{case.client.display_id}?q=secret+search")
+        .get_data(as_text=True)
+    )
+    for expected in (
+        case.client.display_id,
+        "Nguyễn Thị Mai",
+        "Em Mai",
+        "Do not call",
+        "Text only.",
+        "Vietnamese",
+    ):
         assert expected in page, expected
     assert "<title>Mai · Waymark</title>" in page
     assert page.count('id="timeline-heading"') == 1
-    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.record_type == "client",
-                                                          AuditEvent.action == AuditAction.VIEW))
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(
+            AuditEvent.record_type == "client", AuditEvent.action == AuditAction.VIEW
+        )
+    )
     assert event.path == f"/clients/{case.client.display_id}"  # no query string in the trail
 
 
@@ -71,8 +116,13 @@ def test_case_page_query_count_does_not_grow_with_its_history(
 
     def add_history(count):
         for number in range(count):
-            cases.log_contact(case, recorded_by=sam, occurred_at=utcnow() - timedelta(hours=number + 1),
-                              contact_type=ContactType.PHONE, note=f"Call {number}")
+            cases.log_contact(
+                case,
+                recorded_by=sam,
+                occurred_at=utcnow() - timedelta(hours=number + 1),
+                contact_type=ContactType.PHONE,
+                note=f"Call {number}",
+            )
             referrals.make_referral(case, service, created_by=sam, today=local_today())
         db.session.commit()
 

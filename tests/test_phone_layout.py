@@ -58,10 +58,20 @@ def browser_page(make_app) -> Iterator[BrowserPage]:
         # "replace" aborts when the worker keeps typing (htmx logs an aborted request's
         # afterRequest and sendAbort as errors; a failed one also logs sendError or
         # responseError, which stay problems). Any other console error is a problem.
-        expected = ("the server responded with a status of 422", "net::ERR_INTERNET_DISCONNECTED",
-                    "htmx:sendAbort", "htmx:afterRequest")
-        page.on("console", lambda message: message.type == "error"
-                and not any(text in message.text for text in expected) and problems.append(message.text))
+        expected = (
+            "the server responded with a status of 422",
+            "net::ERR_INTERNET_DISCONNECTED",
+            "htmx:sendAbort",
+            "htmx:afterRequest",
+        )
+        page.on(
+            "console",
+            lambda message: (
+                message.type == "error"
+                and not any(text in message.text for text in expected)
+                and problems.append(message.text)
+            ),
+        )
         page.on("pageerror", lambda error: problems.append(str(error)))
         try:
             yield BrowserPage(app, page, problems)
@@ -81,14 +91,24 @@ def check_phone_layout(page, name, problems, *, staff_page=True):
     assert problems == [], (name, problems)
 
 
-def test_a_worker_signs_in_and_walks_through_their_day_at_phone_size(browser_page, make_user, make_program, make_case):
+def test_a_worker_signs_in_and_walks_through_their_day_at_phone_size(
+    browser_page, make_user, make_program, make_case
+):
     page = browser_page.page
     with browser_page.app.app_context():
         program = make_program("Street Outreach")
-        worker = make_user(Role.OUTREACH_WORKER, [program], email="sam@agency.test", name="Sam Whitfield")
-        case = make_case(program, worker, name="José Antonio Núñez-Villalobos de la Cruz",
-                         follow_up_in_days=-2, legal_name="José Antonio Núñez-Villalobos de la Cruz",
-                         phone="(555) 201-4432", safe_to_call=False)
+        worker = make_user(
+            Role.OUTREACH_WORKER, [program], email="sam@agency.test", name="Sam Whitfield"
+        )
+        case = make_case(
+            program,
+            worker,
+            name="José Antonio Núñez-Villalobos de la Cruz",
+            follow_up_in_days=-2,
+            legal_name="José Antonio Núñez-Villalobos de la Cruz",
+            phone="(555) 201-4432",
+            safe_to_call=False,
+        )
         client_url = f"/clients/{case.client.display_id}"
 
     page.goto("/")
@@ -97,7 +117,10 @@ def test_a_worker_signs_in_and_walks_through_their_day_at_phone_size(browser_pag
     page.get_by_label("Email").fill("sam@agency.test")
     page.get_by_label("Password").fill("wrong password, long enough")
     page.get_by_role("button", name="Sign in").click()
-    assert page.locator("#password-error").inner_text() == "That email and password do not match an active account."
+    assert (
+        page.locator("#password-error").inner_text()
+        == "That email and password do not match an active account."
+    )
     assert page.get_by_label("Email").input_value() == "sam@agency.test"
 
     page.get_by_label("Password").fill(PASSWORD)
@@ -131,7 +154,9 @@ def test_an_admin_fixes_a_program_form_error_at_phone_size(browser_page, make_us
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/login/code")
     check_phone_layout(page, "two-step-code", browser_page.problems)
-    page.get_by_label("6-digit code from your authenticator app").fill(pyotp.TOTP(TOTP_SECRET).now())
+    page.get_by_label("6-digit code from your authenticator app").fill(
+        pyotp.TOTP(TOTP_SECRET).now()
+    )
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(lambda url: url.endswith("/"))
 

@@ -23,8 +23,9 @@ def sam(make_program, make_user):
 
 
 def subscribe(user, device, label="Sam's phone"):
-    subscription = push_service_layer.subscribe(user, endpoint=device.endpoint, p256dh=device.p256dh,
-                                                auth=device.auth, label=label)
+    subscription = push_service_layer.subscribe(
+        user, endpoint=device.endpoint, p256dh=device.p256dh, auth=device.auth, label=label
+    )
     db.session.commit()
     return subscription
 
@@ -43,15 +44,28 @@ def test_a_due_follow_up_arrives_as_an_encrypted_digest_without_names(push_servi
     report = dispatch()
     assert push_service.problems == []
     [push] = push_service.delivered_to(device)
-    assert push.payload == {"title": "1 reminder due", "body": "1 follow-up", "url": "/reminders",
-                            "tag": "waymark-reminders", "count": 1}
+    assert push.payload == {
+        "title": "1 reminder due",
+        "body": "1 follow-up",
+        "url": "/reminders",
+        "tag": "waymark-reminders",
+        "count": 1,
+    }
     assert "Secretname" not in str(push.payload) and "Clientson" not in str(push.payload)
     assert push.headers["ttl"] == "86400" and push.headers["urgency"] == "normal"
-    assert push.headers["topic"] == "waymark-reminders" and push.headers["content-encoding"] == "aes128gcm"
+    assert (
+        push.headers["topic"] == "waymark-reminders"
+        and push.headers["content-encoding"] == "aes128gcm"
+    )
     assert push.claims["aud"] == push_service.origin and push.claims["sub"].startswith("mailto:")
     assert report.outcomes["sent"] == 1 and report.items == 1
     attempt = db.session.scalar(sa.select(PushAttempt))
-    assert (attempt.outcome, attempt.status_code, attempt.item_count, attempt.push_host) == ("sent", 201, 1, "127.0.0.1")
+    assert (attempt.outcome, attempt.status_code, attempt.item_count, attempt.push_host) == (
+        "sent",
+        201,
+        1,
+        "127.0.0.1",
+    )
     assert db.session.scalar(sa.select(PushSubscription)).last_success_at is not None
 
 
@@ -104,8 +118,12 @@ def test_a_user_is_looked_at_by_one_dispatcher_a_minute(push_service, sam, make_
     now = datetime.now(UTC)
     assert dispatch(now).outcomes == {"sent": 1}
     make_case(sam.programs[0], sam, follow_up_in_days=0)  # something new is due at once …
-    assert dispatch(now + timedelta(seconds=20)).outcomes == {}  # … but this minute has been looked at
-    assert dispatch(now + timedelta(seconds=61)).outcomes == {"sent": 1}  # the next minute's run has it
+    assert (
+        dispatch(now + timedelta(seconds=20)).outcomes == {}
+    )  # … but this minute has been looked at
+    assert dispatch(now + timedelta(seconds=61)).outcomes == {
+        "sent": 1
+    }  # the next minute's run has it
     assert [push.payload["count"] for push in push_service.delivered_to(device)] == [1, 2]
 
 
@@ -177,7 +195,9 @@ def test_quiet_hours_hold_a_reminder_back_in_the_users_time_zone(push_service, s
     late = datetime.combine(day, time(23, 30)).replace(tzinfo=ZoneInfo("America/Chicago"))
     report = dispatch(late.astimezone(UTC))
     assert report.quiet == 1 and push_service.received == []
-    morning = datetime.combine(day + timedelta(days=1), time(7, 5)).replace(tzinfo=ZoneInfo("America/Chicago"))
+    morning = datetime.combine(day + timedelta(days=1), time(7, 5)).replace(
+        tzinfo=ZoneInfo("America/Chicago")
+    )
     assert dispatch(morning.astimezone(UTC)).outcomes == {"sent": 1}
 
 
@@ -258,5 +278,9 @@ def test_processes_starting_together_make_one_vapid_key_pair(app):
         thread.join(timeout=30)
     assert errors == [] and len(pairs) == 6 and len(set(pairs)) == 1
     private = serialization.load_pem_private_key(pairs[0].private_pem, password=None)
-    assert private.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo) == pairs[0].public_pem
+    assert (
+        private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        == pairs[0].public_pem
+    )

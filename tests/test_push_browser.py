@@ -81,17 +81,28 @@ def test_turn_on_reminders_receive_a_push_and_open_it(browser_page, push_service
     # The worker shows it; the digest's tag makes the next one replace it.
     cdp = context.new_cdp_session(page)
     registrations = []
-    cdp.on("ServiceWorker.workerRegistrationUpdated",
-           lambda event: registrations.extend(event["registrations"]))
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.extend(event["registrations"]),
+    )
     cdp.send("ServiceWorker.enable")
     poll(page, lambda: bool(registrations))
-    cdp.send("ServiceWorker.deliverPushMessage", {
-        "origin": origin, "registrationId": registrations[0]["registrationId"],
-        "data": json.dumps(push.payload)})
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {
+            "origin": origin,
+            "registrationId": registrations[0]["registrationId"],
+            "data": json.dumps(push.payload),
+        },
+    )
     poll(page, lambda: len(page.evaluate(NOTIFICATIONS)) == 1)
     [shown] = page.evaluate(NOTIFICATIONS)
-    assert shown == {"title": push.payload["title"], "body": push.payload["body"],
-                     "tag": "waymark-reminders", "url": "/reminders"}
+    assert shown == {
+        "title": push.payload["title"],
+        "body": push.payload["body"],
+        "tag": "waymark-reminders",
+        "url": "/reminders",
+    }
 
     # A tap: the open window goes to the reminders the notification announced.
     page.goto("/clients")

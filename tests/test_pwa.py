@@ -45,7 +45,12 @@ def test_healthz_checks_the_database(client):
 def test_every_page_carries_a_strict_csp_and_is_not_cached(client):
     response = client.get("/login")
     csp = response.headers["Content-Security-Policy"]
-    for directive in ("script-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+    for directive in (
+        "script-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ):
         assert directive in csp
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -55,7 +60,9 @@ def test_every_page_carries_a_strict_csp_and_is_not_cached(client):
 
 def test_session_cookie_is_httponly_and_samesite(client, make_user):
     make_user(email="sam@agency.test")
-    response = client.post("/login", data={"email": "sam@agency.test", "password": "correct horse battery staple"})
+    response = client.post(
+        "/login", data={"email": "sam@agency.test", "password": "correct horse battery staple"}
+    )
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
@@ -66,10 +73,18 @@ def pages(as_user, make_user, make_program, make_case):
     worker = make_user(Role.ADMIN, [program])
     case = make_case(program, worker, follow_up_in_days=0)
     client = as_user(worker)
-    urls = ["/", f"/cases/{case.id}", f"/clients/{case.client.display_id}", "/admin/programs",
-            "/admin/programs/new", "/offline", "/no-such-page"]
+    urls = [
+        "/",
+        f"/cases/{case.id}",
+        f"/clients/{case.client.display_id}",
+        "/admin/programs",
+        "/admin/programs/new",
+        "/offline",
+        "/no-such-page",
+    ]
     return [(url, client.get(url).get_data(as_text=True)) for url in urls] + [
-        ("/login", client.get("/login", follow_redirects=True).get_data(as_text=True))]
+        ("/login", client.get("/login", follow_redirects=True).get_data(as_text=True))
+    ]
 
 
 def test_pages_have_no_inline_script_style_or_handlers(pages):
@@ -77,16 +92,23 @@ def test_pages_have_no_inline_script_style_or_handlers(pages):
         assert not re.search(r"<script(?![^>]*\bsrc=)", page), url
         assert not re.search(r"\son[a-z]+\s*=", page), url
         assert not re.search(r"\sstyle\s*=", page), url
-        assert not re.search(r"https?://", page.replace("http://www.w3.org", "")), url  # nothing third-party
+        assert not re.search(r"https?://", page.replace("http://www.w3.org", "")), (
+            url
+        )  # nothing third-party
 
 
 def test_pages_configure_htmx_safely_and_keep_no_history_snapshot(pages):
     for url, page in pages:
-        config = json.loads(re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", page).group(1))
+        config = json.loads(
+            re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", page).group(1)
+        )
         assert config["allowEval"] is False and config["selfRequestsOnly"] is True, url
         assert config["historyCacheSize"] == 0 and config["includeIndicatorStyles"] is False, url
         assert 'hx-history="false"' in page, url
-        assert re.search(r'<script src="/static/vendor/htmx-2\.0\.11\.min\.js\?v=[0-9a-f]{12}" defer></script>', page), url
+        assert re.search(
+            r'<script src="/static/vendor/htmx-2\.0\.11\.min\.js\?v=[0-9a-f]{12}" defer></script>',
+            page,
+        ), url
 
 
 def test_the_vendored_htmx_is_the_pinned_2_0_release(app):
@@ -112,8 +134,11 @@ def test_hsts_only_over_https(client):
 
 def test_error_pages_and_fragments_are_not_stored_either(as_user, make_user):
     client = as_user(make_user())
-    for response in (client.get("/no-such-page"), client.get("/no-such-page", headers={"HX-Request": "true"}),
-                     client.get("/clients?q=x", headers={"HX-Request": "true"})):
+    for response in (
+        client.get("/no-such-page"),
+        client.get("/no-such-page", headers={"HX-Request": "true"}),
+        client.get("/clients?q=x", headers={"HX-Request": "true"}),
+    ):
         assert response.headers["Cache-Control"] == "no-store"
 
 
@@ -122,9 +147,15 @@ def test_static_files_have_versioned_urls_cached_for_a_year_and_compressed(app, 
     url = re.search(r'href="(/static/css/app\.css\?v=[0-9a-f]{12})"', page).group(1)
     response = client.get(url, headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 200
-    assert "max-age=31536000" in response.headers["Cache-Control"] and "immutable" in response.headers["Cache-Control"]
+    assert (
+        "max-age=31536000" in response.headers["Cache-Control"]
+        and "immutable" in response.headers["Cache-Control"]
+    )
     assert response.headers["Content-Encoding"] == "gzip"
-    assert gzip.decompress(response.get_data()) == (Path(app.static_folder) / "css" / "app.css").read_bytes()
+    assert (
+        gzip.decompress(response.get_data())
+        == (Path(app.static_folder) / "css" / "app.css").read_bytes()
+    )
     # An old or missing version is not cached for long: it may not be this content.
     stale = client.get("/static/css/app.css?v=000000000000")
     assert "max-age=31536000" not in stale.headers.get("Cache-Control", "")
@@ -143,4 +174,9 @@ def test_the_service_worker_version_follows_the_static_files(app, client, tmp_pa
     finally:
         css.write_bytes(original)
     assert re.search(r'var VERSION = "([0-9a-f]{12})-', changed).group(1) != version
-    assert client.get("/sw.js", headers={"If-None-Match": client.get("/sw.js").headers["ETag"]}).status_code == 304
+    assert (
+        client.get(
+            "/sw.js", headers={"If-None-Match": client.get("/sw.js").headers["ETag"]}
+        ).status_code
+        == 304
+    )

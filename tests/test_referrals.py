@@ -41,8 +41,11 @@ def setup(make_program, make_user, make_case) -> Setup:
     program = make_program()
     sam = make_user(Role.OUTREACH_WORKER, [program])
     case = make_case(program, sam, name="Tyrell")
-    service = Service(name="ID document replacement", category="legal",
-                      provider=Provider(name="Legal Aid Society", phone="555-0163"))
+    service = Service(
+        name="ID document replacement",
+        category="legal",
+        provider=Provider(name="Legal Aid Society", phone="555-0163"),
+    )
     retired = Service(name="Old service", category="legal", provider=service.provider, active=False)
     db.session.add_all([service, retired])
     db.session.commit()
@@ -57,24 +60,40 @@ def test_the_referral_form_lists_active_services_by_provider_and_a_week_to_confi
 
 
 def test_making_a_referral_records_it_as_sent(as_user, setup):
-    response = as_user(setup.sam).post(f"/cases/{setup.case.id}/referrals/new", data={
-        "service": str(setup.service.id), "reason": "Needs ID for job applications.",
-        "follow_up_on": (local_today() + timedelta(days=7)).isoformat()})
+    response = as_user(setup.sam).post(
+        f"/cases/{setup.case.id}/referrals/new",
+        data={
+            "service": str(setup.service.id),
+            "reason": "Needs ID for job applications.",
+            "follow_up_on": (local_today() + timedelta(days=7)).isoformat(),
+        },
+    )
     assert response.status_code == 302
     referral = db.session.scalar(sa.select(Referral))
     assert (referral.status, referral.reason, referral.follow_up_on) == (
-        S.SENT, "Needs ID for job applications.", local_today() + timedelta(days=7))
+        S.SENT,
+        "Needs ID for job applications.",
+        local_today() + timedelta(days=7),
+    )
     assert [step.status for step in referral.history] == [S.SENT]
 
 
 @pytest.mark.parametrize(
     ("data", "field"),
-    [({"service": ""}, "service"), ({"service": "999"}, "service"), ({"service": "retired"}, "service"),
-     ({"follow_up_on": "2001-01-01"}, "follow_up_on"), ({"follow_up_on": ""}, "follow_up_on"),
-     ({"reason": "x" * 10_001}, "reason")],
+    [
+        ({"service": ""}, "service"),
+        ({"service": "999"}, "service"),
+        ({"service": "retired"}, "service"),
+        ({"follow_up_on": "2001-01-01"}, "follow_up_on"),
+        ({"follow_up_on": ""}, "follow_up_on"),
+        ({"reason": "x" * 10_001}, "reason"),
+    ],
 )
 def test_bad_referrals_are_refused_beside_their_field(as_user, setup, data, field):
-    body = {"service": str(setup.service.id), "follow_up_on": (local_today() + timedelta(days=7)).isoformat()}
+    body = {
+        "service": str(setup.service.id),
+        "follow_up_on": (local_today() + timedelta(days=7)).isoformat(),
+    }
     body.update({k: (str(setup.retired.id) if v == "retired" else v) for k, v in data.items()})
     response = as_user(setup.sam).post(f"/cases/{setup.case.id}/referrals/new", data=body)
     assert response.status_code == 422
@@ -83,18 +102,26 @@ def test_bad_referrals_are_refused_beside_their_field(as_user, setup, data, fiel
 
 
 def confirm(client, referral, status, **extra):
-    data = {"status": status, "occurred_at": local_now().strftime("%Y-%m-%dT%H:%M"), "method": "phone",
-            "note": "Called the clinic."}
+    data = {
+        "status": status,
+        "occurred_at": local_now().strftime("%Y-%m-%dT%H:%M"),
+        "method": "phone",
+        "note": "Called the clinic.",
+    }
     data.update(extra)
     return client.post(f"/referrals/{referral.id}", data=data)
 
 
 def test_confirming_walks_the_referral_to_connected_with_who_when_how(as_user, setup):
-    referral = referrals.make_referral(setup.case, setup.service, created_by=setup.sam, today=local_today())
+    referral = referrals.make_referral(
+        setup.case, setup.service, created_by=setup.sam, today=local_today()
+    )
     db.session.commit()
     client = as_user(setup.sam)
     page = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
-    options = re.findall(r'<option[^>]*value="([a-z_]+)"', page.split('id="status"')[1].split("</select>")[0])
+    options = re.findall(
+        r'<option[^>]*value="([a-z_]+)"', page.split('id="status"')[1].split("</select>")[0]
+    )
     assert options == ["acknowledged", "scheduled", "connected", "declined", "cancelled"]
 
     assert confirm(client, referral, "scheduled").status_code == 302
@@ -104,24 +131,38 @@ def test_confirming_walks_the_referral_to_connected_with_who_when_how(as_user, s
     assert referral.status == S.CONNECTED
     last = referral.history[-1]
     assert (last.status, last.method, last.confirmed_by_id, last.note) == (
-        S.CONNECTED, ConfirmationMethod.IN_PERSON, setup.sam.id, "Went with him.")
+        S.CONNECTED,
+        ConfirmationMethod.IN_PERSON,
+        setup.sam.id,
+        "Went with him.",
+    )
     page = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
-    assert page.index("Connected (client attended)") < page.index("Appointment scheduled")  # newest first
+    assert page.index("Connected (client attended)") < page.index(
+        "Appointment scheduled"
+    )  # newest first
 
 
 def test_an_impossible_transition_is_refused_with_a_clear_message(as_user, setup):
-    referral = referrals.make_referral(setup.case, setup.service, created_by=setup.sam, today=local_today())
+    referral = referrals.make_referral(
+        setup.case, setup.service, created_by=setup.sam, today=local_today()
+    )
     db.session.commit()
     response = confirm(as_user(setup.sam), referral, "completed")
     assert response.status_code == 422
     assert 'id="status-error">' in response.get_data(as_text=True)
     with pytest.raises(referrals.ReferralError, match="cannot become completed"):
-        referrals.change_status(referral, S.COMPLETED, confirmed_by=setup.sam, method=ConfirmationMethod.CLIENT)
+        referrals.change_status(
+            referral, S.COMPLETED, confirmed_by=setup.sam, method=ConfirmationMethod.CLIENT
+        )
 
 
 def test_a_finished_referral_takes_nothing_more(as_user, setup):
-    referral = referrals.make_referral(setup.case, setup.service, created_by=setup.sam, today=local_today())
-    referrals.change_status(referral, S.DECLINED, confirmed_by=setup.sam, method=ConfirmationMethod.CLIENT)
+    referral = referrals.make_referral(
+        setup.case, setup.service, created_by=setup.sam, today=local_today()
+    )
+    referrals.change_status(
+        referral, S.DECLINED, confirmed_by=setup.sam, method=ConfirmationMethod.CLIENT
+    )
     db.session.commit()
     response = confirm(as_user(setup.sam), referral, "connected")
     assert response.status_code == 422
@@ -129,10 +170,19 @@ def test_a_finished_referral_takes_nothing_more(as_user, setup):
     assert len(db.session.get(Referral, referral.id).history) == 2
 
 
-@pytest.mark.parametrize(("field", "value"), [("occurred_at", "2999-01-01T00:00"), ("method", "smoke signals"),
-                                              ("note", "x" * 10_001), ("follow_up_on", "2001-01-01")])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("occurred_at", "2999-01-01T00:00"),
+        ("method", "smoke signals"),
+        ("note", "x" * 10_001),
+        ("follow_up_on", "2001-01-01"),
+    ],
+)
 def test_bad_confirmations_are_refused(as_user, setup, field, value):
-    referral = referrals.make_referral(setup.case, setup.service, created_by=setup.sam, today=local_today())
+    referral = referrals.make_referral(
+        setup.case, setup.service, created_by=setup.sam, today=local_today()
+    )
     db.session.commit()
     response = confirm(as_user(setup.sam), referral, "acknowledged", **{field: value})
     assert response.status_code == 422
@@ -155,7 +205,9 @@ def test_the_state_machine_only_ends_in_the_final_statuses():
 
 
 def test_referrals_are_only_for_those_who_may_see_the_case(as_user, setup, make_user, make_program):
-    referral = referrals.make_referral(setup.case, setup.service, created_by=setup.sam, today=local_today())
+    referral = referrals.make_referral(
+        setup.case, setup.service, created_by=setup.sam, today=local_today()
+    )
     db.session.commit()
     outsider = as_user(make_user(Role.CASE_MANAGER, [make_program("Other")]))
     assert outsider.get(f"/referrals/{referral.id}").status_code == 404
@@ -170,12 +222,26 @@ def admin(as_user, make_user):
 
 
 def test_admins_build_the_directory(admin):
-    response = admin.post("/admin/providers/new", data={"name": "Eastside Food Bank", "phone": "555-0140",
-                                                        "website": "https://eastside.example", "active": "y"})
+    response = admin.post(
+        "/admin/providers/new",
+        data={
+            "name": "Eastside Food Bank",
+            "phone": "555-0140",
+            "website": "https://eastside.example",
+            "active": "y",
+        },
+    )
     assert response.status_code == 302
     provider = db.session.scalar(sa.select(Provider))
-    response = admin.post(f"/admin/providers/{provider.id}/services/new", data={
-        "name": "Weekly pantry", "category": "food", "eligibility": "Anyone; no ID needed.", "active": "y"})
+    response = admin.post(
+        f"/admin/providers/{provider.id}/services/new",
+        data={
+            "name": "Weekly pantry",
+            "category": "food",
+            "eligibility": "Anyone; no ID needed.",
+            "active": "y",
+        },
+    )
     assert response.status_code == 302
     service = db.session.scalar(sa.select(Service))
     admin.post(f"/admin/services/{service.id}", data={"name": "Weekly pantry", "category": "food"})
@@ -184,8 +250,14 @@ def test_admins_build_the_directory(admin):
     assert "Eastside Food Bank" in page and "Not taking referrals" in page
 
 
-@pytest.mark.parametrize(("data", "field"), [({"name": ""}, "name"), ({"email": "not-an-email"}, "email"),
-                                             ({"website": "javascript:alert(1)"}, "website")])
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"email": "not-an-email"}, "email"),
+        ({"website": "javascript:alert(1)"}, "website"),
+    ],
+)
 def test_directory_input_is_checked(admin, data, field):
     response = admin.post("/admin/providers/new", data={"name": "Clinic", **data})
     assert response.status_code == 422

@@ -27,24 +27,35 @@ def test_signed_out_scripts_get_401_and_pages_a_login(client):
 
 def test_a_device_subscribes_with_its_keys(as_user, sam, push_service):
     device = push_service.new_device()
-    response = as_user(sam).post("/account/push-subscriptions", json=device.as_json("Android phone, Chrome"))
+    response = as_user(sam).post(
+        "/account/push-subscriptions", json=device.as_json("Android phone, Chrome")
+    )
     assert response.status_code == 201
     subscription = db.session.scalar(sa.select(PushSubscription))
     assert (subscription.user_id, subscription.endpoint, subscription.device_label) == (
-        sam.id, device.endpoint, "Android phone, Chrome")
+        sam.id,
+        device.endpoint,
+        "Android phone, Chrome",
+    )
     page = as_user(sam).get("/account/settings").get_data(as_text=True)
     assert "Android phone, Chrome" in page and "Send me a test" in page
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda d: d.update(endpoint="https://push.evil.example/x"), "not one Waymark sends to"),
-    (lambda d: d.update(endpoint="http://fcm.googleapis.com/fcm/send/x"), "must use HTTPS"),
-    (lambda d: d["keys"].update(p256dh="c2hvcnQ"), "P-256"),
-    (lambda d: d["keys"].update(auth="!!notbase64!!"), "base64url"),
-    (lambda d: d.pop("keys"), "Send the subscription as JSON"),
-    (lambda d: d.update(endpoint=["not", "text"]), "not in the expected form"),
-    (lambda d: d.update(endpoint="https://fcm.googleapis.com/" + "x" * 1200), "not in the expected form"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda d: d.update(endpoint="https://push.evil.example/x"), "not one Waymark sends to"),
+        (lambda d: d.update(endpoint="http://fcm.googleapis.com/fcm/send/x"), "must use HTTPS"),
+        (lambda d: d["keys"].update(p256dh="c2hvcnQ"), "P-256"),
+        (lambda d: d["keys"].update(auth="!!notbase64!!"), "base64url"),
+        (lambda d: d.pop("keys"), "Send the subscription as JSON"),
+        (lambda d: d.update(endpoint=["not", "text"]), "not in the expected form"),
+        (
+            lambda d: d.update(endpoint="https://fcm.googleapis.com/" + "x" * 1200),
+            "not in the expected form",
+        ),
+    ],
+)
 def test_unusable_subscriptions_are_refused(as_user, sam, push_service, mutate, message):
     body = push_service.new_device().as_json()
     mutate(body)
@@ -54,8 +65,11 @@ def test_unusable_subscriptions_are_refused(as_user, sam, push_service, mutate, 
 
 
 def test_a_body_that_is_not_json_is_refused(as_user, sam):
-    response = as_user(sam).post("/account/push-subscriptions", data="endpoint=x",
-                                 content_type="application/x-www-form-urlencoded")
+    response = as_user(sam).post(
+        "/account/push-subscriptions",
+        data="endpoint=x",
+        content_type="application/x-www-form-urlencoded",
+    )
     assert response.status_code == 400
 
 
@@ -64,9 +78,15 @@ def test_people_remove_their_own_devices_only(as_user, sam, push_service, make_u
     as_user(sam).post("/account/push-subscriptions", json=device.as_json())
     subscription_id = db.session.scalar(sa.select(PushSubscription.id))
     other = make_user(Role.CASE_MANAGER, sam.programs)
-    assert as_user(other).post(f"/account/push-subscriptions/{subscription_id}/delete").status_code == 404
+    assert (
+        as_user(other).post(f"/account/push-subscriptions/{subscription_id}/delete").status_code
+        == 404
+    )
     assert _count(PushSubscription) == 1
-    assert as_user(sam).post(f"/account/push-subscriptions/{subscription_id}/delete").status_code == 302
+    assert (
+        as_user(sam).post(f"/account/push-subscriptions/{subscription_id}/delete").status_code
+        == 302
+    )
     assert _count(PushSubscription) == 0
 
 
@@ -99,18 +119,27 @@ def test_send_me_a_test_reaches_each_device(as_user, sam, push_service):
 
 def test_settings_keep_the_time_zone_and_quiet_hours(as_user, sam):
     client = as_user(sam)
-    response = client.post("/account/settings", data={"time_zone": "Europe/Lisbon", "quiet_from": "22:00",
-                                                      "quiet_until": "06:30"})
+    response = client.post(
+        "/account/settings",
+        data={"time_zone": "Europe/Lisbon", "quiet_from": "22:00", "quiet_until": "06:30"},
+    )
     assert response.status_code == 302
     user = db.session.get(User, sam.id)
-    assert (user.time_zone, user.quiet_from, user.quiet_until) == ("Europe/Lisbon", time(22), time(6, 30))
+    assert (user.time_zone, user.quiet_from, user.quiet_until) == (
+        "Europe/Lisbon",
+        time(22),
+        time(6, 30),
+    )
 
 
-@pytest.mark.parametrize("data, field, message", [
-    ({"time_zone": "Mars/Olympus_Mons"}, "time_zone", "Not a valid choice"),
-    ({"quiet_from": "22:00"}, "quiet_until", "Give both times, or neither."),
-    ({"quiet_from": "25:99", "quiet_until": "06:00"}, "quiet_from", "Not a valid time value."),
-])
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"time_zone": "Mars/Olympus_Mons"}, "time_zone", "Not a valid choice"),
+        ({"quiet_from": "22:00"}, "quiet_until", "Give both times, or neither."),
+        ({"quiet_from": "25:99", "quiet_until": "06:00"}, "quiet_from", "Not a valid time value."),
+    ],
+)
 def test_bad_settings_are_refused_beside_the_field(as_user, sam, data, field, message):
     response = as_user(sam).post("/account/settings", data=data)
     page = response.get_data(as_text=True)
@@ -146,7 +175,9 @@ def test_the_cli_shows_keys_sends_tests_and_dispatches(app, sam, push_service, m
     keys = runner.invoke(args=["push", "keys"])
     assert keys.exit_code == 0 and "Public key (applicationServerKey): B" in keys.output
     device = push_service.new_device()
-    push_layer.subscribe(sam, endpoint=device.endpoint, p256dh=device.p256dh, auth=device.auth, label="Phone")
+    push_layer.subscribe(
+        sam, endpoint=device.endpoint, p256dh=device.p256dh, auth=device.auth, label="Phone"
+    )
     db.session.commit()
     make_case(sam.programs[0], sam, follow_up_in_days=0)
     test = runner.invoke(args=["push", "test", sam.email])
@@ -156,4 +187,7 @@ def test_the_cli_shows_keys_sends_tests_and_dispatches(app, sam, push_service, m
     assert len(push_service.delivered_to(device)) == 2
     rotate = runner.invoke(args=["push", "keys", "--rotate"], input="y\n")
     assert rotate.exit_code == 0 and "1 subscriptions removed" in rotate.output
-    assert rotate.output.split("applicationServerKey): ")[1] != keys.output.split("applicationServerKey): ")[1]
+    assert (
+        rotate.output.split("applicationServerKey): ")[1]
+        != keys.output.split("applicationServerKey): ")[1]
+    )

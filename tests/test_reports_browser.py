@@ -19,13 +19,17 @@ def test_reports_read_on_a_phone_and_on_a_desk(browser_page):  # noqa: F811
     for index in range(charts.count()):
         box = charts.nth(index).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360, box
-    assert page.locator("#referrals .report-table th[scope=row]").first.inner_text() == "All providers"
+    assert (
+        page.locator("#referrals .report-table th[scope=row]").first.inner_text() == "All providers"
+    )
     check_phone_layout(page, "reports-phone", browser_page.problems)
 
     page.set_viewport_size({"width": 1280, "height": 900})
     page.reload()
-    chart, table = page.locator("#outcomes svg.bar-chart").bounding_box(), \
-        page.locator("#outcomes .report-table").bounding_box()
+    chart, table = (
+        page.locator("#outcomes svg.bar-chart").bounding_box(),
+        page.locator("#outcomes .report-table").bounding_box(),
+    )
     # On a desk the chart grows with the column (up to a readable size); the figures follow it.
     assert chart["width"] > 400 and table["y"] >= chart["y"] + chart["height"], (chart, table)
     page.screenshot(path=str(SCREENSHOTS / "reports-desktop.png"), full_page=True)

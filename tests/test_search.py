@@ -11,8 +11,14 @@ from webapp.models import Role
 def people(make_program, make_user, make_case):
     street, housing = make_program("Street"), make_program("Housing")
     sam = make_user(Role.OUTREACH_WORKER, [street])
-    jose = make_case(street, sam, name="José", legal_name="José Antonio Núñez", aliases=["Pepe"],
-                     phone="(555) 201-4432")
+    jose = make_case(
+        street,
+        sam,
+        name="José",
+        legal_name="José Antonio Núñez",
+        aliases=["Pepe"],
+        phone="(555) 201-4432",
+    )
     mai = make_case(street, sam, name="Mai", legal_name="Nguyễn Thị Mai")
     hidden = make_case(housing, None, name="Joseph Hidden")
     return {"sam": sam, "jose": jose.client, "mai": mai.client, "hidden": hidden.client}
@@ -76,7 +82,9 @@ def test_results_are_paginated(as_user, make_program, make_user, make_case, app)
     assert found(client, "robin", page="abc") == ["Robin 0", "Robin 1", "Robin 2"]
 
 
-@pytest.mark.parametrize("query", ["%", "_", "'; DROP TABLE clients; --", "\u202e\u0000", "x" * 5000, "🙂🙂", "名字"])
+@pytest.mark.parametrize(
+    "query", ["%", "_", "'; DROP TABLE clients; --", "\u202e\u0000", "x" * 5000, "🙂🙂", "名字"]
+)
 def test_hostile_queries_are_just_searched(as_user, people, query):
     assert found(as_user(people["sam"]), query) == []
 
@@ -88,5 +96,11 @@ def test_searches_that_show_clients_are_audited_without_the_query(as_user, peopl
     from webapp.models import AuditAction, AuditEvent
 
     as_user(people["sam"]).get("/clients?q=jose")
-    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.record_type == "client_search"))
-    assert (event.action, event.user_id, event.path) == (AuditAction.VIEW, people["sam"].id, "/clients")
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.record_type == "client_search")
+    )
+    assert (event.action, event.user_id, event.path) == (
+        AuditAction.VIEW,
+        people["sam"].id,
+        "/clients",
+    )

@@ -11,7 +11,9 @@ from webapp.jobs import demo
 from webapp.models import Case, IntakeSource, Program, SelfIntakeSubmission, User
 from webapp.services import self_intake
 
-STORED = "() => Object.keys(localStorage).filter(key => key.startsWith('waymark-self-intake-')).length"
+STORED = (
+    "() => Object.keys(localStorage).filter(key => key.startsWith('waymark-self-intake-')).length"
+)
 
 
 def test_a_spanish_self_intake_survives_a_dropped_connection_and_is_accepted(browser_page):  # noqa: F811
@@ -50,17 +52,23 @@ def test_a_spanish_self_intake_survives_a_dropped_connection_and_is_accepted(bro
     assert page.get_by_label("¿Qué le va bien?").input_value() == "Trabajo por las mañanas."
     assert page.get_by_label("Su edad").input_value() == "41"
     assert page.get_by_label("Un lugar seguro donde quedarme").is_checked()
-    check_phone_layout(page, "self-3-restored-after-reload", browser_page.problems, staff_page=False)
+    check_phone_layout(
+        page, "self-3-restored-after-reload", browser_page.problems, staff_page=False
+    )
 
     page.locator("#step-going_well").get_by_role("button", name="Siguiente").click()
     page.get_by_label("Número de teléfono").fill("555 201 9988")
     page.locator("#step-contact").get_by_text("No", exact=True).first.click()  # not safe to call
-    page.get_by_label("Algo que debamos saber para contactarle con seguridad").fill("No dejen mensajes.")
+    page.get_by_label("Algo que debamos saber para contactarle con seguridad").fill(
+        "No dejen mensajes."
+    )
     page.locator("#step-contact").get_by_role("button", name="Siguiente").click()
     page.get_by_label("Sí, el equipo puede guardar lo que escribí aquí para ayudarme.").check()
     page.locator("#step-consent").get_by_role("button", name="Siguiente").click()
     review = page.locator("#review").inner_text()
-    assert "Rosa" in review and "Un lugar seguro donde quedarme" in review and "555 201 9988" in review
+    assert (
+        "Rosa" in review and "Un lugar seguro donde quedarme" in review and "555 201 9988" in review
+    )
     check_phone_layout(page, "self-4-review", browser_page.problems, staff_page=False)
 
     # Sending without a signal is held back on the phone, with a word why.
@@ -76,7 +84,9 @@ def test_a_spanish_self_intake_survives_a_dropped_connection_and_is_accepted(bro
     check_phone_layout(page, "self-5-thanks", browser_page.problems, staff_page=False)
 
     # The worker who sent the link sees it on Today and accepts it.
-    worker_context = page.context.browser.new_context(viewport=PHONE, base_url=page.url.split("/i/")[0])
+    worker_context = page.context.browser.new_context(
+        viewport=PHONE, base_url=page.url.split("/i/")[0]
+    )
     worker = worker_context.new_page()
     sign_in(worker, "casemanager@demo.example", "maple-bridge-compass")
     item = worker.locator(".today-item", has_text="Rosa")
@@ -95,5 +105,7 @@ def test_a_spanish_self_intake_survives_a_dropped_connection_and_is_accepted(bro
     with browser_page.app.app_context():
         submission = db.session.scalar(sa.select(SelfIntakeSubmission))
         case = db.session.get(Case, submission.case_id)
-        assert case.client.preferred_name == "Rosa" and case.intake.source == IntakeSource.SELF_INTAKE
+        assert (
+            case.client.preferred_name == "Rosa" and case.intake.source == IntakeSource.SELF_INTAKE
+        )
         assert case.client.safe_to_call is False and case.client.language == "es"

@@ -18,7 +18,9 @@ from webapp.timeutil import local_today
 
 
 def service():
-    svc = Service(name="Emergency shelter bed", category="housing", provider=Provider(name="Harbor Light"))
+    svc = Service(
+        name="Emergency shelter bed", category="housing", provider=Provider(name="Harbor Light")
+    )
     db.session.add(svc)
     db.session.commit()
     return svc
@@ -30,7 +32,9 @@ def titles(page):
     return re.findall(r'<span class="list__title">([^<]+)</span>', page)
 
 
-def test_overdue_and_due_follow_ups_are_listed_most_overdue_first(as_user, make_user, make_program, make_case):
+def test_overdue_and_due_follow_ups_are_listed_most_overdue_first(
+    as_user, make_user, make_program, make_case
+):
     program = make_program()
     sam, ngozi = make_user(programs=[program]), make_user(programs=[program])
     make_case(program, sam, name="Today Tomas", follow_up_in_days=0)
@@ -55,15 +59,23 @@ def test_urgent_cases_come_first_whatever_their_dates(as_user, make_user, make_p
     assert titles(page) == ["Urgent Uma", "Urgent Quiet Quinn", "Long Overdue Lou"]
 
 
-def test_unconfirmed_referrals_past_their_date_ask_for_confirmation(as_user, make_user, make_program, make_case):
+def test_unconfirmed_referrals_past_their_date_ask_for_confirmation(
+    as_user, make_user, make_program, make_case
+):
     program = make_program()
     sam = make_user(programs=[program])
     case = make_case(program, sam, name="Wes", follow_up_in_days=10)
     svc = service()
-    waiting = referrals.make_referral(case, svc, created_by=sam, today=local_today() - timedelta(days=8))
+    waiting = referrals.make_referral(
+        case, svc, created_by=sam, today=local_today() - timedelta(days=8)
+    )
     not_yet = referrals.make_referral(case, svc, created_by=sam, today=local_today())
-    done = referrals.make_referral(case, svc, created_by=sam, today=local_today() - timedelta(days=8))
-    referrals.change_status(done, ReferralStatus.DECLINED, confirmed_by=sam, method=ConfirmationMethod.CLIENT)
+    done = referrals.make_referral(
+        case, svc, created_by=sam, today=local_today() - timedelta(days=8)
+    )
+    referrals.change_status(
+        done, ReferralStatus.DECLINED, confirmed_by=sam, method=ConfirmationMethod.CLIENT
+    )
     db.session.commit()
     page = as_user(sam).get("/").get_data(as_text=True)
     assert page.count("Referral to Harbor Light") == 1
@@ -71,7 +83,9 @@ def test_unconfirmed_referrals_past_their_date_ask_for_confirmation(as_user, mak
     assert f"/referrals/{not_yet.id}" not in page and f"/referrals/{done.id}" not in page
 
 
-def test_cases_past_their_models_contact_standard_are_due(as_user, make_user, make_program, make_case):
+def test_cases_past_their_models_contact_standard_are_due(
+    as_user, make_user, make_program, make_case
+):
     intensive = make_program("ICM", CaseModel.INTENSIVE)  # contact every 7 days
     brokerage = make_program("Broker", CaseModel.BROKERAGE)  # every 30 days
     sam = make_user(programs=[intensive, brokerage])
@@ -123,8 +137,12 @@ def test_query_count_does_not_grow_with_the_caseload(
 
     def add_cases(count):
         for number in range(count):
-            case = make_case(program, sam, name=f"Client {number}", follow_up_in_days=-1 - number % 3)
-            referrals.make_referral(case, svc, created_by=sam, today=local_today() - timedelta(days=10))
+            case = make_case(
+                program, sam, name=f"Client {number}", follow_up_in_days=-1 - number % 3
+            )
+            referrals.make_referral(
+                case, svc, created_by=sam, today=local_today() - timedelta(days=10)
+            )
             db.session.commit()
 
     add_cases(2)

@@ -39,30 +39,49 @@ def test_a_transfer_hands_the_case_over_with_a_note(as_user, org, make_case):
     case = make_case(org.program, org.ana, name="Fatima")
     page = as_user(org.ana).get(f"/cases/{case.id}/transfer").get_data(as_text=True)
     assert "Ben Newworker (0 of 2 cases)" in page and "Ana Worker (" not in page
-    response = as_user(org.ana).post(f"/cases/{case.id}/transfer", data={"worker": str(org.ben.id), "note": ""})
+    response = as_user(org.ana).post(
+        f"/cases/{case.id}/transfer", data={"worker": str(org.ben.id), "note": ""}
+    )
     assert response.status_code == 422 and "Write a handoff note" in response.get_data(as_text=True)
-    response = as_user(org.ana).post(f"/cases/{case.id}/transfer", data={
-        "worker": str(org.ben.id), "note": "Prefers texts; court date on the 12th."})
+    response = as_user(org.ana).post(
+        f"/cases/{case.id}/transfer",
+        data={"worker": str(org.ben.id), "note": "Prefers texts; court date on the 12th."},
+    )
     assert response.status_code == 302
     case = db.session.get(Case, case.id)
     assert case.primary_worker_id == org.ben.id and case.handoff_pending
     event = db.session.scalar(sa.select(CaseEvent).where(CaseEvent.kind == CaseEventKind.TRANSFER))
-    assert (event.old_value, event.new_value, event.note) == (str(org.ana.id), str(org.ben.id),
-                                                              "Prefers texts; court date on the 12th.")
+    assert (event.old_value, event.new_value, event.note) == (
+        str(org.ana.id),
+        str(org.ben.id),
+        "Prefers texts; court date on the 12th.",
+    )
     assert "handoff" in due_kinds(org.ben)
 
 
-def test_the_new_worker_reads_where_the_case_stands_and_the_item_leaves_today(as_user, org, make_case):
+def test_the_new_worker_reads_where_the_case_stands_and_the_item_leaves_today(
+    as_user, org, make_case
+):
     case, goal = planned_case(make_case, org.program, org.ana, name="Brian")
     referrals.make_referral(case, a_service(), created_by=org.ana, today=local_today(), goal=goal)
     db.session.commit()
-    as_user(org.ana).post(f"/cases/{case.id}/transfer", data={"worker": str(org.ben.id), "note": "Ask about the lease."})
+    as_user(org.ana).post(
+        f"/cases/{case.id}/transfer",
+        data={"worker": str(org.ben.id), "note": "Ask about the lease."},
+    )
     # Someone else reading the summary does not clear the new worker's reminder.
     as_user(org.boss).get(f"/cases/{case.id}/handoff")
     assert db.session.get(Case, case.id).handoff_pending
     page = as_user(org.ben).get(f"/cases/{case.id}/handoff").get_data(as_text=True)
-    for expected in ("Ask about the lease.", "from Ana Worker", "Implementation", "Baseline",
-                     "Move into my own flat", "Harbor Light Shelter", "Next step:"):
+    for expected in (
+        "Ask about the lease.",
+        "from Ana Worker",
+        "Implementation",
+        "Baseline",
+        "Move into my own flat",
+        "Harbor Light Shelter",
+        "Next step:",
+    ):
         assert expected in page
     assert not db.session.get(Case, case.id).handoff_pending
     assert "handoff" not in due_kinds(org.ben)
@@ -70,7 +89,9 @@ def test_the_new_worker_reads_where_the_case_stands_and_the_item_leaves_today(as
 
 def test_the_old_worker_loses_a_restricted_case(as_user, org, make_case):
     case = make_case(org.program, org.ana, restricted=True)
-    response = as_user(org.ana).post(f"/cases/{case.id}/transfer", data={"worker": str(org.ben.id), "note": "Over to Ben."})
+    response = as_user(org.ana).post(
+        f"/cases/{case.id}/transfer", data={"worker": str(org.ben.id), "note": "Over to Ben."}
+    )
     assert response.status_code == 302 and response.location.endswith("/")
     assert as_user(org.ana).get(f"/cases/{case.id}").status_code == 404
     assert as_user(org.ben).get(f"/cases/{case.id}").status_code == 200
@@ -82,23 +103,39 @@ def test_who_may_transfer_and_to_whom(as_user, org, make_case, make_user, make_p
     colleague = make_user(Role.OUTREACH_WORKER, [org.program])
     assert as_user(colleague).get(f"/cases/{case.id}/transfer").status_code == 403
     assert as_user(outsider).get(f"/cases/{case.id}/transfer").status_code == 404
-    response = as_user(org.ana).post(f"/cases/{case.id}/transfer", data={"worker": str(outsider.id), "note": "x"})
+    response = as_user(org.ana).post(
+        f"/cases/{case.id}/transfer", data={"worker": str(outsider.id), "note": "x"}
+    )
     assert response.status_code == 422
-    response = as_user(org.ana).post(f"/cases/{case.id}/transfer", data={"worker": "abc", "note": "x"})
+    response = as_user(org.ana).post(
+        f"/cases/{case.id}/transfer", data={"worker": "abc", "note": "x"}
+    )
     assert response.status_code == 422
-    assert as_user(org.boss).post(f"/cases/{case.id}/transfer", data={
-        "worker": str(colleague.id), "note": "Street team takes over."}).status_code == 302
+    assert (
+        as_user(org.boss)
+        .post(
+            f"/cases/{case.id}/transfer",
+            data={"worker": str(colleague.id), "note": "Street team takes over."},
+        )
+        .status_code
+        == 302
+    )
     assert db.session.get(Case, case.id).primary_worker_id == colleague.id
 
 
 def test_supervision_is_for_supervisors_and_admins(as_user, org, make_user):
     assert as_user(org.ana).get("/supervision").status_code == 403
-    assert as_user(make_user(Role.OUTREACH_WORKER, [org.program])).get("/supervision").status_code == 403
+    assert (
+        as_user(make_user(Role.OUTREACH_WORKER, [org.program])).get("/supervision").status_code
+        == 403
+    )
     assert as_user(org.boss).get("/supervision").status_code == 200
     assert as_user(make_user(Role.ADMIN)).get("/supervision").status_code == 200
 
 
-def test_supervision_shows_caseloads_against_the_cap_and_the_gaps(as_user, org, make_case, make_program, make_user):
+def test_supervision_shows_caseloads_against_the_cap_and_the_gaps(
+    as_user, org, make_case, make_program, make_user
+):
     make_case(org.program, org.ana, name="Overdue Olga", follow_up_in_days=-3)
     make_case(org.program, org.ana, name="Nobase Nina")
     assessed = make_case(org.program, org.ana, name="Assessed Abel")
@@ -121,11 +158,23 @@ def test_supervision_shows_caseloads_against_the_cap_and_the_gaps(as_user, org, 
 
 def test_supervision_notes_are_written_by_supervisors_only(as_user, org, make_case):
     case = make_case(org.program, org.ana)
-    assert as_user(org.ana).post(f"/cases/{case.id}/supervision-notes", data={"note": "x"}).status_code == 403
+    assert (
+        as_user(org.ana).post(f"/cases/{case.id}/supervision-notes", data={"note": "x"}).status_code
+        == 403
+    )
     response = as_user(org.boss).post(f"/cases/{case.id}/supervision-notes", data={"note": ""})
-    assert response.status_code == 422 and "Write the review note." in response.get_data(as_text=True)
-    assert as_user(org.boss).post(f"/cases/{case.id}/supervision-notes", data={
-        "note": "Reviewed: plan is realistic; check the benefits claim."}).status_code == 302
+    assert response.status_code == 422 and "Write the review note." in response.get_data(
+        as_text=True
+    )
+    assert (
+        as_user(org.boss)
+        .post(
+            f"/cases/{case.id}/supervision-notes",
+            data={"note": "Reviewed: plan is realistic; check the benefits claim."},
+        )
+        .status_code
+        == 302
+    )
     page = as_user(org.ana).get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Supervision note" in page and "check the benefits claim" in page
 

@@ -26,7 +26,9 @@ def test_an_account_with_a_second_factor_needs_the_code(client, make_user):
     response = sign_in(client, "ana@agency.test")
     assert response.headers["Location"] == "/login/code"
     assert client.get("/").status_code == 302  # not signed in yet
-    wrong = client.post("/login/code", data={"code": "000000" if code_at(time.time()) != "000000" else "111111"})
+    wrong = client.post(
+        "/login/code", data={"code": "000000" if code_at(time.time()) != "000000" else "111111"}
+    )
     assert wrong.status_code == 422 and "That code is not right" in wrong.get_data(as_text=True)
     response = client.post("/login/code", data={"code": code_at(time.time())})
     assert response.status_code == 302 and response.headers["Location"] == "/"
@@ -50,7 +52,9 @@ def test_codes_from_the_next_and_previous_step_are_accepted_for_clock_drift(app,
     now = time.time()
     assert two_factor.check_code(user, code_at(now - 30), now=now)
     assert two_factor.check_code(user, code_at(now + 30), now=now)
-    assert not two_factor.check_code(user, code_at(now - 30), now=now)  # older than one already used
+    assert not two_factor.check_code(
+        user, code_at(now - 30), now=now
+    )  # older than one already used
     assert not two_factor.check_code(user, code_at(now + 120), now=now)
 
 
@@ -107,7 +111,10 @@ def test_failed_codes_count_towards_throttling(make_app, make_user):
         client = app.test_client()
         sign_in(client, "ana@agency.test")
         for _ in range(2):
-            client.post("/login/code", data={"code": "000000" if code_at(time.time()) != "000000" else "111111"})
+            client.post(
+                "/login/code",
+                data={"code": "000000" if code_at(time.time()) != "000000" else "111111"},
+            )
         assert client.post("/login/code", data={"code": code_at(time.time())}).status_code == 429
 
 
@@ -116,5 +123,7 @@ def test_the_demo_admin_code_command(app):
 
     result = app.test_cli_runner().invoke(args=["demo", "code"])
     assert result.exit_code == 0
-    assert result.output.strip() in {pyotp.TOTP(DEMO_ADMIN_TOTP_SECRET).at(time.time() + d) for d in (-30, 0, 30)}
+    assert result.output.strip() in {
+        pyotp.TOTP(DEMO_ADMIN_TOTP_SECRET).at(time.time() + d) for d in (-30, 0, 30)
+    }
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0

@@ -48,7 +48,12 @@ from webapp.services import clients, closure, referrals, self_intake
 from webapp.timeutil import local_today
 
 LIST_PAGES = [
-    "/", "/reminders", "/supervision", "/intake-queue", "/invites", "/reports",
+    "/",
+    "/reminders",
+    "/supervision",
+    "/intake-queue",
+    "/invites",
+    "/reports",
     *[f"/reports/{key}.csv" for key in REPORTS],
 ]
 
@@ -92,31 +97,64 @@ ALLOWED = {
 
 def _add_hidden_records(agency, target: str, make_case) -> list[Case]:
     """Two cases for one client, with every kind of record that reaches a list or a count."""
-    program, worker = (agency.own, agency.people["the worker"]) if target == "restricted" else \
-        (agency.other, agency.people["the other program's worker"])
+    program, worker = (
+        (agency.own, agency.people["the worker"])
+        if target == "restricted"
+        else (agency.other, agency.people["the other program's worker"])
+    )
     restricted = target == "restricted"
-    overdue = make_case(program, worker, name="Rhea Hidden", legal_name="Rhea Marguerite Hidden",
-                        phone="555 777 1234", restricted=restricted, follow_up_in_days=-3)
-    closing, goal = planned_case(make_case, program, worker, name="Quinn Hidden", restricted=restricted)
+    overdue = make_case(
+        program,
+        worker,
+        name="Rhea Hidden",
+        legal_name="Rhea Marguerite Hidden",
+        phone="555 777 1234",
+        restricted=restricted,
+        follow_up_in_days=-3,
+    )
+    closing, goal = planned_case(
+        make_case, program, worker, name="Quinn Hidden", restricted=restricted
+    )
     assess(closing, worker, AssessmentKind.CLOSURE)
-    closure.request_closure(load_state(closing), closure.ClosurePlan(
-        reason=ClosureReason.GOALS_MET, outcome="Housed.", goal_outcomes={goal.id: GoalStatus.MET}),
-        user=worker, today=local_today())
+    closure.request_closure(
+        load_state(closing),
+        closure.ClosurePlan(
+            reason=ClosureReason.GOALS_MET,
+            outcome="Housed.",
+            goal_outcomes={goal.id: GoalStatus.MET},
+        ),
+        user=worker,
+        today=local_today(),
+    )
     service = Service(name="Beds", provider=Provider(name="Harbour Shelter"))
     db.session.add(service)
-    referral = referrals.make_referral(overdue, service, created_by=worker, today=local_today() - timedelta(days=9))
+    referral = referrals.make_referral(
+        overdue, service, created_by=worker, today=local_today() - timedelta(days=9)
+    )
     referral.follow_up_on = local_today() - timedelta(days=1)
-    clients.record_consent(overdue.client, scope=ConsentScope.SHARING, method=ConsentMethod.SIGNED,
-                           recorded_by=worker, provider=service.provider, case=overdue)
-    invitation, _ = self_intake.create_invitation(worker, program, language="en", client=overdue.client)
-    self_intake.submit(invitation, {"preferred_name": "Rhea", "legal_name": "Rhea Marguerite Hidden",
-                                    "phone": "555 777 1234"}, language="en")
+    clients.record_consent(
+        overdue.client,
+        scope=ConsentScope.SHARING,
+        method=ConsentMethod.SIGNED,
+        recorded_by=worker,
+        provider=service.provider,
+        case=overdue,
+    )
+    invitation, _ = self_intake.create_invitation(
+        worker, program, language="en", client=overdue.client
+    )
+    self_intake.submit(
+        invitation,
+        {"preferred_name": "Rhea", "legal_name": "Rhea Marguerite Hidden", "phone": "555 777 1234"},
+        language="en",
+    )
     db.session.commit()
     return [overdue, closing]
 
 
 _VOLATILE = [
-    re.compile(r'name="csrf_token"[^>]*'), re.compile(r'<meta name="csrf-token"[^>]*'),
+    re.compile(r'name="csrf_token"[^>]*'),
+    re.compile(r'<meta name="csrf-token"[^>]*'),
     re.compile(r"\d{2}:\d{2}(:\d{2})?"),  # clock times in footers and "generated at"
 ]
 
@@ -135,24 +173,36 @@ def _snapshot(as_user, people) -> dict[tuple[str, str], str]:
             for htmx in (False, True):
                 response = client.get(url, headers={"HX-Request": "true"} if htmx else {})
                 pages[(who, f"{url} htmx={htmx}")] = f"{response.status_code} " + _normalised(
-                    response.get_data(as_text=True))
+                    response.get_data(as_text=True)
+                )
         for query in ("Rhea", "Quinn", "555 777", "Vera"):
             pages[(who, f"search {query}")] = _normalised(
-                client.get("/clients", query_string={"q": query}).get_data(as_text=True))
-        pages[(who, "duplicate check")] = _normalised(client.get("/clients/new/duplicates", query_string={
-            "preferred_name": "Rhea", "legal_name": "Rhea Marguerite Hidden", "phone": "555 777 1234"},
-        ).get_data(as_text=True))
+                client.get("/clients", query_string={"q": query}).get_data(as_text=True)
+            )
+        pages[(who, "duplicate check")] = _normalised(
+            client.get(
+                "/clients/new/duplicates",
+                query_string={
+                    "preferred_name": "Rhea",
+                    "legal_name": "Rhea Marguerite Hidden",
+                    "phone": "555 777 1234",
+                },
+            ).get_data(as_text=True)
+        )
         pages[(who, "push digest")] = repr(digest(due_reminders(user)))
     return pages
 
 
 @pytest.mark.parametrize("target", ["restricted", "another program"])
 def test_no_list_queue_count_report_or_push_shows_a_case_its_reader_may_not_open(
-        as_user, agency, make_case, target):
+    as_user, agency, make_case, target
+):
     before = _snapshot(as_user, agency.people)
     hidden = _add_hidden_records(agency, target, make_case)
     after = _snapshot(as_user, agency.people)
-    secrets = [case.client.preferred_name for case in hidden] + [case.client.display_id for case in hidden]
+    secrets = [case.client.preferred_name for case in hidden] + [
+        case.client.display_id for case in hidden
+    ]
     for (who, page), body in after.items():
         if who in ALLOWED[target]:
             continue
@@ -163,40 +213,63 @@ def test_no_list_queue_count_report_or_push_shows_a_case_its_reader_may_not_open
             # does not make a second record of the person; a restricted-only client is not even counted.
             assert "1 likely match in a program you cannot see" in body, who
             continue
-        assert body == before[(who, page)], (who, page, "changed when a case they may not open was added")
+        assert body == before[(who, page)], (
+            who,
+            page,
+            "changed when a case they may not open was added",
+        )
     # And the walk can see: whoever may open the cases finds them where they belong.
     for who in ALLOWED[target]:
         assert "Rhea Hidden" in after[(who, "search Rhea")], who
-        assert after[(who, "push digest")] != before[(who, "push digest")] or who != "the worker", who
-    seen_by = {who for (who, page), body in after.items() if page.startswith("/supervision ") and "Quinn" in body}
-    assert seen_by == {who for who in ALLOWED[target] if who in ("the worker's supervisor", "admin")} \
-        - ({"the worker's supervisor"} if target == "another program" else set())
+        assert after[(who, "push digest")] != before[(who, "push digest")] or who != "the worker", (
+            who
+        )
+    seen_by = {
+        who
+        for (who, page), body in after.items()
+        if page.startswith("/supervision ") and "Quinn" in body
+    }
+    assert seen_by == {
+        who for who in ALLOWED[target] if who in ("the worker's supervisor", "admin")
+    } - ({"the worker's supervisor"} if target == "another program" else set())
 
 
 def test_a_self_intake_for_a_restricted_client_is_not_a_side_door(as_user, agency, make_case):
     """Finding 1: a colleague of the same program could open the submission, see the hidden client
     pre-selected by name and ID, and accept it into a new, unrestricted case."""
     hidden = make_case(agency.own, agency.people["the worker"], name="Rhea Hidden", restricted=True)
-    invitation, _ = self_intake.create_invitation(agency.people["the worker"], agency.own, language="en", client=hidden.client)
+    invitation, _ = self_intake.create_invitation(
+        agency.people["the worker"], agency.own, language="en", client=hidden.client
+    )
     submission = self_intake.submit(invitation, {"preferred_name": "Rhea"}, language="en")
     db.session.commit()
     colleague = as_user(agency.people["a colleague"])
     assert "Rhea" not in colleague.get("/intake-queue").get_data(as_text=True)
     assert colleague.get(f"/intake-queue/{submission.id}").status_code == 404
-    response = colleague.post(f"/intake-queue/{submission.id}/accept",
-                              data={"accept-client": hidden.client.persistent_id})
+    response = colleague.post(
+        f"/intake-queue/{submission.id}/accept", data={"accept-client": hidden.client.persistent_id}
+    )
     assert response.status_code == 404
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 3  # two visible, one hidden
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 3
+    )  # two visible, one hidden
     # The worker who may see the client still reviews it, the client pre-selected.
-    page = as_user(agency.people["the worker"]).get(f"/intake-queue/{submission.id}").get_data(as_text=True)
+    page = (
+        as_user(agency.people["the worker"])
+        .get(f"/intake-queue/{submission.id}")
+        .get_data(as_text=True)
+    )
     assert hidden.client.display_id in page
 
 
 def test_a_self_intake_for_a_client_seen_only_through_another_program_stays_with_those_who_see_them(
-        as_user, agency, make_case, make_user):
+    as_user, agency, make_case, make_user
+):
     both = make_user(Role.CASE_MANAGER, [agency.own, agency.other], name="Bo Both")
     known = make_case(agency.other, both, name="Pia Known")
-    invitation, _ = self_intake.create_invitation(both, agency.own, language="en", client=known.client)
+    invitation, _ = self_intake.create_invitation(
+        both, agency.own, language="en", client=known.client
+    )
     submission = self_intake.submit(invitation, {"preferred_name": "Pia"}, language="en")
     db.session.commit()
     colleague = as_user(agency.people["a colleague"])
@@ -208,94 +281,173 @@ def test_a_self_intake_for_a_client_seen_only_through_another_program_stays_with
 def test_the_client_page_shows_only_what_the_viewers_cases_allow(as_user, agency, make_case):
     """Finding 6: consents and timeline entries of a case the viewer may not open stay with it."""
     shared = make_case(agency.own, agency.people["a colleague"], name="Tess Shared")
-    restricted = make_case(agency.own, agency.people["the worker"], name="Tess Shared", restricted=True)
+    restricted = make_case(
+        agency.own, agency.people["the worker"], name="Tess Shared", restricted=True
+    )
     # The same person: the restricted case is a second case of the colleague's client.
     restricted.client_id = shared.client_id
     provider = Provider(name="Safe Harbour Refuge")
     db.session.add(provider)
     db.session.flush()
-    clients.record_consent(shared.client, scope=ConsentScope.SHARING, method=ConsentMethod.SIGNED,
-                           recorded_by=agency.people["the worker"], provider=provider, case=restricted)
+    clients.record_consent(
+        shared.client,
+        scope=ConsentScope.SHARING,
+        method=ConsentMethod.SIGNED,
+        recorded_by=agency.people["the worker"],
+        provider=provider,
+        case=restricted,
+    )
     db.session.commit()
     url = f"/clients/{shared.client.display_id}"
     colleague_page = as_user(agency.people["a colleague"]).get(url).get_data(as_text=True)
-    assert "Safe Harbour Refuge" not in colleague_page and f"/cases/{restricted.id}" not in colleague_page
+    assert (
+        "Safe Harbour Refuge" not in colleague_page
+        and f"/cases/{restricted.id}" not in colleague_page
+    )
     worker_page = as_user(agency.people["the worker"]).get(url).get_data(as_text=True)
     assert "Safe Harbour Refuge" in worker_page and f"/cases/{restricted.id}" in worker_page
 
 
-@pytest.mark.parametrize("url", [
-    "/clients/{client}/edit", "/cases/{case}/plan", "/cases/{case}/assessments/new", "/cases/{case}/close",
-    "/cases/{case}/contacts/new", "/cases/{case}/handoff", "/cases/{case}", "/clients/{client}",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/clients/{client}/edit",
+        "/cases/{case}/plan",
+        "/cases/{case}/assessments/new",
+        "/cases/{case}/close",
+        "/cases/{case}/contacts/new",
+        "/cases/{case}/handoff",
+        "/cases/{case}",
+        "/clients/{client}",
+    ],
+)
 def test_every_page_that_shows_a_record_is_an_audited_read(as_user, agency, make_case, url):
     """Finding 4: these pages showed a client's data and left no trace."""
     case = make_case(agency.own, agency.people["the worker"], name="Una Audited")
-    as_user(agency.people["the worker"]).get(url.format(client=case.client.display_id, case=case.id))
-    events = db.session.execute(sa.select(AuditEvent.record_type, AuditEvent.record_id).where(
-        AuditEvent.action == AuditAction.VIEW, AuditEvent.user_id == agency.people["the worker"].id)).all()
+    as_user(agency.people["the worker"]).get(
+        url.format(client=case.client.display_id, case=case.id)
+    )
+    events = db.session.execute(
+        sa.select(AuditEvent.record_type, AuditEvent.record_id).where(
+            AuditEvent.action == AuditAction.VIEW,
+            AuditEvent.user_id == agency.people["the worker"].id,
+        )
+    ).all()
     assert events and set(events) <= {("case", str(case.id)), ("client", str(case.client.id))}
 
 
-def test_the_duplicate_check_and_search_record_a_view_of_each_client_they_show(as_user, agency, make_case):
-    case = make_case(agency.own, agency.people["the worker"], name="Una Audited", legal_name="Una Beth Audited")
+def test_the_duplicate_check_and_search_record_a_view_of_each_client_they_show(
+    as_user, agency, make_case
+):
+    case = make_case(
+        agency.own, agency.people["the worker"], name="Una Audited", legal_name="Una Beth Audited"
+    )
     client = as_user(agency.people["a colleague"])
-    assert case.client.display_id in client.get("/clients/new/duplicates", query_string={
-        "preferred_name": "Una", "legal_name": "Una Beth Audited"}).get_data(as_text=True)
-    assert case.client.display_id in client.get("/clients", query_string={"q": "Una"}).get_data(as_text=True)
-    views = db.session.scalars(sa.select(AuditEvent.path).where(
-        AuditEvent.action == AuditAction.VIEW, AuditEvent.record_type == "client",
-        AuditEvent.record_id == str(case.client.id), AuditEvent.user_id == agency.people["a colleague"].id)).all()
+    assert case.client.display_id in client.get(
+        "/clients/new/duplicates",
+        query_string={"preferred_name": "Una", "legal_name": "Una Beth Audited"},
+    ).get_data(as_text=True)
+    assert case.client.display_id in client.get("/clients", query_string={"q": "Una"}).get_data(
+        as_text=True
+    )
+    views = db.session.scalars(
+        sa.select(AuditEvent.path).where(
+            AuditEvent.action == AuditAction.VIEW,
+            AuditEvent.record_type == "client",
+            AuditEvent.record_id == str(case.client.id),
+            AuditEvent.user_id == agency.people["a colleague"].id,
+        )
+    ).all()
     assert sorted(views) == ["/clients", "/clients/new/duplicates"]
 
 
 def test_one_rule_answers_for_lists_and_for_single_records(agency, make_case):
     """`can_view_case` (a page) and `visible_cases` (a list) are the same rule."""
-    cases = [make_case(agency.own, agency.people["the worker"], restricted=True), make_case(agency.own, agency.people["a colleague"]),
-             make_case(agency.other, agency.people["the other program's worker"], restricted=True)]
+    cases = [
+        make_case(agency.own, agency.people["the worker"], restricted=True),
+        make_case(agency.own, agency.people["a colleague"]),
+        make_case(agency.other, agency.people["the other program's worker"], restricted=True),
+    ]
     for user in agency.people.values():
         listed = set(db.session.scalars(sa.select(Case.id).where(visibility.visible_cases(user))))
         for case in cases:
-            assert visibility.can_view_case(user, case) == (case.id in listed), (user.display_name, case.id)
+            assert visibility.can_view_case(user, case) == (case.id in listed), (
+                user.display_name,
+                case.id,
+            )
 
 
 def _restriction_events(case):
-    return db.session.scalars(sa.select(CaseEvent).where(
-        CaseEvent.case_id == case.id, CaseEvent.kind == CaseEventKind.RESTRICTION)).all()
+    return db.session.scalars(
+        sa.select(CaseEvent).where(
+            CaseEvent.case_id == case.id, CaseEvent.kind == CaseEventKind.RESTRICTION
+        )
+    ).all()
 
 
-def test_the_worker_restricts_a_case_with_a_reason_and_the_program_loses_sight_of_it(as_user, agency, make_case):
+def test_the_worker_restricts_a_case_with_a_reason_and_the_program_loses_sight_of_it(
+    as_user, agency, make_case
+):
     case = make_case(agency.own, agency.people["the worker"], name="Ivy Private")
     worker = as_user(agency.people["the worker"])
     page = worker.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Restrict" in page
     refused = worker.post(f"/cases/{case.id}/restriction", data={"restricted": "y", "reason": "  "})
     assert refused.status_code == 422 and 'id="reason-error"' in refused.get_data(as_text=True)
-    assert worker.post(f"/cases/{case.id}/restriction", data={
-        "restricted": "y", "reason": "Fleeing a partner who works in a partner agency."}).status_code == 302
+    assert (
+        worker.post(
+            f"/cases/{case.id}/restriction",
+            data={"restricted": "y", "reason": "Fleeing a partner who works in a partner agency."},
+        ).status_code
+        == 302
+    )
     db.session.expire_all()
     assert db.session.get(Case, case.id).restricted
     [event] = _restriction_events(case)
-    assert (event.old_value, event.new_value, event.user_id) == ("program", "restricted", agency.people["the worker"].id)
+    assert (event.old_value, event.new_value, event.user_id) == (
+        "program",
+        "restricted",
+        agency.people["the worker"].id,
+    )
     assert "Restricted" in worker.get(f"/cases/{case.id}").get_data(as_text=True)
     assert as_user(agency.people["a colleague"]).get(f"/cases/{case.id}").status_code == 404
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == AuditAction.UPDATE, AuditEvent.record_type == "case",
-        AuditEvent.record_id == str(case.id))) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.action == AuditAction.UPDATE,
+                AuditEvent.record_type == "case",
+                AuditEvent.record_id == str(case.id),
+            )
+        )
+        == 1
+    )
     # Their supervisor lifts it, with a reason.
-    assert as_user(agency.people["the worker's supervisor"]).post(f"/cases/{case.id}/restriction", data={
-        "restricted": "", "reason": "Partner moved away; the team needs to cover."}).status_code == 302
+    assert (
+        as_user(agency.people["the worker's supervisor"])
+        .post(
+            f"/cases/{case.id}/restriction",
+            data={"restricted": "", "reason": "Partner moved away; the team needs to cover."},
+        )
+        .status_code
+        == 302
+    )
     db.session.expire_all()
     assert not db.session.get(Case, case.id).restricted
     assert as_user(agency.people["a colleague"]).get(f"/cases/{case.id}").status_code == 200
 
 
 @pytest.mark.parametrize("who", ["a colleague", "another supervisor"])
-def test_only_the_worker_their_supervisor_or_an_admin_may_change_a_restriction(as_user, agency, make_case, who):
+def test_only_the_worker_their_supervisor_or_an_admin_may_change_a_restriction(
+    as_user, agency, make_case, who
+):
     case = make_case(agency.own, agency.people["the worker"], name="Ivy Private")
     client = as_user(agency.people[who])
     assert "/restriction" not in client.get(f"/cases/{case.id}").get_data(as_text=True)
-    response = client.post(f"/cases/{case.id}/restriction", data={"restricted": "y", "reason": "Because."})
+    response = client.post(
+        f"/cases/{case.id}/restriction", data={"restricted": "y", "reason": "Because."}
+    )
     assert response.status_code == 403
     db.session.expire_all()
     assert not db.session.get(Case, case.id).restricted and not _restriction_events(case)
@@ -304,13 +456,22 @@ def test_only_the_worker_their_supervisor_or_an_admin_may_change_a_restriction(a
 def test_an_admin_may_restrict_and_a_restriction_is_refused_twice(as_user, agency, make_case):
     case = make_case(agency.own, agency.people["the worker"], name="Ivy Private", restricted=True)
     admin = as_user(agency.people["admin"])
-    again = admin.post(f"/cases/{case.id}/restriction", data={"restricted": "y", "reason": "Again."})
+    again = admin.post(
+        f"/cases/{case.id}/restriction", data={"restricted": "y", "reason": "Again."}
+    )
     assert again.status_code == 422 and "already restricted" in again.get_data(as_text=True)
-    assert admin.post(f"/cases/{case.id}/restriction", data={"restricted": "", "reason": "Lifted."}).status_code == 302
+    assert (
+        admin.post(
+            f"/cases/{case.id}/restriction", data={"restricted": "", "reason": "Lifted."}
+        ).status_code
+        == 302
+    )
 
 
 def test_consents_recorded_at_intake_belong_to_the_case_the_intake_opened(as_user, agency):
-    response = as_user(agency.people["the worker"]).post("/clients/new", data=intake_form(agency.own, preferred_name="Noor"))
+    response = as_user(agency.people["the worker"]).post(
+        "/clients/new", data=intake_form(agency.own, preferred_name="Noor")
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     consent = db.session.scalar(sa.select(Consent).order_by(Consent.id.desc()))
     case = db.session.scalar(sa.select(Case).where(Case.client_id == consent.client_id))

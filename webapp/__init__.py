@@ -16,7 +16,9 @@ from webapp.extensions import csrf, db, htmx, login_manager, migrate
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | None = None) -> Flask:
+def create_app(
+    config: Mapping[str, Any] | None = None, *, instance_path: str | None = None
+) -> Flask:
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     app.config.from_object(Defaults)
     if os.environ.get("DATABASE_URL"):
@@ -82,7 +84,10 @@ def _configure_database(app: Flask) -> None:
         url = f"sqlite:///{Path(app.instance_path) / 'waymark.sqlite3'}"
     url = normalise_url(url)
     app.config["SQLALCHEMY_DATABASE_URI"] = url
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options(url), **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **engine_options(url),
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+    }
 
 
 def _instance_secret_key(app: Flask) -> str:

@@ -59,7 +59,9 @@ class Defaults:
     # Browsers' push services; subscriptions elsewhere are refused, so the dispatcher cannot be
     # aimed at another host. A leading dot allows subdomains. Tests add 127.0.0.1.
     PUSH_HOSTS = (
-        "fcm.googleapis.com", "updates.push.services.mozilla.com", ".push.apple.com",
+        "fcm.googleapis.com",
+        "updates.push.services.mozilla.com",
+        ".push.apple.com",
         ".notify.windows.com",
     )
     # Plain http is only ever allowed for these (tests' own push service).

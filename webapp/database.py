@@ -30,7 +30,7 @@ def normalise_url(url: str) -> str:
     """Accept the `postgres://` and `postgresql://` forms hosting platforms hand out."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -41,8 +41,17 @@ def engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         # The pool hands a connection to one thread at a time, so pysqlite's own
         # same-thread check only gets in the way of threaded servers.
-        return {**hidden, "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}}
-    return {**hidden, "pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "pool_recycle": 1800}
+        return {
+            **hidden,
+            "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        }
+    return {
+        **hidden,
+        "pool_pre_ping": True,
+        "pool_size": 5,
+        "max_overflow": 10,
+        "pool_recycle": 1800,
+    }
 
 
 def tune_engine(engine: sa.Engine) -> None:
@@ -67,5 +76,6 @@ def _sqlite_on_begin(connection: sa.Connection) -> None:
     # and then tries to write fails at once with SQLITE_BUSY when another writer got there
     # first, whatever busy_timeout says. Reads stay deferred so they never queue.
     writing = _writing_outside_requests.get() or (
-        has_request_context() and request.method not in _READ_ONLY_METHODS)
+        has_request_context() and request.method not in _READ_ONLY_METHODS
+    )
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

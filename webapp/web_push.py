@@ -43,7 +43,9 @@ class VapidKeys:
     def application_server_key(self) -> str:
         """The public key as the browser's pushManager.subscribe() wants it: base64url, raw point."""
         public = serialization.load_pem_public_key(self.public_pem)
-        raw = public.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+        raw = public.public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
         return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
@@ -140,9 +142,14 @@ def _origin(endpoint: str) -> str:
 
 def vapid_header(keys: VapidKeys, endpoint: str, *, now: float | None = None) -> str:
     token = jwt.encode(
-        {"aud": _origin(endpoint), "exp": int(now or time.time()) + 12 * 60 * 60,
-         "sub": current_app.config["VAPID_SUBJECT"]},
-        keys.private_pem, algorithm="ES256")
+        {
+            "aud": _origin(endpoint),
+            "exp": int(now or time.time()) + 12 * 60 * 60,
+            "sub": current_app.config["VAPID_SUBJECT"],
+        },
+        keys.private_pem,
+        algorithm="ES256",
+    )
     return f"vapid t={token},k={keys.application_server_key}"
 
 
@@ -153,7 +160,9 @@ class PushResult:
     detail: str = ""
 
 
-def send(endpoint: str, p256dh: str, auth: str, payload: dict, *, urgent: bool = False) -> PushResult:
+def send(
+    endpoint: str, p256dh: str, auth: str, payload: dict, *, urgent: bool = False
+) -> PushResult:
     """Encrypt `payload` for one subscription and POST it to its push service."""
     check_endpoint(endpoint)
     body = json.dumps(payload, separators=(",", ":")).encode()
@@ -161,23 +170,34 @@ def send(endpoint: str, p256dh: str, auth: str, payload: dict, *, urgent: bool =
         raise PushError("The message is too large for one push.")
     keys = vapid_keys()
     subject = current_app.config["VAPID_SUBJECT"]
-    message = WebPush(private_key=keys.private_pem, public_key=keys.public_pem,
-                      subscriber=subject.removeprefix("mailto:"),
-                      ttl=current_app.config["PUSH_TTL_SECONDS"]).get(
-        body, WebPushSubscription(endpoint=endpoint, keys={"p256dh": p256dh, "auth": auth}))
-    request = urllib.request.Request(endpoint, data=message.encrypted, method="POST", headers={
-        "Content-Type": "application/octet-stream",
-        "Content-Encoding": "aes128gcm",
-        "TTL": str(current_app.config["PUSH_TTL_SECONDS"]),
-        "Urgency": "high" if urgent else "normal",
-        "Topic": TOPIC,
-        "Authorization": vapid_header(keys, endpoint),
-    })
+    message = WebPush(
+        private_key=keys.private_pem,
+        public_key=keys.public_pem,
+        subscriber=subject.removeprefix("mailto:"),
+        ttl=current_app.config["PUSH_TTL_SECONDS"],
+    ).get(body, WebPushSubscription(endpoint=endpoint, keys={"p256dh": p256dh, "auth": auth}))
+    request = urllib.request.Request(
+        endpoint,
+        data=message.encrypted,
+        method="POST",
+        headers={
+            "Content-Type": "application/octet-stream",
+            "Content-Encoding": "aes128gcm",
+            "TTL": str(current_app.config["PUSH_TTL_SECONDS"]),
+            "Urgency": "high" if urgent else "normal",
+            "Topic": TOPIC,
+            "Authorization": vapid_header(keys, endpoint),
+        },
+    )
     try:
-        with urllib.request.urlopen(request, timeout=current_app.config["PUSH_TIMEOUT_SECONDS"]) as response:
+        with urllib.request.urlopen(
+            request, timeout=current_app.config["PUSH_TIMEOUT_SECONDS"]
+        ) as response:
             return PushResult(response.status)
     except urllib.error.HTTPError as error:
-        return PushResult(error.code, _retry_after(error.headers.get("Retry-After")), error.reason or "")
+        return PushResult(
+            error.code, _retry_after(error.headers.get("Retry-After")), error.reason or ""
+        )
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         return PushResult(None, None, str(getattr(error, "reason", error))[:200])
 

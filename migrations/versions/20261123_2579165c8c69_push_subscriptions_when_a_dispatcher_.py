@@ -5,23 +5,22 @@ Revises: 5bfe0773c86d
 Create Date: 2026-11-23 07:57:25.065219
 
 """
+
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '2579165c8c69'
-down_revision = '5bfe0773c86d'
+revision = "2579165c8c69"
+down_revision = "5bfe0773c86d"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('push_subscriptions', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('checked_at', sa.DateTime(timezone=True), nullable=True))
-
+    with op.batch_alter_table("push_subscriptions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("checked_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
-    op.drop_column('push_subscriptions', 'checked_at')  # SQLite 3.35+ drops a column in place
-
+    op.drop_column("push_subscriptions", "checked_at")  # SQLite 3.35+ drops a column in place

@@ -5,13 +5,14 @@ Revises: ad60621a62e1
 Create Date: 2026-11-23 02:04:06.954673
 
 """
+
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '6d50f4cdb632'
-down_revision = 'ad60621a62e1'
+revision = "6d50f4cdb632"
+down_revision = "ad60621a62e1"
 branch_labels = None
 depends_on = None
 
@@ -34,7 +35,7 @@ POSTGRESQL = [
 
 
 def upgrade():
-    for statement in (POSTGRESQL if op.get_bind().dialect.name == "postgresql" else SQLITE):
+    for statement in POSTGRESQL if op.get_bind().dialect.name == "postgresql" else SQLITE:
         op.execute(statement)
 
 

@@ -8,28 +8,36 @@ Revises: 7c3e9a1f5b20
 Create Date: 2026-12-06 15:40:00
 
 """
+
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '3a1f0c9b7d21'
-down_revision = '7c3e9a1f5b20'
+revision = "3a1f0c9b7d21"
+down_revision = "7c3e9a1f5b20"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('consents', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('case_id', sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_consents_case_id'), ['case_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_consents_case_id_cases'), 'cases', ['case_id'], ['id'],
-                                    ondelete='SET NULL')
+    with op.batch_alter_table("consents", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("case_id", sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_consents_case_id"), ["case_id"], unique=False)
+        batch_op.create_foreign_key(
+            batch_op.f("fk_consents_case_id_cases"),
+            "cases",
+            ["case_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
     # Until now a consent was recorded at intake, with the case the intake opened: the client's case
     # opened nearest to the moment the consent was given.
     bind = op.get_bind()
     cases_by_client: dict[int, list[tuple]] = {}
-    for case_id, client_id, opened_at in bind.execute(sa.text("SELECT id, client_id, opened_at FROM cases")):
+    for case_id, client_id, opened_at in bind.execute(
+        sa.text("SELECT id, client_id, opened_at FROM cases")
+    ):
         cases_by_client.setdefault(client_id, []).append((case_id, opened_at))
     consents = bind.execute(sa.text("SELECT id, client_id, given_at FROM consents")).all()
     updates = []
@@ -57,7 +65,7 @@ def _seconds(value) -> float:
 
 
 def downgrade():
-    with op.batch_alter_table('consents', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_consents_case_id_cases'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_consents_case_id'))
-        batch_op.drop_column('case_id')
+    with op.batch_alter_table("consents", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_consents_case_id_cases"), type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_consents_case_id"))
+        batch_op.drop_column("case_id")

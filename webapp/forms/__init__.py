@@ -30,7 +30,10 @@ class Form(FlaskForm):
             field_class = unbound_field.field_class
             if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
                 cleaner = _multiline if issubclass(field_class, TextAreaField) else _one_line
-                options = {**options, "filters": [cleaner, *unbound_field.kwargs.get("filters", ())]}
+                options = {
+                    **options,
+                    "filters": [cleaner, *unbound_field.kwargs.get("filters", ())],
+                }
             return super().bind_field(form, unbound_field, options)
 
 

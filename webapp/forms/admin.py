@@ -18,7 +18,9 @@ def _defaults_hint() -> str:
 
 
 class ProgramForm(Form):
-    name = StringField("Name", validators=[DataRequired("Give the program a name."), Length(max=120)])
+    name = StringField(
+        "Name", validators=[DataRequired("Give the program a name."), Length(max=120)]
+    )
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
     model = SelectField(
         "Case management model",
@@ -40,9 +42,15 @@ class ProgramForm(Form):
         validators=[Optional(), NumberRange(min=7, max=730, message="Between 7 and 730 days.")],
     )
     closure_approval = SelectField(
-        "Closures a supervisor approves", choices=[SelectChoice("", "The model's default"), *enum_choices(ClosureApproval)],
+        "Closures a supervisor approves",
+        choices=[SelectChoice("", "The model's default"), *enum_choices(ClosureApproval)],
         validators=[Optional()],
-        description="By default every closure in intensive and clinical programs, otherwise high and urgent risk.")
-    domains = ChecklistField("Life domains assessed", choices=enum_choices(LifeDomain), validators=[Optional()],
-                             description="None ticked: all of them.")
+        description="By default every closure in intensive and clinical programs, otherwise high and urgent risk.",
+    )
+    domains = ChecklistField(
+        "Life domains assessed",
+        choices=enum_choices(LifeDomain),
+        validators=[Optional()],
+        description="None ticked: all of them.",
+    )
     active = BooleanField("Taking new cases", default=True)

@@ -15,15 +15,19 @@ class AuditFilterForm(Form):
         csrf = False
 
     user = SelectField("Staff member", coerce=str, validators=[Optional()])
-    client = StringField("Client ID", validators=[Optional(), Length(max=20)],
-                         render_kw={"autocapitalize": "characters", "spellcheck": "false"})
+    client = StringField(
+        "Client ID",
+        validators=[Optional(), Length(max=20)],
+        render_kw={"autocapitalize": "characters", "spellcheck": "false"},
+    )
     since = DateField("From", validators=[Optional()])
     until = DateField("To", validators=[Optional()])
 
     def __init__(self, *args, users=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.user.choices = [SelectChoice("", "Anyone")] + [
-            SelectChoice(str(user.id), f"{user.display_name} ({user.email})") for user in users]
+            SelectChoice(str(user.id), f"{user.display_name} ({user.email})") for user in users
+        ]
 
     def validate_client(self, field: StringField) -> None:
         if field.data and not client_ids.is_valid(field.data):

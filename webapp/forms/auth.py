@@ -17,7 +17,8 @@ class CodeForm(Form):
 
 class LoginForm(Form):
     email = EmailField(
-        "Email", validators=[DataRequired("Enter your email address."), Length(max=254)],
+        "Email",
+        validators=[DataRequired("Enter your email address."), Length(max=254)],
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
     password = PasswordField(

@@ -30,8 +30,16 @@ from webapp.models import ConfirmationMethod, ContactType, utcnow
 from webapp.timeutil import local_today, local_zone
 
 SERVICES_ON_THE_SPOT = [
-    "Food or water", "Hygiene kit", "Clothing or blanket", "Harm reduction supplies", "First aid",
-    "Phone charge or minutes", "Transport", "Help with ID documents", "Help with benefits", "Crisis support",
+    "Food or water",
+    "Hygiene kit",
+    "Clothing or blanket",
+    "Harm reduction supplies",
+    "First aid",
+    "Phone charge or minutes",
+    "Transport",
+    "Help with ID documents",
+    "Help with benefits",
+    "Crisis support",
 ]
 # Allow a phone's clock to run a little fast.
 CLOCK_SKEW = timedelta(minutes=10)
@@ -67,19 +75,37 @@ def _not_in_the_past(field: DateField) -> None:
 
 
 class ContactForm(Form):
-    occurred_at = DateTimeLocalField("When", validators=[InputRequired("Say when the contact happened.")],
-                                     format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
-    contact_type = SelectField("Type", choices=enum_choices(ContactType),
-                               validators=[DataRequired("Choose the kind of contact.")])
-    duration_minutes = IntegerField("Minutes", validators=[
-        Optional(), NumberRange(min=0, max=24 * 60, message="Between 0 and 1440 minutes.")],
-        render_kw={"inputmode": "numeric"})
+    occurred_at = DateTimeLocalField(
+        "When",
+        validators=[InputRequired("Say when the contact happened.")],
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
+    contact_type = SelectField(
+        "Type",
+        choices=enum_choices(ContactType),
+        validators=[DataRequired("Choose the kind of contact.")],
+    )
+    duration_minutes = IntegerField(
+        "Minutes",
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=24 * 60, message="Between 0 and 1440 minutes."),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
     place = StringField("Where", validators=[Optional(), Length(max=200)])
-    services_given = ChecklistField("Given on the spot", choices=[SelectChoice(s, s) for s in SERVICES_ON_THE_SPOT],
-                                    validators=[Optional()])
-    note = TextAreaField("What happened", validators=[
-        DataRequired("Write a short note: what happened, what they said, what you agreed."),
-        Length(max=NOTE_MAX, message=f"At most {NOTE_MAX:,} characters.")])
+    services_given = ChecklistField(
+        "Given on the spot",
+        choices=[SelectChoice(s, s) for s in SERVICES_ON_THE_SPOT],
+        validators=[Optional()],
+    )
+    note = TextAreaField(
+        "What happened",
+        validators=[
+            DataRequired("Write a short note: what happened, what they said, what you agreed."),
+            Length(max=NOTE_MAX, message=f"At most {NOTE_MAX:,} characters."),
+        ],
+    )
     next_follow_up_on = DateField("Next follow-up", validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
@@ -96,22 +122,35 @@ class ContactForm(Form):
 
 def service_choices(services) -> list[SelectChoice]:
     """Services grouped by provider, each with the area it serves when the directory says."""
-    return [SelectChoice(service.id, f"{service.name} · {service.area}" if service.area else service.name,
-                         optgroup=service.provider.name) for service in services]
+    return [
+        SelectChoice(
+            service.id,
+            f"{service.name} · {service.area}" if service.area else service.name,
+            optgroup=service.provider.name,
+        )
+        for service in services
+    ]
 
 
 class ReferralForm(Form):
-    service = SelectField("Service", coerce=int, validators=[InputRequired("Choose a service from the directory.")])
+    service = SelectField(
+        "Service", coerce=int, validators=[InputRequired("Choose a service from the directory.")]
+    )
     goal = SelectField("For which goal", coerce=int, validators=[Optional()], default=0)
     reason = TextAreaField("Why this referral", validators=[Optional(), Length(max=NOTE_MAX)])
-    follow_up_on = DateField("Check it happened by", validators=[InputRequired("Choose a follow-up date.")],
-                             description="A week from today unless you change it.")
+    follow_up_on = DateField(
+        "Check it happened by",
+        validators=[InputRequired("Choose a follow-up date.")],
+        description="A week from today unless you change it.",
+    )
 
     def __init__(self, *args, services=(), goals=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.service.choices = service_choices(services)
-        self.goal.choices = [SelectChoice(0, "No particular goal"),
-                             *(SelectChoice(goal.id, goal.statement) for goal in goals)]
+        self.goal.choices = [
+            SelectChoice(0, "No particular goal"),
+            *(SelectChoice(goal.id, goal.statement) for goal in goals),
+        ]
         if not self.is_submitted():
             self.follow_up_on.data = local_today() + timedelta(days=7)
 
@@ -121,13 +160,22 @@ class ReferralForm(Form):
 
 class ReferralStatusForm(Form):
     status = SelectField("What happened", validators=[DataRequired("Choose what happened.")])
-    occurred_at = DateTimeLocalField("When", validators=[InputRequired("Say when it happened.")],
-                                     format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
-    method = SelectField("How you know", choices=enum_choices(ConfirmationMethod)[:4],
-                         validators=[DataRequired("Say how you know.")])
+    occurred_at = DateTimeLocalField(
+        "When",
+        validators=[InputRequired("Say when it happened.")],
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
+    method = SelectField(
+        "How you know",
+        choices=enum_choices(ConfirmationMethod)[:4],
+        validators=[DataRequired("Say how you know.")],
+    )
     note = TextAreaField("Note", validators=[Optional(), Length(max=NOTE_MAX)])
-    follow_up_on = DateField("Check again by", validators=[Optional()],
-                             description="If it is not finished yet: when to ask again.")
+    follow_up_on = DateField(
+        "Check again by",
+        validators=[Optional()],
+        description="If it is not finished yet: when to ask again.",
+    )
 
     def __init__(self, *args, referral=None, **kwargs):
         super().__init__(*args, **kwargs)

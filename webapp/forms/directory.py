@@ -12,20 +12,36 @@ from webapp.models import ServiceCategory
 
 
 class ProviderForm(Form):
-    name = StringField("Organisation name", validators=[DataRequired("Give the organisation's name."), Length(max=200)])
+    name = StringField(
+        "Organisation name",
+        validators=[DataRequired("Give the organisation's name."), Length(max=200)],
+    )
     description = TextAreaField("What they do", validators=[Optional(), Length(max=4000)])
     phone = StringField("Phone", validators=[Optional(), Length(max=40)], render_kw={"type": "tel"})
-    email = EmailField("Email", validators=[Optional(), Email("Give a valid email address."), Length(max=254)])
-    website = URLField("Website", validators=[Optional(), URL(message="Give a full web address (https://…)."),
-                                              Length(max=500)])
+    email = EmailField(
+        "Email", validators=[Optional(), Email("Give a valid email address."), Length(max=254)]
+    )
+    website = URLField(
+        "Website",
+        validators=[
+            Optional(),
+            URL(message="Give a full web address (https://…)."),
+            Length(max=500),
+        ],
+    )
     address = StringField("Address", validators=[Optional(), Length(max=500)])
     active = BooleanField("In the directory", default=True)
 
 
 class ServiceForm(Form):
-    name = StringField("Service name", validators=[DataRequired("Give the service a name."), Length(max=200)])
-    category = SelectField("Category", choices=[SelectChoice(c.value, c.label) for c in ServiceCategory],
-                           validators=[DataRequired("Choose a category.")])
+    name = StringField(
+        "Service name", validators=[DataRequired("Give the service a name."), Length(max=200)]
+    )
+    category = SelectField(
+        "Category",
+        choices=[SelectChoice(c.value, c.label) for c in ServiceCategory],
+        validators=[DataRequired("Choose a category.")],
+    )
     description = TextAreaField("Description", validators=[Optional(), Length(max=4000)])
     eligibility = TextAreaField("Who can use it", validators=[Optional(), Length(max=4000)])
     area = StringField("Area served", validators=[Optional(), Length(max=200)])
@@ -33,7 +49,14 @@ class ServiceForm(Form):
 
 
 class DirectoryImportForm(Form):
-    file = FileField("Open Referral (HSDS 3.0) file", validators=[
-        FileRequired("Choose a file."),
-        FileAllowed(["json", "zip"], "Choose a .json file, or a .zip of HSDS tables (organizations.csv, services.csv…)."),
-    ], description="JSON with organizations and their services, or a zip of the CSV tables; at most 5 MB.")
+    file = FileField(
+        "Open Referral (HSDS 3.0) file",
+        validators=[
+            FileRequired("Choose a file."),
+            FileAllowed(
+                ["json", "zip"],
+                "Choose a .json file, or a .zip of HSDS tables (organizations.csv, services.csv…).",
+            ),
+        ],
+        description="JSON with organizations and their services, or a zip of the CSV tables; at most 5 MB.",
+    )

@@ -30,12 +30,21 @@ SHORT_MAX = 2000
 
 
 def _note(label: str, message: str) -> TextAreaField:
-    return TextAreaField(label, validators=[DataRequired(message), Length(max=NOTE_MAX, message=f"At most {NOTE_MAX:,} characters.")])
+    return TextAreaField(
+        label,
+        validators=[
+            DataRequired(message),
+            Length(max=NOTE_MAX, message=f"At most {NOTE_MAX:,} characters."),
+        ],
+    )
 
 
 def _text(label: str, description: str = "") -> TextAreaField:
-    return TextAreaField(label, validators=[Optional(), Length(max=NOTE_MAX, message=f"At most {NOTE_MAX:,} characters.")],
-                         description=description)
+    return TextAreaField(
+        label,
+        validators=[Optional(), Length(max=NOTE_MAX, message=f"At most {NOTE_MAX:,} characters.")],
+        description=description,
+    )
 
 
 def _not_after_today(field: DateField) -> None:
@@ -57,13 +66,19 @@ def _within_a_year(field: DateField, *, past_ok: bool = False) -> None:
 class AssessmentForm(Form):
     """The fixed part; `assessment_form` adds a score and a narrative per domain."""
 
-    kind = SelectField("Kind", choices=enum_choices(AssessmentKind), validators=[DataRequired("Choose the kind.")])
+    kind = SelectField(
+        "Kind", choices=enum_choices(AssessmentKind), validators=[DataRequired("Choose the kind.")]
+    )
     assessed_on = DateField("Assessed on", validators=[InputRequired("Say when you assessed.")])
-    strengths_personal = _text("Personal strengths", "What they are good at, what has worked before.")
+    strengths_personal = _text(
+        "Personal strengths", "What they are good at, what has worked before."
+    )
     strengths_family = _text("Family and friends", "Who is on their side.")
     strengths_community = _text("Community", "Places, groups and services they already use.")
     needs = _text("Needs", "What gets in the way, in their words and yours.")
-    client_view = _text("In the client's own words", "How they see their situation and what they want.")
+    client_view = _text(
+        "In the client's own words", "How they see their situation and what they want."
+    )
 
     domains: list[LifeDomain] = []
 
@@ -82,8 +97,11 @@ class AssessmentForm(Form):
         return self[f"narrative_{domain.value}"]
 
     def scores(self) -> dict[LifeDomain, tuple[int, str]]:
-        return {domain: (self.score_field(domain).data, self.narrative_field(domain).data or "")
-                for domain in self.domains if self.score_field(domain).data}
+        return {
+            domain: (self.score_field(domain).data, self.narrative_field(domain).data or "")
+            for domain in self.domains
+            if self.score_field(domain).data
+        }
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -106,27 +124,60 @@ def assessment_form(domains: list[LifeDomain], **kwargs) -> AssessmentForm:
         pass
 
     for domain in domains:
-        setattr(DomainAssessmentForm, f"score_{domain.value}", RadioField(
-            domain.label, coerce=int, validators=[Optional()],
-            choices=[SelectChoice(score, f"{score} · {meaning}") for score, meaning in SCORE_MEANINGS.items()]))
-        setattr(DomainAssessmentForm, f"narrative_{domain.value}", TextAreaField(
-            f"Why, for {domain.label.lower()}", validators=[Optional(), Length(max=SHORT_MAX)]))
+        setattr(
+            DomainAssessmentForm,
+            f"score_{domain.value}",
+            RadioField(
+                domain.label,
+                coerce=int,
+                validators=[Optional()],
+                choices=[
+                    SelectChoice(score, f"{score} · {meaning}")
+                    for score, meaning in SCORE_MEANINGS.items()
+                ],
+            ),
+        )
+        setattr(
+            DomainAssessmentForm,
+            f"narrative_{domain.value}",
+            TextAreaField(
+                f"Why, for {domain.label.lower()}", validators=[Optional(), Length(max=SHORT_MAX)]
+            ),
+        )
     DomainAssessmentForm.domains = domains
     return DomainAssessmentForm(**kwargs)
 
 
 class GoalForm(Form):
     domain = SelectField("Life domain", validators=[DataRequired("Choose the life domain.")])
-    statement = TextAreaField("Goal", validators=[
-        DataRequired("Say what the goal is, in the client's words where you can."), Length(max=SHORT_MAX)],
-        description="What the client wants to reach, e.g. “Move into my own flat”.")
-    measure = TextAreaField("How we will know", validators=[
-        DataRequired("A goal needs a measure: how will you both know it is reached?"), Length(max=SHORT_MAX)],
-        description="Something you can count or see, e.g. “Tenancy signed and keys in hand”.")
-    target_on = DateField("Target date", validators=[
-        InputRequired("A goal needs a target date, so progress can be reviewed against it.")])
-    status = SelectField("Status", choices=enum_choices(GoalStatus), default=GoalStatus.NOT_STARTED.value,
-                         validators=[DataRequired()])
+    statement = TextAreaField(
+        "Goal",
+        validators=[
+            DataRequired("Say what the goal is, in the client's words where you can."),
+            Length(max=SHORT_MAX),
+        ],
+        description="What the client wants to reach, e.g. “Move into my own flat”.",
+    )
+    measure = TextAreaField(
+        "How we will know",
+        validators=[
+            DataRequired("A goal needs a measure: how will you both know it is reached?"),
+            Length(max=SHORT_MAX),
+        ],
+        description="Something you can count or see, e.g. “Tenancy signed and keys in hand”.",
+    )
+    target_on = DateField(
+        "Target date",
+        validators=[
+            InputRequired("A goal needs a target date, so progress can be reviewed against it.")
+        ],
+    )
+    status = SelectField(
+        "Status",
+        choices=enum_choices(GoalStatus),
+        default=GoalStatus.NOT_STARTED.value,
+        validators=[DataRequired()],
+    )
     version = HiddenField()
 
     def __init__(self, *args, domains=(), new=True, **kwargs):
@@ -143,8 +194,12 @@ def enum_choices_of(members) -> list[SelectChoice]:
 
 
 class TaskForm(Form):
-    description = StringField("Task", validators=[DataRequired("Say what needs doing."), Length(max=500)])
-    responsible = SelectField("Who does it", choices=enum_choices(TaskOwner), validators=[DataRequired()])
+    description = StringField(
+        "Task", validators=[DataRequired("Say what needs doing."), Length(max=500)]
+    )
+    responsible = SelectField(
+        "Who does it", choices=enum_choices(TaskOwner), validators=[DataRequired()]
+    )
     due_on = DateField("Due", validators=[Optional()])
 
     def validate_due_on(self, field: DateField) -> None:
@@ -156,11 +211,17 @@ class TaskDoneForm(Form):
 
 
 class AgreementForm(Form):
-    agreed_by = StringField("Who agreed", validators=[Optional(), Length(max=200)],
-                            description="The client, and anyone with them, e.g. “Client and her sister”.")
+    agreed_by = StringField(
+        "Who agreed",
+        validators=[Optional(), Length(max=200)],
+        description="The client, and anyone with them, e.g. “Client and her sister”.",
+    )
     agreed_on = DateField("Agreed on", validators=[Optional()])
-    agreement_method = SelectField("How", choices=[SelectChoice("", "Not agreed yet"), *enum_choices(AgreementMethod)],
-                                   validators=[Optional()])
+    agreement_method = SelectField(
+        "How",
+        choices=[SelectChoice("", "Not agreed yet"), *enum_choices(AgreementMethod)],
+        validators=[Optional()],
+    )
     review_on = DateField("Review the plan by", validators=[Optional()])
     version = HiddenField()
 
@@ -176,7 +237,9 @@ class AgreementForm(Form):
 
 
 class RiskForm(Form):
-    risk_level = SelectField("New risk level", choices=enum_choices(RiskLevel), validators=[DataRequired()])
+    risk_level = SelectField(
+        "New risk level", choices=enum_choices(RiskLevel), validators=[DataRequired()]
+    )
     reason = _note("Why", "Say why the risk level changes.")
 
 
@@ -196,7 +259,9 @@ class LoopBackForm(Form):
 
 
 class TransferForm(Form):
-    worker = SelectField("New worker", coerce=int, validators=[InputRequired("Choose who takes the case.")])
+    worker = SelectField(
+        "New worker", coerce=int, validators=[InputRequired("Choose who takes the case.")]
+    )
     note = _note("Handoff note", "Write a handoff note: what the new worker needs to know.")
 
 
@@ -205,14 +270,25 @@ class SupervisionNoteForm(Form):
 
 
 class ClosureForm(Form):
-    reason = SelectField("Why the case closes", choices=enum_choices(ClosureReason),
-                         validators=[DataRequired("Choose why the case closes.")])
-    outcome = _note("Outcome", "Say how the case ends for the client: what changed, what is still open.")
-    taken_over_by = StringField("Who takes over", validators=[Optional(), Length(max=200)],
-                                description="A provider, program or person, if anyone.")
-    warm_handoff = SelectField("Warm handoff done", choices=[SelectChoice("", "Choose"), *enum_choices(WarmHandoff)],
-                               validators=[DataRequired("Say whether you introduced the client to whoever takes over.")],
-                               description="Did you introduce the client to whoever takes over?")
+    reason = SelectField(
+        "Why the case closes",
+        choices=enum_choices(ClosureReason),
+        validators=[DataRequired("Choose why the case closes.")],
+    )
+    outcome = _note(
+        "Outcome", "Say how the case ends for the client: what changed, what is still open."
+    )
+    taken_over_by = StringField(
+        "Who takes over",
+        validators=[Optional(), Length(max=200)],
+        description="A provider, program or person, if anyone.",
+    )
+    warm_handoff = SelectField(
+        "Warm handoff done",
+        choices=[SelectChoice("", "Choose"), *enum_choices(WarmHandoff)],
+        validators=[DataRequired("Say whether you introduced the client to whoever takes over.")],
+        description="Did you introduce the client to whoever takes over?",
+    )
     follow_up_1 = DateField("First check after closure", validators=[Optional()])
     follow_up_2 = DateField("Second check after closure", validators=[Optional()])
 
@@ -230,8 +306,11 @@ class ClosureForm(Form):
 
     def goal_outcomes(self) -> dict[int, GoalStatus]:
         allowed = {status.value for status in GOAL_OUTCOMES}
-        return {goal.id: GoalStatus(self.goal_field(goal).data) for goal in self.goals
-                if self.goal_field(goal).data in allowed}
+        return {
+            goal.id: GoalStatus(self.goal_field(goal).data)
+            for goal in self.goals
+            if self.goal_field(goal).data in allowed
+        }
 
     def follow_up_dates(self) -> list[date]:
         return [field.data for field in (self.follow_up_1, self.follow_up_2) if field.data]
@@ -242,9 +321,15 @@ def closure_form(goals: list[Goal], **kwargs) -> ClosureForm:
         pass
 
     for goal in goals:
-        setattr(GoalsClosureForm, f"goal_{goal.id}", SelectField(
-            goal.statement, choices=[SelectChoice("", "Choose an outcome"), *enum_choices_of(GOAL_OUTCOMES)],
-            validators=[DataRequired("Give this goal its outcome.")]))
+        setattr(
+            GoalsClosureForm,
+            f"goal_{goal.id}",
+            SelectField(
+                goal.statement,
+                choices=[SelectChoice("", "Choose an outcome"), *enum_choices_of(GOAL_OUTCOMES)],
+                validators=[DataRequired("Give this goal its outcome.")],
+            ),
+        )
     GoalsClosureForm.goals = goals
     return GoalsClosureForm(**kwargs)
 
@@ -259,4 +344,6 @@ class ReopenForm(Form):
 
 
 class FollowUpForm(Form):
-    note = _note("How are they doing?", "Say how the client is doing, or how you tried to reach them.")
+    note = _note(
+        "How are they doing?", "Say how the client is doing, or how you tried to reach them."
+    )

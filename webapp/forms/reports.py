@@ -22,20 +22,30 @@ class ReportFilterForm(Form):
     program = SelectField("Program", validators=[Optional()])
     worker = SelectField("Worker", validators=[Optional()])
     model = SelectField("Model", validators=[Optional()])
-    status = SelectField("Cases", default=CaseStatus.ALL, validators=[Optional()], choices=[
-        SelectChoice(CaseStatus.ALL, "Open and closed"), SelectChoice(CaseStatus.OPEN, "Still open"),
-        SelectChoice(CaseStatus.CLOSED, "Closed")])
+    status = SelectField(
+        "Cases",
+        default=CaseStatus.ALL,
+        validators=[Optional()],
+        choices=[
+            SelectChoice(CaseStatus.ALL, "Open and closed"),
+            SelectChoice(CaseStatus.OPEN, "Still open"),
+            SelectChoice(CaseStatus.CLOSED, "Closed"),
+        ],
+    )
     since = DateField("From", validators=[Optional()])
     until = DateField("To", validators=[Optional()])
 
     def __init__(self, *args, programs: list[Program] = (), workers: list[User] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.program.choices = [SelectChoice("", "All my programs")] + [
-            SelectChoice(str(program.id), program.name) for program in programs]
+            SelectChoice(str(program.id), program.name) for program in programs
+        ]
         self.worker.choices = [SelectChoice("", "Everyone")] + [
-            SelectChoice(str(worker.id), worker.display_name) for worker in workers]
+            SelectChoice(str(worker.id), worker.display_name) for worker in workers
+        ]
         self.model.choices = [SelectChoice("", "Any model")] + [
-            SelectChoice(model.value, model.label) for model in CaseModel]
+            SelectChoice(model.value, model.label) for model in CaseModel
+        ]
 
     def validate_until(self, field: DateField) -> None:
         if field.data and self.since.data:

@@ -39,53 +39,90 @@ STEPS = (
     ("about", _l("About me"), ("preferred_name", "legal_name", "date_of_birth", "age")),
     ("needs", _l("What I need help with"), ("needs", "needs_text")),
     ("going_well", _l("What is going well"), ("going_well", "supporters")),
-    ("contact", _l("How to reach me safely"), ("phone", "safe_to_call", "safe_to_text", "best_times", "contact_notes")),
+    (
+        "contact",
+        _l("How to reach me safely"),
+        ("phone", "safe_to_call", "safe_to_text", "best_times", "contact_notes"),
+    ),
     ("consent", _l("Saying yes"), ("consent_data", "consent_contact")),
 )
 
 
 def _yes_no() -> list[SelectChoice]:
-    return [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No")), SelectChoice("unsure", _l("Not sure"))]
+    return [
+        SelectChoice("yes", _l("Yes")),
+        SelectChoice("no", _l("No")),
+        SelectChoice("unsure", _l("Not sure")),
+    ]
 
 
 class SelfIntakeForm(Form):
-    preferred_name = StringField(_l("What should we call you?"), validators=[
-        DataRequired(_l("Tell us a name we can use. It can be a nickname.")),
-        Length(max=200, message=_l("At most %(max)d characters."))],
-        render_kw={"autocomplete": "given-name", "autocapitalize": "words"})
-    legal_name = StringField(_l("Your full name (if you want to give it)"), validators=[
-        Optional(), Length(max=200, message=_l("At most %(max)d characters."))],
-        render_kw={"autocomplete": "name"})
-    date_of_birth = DateField(_l("Date of birth"), validators=[Optional()],
-                              description=_l("Or leave it empty and give your age below."))
-    age = IntegerField(_l("Your age"), validators=[
-        Optional(), NumberRange(min=10, max=120, message=_l("An age from %(min)d to %(max)d."))],
-        render_kw={"inputmode": "numeric"})
+    preferred_name = StringField(
+        _l("What should we call you?"),
+        validators=[
+            DataRequired(_l("Tell us a name we can use. It can be a nickname.")),
+            Length(max=200, message=_l("At most %(max)d characters.")),
+        ],
+        render_kw={"autocomplete": "given-name", "autocapitalize": "words"},
+    )
+    legal_name = StringField(
+        _l("Your full name (if you want to give it)"),
+        validators=[Optional(), Length(max=200, message=_l("At most %(max)d characters."))],
+        render_kw={"autocomplete": "name"},
+    )
+    date_of_birth = DateField(
+        _l("Date of birth"),
+        validators=[Optional()],
+        description=_l("Or leave it empty and give your age below."),
+    )
+    age = IntegerField(
+        _l("Your age"),
+        validators=[
+            Optional(),
+            NumberRange(min=10, max=120, message=_l("An age from %(min)d to %(max)d.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
 
     needs = ChecklistField(_l("Tick all that fit"), validators=[Optional()])
-    needs_text = TextAreaField(_l("In your own words"), validators=[
-        Optional(), Length(max=TEXT_MAX, message=_l("At most %(max)d characters."))],
-        description=_l("What is happening, and what would help most?"))
+    needs_text = TextAreaField(
+        _l("In your own words"),
+        validators=[Optional(), Length(max=TEXT_MAX, message=_l("At most %(max)d characters."))],
+        description=_l("What is happening, and what would help most?"),
+    )
 
-    going_well = TextAreaField(_l("What is going well for you?"), validators=[
-        Optional(), Length(max=TEXT_MAX, message=_l("At most %(max)d characters."))],
-        description=_l("Things you are good at, or that have helped before."))
-    supporters = TextAreaField(_l("Who supports you?"), validators=[
-        Optional(), Length(max=TEXT_MAX, message=_l("At most %(max)d characters."))],
-        description=_l("Family, friends, a church, a group — anyone."))
+    going_well = TextAreaField(
+        _l("What is going well for you?"),
+        validators=[Optional(), Length(max=TEXT_MAX, message=_l("At most %(max)d characters."))],
+        description=_l("Things you are good at, or that have helped before."),
+    )
+    supporters = TextAreaField(
+        _l("Who supports you?"),
+        validators=[Optional(), Length(max=TEXT_MAX, message=_l("At most %(max)d characters."))],
+        description=_l("Family, friends, a church, a group — anyone."),
+    )
 
-    phone = StringField(_l("Phone number"), validators=[Optional(), Length(max=40, message=_l("At most %(max)d characters."))],
-                        render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "tel"})
+    phone = StringField(
+        _l("Phone number"),
+        validators=[Optional(), Length(max=40, message=_l("At most %(max)d characters."))],
+        render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "tel"},
+    )
     safe_to_call = RadioField(_l("Is it safe to call you?"), validators=[Optional()])
     safe_to_text = RadioField(_l("Is it safe to send you text messages?"), validators=[Optional()])
-    best_times = StringField(_l("Best times to reach you"), validators=[
-        Optional(), Length(max=200, message=_l("At most %(max)d characters."))])
-    contact_notes = TextAreaField(_l("Anything we should know to reach you safely"), validators=[
-        Optional(), Length(max=TEXT_MAX, message=_l("At most %(max)d characters."))],
-        description=_l("For example: do not leave messages, or ask for me by another name."))
+    best_times = StringField(
+        _l("Best times to reach you"),
+        validators=[Optional(), Length(max=200, message=_l("At most %(max)d characters."))],
+    )
+    contact_notes = TextAreaField(
+        _l("Anything we should know to reach you safely"),
+        validators=[Optional(), Length(max=TEXT_MAX, message=_l("At most %(max)d characters."))],
+        description=_l("For example: do not leave messages, or ask for me by another name."),
+    )
 
-    consent_data = BooleanField(_l("Yes, the team may keep what I wrote here to help me."), validators=[
-        DataRequired(_l("We can only take your answers if you say yes here."))])
+    consent_data = BooleanField(
+        _l("Yes, the team may keep what I wrote here to help me."),
+        validators=[DataRequired(_l("We can only take your answers if you say yes here."))],
+    )
     consent_contact = BooleanField(_l("Yes, the team may contact me in the ways I said above."))
 
     def __init__(self, *args, **kwargs):
@@ -106,11 +143,18 @@ class SelfIntakeForm(Form):
     def answers(self) -> dict:
         """What is stored: plain values, one-line fields cleaned."""
         return {
-            "preferred_name": clean_line(self.preferred_name.data), "legal_name": clean_line(self.legal_name.data or ""),
+            "preferred_name": clean_line(self.preferred_name.data),
+            "legal_name": clean_line(self.legal_name.data or ""),
             "date_of_birth": self.date_of_birth.data.isoformat() if self.date_of_birth.data else "",
-            "age": self.age.data, "needs": list(self.needs.data or []), "needs_text": self.needs_text.data or "",
-            "going_well": self.going_well.data or "", "supporters": self.supporters.data or "",
-            "phone": clean_line(self.phone.data or ""), "safe_to_call": self.safe_to_call.data or "",
-            "safe_to_text": self.safe_to_text.data or "", "best_times": clean_line(self.best_times.data or ""),
-            "contact_notes": self.contact_notes.data or "", "consent_contact": bool(self.consent_contact.data),
+            "age": self.age.data,
+            "needs": list(self.needs.data or []),
+            "needs_text": self.needs_text.data or "",
+            "going_well": self.going_well.data or "",
+            "supporters": self.supporters.data or "",
+            "phone": clean_line(self.phone.data or ""),
+            "safe_to_call": self.safe_to_call.data or "",
+            "safe_to_text": self.safe_to_text.data or "",
+            "best_times": clean_line(self.best_times.data or ""),
+            "contact_notes": self.contact_notes.data or "",
+            "consent_contact": bool(self.consent_contact.data),
         }

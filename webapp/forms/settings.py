@@ -14,7 +14,11 @@ from webapp.forms import Form
 
 @cache
 def _zones() -> tuple[str, ...]:
-    return tuple(sorted(zone for zone in available_timezones() if "/" in zone and not zone.startswith("Etc/")))
+    return tuple(
+        sorted(
+            zone for zone in available_timezones() if "/" in zone and not zone.startswith("Etc/")
+        )
+    )
 
 
 class SettingsForm(Form):
@@ -24,8 +28,10 @@ class SettingsForm(Form):
 
     def __init__(self, *args, organisation_zone: str = "UTC", **kwargs):
         super().__init__(*args, **kwargs)
-        self.time_zone.choices = [SelectChoice("", f"The organisation's ({organisation_zone})"),
-                                  *(SelectChoice(zone, zone.replace("_", " ")) for zone in _zones())]
+        self.time_zone.choices = [
+            SelectChoice("", f"The organisation's ({organisation_zone})"),
+            *(SelectChoice(zone, zone.replace("_", " ")) for zone in _zones()),
+        ]
 
     def validate(self, extra_validators=None) -> bool:
         # Optional() ends a blank field's checks, so the pair is checked here.

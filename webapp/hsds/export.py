@@ -27,8 +27,13 @@ def derived_id(*parts: str) -> str:
 
 
 def _providers() -> list[Provider]:
-    return list(db.session.scalars(
-        sa.select(Provider).options(so.selectinload(Provider.services)).order_by(Provider.name, Provider.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Provider)
+            .options(so.selectinload(Provider.services))
+            .order_by(Provider.name, Provider.id)
+        )
+    )
 
 
 def _present(record: dict[str, Any]) -> dict[str, Any]:
@@ -38,51 +43,97 @@ def _present(record: dict[str, Any]) -> dict[str, Any]:
 
 def term(category: str) -> dict[str, Any]:
     label = CATEGORY_LABELS.get(category, category)
-    return {"id": derived_id("category", category), "code": category, "name": label, "description": label,
-            "taxonomy": CATEGORY_TAXONOMY}
+    return {
+        "id": derived_id("category", category),
+        "code": category,
+        "name": label,
+        "description": label,
+        "taxonomy": CATEGORY_TAXONOMY,
+    }
 
 
 def service_record(service: Service, provider: Provider) -> dict[str, Any]:
-    record: dict[str, Any] = _present({
-        "id": service.hsds_id, "organization_id": provider.hsds_id, "name": service.name,
-        "description": service.description, "eligibility_description": service.eligibility,
-        # A provider taken out of the directory takes its services with it.
-        "status": "active" if service.active and provider.active else "inactive",
-    }) | {"service_areas": [], "attributes": []}
+    record: dict[str, Any] = _present(
+        {
+            "id": service.hsds_id,
+            "organization_id": provider.hsds_id,
+            "name": service.name,
+            "description": service.description,
+            "eligibility_description": service.eligibility,
+            # A provider taken out of the directory takes its services with it.
+            "status": "active" if service.active and provider.active else "inactive",
+        }
+    ) | {"service_areas": [], "attributes": []}
     if service.area:
-        record["service_areas"].append({"id": derived_id(service.hsds_id, "area"), "service_id": service.hsds_id,
-                                        "name": service.area})
+        record["service_areas"].append(
+            {
+                "id": derived_id(service.hsds_id, "area"),
+                "service_id": service.hsds_id,
+                "name": service.area,
+            }
+        )
     if service.category:
         category = term(service.category)
-        record["attributes"].append({
-            "id": derived_id(service.hsds_id, "category"), "link_id": service.hsds_id, "link_type": "category",
-            "link_entity": "service", "taxonomy_term_id": category["id"], "taxonomy_term": category})
+        record["attributes"].append(
+            {
+                "id": derived_id(service.hsds_id, "category"),
+                "link_id": service.hsds_id,
+                "link_type": "category",
+                "link_entity": "service",
+                "taxonomy_term_id": category["id"],
+                "taxonomy_term": category,
+            }
+        )
     return record
 
 
 def organization_record(provider: Provider) -> dict[str, Any]:
     record: dict[str, Any] = {
         # The specification requires a description, empty or not.
-        "id": provider.hsds_id, "name": provider.name, "description": provider.description or "",
-        **_present({"email": provider.email, "website": provider.website}), "phones": [], "locations": [],
+        "id": provider.hsds_id,
+        "name": provider.name,
+        "description": provider.description or "",
+        **_present({"email": provider.email, "website": provider.website}),
+        "phones": [],
+        "locations": [],
         "services": [service_record(service, provider) for service in provider.services],
     }
     if provider.phone:
-        record["phones"].append({"id": derived_id(provider.hsds_id, "phone"), "organization_id": provider.hsds_id,
-                                 "number": provider.phone})
+        record["phones"].append(
+            {
+                "id": derived_id(provider.hsds_id, "phone"),
+                "organization_id": provider.hsds_id,
+                "number": provider.phone,
+            }
+        )
     if provider.address:
         # Waymark keeps an address as one line; HSDS's address needs it in parts, so the line is the
         # location's description.
-        record["locations"].append({"id": derived_id(provider.hsds_id, "location"),
-                                    "organization_id": provider.hsds_id, "location_type": "physical",
-                                    "name": provider.name, "description": provider.address, "addresses": []})
+        record["locations"].append(
+            {
+                "id": derived_id(provider.hsds_id, "location"),
+                "organization_id": provider.hsds_id,
+                "location_type": "physical",
+                "name": provider.name,
+                "description": provider.address,
+                "addresses": [],
+            }
+        )
     return record
 
 
 def as_json() -> dict[str, Any]:
     contents = [organization_record(provider) for provider in _providers()]
-    return {"total_items": len(contents), "total_pages": 1, "page_number": 1, "size": len(contents),
-            "first_page": True, "last_page": True, "empty": not contents, "contents": contents}
+    return {
+        "total_items": len(contents),
+        "total_pages": 1,
+        "page_number": 1,
+        "size": len(contents),
+        "first_page": True,
+        "last_page": True,
+        "empty": not contents,
+        "contents": contents,
+    }
 
 
 # The HSDS tables Waymark writes and reads, with their columns.
@@ -90,7 +141,14 @@ TABLES: dict[str, list[str]] = {
     "organizations.csv": ["id", "name", "description", "email", "website"],
     "phones.csv": ["id", "organization_id", "service_id", "number"],
     "locations.csv": ["id", "organization_id", "location_type", "name", "description"],
-    "services.csv": ["id", "organization_id", "name", "description", "eligibility_description", "status"],
+    "services.csv": [
+        "id",
+        "organization_id",
+        "name",
+        "description",
+        "eligibility_description",
+        "status",
+    ],
     "service_areas.csv": ["id", "service_id", "name"],
     "taxonomy_terms.csv": ["id", "code", "name", "description", "taxonomy"],
     "attributes.csv": ["id", "link_id", "link_type", "link_entity", "taxonomy_term_id"],

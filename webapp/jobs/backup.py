@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 PG_GUIDANCE = (
     "This database is PostgreSQL: back it up with pg_dump, for example\n"
-    "  pg_dump --format=custom --file=waymark.dump \"$DATABASE_URL\"\n"
+    '  pg_dump --format=custom --file=waymark.dump "$DATABASE_URL"\n'
     "and restore into an empty database with\n"
-    "  pg_restore --no-owner --dbname=\"$DATABASE_URL\" waymark.dump\n"
+    '  pg_restore --no-owner --dbname="$DATABASE_URL" waymark.dump\n'
     "then run `flask --app wsgi db upgrade`. See README.md, Backups."
 )
 
@@ -31,7 +31,10 @@ def backup(engine: sa.Engine, target: Path) -> Path:
     if target.exists():
         raise BackupError(f"{target} already exists; choose a new file name.")
     target.parent.mkdir(parents=True, exist_ok=True)
-    with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as origin, sqlite3.connect(target) as copy:
+    with (
+        sqlite3.connect(f"file:{source}?mode=ro", uri=True) as origin,
+        sqlite3.connect(target) as copy,
+    ):
         origin.backup(copy)
     origin.close()
     copy.close()

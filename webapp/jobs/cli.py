@@ -17,10 +17,14 @@ from webapp.services import accounts
 
 users_cli = AppGroup("users", help="Create staff accounts and set their passwords.")
 demo_cli = AppGroup("demo", help="The demo organisation for trying Waymark out.")
+
+
 @demo_cli.command("generate")
 @click.option("--clients", type=click.IntRange(1, 2_000_000), default=1000, show_default=True)
 @click.option("--contacts", type=click.IntRange(0, 20_000_000), default=10_000, show_default=True)
-@click.option("--seed", type=int, default=7, show_default=True, help="The same seed makes the same data.")
+@click.option(
+    "--seed", type=int, default=7, show_default=True, help="The same seed makes the same data."
+)
 def demo_generate(clients: int, contacts: int, seed: int) -> None:
     """Bulk-generate clients, cases, contacts and the rest, for benchmarks (not for real databases)."""
     import time
@@ -28,22 +32,33 @@ def demo_generate(clients: int, contacts: int, seed: int) -> None:
     from webapp.jobs import generate
 
     if generate.real_users_present():
-        raise click.ClickException("This database has real staff accounts: generated data goes in a database of its own.")
+        raise click.ClickException(
+            "This database has real staff accounts: generated data goes in a database of its own."
+        )
     started = time.perf_counter()
     result = generate.generate(clients=clients, contacts=contacts, seed=seed)
     db.session.commit()
-    click.echo(f"Generated {result} in {time.perf_counter() - started:.1f} s. "
-               f"Staff sign in with the password {generate.PASSWORD!r}.")
+    click.echo(
+        f"Generated {result} in {time.perf_counter() - started:.1f} s. "
+        f"Staff sign in with the password {generate.PASSWORD!r}."
+    )
 
 
-directory_cli = AppGroup("directory", help="The provider directory in Open Referral (HSDS 3.0) form.")
+directory_cli = AppGroup(
+    "directory", help="The provider directory in Open Referral (HSDS 3.0) form."
+)
 
 
 @directory_cli.command("validate")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
-@click.option("--schema-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="The specification's schema folder (a checkout of openreferral/specification, schema/): "
-                   "checks against its compiled/organization.json instead of Waymark's reading of it.")
+@click.argument(
+    "file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False
+)
+@click.option(
+    "--schema-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The specification's schema folder (a checkout of openreferral/specification, schema/): "
+    "checks against its compiled/organization.json instead of Waymark's reading of it.",
+)
 def directory_validate(file: Path | None, schema_dir: Path | None) -> None:
     """Check an HSDS JSON file, or (without FILE) the directory as Waymark exports it."""
     import json
@@ -51,20 +66,26 @@ def directory_validate(file: Path | None, schema_dir: Path | None) -> None:
     from webapp.hsds import export, importer
 
     try:
-        organizations = importer.read(file.name, file.read_bytes()) if file else export.as_json()["contents"]
+        organizations = (
+            importer.read(file.name, file.read_bytes()) if file else export.as_json()["contents"]
+        )
     except importer.UnreadableFile as error:
         raise click.ClickException(str(error)) from None
     schema = None
     if schema_dir is not None:
         compiled = schema_dir / "compiled" / "organization.json"
         if not compiled.is_file():
-            raise click.ClickException(f"{compiled} is not there: give the specification's schema folder.")
+            raise click.ClickException(
+                f"{compiled} is not there: give the specification's schema folder."
+            )
         schema = json.loads(compiled.read_text(encoding="utf-8"))
     problems = importer.schema_problems(organizations, schema)
     for problem in problems:
         click.echo(problem)
     if problems:
-        raise click.ClickException(f"{len(problems)} problems in {len(organizations)} organizations.")
+        raise click.ClickException(
+            f"{len(problems)} problems in {len(organizations)} organizations."
+        )
     click.echo(f"{len(organizations)} organizations pass.")
 
 
@@ -73,7 +94,9 @@ reminders_cli = AppGroup("reminders", help="Send due reminders to people's devic
 
 
 @push_cli.command("keys")
-@click.option("--rotate", is_flag=True, help="Make new keys. Every device must then turn reminders on again.")
+@click.option(
+    "--rotate", is_flag=True, help="Make new keys. Every device must then turn reminders on again."
+)
 def push_keys(rotate: bool) -> None:
     """Show the public key browsers subscribe with (made on first use), or rotate the key pair."""
     from webapp import web_push
@@ -83,8 +106,10 @@ def push_keys(rotate: bool) -> None:
         if current_app.config.get("VAPID_PRIVATE_KEY"):
             raise click.ClickException("The keys come from the environment; change them there.")
         count = db.session.scalar(sa.select(sa.func.count()).select_from(PushSubscription))
-        click.confirm(f"New keys end all {count} device subscriptions (push services refuse the old ones). Go on?",
-                      abort=True)
+        click.confirm(
+            f"New keys end all {count} device subscriptions (push services refuse the old ones). Go on?",
+            abort=True,
+        )
         web_push.write_new_keys()
         db.session.execute(sa.delete(PushSubscription))
         db.session.commit()
@@ -136,8 +161,12 @@ def _user_by_email(email: str) -> User:
 @click.argument("email")
 @click.option("--name", "display_name", required=True, help="The name colleagues know them by.")
 @click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
-@click.option("--program", "program_names", multiple=True, help="A program they work in (repeatable).")
-@click.option("--supervisor", "supervisor_email", help="Email of the supervisor who oversees their cases.")
+@click.option(
+    "--program", "program_names", multiple=True, help="A program they work in (repeatable)."
+)
+@click.option(
+    "--supervisor", "supervisor_email", help="Email of the supervisor who oversees their cases."
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_user_command(
     email: str,
@@ -158,8 +187,12 @@ def create_user_command(
     password = _read_password(password_stdin)
     try:
         user = accounts.create_user(
-            email=email, display_name=display_name, role=Role(role), password=password,
-            programs=programs, supervisor=supervisor,
+            email=email,
+            display_name=display_name,
+            role=Role(role),
+            password=password,
+            programs=programs,
+            supervisor=supervisor,
         )
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from error
@@ -196,8 +229,11 @@ def _set_active(email: str, active: bool) -> None:
     user = _user_by_email(email)
     accounts.set_active(user, active)
     db.session.commit()
-    click.echo(f"{user.email} can sign in again." if active
-               else f"{user.email} can no longer sign in; their sessions have ended.")
+    click.echo(
+        f"{user.email} can sign in again."
+        if active
+        else f"{user.email} can no longer sign in; their sessions have ended."
+    )
 
 
 @users_cli.command("deactivate")
@@ -222,7 +258,9 @@ def load_demo_command() -> None:
     if demo.is_loaded():
         click.echo("The demo organisation is already loaded.")
     elif db.session.scalar(sa.select(sa.func.count()).select_from(User)):
-        raise click.ClickException("This database already has users; the demo loads only into an empty one.")
+        raise click.ClickException(
+            "This database already has users; the demo loads only into an empty one."
+        )
     else:
         demo.load()
         db.session.commit()

@@ -73,25 +73,66 @@ HOUSING = "Housing First Intensive Case Management"
 
 USERS = (
     DemoUser("admin", "Priya Raman", Role.ADMIN, "copper-kettle-morning", (STREET, HOUSING)),
-    DemoUser("supervisor", "Marcus Oyelaran", Role.SUPERVISOR, "quiet-river-lantern", (STREET, HOUSING)),
-    DemoUser("casemanager", "Ana Lucía Torres", Role.CASE_MANAGER, "maple-bridge-compass", (HOUSING,), "supervisor"),
-    DemoUser("outreach", "Sam Whitfield", Role.OUTREACH_WORKER, "orange-bicycle-harbour", (STREET,), "supervisor"),
-    DemoUser("outreach2", "Ngozi Eze", Role.OUTREACH_WORKER, "winter-garden-pathway", (STREET,), "supervisor"),
+    DemoUser(
+        "supervisor", "Marcus Oyelaran", Role.SUPERVISOR, "quiet-river-lantern", (STREET, HOUSING)
+    ),
+    DemoUser(
+        "casemanager",
+        "Ana Lucía Torres",
+        Role.CASE_MANAGER,
+        "maple-bridge-compass",
+        (HOUSING,),
+        "supervisor",
+    ),
+    DemoUser(
+        "outreach",
+        "Sam Whitfield",
+        Role.OUTREACH_WORKER,
+        "orange-bicycle-harbour",
+        (STREET,),
+        "supervisor",
+    ),
+    DemoUser(
+        "outreach2",
+        "Ngozi Eze",
+        Role.OUTREACH_WORKER,
+        "winter-garden-pathway",
+        (STREET,),
+        "supervisor",
+    ),
 )
 
 PROVIDERS = {
-    "Eastside Community Food Bank": ("555-0140", [("Weekly food pantry", "food", "Anyone in the county; no ID needed.")]),
-    "Harbor Light Shelter": ("555-0175", [("Emergency shelter bed", "housing", "Adults 18+; intake 4–8 pm.")]),
-    "Riverside Community Health Clinic": ("555-0112", [
-        ("Walk-in primary care", "health", "Sliding scale; uninsured welcome."),
-        ("Behavioral health intake", "mental_health", "Adults; same-week appointments."),
-    ]),
-    "Legal Aid Society of the Valley": ("555-0163", [
-        ("Tenant rights counselling", "legal", "Low-income renters facing eviction."),
-        ("ID document replacement", "legal", "Help with birth certificates and state ID fees."),
-    ]),
-    "New Roots Recovery Center": ("555-0198", [("Detox and recovery intake", "substance_use", "Adults; call ahead for a bed.")]),
-    "County Social Services Office": ("555-0101", [("SNAP and benefits application", "income", "County residents.")]),
+    "Eastside Community Food Bank": (
+        "555-0140",
+        [("Weekly food pantry", "food", "Anyone in the county; no ID needed.")],
+    ),
+    "Harbor Light Shelter": (
+        "555-0175",
+        [("Emergency shelter bed", "housing", "Adults 18+; intake 4–8 pm.")],
+    ),
+    "Riverside Community Health Clinic": (
+        "555-0112",
+        [
+            ("Walk-in primary care", "health", "Sliding scale; uninsured welcome."),
+            ("Behavioral health intake", "mental_health", "Adults; same-week appointments."),
+        ],
+    ),
+    "Legal Aid Society of the Valley": (
+        "555-0163",
+        [
+            ("Tenant rights counselling", "legal", "Low-income renters facing eviction."),
+            ("ID document replacement", "legal", "Help with birth certificates and state ID fees."),
+        ],
+    ),
+    "New Roots Recovery Center": (
+        "555-0198",
+        [("Detox and recovery intake", "substance_use", "Adults; call ahead for a bed.")],
+    ),
+    "County Social Services Office": (
+        "555-0101",
+        [("SNAP and benefits application", "income", "County residents.")],
+    ),
 }
 
 
@@ -130,115 +171,299 @@ C = ContactType
 R = ReferralStatus
 CLIENTS = (
     DemoClient(
-        "Dee", STREET, "outreach", Phase.ASSESSMENT, RiskLevel.URGENT, aliases=("Dee Dee",), approximate_age=50,
-        opened_days_ago=0, follow_up_in_days=0, safety_concern=True,
+        "Dee",
+        STREET,
+        "outreach",
+        Phase.ASSESSMENT,
+        RiskLevel.URGENT,
+        aliases=("Dee Dee",),
+        approximate_age=50,
+        opened_days_ago=0,
+        follow_up_in_days=0,
+        safety_concern=True,
         circumstances="Sleeping in the underpass on 5th; cough for two weeks, says she hasn't eaten since yesterday.",
         safety_details="Says a man in the camp threatened her last night.",
-        priorities="Somewhere safe to sleep tonight.", strengths="Knows the outreach van schedule; sister in Fresno.",
-        contacts=[(0, C.STREET_OUTREACH, 20, "5th St underpass", "First contact. Gave water, socks and a blanket.")],
+        priorities="Somewhere safe to sleep tonight.",
+        strengths="Knows the outreach van schedule; sister in Fresno.",
+        contacts=[
+            (
+                0,
+                C.STREET_OUTREACH,
+                20,
+                "5th St underpass",
+                "First contact. Gave water, socks and a blanket.",
+            )
+        ],
     ),
     DemoClient(
-        "José", STREET, "outreach", Phase.ASSESSMENT, legal_name="José Antonio Núñez", date_of_birth=date(1979, 3, 14),
-        language="es", phone="(555) 201-4432", safe_to_call=True, safe_to_text=True, opened_days_ago=9,
-        follow_up_in_days=-2, circumstances="Lost construction job after a back injury; sleeping in his truck.",
-        priorities="Pain treatment and getting back to work.", strengths="Twenty years of trade experience; church community.",
-        contacts=[(9, C.STREET_OUTREACH, 25, "Walmart parking lot", "Intake in Spanish. Open to a clinic visit."),
-                  (4, C.PHONE, 10, "", "Confirmed clinic walk-in hours with him.")],
+        "José",
+        STREET,
+        "outreach",
+        Phase.ASSESSMENT,
+        legal_name="José Antonio Núñez",
+        date_of_birth=date(1979, 3, 14),
+        language="es",
+        phone="(555) 201-4432",
+        safe_to_call=True,
+        safe_to_text=True,
+        opened_days_ago=9,
+        follow_up_in_days=-2,
+        circumstances="Lost construction job after a back injury; sleeping in his truck.",
+        priorities="Pain treatment and getting back to work.",
+        strengths="Twenty years of trade experience; church community.",
+        contacts=[
+            (
+                9,
+                C.STREET_OUTREACH,
+                25,
+                "Walmart parking lot",
+                "Intake in Spanish. Open to a clinic visit.",
+            ),
+            (4, C.PHONE, 10, "", "Confirmed clinic walk-in hours with him."),
+        ],
         referrals=[("Walk-in primary care", 8, (R.SENT,))],
     ),
     DemoClient(
-        "Mai", STREET, "outreach2", Phase.PLANNING, legal_name="Nguyễn Thị Mai", approximate_age=34, language="vi",
-        phone="555-208-1190", safe_to_call=False, safe_to_text=True, contact_notes="Text only; her phone is shared.",
-        opened_days_ago=21, follow_up_in_days=1,
+        "Mai",
+        STREET,
+        "outreach2",
+        Phase.PLANNING,
+        legal_name="Nguyễn Thị Mai",
+        approximate_age=34,
+        language="vi",
+        phone="555-208-1190",
+        safe_to_call=False,
+        safe_to_text=True,
+        contact_notes="Text only; her phone is shared.",
+        opened_days_ago=21,
+        follow_up_in_days=1,
         circumstances="Staying in a motel week to week with her son (9); money runs out on the 20th.",
-        priorities="Keep her son in the same school.", strengths="Works part-time at a nail salon; organised budgeter.",
-        contacts=[(21, C.OFFICE, 45, "Drop-in center", "Intake with interpreter line."),
-                  (12, C.TEXT, 5, "", "Sent list of family shelters; she prefers to stay put for now.")],
+        priorities="Keep her son in the same school.",
+        strengths="Works part-time at a nail salon; organised budgeter.",
+        contacts=[
+            (21, C.OFFICE, 45, "Drop-in center", "Intake with interpreter line."),
+            (12, C.TEXT, 5, "", "Sent list of family shelters; she prefers to stay put for now."),
+        ],
         referrals=[("SNAP and benefits application", 12, (R.SENT, R.ACKNOWLEDGED, R.SCHEDULED))],
     ),
     DemoClient(
-        "Tyrell", STREET, "outreach", Phase.IMPLEMENTATION, RiskLevel.MEDIUM, legal_name="Tyrell Jackson",
-        date_of_birth=date(1996, 11, 2), phone="555-230-7781", safe_to_call=True, opened_days_ago=40,
-        follow_up_in_days=3, circumstances="Released from county jail six weeks ago with no ID.",
-        priorities="Get his state ID so he can apply for jobs.", strengths="Forklift certificate; grandmother nearby.",
-        contacts=[(40, C.STREET_OUTREACH, 15, "Bus depot", "Met at the depot; wants ID help."),
-                  (25, C.ACCOMPANIMENT, 120, "Legal Aid office", "Went with him to the ID clinic."),
-                  (6, C.PHONE, 10, "", "Birth certificate arrived; DMV appointment next week.")],
-        referrals=[("ID document replacement", 30, (R.SENT, R.SCHEDULED, R.CONNECTED)),
-                   ("Weekly food pantry", 25, (R.SENT, R.CONNECTED, R.COMPLETED))],
+        "Tyrell",
+        STREET,
+        "outreach",
+        Phase.IMPLEMENTATION,
+        RiskLevel.MEDIUM,
+        legal_name="Tyrell Jackson",
+        date_of_birth=date(1996, 11, 2),
+        phone="555-230-7781",
+        safe_to_call=True,
+        opened_days_ago=40,
+        follow_up_in_days=3,
+        circumstances="Released from county jail six weeks ago with no ID.",
+        priorities="Get his state ID so he can apply for jobs.",
+        strengths="Forklift certificate; grandmother nearby.",
+        contacts=[
+            (40, C.STREET_OUTREACH, 15, "Bus depot", "Met at the depot; wants ID help."),
+            (25, C.ACCOMPANIMENT, 120, "Legal Aid office", "Went with him to the ID clinic."),
+            (6, C.PHONE, 10, "", "Birth certificate arrived; DMV appointment next week."),
+        ],
+        referrals=[
+            ("ID document replacement", 30, (R.SENT, R.SCHEDULED, R.CONNECTED)),
+            ("Weekly food pantry", 25, (R.SENT, R.CONNECTED, R.COMPLETED)),
+        ],
     ),
     DemoClient(
-        "Old Man Ray", STREET, "outreach2", Phase.MONITORING, RiskLevel.HIGH, legal_name="Raymond Kowalski",
-        approximate_age=67, opened_days_ago=120, follow_up_in_days=-5,
+        "Old Man Ray",
+        STREET,
+        "outreach2",
+        Phase.MONITORING,
+        RiskLevel.HIGH,
+        legal_name="Raymond Kowalski",
+        approximate_age=67,
+        opened_days_ago=120,
+        follow_up_in_days=-5,
         circumstances="Long-term unsheltered by the river; diabetic, has refused shelter for years.",
-        priorities="Keep his dog with him.", strengths="Fiercely independent; trusted by others at the camp.",
-        contacts=[(120, C.STREET_OUTREACH, 10, "River trail", "Accepted a sandwich, not much talk."),
-                  (60, C.STREET_OUTREACH, 30, "River trail", "Let us check his feet; referred to clinic."),
-                  (35, C.STREET_OUTREACH, 20, "River trail", "Went to the clinic once, insulin sorted.")],
+        priorities="Keep his dog with him.",
+        strengths="Fiercely independent; trusted by others at the camp.",
+        contacts=[
+            (120, C.STREET_OUTREACH, 10, "River trail", "Accepted a sandwich, not much talk."),
+            (
+                60,
+                C.STREET_OUTREACH,
+                30,
+                "River trail",
+                "Let us check his feet; referred to clinic.",
+            ),
+            (35, C.STREET_OUTREACH, 20, "River trail", "Went to the clinic once, insulin sorted."),
+        ],
         referrals=[("Walk-in primary care", 60, (R.SENT, R.CONNECTED))],
     ),
     DemoClient(
-        "Amaru", STREET, "outreach", Phase.CLOSED, legal_name="Amaru Quispe", date_of_birth=date(2001, 6, 30),
-        language="es", opened_days_ago=200, follow_up_in_days=None,
-        circumstances="Newly arrived, couch-surfing, no income.", priorities="Work permit and a room.",
+        "Amaru",
+        STREET,
+        "outreach",
+        Phase.CLOSED,
+        legal_name="Amaru Quispe",
+        date_of_birth=date(2001, 6, 30),
+        language="es",
+        opened_days_ago=200,
+        follow_up_in_days=None,
+        circumstances="Newly arrived, couch-surfing, no income.",
+        priorities="Work permit and a room.",
         strengths="Bilingual, studied accounting.",
-        contacts=[(200, C.OFFICE, 40, "Drop-in center", "Intake."), (150, C.PHONE, 10, "", "Has a room now.")],
+        contacts=[
+            (200, C.OFFICE, 40, "Drop-in center", "Intake."),
+            (150, C.PHONE, 10, "", "Has a room now."),
+        ],
         referrals=[("SNAP and benefits application", 190, (R.SENT, R.CONNECTED, R.COMPLETED))],
-        closed=(140, "goals_met", "Renting a room, working at a warehouse; follow-up call planned at 3 months."),
+        closed=(
+            140,
+            "goals_met",
+            "Renting a room, working at a warehouse; follow-up call planned at 3 months.",
+        ),
     ),
     DemoClient(
-        "Kateri", HOUSING, "casemanager", Phase.ASSESSMENT, RiskLevel.HIGH, legal_name="Kateri Whitehorse",
-        date_of_birth=date(1988, 1, 19), phone="555-244-0017", safe_to_call=True, safe_to_text=True,
-        opened_days_ago=5, follow_up_in_days=2,
+        "Kateri",
+        HOUSING,
+        "casemanager",
+        Phase.ASSESSMENT,
+        RiskLevel.HIGH,
+        legal_name="Kateri Whitehorse",
+        date_of_birth=date(1988, 1, 19),
+        phone="555-244-0017",
+        safe_to_call=True,
+        safe_to_text=True,
+        opened_days_ago=5,
+        follow_up_in_days=2,
         circumstances="Chronic homelessness, 4 years; ER visits monthly. Prioritised by coordinated entry.",
-        priorities="Her own place, near her cousin.", strengths="Beadwork she sells; strong family ties.",
-        contacts=[(5, C.OFFICE, 60, "Housing First office", "Intake; consented to data sharing with the clinic.")],
+        priorities="Her own place, near her cousin.",
+        strengths="Beadwork she sells; strong family ties.",
+        contacts=[
+            (
+                5,
+                C.OFFICE,
+                60,
+                "Housing First office",
+                "Intake; consented to data sharing with the clinic.",
+            )
+        ],
     ),
     DemoClient(
-        "Brian", HOUSING, "casemanager", Phase.IMPLEMENTATION, RiskLevel.MEDIUM, legal_name="Brian O'Connell",
-        date_of_birth=date(1971, 8, 8), phone="555-260-3344", safe_to_call=True, opened_days_ago=75,
-        follow_up_in_days=0, circumstances="Moved into a scattered-site apartment last month after 2 years in shelter.",
-        priorities="Stay housed; cut down drinking.", strengths="Ex-chef; wants to cook again.",
-        contacts=[(75, C.OFFICE, 50, "Housing First office", "Intake."),
-                  (30, C.HOME_VISIT, 45, "New apartment", "Move-in day; furniture delivered."),
-                  (7, C.HOME_VISIT, 40, "Apartment", "Rent paid; kitchen in use. Talked about detox options.")],
-        referrals=[("Detox and recovery intake", 7, (R.SENT,)),
-                   ("Tenant rights counselling", 20, (R.SENT, R.ACKNOWLEDGED))],
+        "Brian",
+        HOUSING,
+        "casemanager",
+        Phase.IMPLEMENTATION,
+        RiskLevel.MEDIUM,
+        legal_name="Brian O'Connell",
+        date_of_birth=date(1971, 8, 8),
+        phone="555-260-3344",
+        safe_to_call=True,
+        opened_days_ago=75,
+        follow_up_in_days=0,
+        circumstances="Moved into a scattered-site apartment last month after 2 years in shelter.",
+        priorities="Stay housed; cut down drinking.",
+        strengths="Ex-chef; wants to cook again.",
+        contacts=[
+            (75, C.OFFICE, 50, "Housing First office", "Intake."),
+            (30, C.HOME_VISIT, 45, "New apartment", "Move-in day; furniture delivered."),
+            (
+                7,
+                C.HOME_VISIT,
+                40,
+                "Apartment",
+                "Rent paid; kitchen in use. Talked about detox options.",
+            ),
+        ],
+        referrals=[
+            ("Detox and recovery intake", 7, (R.SENT,)),
+            ("Tenant rights counselling", 20, (R.SENT, R.ACKNOWLEDGED)),
+        ],
     ),
     DemoClient(
-        "Fatima", HOUSING, "casemanager", Phase.PLANNING, RiskLevel.URGENT, legal_name="Fatima Al-Sayed",
-        approximate_age=29, language="ar", phone="555-271-9020", safe_to_call=False, safe_to_text=False,
+        "Fatima",
+        HOUSING,
+        "casemanager",
+        Phase.PLANNING,
+        RiskLevel.URGENT,
+        legal_name="Fatima Al-Sayed",
+        approximate_age=29,
+        language="ar",
+        phone="555-271-9020",
+        safe_to_call=False,
+        safe_to_text=False,
         contact_notes="Never call or text: her ex-partner checks her phone. Contact through the shelter desk only.",
-        opened_days_ago=14, follow_up_in_days=-1, restricted=True, safety_concern=True,
+        opened_days_ago=14,
+        follow_up_in_days=-1,
+        restricted=True,
+        safety_concern=True,
         safety_details="Fled an abusive partner two weeks ago; he is looking for her.",
         circumstances="In a confidential shelter with her daughter (3).",
-        priorities="Safety, then a protective order, then housing.", strengths="Nursing degree from abroad; determined.",
+        priorities="Safety, then a protective order, then housing.",
+        strengths="Nursing degree from abroad; determined.",
         contacts=[(14, C.OFFICE, 70, "Confidential location", "Intake with Arabic interpreter.")],
         referrals=[("Tenant rights counselling", 10, (R.SENT,))],
     ),
     DemoClient(
-        "Lena", HOUSING, "casemanager", Phase.MONITORING, legal_name="Lena Sørensen", date_of_birth=date(1983, 4, 2),
-        phone="555-284-6612", safe_to_call=True, safe_to_text=True, opened_days_ago=210, follow_up_in_days=10,
+        "Lena",
+        HOUSING,
+        "casemanager",
+        Phase.MONITORING,
+        legal_name="Lena Sørensen",
+        date_of_birth=date(1983, 4, 2),
+        phone="555-284-6612",
+        safe_to_call=True,
+        safe_to_text=True,
+        opened_days_ago=210,
+        follow_up_in_days=10,
         circumstances="Housed 6 months ago after eviction; bipolar disorder, stable on medication.",
-        priorities="Keep her job at the library.", strengths="Steady routines; peer support group.",
-        contacts=[(210, C.OFFICE, 50, "Housing First office", "Intake."),
-                  (90, C.HOME_VISIT, 40, "Apartment", "Doing well; reassessment scores improved."),
-                  (20, C.PHONE, 15, "", "Monthly check-in; all fine.")],
-        referrals=[("Behavioral health intake", 180, (R.SENT, R.SCHEDULED, R.CONNECTED, R.COMPLETED))],
+        priorities="Keep her job at the library.",
+        strengths="Steady routines; peer support group.",
+        contacts=[
+            (210, C.OFFICE, 50, "Housing First office", "Intake."),
+            (90, C.HOME_VISIT, 40, "Apartment", "Doing well; reassessment scores improved."),
+            (20, C.PHONE, 15, "", "Monthly check-in; all fine."),
+        ],
+        referrals=[
+            ("Behavioral health intake", 180, (R.SENT, R.SCHEDULED, R.CONNECTED, R.COMPLETED))
+        ],
     ),
     DemoClient(
-        "Chen Wei", HOUSING, "casemanager", Phase.IMPLEMENTATION, legal_name="陈伟 (Chen Wei)", approximate_age=58,
-        language="zh", opened_days_ago=50, follow_up_in_days=-3,
+        "Chen Wei",
+        HOUSING,
+        "casemanager",
+        Phase.IMPLEMENTATION,
+        legal_name="陈伟 (Chen Wei)",
+        approximate_age=58,
+        language="zh",
+        opened_days_ago=50,
+        follow_up_in_days=-3,
         circumstances="Lost his apartment when the building was sold; sleeping at a 24-hour laundromat.",
-        priorities="Senior housing application.", strengths="Retired cook; savings for a deposit.",
+        priorities="Senior housing application.",
+        strengths="Retired cook; savings for a deposit.",
         contacts=[(50, C.OFFICE, 60, "Housing First office", "Intake with Mandarin interpreter.")],
-        referrals=[("Emergency shelter bed", 45, (R.SENT, R.SCHEDULED, R.NO_SHOW)), ("Weekly food pantry", 20, (R.SENT,))],
+        referrals=[
+            ("Emergency shelter bed", 45, (R.SENT, R.SCHEDULED, R.NO_SHOW)),
+            ("Weekly food pantry", 20, (R.SENT,)),
+        ],
     ),
     DemoClient(
-        "Jordan", STREET, "outreach2", Phase.INTAKE, aliases=("J",), approximate_age=19, opened_days_ago=2,
-        follow_up_in_days=4, strengths="Finished high school; good with computers.",
-        contacts=[(2, C.STREET_OUTREACH, 15, "Library steps",
-                   "First contact, a quick intake only. Young, maybe left foster care; took a hygiene kit.")],
+        "Jordan",
+        STREET,
+        "outreach2",
+        Phase.INTAKE,
+        aliases=("J",),
+        approximate_age=19,
+        opened_days_ago=2,
+        follow_up_in_days=4,
+        strengths="Finished high school; good with computers.",
+        contacts=[
+            (
+                2,
+                C.STREET_OUTREACH,
+                15,
+                "Library steps",
+                "First contact, a quick intake only. Young, maybe left foster care; took a hygiene kit.",
+            )
+        ],
     ),
 )
 
@@ -249,19 +474,26 @@ def is_loaded() -> bool:
 
 def _at(days_ago: int, hour: int = 10) -> datetime:
     """That local hour, `days_ago` days back, but never later than now."""
-    moment = datetime.combine(local_today() - timedelta(days=days_ago), time(hour), tzinfo=local_zone())
+    moment = datetime.combine(
+        local_today() - timedelta(days=days_ago), time(hour), tzinfo=local_zone()
+    )
     return min(moment.astimezone(UTC), utcnow())
 
 
 def load() -> None:
     for name, model in ((STREET, CaseModel.BROKERAGE), (HOUSING, CaseModel.INTENSIVE)):
         programs.create_program(name=name, model=model, description=f"{model.label} model.")
-    program_by_name = {program.name: program for program in db.session.scalars(sa.select(programs.Program))}
+    program_by_name = {
+        program.name: program for program in db.session.scalars(sa.select(programs.Program))
+    }
 
     users: dict[str, User] = {}
     for demo_user in USERS:
         users[demo_user.key] = accounts.create_user(
-            email=demo_user.email, display_name=demo_user.name, role=demo_user.role, password=demo_user.password,
+            email=demo_user.email,
+            display_name=demo_user.name,
+            role=demo_user.role,
+            password=demo_user.password,
             programs=[program_by_name[name] for name in demo_user.programs],
             supervisor=users.get(demo_user.supervisor) if demo_user.supervisor else None,
         )
@@ -280,44 +512,96 @@ def load() -> None:
 
     today = local_today()
     for spec in CLIENTS:
-        _load_client(spec, users[spec.worker], program_by_name[spec.program], service_by_name, today)
+        _load_client(
+            spec, users[spec.worker], program_by_name[spec.program], service_by_name, today
+        )
 
 
-def _load_client(spec: DemoClient, worker: User, program: programs.Program,
-                 service_by_name: dict[str, Service], today: date) -> None:
+def _load_client(
+    spec: DemoClient,
+    worker: User,
+    program: programs.Program,
+    service_by_name: dict[str, Service],
+    today: date,
+) -> None:
     client = clients.create_client(
         clients.ClientDetails(
-            preferred_name=spec.preferred_name, legal_name=spec.legal_name, aliases=list(spec.aliases),
+            preferred_name=spec.preferred_name,
+            legal_name=spec.legal_name,
+            aliases=list(spec.aliases),
             date_of_birth=spec.date_of_birth,
-            estimated_birth_year=today.year - spec.approximate_age if spec.approximate_age else None,
-            language=spec.language, phone=spec.phone, safe_to_call=spec.safe_to_call,
-            safe_to_text=spec.safe_to_text, contact_notes=spec.contact_notes,
+            estimated_birth_year=today.year - spec.approximate_age
+            if spec.approximate_age
+            else None,
+            language=spec.language,
+            phone=spec.phone,
+            safe_to_call=spec.safe_to_call,
+            safe_to_text=spec.safe_to_text,
+            contact_notes=spec.contact_notes,
         ),
         created_by=worker,
     )
-    client.created_at = _at(spec.opened_days_ago, 8)  # first met when the case opened, not at load time
+    client.created_at = _at(
+        spec.opened_days_ago, 8
+    )  # first met when the case opened, not at load time
     case = cases.open_case(
-        client, program, created_by=worker, primary_worker=worker, restricted=spec.restricted,
-        opened_at=_at(spec.opened_days_ago, 9), risk_level=spec.risk,
+        client,
+        program,
+        created_by=worker,
+        primary_worker=worker,
+        restricted=spec.restricted,
+        opened_at=_at(spec.opened_days_ago, 9),
+        risk_level=spec.risk,
         intake=cases.IntakeDetails(
-            presenting_circumstances=spec.circumstances, safety_concern=spec.safety_concern,
-            safety_details=spec.safety_details, client_priorities=spec.priorities, strengths=spec.strengths,
+            presenting_circumstances=spec.circumstances,
+            safety_concern=spec.safety_concern,
+            safety_details=spec.safety_details,
+            client_priorities=spec.priorities,
+            strengths=spec.strengths,
         ),
     )
-    clients.record_consent(client, scope=ConsentScope.DATA_COLLECTION, method=ConsentMethod.VERBAL,
-                           recorded_by=worker, given_at=_at(spec.opened_days_ago), case=case)
+    clients.record_consent(
+        client,
+        scope=ConsentScope.DATA_COLLECTION,
+        method=ConsentMethod.VERBAL,
+        recorded_by=worker,
+        given_at=_at(spec.opened_days_ago),
+        case=case,
+    )
     for days_ago, contact_type, minutes, place, note in sorted(spec.contacts, key=lambda c: -c[0]):
-        cases.log_contact(case, recorded_by=worker, occurred_at=_at(days_ago, 11), contact_type=contact_type,
-                          duration_minutes=minutes, place=place, note=note)
+        cases.log_contact(
+            case,
+            recorded_by=worker,
+            occurred_at=_at(days_ago, 11),
+            contact_type=contact_type,
+            duration_minutes=minutes,
+            place=place,
+            note=note,
+        )
     goal = _assessment_and_plan(spec, case, worker, today)
     for service_name, days_ago, statuses in spec.referrals:
-        referral = referrals.make_referral(case, service_by_name[service_name], created_by=worker, today=today,
-                                           sent_at=_at(days_ago, 12), goal=goal if goal and goal.is_active else None,
-                                           follow_up_on=today - timedelta(days=days_ago) + timedelta(days=7))
+        referral = referrals.make_referral(
+            case,
+            service_by_name[service_name],
+            created_by=worker,
+            today=today,
+            sent_at=_at(days_ago, 12),
+            goal=goal if goal and goal.is_active else None,
+            follow_up_on=today - timedelta(days=days_ago) + timedelta(days=7),
+        )
         for step, status in enumerate(statuses[1:], start=1):
-            referrals.change_status(referral, status, confirmed_by=worker, method=ConfirmationMethod.CLIENT,
-                                    occurred_at=_at(max(days_ago - 3 * step, 0), 13))
-    case.next_follow_up_on = today + timedelta(days=spec.follow_up_in_days) if spec.follow_up_in_days is not None else None
+            referrals.change_status(
+                referral,
+                status,
+                confirmed_by=worker,
+                method=ConfirmationMethod.CLIENT,
+                occurred_at=_at(max(days_ago - 3 * step, 0), 13),
+            )
+    case.next_follow_up_on = (
+        today + timedelta(days=spec.follow_up_in_days)
+        if spec.follow_up_in_days is not None
+        else None
+    )
     _practice_records(spec, case, worker, goal, today)
     db.session.flush()
 
@@ -329,7 +613,12 @@ BASELINE = {
     LifeDomain.HEALTH: (2, "Untreated problems; no regular doctor."),
     LifeDomain.SOCIAL_SUPPORT: (3, "One or two people they can call."),
 }
-LATER = {LifeDomain.HOUSING: 3, LifeDomain.INCOME: 3, LifeDomain.HEALTH: 3, LifeDomain.SOCIAL_SUPPORT: 4}
+LATER = {
+    LifeDomain.HOUSING: 3,
+    LifeDomain.INCOME: 3,
+    LifeDomain.HEALTH: 3,
+    LifeDomain.SOCIAL_SUPPORT: 4,
+}
 
 
 def _assessment_and_plan(spec: DemoClient, case: Case, worker: User, today: date) -> Goal | None:
@@ -338,55 +627,124 @@ def _assessment_and_plan(spec: DemoClient, case: Case, worker: User, today: date
     if reached < PHASE_ORDER.index(Phase.PLANNING):
         return None
     opened = spec.opened_days_ago
-    assessments.record_assessment(case, assessments.AssessmentDetails(
-        kind=AssessmentKind.BASELINE, assessed_on=today - timedelta(days=max(opened - 3, 0)), scores=dict(BASELINE),
-        strengths_personal=spec.strengths, needs=spec.circumstances, client_view=spec.priorities,
-    ), recorded_by=worker, existing=[])
-    goal = plans.add_goal(case, plans.GoalDetails(
-        domain=LifeDomain.HOUSING, statement=spec.priorities or "Somewhere stable to live.",
-        measure="Keys in hand, and still housed after three months.", target_on=today + timedelta(days=90),
-        status=GoalStatus.IN_PROGRESS), user=worker, today=today)
+    assessments.record_assessment(
+        case,
+        assessments.AssessmentDetails(
+            kind=AssessmentKind.BASELINE,
+            assessed_on=today - timedelta(days=max(opened - 3, 0)),
+            scores=dict(BASELINE),
+            strengths_personal=spec.strengths,
+            needs=spec.circumstances,
+            client_view=spec.priorities,
+        ),
+        recorded_by=worker,
+        existing=[],
+    )
+    goal = plans.add_goal(
+        case,
+        plans.GoalDetails(
+            domain=LifeDomain.HOUSING,
+            statement=spec.priorities or "Somewhere stable to live.",
+            measure="Keys in hand, and still housed after three months.",
+            target_on=today + timedelta(days=90),
+            status=GoalStatus.IN_PROGRESS,
+        ),
+        user=worker,
+        today=today,
+    )
     if reached >= PHASE_ORDER.index(Phase.IMPLEMENTATION):
-        plans.record_agreement(case, agreed_by="The client", agreed_on=today - timedelta(days=max(opened - 7, 0)),
-                               method=AgreementMethod.IN_PERSON, review_on=today + timedelta(days=20),
-                               expected_version=None, user=worker, today=today)
+        plans.record_agreement(
+            case,
+            agreed_by="The client",
+            agreed_on=today - timedelta(days=max(opened - 7, 0)),
+            method=AgreementMethod.IN_PERSON,
+            review_on=today + timedelta(days=20),
+            expected_version=None,
+            user=worker,
+            today=today,
+        )
     return goal
 
 
-def _practice_records(spec: DemoClient, case: Case, worker: User, goal: Goal | None, today: date) -> None:
+def _practice_records(
+    spec: DemoClient, case: Case, worker: User, goal: Goal | None, today: date
+) -> None:
     if goal is None:
         return
     if spec.phase == Phase.IMPLEMENTATION:
-        plans.add_task(case, goal, description="Bring ID and proof of income to the next meeting",
-                       responsible=TaskOwner.CLIENT, due_on=today + timedelta(days=5), user=worker)
+        plans.add_task(
+            case,
+            goal,
+            description="Bring ID and proof of income to the next meeting",
+            responsible=TaskOwner.CLIENT,
+            due_on=today + timedelta(days=5),
+            user=worker,
+        )
     if spec.phase in (Phase.MONITORING, Phase.CLOSED):
-        task = plans.add_task(case, goal, description="Fill in the housing application together",
-                              responsible=TaskOwner.CASE_MANAGER, due_on=None, user=worker)
+        task = plans.add_task(
+            case,
+            goal,
+            description="Fill in the housing application together",
+            responsible=TaskOwner.CASE_MANAGER,
+            due_on=None,
+            user=worker,
+        )
         plans.set_task_done(case, task, True, user=worker)
         state = load_state(case)
-        assessments.record_assessment(case, assessments.AssessmentDetails(
-            kind=AssessmentKind.REASSESSMENT, assessed_on=today - timedelta(days=spec.closed[0] + 30 if spec.closed else 25),
-            scores={domain: (LATER[domain], "Better since the last assessment.") for domain in BASELINE},
-        ), recorded_by=worker, existing=state.assessments)
+        assessments.record_assessment(
+            case,
+            assessments.AssessmentDetails(
+                kind=AssessmentKind.REASSESSMENT,
+                assessed_on=today - timedelta(days=spec.closed[0] + 30 if spec.closed else 25),
+                scores={
+                    domain: (LATER[domain], "Better since the last assessment.")
+                    for domain in BASELINE
+                },
+            ),
+            recorded_by=worker,
+            existing=state.assessments,
+        )
     if spec.closed or spec.phase == Phase.MONITORING and spec.worker == "casemanager":
         # Closed cases close as planned; one monitoring case waits for the supervisor's approval.
         state = load_state(case)
-        assessments.record_assessment(case, assessments.AssessmentDetails(
-            kind=AssessmentKind.CLOSURE, assessed_on=today - timedelta(days=spec.closed[0] if spec.closed else 1),
-            scores={domain: (LATER[domain] + 1, "Stable at closure.") for domain in BASELINE},
-        ), recorded_by=worker, existing=state.assessments)
-        days_ago, reason, outcome = spec.closed or (1, "goals_met", "Housed for six months, paying rent on time.")
+        assessments.record_assessment(
+            case,
+            assessments.AssessmentDetails(
+                kind=AssessmentKind.CLOSURE,
+                assessed_on=today - timedelta(days=spec.closed[0] if spec.closed else 1),
+                scores={domain: (LATER[domain] + 1, "Stable at closure.") for domain in BASELINE},
+            ),
+            recorded_by=worker,
+            existing=state.assessments,
+        )
+        days_ago, reason, outcome = spec.closed or (
+            1,
+            "goals_met",
+            "Housed for six months, paying rent on time.",
+        )
         closed_on = today - timedelta(days=days_ago)
-        request = closure.request_closure(load_state(case), closure.ClosurePlan(
-            reason=ClosureReason(reason), outcome=outcome, goal_outcomes={goal.id: GoalStatus.MET},
-            follow_up_dates=[today + timedelta(days=1 + n) for n, _ in enumerate(closure.DEFAULT_FOLLOW_UPS)],
-        ), user=worker, today=today)
+        request = closure.request_closure(
+            load_state(case),
+            closure.ClosurePlan(
+                reason=ClosureReason(reason),
+                outcome=outcome,
+                goal_outcomes={goal.id: GoalStatus.MET},
+                follow_up_dates=[
+                    today + timedelta(days=1 + n) for n, _ in enumerate(closure.DEFAULT_FOLLOW_UPS)
+                ],
+            ),
+            user=worker,
+            today=today,
+        )
         if spec.closed:
             # Back-date the closure: its first check was made, the second is overdue on Today.
             request.requested_at = request.decided_at = case.closed_at = _at(days_ago, 16)
             case.next_follow_up_on = None
-            follow_ups = db.session.scalars(sa.select(PostClosureFollowUp).where(
-                PostClosureFollowUp.case_id == case.id).order_by(PostClosureFollowUp.due_on)).all()
+            follow_ups = db.session.scalars(
+                sa.select(PostClosureFollowUp)
+                .where(PostClosureFollowUp.case_id == case.id)
+                .order_by(PostClosureFollowUp.due_on)
+            ).all()
             for follow_up, step in zip(follow_ups, closure.DEFAULT_FOLLOW_UPS, strict=True):
                 follow_up.due_on = closed_on + step
             follow_ups[0].done_at, follow_ups[0].done_by_id = _at(days_ago - 30, 15), worker.id
@@ -398,6 +756,8 @@ def sign_in_sheet() -> str:
     width = max(len(user.email) for user in USERS)
     for user in USERS:
         lines.append(f"  {user.role.label:<16} {user.email:<{width}}  {user.password}")
-    lines.append("  The admin signs in in two steps: `.venv/bin/flask --app wsgi demo code` prints the code")
+    lines.append(
+        "  The admin signs in in two steps: `.venv/bin/flask --app wsgi demo code` prints the code"
+    )
     lines.append(f"  (or add the key {DEMO_ADMIN_TOTP_SECRET} to an authenticator app).")
     return "\n".join(lines)

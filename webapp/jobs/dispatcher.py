@@ -39,9 +39,13 @@ class DispatchReport:
     outcomes: Counter = field(default_factory=Counter)
 
     def __str__(self) -> str:
-        sends = ", ".join(f"{name} {count}" for name, count in sorted(self.outcomes.items())) or "none"
-        return (f"{self.users} users with devices, {self.quiet} in quiet hours, {self.notified_users} notified "
-                f"about {self.items} reminders; pushes: {sends}")
+        sends = (
+            ", ".join(f"{name} {count}" for name, count in sorted(self.outcomes.items())) or "none"
+        )
+        return (
+            f"{self.users} users with devices, {self.quiet} in quiet hours, {self.notified_users} notified "
+            f"about {self.items} reminders; pushes: {sends}"
+        )
 
 
 def in_quiet_hours(user: User, now: datetime) -> bool:
@@ -53,13 +57,21 @@ def in_quiet_hours(user: User, now: datetime) -> bool:
 
 
 def digest(items: list[TodayItem]) -> dict:
-    """"3 follow-ups due, 1 urgent": counts by kind, and where a tap leads."""
+    """ "3 follow-ups due, 1 urgent": counts by kind, and where a tap leads."""
     counts = Counter(item.kind for item in items)
     parts = [kind.count(count) for kind, count in counts.most_common()]
     urgent = sum(1 for item in items if item.urgent)
     body = ", ".join(parts[:3]) + (f" and {len(parts) - 3} more" if len(parts) > 3 else "")
-    title = f"{len(items)} reminder{'s' if len(items) != 1 else ''} due" + (f", {urgent} urgent" if urgent else "")
-    return {"title": title, "body": body, "url": "/reminders", "tag": web_push.TOPIC, "count": len(items)}
+    title = f"{len(items)} reminder{'s' if len(items) != 1 else ''} due" + (
+        f", {urgent} urgent" if urgent else ""
+    )
+    return {
+        "title": title,
+        "body": body,
+        "url": "/reminders",
+        "tag": web_push.TOPIC,
+        "count": len(items),
+    }
 
 
 def dispatch_once(now: datetime | None = None) -> DispatchReport:
@@ -69,7 +81,11 @@ def dispatch_once(now: datetime | None = None) -> DispatchReport:
 def _dispatch_all(now: datetime) -> DispatchReport:
     report = DispatchReport()
     user_ids = db.session.scalars(
-        sa.select(PushSubscription.user_id).join(User).where(User.active).distinct().order_by(PushSubscription.user_id)
+        sa.select(PushSubscription.user_id)
+        .join(User)
+        .where(User.active)
+        .distinct()
+        .order_by(PushSubscription.user_id)
     ).all()
     db.session.rollback()
     report.users = len(user_ids)
@@ -81,7 +97,9 @@ def _dispatch_all(now: datetime) -> DispatchReport:
     return report
 
 
-def _dispatch_one(user_id: int, now: datetime, report: DispatchReport, *, last_try: bool = False) -> bool:
+def _dispatch_one(
+    user_id: int, now: datetime, report: DispatchReport, *, last_try: bool = False
+) -> bool:
     """False when the database was too busy to start this user's turn."""
     with database.writes():
         try:
@@ -109,7 +127,11 @@ def _dispatch_user(user_id: int, now: datetime, report: DispatchReport) -> None:
     items = due_reminders(user, now)
     today = now.astimezone(zone_of(user)).date()
     states = states_of(user, [item.key for item in items])
-    new = [item for item in items if states.get(item.key) is None or states[item.key].notified_on != today]
+    new = [
+        item
+        for item in items
+        if states.get(item.key) is None or states[item.key].notified_on != today
+    ]
     if not new:
         return
     payload = digest(items)

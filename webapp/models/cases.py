@@ -39,13 +39,19 @@ class Case(db.Model):
     __tablename__ = "cases"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    client_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("clients.id", ondelete="RESTRICT"), index=True)
+    client_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("clients.id", ondelete="RESTRICT"), index=True
+    )
     program_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("programs.id", ondelete="RESTRICT"))
     # The program's model unless this case was set to another intensity.
     model: so.Mapped[CaseModel] = so.mapped_column(enum_column(CaseModel))
-    primary_worker_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    primary_worker_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="RESTRICT")
+    )
     phase: so.Mapped[Phase] = so.mapped_column(enum_column(Phase), default=Phase.INTAKE)
-    risk_level: so.Mapped[RiskLevel] = so.mapped_column(enum_column(RiskLevel), default=RiskLevel.LOW)
+    risk_level: so.Mapped[RiskLevel] = so.mapped_column(
+        enum_column(RiskLevel), default=RiskLevel.LOW
+    )
     # Only the primary worker, that worker's supervisor and admins may see a restricted case.
     restricted: so.Mapped[bool] = so.mapped_column(default=False)
     opened_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
@@ -60,7 +66,9 @@ class Case(db.Model):
     loop_back_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     # Set by a transfer until the new worker has read where the case stands.
     handoff_pending: so.Mapped[bool] = so.mapped_column(default=False)
-    created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: so.Mapped[int] = so.mapped_column(default=1)
 
@@ -78,7 +86,9 @@ class Case(db.Model):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         # Today: my open cases by next follow-up date.
-        sa.Index("ix_cases_worker_open_follow_up", "primary_worker_id", "closed_at", "next_follow_up_on"),
+        sa.Index(
+            "ix_cases_worker_open_follow_up", "primary_worker_id", "closed_at", "next_follow_up_on"
+        ),
         # Supervision and program lists: open cases per program.
         sa.Index("ix_cases_program_open", "program_id", "closed_at"),
     )
@@ -105,15 +115,21 @@ class Intake(db.Model):
     __tablename__ = "intakes"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id", ondelete="RESTRICT"), unique=True)
-    source: so.Mapped[IntakeSource] = so.mapped_column(enum_column(IntakeSource), default=IntakeSource.WORKER)
+    case_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("cases.id", ondelete="RESTRICT"), unique=True
+    )
+    source: so.Mapped[IntakeSource] = so.mapped_column(
+        enum_column(IntakeSource), default=IntakeSource.WORKER
+    )
     presenting_circumstances: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     safety_concern: so.Mapped[bool] = so.mapped_column(default=False)
     safety_details: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     client_priorities: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     strengths: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     communication_preferences: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    recorded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     recorded_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     case: so.Mapped[Case] = so.relationship(back_populates="intake")
@@ -143,7 +159,9 @@ class ContactLog(db.Model):
     services_given: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     next_follow_up_on: so.Mapped[date | None]
-    recorded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     recorded_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     case: so.Mapped[Case] = so.relationship(back_populates="contacts")
@@ -151,5 +169,7 @@ class ContactLog(db.Model):
 
     __table_args__ = (
         sa.Index("ix_contact_logs_case_occurred", "case_id", "occurred_at"),
-        sa.CheckConstraint("duration_minutes IS NULL OR duration_minutes >= 0", name="duration_not_negative"),
+        sa.CheckConstraint(
+            "duration_minutes IS NULL OR duration_minutes >= 0", name="duration_not_negative"
+        ),
     )

@@ -22,7 +22,9 @@ class Client(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     # Canonical form, no dashes (see webapp.client_ids); assigned at first contact, never reused.
-    persistent_id: so.Mapped[str] = so.mapped_column(sa.String(client_ids.CANONICAL_LENGTH), unique=True)
+    persistent_id: so.Mapped[str] = so.mapped_column(
+        sa.String(client_ids.CANONICAL_LENGTH), unique=True
+    )
     # The name the person asks to be called: a first name, a street name or an alias.
     preferred_name: so.Mapped[str] = so.mapped_column(sa.String(200))
     legal_name: so.Mapped[str | None] = so.mapped_column(sa.String(200))
@@ -43,14 +45,18 @@ class Client(db.Model):
         sa.ForeignKey("clients.id", ondelete="RESTRICT"), index=True
     )
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: so.Mapped[int] = so.mapped_column(default=1)
 
     aliases: so.Mapped[list[ClientAlias]] = so.relationship(
         back_populates="client", cascade="all, delete-orphan", order_by="ClientAlias.id"
     )
-    cases: so.Mapped[list[Case]] = so.relationship(back_populates="client", order_by="Case.opened_at.desc()")
+    cases: so.Mapped[list[Case]] = so.relationship(
+        back_populates="client", order_by="Case.opened_at.desc()"
+    )
     consents: so.Mapped[list[Consent]] = so.relationship(
         back_populates="client", order_by="Consent.given_at.desc()"
     )
@@ -70,7 +76,9 @@ class ClientAlias(db.Model):
     __tablename__ = "client_aliases"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    client_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    client_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("clients.id", ondelete="CASCADE"), index=True
+    )
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
 
     client: so.Mapped[Client] = so.relationship(back_populates="aliases")
@@ -83,7 +91,9 @@ class ClientNameToken(db.Model):
     __tablename__ = "client_name_tokens"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    client_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    client_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("clients.id", ondelete="CASCADE"), index=True
+    )
     token: so.Mapped[str] = so.mapped_column(sa.String(100), index=True)
     metaphone: so.Mapped[str] = so.mapped_column(sa.String(40), index=True)
     nysiis: so.Mapped[str] = so.mapped_column(sa.String(40), index=True)
@@ -107,19 +117,29 @@ class Consent(db.Model):
     __tablename__ = "consents"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    client_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("clients.id", ondelete="RESTRICT"), index=True)
+    client_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("clients.id", ondelete="RESTRICT"), index=True
+    )
     # The case it was recorded in: only those who may see that case see the consent.
-    case_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("cases.id", ondelete="SET NULL"), index=True)
+    case_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("cases.id", ondelete="SET NULL"), index=True
+    )
     scope: so.Mapped[ConsentScope] = so.mapped_column(enum_column(ConsentScope))
     # Sharing consents name the provider they allow.
-    provider_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("providers.id", ondelete="RESTRICT"))
+    provider_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("providers.id", ondelete="RESTRICT")
+    )
     method: so.Mapped[ConsentMethod] = so.mapped_column(enum_column(ConsentMethod))
     given_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    recorded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     expires_on: so.Mapped[date | None]
     note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
-    revoked_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     revocation_note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
 
     client: so.Mapped[Client] = so.relationship(back_populates="consents")

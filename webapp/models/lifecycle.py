@@ -56,7 +56,9 @@ class Assessment(db.Model):
     strengths_community: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     needs: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     client_view: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    recorded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     recorded_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     recorded_by: so.Mapped[User | None] = so.relationship()
@@ -74,7 +76,9 @@ class AssessmentScore(db.Model):
     __tablename__ = "assessment_scores"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    assessment_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("assessments.id", ondelete="CASCADE"))
+    assessment_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("assessments.id", ondelete="CASCADE")
+    )
     domain: so.Mapped[LifeDomain] = so.mapped_column(enum_column(LifeDomain))
     score: so.Mapped[int]
     narrative: so.Mapped[str] = so.mapped_column(sa.Text)
@@ -99,14 +103,20 @@ class ServicePlan(db.Model):
     __tablename__ = "service_plans"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id", ondelete="RESTRICT"), unique=True)
+    case_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("cases.id", ondelete="RESTRICT"), unique=True
+    )
     # Who agreed (the client, or the client and who was with them), when and how.
     agreed_by: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     agreed_on: so.Mapped[date | None]
-    agreement_method: so.Mapped[AgreementMethod | None] = so.mapped_column(enum_column(AgreementMethod))
+    agreement_method: so.Mapped[AgreementMethod | None] = so.mapped_column(
+        enum_column(AgreementMethod)
+    )
     review_on: so.Mapped[date | None]
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    updated_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    updated_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     version: so.Mapped[int] = so.mapped_column(default=1)
 
     goals: so.Mapped[list[Goal]] = so.relationship(back_populates="plan", order_by="Goal.id")
@@ -136,18 +146,24 @@ class Goal(db.Model):
     __tablename__ = "goals"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("service_plans.id", ondelete="RESTRICT"), index=True)
+    plan_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("service_plans.id", ondelete="RESTRICT"), index=True
+    )
     domain: so.Mapped[LifeDomain] = so.mapped_column(enum_column(LifeDomain))
     statement: so.Mapped[str] = so.mapped_column(sa.Text)
     measure: so.Mapped[str] = so.mapped_column(sa.Text)
     target_on: so.Mapped[date]
-    status: so.Mapped[GoalStatus] = so.mapped_column(enum_column(GoalStatus), default=GoalStatus.NOT_STARTED)
+    status: so.Mapped[GoalStatus] = so.mapped_column(
+        enum_column(GoalStatus), default=GoalStatus.NOT_STARTED
+    )
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: so.Mapped[int] = so.mapped_column(default=1)
 
     plan: so.Mapped[ServicePlan] = so.relationship(back_populates="goals")
-    tasks: so.Mapped[list[PlanTask]] = so.relationship(back_populates="goal", order_by="PlanTask.id")
+    tasks: so.Mapped[list[PlanTask]] = so.relationship(
+        back_populates="goal", order_by="PlanTask.id"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -167,7 +183,9 @@ class PlanTask(db.Model):
     __tablename__ = "plan_tasks"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    goal_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("goals.id", ondelete="RESTRICT"), index=True)
+    goal_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("goals.id", ondelete="RESTRICT"), index=True
+    )
     description: so.Mapped[str] = so.mapped_column(sa.Text)
     responsible: so.Mapped[TaskOwner] = so.mapped_column(enum_column(TaskOwner))
     due_on: so.Mapped[date | None]
@@ -201,7 +219,9 @@ class CaseEvent(db.Model):
     old_value: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
     new_value: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
     note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    user_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     occurred_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     user: so.Mapped[User | None] = so.relationship()
@@ -219,7 +239,9 @@ class ClosureReason(LabelledEnum):
 
 
 # A closure assessment needs the client; these endings may not allow one.
-CLOSURE_ASSESSMENT_OPTIONAL = frozenset({ClosureReason.DISENGAGED, ClosureReason.MOVED, ClosureReason.DECEASED})
+CLOSURE_ASSESSMENT_OPTIONAL = frozenset(
+    {ClosureReason.DISENGAGED, ClosureReason.MOVED, ClosureReason.DECEASED}
+)
 
 
 class WarmHandoff(LabelledEnum):
@@ -240,20 +262,29 @@ class ClosureRequest(db.Model):
     __tablename__ = "closure_requests"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
+    case_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("cases.id", ondelete="RESTRICT"), index=True
+    )
     reason: so.Mapped[ClosureReason] = so.mapped_column(enum_column(ClosureReason))
     outcome: so.Mapped[str] = so.mapped_column(sa.Text)
     # {goal id: GoalStatus value}, applied to the goals when the closure takes effect.
     goal_outcomes: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
     closure_assessment_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("assessments.id", ondelete="RESTRICT"))
+        sa.ForeignKey("assessments.id", ondelete="RESTRICT")
+    )
     taken_over_by: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     warm_handoff: so.Mapped[WarmHandoff] = so.mapped_column(enum_column(WarmHandoff))
     follow_up_dates: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
-    status: so.Mapped[ClosureStatus] = so.mapped_column(enum_column(ClosureStatus), default=ClosureStatus.PENDING)
-    requested_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    status: so.Mapped[ClosureStatus] = so.mapped_column(
+        enum_column(ClosureStatus), default=ClosureStatus.PENDING
+    )
+    requested_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     requested_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     decided_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     decision_note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
 
@@ -278,10 +309,14 @@ class PostClosureFollowUp(db.Model):
     __tablename__ = "post_closure_follow_ups"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
+    case_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("cases.id", ondelete="RESTRICT"), index=True
+    )
     due_on: so.Mapped[date]
     done_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
-    done_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    done_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     cancelled: so.Mapped[bool] = so.mapped_column(default=False)
 

@@ -62,7 +62,8 @@ class Program(db.Model):
     reassessment_interval_days: so.Mapped[int]
     # Which closures wait for a supervisor's approval.
     closure_approval: so.Mapped[ClosureApproval] = so.mapped_column(
-        enum_column(ClosureApproval), default=ClosureApproval.HIGH_RISK)
+        enum_column(ClosureApproval), default=ClosureApproval.HIGH_RISK
+    )
     # The life domains this program assesses, comma-separated values of LifeDomain; empty: all.
     assessment_domains: so.Mapped[str] = so.mapped_column(sa.String(400), default="")
     active: so.Mapped[bool] = so.mapped_column(default=True)

@@ -50,7 +50,9 @@ class PushSubscription(db.Model):
     __tablename__ = "push_subscriptions"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     endpoint: so.Mapped[str] = so.mapped_column(sa.String(1000), unique=True)
     p256dh: so.Mapped[str] = so.mapped_column(sa.String(200))
     auth: so.Mapped[str] = so.mapped_column(sa.String(100))
@@ -81,7 +83,9 @@ class ReminderState(db.Model):
     # The user's local date of the last push that announced it: at most one a day.
     notified_on: so.Mapped[date | None]
 
-    __table_args__ = (sa.UniqueConstraint("user_id", "item_key", name="uq_reminder_states_user_item"),)
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "item_key", name="uq_reminder_states_user_item"),
+    )
 
 
 class PushAttempt(db.Model):
@@ -90,9 +94,12 @@ class PushAttempt(db.Model):
     __tablename__ = "push_attempts"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     subscription_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("push_subscriptions.id", ondelete="SET NULL"))
+        sa.ForeignKey("push_subscriptions.id", ondelete="SET NULL")
+    )
     push_host: so.Mapped[str] = so.mapped_column(sa.String(255))
     item_count: so.Mapped[int] = so.mapped_column(default=0)
     urgent: so.Mapped[bool] = so.mapped_column(default=False)

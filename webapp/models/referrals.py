@@ -26,7 +26,9 @@ class Provider(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     # The organisation's id in Open Referral (HSDS) files: stable, so an export imported again updates.
-    hsds_id: so.Mapped[str] = so.mapped_column(sa.String(36), unique=True, index=True, default=new_hsds_id)
+    hsds_id: so.Mapped[str] = so.mapped_column(
+        sa.String(36), unique=True, index=True, default=new_hsds_id
+    )
     name: so.Mapped[str] = so.mapped_column(sa.String(200), index=True)
     description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     phone: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
@@ -36,7 +38,9 @@ class Provider(db.Model):
     active: so.Mapped[bool] = so.mapped_column(default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
-    services: so.Mapped[list[Service]] = so.relationship(back_populates="provider", order_by="Service.name")
+    services: so.Mapped[list[Service]] = so.relationship(
+        back_populates="provider", order_by="Service.name"
+    )
 
 
 class Service(db.Model):
@@ -45,8 +49,12 @@ class Service(db.Model):
     __tablename__ = "services"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    provider_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("providers.id", ondelete="RESTRICT"), index=True)
-    hsds_id: so.Mapped[str] = so.mapped_column(sa.String(36), unique=True, index=True, default=new_hsds_id)
+    provider_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("providers.id", ondelete="RESTRICT"), index=True
+    )
+    hsds_id: so.Mapped[str] = so.mapped_column(
+        sa.String(36), unique=True, index=True, default=new_hsds_id
+    )
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
     category: so.Mapped[str] = so.mapped_column(sa.String(64), default="", index=True)
     description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
@@ -70,19 +78,43 @@ class ReferralStatus(LabelledEnum):
 
 # A referral stays open, and keeps asking for confirmation, until it reaches one of these.
 CLOSED_REFERRAL_STATUSES = frozenset(
-    {ReferralStatus.COMPLETED, ReferralStatus.DECLINED, ReferralStatus.NO_SHOW, ReferralStatus.CANCELLED}
+    {
+        ReferralStatus.COMPLETED,
+        ReferralStatus.DECLINED,
+        ReferralStatus.NO_SHOW,
+        ReferralStatus.CANCELLED,
+    }
 )
 
 
 # The referral's life: sent → acknowledged → scheduled → connected → completed, or it ends
 # declined, no-show or cancelled. A no-show can be booked again; the three endings are final.
 ALLOWED_TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
-    ReferralStatus.SENT: frozenset({ReferralStatus.ACKNOWLEDGED, ReferralStatus.SCHEDULED, ReferralStatus.CONNECTED,
-                                    ReferralStatus.DECLINED, ReferralStatus.CANCELLED}),
-    ReferralStatus.ACKNOWLEDGED: frozenset({ReferralStatus.SCHEDULED, ReferralStatus.CONNECTED,
-                                            ReferralStatus.DECLINED, ReferralStatus.CANCELLED}),
-    ReferralStatus.SCHEDULED: frozenset({ReferralStatus.CONNECTED, ReferralStatus.NO_SHOW, ReferralStatus.DECLINED,
-                                         ReferralStatus.CANCELLED}),
+    ReferralStatus.SENT: frozenset(
+        {
+            ReferralStatus.ACKNOWLEDGED,
+            ReferralStatus.SCHEDULED,
+            ReferralStatus.CONNECTED,
+            ReferralStatus.DECLINED,
+            ReferralStatus.CANCELLED,
+        }
+    ),
+    ReferralStatus.ACKNOWLEDGED: frozenset(
+        {
+            ReferralStatus.SCHEDULED,
+            ReferralStatus.CONNECTED,
+            ReferralStatus.DECLINED,
+            ReferralStatus.CANCELLED,
+        }
+    ),
+    ReferralStatus.SCHEDULED: frozenset(
+        {
+            ReferralStatus.CONNECTED,
+            ReferralStatus.NO_SHOW,
+            ReferralStatus.DECLINED,
+            ReferralStatus.CANCELLED,
+        }
+    ),
     ReferralStatus.CONNECTED: frozenset({ReferralStatus.COMPLETED, ReferralStatus.CANCELLED}),
     ReferralStatus.NO_SHOW: frozenset({ReferralStatus.SCHEDULED, ReferralStatus.CANCELLED}),
     ReferralStatus.COMPLETED: frozenset(),
@@ -95,15 +127,23 @@ class Referral(db.Model):
     __tablename__ = "referrals"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
+    case_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("cases.id", ondelete="RESTRICT"), index=True
+    )
     service_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("services.id", ondelete="RESTRICT"))
     reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     # The plan goal this referral serves, if any.
-    goal_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("goals.id", ondelete="SET NULL"), index=True)
+    goal_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("goals.id", ondelete="SET NULL"), index=True
+    )
     # The current status: the last entry of the history, kept here for lists and Today.
-    status: so.Mapped[ReferralStatus] = so.mapped_column(enum_column(ReferralStatus), default=ReferralStatus.SENT)
+    status: so.Mapped[ReferralStatus] = so.mapped_column(
+        enum_column(ReferralStatus), default=ReferralStatus.SENT
+    )
     follow_up_on: so.Mapped[date]
-    created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: so.Mapped[int] = so.mapped_column(default=1)
@@ -144,13 +184,17 @@ class ReferralStatusChange(db.Model):
     __tablename__ = "referral_status_changes"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    referral_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("referrals.id", ondelete="RESTRICT"), index=True)
+    referral_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("referrals.id", ondelete="RESTRICT"), index=True
+    )
     status: so.Mapped[ReferralStatus] = so.mapped_column(enum_column(ReferralStatus))
     # When it happened, as confirmed; recorded_at is when we wrote it down.
     occurred_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
     method: so.Mapped[ConfirmationMethod] = so.mapped_column(enum_column(ConfirmationMethod))
     note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    confirmed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    confirmed_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     recorded_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     referral: so.Mapped[Referral] = so.relationship(back_populates="history")

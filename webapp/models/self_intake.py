@@ -33,9 +33,13 @@ class Invitation(db.Model):
     program_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("programs.id", ondelete="RESTRICT"))
     # The form's language; empty: the client's browser decides.
     language: so.Mapped[str] = so.mapped_column(sa.String(8), default="")
-    client_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("clients.id", ondelete="RESTRICT"))
+    client_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("clients.id", ondelete="RESTRICT")
+    )
     note: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
-    created_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    created_by_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True
+    )
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
     # The client started filling it in (a POST from the form, never the GET a link scanner makes).
@@ -70,18 +74,24 @@ class SelfIntakeSubmission(db.Model):
     __tablename__ = "self_intake_submissions"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    invitation_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("invitations.id", ondelete="RESTRICT"),
-                                                     unique=True)
+    invitation_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("invitations.id", ondelete="RESTRICT"), unique=True
+    )
     # What the client answered, field by field (webapp/forms/self_intake.py names them).
     answers: so.Mapped[dict] = so.mapped_column(sa.JSON)
     language: so.Mapped[str] = so.mapped_column(sa.String(8))
     submitted_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    status: so.Mapped[SubmissionStatus] = so.mapped_column(enum_column(SubmissionStatus),
-                                                           default=SubmissionStatus.PENDING)
-    reviewed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    status: so.Mapped[SubmissionStatus] = so.mapped_column(
+        enum_column(SubmissionStatus), default=SubmissionStatus.PENDING
+    )
+    reviewed_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     reviewed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     reject_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    case_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("cases.id", ondelete="RESTRICT"))
+    case_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("cases.id", ondelete="RESTRICT")
+    )
 
     invitation: so.Mapped[Invitation] = so.relationship()
     case: so.Mapped[Case | None] = so.relationship()

@@ -29,9 +29,21 @@ class ServiceCategory(LabelledEnum):
 
 # The languages a client may prefer to be spoken to in (`Client.language`), by ISO 639-1 code.
 CLIENT_LANGUAGES: dict[str, str] = {
-    "en": "English", "es": "Spanish", "zh": "Chinese", "vi": "Vietnamese", "tl": "Tagalog", "ar": "Arabic",
-    "ko": "Korean", "ru": "Russian", "fr": "French", "ht": "Haitian Creole", "pt": "Portuguese",
-    "fa": "Persian", "so": "Somali", "uk": "Ukrainian", "other": "Other",
+    "en": "English",
+    "es": "Spanish",
+    "zh": "Chinese",
+    "vi": "Vietnamese",
+    "tl": "Tagalog",
+    "ar": "Arabic",
+    "ko": "Korean",
+    "ru": "Russian",
+    "fr": "French",
+    "ht": "Haitian Creole",
+    "pt": "Portuguese",
+    "fa": "Persian",
+    "so": "Somali",
+    "uk": "Ukrainian",
+    "other": "Other",
 }
 
 # The languages the client's own pages (self-intake links) are translated into, named in themselves.
@@ -39,13 +51,28 @@ TRANSLATED_LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
 
 # What an audit event is about (`AuditEvent.record_type`).
 RECORD_TYPES: dict[str, str] = {
-    "assessment": "assessment", "case": "case", "case_event": "case history entry",
-    "case_extract": "case extract", "client": "client", "client_search": "client search",
-    "closure_request": "closure request", "consent": "consent", "contact_log": "contact",
-    "directory": "directory", "goal": "goal", "invitation": "self-intake link", "plan_task": "plan task",
-    "post_closure_follow_up": "post-closure check", "program": "program", "provider": "provider",
-    "push_subscription": "device for reminders", "referral": "referral", "report": "report",
-    "self_intake_submission": "self-intake", "service": "service", "service_plan": "service plan",
+    "assessment": "assessment",
+    "case": "case",
+    "case_event": "case history entry",
+    "case_extract": "case extract",
+    "client": "client",
+    "client_search": "client search",
+    "closure_request": "closure request",
+    "consent": "consent",
+    "contact_log": "contact",
+    "directory": "directory",
+    "goal": "goal",
+    "invitation": "self-intake link",
+    "plan_task": "plan task",
+    "post_closure_follow_up": "post-closure check",
+    "program": "program",
+    "provider": "provider",
+    "push_subscription": "device for reminders",
+    "referral": "referral",
+    "report": "report",
+    "self_intake_submission": "self-intake",
+    "service": "service",
+    "service_plan": "service plan",
     "user": "staff account",
 }
 

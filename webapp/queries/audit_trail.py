@@ -13,7 +13,10 @@ from webapp.timeutil import local_zone
 
 
 def _about_client(client: Client) -> sa.ColumnElement[bool]:
-    case_ids = [str(case_id) for case_id in db.session.scalars(sa.select(Case.id).where(Case.client_id == client.id))]
+    case_ids = [
+        str(case_id)
+        for case_id in db.session.scalars(sa.select(Case.id).where(Case.client_id == client.id))
+    ]
     return sa.or_(
         sa.and_(AuditEvent.record_type == "client", AuditEvent.record_id == str(client.id)),
         sa.and_(AuditEvent.record_type == "case", AuditEvent.record_id.in_(case_ids)),
@@ -24,8 +27,15 @@ def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=local_zone())
 
 
-def find_events(*, user: User | None, client: Client | None, since: date | None, until: date | None,
-                page: int, page_size: int) -> tuple[list[AuditEvent], bool]:
+def find_events(
+    *,
+    user: User | None,
+    client: Client | None,
+    since: date | None,
+    until: date | None,
+    page: int,
+    page_size: int,
+) -> tuple[list[AuditEvent], bool]:
     query = sa.select(AuditEvent)
     if user is not None:
         query = query.where(AuditEvent.user_id == user.id)
@@ -37,7 +47,8 @@ def find_events(*, user: User | None, client: Client | None, since: date | None,
         query = query.where(AuditEvent.occurred_at < _local_midnight(until + timedelta(days=1)))
     rows = db.session.scalars(
         query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-        .offset((page - 1) * page_size).limit(page_size + 1)
+        .offset((page - 1) * page_size)
+        .limit(page_size + 1)
     ).all()
     return list(rows[:page_size]), len(rows) > page_size
 
@@ -53,10 +64,19 @@ def who_has_seen(client: Client) -> list[Viewer]:
     """Everyone who opened this client's record or one of their cases, most recent first."""
     rows = db.session.execute(
         sa.select(AuditEvent.user_id, sa.func.count(), sa.func.max(AuditEvent.occurred_at))
-        .where(AuditEvent.action == AuditAction.VIEW, AuditEvent.user_id.is_not(None), _about_client(client))
+        .where(
+            AuditEvent.action == AuditAction.VIEW,
+            AuditEvent.user_id.is_not(None),
+            _about_client(client),
+        )
         .group_by(AuditEvent.user_id)
     ).all()
-    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_([r[0] for r in rows])))}
+    users = {
+        u.id: u
+        for u in db.session.scalars(sa.select(User).where(User.id.in_([r[0] for r in rows])))
+    }
     # max() keeps the column's type, so `last` comes back as an aware UTC datetime.
-    viewers = [Viewer(users[user_id], views, last) for user_id, views, last in rows if user_id in users]
+    viewers = [
+        Viewer(users[user_id], views, last) for user_id, views, last in rows if user_id in users
+    ]
     return sorted(viewers, key=lambda viewer: viewer.last_seen, reverse=True)

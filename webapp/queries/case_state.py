@@ -36,7 +36,12 @@ from webapp.timeutil import to_local
 
 # Referral statuses at which the client has not yet reached the service.
 NOT_YET_CONNECTED = frozenset(
-    {ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED, ReferralStatus.SCHEDULED, ReferralStatus.NO_SHOW}
+    {
+        ReferralStatus.SENT,
+        ReferralStatus.ACKNOWLEDGED,
+        ReferralStatus.SCHEDULED,
+        ReferralStatus.NO_SHOW,
+    }
 )
 # How far ahead a coming reassessment or plan review becomes the next step.
 DUE_SOON = timedelta(days=7)
@@ -46,7 +51,9 @@ def standard_for(case: Case) -> ModelStandard:
     """The case's own model decides; the program's figures apply when the case uses its model."""
     if case.model == case.program.model:
         program = case.program
-        return ModelStandard(program.contact_standard_days, program.caseload_cap, program.reassessment_interval_days)
+        return ModelStandard(
+            program.contact_standard_days, program.caseload_cap, program.reassessment_interval_days
+        )
     return MODEL_DEFAULTS[case.model]
 
 
@@ -93,21 +100,26 @@ class CaseState:
 
     @property
     def plan_review_on(self) -> date | None:
-        return self.plan.review_on if self.plan and self.plan.is_agreed and self.case.is_open else None
+        return (
+            self.plan.review_on if self.plan and self.plan.is_agreed and self.case.is_open else None
+        )
 
 
 def load_state(case: Case) -> CaseState:
     assessments = db.session.scalars(
-        sa.select(Assessment).where(Assessment.case_id == case.id)
+        sa.select(Assessment)
+        .where(Assessment.case_id == case.id)
         .options(so.selectinload(Assessment.scores), so.joinedload(Assessment.recorded_by))
         .order_by(Assessment.assessed_on, Assessment.id)
     ).all()
     plan = db.session.scalar(
-        sa.select(ServicePlan).where(ServicePlan.case_id == case.id)
+        sa.select(ServicePlan)
+        .where(ServicePlan.case_id == case.id)
         .options(so.selectinload(ServicePlan.goals).selectinload(Goal.tasks))
     )
     referrals = db.session.scalars(
-        sa.select(Referral).where(Referral.case_id == case.id)
+        sa.select(Referral)
+        .where(Referral.case_id == case.id)
         .options(so.selectinload(Referral.service).selectinload(Service.provider))
         .order_by(Referral.created_at.desc())
     ).all()
@@ -118,8 +130,11 @@ def load_state(case: Case) -> CaseState:
     )
     follow_ups = db.session.scalars(
         sa.select(PostClosureFollowUp)
-        .where(PostClosureFollowUp.case_id == case.id, PostClosureFollowUp.done_at.is_(None),
-               PostClosureFollowUp.cancelled.is_(False))
+        .where(
+            PostClosureFollowUp.case_id == case.id,
+            PostClosureFollowUp.done_at.is_(None),
+            PostClosureFollowUp.cancelled.is_(False),
+        )
         .order_by(PostClosureFollowUp.due_on)
     ).all()
     return CaseState(case, list(assessments), plan, list(referrals), pending, list(follow_ups))
@@ -146,7 +161,9 @@ def derive_phase(state: CaseState) -> Phase:
     goal_ids = {goal.id for goal in state.active_goals}
     linked = [referral for referral in state.referrals if referral.goal_id in goal_ids]
     in_motion = state.open_tasks or linked or any(goal.tasks for goal in state.active_goals)
-    waiting_to_connect = any(referral.status in NOT_YET_CONNECTED for referral in state.open_referrals)
+    waiting_to_connect = any(
+        referral.status in NOT_YET_CONNECTED for referral in state.open_referrals
+    )
     if not in_motion or state.open_tasks or waiting_to_connect:
         return Phase.IMPLEMENTATION
     return Phase.MONITORING

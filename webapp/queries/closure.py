@@ -24,11 +24,16 @@ def closure_history(state: CaseState) -> ClosureHistory:
 
     def last(status: ClosureStatus) -> ClosureRequest | None:
         return db.session.scalar(
-            sa.select(ClosureRequest).where(ClosureRequest.case_id == case.id, ClosureRequest.status == status)
-            .order_by(ClosureRequest.decided_at.desc()).limit(1))
+            sa.select(ClosureRequest)
+            .where(ClosureRequest.case_id == case.id, ClosureRequest.status == status)
+            .order_by(ClosureRequest.decided_at.desc())
+            .limit(1)
+        )
 
     return ClosureHistory(
         last_returned=last(ClosureStatus.RETURNED),
         closed_by=None if case.is_open else last(ClosureStatus.APPROVED),
-        closure_assessment=next((a for a in reversed(state.assessments) if a.kind == AssessmentKind.CLOSURE), None),
+        closure_assessment=next(
+            (a for a in reversed(state.assessments) if a.kind == AssessmentKind.CLOSURE), None
+        ),
     )

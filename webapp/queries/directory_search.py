@@ -26,18 +26,24 @@ class ServiceQuery:
 
     @classmethod
     def from_args(cls, args) -> ServiceQuery:
-        return cls(args.get("find", "").strip()[:MAX_TEXT], args.get("category", "").strip()[:64],
-                   args.get("area", "").strip()[:MAX_TEXT])
+        return cls(
+            args.get("find", "").strip()[:MAX_TEXT],
+            args.get("category", "").strip()[:64],
+            args.get("area", "").strip()[:MAX_TEXT],
+        )
 
 
 def active_services() -> list[Service]:
     """Every service taking referrals, from providers still in the directory, by provider."""
-    return list(db.session.scalars(
-        sa.select(Service).join(Service.provider)
-        .where(Service.active, Provider.active)
-        .options(so.contains_eager(Service.provider))
-        .order_by(Provider.name, Service.name)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Service)
+            .join(Service.provider)
+            .where(Service.active, Provider.active)
+            .options(so.contains_eager(Service.provider))
+            .order_by(Provider.name, Service.name)
+        )
+    )
 
 
 def matching(services: list[Service], query: ServiceQuery) -> list[Service]:
@@ -51,8 +57,14 @@ def matching(services: list[Service], query: ServiceQuery) -> list[Service]:
             continue
         if places and not _all_start(places, words(service.area)):
             continue
-        if wanted and not _all_start(wanted, words(" ".join((
-                service.name, service.provider.name, service.description, service.eligibility)))):
+        if wanted and not _all_start(
+            wanted,
+            words(
+                " ".join(
+                    (service.name, service.provider.name, service.description, service.eligibility)
+                )
+            ),
+        ):
             continue
         found.append(service)
     return found

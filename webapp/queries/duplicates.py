@@ -58,14 +58,21 @@ class DuplicateCheck:
         return self.hidden_likely > 0 or any(candidate.likely for candidate in self.candidates)
 
 
-def _word_match(word: NameToken, theirs: list[NameToken]) -> tuple[int, str | None, NameToken | None]:
+def _word_match(
+    word: NameToken, theirs: list[NameToken]
+) -> tuple[int, str | None, NameToken | None]:
     """How well one typed word matches the client's words: 3 same, 2 sounds alike or a typo."""
     best: tuple[int, str | None, NameToken | None] = (0, None, None)
     for their in theirs:
         if word.token == their.token:
             return 3, None, their
-        sounds = word.metaphone and (word.metaphone == their.metaphone or word.nysiis == their.nysiis)
-        typo = len(word.token) >= 4 and jellyfish.jaro_winkler_similarity(word.token, their.token) >= TYPO_SIMILARITY
+        sounds = word.metaphone and (
+            word.metaphone == their.metaphone or word.nysiis == their.nysiis
+        )
+        typo = (
+            len(word.token) >= 4
+            and jellyfish.jaro_winkler_similarity(word.token, their.token) >= TYPO_SIMILARITY
+        )
         if (sounds or typo) and best[0] < 2:
             best = (2, f"{word.token} ~ {their.token}", their)
     return best
@@ -83,7 +90,11 @@ def _score_names(person_words: list[NameToken], client: Client, candidate: Candi
         candidate.reasons.append("same name" if len(matched) > 1 else "same first name or alias")
     else:
         alike = [m[1] for m in matched if m[1]]
-        candidate.reasons.append("name sounds alike (" + ", ".join(alike[:2]) + ")" if alike else "part of the name matches")
+        candidate.reasons.append(
+            "name sounds alike (" + ", ".join(alike[:2]) + ")"
+            if alike
+            else "part of the name matches"
+        )
 
 
 def _swapped(typed_names: list[str], client: Client) -> bool:
@@ -95,7 +106,11 @@ def _swapped(typed_names: list[str], client: Client) -> bool:
             score, _, their = _word_match(word, primary)
             if score:
                 positions.append(primary.index(their))
-        if len(positions) >= 2 and positions == sorted(positions, reverse=True) and len(set(positions)) > 1:
+        if (
+            len(positions) >= 2
+            and positions == sorted(positions, reverse=True)
+            and len(set(positions)) > 1
+        ):
             return True
     return False
 
@@ -124,7 +139,11 @@ def _score_birth(person: Person, client: Client, candidate: Candidate, today: da
         candidate.reasons.append("age fits their date of birth")
     else:
         candidate.score += 1
-        candidate.reasons.append("similar age" if person.date_of_birth is None else "date of birth fits their estimated age")
+        candidate.reasons.append(
+            "similar age"
+            if person.date_of_birth is None
+            else "date of birth fits their estimated age"
+        )
 
 
 def check(user: User, person: Person, today: date) -> DuplicateCheck:
@@ -134,8 +153,11 @@ def check(user: User, person: Person, today: date) -> DuplicateCheck:
     if person_words:
         tokens = [word.token for word in person_words]
         codes = [code for word in person_words for code in (word.metaphone, word.nysiis) if code]
-        by_name = sa.or_(ClientNameToken.token.in_(tokens), ClientNameToken.metaphone.in_(codes),
-                         ClientNameToken.nysiis.in_(codes))
+        by_name = sa.or_(
+            ClientNameToken.token.in_(tokens),
+            ClientNameToken.metaphone.in_(codes),
+            ClientNameToken.nysiis.in_(codes),
+        )
         conditions.append(Client.id.in_(sa.select(ClientNameToken.client_id).where(by_name)))
     if digits and len(digits) >= 7:
         conditions.append(Client.phone_digits == digits)
@@ -164,13 +186,30 @@ def check(user: User, person: Person, today: date) -> DuplicateCheck:
     scored = [c for c in scored if c.score >= SHOW_FROM_SCORE]
 
     ids = [c.client.id for c in scored]
-    visible_ids = set(db.session.scalars(
-        sa.select(Client.id).where(Client.id.in_(ids), visible_clients(user)))) if scored else set()
+    visible_ids = (
+        set(
+            db.session.scalars(
+                sa.select(Client.id).where(Client.id.in_(ids), visible_clients(user))
+            )
+        )
+        if scored
+        else set()
+    )
     # A likely match the worker may not open is counted, never named, so no second record is made;
     # a client known only through restricted cases is not even counted: restricted means restricted.
-    unrestricted_ids = set(db.session.scalars(
-        sa.select(Case.client_id).where(Case.client_id.in_(ids), Case.restricted.is_(False)))) if scored else set()
+    unrestricted_ids = (
+        set(
+            db.session.scalars(
+                sa.select(Case.client_id).where(Case.client_id.in_(ids), Case.restricted.is_(False))
+            )
+        )
+        if scored
+        else set()
+    )
     shown = [c for c in scored if c.client.id in visible_ids][:SHOW_AT_MOST]
-    hidden_likely = sum(1 for c in scored
-                        if c.likely and c.client.id not in visible_ids and c.client.id in unrestricted_ids)
+    hidden_likely = sum(
+        1
+        for c in scored
+        if c.likely and c.client.id not in visible_ids and c.client.id in unrestricted_ids
+    )
     return DuplicateCheck(shown, hidden_likely)

@@ -17,7 +17,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def _when(due: date, today: date, what: str) -> str | None:
-    """"X overdue by 2 days" / "X due today" / "X due in 3 days", or None when not yet near."""
+    """ "X overdue by 2 days" / "X due today" / "X due in 3 days", or None when not yet near."""
     if due < today:
         return f"{what} overdue by {_days((today - due).days)}"
     if due == today:
@@ -32,8 +32,9 @@ def next_step(state: CaseState, today: date) -> str:
     if not case.is_open:
         if state.follow_ups:
             due = state.follow_ups[0].due_on
-            return (_when(due, today, "Post-closure check") or f"Post-closure check on {due:%-d %b}") + \
-                ": ask how they are doing and record it."
+            return (
+                _when(due, today, "Post-closure check") or f"Post-closure check on {due:%-d %b}"
+            ) + ": ask how they are doing and record it."
         return "Closed. If the client comes back, open a new case on the same ID."
     if state.pending_closure is not None:
         return "Closure awaiting a supervisor's approval."
@@ -47,7 +48,9 @@ def next_step(state: CaseState, today: date) -> str:
 
     phase = derive_phase(state)
     if phase == Phase.INTAKE:
-        return "Quick intake only: learn what brought them and what they want help with, then assess."
+        return (
+            "Quick intake only: learn what brought them and what they want help with, then assess."
+        )
     if phase == Phase.ASSESSMENT:
         if state.baseline is None:
             return "No baseline assessment yet: assess needs and strengths."
@@ -59,7 +62,10 @@ def next_step(state: CaseState, today: date) -> str:
             return "No service plan yet: agree goals with the client."
         return "Plan not agreed yet: record the client's agreement."
 
-    for due, what in ((state.reassessment_due_on, "Reassessment"), (state.plan_review_on, "Plan review")):
+    for due, what in (
+        (state.reassessment_due_on, "Reassessment"),
+        (state.plan_review_on, "Plan review"),
+    ):
         if due is not None and (message := _when(due, today, what)):
             return f"{message}."
 

@@ -20,7 +20,10 @@ def states_of(user: User, keys: list[str]) -> dict[str, ReminderState]:
     if not keys:
         return {}
     rows = db.session.scalars(
-        sa.select(ReminderState).where(ReminderState.user_id == user.id, ReminderState.item_key.in_(keys)))
+        sa.select(ReminderState).where(
+            ReminderState.user_id == user.id, ReminderState.item_key.in_(keys)
+        )
+    )
     return {row.item_key: row for row in rows}
 
 

@@ -42,10 +42,14 @@ def _clients_named(name_words: list[str]) -> list[int] | sa.Select:
     clients are called both "Maria" and "Garcia", and with 100,000 clients it otherwise checks
     every Maria's cases before it learns. A handful of IDs (the usual answer to a full name) go
     to the main query as a list; a short prefix matching thousands stays a subquery."""
-    per_word = [sa.select(ClientNameToken.client_id).where(_prefix_range(ClientNameToken.token, word))
-                for word in name_words]
+    per_word = [
+        sa.select(ClientNameToken.client_id).where(_prefix_range(ClientNameToken.token, word))
+        for word in name_words
+    ]
     matching = per_word[0] if len(per_word) == 1 else sa.intersect(*per_word)
-    ids = list(db.session.scalars(sa.select(matching.subquery().c[0]).limit(NAME_MATCHES_LISTED + 1)))
+    ids = list(
+        db.session.scalars(sa.select(matching.subquery().c[0]).limit(NAME_MATCHES_LISTED + 1))
+    )
     return ids if len(ids) <= NAME_MATCHES_LISTED else matching
 
 

@@ -50,47 +50,81 @@ class Overview:
 
 
 def overview(user: User, today: date) -> Overview:
-    programs = list(db.session.scalars(
-        sa.select(Program).where(Program.active, Program.id.in_(programs_of(user))).order_by(Program.name)))
+    programs = list(
+        db.session.scalars(
+            sa.select(Program)
+            .where(Program.active, Program.id.in_(programs_of(user)))
+            .order_by(Program.name)
+        )
+    )
     program_ids = [program.id for program in programs]
-    in_view = sa.and_(Case.program_id.in_(program_ids), Case.closed_at.is_(None), visible_cases(user))
+    in_view = sa.and_(
+        Case.program_id.in_(program_ids), Case.closed_at.is_(None), visible_cases(user)
+    )
     cases = db.session.scalars(
-        sa.select(Case).where(in_view)
-        .options(so.selectinload(Case.client), so.selectinload(Case.program), so.selectinload(Case.primary_worker))
+        sa.select(Case)
+        .where(in_view)
+        .options(
+            so.selectinload(Case.client),
+            so.selectinload(Case.program),
+            so.selectinload(Case.primary_worker),
+        )
         .order_by(Case.opened_at)
     ).all()
     scope = sa.select(Case.id).where(in_view)
-    with_baseline = set(db.session.scalars(sa.select(Assessment.case_id).where(
-        Assessment.case_id.in_(scope), Assessment.kind == AssessmentKind.BASELINE)))
-    with_plan = set(db.session.scalars(sa.select(ServicePlan.case_id).where(
-        ServicePlan.case_id.in_(scope), ServicePlan.agreed_on.is_not(None))))
+    with_baseline = set(
+        db.session.scalars(
+            sa.select(Assessment.case_id).where(
+                Assessment.case_id.in_(scope), Assessment.kind == AssessmentKind.BASELINE
+            )
+        )
+    )
+    with_plan = set(
+        db.session.scalars(
+            sa.select(ServicePlan.case_id).where(
+                ServicePlan.case_id.in_(scope), ServicePlan.agreed_on.is_not(None)
+            )
+        )
+    )
     members = db.session.execute(
-        sa.select(User, program_memberships.c.program_id).join(program_memberships)
-        .where(program_memberships.c.program_id.in_(program_ids), User.active, User.role.in_(WORKER_ROLES))
+        sa.select(User, program_memberships.c.program_id)
+        .join(program_memberships)
+        .where(
+            program_memberships.c.program_id.in_(program_ids),
+            User.active,
+            User.role.in_(WORKER_ROLES),
+        )
         .order_by(User.display_name)
     ).all()
     by_program = {program.id: program for program in programs}
     caseloads: dict[tuple[int, int], Caseload] = {
-        (worker.id, program_id): Caseload(worker, by_program[program_id]) for worker, program_id in members}
+        (worker.id, program_id): Caseload(worker, by_program[program_id])
+        for worker, program_id in members
+    }
     unassigned = []
     for case in cases:
         if case.primary_worker is None:
             unassigned.append(case)
             continue
-        load = caseloads.setdefault((case.primary_worker.id, case.program_id),
-                                    Caseload(case.primary_worker, case.program))
+        load = caseloads.setdefault(
+            (case.primary_worker.id, case.program_id), Caseload(case.primary_worker, case.program)
+        )
         load.cases.append(case)
         if contact_overdue(case, today):
             load.overdue.append(case)
     closures = db.session.scalars(
         pending_closures_for(user).options(
             so.contains_eager(ClosureRequest.case).selectinload(Case.client),
-            so.joinedload(ClosureRequest.requested_by))
+            so.joinedload(ClosureRequest.requested_by),
+        )
     ).all()
     return Overview(
-        caseloads=sorted(caseloads.values(), key=lambda load: (load.program.name, load.worker.display_name)),
+        caseloads=sorted(
+            caseloads.values(), key=lambda load: (load.program.name, load.worker.display_name)
+        ),
         overdue=[case for load in caseloads.values() for case in load.overdue],
         no_baseline=[case for case in cases if case.id not in with_baseline],
         no_plan=[case for case in cases if case.id in with_baseline and case.id not in with_plan],
-        unassigned=unassigned, closures=list(closures),
+        unassigned=unassigned,
+        closures=list(closures),
     )

@@ -25,35 +25,62 @@ class TimelineEntry:
 def consents_seen_through(client: Client, visible_cases: list[Case]) -> list[Consent]:
     """The client's consents recorded in the cases the viewer may see (or outside any case)."""
     case_ids = {case.id for case in visible_cases}
-    return [consent for consent in client.consents if consent.case_id is None or consent.case_id in case_ids]
+    return [
+        consent
+        for consent in client.consents
+        if consent.case_id is None or consent.case_id in case_ids
+    ]
 
 
 def client_timeline(client: Client, visible_cases: list[Case]) -> list[TimelineEntry]:
     case_ids = [case.id for case in visible_cases]
     entries = [TimelineEntry(client.created_at, "First recorded", "", None)]
-    entries += [TimelineEntry(c.given_at, "Consent: " + c.scope.label, c.method.label, c.case_id)
-                for c in consents_seen_through(client, visible_cases)]
+    entries += [
+        TimelineEntry(c.given_at, "Consent: " + c.scope.label, c.method.label, c.case_id)
+        for c in consents_seen_through(client, visible_cases)
+    ]
     for case in visible_cases:
-        entries.append(TimelineEntry(case.opened_at, f"Case opened: {case.program.name}", "", case.id))
+        entries.append(
+            TimelineEntry(case.opened_at, f"Case opened: {case.program.name}", "", case.id)
+        )
         if case.closed_at:
-            entries.append(TimelineEntry(case.closed_at, f"Case closed: {case.program.name}",
-                                         case.closure_reason or "", case.id))
+            entries.append(
+                TimelineEntry(
+                    case.closed_at,
+                    f"Case closed: {case.program.name}",
+                    case.closure_reason or "",
+                    case.id,
+                )
+            )
     if case_ids:
         contacts = db.session.scalars(
-            sa.select(ContactLog).where(ContactLog.case_id.in_(case_ids))
-            .order_by(ContactLog.occurred_at.desc()).limit(TIMELINE_LENGTH)
-        )
-        entries += [TimelineEntry(c.occurred_at, c.contact_type.label, c.note, c.case_id) for c in contacts]
-        changes = db.session.scalars(
-            sa.select(ReferralStatusChange).join(ReferralStatusChange.referral)
-            .where(Referral.case_id.in_(case_ids))
-            .options(so.contains_eager(ReferralStatusChange.referral)
-                     .selectinload(Referral.service).selectinload(Service.provider))
-            .order_by(ReferralStatusChange.occurred_at.desc()).limit(TIMELINE_LENGTH)
+            sa.select(ContactLog)
+            .where(ContactLog.case_id.in_(case_ids))
+            .order_by(ContactLog.occurred_at.desc())
+            .limit(TIMELINE_LENGTH)
         )
         entries += [
-            TimelineEntry(change.occurred_at, f"Referral {change.status.label.lower()}: "
-                          f"{change.referral.service.provider.name}", change.note, change.referral.case_id)
+            TimelineEntry(c.occurred_at, c.contact_type.label, c.note, c.case_id) for c in contacts
+        ]
+        changes = db.session.scalars(
+            sa.select(ReferralStatusChange)
+            .join(ReferralStatusChange.referral)
+            .where(Referral.case_id.in_(case_ids))
+            .options(
+                so.contains_eager(ReferralStatusChange.referral)
+                .selectinload(Referral.service)
+                .selectinload(Service.provider)
+            )
+            .order_by(ReferralStatusChange.occurred_at.desc())
+            .limit(TIMELINE_LENGTH)
+        )
+        entries += [
+            TimelineEntry(
+                change.occurred_at,
+                f"Referral {change.status.label.lower()}: {change.referral.service.provider.name}",
+                change.note,
+                change.referral.case_id,
+            )
             for change in changes
         ]
     entries.sort(key=lambda entry: entry.at, reverse=True)

@@ -93,7 +93,12 @@ class TodayItem:
         return (today - self.due).days
 
     def sort_key(self, today: date) -> tuple:
-        return (not self.urgent, -self.overdue_days(today), self.kind.rank, self.record or self.case.id)
+        return (
+            not self.urgent,
+            -self.overdue_days(today),
+            self.kind.rank,
+            self.record or self.case.id,
+        )
 
 
 def _log_contact(case: Case) -> tuple[str, Target]:
@@ -107,41 +112,96 @@ def due_items(user: User, today: date) -> list[TodayItem]:
         .options(so.selectinload(Case.client), so.selectinload(Case.program))
     ).all()
     case_ids = [case.id for case in cases]
-    last_assessed = dict(db.session.execute(
-        sa.select(Assessment.case_id, sa.func.max(Assessment.assessed_on))
-        .where(Assessment.case_id.in_(case_ids), Assessment.kind != AssessmentKind.CLOSURE)
-        .group_by(Assessment.case_id)
-    ).all())
-    reviews = dict(db.session.execute(
-        sa.select(ServicePlan.case_id, ServicePlan.review_on)
-        .where(ServicePlan.case_id.in_(case_ids), ServicePlan.agreed_on.is_not(None),
-               ServicePlan.review_on.is_not(None))
-    ).all())
+    last_assessed = dict(
+        db.session.execute(
+            sa.select(Assessment.case_id, sa.func.max(Assessment.assessed_on))
+            .where(Assessment.case_id.in_(case_ids), Assessment.kind != AssessmentKind.CLOSURE)
+            .group_by(Assessment.case_id)
+        ).all()
+    )
+    reviews = dict(
+        db.session.execute(
+            sa.select(ServicePlan.case_id, ServicePlan.review_on).where(
+                ServicePlan.case_id.in_(case_ids),
+                ServicePlan.agreed_on.is_not(None),
+                ServicePlan.review_on.is_not(None),
+            )
+        ).all()
+    )
     items: list[TodayItem] = []
     for case in cases:
         if case.handoff_pending:
-            items.append(TodayItem(ReminderKind.HANDOFF, case, today, "Transferred to you: read where it stands",
-                                   "Read handoff", Target.to("cases.handoff", case_id=case.id)))
+            items.append(
+                TodayItem(
+                    ReminderKind.HANDOFF,
+                    case,
+                    today,
+                    "Transferred to you: read where it stands",
+                    "Read handoff",
+                    Target.to("cases.handoff", case_id=case.id),
+                )
+            )
         if case.id in last_assessed:
-            due = last_assessed[case.id] + timedelta(days=standard_for(case).reassessment_interval_days)
+            due = last_assessed[case.id] + timedelta(
+                days=standard_for(case).reassessment_interval_days
+            )
             if due <= today:
-                items.append(TodayItem(ReminderKind.REASSESSMENT, case, due, "Reassessment due", "Reassess",
-                                       Target.to("assessments.new", case_id=case.id, kind="reassessment")))
+                items.append(
+                    TodayItem(
+                        ReminderKind.REASSESSMENT,
+                        case,
+                        due,
+                        "Reassessment due",
+                        "Reassess",
+                        Target.to("assessments.new", case_id=case.id, kind="reassessment"),
+                    )
+                )
         if case.id in reviews and reviews[case.id] <= today:
-            items.append(TodayItem(ReminderKind.PLAN_REVIEW, case, reviews[case.id], "Plan review due", "Review plan",
-                                   Target.to("plans.view", case_id=case.id)))
+            items.append(
+                TodayItem(
+                    ReminderKind.PLAN_REVIEW,
+                    case,
+                    reviews[case.id],
+                    "Plan review due",
+                    "Review plan",
+                    Target.to("plans.view", case_id=case.id),
+                )
+            )
         if case.next_follow_up_on is not None and case.next_follow_up_on <= today:
-            items.append(TodayItem(ReminderKind.FOLLOW_UP, case, case.next_follow_up_on, "Follow-up", *_log_contact(case)))
+            items.append(
+                TodayItem(
+                    ReminderKind.FOLLOW_UP,
+                    case,
+                    case.next_follow_up_on,
+                    "Follow-up",
+                    *_log_contact(case),
+                )
+            )
             continue
         standard = standard_for(case).contact_standard_days
         last = last_contact_day(case)
         if last + timedelta(days=standard) < today:
             detail = f"No contact for {(today - last).days} days (standard: every {standard})"
-            items.append(TodayItem(ReminderKind.CONTACT_STANDARD, case, last + timedelta(days=standard), detail,
-                                   *_log_contact(case)))
+            items.append(
+                TodayItem(
+                    ReminderKind.CONTACT_STANDARD,
+                    case,
+                    last + timedelta(days=standard),
+                    detail,
+                    *_log_contact(case),
+                )
+            )
         elif case.risk_level == RiskLevel.URGENT:
-            items.append(TodayItem(ReminderKind.URGENT, case, today, "Urgent risk", "Open case",
-                                   Target.to("cases.view", case_id=case.id)))
+            items.append(
+                TodayItem(
+                    ReminderKind.URGENT,
+                    case,
+                    today,
+                    "Urgent risk",
+                    "Open case",
+                    Target.to("cases.view", case_id=case.id),
+                )
+            )
 
     referrals = db.session.scalars(
         sa.select(Referral)
@@ -160,8 +220,17 @@ def due_items(user: User, today: date) -> list[TodayItem]:
     ).all()
     for referral in referrals:
         detail = f"Referral to {referral.service.provider.name} ({referral.status.label.lower()}): check what happened"
-        items.append(TodayItem(ReminderKind.REFERRAL, referral.case, referral.follow_up_on, detail, "Confirm",
-                               Target.to("referrals.view", referral_id=referral.id, next="/"), referral.id))
+        items.append(
+            TodayItem(
+                ReminderKind.REFERRAL,
+                referral.case,
+                referral.follow_up_on,
+                detail,
+                "Confirm",
+                Target.to("referrals.view", referral_id=referral.id, next="/"),
+                referral.id,
+            )
+        )
     items.extend(_post_closure_items(user, today))
     items.extend(_approval_items(user, today))
     items.extend(_self_intake_items(user))
@@ -171,49 +240,94 @@ def due_items(user: User, today: date) -> list[TodayItem]:
 
 def _post_closure_items(user: User, today: date) -> list[TodayItem]:
     follow_ups = db.session.scalars(
-        sa.select(PostClosureFollowUp).join(PostClosureFollowUp.case)
-        .where(Case.primary_worker_id == user.id, visible_cases(user), PostClosureFollowUp.done_at.is_(None),
-               PostClosureFollowUp.cancelled.is_(False), PostClosureFollowUp.due_on <= today)
-        .options(so.contains_eager(PostClosureFollowUp.case).selectinload(Case.client),
-                 so.contains_eager(PostClosureFollowUp.case).selectinload(Case.program))
+        sa.select(PostClosureFollowUp)
+        .join(PostClosureFollowUp.case)
+        .where(
+            Case.primary_worker_id == user.id,
+            visible_cases(user),
+            PostClosureFollowUp.done_at.is_(None),
+            PostClosureFollowUp.cancelled.is_(False),
+            PostClosureFollowUp.due_on <= today,
+        )
+        .options(
+            so.contains_eager(PostClosureFollowUp.case).selectinload(Case.client),
+            so.contains_eager(PostClosureFollowUp.case).selectinload(Case.program),
+        )
     ).all()
-    return [TodayItem(ReminderKind.POST_CLOSURE, follow_up.case, follow_up.due_on, "Post-closure check: how are they doing?",
-                      "Record check", Target.to("cases.view", case_id=follow_up.case.id, _anchor="follow-ups"),
-                      follow_up.id)
-            for follow_up in follow_ups]
+    return [
+        TodayItem(
+            ReminderKind.POST_CLOSURE,
+            follow_up.case,
+            follow_up.due_on,
+            "Post-closure check: how are they doing?",
+            "Record check",
+            Target.to("cases.view", case_id=follow_up.case.id, _anchor="follow-ups"),
+            follow_up.id,
+        )
+        for follow_up in follow_ups
+    ]
 
 
 def pending_closures_for(user: User) -> sa.Select:
     """Closures waiting for a decision `user` may take: cases they may see, not their own requests."""
-    return (sa.select(ClosureRequest).join(ClosureRequest.case)
-            .where(ClosureRequest.status == ClosureStatus.PENDING, ClosureRequest.requested_by_id != user.id,
-                   visible_cases(user))
-            .order_by(ClosureRequest.requested_at))
+    return (
+        sa.select(ClosureRequest)
+        .join(ClosureRequest.case)
+        .where(
+            ClosureRequest.status == ClosureStatus.PENDING,
+            ClosureRequest.requested_by_id != user.id,
+            visible_cases(user),
+        )
+        .order_by(ClosureRequest.requested_at)
+    )
 
 
 def _approval_items(user: User, today: date) -> list[TodayItem]:
     if not is_supervisor_or_admin(user):
         return []
     requests = db.session.scalars(
-        pending_closures_for(user).options(so.contains_eager(ClosureRequest.case).selectinload(Case.client),
-                                           so.contains_eager(ClosureRequest.case).selectinload(Case.program))
+        pending_closures_for(user).options(
+            so.contains_eager(ClosureRequest.case).selectinload(Case.client),
+            so.contains_eager(ClosureRequest.case).selectinload(Case.program),
+        )
     ).all()
-    return [TodayItem(ReminderKind.CLOSURE_APPROVAL, request.case, to_local(request.requested_at).date(),
-                      "Closure waiting for your approval", "Decide", Target.to("closure.close", case_id=request.case.id),
-                      request.id)
-            for request in requests]
+    return [
+        TodayItem(
+            ReminderKind.CLOSURE_APPROVAL,
+            request.case,
+            to_local(request.requested_at).date(),
+            "Closure waiting for your approval",
+            "Decide",
+            Target.to("closure.close", case_id=request.case.id),
+            request.id,
+        )
+        for request in requests
+    ]
 
 
 def _self_intake_items(user: User) -> list[TodayItem]:
     """Answers a client sent through one of this worker's links, waiting for review."""
     submissions = db.session.scalars(
-        sa.select(SelfIntakeSubmission).join(SelfIntakeSubmission.invitation)
-        .where(Invitation.created_by_id == user.id, visible_invitations(user),
-               SelfIntakeSubmission.status == SubmissionStatus.PENDING)
+        sa.select(SelfIntakeSubmission)
+        .join(SelfIntakeSubmission.invitation)
+        .where(
+            Invitation.created_by_id == user.id,
+            visible_invitations(user),
+            SelfIntakeSubmission.status == SubmissionStatus.PENDING,
+        )
         .options(so.contains_eager(SelfIntakeSubmission.invitation).joinedload(Invitation.program))
     ).all()
-    return [TodayItem(ReminderKind.SELF_INTAKE, None, to_local(submission.submitted_at).date(), "New self-intake to review",
-                      "Review", Target.to("intake_queue.review", submission_id=submission.id), submission.id,
-                      title=submission.answers.get("preferred_name") or "Self-intake",
-                      program=submission.invitation.program.name)
-            for submission in submissions]
+    return [
+        TodayItem(
+            ReminderKind.SELF_INTAKE,
+            None,
+            to_local(submission.submitted_at).date(),
+            "New self-intake to review",
+            "Review",
+            Target.to("intake_queue.review", submission_id=submission.id),
+            submission.id,
+            title=submission.answers.get("preferred_name") or "Self-intake",
+            program=submission.invitation.program.name,
+        )
+        for submission in submissions
+    ]

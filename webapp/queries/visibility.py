@@ -25,7 +25,9 @@ def programs_of(user: User) -> sa.Select:
     """The ids of the programs `user` works in (admins: every program), as a subquery."""
     if user.is_admin:
         return sa.select(Program.id)
-    return sa.select(program_memberships.c.program_id).where(program_memberships.c.user_id == user.id)
+    return sa.select(program_memberships.c.program_id).where(
+        program_memberships.c.user_id == user.id
+    )
 
 
 def in_programs_of(user: User, program_id: int) -> bool:
@@ -42,8 +44,12 @@ def visible_cases(user: User) -> sa.ColumnElement[bool]:
     if user.is_admin:
         return sa.true()
     my_supervisees = sa.select(User.id).where(User.supervisor_id == user.id)
-    named_on_case = sa.or_(Case.primary_worker_id == user.id, Case.primary_worker_id.in_(my_supervisees))
-    return sa.and_(Case.program_id.in_(programs_of(user)), sa.or_(Case.restricted.is_(False), named_on_case))
+    named_on_case = sa.or_(
+        Case.primary_worker_id == user.id, Case.primary_worker_id.in_(my_supervisees)
+    )
+    return sa.and_(
+        Case.program_id.in_(programs_of(user)), sa.or_(Case.restricted.is_(False), named_on_case)
+    )
 
 
 def visible_client_ids(user: User) -> sa.Select:
@@ -75,7 +81,12 @@ def visible_invitations(user: User) -> sa.ColumnElement[bool]:
 def can_view_case(user: User, case: Case) -> bool:
     if user.is_admin:
         return True
-    return db.session.scalar(sa.select(sa.literal(True)).where(Case.id == case.id, visible_cases(user))) is True
+    return (
+        db.session.scalar(
+            sa.select(sa.literal(True)).where(Case.id == case.id, visible_cases(user))
+        )
+        is True
+    )
 
 
 def may_restrict(user: User, case: Case) -> bool:
@@ -88,8 +99,13 @@ def may_restrict(user: User, case: Case) -> bool:
 
 def intake_programs(user: User) -> list[Program]:
     """Programs the user may open cases in: their own active ones (admins: every active one)."""
-    return list(db.session.scalars(
-        sa.select(Program).where(Program.active, Program.id.in_(programs_of(user))).order_by(Program.name)))
+    return list(
+        db.session.scalars(
+            sa.select(Program)
+            .where(Program.active, Program.id.in_(programs_of(user)))
+            .order_by(Program.name)
+        )
+    )
 
 
 def visible_cases_of(user: User, client: Client) -> list[Case]:

@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 from webapp.reports.outcomes import CHANGE_BUCKETS
 from webapp.reports.table import Table
 
-GREEN, DARK_GREEN, GREY, RED, BLUE, AMBER = "#4c9a63", "#1e6b3a", "#8a989d", "#a4262c", "#1d5f8a", "#b26a00"
+GREEN, DARK_GREEN, GREY, RED, BLUE, AMBER = (
+    "#4c9a63",
+    "#1e6b3a",
+    "#8a989d",
+    "#a4262c",
+    "#1d5f8a",
+    "#b26a00",
+)
 
 
 @dataclass
@@ -41,7 +48,9 @@ class Chart:
 
     @property
     def scale(self) -> float:
-        largest = max([bar.total for bar in self.bars] + [bar.marker or 0 for bar in self.bars] + [0])
+        largest = max(
+            [bar.total for bar in self.bars] + [bar.marker or 0 for bar in self.bars] + [0]
+        )
         return largest or 1
 
 
@@ -67,20 +76,35 @@ def _outcomes(table: Table) -> Chart:
     colours = dict(zip(CHANGE_BUCKETS, (RED, GREY, GREEN, DARK_GREEN), strict=True))
     bars = []
     for row in table.rows:
-        segments = [Segment(row[_column(table, bucket)], colours[bucket], bucket) for bucket in CHANGE_BUCKETS]
+        segments = [
+            Segment(row[_column(table, bucket)], colours[bucket], bucket)
+            for bucket in CHANGE_BUCKETS
+        ]
         # Shares, so a domain scored in few cases is as readable as one scored in many.
         total = sum(segment.value for segment in segments) or 1
         for segment in segments:
             segment.value = 100 * segment.value / total
         bars.append(Bar(row[0], segments, f"{row[_column(table, 'Improved %')]:g}% better"))
-    return Chart("Share of cases by change from baseline", bars,
-                 [(colours[bucket], bucket) for bucket in CHANGE_BUCKETS])
+    return Chart(
+        "Share of cases by change from baseline",
+        bars,
+        [(colours[bucket], bucket) for bucket in CHANGE_BUCKETS],
+    )
 
 
 def _single(table: Table, column: str, title: str, colour: str = BLUE, suffix: str = "") -> Chart:
     index = _column(table, column)
-    return Chart(title, [Bar(str(row[0]), [Segment(row[index] or 0, colour, column)],
-                             f"{row[index] if row[index] is not None else '–'}{suffix}") for row in table.rows])
+    return Chart(
+        title,
+        [
+            Bar(
+                str(row[0]),
+                [Segment(row[index] or 0, colour, column)],
+                f"{row[index] if row[index] is not None else '–'}{suffix}",
+            )
+            for row in table.rows
+        ],
+    )
 
 
 def _goals(table: Table) -> Chart:
@@ -90,20 +114,45 @@ def _goals(table: Table) -> Chart:
 def _referrals(table: Table) -> Chart:
     overall = table.rows[0]
     steps = [("Sent", BLUE), ("Connected", GREEN), ("Completed", DARK_GREEN)]
-    return Chart("Referral funnel, all providers", [
-        Bar(name, [Segment(overall[_column(table, name)], colour, name)], str(overall[_column(table, name)]))
-        for name, colour in steps])
+    return Chart(
+        "Referral funnel, all providers",
+        [
+            Bar(
+                name,
+                [Segment(overall[_column(table, name)], colour, name)],
+                str(overall[_column(table, name)]),
+            )
+            for name, colour in steps
+        ],
+    )
 
 
 def _contact(table: Table) -> Chart:
-    bars = [Bar(f"{row[0]} ({row[1]} days)", [Segment(row[3], GREEN, "Within standard"), Segment(row[4], RED, "Overdue")],
-                f"{row[5]:g}% within") for row in table.rows]
-    return Chart("Open cases within their contact standard", bars, [(GREEN, "Within standard"), (RED, "Overdue")])
+    bars = [
+        Bar(
+            f"{row[0]} ({row[1]} days)",
+            [Segment(row[3], GREEN, "Within standard"), Segment(row[4], RED, "Overdue")],
+            f"{row[5]:g}% within",
+        )
+        for row in table.rows
+    ]
+    return Chart(
+        "Open cases within their contact standard",
+        bars,
+        [(GREEN, "Within standard"), (RED, "Overdue")],
+    )
 
 
 def _caseloads(table: Table) -> Chart:
-    bars = [Bar(f"{row[0]} · {row[1]}", [Segment(row[2], RED if row[5] == "yes" else BLUE, "Open cases")],
-                f"{row[2]} / {row[3]}", marker=row[3]) for row in table.rows]
+    bars = [
+        Bar(
+            f"{row[0]} · {row[1]}",
+            [Segment(row[2], RED if row[5] == "yes" else BLUE, "Open cases")],
+            f"{row[2]} / {row[3]}",
+            marker=row[3],
+        )
+        for row in table.rows
+    ]
     return Chart("Open cases against the cap (the line)", bars)
 
 
@@ -115,5 +164,12 @@ def _reentry(table: Table) -> Chart:
     return _single(table, "Returned %", "Returned within a year, by closure reason", AMBER, "%")
 
 
-_BUILDERS = {"outcomes": _outcomes, "goals": _goals, "referrals": _referrals, "contact": _contact,
-             "caseloads": _caseloads, "durations": _durations, "reentry": _reentry}
+_BUILDERS = {
+    "outcomes": _outcomes,
+    "goals": _goals,
+    "referrals": _referrals,
+    "contact": _contact,
+    "caseloads": _caseloads,
+    "durations": _durations,
+    "reentry": _reentry,
+}

@@ -14,10 +14,14 @@ from webapp.reports.table import Table, median_or_none, percent, quartiles
 from webapp.timeutil import as_utc
 
 # Upper bounds in days (exclusive) of the duration bands.
-BANDS = ((30, "Under 1 month"), (91, "1 to 3 months"), (182, "3 to 6 months"), (365, "6 to 12 months"),
-         (None, "A year or more"))
+BANDS = (
+    (30, "Under 1 month"),
+    (91, "1 to 3 months"),
+    (182, "3 to 6 months"),
+    (365, "6 to 12 months"),
+    (None, "A year or more"),
+)
 RETURN_WITHIN_DAYS = 365
-
 
 
 def _closed_in_range(scope: Scope) -> list[sa.Row]:
@@ -26,13 +30,21 @@ def _closed_in_range(scope: Scope) -> list[sa.Row]:
     later = so.aliased(Case)
     returned_at = (
         sa.select(sa.func.min(later.opened_at))
-        .where(later.client_id == Case.client_id, later.id != Case.id, later.opened_at >= Case.closed_at)
-        .correlate(Case).scalar_subquery()
+        .where(
+            later.client_id == Case.client_id,
+            later.id != Case.id,
+            later.opened_at >= Case.closed_at,
+        )
+        .correlate(Case)
+        .scalar_subquery()
     )
     return db.session.execute(
-        sa.select(Case.id, Case.opened_at, Case.closed_at, Case.closure_reason, returned_at)
-        .where(scope.case_filter(), Case.closed_at.is_not(None), Case.closed_at >= scope.start,
-               Case.closed_at < scope.end)
+        sa.select(Case.id, Case.opened_at, Case.closed_at, Case.closure_reason, returned_at).where(
+            scope.case_filter(),
+            Case.closed_at.is_not(None),
+            Case.closed_at >= scope.start,
+            Case.closed_at < scope.end,
+        )
     ).all()
 
 
@@ -46,11 +58,17 @@ def durations(scope: Scope) -> Table:
         band = next(label for limit, label in BANDS if limit is None or days < limit)
         counts[band].append(days)
     low, mid, high = quartiles(all_days)
-    table = Table("durations", "How long closed cases were open",
-                  ["Time open", "Cases", "Share %"],
-                  note=(f"Cases closed in the date range: {len(all_days)}; days open: lower quartile "
-                        f"{_whole(low)}, median {_whole(mid)}, upper quartile {_whole(high)}."
-                        if all_days else "No case closed in the date range."))
+    table = Table(
+        "durations",
+        "How long closed cases were open",
+        ["Time open", "Cases", "Share %"],
+        note=(
+            f"Cases closed in the date range: {len(all_days)}; days open: lower quartile "
+            f"{_whole(low)}, median {_whole(mid)}, upper quartile {_whole(high)}."
+            if all_days
+            else "No case closed in the date range."
+        ),
+    )
     for _limit, label in BANDS:
         table.rows.append([label, len(counts[label]), percent(len(counts[label]), len(all_days))])
     return table
@@ -71,17 +89,32 @@ def reentry(scope: Scope) -> Table:
     """Of the cases closed in the range, by closure reason: how many clients later opened a case again."""
     groups: dict[str, list[float | None]] = defaultdict(list)
     for _id, _opened_at, closed_at, reason, returned_at in _closed_in_range(scope):
-        gap = (as_utc(returned_at) - as_utc(closed_at)).total_seconds() / 86400 if returned_at else None
+        gap = (
+            (as_utc(returned_at) - as_utc(closed_at)).total_seconds() / 86400
+            if returned_at
+            else None
+        )
         groups[_reason_label(reason)].append(gap)
         groups["All closures"].append(gap)
-    table = Table("reentry", "Returns after closure",
-                  ["Closure reason", "Closed", f"Returned within {RETURN_WITHIN_DAYS} days", "Returned %",
-                   "Returned at any time", "Median days to return"],
-                  note="A return is a new case for the same client, in any program, opened after the closure.")
+    table = Table(
+        "reentry",
+        "Returns after closure",
+        [
+            "Closure reason",
+            "Closed",
+            f"Returned within {RETURN_WITHIN_DAYS} days",
+            "Returned %",
+            "Returned at any time",
+            "Median days to return",
+        ],
+        note="A return is a new case for the same client, in any program, opened after the closure.",
+    )
     order = ["All closures", *(reason.label for reason in ClosureReason), "Not recorded"]
     for name in sorted(groups, key=order.index):
         gaps = groups[name]
         soon = sum(1 for gap in gaps if gap is not None and gap <= RETURN_WITHIN_DAYS)
         ever = [gap for gap in gaps if gap is not None]
-        table.rows.append([name, len(gaps), soon, percent(soon, len(gaps)), len(ever), median_or_none(ever)])
+        table.rows.append(
+            [name, len(gaps), soon, percent(soon, len(gaps)), len(ever), median_or_none(ever)]
+        )
     return table

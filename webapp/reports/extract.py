@@ -43,10 +43,23 @@ BATCH = 500
 GOAL_COLUMNS = (GoalStatus.MET, GoalStatus.PARTLY_MET, GoalStatus.NOT_MET, GoalStatus.DROPPED)
 
 HEADER = [
-    "client_ref", "case_ref", "program", "model", "risk_level", "phase", "intake_source", "opened_month",
-    "closed_month", "days_open", "closure_reason", "contacts",
-    "referrals_sent", "referrals_connected", "referrals_completed",
-    *(f"goals_{status.value}" for status in GOAL_COLUMNS), "goals_active",
+    "client_ref",
+    "case_ref",
+    "program",
+    "model",
+    "risk_level",
+    "phase",
+    "intake_source",
+    "opened_month",
+    "closed_month",
+    "days_open",
+    "closure_reason",
+    "contacts",
+    "referrals_sent",
+    "referrals_connected",
+    "referrals_completed",
+    *(f"goals_{status.value}" for status in GOAL_COLUMNS),
+    "goals_active",
     *(f"{domain.value}_{which}" for domain in LifeDomain for which in ("baseline", "latest")),
 ]
 
@@ -75,33 +88,57 @@ def rows(scope: Scope) -> Iterator[list[Any]]:
     pseudonym = Pseudonyms()
     ids = list(db.session.scalars(scope.case_ids().order_by(Case.id)))
     for start in range(0, len(ids), BATCH):
-        batch = ids[start:start + BATCH]
+        batch = ids[start : start + BATCH]
         yield from _batch_rows(batch, pseudonym, until=scope.until)
 
 
 def _batch_rows(ids: list[int], pseudonym: Pseudonyms, *, until) -> Iterator[list[Any]]:
     cases = db.session.execute(
-        sa.select(Case.id, Client.persistent_id, Program.name, Case.model, Case.risk_level, Case.phase,
-                  Intake.source, Case.opened_at, Case.closed_at, Case.closure_reason)
-        .join(Client, Client.id == Case.client_id).join(Program, Program.id == Case.program_id)
+        sa.select(
+            Case.id,
+            Client.persistent_id,
+            Program.name,
+            Case.model,
+            Case.risk_level,
+            Case.phase,
+            Intake.source,
+            Case.opened_at,
+            Case.closed_at,
+            Case.closure_reason,
+        )
+        .join(Client, Client.id == Case.client_id)
+        .join(Program, Program.id == Case.program_id)
         .outerjoin(Intake, Intake.case_id == Case.id)
-        .where(Case.id.in_(ids)).order_by(Case.id)
+        .where(Case.id.in_(ids))
+        .order_by(Case.id)
     ).all()
-    contacts = _counts(sa.select(ContactLog.case_id, sa.func.count()).where(ContactLog.case_id.in_(ids))
-                       .group_by(ContactLog.case_id))
-    sent = _counts(sa.select(Referral.case_id, sa.func.count()).where(Referral.case_id.in_(ids))
-                   .group_by(Referral.case_id))
+    contacts = _counts(
+        sa.select(ContactLog.case_id, sa.func.count())
+        .where(ContactLog.case_id.in_(ids))
+        .group_by(ContactLog.case_id)
+    )
+    sent = _counts(
+        sa.select(Referral.case_id, sa.func.count())
+        .where(Referral.case_id.in_(ids))
+        .group_by(Referral.case_id)
+    )
     connected = _referrals_reaching(ids, [ReferralStatus.CONNECTED, ReferralStatus.COMPLETED])
     completed = _referrals_reaching(ids, [ReferralStatus.COMPLETED])
     goals: dict[tuple[int, GoalStatus], int] = {
-        (case_id, status): count for case_id, status, count in db.session.execute(
+        (case_id, status): count
+        for case_id, status, count in db.session.execute(
             sa.select(ServicePlan.case_id, Goal.status, sa.func.count())
-            .join(Goal, Goal.plan_id == ServicePlan.id).where(ServicePlan.case_id.in_(ids))
-            .group_by(ServicePlan.case_id, Goal.status))}
+            .join(Goal, Goal.plan_id == ServicePlan.id)
+            .where(ServicePlan.case_id.in_(ids))
+            .group_by(ServicePlan.case_id, Goal.status)
+        )
+    }
     baseline: dict[tuple[int, LifeDomain], int] = {}
     latest: dict[tuple[int, LifeDomain], int] = {}
     for case_id, kind, domain, score in db.session.execute(
-        sa.select(Assessment.case_id, Assessment.kind, AssessmentScore.domain, AssessmentScore.score)
+        sa.select(
+            Assessment.case_id, Assessment.kind, AssessmentScore.domain, AssessmentScore.score
+        )
         .join(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)
         .where(Assessment.case_id.in_(ids), Assessment.assessed_on <= until)
         .order_by(Assessment.case_id, Assessment.assessed_on, Assessment.id)
@@ -110,19 +147,48 @@ def _batch_rows(ids: list[int], pseudonym: Pseudonyms, *, until) -> Iterator[lis
             baseline.setdefault((case_id, domain), score)
         elif (case_id, domain) in baseline:
             latest[(case_id, domain)] = score
-    for case_id, persistent_id, program, model, risk, phase, source, opened_at, closed_at, reason in cases:
+    for (
+        case_id,
+        persistent_id,
+        program,
+        model,
+        risk,
+        phase,
+        source,
+        opened_at,
+        closed_at,
+        reason,
+    ) in cases:
         days_open = ""
         if closed_at is not None:
             days_open = (as_utc(closed_at) - as_utc(opened_at)).days
         yield [
-            pseudonym("client", persistent_id), pseudonym("case", case_id), program, model.value, risk.value,
-            phase.value, source.value if source else "", _month(opened_at), _month(closed_at), days_open,
-            reason or "", contacts.get(case_id, 0), sent.get(case_id, 0), connected.get(case_id, 0),
+            pseudonym("client", persistent_id),
+            pseudonym("case", case_id),
+            program,
+            model.value,
+            risk.value,
+            phase.value,
+            source.value if source else "",
+            _month(opened_at),
+            _month(closed_at),
+            days_open,
+            reason or "",
+            contacts.get(case_id, 0),
+            sent.get(case_id, 0),
+            connected.get(case_id, 0),
             completed.get(case_id, 0),
             *(goals.get((case_id, status), 0) for status in GOAL_COLUMNS),
-            goals.get((case_id, GoalStatus.IN_PROGRESS), 0) + goals.get((case_id, GoalStatus.NOT_STARTED), 0),
-            *(value for domain in LifeDomain
-              for value in (baseline.get((case_id, domain), ""), latest.get((case_id, domain), ""))),
+            goals.get((case_id, GoalStatus.IN_PROGRESS), 0)
+            + goals.get((case_id, GoalStatus.NOT_STARTED), 0),
+            *(
+                value
+                for domain in LifeDomain
+                for value in (
+                    baseline.get((case_id, domain), ""),
+                    latest.get((case_id, domain), ""),
+                )
+            ),
         ]
 
 
@@ -132,5 +198,5 @@ def _referrals_reaching(ids: list[int], statuses: list[ReferralStatus]) -> dict[
         sa.select(Referral.case_id, sa.func.count(sa.distinct(ReferralStatusChange.referral_id)))
         .join(ReferralStatusChange, ReferralStatusChange.referral_id == Referral.id)
         .where(Referral.case_id.in_(ids), ReferralStatusChange.status.in_(statuses))
-        .group_by(Referral.case_id))
-
+        .group_by(Referral.case_id)
+    )

@@ -35,8 +35,14 @@ def score_change(scope: Scope) -> Table:
     """Per domain: each case's latest score (reassessment or closure, up to the end of the range)
     against its own baseline. A case counts in a domain once, and only when it was scored there both times."""
     rows = db.session.execute(
-        sa.select(Assessment.case_id, Assessment.kind, Assessment.assessed_on, Assessment.id,
-                  AssessmentScore.domain, AssessmentScore.score)
+        sa.select(
+            Assessment.case_id,
+            Assessment.kind,
+            Assessment.assessed_on,
+            Assessment.id,
+            AssessmentScore.domain,
+            AssessmentScore.score,
+        )
         .join(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)
         .where(Assessment.case_id.in_(scope.case_ids()), Assessment.assessed_on <= scope.until)
         .order_by(Assessment.case_id, Assessment.assessed_on, Assessment.id)
@@ -51,10 +57,13 @@ def score_change(scope: Scope) -> Table:
     changes: dict[LifeDomain, list[int]] = defaultdict(list)
     for (case_id, domain), score in latest.items():
         changes[domain].append(score - baseline[(case_id, domain)])
-    table = Table("outcomes", "Change from baseline by life domain",
-                  ["Domain", "Cases", *CHANGE_BUCKETS, "Improved %", "Median change"],
-                  note="Each case's latest reassessment or closure assessment against its own baseline; "
-                       "1 is in crisis, 5 thriving.")
+    table = Table(
+        "outcomes",
+        "Change from baseline by life domain",
+        ["Domain", "Cases", *CHANGE_BUCKETS, "Improved %", "Median change"],
+        note="Each case's latest reassessment or closure assessment against its own baseline; "
+        "1 is in crisis, 5 thriving.",
+    )
     for domain in LifeDomain:
         values = changes.get(domain)
         if not values:
@@ -63,26 +72,41 @@ def score_change(scope: Scope) -> Table:
         for value in values:
             counts[_bucket(value)] += 1
         improved = sum(1 for value in values if value > 0)
-        table.rows.append([domain.label, len(values), *counts.values(), round(100 * improved / len(values), 1),
-                           median_or_none(values)])
+        table.rows.append(
+            [
+                domain.label,
+                len(values),
+                *counts.values(),
+                round(100 * improved / len(values), 1),
+                median_or_none(values),
+            ]
+        )
     return table
 
 
 def goal_outcomes(scope: Scope) -> Table:
     """Goals of the cases in scope by where they stand; ended goals are the ones that say something."""
-    counts = dict(db.session.execute(
-        sa.select(Goal.status, sa.func.count())
-        .join(ServicePlan, ServicePlan.id == Goal.plan_id)
-        .where(ServicePlan.case_id.in_(scope.case_ids()))
-        .group_by(Goal.status)
-    ).all())
-    table = Table("goals", "Goals", ["Status", "Goals", "Share of ended goals %"],
-                  note="Ended goals are met, partly met, not met or dropped; the share is of those.")
+    counts = dict(
+        db.session.execute(
+            sa.select(Goal.status, sa.func.count())
+            .join(ServicePlan, ServicePlan.id == Goal.plan_id)
+            .where(ServicePlan.case_id.in_(scope.case_ids()))
+            .group_by(Goal.status)
+        ).all()
+    )
+    table = Table(
+        "goals",
+        "Goals",
+        ["Status", "Goals", "Share of ended goals %"],
+        note="Ended goals are met, partly met, not met or dropped; the share is of those.",
+    )
     ended = [GoalStatus.MET, GoalStatus.PARTLY_MET, GoalStatus.NOT_MET, GoalStatus.DROPPED]
     ended_total = sum(counts.get(status, 0) for status in ended)
     for status in ended:
         count = counts.get(status, 0)
-        table.rows.append([status.label, count, round(100 * count / ended_total, 1) if ended_total else None])
+        table.rows.append(
+            [status.label, count, round(100 * count / ended_total, 1) if ended_total else None]
+        )
     for status in (GoalStatus.IN_PROGRESS, GoalStatus.NOT_STARTED):
         table.rows.append([status.label, counts.get(status, 0), None])
     return table

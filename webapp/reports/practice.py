@@ -21,7 +21,11 @@ def as_of(scope: Scope) -> date:
 
 def _open_on(day: date, scope: Scope) -> sa.ColumnElement[bool]:
     end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=local_zone()).astimezone(UTC)
-    return sa.and_(scope.case_filter(), Case.opened_at < end, sa.or_(Case.closed_at.is_(None), Case.closed_at >= end))
+    return sa.and_(
+        scope.case_filter(),
+        Case.opened_at < end,
+        sa.or_(Case.closed_at.is_(None), Case.closed_at >= end),
+    )
 
 
 def contact_compliance(scope: Scope) -> Table:
@@ -36,28 +40,45 @@ def contact_compliance(scope: Scope) -> Table:
         last_contact = (
             sa.select(sa.func.max(ContactLog.occurred_at))
             .where(ContactLog.case_id == Case.id, ContactLog.occurred_at < end)
-            .correlate(Case).scalar_subquery()
+            .correlate(Case)
+            .scalar_subquery()
         )
     rows = db.session.execute(
-        sa.select(Case.model, Case.opened_at, last_contact, Program.model, Program.contact_standard_days)
+        sa.select(
+            Case.model, Case.opened_at, last_contact, Program.model, Program.contact_standard_days
+        )
         .join(Program, Program.id == Case.program_id)
         .where(_open_on(day, scope))
     ).all()
     groups: dict[tuple[CaseModel, int], list[bool]] = defaultdict(list)
     for model, opened_at, last_at, program_model, program_days in rows:
-        days = program_days if model == program_model else MODEL_DEFAULTS[model].contact_standard_days
+        days = (
+            program_days if model == program_model else MODEL_DEFAULTS[model].contact_standard_days
+        )
         last_day = to_local(as_utc(last_at or opened_at)).date()
         groups[(model, days)].append(last_day + timedelta(days=days) >= day)
-    table = Table("contact", "Contact against each model's standard",
-                  ["Model", "Standard (days)", "Open cases", "Within standard", "Overdue", "Within %"],
-                  note=f"Cases open on {day.isoformat()}, judged by their last contact up to that day.")
+    table = Table(
+        "contact",
+        "Contact against each model's standard",
+        ["Model", "Standard (days)", "Open cases", "Within standard", "Overdue", "Within %"],
+        note=f"Cases open on {day.isoformat()}, judged by their last contact up to that day.",
+    )
     order = list(CaseModel)
-    for (model, days), results in sorted(groups.items(), key=lambda item: (order.index(item[0][0]), item[0][1])):
+    for (model, days), results in sorted(
+        groups.items(), key=lambda item: (order.index(item[0][0]), item[0][1])
+    ):
         within = sum(results)
-        table.rows.append([model.label, days, len(results), within, len(results) - within,
-                           percent(within, len(results))])
+        table.rows.append(
+            [
+                model.label,
+                days,
+                len(results),
+                within,
+                len(results) - within,
+                percent(within, len(results)),
+            ]
+        )
     return table
-
 
 
 def caseloads(scope: Scope) -> Table:
@@ -65,15 +86,21 @@ def caseloads(scope: Scope) -> Table:
     day = as_of(scope)
     rows = db.session.execute(
         sa.select(User.display_name, Program.name, Program.caseload_cap, sa.func.count(Case.id))
-        .join(Case, Case.primary_worker_id == User.id).join(Program, Program.id == Case.program_id)
+        .join(Case, Case.primary_worker_id == User.id)
+        .join(Program, Program.id == Case.program_id)
         .where(_open_on(day, scope))
         .group_by(User.id, User.display_name, Program.id, Program.name, Program.caseload_cap)
     ).all()
     # The most loaded first: with hundreds of workers the page shows the top of the list.
     rows = sorted(rows, key=lambda row: (-row[3] / row[2], row[1], row[0]))
-    table = Table("caseloads", "Caseload against cap by worker",
-                  ["Worker", "Program", "Open cases", "Cap", "Share of cap %", "Over cap"],
-                  note=f"Cases open on {day.isoformat()} with the worker as primary worker.")
+    table = Table(
+        "caseloads",
+        "Caseload against cap by worker",
+        ["Worker", "Program", "Open cases", "Cap", "Share of cap %", "Over cap"],
+        note=f"Cases open on {day.isoformat()} with the worker as primary worker.",
+    )
     for worker, program, cap, count in rows:
-        table.rows.append([worker, program, count, cap, percent(count, cap), "yes" if count > cap else "no"])
+        table.rows.append(
+            [worker, program, count, cap, percent(count, cap), "yes" if count > cap else "no"]
+        )
     return table

@@ -34,9 +34,18 @@ class _Funnel:
     days_to_complete: list[float] = field(default_factory=list)
 
     def row(self, name: str) -> list:
-        return [name, self.sent, self.connected, percent(self.connected, self.sent), self.completed,
-                percent(self.completed, self.sent), median_or_none(self.days_to_connect),
-                median_or_none(self.days_to_complete), self.open, self.ended_unconnected]
+        return [
+            name,
+            self.sent,
+            self.connected,
+            percent(self.connected, self.sent),
+            self.completed,
+            percent(self.completed, self.sent),
+            median_or_none(self.days_to_connect),
+            median_or_none(self.days_to_complete),
+            self.open,
+            self.ended_unconnected,
+        ]
 
 
 def _days(start: datetime, end: datetime) -> float:
@@ -49,17 +58,29 @@ def referral_funnel(scope: Scope) -> Table:
     confirmed date of each step."""
     referrals = db.session.execute(
         sa.select(Referral.id, Referral.status, Referral.created_at, Provider.name)
-        .join(Service, Service.id == Referral.service_id).join(Provider, Provider.id == Service.provider_id)
-        .where(Referral.case_id.in_(scope.case_ids()), Referral.created_at >= scope.start,
-               Referral.created_at < scope.end)
+        .join(Service, Service.id == Referral.service_id)
+        .join(Provider, Provider.id == Service.provider_id)
+        .where(
+            Referral.case_id.in_(scope.case_ids()),
+            Referral.created_at >= scope.start,
+            Referral.created_at < scope.end,
+        )
     ).all()
     steps: dict[int, dict[ReferralStatus, datetime]] = defaultdict(dict)
     ids = [row.id for row in referrals]
     for chunk in range(0, len(ids), 1000):
         for referral_id, status, occurred_at in db.session.execute(
-            sa.select(ReferralStatusChange.referral_id, ReferralStatusChange.status, ReferralStatusChange.occurred_at)
-            .where(ReferralStatusChange.referral_id.in_(ids[chunk:chunk + 1000]),
-                   ReferralStatusChange.status.in_([ReferralStatus.CONNECTED, ReferralStatus.COMPLETED]))
+            sa.select(
+                ReferralStatusChange.referral_id,
+                ReferralStatusChange.status,
+                ReferralStatusChange.occurred_at,
+            )
+            .where(
+                ReferralStatusChange.referral_id.in_(ids[chunk : chunk + 1000]),
+                ReferralStatusChange.status.in_(
+                    [ReferralStatus.CONNECTED, ReferralStatus.COMPLETED]
+                ),
+            )
             .order_by(ReferralStatusChange.id)
         ):
             steps[referral_id].setdefault(status, occurred_at)
@@ -81,11 +102,23 @@ def referral_funnel(scope: Scope) -> Table:
                 funnel.open += 1
             elif not (connected_at or completed_at):
                 funnel.ended_unconnected += 1
-    table = Table("referrals", "Referral funnel by provider",
-                  ["Provider", "Sent", "Connected", "Connected %", "Completed", "Completed %",
-                   "Median days to connect", "Median days connected to completed", "Still open",
-                   "Ended without connecting"],
-                  note="Referrals made in the date range; connected means someone confirmed the client attended.")
+    table = Table(
+        "referrals",
+        "Referral funnel by provider",
+        [
+            "Provider",
+            "Sent",
+            "Connected",
+            "Connected %",
+            "Completed",
+            "Completed %",
+            "Median days to connect",
+            "Median days connected to completed",
+            "Still open",
+            "Ended without connecting",
+        ],
+        note="Referrals made in the date range; connected means someone confirmed the client attended.",
+    )
     if funnels:
         table.rows.append(funnels.pop(ALL_PROVIDERS).row(ALL_PROVIDERS))
         for name in sorted(funnels, key=lambda name: (-funnels[name].sent, name)):

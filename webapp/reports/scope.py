@@ -25,7 +25,11 @@ def may_see_reports(user: User) -> bool:
 
 def report_programs(user: User) -> list[Program]:
     """Admins report on every program; supervisors on the programs they belong to."""
-    return list(db.session.scalars(sa.select(Program).where(Program.id.in_(programs_of(user))).order_by(Program.name)))
+    return list(
+        db.session.scalars(
+            sa.select(Program).where(Program.id.in_(programs_of(user))).order_by(Program.name)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,9 @@ class Scope:
     @property
     def end(self) -> datetime:
         """The first moment after `until`."""
-        return datetime.combine(self.until + timedelta(days=1), time.min, tzinfo=local_zone()).astimezone(UTC)
+        return datetime.combine(
+            self.until + timedelta(days=1), time.min, tzinfo=local_zone()
+        ).astimezone(UTC)
 
     def case_filter(self) -> sa.ColumnElement[bool]:
         """Cases of the programs that were open at some time in the date range."""

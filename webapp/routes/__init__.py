@@ -30,7 +30,27 @@ def register_blueprints(app: Flask) -> None:
         today,
     )
 
-    for module in (auth, account, today, reminders, clients, cases, contacts, assessments, plans, closure, referrals,
-                   supervision, reports, invites, intake_queue, self_intake, offline, admin, pwa, health):
+    for module in (
+        auth,
+        account,
+        today,
+        reminders,
+        clients,
+        cases,
+        contacts,
+        assessments,
+        plans,
+        closure,
+        referrals,
+        supervision,
+        reports,
+        invites,
+        intake_queue,
+        self_intake,
+        offline,
+        admin,
+        pwa,
+        health,
+    ):
         app.register_blueprint(module.bp)
     errors.init_app(app)

@@ -42,19 +42,32 @@ def two_step() -> Response | tuple[str, int]:
             db.session.commit()
             flash("Two-step sign-in is on. You will be asked for a code each time you sign in.")
             return redirect(url_for("today.index"))
-        form.code.errors.append("That code does not match. Check the app shows Waymark, and try the next code.")
-    return render_template("account/two_step.html", enabled=False, form=form, secret=secret,
-                           qr_code=two_factor.qr_code(current_user, secret)), 422 if form.errors else 200
+        form.code.errors.append(
+            "That code does not match. Check the app shows Waymark, and try the next code."
+        )
+    return render_template(
+        "account/two_step.html",
+        enabled=False,
+        form=form,
+        secret=secret,
+        qr_code=two_factor.qr_code(current_user, secret),
+    ), 422 if form.errors else 200
 
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings() -> Response | tuple[str, int]:
     """Reminders on this device, the devices that get them, the time zone and quiet hours."""
     user = current_user._get_current_object()
-    form = SettingsForm(organisation_zone=current_app.config["TIMEZONE"],
-                        data=None if request.method == "POST" else {
-                            "time_zone": user.time_zone or "", "quiet_from": user.quiet_from,
-                            "quiet_until": user.quiet_until})
+    form = SettingsForm(
+        organisation_zone=current_app.config["TIMEZONE"],
+        data=None
+        if request.method == "POST"
+        else {
+            "time_zone": user.time_zone or "",
+            "quiet_from": user.quiet_from,
+            "quiet_until": user.quiet_until,
+        },
+    )
     if form.validate_on_submit():
         user.time_zone = form.time_zone.data or None
         user.quiet_from, user.quiet_until = form.quiet_from.data, form.quiet_until.data
@@ -62,8 +75,12 @@ def settings() -> Response | tuple[str, int]:
         db.session.commit()
         flash("Settings saved.")
         return redirect(url_for("account.settings"))
-    return render_template("account/settings.html", form=form, devices=push_service.devices_of(user),
-                           server_key=vapid_keys().application_server_key), 422 if form.errors else 200
+    return render_template(
+        "account/settings.html",
+        form=form,
+        devices=push_service.devices_of(user),
+        server_key=vapid_keys().application_server_key,
+    ), 422 if form.errors else 200
 
 
 @bp.post("/push-subscriptions")
@@ -72,13 +89,21 @@ def add_push_subscription() -> tuple[Response, int]:
     """The browser's subscription, sent by static/js/reminders.js after the user tapped "Turn on"."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("keys"), dict):
-        return jsonify(error="Send the subscription as JSON: endpoint, keys.p256dh, keys.auth."), 400
-    fields = (data.get("endpoint"), data["keys"].get("p256dh"), data["keys"].get("auth"), data.get("label", ""))
+        return jsonify(
+            error="Send the subscription as JSON: endpoint, keys.p256dh, keys.auth."
+        ), 400
+    fields = (
+        data.get("endpoint"),
+        data["keys"].get("p256dh"),
+        data["keys"].get("auth"),
+        data.get("label", ""),
+    )
     if not all(isinstance(value, str) for value in fields) or len(fields[0]) > 1000:
         return jsonify(error="The subscription is not in the expected form."), 400
     try:
-        subscription = push_service.subscribe(current_user, endpoint=fields[0], p256dh=fields[1], auth=fields[2],
-                                              label=fields[3])
+        subscription = push_service.subscribe(
+            current_user, endpoint=fields[0], p256dh=fields[1], auth=fields[2], label=fields[3]
+        )
     except PushError as error:
         return jsonify(error=str(error)), 400
     db.session.commit()
@@ -104,5 +129,7 @@ def push_test() -> Response:
     if not results:
         flash("No device gets reminders yet: turn them on first.")
     for label, outcome in results:
-        flash(f"{label}: {'test sent' if outcome == 'sent' else 'not delivered (' + outcome + ')'}.")
+        flash(
+            f"{label}: {'test sent' if outcome == 'sent' else 'not delivered (' + outcome + ')'}."
+        )
     return redirect(url_for("account.settings"))

@@ -52,7 +52,9 @@ def admins_only() -> None:
 
 @bp.get("/programs")
 def programs_index() -> str:
-    rows = db.session.scalars(sa.select(Program).order_by(Program.active.desc(), Program.name)).all()
+    rows = db.session.scalars(
+        sa.select(Program).order_by(Program.active.desc(), Program.name)
+    ).all()
     return render_template("admin/programs.html", programs=rows)
 
 
@@ -65,7 +67,9 @@ def _program_fields(form: ProgramForm) -> dict:
         "caseload_cap": form.caseload_cap.data,
         "reassessment_interval_days": form.reassessment_interval_days.data,
         "active": form.active.data,
-        "closure_approval": ClosureApproval(form.closure_approval.data) if form.closure_approval.data else None,
+        "closure_approval": ClosureApproval(form.closure_approval.data)
+        if form.closure_approval.data
+        else None,
         "assessment_domains": [LifeDomain(value) for value in form.domains.data or []],
     }
 
@@ -105,7 +109,9 @@ def program_edit(program_id: int) -> Response | tuple[str, int]:
 
 def _render_form(form: ProgramForm, program: Program | None) -> tuple[str, int]:
     status = 422 if form.errors else 200
-    return render_template("admin/program_form.html", form=form, program=program, defaults=MODEL_DEFAULTS), status
+    return render_template(
+        "admin/program_form.html", form=form, program=program, defaults=MODEL_DEFAULTS
+    ), status
 
 
 @bp.get("/audit")
@@ -116,16 +122,27 @@ def audit_log() -> tuple[str, int]:
     if form.validate():
         client = None
         if form.client.data:
-            client = db.session.scalar(sa.select(Client).where(Client.persistent_id == client_ids.parse(form.client.data)))
-        user = db.session.get(User, int(form.user.data)) if (form.user.data or "").isdigit() else None
+            client = db.session.scalar(
+                sa.select(Client).where(Client.persistent_id == client_ids.parse(form.client.data))
+            )
+        user = (
+            db.session.get(User, int(form.user.data)) if (form.user.data or "").isdigit() else None
+        )
         if form.client.data and client is None:
             form.client.errors.append("No client has this ID.")
         else:
-            events, has_next = find_events(user=user, client=client, since=form.since.data, until=form.until.data,
-                                           page=page, page_size=current_app.config["PAGE_SIZE"] * 2)
+            events, has_next = find_events(
+                user=user,
+                client=client,
+                since=form.since.data,
+                until=form.until.data,
+                page=page,
+                page_size=current_app.config["PAGE_SIZE"] * 2,
+            )
     names = {user.id: user for user in users}
-    return render_template("admin/audit.html", form=form, events=events, names=names, page=page,
-                           has_next=has_next), 422 if form.errors else 200
+    return render_template(
+        "admin/audit.html", form=form, events=events, names=names, page=page, has_next=has_next
+    ), 422 if form.errors else 200
 
 
 def _page_number() -> int:
@@ -136,7 +153,9 @@ def _page_number() -> int:
 @bp.get("/providers")
 def providers_index() -> str:
     rows = db.session.scalars(
-        sa.select(Provider).options(sa.orm.selectinload(Provider.services)).order_by(Provider.active.desc(), Provider.name)
+        sa.select(Provider)
+        .options(sa.orm.selectinload(Provider.services))
+        .order_by(Provider.active.desc(), Provider.name)
     ).all()
     return render_template("admin/providers.html", providers=rows)
 
@@ -147,30 +166,39 @@ def provider_form(provider_id: int | None = None) -> Response | tuple[str, int]:
     provider = db.get_or_404(Provider, provider_id) if provider_id else None
     form = ProviderForm(obj=provider)
     if form.validate_on_submit():
-        fields = {name: (getattr(form, name).data or "").strip() for name in
-                  ("name", "description", "phone", "email", "website", "address")}
+        fields = {
+            name: (getattr(form, name).data or "").strip()
+            for name in ("name", "description", "phone", "email", "website", "address")
+        }
         provider = directory.save_provider(provider, active=form.active.data, **fields)
         db.session.commit()
         flash(f"“{provider.name}” saved.")
         return redirect(url_for("admin.providers_index"))
-    return render_template("admin/provider_form.html", form=form, provider=provider), 422 if form.errors else 200
+    return render_template(
+        "admin/provider_form.html", form=form, provider=provider
+    ), 422 if form.errors else 200
 
 
 @bp.route("/providers/<int:provider_id>/services/new", methods=["GET", "POST"])
 @bp.route("/services/<int:service_id>", methods=["GET", "POST"])
-def service_form(provider_id: int | None = None, service_id: int | None = None) -> Response | tuple[str, int]:
+def service_form(
+    provider_id: int | None = None, service_id: int | None = None
+) -> Response | tuple[str, int]:
     service = db.get_or_404(Service, service_id) if service_id else None
     provider = service.provider if service else db.get_or_404(Provider, provider_id)
     form = ServiceForm(obj=service)
     if form.validate_on_submit():
-        fields = {name: (getattr(form, name).data or "").strip() for name in
-                  ("name", "category", "description", "eligibility", "area")}
+        fields = {
+            name: (getattr(form, name).data or "").strip()
+            for name in ("name", "category", "description", "eligibility", "area")
+        }
         service = directory.save_service(provider, service, active=form.active.data, **fields)
         db.session.commit()
         flash(f"“{service.name}” saved.")
         return redirect(url_for("admin.providers_index"))
-    return render_template("admin/service_form.html", form=form, provider=provider, service=service), (
-        422 if form.errors else 200)
+    return render_template(
+        "admin/service_form.html", form=form, provider=provider, service=service
+    ), (422 if form.errors else 200)
 
 
 # A directory file may be larger than any form; everything else keeps the app's 1 MB limit.
@@ -210,4 +238,6 @@ def directory_import() -> tuple[str, int]:
                 result = hsds_importer.apply(checked)
                 db.session.commit()
     status = 422 if form.errors or (checked and checked.rejected) else 200
-    return render_template("admin/directory_import.html", form=form, checked=checked, result=result), status
+    return render_template(
+        "admin/directory_import.html", form=form, checked=checked, result=result
+    ), status

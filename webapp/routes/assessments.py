@@ -26,23 +26,38 @@ def new(case_id: int) -> Response | tuple[str, int]:
     if request.method == "GET":
         asked = request.args.get("kind")
         default = AssessmentKind.BASELINE if state.baseline is None else AssessmentKind.REASSESSMENT
-        form.kind.data = asked if asked in {kind.value for kind in AssessmentKind} else default.value
+        form.kind.data = (
+            asked if asked in {kind.value for kind in AssessmentKind} else default.value
+        )
     if form.validate_on_submit():
         details = assessments.AssessmentDetails(
-            kind=AssessmentKind(form.kind.data), assessed_on=form.assessed_on.data, scores=form.scores(),
-            strengths_personal=form.strengths_personal.data or "", strengths_family=form.strengths_family.data or "",
-            strengths_community=form.strengths_community.data or "", needs=form.needs.data or "",
+            kind=AssessmentKind(form.kind.data),
+            assessed_on=form.assessed_on.data,
+            scores=form.scores(),
+            strengths_personal=form.strengths_personal.data or "",
+            strengths_family=form.strengths_family.data or "",
+            strengths_community=form.strengths_community.data or "",
+            needs=form.needs.data or "",
             client_view=form.client_view.data or "",
         )
         try:
-            assessments.record_assessment(case, details, recorded_by=current_user, existing=state.assessments)
+            assessments.record_assessment(
+                case, details, recorded_by=current_user, existing=state.assessments
+            )
         except CaseError as error:
             form.kind.errors.append(str(error))
         else:
             db.session.commit()
-            flash("Reassessment saved." if details.kind == AssessmentKind.REASSESSMENT
-                  else f"{details.kind.label} assessment saved.")
+            flash(
+                "Reassessment saved."
+                if details.kind == AssessmentKind.REASSESSMENT
+                else f"{details.kind.label} assessment saved."
+            )
             return redirect(url_for("cases.view", case_id=case.id))
-    previous = {change.domain: change for change in assessments.change_from_baseline(state.assessments, domains)}
-    return render_template("assessments/new.html", case=case, form=form, previous=previous), \
-        422 if form.errors else 200
+    previous = {
+        change.domain: change
+        for change in assessments.change_from_baseline(state.assessments, domains)
+    }
+    return render_template(
+        "assessments/new.html", case=case, form=form, previous=previous
+    ), 422 if form.errors else 200

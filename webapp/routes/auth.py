@@ -30,8 +30,10 @@ from webapp.web.throttle import sign_in_refused
 bp = Blueprint("auth", __name__)
 
 FAILED_LOGIN_MESSAGE = "That email and password do not match an active account."
-THROTTLED_MESSAGE = ("Too many failed sign-ins from this device. Wait 15 minutes and try again, "
-                     "or ask an admin to check the account.")
+THROTTLED_MESSAGE = (
+    "Too many failed sign-ins from this device. Wait 15 minutes and try again, "
+    "or ask an admin to check the account."
+)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -58,7 +60,9 @@ def login() -> Response | str:
             if user.has_second_factor:
                 db.session.commit()
                 session.clear()
-                session.update(second_step_user=user.id, second_step_since=time.time(), second_step_next=target)
+                session.update(
+                    second_step_user=user.id, second_step_since=time.time(), second_step_next=target
+                )
                 return redirect(url_for("auth.second_step"))
             return _sign_in(user, target)
     status = 422 if form.errors else 200
@@ -96,7 +100,9 @@ def second_step() -> Response | tuple[str, int]:
             return _sign_in(user, session.get("second_step_next") or url_for("today.index"))
         accounts.record_failed_login(user.email)
         db.session.commit()
-        form.code.errors.append("That code is not right, or was used already. Wait for the next one.")
+        form.code.errors.append(
+            "That code is not right, or was used already. Wait for the next one."
+        )
     return render_template("auth/code.html", form=form), 422 if form.errors else 200
 
 

@@ -53,19 +53,25 @@ def case_page(case: Case, *, status: int = 200, **forms: object) -> tuple[str, i
     # The same few queries however many years of contacts and referrals the case holds.
     state = load_state(case)
     contacts = db.session.scalars(
-        sa.select(ContactLog).where(ContactLog.case_id == case.id)
+        sa.select(ContactLog)
+        .where(ContactLog.case_id == case.id)
         .options(so.joinedload(ContactLog.recorded_by))
-        .order_by(ContactLog.occurred_at.desc()).limit(RECENT_CONTACTS)
+        .order_by(ContactLog.occurred_at.desc())
+        .limit(RECENT_CONTACTS)
     ).all()
     events = db.session.scalars(
-        sa.select(CaseEvent).where(CaseEvent.case_id == case.id)
-        .options(so.joinedload(CaseEvent.user)).order_by(CaseEvent.occurred_at.desc(), CaseEvent.id.desc())
+        sa.select(CaseEvent)
+        .where(CaseEvent.case_id == case.id)
+        .options(so.joinedload(CaseEvent.user))
+        .order_by(CaseEvent.occurred_at.desc(), CaseEvent.id.desc())
     ).all()
     today = local_today()
     domains = assessments.domains_for(case.program)
     follow_up_forms = forms.pop("follow_up_forms", {})
     for follow_up in state.follow_ups:
-        follow_up_forms.setdefault(follow_up.id, FollowUpForm(formdata=None, prefix=f"follow{follow_up.id}"))
+        follow_up_forms.setdefault(
+            follow_up.id, FollowUpForm(formdata=None, prefix=f"follow{follow_up.id}")
+        )
     return render_template(
         "cases/view.html",
         case=case,
@@ -79,12 +85,16 @@ def case_page(case: Case, *, status: int = 200, **forms: object) -> tuple[str, i
         next_step=next_step(state, today),
         may_manage=may_manage(current_user, case),
         may_supervise=may_supervise(current_user, case),
-        risk_form=forms.pop("risk_form", None) or RiskForm(formdata=None, data={"risk_level": case.risk_level.value}),
-        phase_form=forms.pop("phase_form", None) or LoopBackForm(formdata=None, phases=sorted(LOOP_BACKS.get(case.phase, ()), key=list(Phase).index)),
+        risk_form=forms.pop("risk_form", None)
+        or RiskForm(formdata=None, data={"risk_level": case.risk_level.value}),
+        phase_form=forms.pop("phase_form", None)
+        or LoopBackForm(
+            formdata=None, phases=sorted(LOOP_BACKS.get(case.phase, ()), key=list(Phase).index)
+        ),
         note_form=forms.pop("note_form", None) or SupervisionNoteForm(formdata=None),
         may_restrict=may_restrict(current_user, case),
-        restriction_form=forms.pop("restriction_form", None) or RestrictionForm(
-            formdata=None, data={"restricted": "" if case.restricted else "y"}),
+        restriction_form=forms.pop("restriction_form", None)
+        or RestrictionForm(formdata=None, data={"restricted": "" if case.restricted else "y"}),
         follow_up_forms=follow_up_forms,
         today=today,
     ), status
@@ -99,24 +109,37 @@ def change_restriction(case_id: int) -> Response | tuple[str, int]:
     form = RestrictionForm()
     if form.validate_on_submit():
         try:
-            case_changes.set_restricted(case, form.restricted.data == "y", reason=form.reason.data, user=current_user)
+            case_changes.set_restricted(
+                case, form.restricted.data == "y", reason=form.reason.data, user=current_user
+            )
         except cases.CaseError as error:
             form.reason.errors.append(str(error))
         else:
             db.session.commit()
-            flash("Only the worker, their supervisor and admins can see this case now." if case.restricted
-                  else "Everyone in the program can see this case again.")
+            flash(
+                "Only the worker, their supervisor and admins can see this case now."
+                if case.restricted
+                else "Everyone in the program can see this case again."
+            )
             return redirect(url_for("cases.view", case_id=case.id))
     return case_page(case, restriction_form=form, status=422)
 
 
 def _names_of(events: list[CaseEvent]) -> dict[str, str]:
     """Display names for the worker ids a transfer event keeps."""
-    ids = {int(value) for event in events if event.kind == CaseEventKind.TRANSFER
-           for value in (event.old_value, event.new_value) if value.isdigit()}
+    ids = {
+        int(value)
+        for event in events
+        if event.kind == CaseEventKind.TRANSFER
+        for value in (event.old_value, event.new_value)
+        if value.isdigit()
+    }
     if not ids:
         return {}
-    return {str(user.id): user.display_name for user in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+    return {
+        str(user.id): user.display_name
+        for user in db.session.scalars(sa.select(User).where(User.id.in_(ids)))
+    }
 
 
 @bp.post("/<int:case_id>/risk")
@@ -125,7 +148,9 @@ def change_risk(case_id: int) -> Response | tuple[str, int]:
     form = RiskForm()
     if form.validate_on_submit():
         try:
-            case_changes.change_risk(case, RiskLevel(form.risk_level.data), reason=form.reason.data, user=current_user)
+            case_changes.change_risk(
+                case, RiskLevel(form.risk_level.data), reason=form.reason.data, user=current_user
+            )
         except cases.CaseError as error:
             form.risk_level.errors.append(str(error))
         else:
@@ -143,7 +168,9 @@ def loop_back(case_id: int) -> Response | tuple[str, int]:
     form = LoopBackForm(phases=sorted(LOOP_BACKS.get(case.phase, ()), key=list(Phase).index))
     if form.validate_on_submit():
         try:
-            case_changes.loop_back(case, Phase(form.phase.data), reason=form.reason.data, user=current_user)
+            case_changes.loop_back(
+                case, Phase(form.phase.data), reason=form.reason.data, user=current_user
+            )
         except cases.CaseError as error:
             form.phase.errors.append(str(error))
         else:
@@ -176,8 +203,10 @@ def transfer(case_id: int) -> Response | tuple[str, int]:
     caseloads = case_changes.open_caseloads([user.id for user in candidates])
     cap = standard_for(case).caseload_cap
     form = TransferForm()
-    form.worker.choices = [SelectChoice(user.id, f"{user.display_name} ({caseloads.get(user.id, 0)} of {cap} cases)")
-                           for user in candidates]
+    form.worker.choices = [
+        SelectChoice(user.id, f"{user.display_name} ({caseloads.get(user.id, 0)} of {cap} cases)")
+        for user in candidates
+    ]
     if case.is_open and form.validate_on_submit():
         new_worker = next((user for user in candidates if user.id == form.worker.data), None)
         if new_worker is None:
@@ -186,11 +215,18 @@ def transfer(case_id: int) -> Response | tuple[str, int]:
             case_changes.transfer(case, new_worker, note=form.note.data, user=current_user)
             db.session.commit()
             flash(f"Case transferred to {new_worker.display_name}.")
-            return redirect(url_for("today.index") if not can_view_case(current_user, case)
-                            else url_for("cases.view", case_id=case.id))
-    return render_template("cases/transfer.html", case=case, form=form, cap=cap,
-                           over=[user.id for user in candidates if caseloads.get(user.id, 0) >= cap]), \
-        422 if form.errors else 200
+            return redirect(
+                url_for("today.index")
+                if not can_view_case(current_user, case)
+                else url_for("cases.view", case_id=case.id)
+            )
+    return render_template(
+        "cases/transfer.html",
+        case=case,
+        form=form,
+        cap=cap,
+        over=[user.id for user in candidates if caseloads.get(user.id, 0) >= cap],
+    ), 422 if form.errors else 200
 
 
 @bp.get("/<int:case_id>/handoff")
@@ -207,13 +243,26 @@ def handoff(case_id: int) -> str:
             db.session.commit()
     state = load_state(case)
     transfer_event = db.session.scalar(
-        sa.select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == CaseEventKind.TRANSFER)
-        .options(so.joinedload(CaseEvent.user)).order_by(CaseEvent.occurred_at.desc()).limit(1))
+        sa.select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.kind == CaseEventKind.TRANSFER)
+        .options(so.joinedload(CaseEvent.user))
+        .order_by(CaseEvent.occurred_at.desc())
+        .limit(1)
+    )
     contacts = db.session.scalars(
-        sa.select(ContactLog).where(ContactLog.case_id == case.id)
-        .order_by(ContactLog.occurred_at.desc()).limit(3)).all()
-    return render_template("cases/handoff.html", case=case, state=state, transfer=transfer_event,
-                           contacts=contacts, next_step=next_step(state, local_today()))
+        sa.select(ContactLog)
+        .where(ContactLog.case_id == case.id)
+        .order_by(ContactLog.occurred_at.desc())
+        .limit(3)
+    ).all()
+    return render_template(
+        "cases/handoff.html",
+        case=case,
+        state=state,
+        transfer=transfer_event,
+        contacts=contacts,
+        next_step=next_step(state, local_today()),
+    )
 
 
 @bp.post("/<int:case_id>/follow-ups/<int:follow_up_id>")

@@ -40,7 +40,9 @@ def search() -> Response:
     query = clean_line(request.args.get("q", ""))[:100]
     results = search_clients(current_user, query, _page_number(), current_app.config["PAGE_SIZE"])
     # Rendered before the commit below, which would expire the results (a query per client).
-    page = render_page_or_fragment("clients/search.html", "clients/_results.html", query=query, results=results)
+    page = render_page_or_fragment(
+        "clients/search.html", "clients/_results.html", query=query, results=results
+    )
     if results.clients:
         # Who looked through client lists, and when; never what they typed. Each client listed was
         # seen (name, ID), so each is a view of that client's record.
@@ -52,6 +54,7 @@ def search() -> Response:
 
 def _person_from(values) -> duplicates.Person:
     """The identity fields as typed so far (from the form, or the live check's query string)."""
+
     def parsed_date(text: str | None) -> date | None:
         try:
             return date.fromisoformat(text) if text else None
@@ -61,8 +64,11 @@ def _person_from(values) -> duplicates.Person:
     age = values.get("approximate_age", "")
     # Raw request values, not a form's: cleaned as the forms clean names, so no NUL reaches a query.
     return duplicates.Person(
-        names=[clean_line(values.get("preferred_name", "")[:200]), clean_line(values.get("legal_name", "")[:200]),
-               *(clean_line(alias) for alias in values.get("aliases", "")[:400].split(","))],
+        names=[
+            clean_line(values.get("preferred_name", "")[:200]),
+            clean_line(values.get("legal_name", "")[:200]),
+            *(clean_line(alias) for alias in values.get("aliases", "")[:400].split(",")),
+        ],
         date_of_birth=parsed_date(values.get("date_of_birth")),
         approximate_age=int(age) if age.isdigit() and int(age) <= 120 else None,
         phone=clean_line(values.get("phone", "")[:40]) or None,
@@ -76,7 +82,9 @@ def duplicate_check() -> str:
     page = render_template("clients/_duplicates.html", check=check, form=None)
     if check.candidates:
         # The matches' names and IDs were shown: a view of each one's record.
-        audit.record_all(AuditAction.VIEW, "client", [candidate.client.id for candidate in check.candidates])
+        audit.record_all(
+            AuditAction.VIEW, "client", [candidate.client.id for candidate in check.candidates]
+        )
     return page
 
 
@@ -98,11 +106,14 @@ def new() -> Response | tuple[str, int]:
             if check.has_likely and not form.different_person.data:
                 form.different_person.errors.append(
                     "This looks like someone already known. Open their record, or tick this box if it is "
-                    "a different person.")
+                    "a different person."
+                )
         if not form.errors:
             taken = take_intake(
                 phone_made_id=None if existing else form.persistent_id.data,
-                worker=current_user, program=program, existing_client=existing,
+                worker=current_user,
+                program=program,
+                existing_client=existing,
                 new_client=None if existing else _client_details(form),
                 intake=cases.IntakeDetails(
                     presenting_circumstances=form.presenting_circumstances.data or "",
@@ -118,7 +129,9 @@ def new() -> Response | tuple[str, int]:
             if taken.client_id_reissue is not None:
                 client_id_reissued(taken.client_id_reissue)
             db.session.commit()
-            flash(f"Intake saved for {case.client.preferred_name}: client ID {case.client.display_id}.")
+            flash(
+                f"Intake saved for {case.client.preferred_name}: client ID {case.client.display_id}."
+            )
             return redirect(url_for("cases.view", case_id=case.id))
     elif form.is_submitted() and existing is None:
         check = duplicates.check(current_user, _person_from(request.form), local_today())
@@ -132,8 +145,11 @@ def _client_details(form: IntakeForm | ClientForm) -> clients.ClientDetails:
         legal_name=form.legal_name.data,
         aliases=form.alias_list(),
         date_of_birth=form.date_of_birth.data,
-        estimated_birth_year=(local_today().year - form.approximate_age.data
-                              if form.approximate_age.data is not None and not form.date_of_birth.data else None),
+        estimated_birth_year=(
+            local_today().year - form.approximate_age.data
+            if form.approximate_age.data is not None and not form.date_of_birth.data
+            else None
+        ),
         language=form.language.data or None,
         phone=form.phone.data,
         safe_to_call=yes_no(form.safe_to_call.data),
@@ -145,13 +161,21 @@ def _client_details(form: IntakeForm | ClientForm) -> clients.ClientDetails:
 def _form_data(client: Client) -> dict:
     yes_no_text = {True: "yes", False: "no", None: ""}
     return {
-        "preferred_name": client.preferred_name, "legal_name": client.legal_name or "",
-        "aliases": ", ".join(alias.name for alias in client.aliases), "date_of_birth": client.date_of_birth,
-        "approximate_age": (local_today().year - client.estimated_birth_year
-                            if client.estimated_birth_year and not client.date_of_birth else None),
-        "language": client.language or "", "phone": client.phone or "",
-        "safe_to_call": yes_no_text[client.safe_to_call], "safe_to_text": yes_no_text[client.safe_to_text],
-        "contact_notes": client.contact_notes, "version": str(client.version),
+        "preferred_name": client.preferred_name,
+        "legal_name": client.legal_name or "",
+        "aliases": ", ".join(alias.name for alias in client.aliases),
+        "date_of_birth": client.date_of_birth,
+        "approximate_age": (
+            local_today().year - client.estimated_birth_year
+            if client.estimated_birth_year and not client.date_of_birth
+            else None
+        ),
+        "language": client.language or "",
+        "phone": client.phone or "",
+        "safe_to_call": yes_no_text[client.safe_to_call],
+        "safe_to_text": yes_no_text[client.safe_to_text],
+        "contact_notes": client.contact_notes,
+        "version": str(client.version),
     }
 
 
@@ -164,24 +188,35 @@ def edit(persistent_id: str) -> Response | tuple[str, int]:
         if not (form.version.data or "").isdigit():
             abort(400)
         try:
-            clients.update_client(client, _client_details(form), expected_version=int(form.version.data),
-                                  changed_by=current_user)
+            clients.update_client(
+                client,
+                _client_details(form),
+                expected_version=int(form.version.data),
+                changed_by=current_user,
+            )
             db.session.commit()
         except (clients.StaleEdit, StaleDataError):
             db.session.rollback()
             client = get_client_or_404(persistent_id)
             theirs = ClientForm(formdata=None, data=_form_data(client), meta={"csrf": False})
             return render_template(
-                "conflict.html", form=form, theirs=theirs, fields=CLIENT_FIELDS, version=client.version,
+                "conflict.html",
+                form=form,
+                theirs=theirs,
+                fields=CLIENT_FIELDS,
+                version=client.version,
                 what=f"{client.preferred_name}'s details",
                 action=url_for("clients.edit", persistent_id=client.display_id),
-                back=url_for("clients.view", persistent_id=client.display_id)), 409
+                back=url_for("clients.view", persistent_id=client.display_id),
+            ), 409
         except clients.ClientError as error:
             form.preferred_name.errors.append(str(error))
         else:
             flash(f"{client.preferred_name}'s details saved.")
             return redirect(url_for("clients.view", persistent_id=client.display_id))
-    return render_template("clients/edit.html", client=client, form=form), 422 if form.errors else 200
+    return render_template(
+        "clients/edit.html", client=client, form=form
+    ), 422 if form.errors else 200
 
 
 @bp.get("/<persistent_id>")

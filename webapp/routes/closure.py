@@ -24,16 +24,30 @@ from webapp.web.access import get_case_or_404
 bp = Blueprint("closure", __name__, url_prefix="/cases")
 
 
-def _page(state: CaseState, form: ClosureForm, *, decision: DecisionForm | None = None,
-          reopen: ReopenForm | None = None, status: int = 200) -> tuple[str, int]:
+def _page(
+    state: CaseState,
+    form: ClosureForm,
+    *,
+    decision: DecisionForm | None = None,
+    reopen: ReopenForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
     case = state.case
     history = closure_history(state)
     pending = state.pending_closure
     return render_template(
-        "closure/close.html", case=case, state=state, form=form, needs_approval=closure.needs_approval(case),
-        pending=pending, may_decide=pending is not None and closure.may_approve(current_user, pending),
-        may_manage=may_manage(current_user, case), last_returned=history.last_returned, closed_by=history.closed_by,
-        decision=decision or DecisionForm(formdata=None), reopen=reopen or ReopenForm(formdata=None),
+        "closure/close.html",
+        case=case,
+        state=state,
+        form=form,
+        needs_approval=closure.needs_approval(case),
+        pending=pending,
+        may_decide=pending is not None and closure.may_approve(current_user, pending),
+        may_manage=may_manage(current_user, case),
+        last_returned=history.last_returned,
+        closed_by=history.closed_by,
+        decision=decision or DecisionForm(formdata=None),
+        reopen=reopen or ReopenForm(formdata=None),
         closure_assessment=history.closure_assessment,
     ), status
 
@@ -53,16 +67,22 @@ def close(case_id: int) -> Response | tuple[str, int]:
     valid = form.validate_on_submit()
     # The closure's own checks run even when a field is wrong, so every problem shows at once.
     plan = closure.ClosurePlan(
-        reason=ClosureReason(form.reason.data) if form.reason.data in ClosureReason._value2member_map_
+        reason=ClosureReason(form.reason.data)
+        if form.reason.data in ClosureReason._value2member_map_
         else ClosureReason.OTHER,
-        outcome=form.outcome.data or "", goal_outcomes=form.goal_outcomes(),
+        outcome=form.outcome.data or "",
+        goal_outcomes=form.goal_outcomes(),
         taken_over_by=form.taken_over_by.data or "",
-        warm_handoff=WarmHandoff(form.warm_handoff.data) if form.warm_handoff.data in WarmHandoff._value2member_map_
+        warm_handoff=WarmHandoff(form.warm_handoff.data)
+        if form.warm_handoff.data in WarmHandoff._value2member_map_
         else WarmHandoff.NOT_APPLICABLE,
-        follow_up_dates=form.follow_up_dates())
+        follow_up_dates=form.follow_up_dates(),
+    )
     found = closure.problems(state, plan, local_today())
     for name, message in found.items():
-        target = {"goals": None, "assessment": form.reason, "follow_ups": form.follow_up_1}.get(name, None)
+        target = {"goals": None, "assessment": form.reason, "follow_ups": form.follow_up_1}.get(
+            name, None
+        )
         target = target or (form[name] if name in form else None)
         if target is not None and message not in target.errors:
             target.errors = [*target.errors, message]
@@ -99,8 +119,11 @@ def decide(case_id: int) -> Response | tuple[str, int]:
         form.note.errors.append(str(error))
         return _page(state, closure_form(state.active_goals), decision=form, status=422)
     db.session.commit()
-    flash("Closure approved: the case is closed." if form.decision.data == "approve"
-          else "Closure sent back to the worker.")
+    flash(
+        "Closure approved: the case is closed."
+        if form.decision.data == "approve"
+        else "Closure sent back to the worker."
+    )
     return redirect(url_for("cases.view", case_id=case.id))
 
 

@@ -14,15 +14,33 @@ from webapp.extensions import db
 from webapp.web.fragments import render_page_or_fragment
 
 MESSAGES = {
-    400: ("Something in that request was not right", "The page sent something we could not read. Go back and try again."),
+    400: (
+        "Something in that request was not right",
+        "The page sent something we could not read. Go back and try again.",
+    ),
     401: ("Please sign in", "Your session has ended. Sign in again to continue."),
-    403: ("Not for your role", "Your account does not have access to this page. Ask an admin if you need it."),
-    404: ("Not found", "There is nothing here, or it is not shared with you. Check the address or search again."),
-    405: ("That does not work here", "This page cannot be used that way. Go back and use its buttons or links."),
-    413: ("Too much to send at once", "What you sent is larger than this form accepts. Shorten it and try again."),
+    403: (
+        "Not for your role",
+        "Your account does not have access to this page. Ask an admin if you need it.",
+    ),
+    404: (
+        "Not found",
+        "There is nothing here, or it is not shared with you. Check the address or search again.",
+    ),
+    405: (
+        "That does not work here",
+        "This page cannot be used that way. Go back and use its buttons or links.",
+    ),
+    413: (
+        "Too much to send at once",
+        "What you sent is larger than this form accepts. Shorten it and try again.",
+    ),
     422: ("Something needs fixing", "Check the form: the problem is shown beside the field."),
     429: ("Too many tries", "Please wait a little before trying again."),
-    500: ("Something went wrong on our side", "Nothing you did caused this. What you saved before is safe; try again in a moment."),
+    500: (
+        "Something went wrong on our side",
+        "Nothing you did caused this. What you saved before is safe; try again in a moment.",
+    ),
 }
 
 # Never echo these back into a page, even to the person who typed them.
@@ -32,8 +50,11 @@ _SECRET_FIELDS = ("password", "csrf_token", "totp", "token")
 def _error_response(code: int, title: str | None = None, message: str | None = None):
     default_title, default_message = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
     response = render_page_or_fragment(
-        "errors/error.html", "errors/_error.html",
-        code=code, title=title or default_title, message=message or default_message,
+        "errors/error.html",
+        "errors/_error.html",
+        code=code,
+        title=title or default_title,
+        message=message or default_message,
     )
     response.status_code = code
     return response
@@ -62,11 +83,15 @@ def sent_too_late_from_this_session() -> bool:
     secret = session.get(field)
     # Where Flask-WTF looks: the form field first, then the headers.
     headers = current_app.config.get("WTF_CSRF_HEADERS", ())
-    sent = request.form.get(field) or next((request.headers[h] for h in headers if request.headers.get(h)), None)
+    sent = request.form.get(field) or next(
+        (request.headers[h] for h in headers if request.headers.get(h)), None
+    )
     if not sent or not isinstance(secret, str) or limit is None:
         return False
     serializer = URLSafeTimedSerializer(
-        current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, salt="wtf-csrf-token")
+        current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key,
+        salt="wtf-csrf-token",
+    )
     try:
         signed, signed_at = serializer.loads(sent, return_timestamp=True)
     except BadData:
@@ -81,8 +106,12 @@ def init_app(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         own = sent_too_late_from_this_session()
         response = render_page_or_fragment(
-            "errors/csrf.html", "errors/_csrf.html",
-            kept=own, fields=kept_fields() if own else [], action=request.path, reason=error.description,
+            "errors/csrf.html",
+            "errors/_csrf.html",
+            kept=own,
+            fields=kept_fields() if own else [],
+            action=request.path,
+            reason=error.description,
         )
         response.status_code = 400
         return response

@@ -34,37 +34,55 @@ NEW = "new"
 
 def _mine() -> sa.Select:
     """Self-intakes this reviewer may see: their programs', and none that names a client hidden from them."""
-    return sa.select(SelfIntakeSubmission).join(SelfIntakeSubmission.invitation).where(visible_invitations(current_user))
+    return (
+        sa.select(SelfIntakeSubmission)
+        .join(SelfIntakeSubmission.invitation)
+        .where(visible_invitations(current_user))
+    )
 
 
 @bp.get("")
 def index() -> str:
     waiting = db.session.scalars(
-        _mine().where(SelfIntakeSubmission.status == SubmissionStatus.PENDING)
+        _mine()
+        .where(SelfIntakeSubmission.status == SubmissionStatus.PENDING)
         .options(so.contains_eager(SelfIntakeSubmission.invitation).joinedload(Invitation.program))
-        .order_by(SelfIntakeSubmission.submitted_at)).all()
+        .order_by(SelfIntakeSubmission.submitted_at)
+    ).all()
     return render_template("intake_queue/index.html", waiting=waiting)
 
 
 def _person(answers: dict) -> duplicates.Person:
     try:
-        born = date.fromisoformat(answers["date_of_birth"]) if answers.get("date_of_birth") else None
+        born = (
+            date.fromisoformat(answers["date_of_birth"]) if answers.get("date_of_birth") else None
+        )
     except ValueError:
         born = None
-    return duplicates.Person(names=[answers.get("preferred_name", ""), answers.get("legal_name", "")],
-                             date_of_birth=born, approximate_age=answers.get("age"), phone=answers.get("phone") or None)
+    return duplicates.Person(
+        names=[answers.get("preferred_name", ""), answers.get("legal_name", "")],
+        date_of_birth=born,
+        approximate_age=answers.get("age"),
+        phone=answers.get("phone") or None,
+    )
 
 
 def _new_client(answers: dict, language: str) -> clients.ClientDetails:
     person = _person(answers)
     yes_no = {"yes": True, "no": False}
     return clients.ClientDetails(
-        preferred_name=answers.get("preferred_name", ""), legal_name=answers.get("legal_name") or None,
+        preferred_name=answers.get("preferred_name", ""),
+        legal_name=answers.get("legal_name") or None,
         date_of_birth=person.date_of_birth,
-        estimated_birth_year=local_today().year - person.approximate_age if person.approximate_age and not person.date_of_birth else None,
-        language=language, phone=answers.get("phone") or None,
-        safe_to_call=yes_no.get(answers.get("safe_to_call", "")), safe_to_text=yes_no.get(answers.get("safe_to_text", "")),
-        contact_notes=answers.get("contact_notes", ""))
+        estimated_birth_year=local_today().year - person.approximate_age
+        if person.approximate_age and not person.date_of_birth
+        else None,
+        language=language,
+        phone=answers.get("phone") or None,
+        safe_to_call=yes_no.get(answers.get("safe_to_call", "")),
+        safe_to_text=yes_no.get(answers.get("safe_to_text", "")),
+        contact_notes=answers.get("contact_notes", ""),
+    )
 
 
 def _submission_or_404(submission_id: int) -> SelfIntakeSubmission:
@@ -74,24 +92,40 @@ def _submission_or_404(submission_id: int) -> SelfIntakeSubmission:
     return submission
 
 
-def _page(submission: SelfIntakeSubmission, *, accept: AcceptForm | None = None, reject: RejectForm | None = None,
-          status: int = 200) -> tuple[str, int]:
+def _page(
+    submission: SelfIntakeSubmission,
+    *,
+    accept: AcceptForm | None = None,
+    reject: RejectForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
     invitation = submission.invitation
     check = duplicates.check(current_user, _person(submission.answers), local_today())
     known: list[Client] = [invitation.client] if invitation.client else []
     known += [candidate.client for candidate in check.candidates if candidate.client not in known]
     if accept is None:
         accept = AcceptForm(formdata=None, prefix="accept")
-        accept.client.data = known[0].persistent_id if invitation.client else (None if check.has_likely else NEW)
+        accept.client.data = (
+            known[0].persistent_id if invitation.client else (None if check.has_likely else NEW)
+        )
     accept.client.choices = _choices(known)
-    return render_template("intake_queue/review.html", submission=submission, answers=submission.answers,
-                           check=check, accept=accept, reject=reject or RejectForm(formdata=None, prefix="reject"),
-                           needs=NEEDS, invitation=invitation), status
+    return render_template(
+        "intake_queue/review.html",
+        submission=submission,
+        answers=submission.answers,
+        check=check,
+        accept=accept,
+        reject=reject or RejectForm(formdata=None, prefix="reject"),
+        needs=NEEDS,
+        invitation=invitation,
+    ), status
 
 
 def _choices(known: list[Client]) -> list[SelectChoice]:
-    return [SelectChoice(client.persistent_id, f"{client.preferred_name} · {client.display_id}") for client in known] \
-        + [SelectChoice(NEW, _("A new client record"))]
+    return [
+        SelectChoice(client.persistent_id, f"{client.preferred_name} · {client.display_id}")
+        for client in known
+    ] + [SelectChoice(NEW, _("A new client record"))]
 
 
 @bp.get("/<int:submission_id>")
@@ -111,17 +145,26 @@ def accept(submission_id: int) -> Response | tuple[str, int]:
     known += [candidate.client for candidate in check.candidates if candidate.client not in known]
     form.client.choices = _choices(known)
     if form.validate_on_submit():
-        existing = next((client for client in known if client.persistent_id == form.client.data), None)
+        existing = next(
+            (client for client in known if client.persistent_id == form.client.data), None
+        )
         try:
             case = self_intake.accept(
-                submission, reviewer=current_user, existing_client=existing,
-                new_client=None if existing else _new_client(submission.answers, submission.language),
-                next_follow_up_on=form.next_follow_up_on.data)
+                submission,
+                reviewer=current_user,
+                existing_client=existing,
+                new_client=None
+                if existing
+                else _new_client(submission.answers, submission.language),
+                next_follow_up_on=form.next_follow_up_on.data,
+            )
         except (self_intake.SelfIntakeError, clients.ClientError) as error:
             form.client.errors.append(str(error))
         else:
             db.session.commit()
-            flash(_("Self-intake accepted: %(name)s's case is open.", name=case.client.preferred_name))
+            flash(
+                _("Self-intake accepted: %(name)s's case is open.", name=case.client.preferred_name)
+            )
             return redirect(url_for("cases.view", case_id=case.id))
     return _page(submission, accept=form, status=422)
 

@@ -41,17 +41,26 @@ def index() -> Response | tuple[str, int]:
             form.program.errors.append(_("Choose one of your programs."))
         else:
             invitation, token = self_intake.create_invitation(
-                current_user, program, language=form.language.data or "", client=client,
-                expires_in=timedelta(days=form.expires_in_days.data), note=form.note.data or "")
+                current_user,
+                program,
+                language=form.language.data or "",
+                client=client,
+                expires_in=timedelta(days=form.expires_in_days.data),
+                note=form.note.data or "",
+            )
             db.session.commit()
             # Only the hash is stored: the link is shown once, on the next page, then forgotten.
             session["new_invitation"] = {"id": invitation.id, "token": token}
             return redirect(url_for("invites.share", invitation_id=invitation.id))
     invitations = db.session.scalars(
-        _visible().options(so.joinedload(Invitation.program), so.joinedload(Invitation.created_by))
-        .order_by(Invitation.created_at.desc()).limit(100)).all()
-    return render_template("invites/index.html", form=form, invitations=invitations, now=utcnow()), \
-        422 if form.errors else 200
+        _visible()
+        .options(so.joinedload(Invitation.program), so.joinedload(Invitation.created_by))
+        .order_by(Invitation.created_at.desc())
+        .limit(100)
+    ).all()
+    return render_template(
+        "invites/index.html", form=form, invitations=invitations, now=utcnow()
+    ), 422 if form.errors else 200
 
 
 @bp.get("/<int:invitation_id>/share")
@@ -64,8 +73,12 @@ def share(invitation_id: int) -> str:
     if new.get("id") == invitation.id and invitation.usable(utcnow()):
         link = url_for("self_intake.form", token=new["token"], _external=True)
         session.pop("new_invitation")
-    return render_template("invites/share.html", invitation=invitation, link=link,
-                           qr=segno.make(link, error="m").svg_data_uri(scale=4) if link else None)
+    return render_template(
+        "invites/share.html",
+        invitation=invitation,
+        link=link,
+        qr=segno.make(link, error="m").svg_data_uri(scale=4) if link else None,
+    )
 
 
 @bp.post("/<int:invitation_id>/revoke")

@@ -39,11 +39,17 @@ def caseload() -> Response:
     """The signed-in worker's own open cases, just enough for the offline pickers."""
     cases = db.session.scalars(
         sa.select(Case)
-        .where(Case.primary_worker_id == current_user.id, Case.closed_at.is_(None), visible_cases(current_user))
+        .where(
+            Case.primary_worker_id == current_user.id,
+            Case.closed_at.is_(None),
+            visible_cases(current_user),
+        )
         .options(
             so.selectinload(Case.client),
             so.selectinload(Case.program),
-            so.selectinload(Case.referrals).selectinload(Referral.service).selectinload(Service.provider),
+            so.selectinload(Case.referrals)
+            .selectinload(Referral.service)
+            .selectinload(Service.provider),
         )
         .order_by(Case.id)
     ).all()
@@ -56,9 +62,14 @@ def caseload() -> Response:
                 "client_id": case.client.display_id,
                 "program": case.program.name,
                 "referrals": [
-                    {"id": r.id, "provider": r.service.provider.name, "service": r.service.name,
-                     "status": r.status.value}
-                    for r in case.referrals if r.status not in CLOSED_REFERRAL_STATUSES
+                    {
+                        "id": r.id,
+                        "provider": r.service.provider.name,
+                        "service": r.service.name,
+                        "status": r.status.value,
+                    }
+                    for r in case.referrals
+                    if r.status not in CLOSED_REFERRAL_STATUSES
                 ],
             }
             for case in cases
@@ -92,8 +103,12 @@ def outbox() -> Response:
 
 @bp.get("/forms/referral-status")
 def referral_status_shell() -> Response:
-    transitions = {status.value: [s.value for s in ReferralStatus if s in following]
-                   for status, following in ALLOWED_TRANSITIONS.items()}
+    transitions = {
+        status.value: [s.value for s in ReferralStatus if s in following]
+        for status, following in ALLOWED_TRANSITIONS.items()
+    }
     labels = {status.value: status.label for status in ReferralStatus}
     form = ReferralStatusForm(meta={"csrf": False}, referral=None)
-    return _shell("offline/referral_status_shell.html", form=form, transitions=transitions, labels=labels)
+    return _shell(
+        "offline/referral_status_shell.html", form=form, transitions=transitions, labels=labels
+    )

@@ -21,24 +21,41 @@ bp = Blueprint("plans", __name__, url_prefix="/cases")
 GOAL_FIELDS = ("domain", "statement", "measure", "target_on", "status")
 
 
-def _plan_page(case: Case, *, agreement: AgreementForm | None = None, task_forms: dict[int, TaskForm] | None = None,
-               status: int = 200) -> tuple[str, int]:
+def _plan_page(
+    case: Case,
+    *,
+    agreement: AgreementForm | None = None,
+    task_forms: dict[int, TaskForm] | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
     state = load_state(case)
     if agreement is None:
         plan = state.plan
-        agreement = AgreementForm(data={
-            "agreed_by": plan.agreed_by if plan and plan.agreed_by else "The client",
-            "agreed_on": plan.agreed_on if plan else None,
-            "agreement_method": plan.agreement_method.value if plan and plan.agreement_method else "",
-            "review_on": plan.review_on if plan else None,
-            "version": str(plan.version) if plan else "",
-        })
+        agreement = AgreementForm(
+            data={
+                "agreed_by": plan.agreed_by if plan and plan.agreed_by else "The client",
+                "agreed_on": plan.agreed_on if plan else None,
+                "agreement_method": plan.agreement_method.value
+                if plan and plan.agreement_method
+                else "",
+                "review_on": plan.review_on if plan else None,
+                "version": str(plan.version) if plan else "",
+            }
+        )
     task_forms = task_forms or {}
     for goal in state.goals:
         task_forms.setdefault(goal.id, TaskForm(formdata=None, prefix=f"task{goal.id}"))
     linked = {goal.id: [r for r in state.referrals if r.goal_id == goal.id] for goal in state.goals}
-    return render_template("plans/view.html", case=case, state=state, agreement=agreement, task_forms=task_forms,
-                           linked=linked, done_form=TaskDoneForm(formdata=None), today=local_today()), status
+    return render_template(
+        "plans/view.html",
+        case=case,
+        state=state,
+        agreement=agreement,
+        task_forms=task_forms,
+        linked=linked,
+        done_form=TaskDoneForm(formdata=None),
+        today=local_today(),
+    ), status
 
 
 @bp.route("/<int:case_id>/plan", methods=["GET", "POST"])
@@ -47,21 +64,34 @@ def view(case_id: int) -> Response | tuple[str, int]:
     case = get_case_or_404(case_id)
     form = AgreementForm()
     if not form.validate_on_submit():
-        return _plan_page(case, agreement=form if form.is_submitted() else None, status=422 if form.errors else 200)
+        return _plan_page(
+            case,
+            agreement=form if form.is_submitted() else None,
+            status=422 if form.errors else 200,
+        )
     version = form.version.data or ""
     if version and not version.isdigit():
         abort(400)
     try:
         plans.record_agreement(
-            case, agreed_by=form.agreed_by.data or "", agreed_on=form.agreed_on.data,
-            method=AgreementMethod(form.agreement_method.data) if form.agreement_method.data else None,
-            review_on=form.review_on.data, expected_version=int(version) if version else None,
-            user=current_user, today=local_today())
+            case,
+            agreed_by=form.agreed_by.data or "",
+            agreed_on=form.agreed_on.data,
+            method=AgreementMethod(form.agreement_method.data)
+            if form.agreement_method.data
+            else None,
+            review_on=form.review_on.data,
+            expected_version=int(version) if version else None,
+            user=current_user,
+            today=local_today(),
+        )
         db.session.commit()
     except (plans.StaleEdit, StaleDataError):
         db.session.rollback()
-        form.agreed_on.errors.append("Someone else saved the plan's agreement while you were editing. "
-                                     "The saved version is shown; your entries are below it.")
+        form.agreed_on.errors.append(
+            "Someone else saved the plan's agreement while you were editing. "
+            "The saved version is shown; your entries are below it."
+        )
         case = get_case_or_404(case_id)
         saved = plans.plan_of(case)
         form.version.data = str(saved.version) if saved else ""  # a second save is deliberate
@@ -74,9 +104,13 @@ def view(case_id: int) -> Response | tuple[str, int]:
 
 
 def _goal_details(form: GoalForm) -> plans.GoalDetails:
-    return plans.GoalDetails(domain=LifeDomain(form.domain.data), statement=form.statement.data or "",
-                             measure=form.measure.data or "", target_on=form.target_on.data,
-                             status=GoalStatus(form.status.data))
+    return plans.GoalDetails(
+        domain=LifeDomain(form.domain.data),
+        statement=form.statement.data or "",
+        measure=form.measure.data or "",
+        target_on=form.target_on.data,
+        status=GoalStatus(form.status.data),
+    )
 
 
 @bp.route("/<int:case_id>/plan/goals/new", methods=["GET", "POST"])
@@ -92,7 +126,9 @@ def new_goal(case_id: int) -> Response | tuple[str, int]:
             db.session.commit()
             flash("Goal added to the plan.")
             return redirect(url_for("plans.view", case_id=case.id))
-    return render_template("plans/goal_form.html", case=case, form=form, goal=None), 422 if form.errors else 200
+    return render_template(
+        "plans/goal_form.html", case=case, form=form, goal=None
+    ), 422 if form.errors else 200
 
 
 def _goal_or_404(case: Case, goal_id: int) -> Goal:
@@ -103,8 +139,14 @@ def _goal_or_404(case: Case, goal_id: int) -> Goal:
 
 
 def _goal_data(goal: Goal) -> dict:
-    return {"domain": goal.domain.value, "statement": goal.statement, "measure": goal.measure,
-            "target_on": goal.target_on, "status": goal.status.value, "version": str(goal.version)}
+    return {
+        "domain": goal.domain.value,
+        "statement": goal.statement,
+        "measure": goal.measure,
+        "target_on": goal.target_on,
+        "status": goal.status.value,
+        "version": str(goal.version),
+    }
 
 
 @bp.route("/<int:case_id>/plan/goals/<int:goal_id>", methods=["GET", "POST"])
@@ -114,28 +156,46 @@ def edit_goal(case_id: int, goal_id: int) -> Response | tuple[str, int]:
     domains = assessments.domains_for(case.program)
     if goal.domain not in domains:
         domains = [*domains, goal.domain]
-    form = GoalForm(domains=domains, new=False, data=None if GoalForm().is_submitted() else _goal_data(goal))
+    form = GoalForm(
+        domains=domains, new=False, data=None if GoalForm().is_submitted() else _goal_data(goal)
+    )
     if form.validate_on_submit():
         if not (form.version.data or "").isdigit():
             abort(400)
         try:
-            plans.update_goal(case, goal, _goal_details(form), expected_version=int(form.version.data),
-                              user=current_user, today=local_today())
+            plans.update_goal(
+                case,
+                goal,
+                _goal_details(form),
+                expected_version=int(form.version.data),
+                user=current_user,
+                today=local_today(),
+            )
             db.session.commit()
         except (plans.StaleEdit, StaleDataError):
             db.session.rollback()
             goal = _goal_or_404(get_case_or_404(case_id), goal_id)
-            theirs = GoalForm(formdata=None, domains=domains, data=_goal_data(goal), meta={"csrf": False})
+            theirs = GoalForm(
+                formdata=None, domains=domains, data=_goal_data(goal), meta={"csrf": False}
+            )
             return render_template(
-                "conflict.html", form=form, theirs=theirs, fields=GOAL_FIELDS, version=goal.version,
-                what="this goal", action=url_for("plans.edit_goal", case_id=case_id, goal_id=goal_id),
-                back=url_for("plans.view", case_id=case_id)), 409
+                "conflict.html",
+                form=form,
+                theirs=theirs,
+                fields=GOAL_FIELDS,
+                version=goal.version,
+                what="this goal",
+                action=url_for("plans.edit_goal", case_id=case_id, goal_id=goal_id),
+                back=url_for("plans.view", case_id=case_id),
+            ), 409
         except CaseError as error:
             form.statement.errors.append(str(error))
         else:
             flash("Goal saved.")
             return redirect(url_for("plans.view", case_id=case.id))
-    return render_template("plans/goal_form.html", case=case, form=form, goal=goal), 422 if form.errors else 200
+    return render_template(
+        "plans/goal_form.html", case=case, form=form, goal=goal
+    ), 422 if form.errors else 200
 
 
 @bp.post("/<int:case_id>/plan/goals/<int:goal_id>/tasks")
@@ -145,8 +205,14 @@ def add_task(case_id: int, goal_id: int) -> Response | tuple[str, int]:
     form = TaskForm(prefix=f"task{goal.id}")
     if form.validate_on_submit():
         try:
-            plans.add_task(case, goal, description=form.description.data, due_on=form.due_on.data,
-                           responsible=TaskOwner(form.responsible.data), user=current_user)
+            plans.add_task(
+                case,
+                goal,
+                description=form.description.data,
+                due_on=form.due_on.data,
+                responsible=TaskOwner(form.responsible.data),
+                user=current_user,
+            )
         except CaseError as error:
             form.description.errors.append(str(error))
         else:

@@ -21,7 +21,9 @@ SERVICE_WORKER = Path(__file__).resolve().parents[2] / "service_worker" / "sw.js
 def service_worker() -> Response:
     # The worker's version carries the static files' hash: any changed file makes a new worker,
     # which precaches the new files (no manual version bump needed for static changes).
-    script = SERVICE_WORKER.read_text().replace('var VERSION = "', f'var VERSION = "{static_version(current_app)}-', 1)
+    script = SERVICE_WORKER.read_text().replace(
+        'var VERSION = "', f'var VERSION = "{static_version(current_app)}-', 1
+    )
     response = Response(script, mimetype="text/javascript")
     response.set_etag(hashlib.sha256(script.encode()).hexdigest()[:16])
     response.make_conditional(request)
@@ -35,15 +37,27 @@ def service_worker() -> Response:
 @public
 def manifest() -> Response:
     icons = [
-        {"src": url_for("static", filename="icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
-        {"src": url_for("static", filename="icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+        {
+            "src": url_for("static", filename="icons/icon-192.png"),
+            "sizes": "192x192",
+            "type": "image/png",
+        },
+        {
+            "src": url_for("static", filename="icons/icon-512.png"),
+            "sizes": "512x512",
+            "type": "image/png",
+        },
         {
             "src": url_for("static", filename="icons/icon-maskable-512.png"),
             "sizes": "512x512",
             "type": "image/png",
             "purpose": "maskable",
         },
-        {"src": url_for("static", filename="icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        {
+            "src": url_for("static", filename="icons/icon.svg"),
+            "sizes": "any",
+            "type": "image/svg+xml",
+        },
     ]
     body = {
         "name": "Waymark",

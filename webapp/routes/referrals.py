@@ -50,7 +50,10 @@ def view(referral_id: int) -> Response | tuple[str, int]:
         else:
             db.session.commit()
             flash(f"Referral to {referral.service.provider.name}: {referral.status.label.lower()}.")
-            return redirect(safe_next(request.args.get("next")) or url_for("cases.view", case_id=referral.case_id))
+            return redirect(
+                safe_next(request.args.get("next"))
+                or url_for("cases.view", case_id=referral.case_id)
+            )
     elif request.method == "POST" and not referral.next_statuses:
         form.status.errors = ["This referral is finished; nothing more can be recorded on it."]
     if request.method == "GET":
@@ -77,23 +80,38 @@ def new(case_id: int) -> Response | tuple[str, int]:
         else:
             try:
                 referral = referrals.make_referral(
-                    case, service, created_by=current_user, today=local_today(),
-                    reason=form.reason.data or "", follow_up_on=form.follow_up_on.data,
+                    case,
+                    service,
+                    created_by=current_user,
+                    today=local_today(),
+                    reason=form.reason.data or "",
+                    follow_up_on=form.follow_up_on.data,
                     goal=next((goal for goal in goals if goal.id == form.goal.data), None),
                 )
             except referrals.ReferralError as error:
                 form.service.errors.append(str(error))
             else:
                 db.session.commit()
-                flash(f"Referral to {service.provider.name} sent. Confirm it by {referral.follow_up_on:%-d %b}.")
+                flash(
+                    f"Referral to {service.provider.name} sent. Confirm it by {referral.follow_up_on:%-d %b}."
+                )
                 return redirect(back_to_case(case.id))
     status = 422 if form.errors else 200
     shown = matching(services, query)
     # Narrow the list to what was searched for, keeping the service already chosen.
     chosen = next((service for service in services if service.id == form.service.data), None)
-    form.service.choices = service_choices(shown + ([chosen] if chosen and chosen not in shown else []))
+    form.service.choices = service_choices(
+        shown + ([chosen] if chosen and chosen not in shown else [])
+    )
     response = render_page_or_fragment(
-        "cases/referral_form.html", "cases/_service_field.html", case=case, form=form, query=query,
-        shown=len(shown), has_services=bool(services), categories=[(c.value, c.label) for c in ServiceCategory])
+        "cases/referral_form.html",
+        "cases/_service_field.html",
+        case=case,
+        form=form,
+        query=query,
+        shown=len(shown),
+        has_services=bool(services),
+        categories=[(c.value, c.label) for c in ServiceCategory],
+    )
     response.status_code = status
     return response

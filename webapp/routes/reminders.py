@@ -21,9 +21,13 @@ MAX_KEY = 160
 
 @bp.get("")
 def index() -> str:
-    return render_template("reminders/index.html", items=due_reminders(current_user),
-                           today=today_for(current_user), snooze_choices=SNOOZE_LABELS,
-                           has_device=bool(push_service.devices_of(current_user)))
+    return render_template(
+        "reminders/index.html",
+        items=due_reminders(current_user),
+        today=today_for(current_user),
+        snooze_choices=SNOOZE_LABELS,
+        has_device=bool(push_service.devices_of(current_user)),
+    )
 
 
 SNOOZE_LABELS = {"1h": "1 hour", "4h": "4 hours", "1d": "Tomorrow", "3d": "3 days"}
@@ -49,8 +53,11 @@ def snooze() -> Response:
         flash(str(error))
     else:
         db.session.commit()
-        flash(f"Snoozed for {SNOOZE_LABELS[request.form['for']].lower()}." if request.form["for"] != "1d"
-              else "Snoozed until tomorrow.")
+        flash(
+            f"Snoozed for {SNOOZE_LABELS[request.form['for']].lower()}."
+            if request.form["for"] != "1d"
+            else "Snoozed until tomorrow."
+        )
     return redirect(url_for("reminders.index"))
 
 

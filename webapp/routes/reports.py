@@ -37,8 +37,14 @@ def _filters() -> tuple[ReportFilterForm, Scope | None]:
     programs = report_programs(current_user)
     program_ids = [program.id for program in programs]
     workers = db.session.scalars(
-        sa.select(User).where(User.id.in_(
-            sa.select(program_memberships.c.user_id).where(program_memberships.c.program_id.in_(program_ids))))
+        sa.select(User)
+        .where(
+            User.id.in_(
+                sa.select(program_memberships.c.user_id).where(
+                    program_memberships.c.program_id.in_(program_ids)
+                )
+            )
+        )
         .order_by(User.display_name)
     ).all()
     form = ReportFilterForm(request.args, programs=programs, workers=workers)
@@ -52,7 +58,8 @@ def _filters() -> tuple[ReportFilterForm, Scope | None]:
     return form, Scope(
         viewer=current_user._get_current_object(),
         program_ids=(int(form.program.data),) if form.program.data else tuple(program_ids),
-        since=since, until=until,
+        since=since,
+        until=until,
         worker_id=int(form.worker.data) if form.worker.data else None,
         model=CaseModel(form.model.data) if form.model.data else None,
         status=form.status.data or CaseStatus.ALL,
@@ -63,9 +70,14 @@ def _filters() -> tuple[ReportFilterForm, Scope | None]:
 def index() -> tuple[str, int]:
     form, scope = _filters()
     tables = [report(scope) for report in REPORTS.values()] if scope else []
-    return render_template("reports/index.html", form=form, scope=scope,
-                           reports=[(table, chart_for(table)) for table in tables],
-                           has_programs=bool(form.program.choices[1:]), page_rows=PAGE_ROWS), 422 if form.errors else 200
+    return render_template(
+        "reports/index.html",
+        form=form,
+        scope=scope,
+        reports=[(table, chart_for(table)) for table in tables],
+        has_programs=bool(form.program.choices[1:]),
+        page_rows=PAGE_ROWS,
+    ), 422 if form.errors else 200
 
 
 def _export_name(key: str, scope: Scope) -> str:
@@ -79,7 +91,9 @@ def export(key: str) -> Response:
         if scope is None:
             abort(422)
         audit.record(AuditAction.EXPORT, "case_extract", None)
-        return csv_response(_export_name("cases-deidentified", scope), extract.HEADER, extract.rows(scope))
+        return csv_response(
+            _export_name("cases-deidentified", scope), extract.HEADER, extract.rows(scope)
+        )
     report = REPORTS.get(key)
     if report is None:
         abort(404)

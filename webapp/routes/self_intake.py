@@ -48,7 +48,9 @@ def _gone() -> tuple[str, int]:
 
 
 def _language(invitation: Invitation) -> str:
-    g.language = i18n.choose(request.args.get("lang") or request.form.get("lang"), invitation.language)
+    g.language = i18n.choose(
+        request.args.get("lang") or request.form.get("lang"), invitation.language
+    )
     return g.language
 
 
@@ -71,9 +73,14 @@ def form(token: str) -> Response | tuple[str, int]:
             return _gone()
         session["self_intake_program"] = invitation.program.name
         return redirect(url_for("self_intake.thanks", lang=language))
-    return render_template("self_intake/form.html", form=form, steps=STEPS, invitation=invitation,
-                           storage_key=f"waymark-self-intake-{invitation.id}-{invitation.created_at.timestamp():.0f}",
-                           token=token), 422 if form.errors else 200
+    return render_template(
+        "self_intake/form.html",
+        form=form,
+        steps=STEPS,
+        invitation=invitation,
+        storage_key=f"waymark-self-intake-{invitation.id}-{invitation.created_at.timestamp():.0f}",
+        token=token,
+    ), 422 if form.errors else 200
 
 
 @bp.post("/<token>/started")

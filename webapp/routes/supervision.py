@@ -22,4 +22,6 @@ def supervisors_only() -> None:
 @bp.get("")
 def index() -> str:
     today = local_today()
-    return render_template("supervision/index.html", view=overview(current_user, today), today=today)
+    return render_template(
+        "supervision/index.html", view=overview(current_user, today), today=today
+    )

@@ -13,4 +13,6 @@ bp = Blueprint("today", __name__)
 
 @bp.get("/")
 def index() -> str:
-    return render_template("today/index.html", items=due_reminders(current_user), today=today_for(current_user))
+    return render_template(
+        "today/index.html", items=due_reminders(current_user), today=today_for(current_user)
+    )

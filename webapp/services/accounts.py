@@ -31,7 +31,9 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def password_problem(password: str, user_names: list[str] | None = None, *, second_factor: bool = False) -> str | None:
+def password_problem(
+    password: str, user_names: list[str] | None = None, *, second_factor: bool = False
+) -> str | None:
     """Why a new password is not acceptable, or None. With a second factor, 8 characters will do."""
     minimum = MIN_PASSWORD_LENGTH_WITH_SECOND_FACTOR if second_factor else MIN_PASSWORD_LENGTH
     if len(password) < minimum:
@@ -45,11 +47,15 @@ def password_problem(password: str, user_names: list[str] | None = None, *, seco
                 return "Choose a password that does not contain your name or email address."
     if len(set(password)) < 5:
         return "Choose a password that is not one character repeated."
-    estimate = zxcvbn(password[:100], user_inputs=[part for name in user_names or [] for part in name.split()])
+    estimate = zxcvbn(
+        password[:100], user_inputs=[part for name in user_names or [] for part in name.split()]
+    )
     floor = MIN_GUESSES_LOG10_WITH_SECOND_FACTOR if second_factor else MIN_GUESSES_LOG10
     if estimate["guesses_log10"] < floor:
-        return ("This password is too easy to guess: it is common, appears in breached-password lists, "
-                "or follows a pattern. A few unrelated words together work well.")
+        return (
+            "This password is too easy to guess: it is common, appears in breached-password lists, "
+            "or follows a pattern. A few unrelated words together work well."
+        )
     return None
 
 
@@ -139,7 +145,9 @@ def create_user(
 
 def set_password(user: User, password: str, *, changed_by: User | None = None) -> None:
     """Set a new password and end every session the user has open elsewhere."""
-    problem = password_problem(password, [user.display_name, user.email], second_factor=user.has_second_factor)
+    problem = password_problem(
+        password, [user.display_name, user.email], second_factor=user.has_second_factor
+    )
     if problem:
         raise AccountError(problem)
     user.password_hash = hash_password(password)

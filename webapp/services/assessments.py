@@ -40,8 +40,9 @@ class AssessmentDetails:
     client_view: str = ""
 
 
-def record_assessment(case: Case, details: AssessmentDetails, *, recorded_by: User,
-                      existing: list[Assessment]) -> Assessment:
+def record_assessment(
+    case: Case, details: AssessmentDetails, *, recorded_by: User, existing: list[Assessment]
+) -> Assessment:
     """Record an assessment; `existing` are the case's assessments so far (oldest first)."""
     has_baseline = any(a.kind == AssessmentKind.BASELINE for a in existing)
     if details.kind == AssessmentKind.BASELINE and has_baseline:
@@ -61,12 +62,19 @@ def record_assessment(case: Case, details: AssessmentDetails, *, recorded_by: Us
         if not narrative.strip():
             raise CaseError(f"Say why {domain.label.lower()} scores {score}.")
     assessment = Assessment(
-        case_id=case.id, kind=details.kind, assessed_on=details.assessed_on,
-        strengths_personal=details.strengths_personal.strip(), strengths_family=details.strengths_family.strip(),
-        strengths_community=details.strengths_community.strip(), needs=details.needs.strip(),
-        client_view=details.client_view.strip(), recorded_by_id=recorded_by.id,
-        scores=[AssessmentScore(domain=domain, score=score, narrative=narrative.strip())
-                for domain, (score, narrative) in details.scores.items()],
+        case_id=case.id,
+        kind=details.kind,
+        assessed_on=details.assessed_on,
+        strengths_personal=details.strengths_personal.strip(),
+        strengths_family=details.strengths_family.strip(),
+        strengths_community=details.strengths_community.strip(),
+        needs=details.needs.strip(),
+        client_view=details.client_view.strip(),
+        recorded_by_id=recorded_by.id,
+        scores=[
+            AssessmentScore(domain=domain, score=score, narrative=narrative.strip())
+            for domain, (score, narrative) in details.scores.items()
+        ],
     )
     db.session.add(assessment)
     db.session.flush()
@@ -92,14 +100,22 @@ class DomainChange:
         return self.latest - self.baseline
 
 
-def change_from_baseline(assessments: list[Assessment], domains: list[LifeDomain]) -> list[DomainChange]:
+def change_from_baseline(
+    assessments: list[Assessment], domains: list[LifeDomain]
+) -> list[DomainChange]:
     """Per domain: the baseline score, the latest score and the path between (oldest first input)."""
     baseline = next((a for a in assessments if a.kind == AssessmentKind.BASELINE), None)
     if baseline is None:
         return []
     rows = []
     for domain in domains:
-        history = tuple((a.assessed_on, s.score) for a in assessments if (s := a.score_of(domain)) is not None)
+        history = tuple(
+            (a.assessed_on, s.score) for a in assessments if (s := a.score_of(domain)) is not None
+        )
         first = baseline.score_of(domain)
-        rows.append(DomainChange(domain, first.score if first else None, history[-1][1] if history else None, history))
+        rows.append(
+            DomainChange(
+                domain, first.score if first else None, history[-1][1] if history else None, history
+            )
+        )
     return [row for row in rows if row.history]

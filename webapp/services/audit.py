@@ -18,7 +18,11 @@ _LINK_TOKEN = re.compile(r"^/i/[^/]+")
 
 
 def redact(path: str) -> str:
-    return _LINK_TOKEN.sub("/i/[link]", path) if path.startswith("/i/") and not path.startswith("/i/thanks") else path
+    return (
+        _LINK_TOKEN.sub("/i/[link]", path)
+        if path.startswith("/i/") and not path.startswith("/i/thanks")
+        else path
+    )
 
 
 def record(
@@ -93,5 +97,7 @@ def _write_alone(events: list[AuditEvent]) -> None:
     writes first: on SQLite a read transaction that later writes can fail at once when another
     writer is busy, whatever busy_timeout says; a transaction that writes first waits its turn."""
     with database.writes(), db.engine.begin() as connection:
-        connection.execute(sa.insert(AuditEvent), [{name: getattr(event, name) for name in _COLUMNS}
-                                                   for event in events])
+        connection.execute(
+            sa.insert(AuditEvent),
+            [{name: getattr(event, name) for name in _COLUMNS} for event in events],
+        )

@@ -30,10 +30,24 @@ LOOP_BACKS: dict[Phase, frozenset[Phase]] = {
 }
 
 
-def record_event(case: Case, kind: CaseEventKind, *, user: User | None, old: str = "", new: str = "",
-                 note: str = "") -> CaseEvent:
-    event = CaseEvent(case_id=case.id, kind=kind, old_value=old, new_value=new, note=note.strip(),
-                      user_id=user.id if user else None, occurred_at=utcnow())
+def record_event(
+    case: Case,
+    kind: CaseEventKind,
+    *,
+    user: User | None,
+    old: str = "",
+    new: str = "",
+    note: str = "",
+) -> CaseEvent:
+    event = CaseEvent(
+        case_id=case.id,
+        kind=kind,
+        old_value=old,
+        new_value=new,
+        note=note.strip(),
+        user_id=user.id if user else None,
+        occurred_at=utcnow(),
+    )
     db.session.add(event)
     return event
 
@@ -43,7 +57,9 @@ def refresh_phase(case: Case, *, user: User | None, why: str = "") -> Phase:
     db.session.flush()
     phase = derive_phase(load_state(case))
     if phase != case.phase:
-        record_event(case, CaseEventKind.PHASE, user=user, old=case.phase.value, new=phase.value, note=why)
+        record_event(
+            case, CaseEventKind.PHASE, user=user, old=case.phase.value, new=phase.value, note=why
+        )
         case.phase = phase
     return phase
 
@@ -60,7 +76,9 @@ def loop_back(case: Case, to: Phase, *, reason: str, user: User) -> None:
         raise CaseError("Say why the case goes back to this phase.")
     allowed = LOOP_BACKS.get(case.phase, frozenset())
     if to not in allowed:
-        raise CaseError(f"A case in {case.phase.label.lower()} cannot go back to {to.label.lower()}.")
+        raise CaseError(
+            f"A case in {case.phase.label.lower()} cannot go back to {to.label.lower()}."
+        )
     case.loop_back_phase = to
     case.loop_back_at = utcnow()
     refresh_phase(case, user=user, why=reason)
@@ -82,7 +100,9 @@ def change_risk(case: Case, to: RiskLevel, *, reason: str, user: User) -> None:
         raise CaseError("Say why the risk level changes.")
     if to == case.risk_level:
         raise CaseError(f"The risk level is already {to.label.lower()}.")
-    record_event(case, CaseEventKind.RISK, user=user, old=case.risk_level.value, new=to.value, note=reason)
+    record_event(
+        case, CaseEventKind.RISK, user=user, old=case.risk_level.value, new=to.value, note=reason
+    )
     case.risk_level = to
     db.session.flush()
     audit.record(AuditAction.UPDATE, "case", case.id, user=user)
@@ -95,12 +115,21 @@ def may_manage(user: User, case: Case) -> bool:
 
 def transfer_candidates(case: Case) -> list[User]:
     """Active staff of the case's program who carry cases, other than its current worker."""
-    members = sa.select(program_memberships.c.user_id).where(program_memberships.c.program_id == case.program_id)
-    return list(db.session.scalars(
-        sa.select(User).where(User.id.in_(members), User.active, User.role.in_(WORKER_ROLES),
-                              User.id != (case.primary_worker_id or 0))
-        .order_by(User.display_name)
-    ))
+    members = sa.select(program_memberships.c.user_id).where(
+        program_memberships.c.program_id == case.program_id
+    )
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(
+                User.id.in_(members),
+                User.active,
+                User.role.in_(WORKER_ROLES),
+                User.id != (case.primary_worker_id or 0),
+            )
+            .order_by(User.display_name)
+        )
+    )
 
 
 def open_caseloads(user_ids: list[int]) -> dict[int, int]:
@@ -120,7 +149,14 @@ def transfer(case: Case, to: User, *, note: str, user: User) -> None:
     if to.id not in {candidate.id for candidate in transfer_candidates(case)}:
         raise CaseError("Choose someone who works in this program.")
     old = case.primary_worker
-    record_event(case, CaseEventKind.TRANSFER, user=user, old=str(old.id) if old else "", new=str(to.id), note=note)
+    record_event(
+        case,
+        CaseEventKind.TRANSFER,
+        user=user,
+        old=str(old.id) if old else "",
+        new=str(to.id),
+        note=note,
+    )
     case.primary_worker = to
     case.handoff_pending = True
     db.session.flush()
@@ -139,13 +175,23 @@ def may_supervise(user: User, case: Case) -> bool:
 def set_restricted(case: Case, restricted: bool, *, reason: str, user: User) -> None:
     """Mark a case restricted (only its worker, their supervisor and admins may see it), or lift it."""
     if not may_restrict(user, case):
-        raise CaseError("Only the case's worker, their supervisor or an admin may change who can see it.")
+        raise CaseError(
+            "Only the case's worker, their supervisor or an admin may change who can see it."
+        )
     if not reason.strip():
         raise CaseError("Say why." if restricted else "Say why the restriction is lifted.")
     if case.restricted == restricted:
-        raise CaseError("The case is already restricted." if restricted else "The case is not restricted.")
-    record_event(case, CaseEventKind.RESTRICTION, user=user, old="restricted" if case.restricted else "program",
-                 new="restricted" if restricted else "program", note=reason)
+        raise CaseError(
+            "The case is already restricted." if restricted else "The case is not restricted."
+        )
+    record_event(
+        case,
+        CaseEventKind.RESTRICTION,
+        user=user,
+        old="restricted" if case.restricted else "program",
+        new="restricted" if restricted else "program",
+        note=reason,
+    )
     case.restricted = restricted
     db.session.flush()
     audit.record(AuditAction.UPDATE, "case", case.id, user=user)

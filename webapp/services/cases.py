@@ -114,7 +114,9 @@ def log_contact(
         contact_type=contact_type,
         note=note.strip(),
         duration_minutes=duration_minutes,
-        place=clean_line(place),  # one line, as names are: no line breaks, bidi or zero-width characters
+        place=clean_line(
+            place
+        ),  # one line, as names are: no line breaks, bidi or zero-width characters
         services_given=services_given.strip(),
         next_follow_up_on=next_follow_up_on,
         recorded_by_id=recorded_by.id if recorded_by else None,

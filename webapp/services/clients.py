@@ -61,7 +61,9 @@ def new_persistent_id() -> str:
     raise RuntimeError("could not find an unused client ID")  # pragma: no cover
 
 
-def create_client(details: ClientDetails, *, created_by: User | None, persistent_id: str | None = None) -> Client:
+def create_client(
+    details: ClientDetails, *, created_by: User | None, persistent_id: str | None = None
+) -> Client:
     """A new client. `persistent_id` is given when a phone assigned it offline."""
     preferred = clean_line(details.preferred_name)
     if not preferred:
@@ -106,7 +108,10 @@ class ClientIdReissue:
 
 
 def create_client_with_phone_made_id(
-    details: ClientDetails, *, created_by: User | None, phone_made_id: str | None,
+    details: ClientDetails,
+    *,
+    created_by: User | None,
+    phone_made_id: str | None,
 ) -> tuple[Client, ClientIdReissue | None]:
     """A new client under the ID a phone made offline; if that ID is unreadable or already
     taken, under a fresh one, with the re-issue for the phone to be told.
@@ -121,17 +126,23 @@ def create_client_with_phone_made_id(
         wanted: str | None = client_ids.parse(typed)
     except client_ids.InvalidClientId:
         wanted = None
-    if wanted is not None and db.session.scalar(sa.select(Client.id).where(Client.persistent_id == wanted)):
+    if wanted is not None and db.session.scalar(
+        sa.select(Client.id).where(Client.persistent_id == wanted)
+    ):
         wanted = None
     client = create_client(details, created_by=created_by, persistent_id=wanted)
-    return client, None if wanted is not None else ClientIdReissue(phone_made=typed, issued=client.display_id)
+    return client, None if wanted is not None else ClientIdReissue(
+        phone_made=typed, issued=client.display_id
+    )
 
 
 class StaleEdit(ClientError):
     """Someone saved this client since the form was opened."""
 
 
-def update_client(client: Client, details: ClientDetails, *, expected_version: int, changed_by: User) -> Client:
+def update_client(
+    client: Client, details: ClientDetails, *, expected_version: int, changed_by: User
+) -> Client:
     """Change a client's details, unless they changed since `expected_version` (never a silent overwrite)."""
     if client.version != expected_version:
         raise StaleEdit("Someone else saved this record while you were editing it.")

@@ -66,12 +66,18 @@ def problems(state: CaseState, plan: ClosurePlan, today: date) -> dict[str, str]
     found: dict[str, str] = {}
     if not plan.outcome.strip():
         found["outcome"] = "Say how the case ends for the client: what changed, what is still open."
-    missing = [goal for goal in state.active_goals if plan.goal_outcomes.get(goal.id) not in GOAL_OUTCOMES]
+    missing = [
+        goal for goal in state.active_goals if plan.goal_outcomes.get(goal.id) not in GOAL_OUTCOMES
+    ]
     if missing:
         found["goals"] = "Give every open goal its outcome."
-    closure_assessment = next((a for a in reversed(state.assessments) if a.kind == AssessmentKind.CLOSURE), None)
+    closure_assessment = next(
+        (a for a in reversed(state.assessments) if a.kind == AssessmentKind.CLOSURE), None
+    )
     if closure_assessment is None and plan.reason not in CLOSURE_ASSESSMENT_OPTIONAL:
-        found["assessment"] = "Record the closure assessment first, so the change from baseline is known."
+        found["assessment"] = (
+            "Record the closure assessment first, so the change from baseline is known."
+        )
     if plan.reason == ClosureReason.TRANSFERRED and not plan.taken_over_by.strip():
         found["taken_over_by"] = "Say which provider takes over."
     if plan.warm_handoff == WarmHandoff.DONE and not plan.taken_over_by.strip():
@@ -82,7 +88,9 @@ def problems(state: CaseState, plan: ClosurePlan, today: date) -> dict[str, str]
     return found
 
 
-def request_closure(state: CaseState, plan: ClosurePlan, *, user: User, today: date) -> ClosureRequest:
+def request_closure(
+    state: CaseState, plan: ClosurePlan, *, user: User, today: date
+) -> ClosureRequest:
     """Ask to close; where no approval is needed the closure takes effect at once."""
     case = state.case
     if not case.is_open:
@@ -92,14 +100,22 @@ def request_closure(state: CaseState, plan: ClosurePlan, *, user: User, today: d
     found = problems(state, plan, today)
     if found:
         raise CaseError(" ".join(found.values()))
-    closure_assessment = next((a for a in reversed(state.assessments) if a.kind == AssessmentKind.CLOSURE), None)
+    closure_assessment = next(
+        (a for a in reversed(state.assessments) if a.kind == AssessmentKind.CLOSURE), None
+    )
     request = ClosureRequest(
-        case=case, reason=plan.reason, outcome=plan.outcome.strip(),
-        goal_outcomes={str(goal_id): status.value for goal_id, status in plan.goal_outcomes.items()},
+        case=case,
+        reason=plan.reason,
+        outcome=plan.outcome.strip(),
+        goal_outcomes={
+            str(goal_id): status.value for goal_id, status in plan.goal_outcomes.items()
+        },
         closure_assessment_id=closure_assessment.id if closure_assessment else None,
-        taken_over_by=plan.taken_over_by.strip(), warm_handoff=plan.warm_handoff,
+        taken_over_by=plan.taken_over_by.strip(),
+        warm_handoff=plan.warm_handoff,
         follow_up_dates=sorted({due.isoformat() for due in plan.follow_up_dates}),
-        requested_by_id=user.id, requested_at=utcnow(),
+        requested_by_id=user.id,
+        requested_at=utcnow(),
     )
     db.session.add(request)
     db.session.flush()
@@ -142,11 +158,15 @@ def _decide(request: ClosureRequest, user: User) -> None:
     if request.status != ClosureStatus.PENDING:
         raise CaseError("This closure has already been decided.")
     if not may_approve(user, request):
-        raise CaseError("A supervisor of this program, other than whoever asked, decides on this closure.")
+        raise CaseError(
+            "A supervisor of this program, other than whoever asked, decides on this closure."
+        )
 
 
 def _close(case: Case, request: ClosureRequest, *, user: User) -> None:
-    goals = db.session.scalars(sa.select(Goal).where(Goal.id.in_([int(key) for key in request.goal_outcomes])))
+    goals = db.session.scalars(
+        sa.select(Goal).where(Goal.id.in_([int(key) for key in request.goal_outcomes]))
+    )
     for goal in goals:
         goal.status = GoalStatus(request.goal_outcomes[str(goal.id)])
     case.closed_at = utcnow()
@@ -157,7 +177,9 @@ def _close(case: Case, request: ClosureRequest, *, user: User) -> None:
     case.handoff_pending = False
     for due in request.follow_up_dates:
         db.session.add(PostClosureFollowUp(case_id=case.id, due_on=date.fromisoformat(due)))
-    record_event(case, CaseEventKind.CLOSED, user=user, new=request.reason.value, note=request.outcome)
+    record_event(
+        case, CaseEventKind.CLOSED, user=user, new=request.reason.value, note=request.outcome
+    )
     db.session.flush()
     audit.record(AuditAction.UPDATE, "closure_request", request.id, user=user)
     audit.record(AuditAction.UPDATE, "case", case.id, user=user)
@@ -170,12 +192,17 @@ def reopen(case: Case, *, reason: str, user: User) -> None:
         raise CaseError("This case is open.")
     if not reason.strip():
         raise CaseError("Say why the case is reopened.")
-    record_event(case, CaseEventKind.REOPENED, user=user, old=case.closure_reason or "", note=reason)
+    record_event(
+        case, CaseEventKind.REOPENED, user=user, old=case.closure_reason or "", note=reason
+    )
     case.closed_at = None
     case.closure_reason = None
     case.closure_outcome = ""
-    pending = db.session.scalars(sa.select(PostClosureFollowUp).where(
-        PostClosureFollowUp.case_id == case.id, PostClosureFollowUp.done_at.is_(None)))
+    pending = db.session.scalars(
+        sa.select(PostClosureFollowUp).where(
+            PostClosureFollowUp.case_id == case.id, PostClosureFollowUp.done_at.is_(None)
+        )
+    )
     for follow_up in pending:
         follow_up.cancelled = True
     db.session.flush()

@@ -15,7 +15,9 @@ from webapp.services import audit
 Entry = TypeVar("Entry", Provider, Service)
 
 
-def _save(entry: Entry, record_type: str, *, created: bool, active: bool, fields: dict[str, str]) -> Entry:
+def _save(
+    entry: Entry, record_type: str, *, created: bool, active: bool, fields: dict[str, str]
+) -> Entry:
     for name, value in fields.items():
         setattr(entry, name, value)
     entry.active = active
@@ -27,10 +29,19 @@ def _save(entry: Entry, record_type: str, *, created: bool, active: bool, fields
 
 def save_provider(provider: Provider | None, *, active: bool, **fields: str) -> Provider:
     """Create a provider (None) or change one."""
-    return _save(provider or Provider(), "provider", created=provider is None, active=active, fields=fields)
+    return _save(
+        provider or Provider(), "provider", created=provider is None, active=active, fields=fields
+    )
 
 
-def save_service(provider: Provider, service: Service | None, *, active: bool, **fields: str) -> Service:
+def save_service(
+    provider: Provider, service: Service | None, *, active: bool, **fields: str
+) -> Service:
     """Add a service to `provider` (None) or change one."""
-    return _save(service or Service(provider=provider), "service", created=service is None, active=active,
-                 fields=fields)
+    return _save(
+        service or Service(provider=provider),
+        "service",
+        created=service is None,
+        active=active,
+        fields=fields,
+    )

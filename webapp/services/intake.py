@@ -39,11 +39,21 @@ def take_intake(
         client = existing_client
     else:
         client, reissue = clients.create_client_with_phone_made_id(
-            new_client, created_by=worker, phone_made_id=phone_made_id)
+            new_client, created_by=worker, phone_made_id=phone_made_id
+        )
     case = cases.open_case(
-        client, program, created_by=worker, primary_worker=worker, intake=intake,
+        client,
+        program,
+        created_by=worker,
+        primary_worker=worker,
+        intake=intake,
         next_follow_up_on=next_follow_up_on,
     )
-    clients.record_consent(client, scope=ConsentScope.DATA_COLLECTION, method=consent_method, recorded_by=worker,
-                           case=case)
+    clients.record_consent(
+        client,
+        scope=ConsentScope.DATA_COLLECTION,
+        method=consent_method,
+        recorded_by=worker,
+        case=case,
+    )
     return IntakeTaken(case=case, client_id_reissue=reissue)

@@ -74,8 +74,14 @@ def _check_goal(details: GoalDetails, today: date, *, new: bool) -> None:
 def add_goal(case: Case, details: GoalDetails, *, user: User, today: date) -> Goal:
     _check_goal(details, today, new=True)
     plan = _plan_for_change(case, user)
-    goal = Goal(plan=plan, domain=details.domain, statement=details.statement.strip(),
-                measure=details.measure.strip(), target_on=details.target_on, status=details.status)
+    goal = Goal(
+        plan=plan,
+        domain=details.domain,
+        statement=details.statement.strip(),
+        measure=details.measure.strip(),
+        target_on=details.target_on,
+        status=details.status,
+    )
     db.session.add(goal)
     plan.updated_by_id = user.id
     db.session.flush()
@@ -84,8 +90,9 @@ def add_goal(case: Case, details: GoalDetails, *, user: User, today: date) -> Go
     return goal
 
 
-def update_goal(case: Case, goal: Goal, details: GoalDetails, *, expected_version: int, user: User,
-                today: date) -> Goal:
+def update_goal(
+    case: Case, goal: Goal, details: GoalDetails, *, expected_version: int, user: User, today: date
+) -> Goal:
     if goal.version != expected_version:
         raise StaleEdit("Someone else saved this goal while you were editing it.")
     if not case.is_open:
@@ -102,15 +109,24 @@ def update_goal(case: Case, goal: Goal, details: GoalDetails, *, expected_versio
     return goal
 
 
-def add_task(case: Case, goal: Goal, *, description: str, responsible: TaskOwner, due_on: date | None,
-             user: User) -> PlanTask:
+def add_task(
+    case: Case,
+    goal: Goal,
+    *,
+    description: str,
+    responsible: TaskOwner,
+    due_on: date | None,
+    user: User,
+) -> PlanTask:
     if not case.is_open:
         raise CaseError("This case is closed.")
     if not goal.is_active:
         raise CaseError("This goal already has an outcome; reopen it to add tasks.")
     if not description.strip():
         raise CaseError("Say what needs doing.")
-    task = PlanTask(goal=goal, description=description.strip(), responsible=responsible, due_on=due_on)
+    task = PlanTask(
+        goal=goal, description=description.strip(), responsible=responsible, due_on=due_on
+    )
     db.session.add(task)
     db.session.flush()
     audit.record(AuditAction.CREATE, "plan_task", task.id, user=user)
@@ -127,8 +143,17 @@ def set_task_done(case: Case, task: PlanTask, done: bool, *, user: User) -> None
     refresh_phase(case, user=user, why="Task done" if done else "Task reopened")
 
 
-def record_agreement(case: Case, *, agreed_by: str, agreed_on: date | None, method: AgreementMethod | None,
-                     review_on: date | None, expected_version: int | None, user: User, today: date) -> ServicePlan:
+def record_agreement(
+    case: Case,
+    *,
+    agreed_by: str,
+    agreed_on: date | None,
+    method: AgreementMethod | None,
+    review_on: date | None,
+    expected_version: int | None,
+    user: User,
+    today: date,
+) -> ServicePlan:
     """The client's agreement (who, when, how) and the date the plan is next reviewed."""
     plan = _plan_for_change(case, user)
     if expected_version is not None and plan.version != expected_version:

@@ -58,7 +58,8 @@ def create_program(
         description=description,
         contact_standard_days=contact_standard_days or defaults.contact_standard_days,
         caseload_cap=caseload_cap or defaults.caseload_cap,
-        reassessment_interval_days=reassessment_interval_days or defaults.reassessment_interval_days,
+        reassessment_interval_days=reassessment_interval_days
+        or defaults.reassessment_interval_days,
         active=active,
         closure_approval=closure_approval or default_closure_approval(model),
         assessment_domains=_domains(assessment_domains),
@@ -90,7 +91,9 @@ def update_program(
     program.description = description
     program.contact_standard_days = contact_standard_days or defaults.contact_standard_days
     program.caseload_cap = caseload_cap or defaults.caseload_cap
-    program.reassessment_interval_days = reassessment_interval_days or defaults.reassessment_interval_days
+    program.reassessment_interval_days = (
+        reassessment_interval_days or defaults.reassessment_interval_days
+    )
     program.active = active
     program.closure_approval = closure_approval or default_closure_approval(model)
     program.assessment_domains = _domains(assessment_domains)

@@ -25,12 +25,19 @@ def subscribe(user: User, *, endpoint: str, p256dh: str, auth: str, label: str) 
     """Store (or move to this user) the browser's subscription. Raises PushError when it is unusable."""
     check_endpoint(endpoint)
     check_keys(p256dh, auth)
-    subscription = db.session.scalar(sa.select(PushSubscription).where(PushSubscription.endpoint == endpoint))
+    subscription = db.session.scalar(
+        sa.select(PushSubscription).where(PushSubscription.endpoint == endpoint)
+    )
     if subscription is None:
-        count = db.session.scalar(sa.select(sa.func.count()).select_from(PushSubscription)
-                                  .where(PushSubscription.user_id == user.id))
+        count = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(PushSubscription)
+            .where(PushSubscription.user_id == user.id)
+        )
         if count >= MAX_DEVICES:
-            raise PushError(f"Reminders are on for {MAX_DEVICES} devices already; remove one first.")
+            raise PushError(
+                f"Reminders are on for {MAX_DEVICES} devices already; remove one first."
+            )
         subscription = PushSubscription(endpoint=endpoint)
         db.session.add(subscription)
     # A shared phone: the browser's one subscription follows whoever signed in last.
@@ -53,8 +60,11 @@ def remove(user: User, subscription: PushSubscription) -> None:
 
 def remove_endpoint(user: User, endpoint: str) -> bool:
     """At sign-out: the device stops getting this user's reminders."""
-    subscription = db.session.scalar(sa.select(PushSubscription).where(
-        PushSubscription.endpoint == endpoint, PushSubscription.user_id == user.id))
+    subscription = db.session.scalar(
+        sa.select(PushSubscription).where(
+            PushSubscription.endpoint == endpoint, PushSubscription.user_id == user.id
+        )
+    )
     if subscription is None:
         return False
     remove(user, subscription)
@@ -62,41 +72,67 @@ def remove_endpoint(user: User, endpoint: str) -> bool:
 
 
 def devices_of(user: User) -> list[PushSubscription]:
-    return list(db.session.scalars(sa.select(PushSubscription).where(PushSubscription.user_id == user.id)
-                                   .order_by(PushSubscription.created_at)))
+    return list(
+        db.session.scalars(
+            sa.select(PushSubscription)
+            .where(PushSubscription.user_id == user.id)
+            .order_by(PushSubscription.created_at)
+        )
+    )
 
 
 def claim_devices(user_id: int, now: datetime) -> list[PushSubscription]:
     """The user's devices, if this dispatcher is the one to look at the user now: none while
     another holds them (PostgreSQL skips locked rows), or when one looked moments ago (dispatchers
     started by the same minute's cron, or one that took its turn first on SQLite's write lock)."""
-    subscriptions = list(db.session.scalars(
-        sa.select(PushSubscription)
-        .where(PushSubscription.user_id == user_id,
-               sa.or_(PushSubscription.retry_at.is_(None), PushSubscription.retry_at <= now))
-        .order_by(PushSubscription.id)
-        .with_for_update(skip_locked=True)
-    ))
-    if any(s.checked_at is not None and now - RECHECK_AFTER < s.checked_at <= now for s in subscriptions):
+    subscriptions = list(
+        db.session.scalars(
+            sa.select(PushSubscription)
+            .where(
+                PushSubscription.user_id == user_id,
+                sa.or_(PushSubscription.retry_at.is_(None), PushSubscription.retry_at <= now),
+            )
+            .order_by(PushSubscription.id)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    if any(
+        s.checked_at is not None and now - RECHECK_AFTER < s.checked_at <= now
+        for s in subscriptions
+    ):
         return []
     for subscription in subscriptions:
         subscription.checked_at = now
     return subscriptions
 
 
-def deliver(subscription: PushSubscription, payload: dict, *, urgent: bool, count: int, now: datetime) -> str:
+def deliver(
+    subscription: PushSubscription, payload: dict, *, urgent: bool, count: int, now: datetime
+) -> str:
     """One push to one device, recorded; the subscription is deleted or backs off as answered."""
     host = urlsplit(subscription.endpoint).hostname or ""
     try:
-        result = web_push.send(subscription.endpoint, subscription.p256dh, subscription.auth, payload, urgent=urgent)
+        result = web_push.send(
+            subscription.endpoint, subscription.p256dh, subscription.auth, payload, urgent=urgent
+        )
     except web_push.PushError as error:
         result = web_push.PushResult(None, None, str(error))
         outcome = "refused"
     else:
         outcome = outcome_of(result.status)
-    db.session.add(PushAttempt(user_id=subscription.user_id, subscription_id=subscription.id, push_host=host[:255],
-                               item_count=count, urgent=urgent, outcome=outcome, status_code=result.status,
-                               detail=result.detail[:200], attempted_at=now))
+    db.session.add(
+        PushAttempt(
+            user_id=subscription.user_id,
+            subscription_id=subscription.id,
+            push_host=host[:255],
+            item_count=count,
+            urgent=urgent,
+            outcome=outcome,
+            status_code=result.status,
+            detail=result.detail[:200],
+            attempted_at=now,
+        )
+    )
     if outcome == "sent":
         subscription.last_success_at, subscription.retry_at, subscription.failures = now, None, 0
         return outcome
@@ -125,7 +161,9 @@ def outcome_of(status: int | None) -> str:
     return "refused"
 
 
-def mark_notified(user: User, keys: list[str], states: dict[str, ReminderState], today: date) -> None:
+def mark_notified(
+    user: User, keys: list[str], states: dict[str, ReminderState], today: date
+) -> None:
     """These reminders were announced today (the user's own day): not again until tomorrow."""
     for key in keys:
         state = states.get(key)
@@ -137,9 +175,22 @@ def mark_notified(user: User, keys: list[str], states: dict[str, ReminderState],
 
 def send_test(user: User) -> list[tuple[str, str]]:
     """A test notification to each of `user`'s devices: (device, outcome) for each."""
-    payload = {"title": "Waymark test", "body": "Reminders reach this device.", "url": "/reminders",
-               "tag": "waymark-test", "count": 0}
+    payload = {
+        "title": "Waymark test",
+        "body": "Reminders reach this device.",
+        "url": "/reminders",
+        "tag": "waymark-test",
+        "count": 0,
+    }
     subscriptions = db.session.scalars(
-        sa.select(PushSubscription).where(PushSubscription.user_id == user.id).order_by(PushSubscription.id)).all()
-    return [(subscription.device_label, deliver(subscription, payload, urgent=False, count=0, now=utcnow()))
-            for subscription in subscriptions]
+        sa.select(PushSubscription)
+        .where(PushSubscription.user_id == user.id)
+        .order_by(PushSubscription.id)
+    ).all()
+    return [
+        (
+            subscription.device_label,
+            deliver(subscription, payload, urgent=False, count=0, now=utcnow()),
+        )
+        for subscription in subscriptions
+    ]

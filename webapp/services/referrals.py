@@ -85,7 +85,9 @@ def change_status(
     """Record a confirmed step along the allowed transitions. An open referral keeps a
     follow-up date so it keeps asking."""
     if status not in ALLOWED_TRANSITIONS[referral.status]:
-        allowed = ", ".join(s.label.lower() for s in referral.next_statuses) or "nothing: it is finished"
+        allowed = (
+            ", ".join(s.label.lower() for s in referral.next_statuses) or "nothing: it is finished"
+        )
         raise ReferralError(
             f"A referral that is {referral.status.label.lower()} cannot become {status.label.lower()}; "
             f"it can become {allowed}."

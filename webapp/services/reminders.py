@@ -10,8 +10,12 @@ from webapp.queries.reminders import states_of
 from webapp.queries.today import due_items
 from webapp.timeutil import today_for
 
-SNOOZE_CHOICES = {"1h": timedelta(hours=1), "4h": timedelta(hours=4), "1d": timedelta(days=1),
-                  "3d": timedelta(days=3)}
+SNOOZE_CHOICES = {
+    "1h": timedelta(hours=1),
+    "4h": timedelta(hours=4),
+    "1d": timedelta(days=1),
+    "3d": timedelta(days=3),
+}
 
 
 def _state(user: User, key: str) -> ReminderState:

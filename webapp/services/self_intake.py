@@ -36,15 +36,30 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_invitation(user: User, program: Program, *, language: str, client: Client | None = None,
-                      expires_in: timedelta = DEFAULT_EXPIRY, note: str = "") -> tuple[Invitation, str]:
+def create_invitation(
+    user: User,
+    program: Program,
+    *,
+    language: str,
+    client: Client | None = None,
+    expires_in: timedelta = DEFAULT_EXPIRY,
+    note: str = "",
+) -> tuple[Invitation, str]:
     """A new invitation and its token, which exists only in this return value and the link."""
     if not program.active:
         raise SelfIntakeError("This program is not taking new cases.")
     token = secrets.token_urlsafe(TOKEN_BYTES)
     now = utcnow()
-    invitation = Invitation(token_hash=token_hash(token), program=program, language=language, client=client,
-                            note=note.strip(), created_by_id=user.id, created_at=now, expires_at=now + expires_in)
+    invitation = Invitation(
+        token_hash=token_hash(token),
+        program=program,
+        language=language,
+        client=client,
+        note=note.strip(),
+        created_by_id=user.id,
+        created_at=now,
+        expires_at=now + expires_in,
+    )
     db.session.add(invitation)
     db.session.flush()
     audit.record(AuditAction.CREATE, "invitation", invitation.id, user=user)
@@ -56,7 +71,9 @@ def find_usable(token: str) -> Invitation | None:
     revoked and used tokens are all simply None: the client sees one page for all of them."""
     if not TOKEN_SHAPE.fullmatch(token or ""):
         return None
-    invitation = db.session.scalar(db.select(Invitation).where(Invitation.token_hash == token_hash(token)))
+    invitation = db.session.scalar(
+        db.select(Invitation).where(Invitation.token_hash == token_hash(token))
+    )
     if invitation is None or not invitation.usable(utcnow()):
         return None
     return invitation
@@ -74,7 +91,9 @@ def submit(invitation: Invitation, answers: dict, *, language: str) -> SelfIntak
     now = utcnow()
     invitation.submitted_at = now
     invitation.opened_at = invitation.opened_at or now
-    submission = SelfIntakeSubmission(invitation=invitation, answers=answers, language=language, submitted_at=now)
+    submission = SelfIntakeSubmission(
+        invitation=invitation, answers=answers, language=language, submitted_at=now
+    )
     db.session.add(submission)
     db.session.flush()
     audit.record(AuditAction.CREATE, "self_intake_submission", submission.id)
@@ -95,8 +114,14 @@ def _pending(submission: SelfIntakeSubmission) -> None:
         raise SelfIntakeError("This self-intake has already been reviewed.")
 
 
-def accept(submission: SelfIntakeSubmission, *, reviewer: User, new_client: clients.ClientDetails | None,
-           existing_client: Client | None, next_follow_up_on: date | None) -> Case:
+def accept(
+    submission: SelfIntakeSubmission,
+    *,
+    reviewer: User,
+    new_client: clients.ClientDetails | None,
+    existing_client: Client | None,
+    next_follow_up_on: date | None,
+) -> Case:
     """Create or link the client and open a case whose intake is the client's own words."""
     _pending(submission)
     invitation = submission.invitation
@@ -107,14 +132,24 @@ def accept(submission: SelfIntakeSubmission, *, reviewer: User, new_client: clie
         source=IntakeSource.SELF_INTAKE,
         presenting_circumstances=answers.get("needs_text", ""),
         client_priorities=", ".join(answers.get("needs", [])),
-        strengths="\n".join(part for part in (answers.get("going_well", ""), answers.get("supporters", "")) if part),
+        strengths="\n".join(
+            part for part in (answers.get("going_well", ""), answers.get("supporters", "")) if part
+        ),
         communication_preferences="\n".join(
-            part for part in (answers.get("best_times", ""), answers.get("contact_notes", "")) if part),
+            part
+            for part in (answers.get("best_times", ""), answers.get("contact_notes", ""))
+            if part
+        ),
     )
     case = intake.take_intake(
-        worker=inviter if in_program else reviewer, program=invitation.program, intake=details,
-        consent_method=ConsentMethod.SELF_INTAKE, next_follow_up_on=next_follow_up_on,
-        new_client=new_client, existing_client=existing_client).case
+        worker=inviter if in_program else reviewer,
+        program=invitation.program,
+        intake=details,
+        consent_method=ConsentMethod.SELF_INTAKE,
+        next_follow_up_on=next_follow_up_on,
+        new_client=new_client,
+        existing_client=existing_client,
+    ).case
     submission.status = SubmissionStatus.ACCEPTED
     submission.reviewed_by_id, submission.reviewed_at = reviewer.id, utcnow()
     submission.case = case

@@ -46,7 +46,9 @@ def check_code(user: User, code: str, *, now: float | None = None) -> bool:
     """True for a current code not used before; the step is remembered so it cannot be replayed."""
     if user.totp_secret is None:
         return False
-    step = _matching_step(user.totp_secret, code, user.totp_last_step, time.time() if now is None else now)
+    step = _matching_step(
+        user.totp_secret, code, user.totp_last_step, time.time() if now is None else now
+    )
     if step is None:
         return False
     user.totp_last_step = step

@@ -12,7 +12,9 @@ def render_page_or_fragment(page: str, fragment: str, **context: Any) -> Respons
 
     The response varies on HX-Request, so no cache hands a fragment to a full-page load.
     """
-    wants_fragment = bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
+    wants_fragment = (
+        bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
+    )
     response = make_response(render_template(fragment if wants_fragment else page, **context))
     response.vary.add("HX-Request")
     return response

@@ -62,7 +62,9 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
         raw = request.headers.get(HEADER)
         owner = request.headers.get(OUTBOX_USER_HEADER)
         if request.method == "POST" and owner is not None and owner != str(current_user.id):
-            response = make_response("This entry was saved on this phone by someone else; it is not sent as you.", 403)
+            response = make_response(
+                "This entry was saved on this phone by someone else; it is not sent as you.", 403
+            )
             response.headers["X-Waymark-Wrong-User"] = "true"
             return response
         if request.method != "POST" or raw is None:
@@ -112,7 +114,9 @@ def _claim(key: str) -> int | Response:
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         row = db.session.scalar(
-            sa.select(IdempotencyKey).where(IdempotencyKey.user_id == current_user.id, IdempotencyKey.key == key)
+            sa.select(IdempotencyKey).where(
+                IdempotencyKey.user_id == current_user.id, IdempotencyKey.key == key
+            )
         )
         if row is not None:
             if row.request_path != request.path:
@@ -144,9 +148,15 @@ def _claim(key: str) -> int | Response:
 
 def _complete(row_id: int, location: str) -> None:
     db.session.execute(
-        sa.update(IdempotencyKey).where(IdempotencyKey.id == row_id)
-        .values(response_location=location[:500], completed_at=sa.func.coalesce(IdempotencyKey.completed_at, utcnow()),
-                client_id_reissued=sa.func.coalesce(IdempotencyKey.client_id_reissued, g.get("client_id_reissued")))
+        sa.update(IdempotencyKey)
+        .where(IdempotencyKey.id == row_id)
+        .values(
+            response_location=location[:500],
+            completed_at=sa.func.coalesce(IdempotencyKey.completed_at, utcnow()),
+            client_id_reissued=sa.func.coalesce(
+                IdempotencyKey.client_id_reissued, g.get("client_id_reissued")
+            ),
+        )
     )
     db.session.commit()
 
@@ -177,8 +187,10 @@ def init_app(app: Flask) -> None:
         saved = 300 <= response.status_code < 400 and response.location
         if saved and reissued:
             phone_made, issued = reissued.split(" ", 1)
-            flash(f"The ID made on the phone ({phone_made}) was already taken, so this client's "
-                  f"ID is {issued}. Write the new one down.")
+            flash(
+                f"The ID made on the phone ({phone_made}) was already taken, so this client's "
+                f"ID is {issued}. Write the new one down."
+            )
         if request.headers.get(OUTBOX_HEADER) and saved:
             if request.headers[OUTBOX_HEADER] == "background":
                 session.pop("_flashes", None)  # nobody is looking: no stale "saved" notes later

@@ -95,16 +95,22 @@ class SessionInterface(SecureCookieSessionInterface):
     """Session cookies are Secure whenever the request came over HTTPS (or the config says so)."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
-        return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (
+            has_request_context() and request.is_secure
+        )
 
 
 def _bind_audit_facts() -> None:
-    g.audit_binding = audit.bind(audit.RequestFacts(
-        address=(request.remote_addr or "")[:45] or None,
-        path=audit.redact(request.path)[:300],
-        reading=request.method in ("GET", "HEAD"),
-        signed_in=lambda: current_user._get_current_object() if current_user.is_authenticated else None,
-    ))
+    g.audit_binding = audit.bind(
+        audit.RequestFacts(
+            address=(request.remote_addr or "")[:45] or None,
+            path=audit.redact(request.path)[:300],
+            reading=request.method in ("GET", "HEAD"),
+            signed_in=lambda: (
+                current_user._get_current_object() if current_user.is_authenticated else None
+            ),
+        )
+    )
 
 
 def _unbind_audit_facts(_error: BaseException | None) -> None:
@@ -138,7 +144,9 @@ def init_app(app: Flask) -> None:
             if request.htmx:
                 response.headers["HX-Redirect"] = url_for("auth.login")
             return response
-        return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+        return redirect(
+            url_for("auth.login", next=request.full_path if request.query_string else request.path)
+        )
 
     @app.before_request
     def end_stale_sessions() -> None:
@@ -151,8 +159,11 @@ def init_app(app: Flask) -> None:
         signed_in_at = session.get("signed_in_at", 0)
         seen_at = session.get("seen_at", 0)
         if now - seen_at > idle or now - signed_in_at > absolute:
-            reason = ("You were signed out after a long time without activity." if now - signed_in_at <= absolute
-                      else "You were signed out: sessions last at most 12 hours.")
+            reason = (
+                "You were signed out after a long time without activity."
+                if now - signed_in_at <= absolute
+                else "You were signed out: sessions last at most 12 hours."
+            )
             session.clear()
             flash(reason)
             return
@@ -168,9 +179,16 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def admins_use_two_step_sign_in() -> Response | None:
         """Admins must turn on the second factor before doing anything else."""
-        if not (current_user.is_authenticated and current_user.is_admin and not current_user.has_second_factor):
+        if not (
+            current_user.is_authenticated
+            and current_user.is_admin
+            and not current_user.has_second_factor
+        ):
             return None
-        if is_public_endpoint(app, request.endpoint) or request.endpoint in ("account.two_step", "auth.logout"):
+        if is_public_endpoint(app, request.endpoint) or request.endpoint in (
+            "account.two_step",
+            "auth.logout",
+        ):
             return None
         if request.method == "GET" and not wants_status_not_redirect():
             flash("Admins sign in in two steps. Turn it on to continue.")
@@ -197,4 +215,3 @@ def start_session_clock() -> None:
     """At sign-in: the moment both timeouts count from."""
     session["signed_in_at"] = session["seen_at"] = time.time()
     session.permanent = True
-

@@ -46,9 +46,19 @@ def init_app(app: Flask) -> None:
     # Static files are sent as streams; phones on plain gzip need them compressed too.
     app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br", "gzip"])
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
-    app.config.setdefault("COMPRESS_MIMETYPES", [
-        "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
-        "application/manifest+json", "image/svg+xml", "text/plain"])
+    app.config.setdefault(
+        "COMPRESS_MIMETYPES",
+        [
+            "text/html",
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+            "application/json",
+            "application/manifest+json",
+            "image/svg+xml",
+            "text/plain",
+        ],
+    )
     compress.init_app(app)
 
     @app.url_defaults

@@ -75,7 +75,11 @@ def language_name(code: str | None) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        local_datetime=local_datetime, local_date=local_date, relative_day=relative_day, language_name=language_name, label=label,
+        local_datetime=local_datetime,
+        local_date=local_date,
+        relative_day=relative_day,
+        language_name=language_name,
+        label=label,
         report_number=report_number,
     )
     # Which links a person is offered follows the same rule their pages follow.
@@ -88,8 +92,12 @@ def init_app(app: Flask) -> None:
         if not current_user.is_authenticated:
             return {"nav_items": []}
         items = [
-            {"href": url_for(item.endpoint), "label": item.label, "icon": item.icon,
-             "current": request.endpoint == item.endpoint}
+            {
+                "href": url_for(item.endpoint),
+                "label": item.label,
+                "icon": item.icon,
+                "current": request.endpoint == item.endpoint,
+            }
             for item in NAV_ITEMS
             if item.endpoint in app.view_functions
         ]

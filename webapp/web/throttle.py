@@ -18,10 +18,18 @@ from webapp.models import AuditAction, AuditEvent, User, utcnow
 
 def _failures(*conditions: sa.ColumnElement[bool]) -> int:
     since = utcnow() - timedelta(minutes=current_app.config["LOGIN_THROTTLE_MINUTES"])
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(AuditEvent)
-        .where(AuditEvent.action == AuditAction.LOGIN_FAILED, AuditEvent.occurred_at >= since, *conditions)
-    ) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.action == AuditAction.LOGIN_FAILED,
+                AuditEvent.occurred_at >= since,
+                *conditions,
+            )
+        )
+        or 0
+    )
 
 
 def sign_in_refused(email: str, address: str | None) -> bool:
