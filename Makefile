@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test migrate demo bench clean translations
+.PHONY: run test lint migrate demo bench clean translations
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Waymark needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -32,8 +32,15 @@ migrate: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(FLASK) demo load
 
-## test: install the test dependencies and run the whole suite (TEST_DATABASE_URL for PostgreSQL)
-test: $(VENV)/.installed-test
+LINTED := webapp tests bench migrations wsgi.py gunicorn.conf.py
+
+## lint: the house style, checked (ruff's linter, and its formatter in check mode)
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+## test: install the test dependencies, check the style, run the whole suite (TEST_DATABASE_URL for PostgreSQL)
+test: lint
 	$(BIN)/python -m pytest
 
 ## bench: run the benchmarks under bench/ and write docs/benchmarks.md (needs /usr/bin/chromium)

@@ -36,8 +36,10 @@ POST_ONLINE = """async ([url, count]) => {
   const token = document.querySelector('meta[name="csrf-token"]').content;
   const started = performance.now();
   for (let i = 0; i < count; i++) {
-    const body = new URLSearchParams({occurred_at: new Date(Date.now() - 3600e3).toISOString().slice(0, 16),
-                                      contact_type: 'phone', note: 'Online ' + i});
+    const body = new URLSearchParams({
+      occurred_at: new Date(Date.now() - 3600e3).toISOString().slice(0, 16),
+      contact_type: 'phone', note: 'Online ' + i,
+    });
     const response = await fetch(url, {method: 'POST', body, headers: {'X-CSRFToken': token}});
     if (!response.ok) throw new Error('online post failed: ' + response.status);
   }
@@ -46,8 +48,8 @@ POST_ONLINE = """async ([url, count]) => {
 QUEUE = """async ([url, count, userId]) => {
   const entries = [];
   for (let i = 0; i < count; i++) {
-    entries.push({id: crypto.randomUUID(), url, userId, created: Date.now() + i, label: 'Contact log', name: '',
-      state: 'waiting', message: '',
+    entries.push({id: crypto.randomUUID(), url, userId, created: Date.now() + i,
+      label: 'Contact log', name: '', state: 'waiting', message: '',
       fields: [['occurred_at', new Date(Date.now() - 3600e3).toISOString().slice(0, 16)],
                ['contact_type', 'phone'], ['note', 'Queued ' + i]]});
   }
@@ -90,8 +92,10 @@ def run() -> dict:
         subprocess.run([*flask, "demo", "load"], cwd=ROOT, env=env, check=True, capture_output=True)
         with sqlite3.connect(database) as connection:
             case_id, user_id = connection.execute(
-                "SELECT cases.id, users.id FROM cases JOIN users ON users.id = cases.primary_worker_id "
-                "WHERE users.email = 'outreach@demo.example' AND cases.closed_at IS NULL ORDER BY cases.id"
+                "SELECT cases.id, users.id FROM cases "
+                "JOIN users ON users.id = cases.primary_worker_id "
+                "WHERE users.email = 'outreach@demo.example' AND cases.closed_at IS NULL "
+                "ORDER BY cases.id"
             ).fetchone()
         port = free_port()
         server = subprocess.Popen(

@@ -1,5 +1,5 @@
-"""Page weight: bytes on the wire (compressed, headers excluded) for a cold load of the quick intake,
-Today and a case page, measured in Chromium at 360×740 through the DevTools protocol."""
+"""Page weight: bytes on the wire (compressed, headers excluded) for a cold load of the quick
+intake, Today and a case page, measured in Chromium at 360×740 through the DevTools protocol."""
 
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ def run() -> dict:
         with sqlite3.connect(Path(folder) / "weight.sqlite3") as connection:
             case_id = connection.execute(
                 "SELECT cases.id FROM cases JOIN users ON users.id = cases.primary_worker_id "
-                "WHERE users.email = 'outreach@demo.example' AND cases.closed_at IS NULL ORDER BY cases.id"
+                "WHERE users.email = 'outreach@demo.example' AND cases.closed_at IS NULL "
+                "ORDER BY cases.id"
             ).fetchone()[0]
         PAGES["case"] = f"/cases/{case_id}"
         with gunicorn(url, workers=2) as base, sync_playwright() as playwright:
@@ -69,7 +70,7 @@ def run() -> dict:
                 encodings: dict[str, str] = {}
                 cdp.on(
                     "Network.responseReceived",
-                    lambda event: (
+                    lambda event, types=types, encodings=encodings: (
                         types.__setitem__(event["requestId"], KIND.get(event["type"], "other")),
                         encodings.__setitem__(
                             event["requestId"],
@@ -84,7 +85,9 @@ def run() -> dict:
                 )
                 cdp.on(
                     "Network.loadingFinished",
-                    lambda event: sizes.__setitem__(event["requestId"], event["encodedDataLength"]),
+                    lambda event, sizes=sizes: sizes.__setitem__(
+                        event["requestId"], event["encodedDataLength"]
+                    ),
                 )
                 page.goto(path, wait_until="networkidle")
                 by_kind: dict[str, int] = defaultdict(int)

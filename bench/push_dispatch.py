@@ -144,7 +144,8 @@ def _organisation(service, users: int, cases_per_user: int) -> list:
 
 
 def _three_at_once(app, url: str) -> None:
-    """Three `flask reminders dispatch` processes started together, as three hosts' cron jobs would be."""
+    """Three `flask reminders dispatch` processes started together, as three hosts' cron jobs would
+    be."""
     with app.app_context():
         keys = web_push.vapid_keys()
     env = {

@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import outbox_replay, page_weight, push_dispatch, server_load  # noqa: E402
+from bench import outbox_replay, page_weight, push_dispatch, server_load
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
@@ -49,9 +49,9 @@ def _weight_section(weights: dict) -> tuple[str, bool]:
         page_ok = page["html"] <= 14 * 1024 and page["total"] <= 50 * 1024
         ok &= page_ok
         rows.append(
-            f"| {name} (`{page['path']}`) | {page['html']:,} ({page['html_encoding']}) | {page['css']:,} | "
-            f"{page['js']:,} | {page['icons'] + page['other']:,} | **{page['total']:,}** | "
-            f"{'yes' if page_ok else '**no**'} |"
+            f"| {name} (`{page['path']}`) | {page['html']:,} ({page['html_encoding']}) | "
+            f"{page['css']:,} | {page['js']:,} | {page['icons'] + page['other']:,} | "
+            f"**{page['total']:,}** | {'yes' if page_ok else '**no**'} |"
         )
     table = "\n".join(rows)
     return (
@@ -86,8 +86,9 @@ def _server_section(load: dict) -> tuple[str, bool]:
             )
             ok &= within
             rows.append(
-                f"| {route} | {a['median_ms']} / {a['p95_ms']} | {a['ratio']}× | {b['median_ms']} / {b['p95_ms']} | "
-                f"{b['ratio']}× | {growth}× | {'yes' if within else '**no**'} |"
+                f"| {route} | {a['median_ms']} / {a['p95_ms']} | {a['ratio']}× | "
+                f"{b['median_ms']} / {b['p95_ms']} | {b['ratio']}× | {growth}× | "
+                f"{'yes' if within else '**no**'} |"
             )
         queries = " · ".join(
             f"{page} {small['queries'][page]} → {large['queries'][page]}"
@@ -102,27 +103,34 @@ def _server_section(load: dict) -> tuple[str, bool]:
         table = "\n".join(rows)
         parts.append(f"""### {kind}
 
-Small: {small["clients"]:,} clients / {small["contacts"]:,} contacts (generated in {small["generate_seconds"]} s);
-large: {large["clients"]:,} clients / {large["contacts"]:,} contacts (generated in {large["generate_seconds"]} s).
+Small: {small["clients"]:,} clients / {small["contacts"]:,} contacts (generated in \
+{small["generate_seconds"]} s);
+large: {large["clients"]:,} clients / {large["contacts"]:,} contacts (generated in \
+{large["generate_seconds"]} s).
 Errors during the runs: {small["errors"]} / {large["errors"]}.
 
-| route | small: median / p95 ms | ÷ floor | large: median / p95 ms | ÷ floor | growth | within budget |
+| route | small: median / p95 ms | ÷ floor | large: median / p95 ms | ÷ floor | growth \
+| within budget |
 |---|---|---|---|---|---|---|
 {table}
 
 SQL statements per page (small → large): {queries} — {"no growth" if queries_ok else "**grows**"}.
 
-Concurrent writers ({server_load.USERS} workers posting contact logs for {server_load.WRITE_SECONDS} s, 4 gunicorn
-workers): {writers["accepted"]:,} accepted, {writers["errors"]} errors, {writers["rows_written"]:,} rows written,
+Concurrent writers ({server_load.USERS} workers posting contact logs for \
+{server_load.WRITE_SECONDS} s, 4 gunicorn
+workers): {writers["accepted"]:,} accepted, {writers["errors"]} errors, \
+{writers["rows_written"]:,} rows written,
 {writers["lost"]} lost; {writers["per_second"]} a second.
 """)
     body = "\n".join(parts)
     return (
         f"""## Server latency against the floor
 
-gunicorn with 4 workers, {server_load.USERS} signed-in workers at once, each requesting in turn the floor (`/healthz`,
+gunicorn with 4 workers, {server_load.USERS} signed-in workers at once, each requesting in turn \
+the floor (`/healthz`,
 one trivial query), Today, a search for a client's full name (as a worker types it to find someone),
-one of their case pages and a contact-log POST, {server_load.ROUNDS} rounds. Budgets: each page's median ≤ 3× the floor's median in the same run; the
+one of their case pages and a contact-log POST, {server_load.ROUNDS} rounds. Budgets: each page's \
+median ≤ 3× the floor's median in the same run; the
 large data set's median ≤ 1.5× the small one's; statements per page do not grow.
 
 {body}
@@ -160,10 +168,10 @@ def _push_missed(results: dict[str, dict]) -> str:
     if not missed:
         return ""
     return (
-        f" Missed: {'; '.join(missed)} (budget 60 s). This machine has {os.cpu_count()} cores, shared by "
-        "the dispatchers, the database and the push service, which decrypts every push in the benchmark's "
-        "own process: several dispatchers add speed where each has a host (or cores) of its own, and here "
-        "they mostly take turns."
+        f" Missed: {'; '.join(missed)} (budget 60 s). This machine has {os.cpu_count()} cores, "
+        "shared by the dispatchers, the database and the push service, which decrypts every push "
+        "in the benchmark's own process: several dispatchers add speed where each has a host (or "
+        "cores) of its own, and here they mostly take turns."
     )
 
 
@@ -227,7 +235,8 @@ def _push_section(results: dict[str, dict]) -> tuple[str, bool]:
     return (
         f"""## Push dispatch
 
-{first["reminders"]:,} due reminders for {first["users"]:,} users (five cases each, every follow-up a
+{first["reminders"]:,} due reminders for {first["users"]:,} users (five cases each, every \
+follow-up a
 day overdue), one device each. The push service is the tests' own (`tests/push_service.py`) on
 loopback, in the same process: it checks every VAPID token and decrypts every push, so its work is
 counted in the time too. The three dispatchers are three `flask reminders dispatch` processes
@@ -271,7 +280,8 @@ def main() -> None:
     report = f"""# Benchmarks
 
 Written by `make bench` ({dt.date.today().isoformat()}). Machine: {machine()}.
-Databases: SQLite (WAL) and, where it answers on 127.0.0.1:5432, PostgreSQL {postgres_version()}; all on loopback.
+Databases: SQLite (WAL) and, where it answers on 127.0.0.1:5432, PostgreSQL {postgres_version()}; \
+all on loopback.
 Each section says plainly whether its budgets are met.
 
 {weight_text}
@@ -292,7 +302,8 @@ for each), then the same queue put back and replayed again.
 | drain ÷ online | {replay["ratio"]}× | ≤ 2× |
 | records created by the drain | {replay["created_by_drain"]} of {replay["entries"]} | all |
 | duplicates | {replay["duplicates"]} | 0 |
-| records created by replaying the same outbox again | {replay["created_by_second_replay"]} ({replay["second_replay_ms"]} ms) | 0 |
+| records created by replaying the same outbox again | {replay["created_by_second_replay"]} \
+({replay["second_replay_ms"]} ms) | 0 |
 | entries left in the outbox | {replay["left_in_outbox"]} | 0 |
 
 Within budget: {"yes" if replay_ok else "**no**"}.

@@ -133,7 +133,7 @@ def gunicorn(url: str, workers: int = 4):
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+    def redirect_request(self, *args, **kwargs):
         return None
 
 
@@ -175,8 +175,8 @@ def workers_and_cases(url: str) -> list[tuple[str, int, str]]:
                 "SELECT users.email, MIN(cases.id), MIN(clients.legal_name) FROM users "
                 "JOIN cases ON cases.primary_worker_id = users.id AND cases.closed_at IS NULL "
                 "JOIN clients ON clients.id = cases.client_id "
-                "WHERE users.role IN ('case_manager', 'outreach_worker') GROUP BY users.email ORDER BY users.email "
-                f"LIMIT {USERS}"
+                "WHERE users.role IN ('case_manager', 'outreach_worker') "
+                f"GROUP BY users.email ORDER BY users.email LIMIT {USERS}"
             )
         ).all()
     engine.dispose()
@@ -193,10 +193,13 @@ def richest_case(url: str) -> tuple[str, int, str]:
         row = connection.execute(
             sa.text(
                 "SELECT users.email, cases.id, clients.legal_name FROM cases "
-                "JOIN users ON users.id = cases.primary_worker_id JOIN clients ON clients.id = cases.client_id "
-                "WHERE cases.closed_at IS NULL AND EXISTS (SELECT 1 FROM service_plans WHERE case_id = cases.id) "
+                "JOIN users ON users.id = cases.primary_worker_id "
+                "JOIN clients ON clients.id = cases.client_id "
+                "WHERE cases.closed_at IS NULL "
+                "AND EXISTS (SELECT 1 FROM service_plans WHERE case_id = cases.id) "
                 "AND EXISTS (SELECT 1 FROM referrals WHERE case_id = cases.id) "
-                "AND EXISTS (SELECT 1 FROM contact_logs WHERE case_id = cases.id) ORDER BY cases.id LIMIT 1"
+                "AND EXISTS (SELECT 1 FROM contact_logs WHERE case_id = cases.id) "
+                "ORDER BY cases.id LIMIT 1"
             )
         ).one()
     engine.dispose()
@@ -289,7 +292,7 @@ def query_counts(url: str, person: tuple[str, int, str]) -> dict[str, int]:
             ("reminders", "/reminders"),
         ):
             seen: list[str] = []
-            listener = lambda *args: seen.append(args[2])  # noqa: E731
+            listener = lambda *args, seen=seen: seen.append(args[2])  # noqa: E731
             sa.event.listen(engine, "before_cursor_execute", listener)
             try:
                 status = client.get(path).status_code

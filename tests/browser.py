@@ -36,7 +36,10 @@ def require_chromium() -> Any:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        problem = "browser tests need Playwright for Python: make test installs it (pip install -e '.[test]')"
+        problem = (
+            "browser tests need Playwright for Python: make test installs it (pip install -e "
+            "'.[test]')"
+        )
     if problem is None and not CHROMIUM.exists():
         problem = INSTALL_HINT
     if problem:

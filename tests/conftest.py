@@ -117,7 +117,8 @@ def empty_all_tables(engine: sa.Engine) -> None:
     try:
         cursor = raw.cursor()
         cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'"
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = "
+            "'audit_events'"
         )
         triggers = cursor.fetchall()
         for name, _ in triggers:

@@ -112,7 +112,7 @@ class PushService:
                 version="aes128gcm",
             )
             payload = json.loads(plaintext)
-        except Exception as error:  # noqa: BLE001  (any failure to decrypt is the sender's bug)
+        except Exception as error:
             self.problems.append(f"cannot decrypt: {error!r}")
             return 400, {}
         with self.lock:
@@ -155,7 +155,7 @@ def running_push_service() -> Iterator[PushService]:
     service = PushService()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             status, extra = service.handle(
                 self.path, {k.lower(): v for k, v in self.headers.items()}, body

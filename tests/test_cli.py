@@ -158,7 +158,8 @@ def test_demo_load_builds_the_organisation_once(app):
     assert len(models) == 2
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Client)) == 12
     assert len({case.phase for case in db.session.scalars(sa.select(Case))}) == 6
-    # Every demo case reached its phase through real records: the derived phase is the one described.
+    # Every demo case reached its phase through real records: the derived phase is the one
+    # described.
     described = {spec.preferred_name: spec.phase for spec in demo.CLIENTS}
     for case in db.session.scalars(sa.select(Case)):
         assert case.phase == derive_phase(load_state(case)) == described[case.client.preferred_name]

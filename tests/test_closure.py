@@ -1,4 +1,5 @@
-"""Planned closure: outcomes, closure assessment, supervisor approval, checks after closure, reopening."""
+"""Planned closure: outcomes, closure assessment, supervisor approval, checks after closure,
+reopening."""
 
 from dataclasses import dataclass
 from datetime import timedelta

@@ -142,7 +142,8 @@ def test_csrf_failure_explains_and_keeps_what_was_typed_but_not_secrets(make_app
 
 
 def assert_nothing_rearmed(page: str) -> None:
-    """A plain refusal: none of the posted fields, no form to send them again, no fresh token for them."""
+    """A plain refusal: none of the posted fields, no form to send them again, no fresh token for
+    them."""
     assert "Nothing was saved" in page
     assert "Forged Program" not in page and "attacker text" not in page
     assert 'action="/admin/programs/new"' not in page and "Send again" not in page

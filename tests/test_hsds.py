@@ -1,4 +1,5 @@
-"""The provider directory in Open Referral (HSDS 3.0) form: export, import, round trips, refusals."""
+"""The provider directory in Open Referral (HSDS 3.0) form: export, import, round trips,
+refusals."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Idempotency-Key on every create endpoint: a repeat returns the first answer and creates nothing."""
+"""Idempotency-Key on every create endpoint: a repeat returns the first answer and creates
+nothing."""
 
 import threading
 import uuid

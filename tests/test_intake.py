@@ -1,4 +1,5 @@
-"""Quick intake at /clients/new: one form, one client, one case, consent required, duplicates checked."""
+"""Quick intake at /clients/new: one form, one client, one case, consent required, duplicates
+checked."""
 
 import re
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
-"""The house's rooms hold: each layer imports only what sits below it (read from the source with `ast`).
+"""The house's rooms hold: each layer imports only what sits below it (read from the source with
+`ast`).
 
 models → only models, types and the database extension; services → no routes, forms, jobs or request
 objects; queries (the read side) → no flask at all; routes → no other route and no job; and nothing
@@ -32,7 +33,8 @@ def _modules_of(room: str, root: Path = WEBAPP) -> list[Path]:
 
 
 def _targets(module: str, names: set[str]) -> set[str]:
-    """The webapp modules an import reaches: `from webapp.routes import cases` reaches webapp.routes.cases."""
+    """The webapp modules an import reaches: `from webapp.routes import cases` reaches
+    webapp.routes.cases."""
     if module == "webapp":
         return {f"webapp.{name}" for name in names}
     return {module, *(f"{module}.{name}" for name in names)}
@@ -142,7 +144,8 @@ def test_webapp_has_few_loose_modules():
 
 
 def test_the_rules_catch_what_they_forbid(tmp_path):
-    """The checks can fail: a route importing another route, or a job, is caught, in any spelling."""
+    """The checks can fail: a route importing another route, or a job, is caught, in any
+    spelling."""
     (tmp_path / "routes").mkdir()
     (tmp_path / "routes" / "a.py").write_text(
         "from webapp.routes.cases import case_page\nfrom webapp.jobs import dispatcher\n"

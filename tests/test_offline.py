@@ -26,7 +26,9 @@ LEFT_BEHIND = """async () => {
   const cached = [];
   for (const name of await caches.keys()) {
     const cache = await caches.open(name);
-    for (const request of await cache.keys()) cached.push(name + ' ' + new URL(request.url).pathname);
+    for (const request of await cache.keys()) {
+      cached.push(name + ' ' + new URL(request.url).pathname);
+    }
   }
   return {
     cached,
@@ -39,7 +41,8 @@ LEFT_BEHIND = """async () => {
 
 
 def wait_until(page, script, seconds=15):
-    """Poll an async page function until it yields true (wait_for_function takes a Promise as truthy)."""
+    """Poll an async page function until it yields true (wait_for_function takes a Promise as
+    truthy)."""
     for _ in range(seconds * 10):
         try:
             if page.evaluate(script):
@@ -50,7 +53,8 @@ def wait_until(page, script, seconds=15):
         page.wait_for_timeout(100)
     state = page.evaluate(
         "() => navigator.serviceWorker.getRegistration().then(r => r ? "
-        "[r.installing && r.installing.state, r.waiting && r.waiting.state, r.active && r.active.state,"
+        "[r.installing && r.installing.state, r.waiting && r.waiting.state, r.active && "
+        "r.active.state,"
         " r.active && r.active.scriptURL] : 'no registration')"
     )
     raise AssertionError(f"never became true: {script} (service worker: {state})")
@@ -122,7 +126,8 @@ def test_forms_filled_offline_are_sent_once_when_back_online(browser_page):  # n
     page.get_by_text("Everything is sent.").wait_for()
     # The same outbox replayed again creates nothing more.
     page.evaluate(
-        "entries => Promise.all(entries.map(e => WaymarkOutbox.put(e))).then(() => WaymarkOutbox.replayAll())",
+        "entries => Promise.all(entries.map(e => WaymarkOutbox.put(e))).then(() => "
+        "WaymarkOutbox.replayAll())",
         queued,
     )
     assert waiting_count(page) == 0
@@ -193,7 +198,8 @@ def queue_contact_offline(page, note):
 
 @pytest.fixture
 def outreach_on_demo(browser_page) -> BrowserPage:  # noqa: F811
-    """The demo organisation, and its outreach worker signed in with the service worker in control."""
+    """The demo organisation, and its outreach worker signed in with the service worker in
+    control."""
     with browser_page.app.app_context():
         demo.load()
         db.session.commit()
@@ -290,7 +296,8 @@ def test_a_new_version_of_the_app_is_offered_with_a_reload(replaceable_worker, o
     # Cache names are "waymark-static-<static files' hash>-<VERSION>" (routes/pwa.py).
     wait_until(
         page,
-        "() => caches.keys().then(names => names.some(n => /^waymark-static-[0-9a-f]+-next-/.test(n)) "
+        "() => caches.keys().then(names => names.some(n => "
+        "/^waymark-static-[0-9a-f]+-next-/.test(n)) "
         "&& !names.some(n => /^waymark-static-[0-9a-f]+-\\d+$/.test(n)))",
     )
 
@@ -335,8 +342,9 @@ def test_a_replayed_intake_still_moves_its_queued_contacts_to_the_reissued_id(ou
       const created = Date.now();
       await WaymarkOutbox.put({id: key, url: "/clients/new", fields: intake, userId, created,
                                label: "Intake", state: "waiting", message: ""});
-      await WaymarkOutbox.put({id: crypto.randomUUID(), url: "/clients/" + taken + "/contacts/new", fields: contact,
-                               userId, created: created + 1, label: "Contact", state: "waiting", message: ""});
+      await WaymarkOutbox.put({id: crypto.randomUUID(), url: "/clients/" + taken + "/contacts/new",
+                               fields: contact, userId, created: created + 1, label: "Contact",
+                               state: "waiting", message: ""});
       await WaymarkOutbox.replayAll();
       return WaymarkOutbox.all();
     }""",

@@ -1,4 +1,5 @@
-"""Phases derived from the records, the loops back, risk changes, and the next step in every phase."""
+"""Phases derived from the records, the loops back, risk changes, and the next step in every
+phase."""
 
 from datetime import timedelta
 

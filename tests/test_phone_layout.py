@@ -21,10 +21,14 @@ MEASURE = """() => {
   for (const el of document.querySelectorAll('a, button, input, select, textarea, summary')) {
     const box = el.getBoundingClientRect();
     const style = getComputedStyle(el);
-    if (box.width === 0 || box.height === 0 || style.visibility === 'hidden' || box.right < 0) continue;
+    if (box.width === 0 || box.height === 0 || style.visibility === 'hidden' ||
+        box.right < 0) continue;
     // Check boxes and radio buttons are tapped through their labels, which are measured.
     if (el.type === 'hidden' || el.type === 'checkbox' || el.type === 'radio') continue;
-    if (box.height < 44) small.push(`${el.tagName} "${(el.textContent || el.name || '').trim().slice(0, 30)}" ${box.height}px`);
+    if (box.height < 44) {
+      const label = (el.textContent || el.name || '').trim().slice(0, 30);
+      small.push(`${el.tagName} "${label}" ${box.height}px`);
+    }
   }
   return {
     scrollWidth: document.documentElement.scrollWidth,

@@ -1,4 +1,5 @@
-"""The service plan: measurable goals with dates, tasks, the client's agreement, links to referrals."""
+"""The service plan: measurable goals with dates, tasks, the client's agreement, links to
+referrals."""
 
 from dataclasses import dataclass
 from datetime import timedelta

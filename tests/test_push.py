@@ -99,7 +99,8 @@ def test_each_reminder_is_pushed_at_most_once_a_day(push_service, sam, make_case
 
 
 def test_the_cron_command_sends_outside_any_request(push_service, sam, make_case, app):
-    """`flask reminders dispatch` runs from cron, with no request: reminders still get worked out."""
+    """`flask reminders dispatch` runs from cron, with no request: reminders still get worked
+    out."""
     make_case(sam.programs[0], sam, follow_up_in_days=-1)
     device = push_service.new_device()
     subscribe(sam, device)
@@ -240,7 +241,7 @@ def test_three_dispatchers_at_once_send_each_reminder_exactly_once(
             with app.app_context(), app.test_request_context():
                 start.wait(timeout=10)
                 dispatcher.dispatch_once()
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             errors.append(error)
 
     threads = [threading.Thread(target=run) for _ in range(3)]
@@ -268,7 +269,7 @@ def test_processes_starting_together_make_one_vapid_key_pair(app):
             with app.app_context():
                 start.wait(timeout=10)
                 pairs.append(web_push.vapid_keys())
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             errors.append(error)
 
     threads = [threading.Thread(target=first_use) for _ in range(6)]

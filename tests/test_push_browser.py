@@ -23,7 +23,10 @@ STUB = """
   const subscription = {
     endpoint: device.endpoint,
     toJSON: () => ({ endpoint: device.endpoint, expirationTime: null, keys: device.keys }),
-    unsubscribe: () => { localStorage.removeItem("test-push-subscription"); return Promise.resolve(true); },
+    unsubscribe: () => {
+      localStorage.removeItem("test-push-subscription");
+      return Promise.resolve(true);
+    },
   };
   PushManager.prototype.subscribe = function (options) {
     if (!options || !options.userVisibleOnly || !options.applicationServerKey) {

@@ -260,7 +260,8 @@ def test_change_from_baseline_is_a_distribution_per_domain(world, as_user):
         "Median change",
     ]
     # Housing: case 1 went 1 → 4 (+3); case 2 went 2 → 3 → 2 (latest 0). Case 3 has a baseline only.
-    # Income: case 1 stayed at 2 (0); case 2 went 3 → 1 (−2); case 2's last reassessment left income out.
+    # Income: case 1 stayed at 2 (0); case 2 went 3 → 1 (−2); case 2's last reassessment left income
+    # out.
     assert rows[1:] == [
         ["Housing", "2", "0", "1", "0", "1", "50.0", "1.5"],
         ["Income", "2", "1", "1", "0", "0", "0.0", "-1.0"],
@@ -290,9 +291,9 @@ def test_goals_by_outcome(world, as_user):
 
 def test_referral_funnel_by_provider(world, as_user):
     rows = export(as_user(world.supervisor), "referrals")
-    # In range: alpha 20 Jan (connected after 5 days, completed 10 days later), alpha 10 Feb (connected
-    # after 3 days, still open), beta 1 Mar (declined), beta 1 Apr (sent, open). The December 2024
-    # referral is outside the range; the other program's is out of scope.
+    # In range: alpha 20 Jan (connected after 5 days, completed 10 days later), alpha 10 Feb
+    # (connected after 3 days, still open), beta 1 Mar (declined), beta 1 Apr (sent, open). The
+    # December 2024 referral is outside the range; the other program's is out of scope.
     assert rows[1:] == [
         ["All providers", "4", "2", "50.0", "1", "25.0", "4.0", "10.0", "2", "1"],
         ["Alpha Housing", "2", "2", "100.0", "1", "50.0", "4.0", "10.0", "1", "0"],
@@ -302,9 +303,9 @@ def test_referral_funnel_by_provider(world, as_user):
 
 def test_contact_compliance_against_each_models_standard(world, as_user):
     rows = export(as_user(world.supervisor), "contact")
-    # On 31 Dec 2025: case 3 (intensive, 7 days) last seen 1 Dec: overdue. Generalist (30 days): case 2
-    # seen 20 Dec and case 8 seen 30 Dec are within; the returning client's case, never seen since
-    # opening in May, is overdue.
+    # On 31 Dec 2025: case 3 (intensive, 7 days) last seen 1 Dec: overdue. Generalist (30 days):
+    # case 2 seen 20 Dec and case 8 seen 30 Dec are within; the returning client's case, never seen
+    # since opening in May, is overdue.
     assert rows[1:] == [
         ["Intensive case management", "7", "1", "0", "1", "0.0"],
         ["Generalist", "30", "3", "2", "1", "66.7"],
@@ -330,7 +331,8 @@ def test_caseloads_against_caps(world, as_user):
 def test_durations_and_returns_after_closure(world, as_user):
     supervisor = as_user(world.supervisor)
     rows = export(supervisor, "durations")
-    # Closed in 2025: case 1 after 50 days, the disengaged case after 243; the 2023 closure is outside.
+    # Closed in 2025: case 1 after 50 days, the disengaged case after 243; the 2023 closure is
+    # outside.
     assert rows[1:] == [
         ["Under 1 month", "0", "0.0"],
         ["1 to 3 months", "1", "50.0"],
@@ -340,8 +342,8 @@ def test_durations_and_returns_after_closure(world, as_user):
     ]
     page = supervisor.get("/reports", query_string=RANGE).get_data(as_text=True)
     assert (
-        "Cases closed in the date range: 2; days open: lower quartile 50, median 50, upper quartile 243."
-        in page
+        "Cases closed in the date range: 2; days open: lower quartile 50, median 50, upper "
+        "quartile 243." in page
     )
     returns = export(supervisor, "reentry")
     assert returns[1:] == [
@@ -450,7 +452,8 @@ def test_the_case_extract_is_de_identified(world, as_user):
     supervisor = as_user(world.supervisor)
     first, second = export(supervisor, "extract"), export(supervisor, "extract")
     header, rows = first[0], first[1:]
-    # The supervisor's programs' cases open at some time in 2025 (not 2023's, not the other program's).
+    # The supervisor's programs' cases open at some time in 2025 (not 2023's, not the other
+    # program's).
     assert len(rows) == 6
     forbidden = {
         "Rosa",

@@ -2,8 +2,8 @@
 digest follows the one visibility rule (`queries.visibility`).
 
 The walk is generated: each page is read by each role before and after a case is added that some of
-them may not open (a colleague's restricted case, a case in another program), each with every kind of
-record that reaches a list — an overdue follow-up, no baseline, a closure waiting for approval, a
+them may not open (a colleague's restricted case, a case in another program), each with every kind
+of record that reaches a list — an overdue follow-up, no baseline, a closure waiting for approval, a
 referral, a self-intake sent through a link naming the client. For whoever may not open it, nothing
 may change: no name, no ID, not even a count. For whoever may, the case must appear.
 """
@@ -209,8 +209,9 @@ def test_no_list_queue_count_report_or_push_shows_a_case_its_reader_may_not_open
         leaked = [secret for secret in secrets if secret in body]
         assert not leaked, (who, page, leaked)
         if target == "another program" and page == "duplicate check":
-            # Decided: a likely match known to another program is counted, never named, so the worker
-            # does not make a second record of the person; a restricted-only client is not even counted.
+            # Decided: a likely match known to another program is counted, never named, so the
+            # worker does not make a second record of the person; a restricted-only client is not
+            # even counted.
             assert "1 likely match in a program you cannot see" in body, who
             continue
         assert body == before[(who, page)], (

@@ -62,7 +62,8 @@ def create_app(
         templating,
     )
 
-    logs.install_redaction()  # self-intake link tokens never reach a log, whichever logger writes it
+    # Self-intake link tokens never reach a log, whichever logger writes it
+    logs.install_redaction()
     with app.app_context():
         database.tune_engine(db.engine)
     request_limits.init_app(app)  # before any route is added

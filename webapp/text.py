@@ -50,7 +50,8 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\u
 
 
 def safe_cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers."""
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe; numbers stay
+    numbers."""
     if value is None:
         return ""
     if isinstance(value, bool):

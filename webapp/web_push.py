@@ -41,7 +41,8 @@ class VapidKeys:
 
     @property
     def application_server_key(self) -> str:
-        """The public key as the browser's pushManager.subscribe() wants it: base64url, raw point."""
+        """The public key as the browser's pushManager.subscribe() wants it: base64url, raw
+        point."""
         public = serialization.load_pem_public_key(self.public_pem)
         raw = public.public_bytes(
             serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint

@@ -6,9 +6,8 @@ Create Date: 2026-11-23 07:57:25.065219
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "2579165c8c69"

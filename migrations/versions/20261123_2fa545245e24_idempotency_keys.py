@@ -6,8 +6,8 @@ Create Date: 2026-11-23 01:17:51.410741
 
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "2fa545245e24"

@@ -8,9 +8,8 @@ Create Date: 2026-11-23 07:21:11.401126
 
 import uuid
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "5bfe0773c86d"

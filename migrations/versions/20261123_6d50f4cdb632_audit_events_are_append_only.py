@@ -7,8 +7,6 @@ Create Date: 2026-11-23 02:04:06.954673
 """
 
 from alembic import op
-import sqlalchemy as sa
-
 
 # revision identifiers, used by Alembic.
 revision = "6d50f4cdb632"

@@ -6,9 +6,8 @@ Create Date: 2026-11-23 00:49:29.891895
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "8f13e4124b62"

@@ -7,7 +7,6 @@ Create Date: 2026-11-23 02:02:30.507110
 """
 
 from alembic import op
-import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "ad60621a62e1"

@@ -6,8 +6,8 @@ Create Date: 2026-11-23 02:13:04.452465
 
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c506195ca390"

@@ -6,8 +6,8 @@ Create Date: 2026-11-23 01:00:26.991711
 
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "d5004bba04d9"

@@ -6,9 +6,8 @@ Create Date: 2026-11-23 02:45:48.919552
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "e725a4acc01a"

@@ -6,9 +6,8 @@ Create Date: 2026-11-23 03:35:34.711101
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "e8cdfcf90564"

@@ -6,9 +6,8 @@ Create Date: 2026-11-23 03:19:05.580600
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "eda99340626d"

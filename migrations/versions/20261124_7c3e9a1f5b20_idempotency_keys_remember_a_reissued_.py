@@ -6,9 +6,8 @@ Create Date: 2026-11-24 10:12:40.118204
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "7c3e9a1f5b20"

@@ -9,9 +9,8 @@ Create Date: 2026-12-06 15:40:00
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "3a1f0c9b7d21"

@@ -26,7 +26,7 @@ class Form(FlaskForm):
     or line break reaches a record. Passwords are left as typed: they are hashed, never stored."""
 
     class Meta:
-        def bind_field(self, form, unbound_field, options):  # noqa: ANN001, ANN201  (WTForms' signature)
+        def bind_field(self, form, unbound_field, options):
             field_class = unbound_field.field_class
             if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
                 cleaner = _multiline if issubclass(field_class, TextAreaField) else _one_line

@@ -26,7 +26,10 @@ class ProgramForm(Form):
         "Case management model",
         choices=enum_choices(CaseModel),
         validators=[DataRequired("Choose a model.")],
-        description="The model sets how intense the work is. Leave the numbers below blank to use its defaults.",
+        description=(
+            "The model sets how intense the work is. Leave the numbers below blank to use its "
+            "defaults."
+        ),
     )
     contact_standard_days = IntegerField(
         "Contact standard (most days between contacts)",
@@ -45,7 +48,10 @@ class ProgramForm(Form):
         "Closures a supervisor approves",
         choices=[SelectChoice("", "The model's default"), *enum_choices(ClosureApproval)],
         validators=[Optional()],
-        description="By default every closure in intensive and clinical programs, otherwise high and urgent risk.",
+        description=(
+            "By default every closure in intensive and clinical programs, otherwise high and "
+            "urgent risk."
+        ),
     )
     domains = ChecklistField(
         "Life domains assessed",

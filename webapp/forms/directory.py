@@ -58,5 +58,7 @@ class DirectoryImportForm(Form):
                 "Choose a .json file, or a .zip of HSDS tables (organizations.csv, services.csv…).",
             ),
         ],
-        description="JSON with organizations and their services, or a zip of the CSV tables; at most 5 MB.",
+        description=(
+            "JSON with organizations and their services, or a zip of the CSV tables; at most 5 MB."
+        ),
     )

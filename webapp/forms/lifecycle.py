@@ -1,4 +1,5 @@
-"""Forms for the practice model: assessment, plan, phase and risk, transfer, closure, supervision."""
+"""Forms for the practice model: assessment, plan, phase and risk, transfer, closure,
+supervision."""
 
 from __future__ import annotations
 

@@ -21,7 +21,8 @@ from webapp.text import without_controls
 
 MAX_ORGANIZATIONS = 10_000
 MAX_UNZIPPED_BYTES = 20 * 1024 * 1024
-# An HSDS organization nests about eight levels (organization, services, attributes, taxonomy term…).
+# An HSDS organization nests about eight levels (organization, services, attributes, taxonomy
+# term…).
 MAX_DEPTH = 32
 TOO_DEEP = (
     f"The file is nested too deeply: HSDS records nest a few levels, at most {MAX_DEPTH} are read."
@@ -95,7 +96,8 @@ def read(filename: str, data: bytes) -> list[Any]:
     except RecursionError:
         raise UnreadableFile(TOO_DEEP) from None
     if _depth(document) > MAX_DEPTH:
-        # Checking a record walks it recursively: a file the parser could read may still be too deep for that.
+        # Checking a record walks it recursively: a file the parser could read may still be too deep
+        # for that.
         raise UnreadableFile(TOO_DEEP)
     if isinstance(document, dict) and isinstance(document.get("contents"), list):
         organizations = document["contents"]  # a page of results, as the HSDS API answers
@@ -270,7 +272,8 @@ def _address(organization: dict[str, Any]) -> str:
 
 
 def _category(service: dict[str, Any]) -> str | None:
-    """Our category from the service's attributes, "other" for a term we do not know, None for none."""
+    """Our category from the service's attributes, "other" for a term we do not know, None for
+    none."""
     found = None
     for attribute in service.get("attributes") or []:
         term = attribute.get("taxonomy_term") or {}
@@ -356,7 +359,8 @@ def plan(organizations: list[Any]) -> Plan:
             entry.services.append(
                 _Entry(service_id, service_fields, active=service["status"] == "active")
             )
-        # A provider stays listed while it offers anything, or when the file lists no services for it.
+        # A provider stays listed while it offers anything, or when the file lists no services for
+        # it.
         entry.active = not entry.services or any(service.active for service in entry.services)
         if reasons:
             result.rejected.append(Rejection(name, hsds_id, reasons))

@@ -26,7 +26,8 @@ demo_cli = AppGroup("demo", help="The demo organisation for trying Waymark out."
     "--seed", type=int, default=7, show_default=True, help="The same seed makes the same data."
 )
 def demo_generate(clients: int, contacts: int, seed: int) -> None:
-    """Bulk-generate clients, cases, contacts and the rest, for benchmarks (not for real databases)."""
+    """Bulk-generate clients, cases, contacts and the rest, for benchmarks (not for real
+    databases)."""
     import time
 
     from webapp.jobs import generate
@@ -107,7 +108,8 @@ def push_keys(rotate: bool) -> None:
             raise click.ClickException("The keys come from the environment; change them there.")
         count = db.session.scalar(sa.select(sa.func.count()).select_from(PushSubscription))
         click.confirm(
-            f"New keys end all {count} device subscriptions (push services refuse the old ones). Go on?",
+            f"New keys end all {count} device subscriptions (push services refuse the old ones). "
+            "Go on?",
             abort=True,
         )
         web_push.write_new_keys()

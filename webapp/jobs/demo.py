@@ -181,7 +181,10 @@ CLIENTS = (
         opened_days_ago=0,
         follow_up_in_days=0,
         safety_concern=True,
-        circumstances="Sleeping in the underpass on 5th; cough for two weeks, says she hasn't eaten since yesterday.",
+        circumstances=(
+            "Sleeping in the underpass on 5th; cough for two weeks, says she hasn't eaten since "
+            "yesterday."
+        ),
         safety_details="Says a man in the camp threatened her last night.",
         priorities="Somewhere safe to sleep tonight.",
         strengths="Knows the outreach van schedule; sister in Fresno.",
@@ -237,7 +240,9 @@ CLIENTS = (
         contact_notes="Text only; her phone is shared.",
         opened_days_ago=21,
         follow_up_in_days=1,
-        circumstances="Staying in a motel week to week with her son (9); money runs out on the 20th.",
+        circumstances=(
+            "Staying in a motel week to week with her son (9); money runs out on the 20th."
+        ),
         priorities="Keep her son in the same school.",
         strengths="Works part-time at a nail salon; organised budgeter.",
         contacts=[
@@ -281,7 +286,9 @@ CLIENTS = (
         approximate_age=67,
         opened_days_ago=120,
         follow_up_in_days=-5,
-        circumstances="Long-term unsheltered by the river; diabetic, has refused shelter for years.",
+        circumstances=(
+            "Long-term unsheltered by the river; diabetic, has refused shelter for years."
+        ),
         priorities="Keep his dog with him.",
         strengths="Fiercely independent; trusted by others at the camp.",
         contacts=[
@@ -334,7 +341,9 @@ CLIENTS = (
         safe_to_text=True,
         opened_days_ago=5,
         follow_up_in_days=2,
-        circumstances="Chronic homelessness, 4 years; ER visits monthly. Prioritised by coordinated entry.",
+        circumstances=(
+            "Chronic homelessness, 4 years; ER visits monthly. Prioritised by coordinated entry."
+        ),
         priorities="Her own place, near her cousin.",
         strengths="Beadwork she sells; strong family ties.",
         contacts=[
@@ -390,7 +399,10 @@ CLIENTS = (
         phone="555-271-9020",
         safe_to_call=False,
         safe_to_text=False,
-        contact_notes="Never call or text: her ex-partner checks her phone. Contact through the shelter desk only.",
+        contact_notes=(
+            "Never call or text: her ex-partner checks her phone. Contact through the shelter "
+            "desk only."
+        ),
         opened_days_ago=14,
         follow_up_in_days=-1,
         restricted=True,
@@ -436,7 +448,9 @@ CLIENTS = (
         language="zh",
         opened_days_ago=50,
         follow_up_in_days=-3,
-        circumstances="Lost his apartment when the building was sold; sleeping at a 24-hour laundromat.",
+        circumstances=(
+            "Lost his apartment when the building was sold; sleeping at a 24-hour laundromat."
+        ),
         priorities="Senior housing application.",
         strengths="Retired cook; savings for a deposit.",
         contacts=[(50, C.OFFICE, 60, "Housing First office", "Intake with Mandarin interpreter.")],
@@ -461,7 +475,8 @@ CLIENTS = (
                 C.STREET_OUTREACH,
                 15,
                 "Library steps",
-                "First contact, a quick intake only. Young, maybe left foster care; took a hygiene kit.",
+                "First contact, a quick intake only. Young, maybe left foster care; took a "
+                "hygiene kit.",
             )
         ],
     ),
@@ -622,7 +637,8 @@ LATER = {
 
 
 def _assessment_and_plan(spec: DemoClient, case: Case, worker: User, today: date) -> Goal | None:
-    """Records that put the case where the spec says: a baseline from planning on, an agreed plan after."""
+    """Records that put the case where the spec says: a baseline from planning on, an agreed plan
+    after."""
     reached = PHASE_ORDER.index(spec.phase)
     if reached < PHASE_ORDER.index(Phase.PLANNING):
         return None

@@ -43,8 +43,8 @@ class DispatchReport:
             ", ".join(f"{name} {count}" for name, count in sorted(self.outcomes.items())) or "none"
         )
         return (
-            f"{self.users} users with devices, {self.quiet} in quiet hours, {self.notified_users} notified "
-            f"about {self.items} reminders; pushes: {sends}"
+            f"{self.users} users with devices, {self.quiet} in quiet hours, {self.notified_users} "
+            f"notified about {self.items} reminders; pushes: {sends}"
         )
 
 

@@ -452,7 +452,8 @@ def _directory() -> list[Service]:
 def _contacts(
     case_rows: list[dict], total: int, rng: random.Random, today: date, now: datetime
 ) -> int:
-    """`total` contacts spread over the cases, most on long-running ones; cases keep their last one."""
+    """`total` contacts spread over the cases, most on long-running ones; cases keep their last
+    one."""
     if not case_rows or not total:
         return 0
     weights = [1 + (today - row["opened_at"].date()).days // 365 for row in case_rows]
@@ -653,6 +654,7 @@ def _fix_sequences() -> None:
         table = model.__tablename__
         db.session.execute(
             sa.text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))"
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) "
+                f"FROM {table}), 1))"
             )
         )

@@ -61,7 +61,8 @@ class Case(db.Model):
     # Kept by the service layer from intake and contact logs, so Today reads one index.
     next_follow_up_on: so.Mapped[date | None]
     last_contact_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
-    # A phase set back by hand (to assessment or planning) holds until the records it asks for exist.
+    # A phase set back by hand (to assessment or planning) holds until the records it asks for
+    # exist.
     loop_back_phase: so.Mapped[Phase | None] = so.mapped_column(enum_column(Phase))
     loop_back_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     # Set by a transfer until the new worker has read where the case stands.

@@ -209,7 +209,8 @@ class CaseEventKind(LabelledEnum):
 
 
 class CaseEvent(db.Model):
-    """The case's own history: phase and risk changes, transfers, closure, supervision. Append-only."""
+    """The case's own history: phase and risk changes, transfers, closure, supervision.
+    Append-only."""
 
     __tablename__ = "case_events"
 
@@ -257,7 +258,8 @@ class ClosureStatus(LabelledEnum):
 
 
 class ClosureRequest(db.Model):
-    """A planned closure: what it says, and (where the program asks for it) the supervisor's decision."""
+    """A planned closure: what it says, and (where the program asks for it) the supervisor's
+    decision."""
 
     __tablename__ = "closure_requests"
 

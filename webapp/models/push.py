@@ -1,4 +1,5 @@
-"""Push reminders: the devices a user subscribed, what they did with each reminder, and every send."""
+"""Push reminders: the devices a user subscribed, what they did with each reminder, and every
+send."""
 
 from __future__ import annotations
 
@@ -103,7 +104,8 @@ class PushAttempt(db.Model):
     push_host: so.Mapped[str] = so.mapped_column(sa.String(255))
     item_count: so.Mapped[int] = so.mapped_column(default=0)
     urgent: so.Mapped[bool] = so.mapped_column(default=False)
-    # sent, gone (404/410: subscription deleted), retry (429/5xx), refused (other 4xx), error (no answer)
+    # sent, gone (404/410: subscription deleted), retry (429/5xx), refused (other 4xx), error (no
+    # answer)
     outcome: so.Mapped[str] = so.mapped_column(sa.String(16))
     status_code: so.Mapped[int | None]
     detail: so.Mapped[str] = so.mapped_column(sa.String(200), default="")

@@ -25,7 +25,8 @@ class Provider(db.Model):
     __tablename__ = "providers"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    # The organisation's id in Open Referral (HSDS) files: stable, so an export imported again updates.
+    # The organisation's id in Open Referral (HSDS) files: stable, so an export imported again
+    # updates.
     hsds_id: so.Mapped[str] = so.mapped_column(
         sa.String(36), unique=True, index=True, default=new_hsds_id
     )

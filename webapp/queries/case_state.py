@@ -1,9 +1,9 @@
 """Where a case stands: its records read in a fixed handful of queries, and the phase they imply.
 
-The phase is derived from the records, so it cannot drift from them: an intake that says what brought
-the client and what they want, but no baseline, means assessment;
-no agreed plan means planning, and so on. A worker can set it back (monitoring → assessment or
-planning) with a reason; that loop-back holds until the record it asks for is made.
+The phase is derived from the records, so it cannot drift from them: an intake that says what
+brought the client and what they want, but no baseline, means assessment; no agreed plan means
+planning, and so on. A worker can set it back (monitoring → assessment or planning) with a reason;
+that loop-back holds until the record it asks for is made.
 """
 
 from __future__ import annotations

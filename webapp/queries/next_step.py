@@ -44,7 +44,10 @@ def next_step(state: CaseState, today: date) -> str:
         return "Follow-up due today: make contact."
     overdue_referrals = [r for r in state.open_referrals if r.follow_up_on <= today]
     if overdue_referrals:
-        return f"{_plural(len(overdue_referrals), 'referral')} awaiting confirmation: check the client connected."
+        return (
+            f"{_plural(len(overdue_referrals), 'referral')} awaiting confirmation: check the "
+            "client connected."
+        )
 
     phase = derive_phase(state)
     if phase == Phase.INTAKE:
@@ -72,7 +75,10 @@ def next_step(state: CaseState, today: date) -> str:
     if phase == Phase.IMPLEMENTATION:
         if state.open_referrals:
             soonest = min(r.follow_up_on for r in state.open_referrals)
-            return f"{_plural(len(state.open_referrals), 'referral')} open: next check on {soonest:%-d %b}."
+            return (
+                f"{_plural(len(state.open_referrals), 'referral')} open: next check on "
+                f"{soonest:%-d %b}."
+            )
         if state.open_tasks:
             dated = [task.due_on for task in state.open_tasks if task.due_on]
             soonest = f", next due {min(dated):%-d %b}" if dated else ""

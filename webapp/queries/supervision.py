@@ -1,6 +1,6 @@
 """What a supervisor's overview shows: caseloads against the cap, overdue contacts, gaps in the
-practice model, unassigned cases and closures waiting for a decision — every case through the
-one visibility rule, so a restricted case the supervisor may not open is neither listed nor counted."""
+practice model, unassigned cases and closures waiting for a decision — every case through the one
+visibility rule, so a restricted case the supervisor may not open is neither listed nor counted."""
 
 from __future__ import annotations
 

@@ -63,7 +63,8 @@ class TodayItem:
     detail: str
     action_label: str
     action: Target
-    # The record the item is about when it is not the case itself (referral, check, closure request).
+    # The record the item is about when it is not the case itself (referral, check, closure
+    # request).
     record: int | None = None
     title: str | None = None
     program: str | None = None
@@ -219,7 +220,10 @@ def due_items(user: User, today: date) -> list[TodayItem]:
         )
     ).all()
     for referral in referrals:
-        detail = f"Referral to {referral.service.provider.name} ({referral.status.label.lower()}): check what happened"
+        detail = (
+            f"Referral to {referral.service.provider.name} ({referral.status.label.lower()}): "
+            "check what happened"
+        )
         items.append(
             TodayItem(
                 ReminderKind.REFERRAL,
@@ -269,7 +273,8 @@ def _post_closure_items(user: User, today: date) -> list[TodayItem]:
 
 
 def pending_closures_for(user: User) -> sa.Select:
-    """Closures waiting for a decision `user` may take: cases they may see, not their own requests."""
+    """Closures waiting for a decision `user` may take: cases they may see, not their own
+    requests."""
     return (
         sa.select(ClosureRequest)
         .join(ClosureRequest.case)

@@ -68,7 +68,8 @@ def visible_invitations(user: User) -> sa.ColumnElement[bool]:
     """A WHERE clause over `Invitation` (and so over the self-intakes sent through it).
 
     An invitation belongs to its program; one made for a known client is, besides, only for those
-    who may see that client, so a self-intake never shows or links a client hidden from the reviewer.
+    who may see that client, so a self-intake never shows or links a client hidden from the
+    reviewer.
     """
     if user.is_admin:
         return sa.true()
@@ -90,7 +91,8 @@ def can_view_case(user: User, case: Case) -> bool:
 
 
 def may_restrict(user: User, case: Case) -> bool:
-    """Marking a case restricted, or lifting it: its primary worker, their supervisor, or an admin."""
+    """Marking a case restricted, or lifting it: its primary worker, their supervisor, or an
+    admin."""
     if user.is_admin:
         return True
     worker = case.primary_worker

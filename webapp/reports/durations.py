@@ -86,7 +86,8 @@ def _whole(days: float | None) -> str:
 
 
 def reentry(scope: Scope) -> Table:
-    """Of the cases closed in the range, by closure reason: how many clients later opened a case again."""
+    """Of the cases closed in the range, by closure reason: how many clients later opened a case
+    again."""
     groups: dict[str, list[float | None]] = defaultdict(list)
     for _id, _opened_at, closed_at, reason, returned_at in _closed_in_range(scope):
         gap = (
@@ -107,7 +108,9 @@ def reentry(scope: Scope) -> Table:
             "Returned at any time",
             "Median days to return",
         ],
-        note="A return is a new case for the same client, in any program, opened after the closure.",
+        note=(
+            "A return is a new case for the same client, in any program, opened after the closure."
+        ),
     )
     order = ["All closures", *(reason.label for reason in ClosureReason), "Not recorded"]
     for name in sorted(groups, key=order.index):

@@ -193,7 +193,8 @@ def _batch_rows(ids: list[int], pseudonym: Pseudonyms, *, until) -> Iterator[lis
 
 
 def _referrals_reaching(ids: list[int], statuses: list[ReferralStatus]) -> dict[int, int]:
-    """Per case: referrals with a confirmed step in `statuses` at any time (whatever they are now)."""
+    """Per case: referrals with a confirmed step in `statuses` at any time (whatever they are
+    now)."""
     return _counts(
         sa.select(Referral.case_id, sa.func.count(sa.distinct(ReferralStatusChange.referral_id)))
         .join(ReferralStatusChange, ReferralStatusChange.referral_id == Referral.id)

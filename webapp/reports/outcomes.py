@@ -33,7 +33,8 @@ def _bucket(change: int) -> str:
 
 def score_change(scope: Scope) -> Table:
     """Per domain: each case's latest score (reassessment or closure, up to the end of the range)
-    against its own baseline. A case counts in a domain once, and only when it was scored there both times."""
+    against its own baseline. A case counts in a domain once, and only when it was scored there both
+    times."""
     rows = db.session.execute(
         sa.select(
             Assessment.case_id,
@@ -85,7 +86,8 @@ def score_change(scope: Scope) -> Table:
 
 
 def goal_outcomes(scope: Scope) -> Table:
-    """Goals of the cases in scope by where they stand; ended goals are the ones that say something."""
+    """Goals of the cases in scope by where they stand; ended goals are the ones that say
+    something."""
     counts = dict(
         db.session.execute(
             sa.select(Goal.status, sa.func.count())

@@ -1,4 +1,5 @@
-"""Whether the models' standards are kept: contact against each model's standard, caseloads against caps."""
+"""Whether the models' standards are kept: contact against each model's standard, caseloads against
+caps."""
 
 from __future__ import annotations
 

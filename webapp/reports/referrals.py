@@ -53,8 +53,8 @@ def _days(start: datetime, end: datetime) -> float:
 
 
 def referral_funnel(scope: Scope) -> Table:
-    """Referrals made in the date range on cases in scope. A referral counts as connected once anyone
-    confirmed the client attended (completed ones did too); the days run from sending to the
+    """Referrals made in the date range on cases in scope. A referral counts as connected once
+    anyone confirmed the client attended (completed ones did too); the days run from sending to the
     confirmed date of each step."""
     referrals = db.session.execute(
         sa.select(Referral.id, Referral.status, Referral.created_at, Provider.name)
@@ -117,7 +117,10 @@ def referral_funnel(scope: Scope) -> Table:
             "Still open",
             "Ended without connecting",
         ],
-        note="Referrals made in the date range; connected means someone confirmed the client attended.",
+        note=(
+            "Referrals made in the date range; connected means someone confirmed the client "
+            "attended."
+        ),
     )
     if funnels:
         table.rows.append(funnels.pop(ALL_PROVIDERS).row(ALL_PROVIDERS))

@@ -35,8 +35,8 @@ def report_programs(user: User) -> list[Program]:
 @dataclass(frozen=True)
 class Scope:
     """The cases a report counts: those its viewer may see (the one visibility rule: a supervisor's
-    figures include the restricted cases of the workers they supervise, an admin's every case) in the
-    programs, narrowed by the filters. A count is a disclosure too, so no report counts what its
+    figures include the restricted cases of the workers they supervise, an admin's every case) in
+    the programs, narrowed by the filters. A count is a disclosure too, so no report counts what its
     reader could not open."""
 
     viewer: User

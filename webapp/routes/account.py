@@ -86,7 +86,8 @@ def settings() -> Response | tuple[str, int]:
 @bp.post("/push-subscriptions")
 @answers_json
 def add_push_subscription() -> tuple[Response, int]:
-    """The browser's subscription, sent by static/js/reminders.js after the user tapped "Turn on"."""
+    """The browser's subscription, sent by static/js/reminders.js after the user tapped "Turn
+    on"."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("keys"), dict):
         return jsonify(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlalchemy.orm  # noqa: F401  (sa.orm below)
+import sqlalchemy.orm
 from flask import (
     Blueprint,
     abort,

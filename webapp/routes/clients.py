@@ -36,7 +36,8 @@ def _page_number() -> int:
 
 @bp.get("")
 def search() -> Response:
-    # Read from the query string, not a form: cleaned here as the forms clean text (no NUL, no controls).
+    # Read from the query string, not a form: cleaned here as the forms clean text (no NUL, no
+    # controls).
     query = clean_line(request.args.get("q", ""))[:100]
     results = search_clients(current_user, query, _page_number(), current_app.config["PAGE_SIZE"])
     # Rendered before the commit below, which would expire the results (a query per client).
@@ -105,8 +106,8 @@ def new() -> Response | tuple[str, int]:
             check = duplicates.check(current_user, _person_from(request.form), local_today())
             if check.has_likely and not form.different_person.data:
                 form.different_person.errors.append(
-                    "This looks like someone already known. Open their record, or tick this box if it is "
-                    "a different person."
+                    "This looks like someone already known. Open their record, or tick this box "
+                    "if it is a different person."
                 )
         if not form.errors:
             taken = take_intake(
@@ -130,7 +131,8 @@ def new() -> Response | tuple[str, int]:
                 client_id_reissued(taken.client_id_reissue)
             db.session.commit()
             flash(
-                f"Intake saved for {case.client.preferred_name}: client ID {case.client.display_id}."
+                f"Intake saved for {case.client.preferred_name}: client ID "
+                f"{case.client.display_id}."
             )
             return redirect(url_for("cases.view", case_id=case.id))
     elif form.is_submitted() and existing is None:
@@ -181,7 +183,8 @@ def _form_data(client: Client) -> dict:
 
 @bp.route("/<persistent_id>/edit", methods=["GET", "POST"])
 def edit(persistent_id: str) -> Response | tuple[str, int]:
-    """Correct a client's details. A save over someone else's newer save shows both, never overwrites."""
+    """Correct a client's details. A save over someone else's newer save shows both, never
+    overwrites."""
     client = get_client_or_404(persistent_id)
     form = ClientForm(data=None if request.method == "POST" else _form_data(client))
     if form.validate_on_submit():

@@ -1,4 +1,5 @@
-"""Closing a case as planned: request, supervisor decision, reopening, and the checks after closure."""
+"""Closing a case as planned: request, supervisor decision, reopening, and the checks after
+closure."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app, request, session
 from flask_wtf.csrf import CSRFError
@@ -98,7 +98,7 @@ def sent_too_late_from_this_session() -> bool:
         return False
     if not isinstance(signed, str) or not hmac.compare_digest(signed.encode(), secret.encode()):
         return False
-    return datetime.now(timezone.utc) - signed_at > timedelta(seconds=limit)
+    return datetime.now(UTC) - signed_at > timedelta(seconds=limit)
 
 
 def init_app(app: Flask) -> None:

@@ -33,7 +33,8 @@ NEW = "new"
 
 
 def _mine() -> sa.Select:
-    """Self-intakes this reviewer may see: their programs', and none that names a client hidden from them."""
+    """Self-intakes this reviewer may see: their programs', and none that names a client hidden from
+    them."""
     return (
         sa.select(SelfIntakeSubmission)
         .join(SelfIntakeSubmission.invitation)

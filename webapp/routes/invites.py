@@ -23,7 +23,8 @@ bp = Blueprint("invites", __name__, url_prefix="/invites")
 
 
 def _visible() -> sa.Select:
-    """Mine; supervisors and admins also see their programs'. Never one naming a client hidden from the user."""
+    """Mine; supervisors and admins also see their programs'. Never one naming a client hidden from
+    the user."""
     query = sa.select(Invitation).where(visible_invitations(current_user))
     if is_supervisor_or_admin(current_user):
         return query

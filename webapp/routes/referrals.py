@@ -93,7 +93,8 @@ def new(case_id: int) -> Response | tuple[str, int]:
             else:
                 db.session.commit()
                 flash(
-                    f"Referral to {service.provider.name} sent. Confirm it by {referral.follow_up_on:%-d %b}."
+                    f"Referral to {service.provider.name} sent. Confirm it by "
+                    f"{referral.follow_up_on:%-d %b}."
                 )
                 return redirect(back_to_case(case.id))
     status = 422 if form.errors else 200

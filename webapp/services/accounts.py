@@ -176,7 +176,8 @@ def set_role(user: User, role: Role, *, changed_by: User | None = None) -> None:
 
 
 def set_active(user: User, active: bool, *, changed_by: User | None = None) -> None:
-    """Deactivate (or reactivate) an account; a deactivated user is signed out everywhere at once."""
+    """Deactivate (or reactivate) an account; a deactivated user is signed out everywhere at
+    once."""
     user.active = active
     end_sessions(user)
     audit.record(AuditAction.UPDATE, "user", user.id, user=changed_by)

@@ -103,7 +103,8 @@ class DomainChange:
 def change_from_baseline(
     assessments: list[Assessment], domains: list[LifeDomain]
 ) -> list[DomainChange]:
-    """Per domain: the baseline score, the latest score and the path between (oldest first input)."""
+    """Per domain: the baseline score, the latest score and the path between (oldest first
+    input)."""
     baseline = next((a for a in assessments if a.kind == AssessmentKind.BASELINE), None)
     if baseline is None:
         return []

@@ -1,4 +1,5 @@
-"""Changes to a case as a whole, each kept in its history: phase, risk, transfer, supervision notes."""
+"""Changes to a case as a whole, each kept in its history: phase, risk, transfer, supervision
+notes."""
 
 from __future__ import annotations
 
@@ -53,7 +54,8 @@ def record_event(
 
 
 def refresh_phase(case: Case, *, user: User | None, why: str = "") -> Phase:
-    """Set the case's stored phase to what its records now say, keeping each change in the history."""
+    """Set the case's stored phase to what its records now say, keeping each change in the
+    history."""
     db.session.flush()
     phase = derive_phase(load_state(case))
     if phase != case.phase:
@@ -86,7 +88,8 @@ def loop_back(case: Case, to: Phase, *, reason: str, user: User) -> None:
 
 
 def loop_back_met(case: Case, *, by: Phase) -> None:
-    """A reassessment answers a loop-back to assessment (the plan comes next); an agreement ends it."""
+    """A reassessment answers a loop-back to assessment (the plan comes next); an agreement ends
+    it."""
     if case.loop_back_phase == Phase.ASSESSMENT and by == Phase.ASSESSMENT:
         case.loop_back_phase = Phase.PLANNING
     elif case.loop_back_phase == Phase.PLANNING and by == Phase.PLANNING:
@@ -109,7 +112,8 @@ def change_risk(case: Case, to: RiskLevel, *, reason: str, user: User) -> None:
 
 
 def may_manage(user: User, case: Case) -> bool:
-    """Transfer, closure and reopening: the case's own worker, a supervisor in its program, or an admin."""
+    """Transfer, closure and reopening: the case's own worker, a supervisor in its program, or an
+    admin."""
     return case.primary_worker_id == user.id or supervises_in(user, case.program_id)
 
 
@@ -173,7 +177,8 @@ def may_supervise(user: User, case: Case) -> bool:
 
 
 def set_restricted(case: Case, restricted: bool, *, reason: str, user: User) -> None:
-    """Mark a case restricted (only its worker, their supervisor and admins may see it), or lift it."""
+    """Mark a case restricted (only its worker, their supervisor and admins may see it), or lift
+    it."""
     if not may_restrict(user, case):
         raise CaseError(
             "Only the case's worker, their supervisor or an admin may change who can see it."

@@ -143,7 +143,8 @@ class StaleEdit(ClientError):
 def update_client(
     client: Client, details: ClientDetails, *, expected_version: int, changed_by: User
 ) -> Client:
-    """Change a client's details, unless they changed since `expected_version` (never a silent overwrite)."""
+    """Change a client's details, unless they changed since `expected_version` (never a silent
+    overwrite)."""
     if client.version != expected_version:
         raise StaleEdit("Someone else saved this record while you were editing it.")
     preferred = clean_line(details.preferred_name)
@@ -167,7 +168,8 @@ def update_client(
         ClientNameToken(token=token.token, metaphone=token.metaphone, nysiis=token.nysiis)
         for token in tokens_of([preferred, client.legal_name or "", *aliases])
     ]
-    db.session.flush()  # the version column makes a concurrent UPDATE fail here instead of overwriting
+    # The version column makes a concurrent UPDATE fail here instead of overwriting
+    db.session.flush()
     audit.record(AuditAction.UPDATE, "client", client.id, user=changed_by)
     return client
 

@@ -1,5 +1,5 @@
-"""Planned closure: outcomes per goal, a closure assessment, the transition, supervisor approval where
-the program asks for it, post-closure follow-ups, and reopening."""
+"""Planned closure: outcomes per goal, a closure assessment, the transition, supervisor approval
+where the program asks for it, post-closure follow-ups, and reopening."""
 
 from __future__ import annotations
 
@@ -187,7 +187,8 @@ def _close(case: Case, request: ClosureRequest, *, user: User) -> None:
 
 
 def reopen(case: Case, *, reason: str, user: User) -> None:
-    """Undo a closure (it was too early, or a mistake); a client who returns later gets a new case."""
+    """Undo a closure (it was too early, or a mistake); a client who returns later gets a new
+    case."""
     if case.is_open:
         raise CaseError("This case is open.")
     if not reason.strip():

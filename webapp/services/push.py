@@ -22,7 +22,8 @@ RECHECK_AFTER = timedelta(seconds=50)
 
 
 def subscribe(user: User, *, endpoint: str, p256dh: str, auth: str, label: str) -> PushSubscription:
-    """Store (or move to this user) the browser's subscription. Raises PushError when it is unusable."""
+    """Store (or move to this user) the browser's subscription. Raises PushError when it is
+    unusable."""
     check_endpoint(endpoint)
     check_keys(p256dh, auth)
     subscription = db.session.scalar(

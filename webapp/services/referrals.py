@@ -89,8 +89,8 @@ def change_status(
             ", ".join(s.label.lower() for s in referral.next_statuses) or "nothing: it is finished"
         )
         raise ReferralError(
-            f"A referral that is {referral.status.label.lower()} cannot become {status.label.lower()}; "
-            f"it can become {allowed}."
+            f"A referral that is {referral.status.label.lower()} cannot become "
+            f"{status.label.lower()}; it can become {allowed}."
         )
     occurred_at = occurred_at or utcnow()
     if occurred_at > utcnow():

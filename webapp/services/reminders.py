@@ -1,4 +1,5 @@
-"""Setting a reminder aside: snoozed until a moment, or done until a new due date makes a new one."""
+"""Setting a reminder aside: snoozed until a moment, or done until a new due date makes a new
+one."""
 
 from __future__ import annotations
 

@@ -23,7 +23,8 @@ def new_secret() -> str:
 
 
 def qr_code(user: User, secret: str) -> str:
-    """The enrolment QR code as an SVG data URI (drawn here: no third-party service sees the secret)."""
+    """The enrolment QR code as an SVG data URI (drawn here: no third-party service sees the
+    secret)."""
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
     return segno.make(uri, error="m").svg_data_uri(scale=5)
 

@@ -24,7 +24,7 @@ def redact_links(text: str) -> str:
 def _redacted(record: logging.LogRecord) -> logging.LogRecord:
     try:
         message = record.getMessage()
-    except Exception:  # noqa: BLE001  (a malformed record is logging's to report, as it always is)
+    except Exception:
         return record
     if _LINK.search(message):
         record.msg, record.args = redact_links(message), ()
@@ -56,11 +56,11 @@ class RedactingLogger(Logger):
     """gunicorn's logger: the access log's path atoms are cleaned here (they are not a message);
     the error log's records are cleaned by `install_redaction`."""
 
-    def __init__(self, cfg):  # noqa: ANN001  (gunicorn's signature)
+    def __init__(self, cfg):
         install_redaction()
         super().__init__(cfg)
 
-    def atoms(self, resp, req, environ, request_time):  # noqa: ANN001, ANN201  (gunicorn's signature)
+    def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
         path = atoms.get("U", "")
         if path.startswith("/i/"):

@@ -17,7 +17,7 @@ MAX_ID = 2**31 - 1
 class DatabaseId(IntegerConverter):
     """`<int:…>` in every route: a number no row can have does not match, so the answer is 404."""
 
-    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002  (werkzeug's name)
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 

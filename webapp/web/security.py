@@ -63,7 +63,8 @@ def safe_next(target: str | None) -> str | None:
 
 
 def back_to_case(case_id: int) -> str:
-    """Where a saved form returns: Today (or wherever it was opened from) when it says so, else the case."""
+    """Where a saved form returns: Today (or wherever it was opened from) when it says so, else the
+    case."""
     return safe_next(request.args.get("next")) or url_for("cases.view", case_id=case_id)
 
 
@@ -120,7 +121,8 @@ def _unbind_audit_facts(_error: BaseException | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    # First of all, so whatever runs before a view (CSRF, sign-in checks) is audited with the request.
+    # First of all, so whatever runs before a view (CSRF, sign-in checks) is audited with the
+    # request.
     app.before_request_funcs.setdefault(None, []).insert(0, _bind_audit_facts)
     app.teardown_request(_unbind_audit_facts)
     app.session_interface = SessionInterface()

@@ -77,7 +77,7 @@ def init_app(app: Flask) -> None:
     app.get_send_file_max_age = max_age  # type: ignore[method-assign]
 
     @app.after_request
-    def immutable(response):  # noqa: ANN001, ANN202
+    def immutable(response):
         if request.endpoint == "static" and response.cache_control.max_age == YEAR:
             response.cache_control.immutable = True
         return response
