@@ -1,8 +1,9 @@
 /* Waymark's service worker, served at /sw.js with scope "/".
  *
  * - Static files: precached under a versioned name, served from the cache.
- * - Pages: network first (they carry client data and are never stored); when the network fails
- *   or is too slow, the field forms fall back to their shells and everything else to /offline.
+ * - Pages: network first (they carry client data and are never stored). When the network fails,
+ *   the field forms fall back to their shells and everything else to /offline; a slow answer is
+ *   waited for (a field form shows its shell meanwhile), never taken for "offline".
  * - Form shells (no client data, no CSRF token) are kept per signed-in worker when a page asks,
  *   and deleted at sign-out (static/js/outbox.js).
  * - Background Sync replays the outbox with the pages' own code (outbox-core.js).
@@ -13,7 +14,7 @@
 
 importScripts("/static/js/outbox-core.js");
 
-var VERSION = "7";
+var VERSION = "8";
 var STATIC_CACHE = "waymark-static-" + VERSION;
 var SHELL_CACHE = "waymark-shells-" + VERSION;
 var STATIC_FILES = [
@@ -47,15 +48,42 @@ self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(STATIC_CACHE).then(function (cache) { return cache.addAll(STATIC_FILES); }));
 });
 
+/* A new version keeps the signed-in worker's form shells: they are copied from the old cache
+   before it goes, so a phone updated online and opened offline still has its forms; fresh copies
+   replace them when the network allows. */
 self.addEventListener("activate", function (event) {
   event.waitUntil(
     caches.keys().then(function (names) {
-      return Promise.all(names.filter(function (name) {
+      var old = names.filter(function (name) {
         return name.indexOf("waymark-") === 0 && name !== STATIC_CACHE && name !== SHELL_CACHE;
-      }).map(function (name) { return caches.delete(name); }));
-    }).then(function () { return self.clients.claim(); })
+      });
+      var oldShells = old.filter(function (name) { return name.indexOf("waymark-shells-") === 0; });
+      return carryShells(oldShells).then(function () {
+        return Promise.all(old.map(function (name) { return caches.delete(name); }));
+      }).then(function () { return self.clients.claim(); }).then(function () {
+        // An update (there were shells to carry): refresh them now if the network allows.
+        if (oldShells.length) { shellsKeptAt = 0; return keepShells(); }
+      });
+    })
   );
 });
+
+function carryShells(oldNames) {
+  return caches.open(SHELL_CACHE).then(function (fresh) {
+    return oldNames.reduce(function (done, name) {
+      return done.then(function () { return caches.open(name); }).then(function (old) {
+        return old.keys().then(function (requests) {
+          return Promise.all(requests.map(function (request) {
+            return fresh.match(request).then(function (have) {
+              if (have) return null;
+              return old.match(request).then(function (response) { return response && fresh.put(request, response); });
+            });
+          }));
+        });
+      });
+    }, Promise.resolve());
+  });
+}
 
 function fromStaticCache(request) {
   return caches.match(request, { ignoreSearch: true }).then(function (cached) {
@@ -69,27 +97,37 @@ function fromStaticCache(request) {
   });
 }
 
-function withTimeout(promise, ms) {
-  return new Promise(function (resolve, reject) {
-    var timer = setTimeout(function () { reject(new Error("timeout")); }, ms);
-    promise.then(function (value) { clearTimeout(timer); resolve(value); }, function (error) { clearTimeout(timer); reject(error); });
-  });
-}
-
 function shellFor(pathname) {
   for (var i = 0; i < SHELL_FOR.length; i++) if (SHELL_FOR[i][0].test(pathname)) return SHELL_FOR[i][1];
   return null;
 }
 
+function shellOf(url) {
+  var shell = shellFor(url.pathname);
+  return shell ? caches.match(shell, { cacheName: SHELL_CACHE, ignoreVary: true }) : Promise.resolve(undefined);
+}
+
+function offlinePage(url) {
+  return shellOf(url).then(function (cached) {
+    return cached || caches.match("/offline", { cacheName: STATIC_CACHE });
+  }).then(function (page) {
+    return page || new Response("You are offline.", { status: 503, headers: { "Content-Type": "text/plain" } });
+  });
+}
+
+/* Only a failed fetch means offline. A slow one is waited for; a field form shows its shell after
+   NETWORK_TIMEOUT_MS (the worker can fill it in, and it sends through the outbox either way). */
 function pageFromNetwork(request, url) {
-  return withTimeout(fetch(request), NETWORK_TIMEOUT_MS).catch(function () {
-    var shell = shellFor(url.pathname);
-    var fallback = shell ? caches.match(shell, { cacheName: SHELL_CACHE, ignoreVary: true }) : Promise.resolve(undefined);
-    return fallback.then(function (cached) {
-      return cached || caches.match("/offline", { cacheName: STATIC_CACHE });
-    }).then(function (page) {
-      return page || new Response("You are offline.", { status: 503, headers: { "Content-Type": "text/plain" } });
-    });
+  var network = fetch(request);
+  var offline = network.then(function () { return null; }, function () { return offlinePage(url); });
+  var slow = new Promise(function (resolve) { setTimeout(resolve, NETWORK_TIMEOUT_MS); })
+    .then(function () { return shellOf(url); });
+  return new Promise(function (resolve) {
+    var answered = false;
+    function answer(response) { if (!answered && response) { answered = true; resolve(response); } }
+    network.then(answer, function () {});
+    offline.then(answer);
+    slow.then(answer);
   });
 }
 
@@ -111,8 +149,17 @@ var SHELLS_FRESH_MS = 60 * 1000;
 /* Fetch every shell first, then store whole bodies: a shell being replaced is never missing
    for long, and a failed fetch never removes the copy we have. */
 function keepShells() {
-  if (Date.now() - shellsKeptAt < SHELLS_FRESH_MS) return Promise.resolve();
-  shellsKeptAt = Date.now();
+  return caches.open(SHELL_CACHE).then(function (cache) {
+    return Promise.all(SHELLS.map(function (path) { return cache.match(path); }));
+  }).then(function (kept) {
+    // Fresh enough unless some are missing (a user switch or sign-out deleted them).
+    if (kept.every(Boolean) && Date.now() - shellsKeptAt < SHELLS_FRESH_MS) return null;
+    shellsKeptAt = Date.now();
+    return fetchShells();
+  });
+}
+
+function fetchShells() {
   return Promise.all(SHELLS.map(function (path) {
     return fetch(path, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
       if (!storable(response)) return null;

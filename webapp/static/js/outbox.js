@@ -10,8 +10,15 @@
     var element = document.querySelector('meta[name="' + name + '"]');
     return element ? element.content : null;
   }
-  function me() { var id = meta("user-id"); return id ? Number(id) : null; }
   function isShell() { return meta("waymark-shell") === "true"; }
+  /* Who the phone is working for. A page the service worker served offline (the offline page)
+     knows no user; it is the worker who last signed in here, not a sign-out. */
+  var keptUser = null;
+  function me() {
+    var id = meta("user-id");
+    if (id) return Number(id);
+    return isShell() ? keptUser : null;
+  }
 
   function mine(entries) { var id = me(); return entries.filter(function (e) { return e.userId === id; }); }
 
@@ -31,6 +38,11 @@
         badge.hidden = waiting.length === 0;
         badge.querySelector("[data-count]").textContent = String(waiting.length);
         badge.classList.toggle("outbox-badge--refused", waiting.some(function (e) { return e.state === "refused"; }));
+      }
+      var offlineCount = document.getElementById("offline-waiting");
+      if (offlineCount) {
+        offlineCount.hidden = waiting.length === 0;
+        offlineCount.querySelector("[data-count]").textContent = String(waiting.length);
       }
       renderOutboxPage(waiting);
       fillPickers(waiting);
@@ -108,15 +120,28 @@
     };
     var button = form.querySelector('[type="submit"]');
     if (button) button.disabled = true;
-    O.put(entry).then(function () {
+    var queuedBefore = false;
+    O.get(entry.id).then(function (earlier) {
+      // Fixing an entry that was already waiting on this phone: it stays until it is sent.
+      queuedBefore = !!earlier;
+      if (earlier) entry.created = earlier.created;
+      return O.put(entry);
+    }).then(function () {
       var result = null;
       return replay(function (sent, outcome) { if (sent.id === entry.id) result = outcome; }, entry.id).then(function () {
         if (button) button.disabled = false;
         if (result && result.outcome === "sent") {
           window.location.assign(result.result.location);
         } else if (result && result.outcome === "refused") {
-          // The server's own page, errors beside the fields and everything typed kept.
-          O.remove(entry.id).then(function () { showPage(result.html); });
+          // The server's own page, errors beside the fields and everything typed kept. A form sent
+          // online for the first time needs no outbox entry; one being fixed keeps its entry (and
+          // key) until it is sent, so leaving the page loses nothing.
+          if (queuedBefore) {
+            sessionStorage.setItem("waymark-fix", entry.id);
+            showPage(result.html);
+          } else {
+            O.remove(entry.id).then(function () { showPage(result.html); });
+          }
         } else {
           form.reset();
           form.querySelectorAll("#case-picker, #referral-picker").forEach(function (picker) {
@@ -144,7 +169,7 @@
       return before.then(O.all).then(function (left) {
         var unsent = mine(left).length;
         if (unsent && !window.confirm(unsent + " could not be sent yet. They stay on this phone, for you only, until you sign in again. Sign out anyway?")) return;
-        return clearUserData(true).then(function () { return forgetPush(form); })
+        return clearUserData().then(function () { return forgetPush(form); })
           .then(function () { form.dataset.confirmed = "1"; form.submit(); });
       });
     });
@@ -168,8 +193,7 @@
   }
 
   /* Caseload, cached form pages, htmx's history, and (at sign-out) other people's drafts. */
-  function clearUserData(signingOut) {
-    var id = me();
+  function clearUserData() {
     var work = [O.kvDelete("caseload"), O.kvDelete("user")];
     try { sessionStorage.removeItem("htmx-history-cache"); } catch (e) { /* storage may be off */ }
     if (window.caches) {
@@ -178,11 +202,8 @@
           .map(function (n) { return caches.delete(n); }));
       }));
     }
-    if (signingOut) {
-      work.push(O.all().then(function (entries) {
-        return Promise.all(entries.filter(function (e) { return e.userId !== id; }).map(function (e) { return O.remove(e.id); }));
-      }));
-    }
+    // Unsent entries are never deleted here, whoever signs out: each stays with the worker who
+    // typed it (the outbox shows and sends only the signed-in worker's own) until it is sent.
     return Promise.all(work);
   }
 
@@ -190,12 +211,13 @@
   function keepForOffline() {
     var id = me();
     return O.kvGet("user").then(function (stored) {
-      if (id === null) return stored === undefined ? null : clearUserData(false);  // signed out or expired
-      var switched = stored !== undefined && stored !== id ? clearUserData(false) : Promise.resolve();
+      if (id === null && isShell()) return null;  // a page kept by the service worker: not a sign-out
+      if (id === null) return stored === undefined ? null : clearUserData();  // signed out or expired
+      var switched = stored !== undefined && stored !== id ? clearUserData() : Promise.resolve();
       return switched.then(function () { return O.kvSet("user", id); }).then(function () {
         if (isShell() || !navigator.onLine) return;
         fetch("/offline/caseload.json", { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
-          .then(function (r) { return r.ok ? r.json() : r.status === 401 ? clearUserData(false) : null; })
+          .then(function (r) { return r.ok ? r.json() : r.status === 401 ? clearUserData() : null; })
           .then(function (data) { if (data && data.user_id === id) return O.kvSet("caseload", data).then(refreshBadge); })
           .catch(function () {});
         if ("serviceWorker" in navigator) {
@@ -315,5 +337,6 @@
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
 
   prepareForms();
-  keepForOffline().then(refreshBadge).then(function () { if (me() !== null) return replay(); });
+  O.kvGet("user").then(function (stored) { keptUser = stored === undefined ? null : stored; })
+    .then(keepForOffline).then(refreshBadge).then(function () { if (me() !== null) return replay(); });
 })();

@@ -1,0 +1,195 @@
+"""The ordinary bad days of offline work, at phone size: the app opened offline, a deploy, a slow
+link, two workers on one phone, a form refused twice. The forms stay, and nothing typed is lost."""
+
+from __future__ import annotations
+
+import time
+
+import sqlalchemy as sa
+
+from tests.browser import sign_in
+from tests.test_offline import (  # noqa: F401  (fixtures)
+    SHELLS_KEPT,
+    outreach_on_demo,
+    queue_contact_offline,
+    replaceable_worker,
+    sign_in_as_outreach,
+    wait_until,
+    waiting_count,
+)
+from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F401  (fixture)
+from webapp.extensions import db
+from webapp.models import ContactLog, User
+
+CASELOAD_KEPT = "() => WaymarkOutbox.kvGet('caseload').then(c => !!c && c.cases.length > 0)"
+
+
+def test_opening_the_app_offline_keeps_the_forms_and_leads_to_them(outreach_on_demo):  # noqa: F811
+    """Finding 1: the home-screen icon opens `/`; offline that is the offline page, which knew no
+    user and wiped the shells and the caseload as if the worker had signed out."""
+    page = outreach_on_demo.page
+    queue_contact_offline(page, "Saw her at the library steps.")
+    page.goto("/")  # still offline: what the home-screen icon opens
+    page.get_by_role("heading", name="You are offline").wait_for()
+    page.locator("#offline-waiting").get_by_text("1 saved on this phone").wait_for()
+    check_phone_layout(page, "offline-days-1-opened-offline", outreach_on_demo.problems)
+    assert page.evaluate(SHELLS_KEPT) and page.evaluate(CASELOAD_KEPT)
+
+    page.get_by_role("link", name="Log a contact").click()
+    page.get_by_label("What happened").wait_for()
+    page.wait_for_function("() => document.querySelectorAll('#case-picker option').length > 1")
+    page.goto("/")
+    page.get_by_role("link", name="New intake").click()
+    page.get_by_label("First name, street name or alias").wait_for()
+    page.goto("/")
+    page.get_by_role("link", name="Saved on this phone").click()
+    page.locator("#outbox-list li").first.wait_for()
+    assert waiting_count(page) == 1
+    assert page.evaluate(SHELLS_KEPT) and page.evaluate(CASELOAD_KEPT)
+
+
+def test_after_a_deploy_a_phone_opened_offline_still_has_its_forms(
+    replaceable_worker,  # noqa: F811
+    outreach_on_demo,  # noqa: F811
+):
+    """Finding 2: the new worker's activation deleted the old shells and nothing refilled them."""
+    page = outreach_on_demo.page
+    replaceable_worker.write_text(
+        replaceable_worker.read_text().replace('var VERSION = "', 'var VERSION = "deploy-')
+    )
+    page.evaluate("() => navigator.serviceWorker.getRegistration().then(r => r.update())")
+    page.locator("#update-banner").wait_for(state="visible")
+    page.context.set_offline(True)  # the signal goes before the new version is first used
+    page.locator("#update-banner").get_by_role("button", name="Reload").click()
+    wait_until(
+        page,
+        "() => caches.keys().then(names =>"
+        " names.some(n => /^waymark-shells-[0-9a-f]+-deploy-/.test(n))"
+        " && !names.some(n => /^waymark-shells-[0-9a-f]+-\\d+$/.test(n)))",
+    )
+    page.goto("/forms/intake")
+    page.get_by_label("First name, street name or alias").wait_for()
+    page.goto("/cases/1/contacts/new")
+    page.get_by_label("What happened").wait_for()
+    assert page.evaluate(SHELLS_KEPT) and page.evaluate(CASELOAD_KEPT)
+
+
+class SlowLink:
+    """A server whose answers to some pages take `delay` seconds: what a 4.5 s link does to a
+    navigation, as the service worker meets it (browser throttling does not slow the worker)."""
+
+    def __init__(self, app):
+        self.wsgi_app, self.paths, self.delay = app.wsgi_app, set(), 4.5
+        app.wsgi_app = self
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") in self.paths:
+            time.sleep(self.delay)
+        return self.wsgi_app(environ, start_response)
+
+
+def test_a_slow_link_shows_the_page_when_it_comes_never_a_false_offline(outreach_on_demo):  # noqa: F811
+    """Finding 3: after 4 s every page was "You are offline", and the phone's data was wiped."""
+    page = outreach_on_demo.page
+    slow = SlowLink(outreach_on_demo.app)
+    slow.paths = {"/", "/reminders", "/clients/new"}
+    page.goto("/reminders", timeout=20_000)
+    assert page.get_by_role("heading", name="You are offline").count() == 0
+    page.get_by_role("heading", name="Reminders").wait_for()
+    page.goto("/", timeout=20_000)
+    assert page.get_by_role("heading", name="You are offline").count() == 0
+    page.get_by_role("heading", name="Today").wait_for()
+    # A field form on a slow link shows its kept form at once rather than nothing.
+    started = time.monotonic()
+    page.goto("/clients/new", timeout=20_000)
+    page.get_by_label("First name, street name or alias").wait_for()
+    assert page.get_by_role("heading", name="You are offline").count() == 0
+    assert time.monotonic() - started < 4.4 + 1.5
+    assert page.evaluate(SHELLS_KEPT) and page.evaluate(CASELOAD_KEPT)
+
+
+class Unavailable:
+    """A server that answers POSTs to some paths with 503 (a deploy, a database restart) until
+    told otherwise: the outbox keeps those entries waiting."""
+
+    def __init__(self, app, fragment):
+        self.wsgi_app, self.fragment, self.on = app.wsgi_app, fragment, True
+        app.wsgi_app = self
+
+    def __call__(self, environ, start_response):
+        if (
+            self.on
+            and environ["REQUEST_METHOD"] == "POST"
+            and self.fragment in environ["PATH_INFO"]
+        ):
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"Back in a minute."]
+        return self.wsgi_app(environ, start_response)
+
+
+def _sign_out(page, *, send_first: bool, anyway: bool) -> None:
+    answers = iter([send_first, anyway])
+
+    def answer(dialog):
+        dialog.accept() if next(answers, True) else dialog.dismiss()
+
+    page.on("dialog", answer)
+    page.goto("/")
+    page.locator(".account-menu summary").click()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/login")
+    page.remove_listener("dialog", answer)
+
+
+def test_on_a_shared_phone_one_workers_sign_out_keeps_anothers_unsent_entries(outreach_on_demo):  # noqa: F811
+    """Finding 4: worker B's sign-out deleted worker A's entries, after A was told they stay."""
+    page = outreach_on_demo.page
+    down = Unavailable(outreach_on_demo.app, "/contacts/")
+    queue_contact_offline(page, "Left the food bank flyer with her.")
+    page.context.set_offline(False)
+    _sign_out(page, send_first=True, anyway=True)  # it cannot be sent: A keeps it on the phone
+    assert waiting_count(page) == 1
+
+    sign_in(page, "outreach2@demo.example", "winter-garden-pathway")  # B, on the same phone
+    page.wait_for_timeout(500)
+    assert page.locator("#outbox-badge").is_hidden()  # B sees nothing of A's
+    _sign_out(page, send_first=True, anyway=True)
+    assert waiting_count(page) == 1
+
+    down.on = False
+    sign_in_as_outreach(page)  # A again: the entry is sent, as A
+    wait_until(page, "() => WaymarkOutbox.all().then(entries => entries.length === 0)")
+    with outreach_on_demo.app.app_context():
+        logged = db.session.scalar(
+            sa.select(ContactLog).where(ContactLog.note == "Left the food bank flyer with her.")
+        )
+        author = db.session.get(User, logged.recorded_by_id)
+        assert author.email == "outreach@demo.example"
+
+
+def test_an_entry_refused_again_while_being_fixed_stays_on_the_phone(outreach_on_demo):  # noqa: F811
+    """Finding 5: "Open and fix" refused a second time deleted the entry."""
+    page = outreach_on_demo.page
+    queue_contact_offline(page, "")  # no note: refused
+    page.context.set_offline(False)
+    page.goto("/outbox")
+    page.get_by_role("button", name="Send now").click()
+    page.get_by_text("Not accepted: Write a short note").wait_for()
+    page.get_by_role("link", name="Open and fix").click()
+    page.get_by_text("Fixing an entry saved on this phone").wait_for()
+    page.get_by_role("button", name="Save contact").click()  # still no note
+    page.locator("#note-error").wait_for()
+    assert waiting_count(page) == 1
+    page.get_by_label("What happened").fill("Phoned the clinic for her.")
+    page.get_by_role("button", name="Save contact").click()
+    page.wait_for_url("**/cases/*")
+    assert waiting_count(page) == 0
+    with outreach_on_demo.app.app_context():
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(ContactLog)
+                .where(ContactLog.note == "Phoned the clinic for her.")
+            )
+            == 1
+        )
