@@ -138,7 +138,9 @@ self.addEventListener("fetch", function (event) {
   if (url.pathname.indexOf("/static/") === 0) {
     event.respondWith(fromStaticCache(request));
   } else if (request.mode === "navigate") {
-    event.respondWith(pageFromNetwork(request, url));
+    // A sign-out made offline is finished with the server before any page can show the session.
+    var ready = self.WaymarkOutbox.finishSignOut().catch(function () { return false; });
+    event.respondWith(ready.then(function () { return pageFromNetwork(request, url); }));
   }
   // Anything else (JSON with client data included) goes to the network and is never stored.
 });

@@ -3,6 +3,7 @@ link, two workers on one phone, a form refused twice. The forms stay, and nothin
 
 from __future__ import annotations
 
+import re
 import time
 
 import sqlalchemy as sa
@@ -193,3 +194,34 @@ def test_an_entry_refused_again_while_being_fixed_stays_on_the_phone(outreach_on
             )
             == 1
         )
+
+
+def test_signing_out_offline_ends_the_phones_session_now_and_the_servers_on_reconnect(
+    outreach_on_demo,  # noqa: F811
+):
+    """Finding 6: offline, Sign out showed the browser's "No internet" page after the phone's data
+    was wiped, and the server's session stayed alive."""
+    page = outreach_on_demo.page
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto("/")
+    page.context.set_offline(True)
+    page.locator(".account-menu summary").click()
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("heading", name="Signed out on this phone").wait_for()
+    check_phone_layout(page, "offline-days-6-signed-out-offline", outreach_on_demo.problems)
+    left = page.evaluate(
+        "async () => ({caseload: (await WaymarkOutbox.kvGet('caseload')) || null,"
+        " shells: (await caches.keys()).filter(n => n.startsWith('waymark-shells-'))})"
+    )
+    assert left == {"caseload": None, "shells": []}
+    with outreach_on_demo.app.app_context():
+        worker = db.session.scalar(sa.select(User).where(User.email == "outreach@demo.example"))
+        version = worker.session_version
+
+    page.context.set_offline(False)
+    page.goto("/")  # the first page online: the server's session ends before it is shown
+    page.wait_for_url(re.compile(r"/login(\?|$)"))
+    assert page.get_by_label("Password").is_visible()
+    with outreach_on_demo.app.app_context():
+        worker = db.session.scalar(sa.select(User).where(User.email == "outreach@demo.example"))
+        assert worker.session_version == version + 1  # every session of the worker ended

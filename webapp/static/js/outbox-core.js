@@ -164,8 +164,33 @@
     return running;
   }
 
+  /* A sign-out made offline ended everything on the phone at once; the server's session ends
+     here, at the first chance online (a page, the worker, a sync), before any page shows it. */
+  var PENDING_SIGN_OUT = "sign-out-pending";
+  function finishSignOut() {
+    return kvGet(PENDING_SIGN_OUT).then(function (pending) {
+      if (pending === undefined) return false;
+      var done = function () { return kvDelete(PENDING_SIGN_OUT).then(function () { return true; }); };
+      return fetch("/session", { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+        .then(function (session) {
+          if (session.status === 401) return done();  // the session ended by itself meanwhile
+          if (!session.ok) return false;
+          return session.json().then(function (info) {
+            if (info.user_id !== pending.userId) return done();  // someone else has signed in since
+            var body = new URLSearchParams(pending.fields || []);
+            body.set("csrf_token", info.csrf_token);
+            return fetch("/logout", { method: "POST", body: body, credentials: "same-origin", cache: "no-store",
+                                      redirect: "manual", headers: { "X-CSRFToken": info.csrf_token } })
+              .then(function (response) { return response.type === "opaqueredirect" || response.ok ? done() : false; });
+          });
+        })
+        .catch(function () { return false; });
+    });
+  }
+
   scope.WaymarkOutbox = {
     all: all, get: get, put: put, remove: remove, kvGet: kvGet, kvSet: kvSet, kvDelete: kvDelete,
     newClientId: newClientId, sendOne: sendOne, replayAll: replayAll, SYNC_TAG: "waymark-outbox",
+    finishSignOut: finishSignOut, PENDING_SIGN_OUT: PENDING_SIGN_OUT,
   };
 })(self);

@@ -170,9 +170,35 @@
         var unsent = mine(left).length;
         if (unsent && !window.confirm(unsent + " could not be sent yet. They stay on this phone, for you only, until you sign in again. Sign out anyway?")) return;
         return clearUserData().then(function () { return forgetPush(form); })
-          .then(function () { form.dataset.confirmed = "1"; form.submit(); });
+          .then(function () { return signOutWithServer(form); });
       });
     });
+  }
+
+  /* Online, the server ends the session and the login page follows. Offline, the phone is signed
+     out at once (its data is already gone) and the server's session is ended at the next chance
+     online (WaymarkOutbox.finishSignOut), before any page could show it. */
+  function signOutWithServer(form) {
+    var fields = Array.from(new FormData(form)).filter(function (p) { return p[0] !== "csrf_token"; });
+    return fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)),
+                                credentials: "same-origin", cache: "no-store", redirect: "manual" })
+      .then(function (response) {
+        if (response.type === "opaqueredirect" || response.ok) return window.location.assign("/login");
+        throw new Error("refused");
+      })
+      .catch(function () {
+        return O.kvSet(O.PENDING_SIGN_OUT, { userId: me(), fields: fields }).then(function () {
+          var main = document.getElementById("main") || document.body;
+          main.innerHTML = "";
+          var heading = document.createElement("h1");
+          heading.textContent = "Signed out on this phone";
+          var text = document.createElement("p");
+          text.textContent = "Nothing of your work is shown here any more. Waymark finishes signing you out " +
+            "with the server as soon as the phone is online.";
+          main.append(heading, text);
+          document.querySelectorAll(".account-menu, #outbox-badge, .bottom-nav").forEach(function (e) { e.remove(); });
+        });
+      });
   }
 
   /* At sign-out this device stops getting the user's reminders: the server deletes the
@@ -337,6 +363,10 @@
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
 
   prepareForms();
-  O.kvGet("user").then(function (stored) { keptUser = stored === undefined ? null : stored; })
+  O.finishSignOut().then(function (finished) {
+    // The page was rendered before the session ended (it came from the network, not the worker).
+    if (finished && meta("user-id") && !isShell()) window.location.replace("/login");
+  }).then(function () { return O.kvGet("user"); })
+    .then(function (stored) { keptUser = stored === undefined ? null : stored; })
     .then(keepForOffline).then(refreshBadge).then(function () { if (me() !== null) return replay(); });
 })();
