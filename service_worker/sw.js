@@ -190,7 +190,11 @@ self.addEventListener("message", function (event) {
 
 self.addEventListener("sync", function (event) {
   if (event.tag === self.WaymarkOutbox.SYNC_TAG) {
-    event.waitUntil(self.WaymarkOutbox.replayAll().then(function () { return tellPages({ type: "outbox-changed" }); }));
+    // A sync that leaves entries waiting fails, so the browser tries again later with its own backoff.
+    event.waitUntil(self.WaymarkOutbox.replayAll()
+      .then(function () { return tellPages({ type: "outbox-changed" }); })
+      .then(function () { return self.WaymarkOutbox.stillWaiting(); })
+      .then(function (waiting) { if (waiting) throw new Error("entries still waiting"); }));
   }
 });
 

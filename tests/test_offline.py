@@ -151,7 +151,7 @@ def test_forms_filled_offline_are_sent_once_when_back_online(browser_page):  # n
     context.set_offline(False)
     page.goto("/outbox")
     page.get_by_role("button", name="Send now").click()
-    page.get_by_text("Not accepted: Write a short note").wait_for()
+    page.get_by_text("Not accepted: What happened: Write a short note").wait_for()
     check_phone_layout(page, "offline-4-refused-kept", browser_page.problems)
     page.get_by_role("link", name="Open and fix").click()
     page.get_by_text("Fixing an entry saved on this phone").wait_for()

@@ -20,7 +20,7 @@ from tests.test_offline import (  # noqa: F401  (fixtures)
 )
 from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F401  (fixture)
 from webapp.extensions import db
-from webapp.models import ContactLog, User
+from webapp.models import Case, Client, ContactLog, User
 
 CASELOAD_KEPT = "() => WaymarkOutbox.kvGet('caseload').then(c => !!c && c.cases.length > 0)"
 
@@ -175,7 +175,7 @@ def test_an_entry_refused_again_while_being_fixed_stays_on_the_phone(outreach_on
     page.context.set_offline(False)
     page.goto("/outbox")
     page.get_by_role("button", name="Send now").click()
-    page.get_by_text("Not accepted: Write a short note").wait_for()
+    page.get_by_text("Not accepted: What happened: Write a short note").wait_for()
     page.get_by_role("link", name="Open and fix").click()
     page.get_by_text("Fixing an entry saved on this phone").wait_for()
     page.get_by_role("button", name="Save contact").click()  # still no note
@@ -225,3 +225,86 @@ def test_signing_out_offline_ends_the_phones_session_now_and_the_servers_on_reco
     with outreach_on_demo.app.app_context():
         worker = db.session.scalar(sa.select(User).where(User.email == "outreach@demo.example"))
         assert worker.session_version == version + 1  # every session of the worker ended
+
+
+def test_the_outbox_says_who_each_entry_is_for_and_names_the_refused_field(outreach_on_demo):  # noqa: F811
+    """Finding 8: the outbox did not say who an entry was for, nor which field was refused."""
+    page = outreach_on_demo.page
+    with outreach_on_demo.app.app_context():
+        jose = db.session.scalar(
+            sa.select(Case).join(Case.client).where(Client.preferred_name == "José")
+        )
+        jose_case = jose.id
+    page.context.set_offline(True)
+    page.goto(f"/cases/{jose_case}/contacts/new")
+    page.wait_for_function(
+        "() => (document.querySelector('#case-picker option:checked') || {}).textContent"
+        "?.includes('José')"
+    )
+    page.get_by_role("button", name="Save contact").click()  # no note: it will be refused
+    page.get_by_text("Saved on this phone").wait_for()
+    page.context.set_offline(False)
+    page.goto("/outbox")
+    page.get_by_role("button", name="Send now").click()
+    page.get_by_text("Contact log: José").wait_for()
+    page.get_by_text("Not accepted: What happened: Write a short note").wait_for()
+
+
+def test_a_kept_form_is_dated_now_not_when_it_was_kept(outreach_on_demo):  # noqa: F811
+    """Finding 8: the offline "When" held the moment the form was cached."""
+    page = outreach_on_demo.page
+    page.context.set_offline(True)
+    page.clock.install(time="2031-03-04T05:06:00")
+    page.goto("/forms/contact")
+    shown = page.get_by_label("When").input_value()
+    expected = page.evaluate(
+        "() => { const d = new Date(); d.setMinutes(d.getMinutes() - d.getTimezoneOffset());"
+        " return d.toISOString().slice(0, 16); }"
+    )
+    assert shown == expected and shown.startswith("2031-03-0")
+
+
+def test_a_failing_server_keeps_entries_waiting_and_says_how_often_it_tried(outreach_on_demo):  # noqa: F811
+    """Finding 8: "waiting to send" after many failed tries, and no retry while online."""
+    page = outreach_on_demo.page
+    down = Unavailable(outreach_on_demo.app, "/contacts/")
+    queue_contact_offline(page, "Dropped off the bus pass.")
+    page.context.set_offline(False)
+    page.goto("/outbox")
+    page.get_by_role("button", name="Send now").click()
+    tried = page.get_by_text(re.compile(r"the server could not take it \(503\), tried \d+ times?"))
+    tried.wait_for()
+    before = int(re.search(r"tried (\d+)", tried.inner_text()).group(1))
+    page.get_by_role("button", name="Send now").click()
+    page.get_by_text(re.compile(rf"tried ({before + 1}|{before + 2}) times")).wait_for()
+    down.on = False
+    page.get_by_role("button", name="Send now").click()
+    wait_until(page, "() => WaymarkOutbox.all().then(entries => entries.length === 0)")
+
+
+def test_after_a_session_ends_every_entry_asks_to_sign_in_and_the_login_page_counts_them(
+    outreach_on_demo,  # noqa: F811
+):
+    """Finding 8: after a session expiry only the first entry said "Sign in again", and the
+    login page did not mention what waits."""
+    page = outreach_on_demo.page
+    queue_contact_offline(page, "First of two.")
+    page.get_by_label("Who").select_option(index=1)
+    page.get_by_label("What happened").fill("Second of two.")
+    page.get_by_role("button", name="Save contact").click()
+    page.get_by_text("Saved on this phone").wait_for()
+    with outreach_on_demo.app.app_context():
+        from webapp.services import accounts
+
+        worker = db.session.scalar(sa.select(User).where(User.email == "outreach@demo.example"))
+        accounts.end_sessions(worker)
+        db.session.commit()
+    page.context.set_offline(False)
+    page.evaluate("() => WaymarkOutbox.replayAll()")  # what coming online starts
+    wait_until(
+        page,
+        "() => WaymarkOutbox.all().then(es => es.length === 2"
+        " && es.every(e => e.message === 'Sign in again to send it.'))",
+    )
+    page.goto("/login")
+    page.get_by_text("2 saved on this phone and not sent yet").wait_for()

@@ -75,9 +75,15 @@
   /* The server's words about a refused entry, read without a DOM (the worker has none). */
   function refusal(html) {
     var found = [];
-    var pattern = /class="field__error" id="[^"]+">([^<]*)</g;
+    var pattern = /class="field__error" id="([^"]+)-error">([^<]*)</g;
     var match;
-    while ((match = pattern.exec(html))) found.push(unescapeHtml(match[1].trim()));
+    while ((match = pattern.exec(html))) {
+      // Named by its field's label, so "must be today or later" says which date.
+      var label = new RegExp('for="' + match[1] + '"[^>]*>([^<]*)<').exec(html) ||
+        new RegExp('id="' + match[1] + '-label"[^>]*>([^<]*)<').exec(html);
+      var words = unescapeHtml(match[2].trim());
+      found.push(label ? unescapeHtml(label[1].trim()) + ": " + words : words);
+    }
     if (!found.length) {
       var page = /<h1>([^<]*)<\/h1>\s*<p>([^<]*)</.exec(html);
       if (page) found.push(unescapeHtml(page[1] + ": " + page[2]));
@@ -91,7 +97,7 @@
     return fetch("/session", { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
       .then(function (session) {
         if (session.status === 401) return { outcome: "signed-out" };
-        if (!session.ok) return { outcome: "retry" };
+        if (!session.ok) return { outcome: "retry", status: session.status };
         return session.json().then(function (info) {
           if (info.user_id !== entry.userId) return { outcome: "other-user" };
           var body = new URLSearchParams();
@@ -107,7 +113,9 @@
               }
               if (response.status === 401) return { outcome: "signed-out" };
               if (response.headers.get("X-Waymark-Wrong-User")) return { outcome: "other-user" };
-              if (response.status === 409 || response.status === 429 || response.status >= 500) return { outcome: "retry" };
+              if (response.status === 409 || response.status === 429 || response.status >= 500) {
+                return { outcome: "retry", status: response.status };
+              }
               return response.text().then(function (html) {
                 return { outcome: "refused", status: response.status, html: html, message: refusal(html) };
               });
@@ -151,8 +159,25 @@
               return put(entry).then(next);
             }
             if (outcome.outcome === "other-user") return next();
-            entry.state = outcome.outcome === "signed-out" ? "signed-out" : "waiting";
-            entry.message = outcome.outcome === "signed-out" ? "Sign in again to send it." : "";
+            if (outcome.outcome === "signed-out") {
+              // Every entry of this worker waits for the same thing: say so on each, not the first.
+              var theirs = entries.slice(index - 1).filter(function (e) {
+                return e.userId === entry.userId && e.state !== "refused";
+              });
+              return Promise.all(theirs.map(function (e) {
+                e.state = "signed-out";
+                e.message = "Sign in again to send it.";
+                return put(e);
+              }));
+            }
+            entry.state = "waiting";
+            if (outcome.outcome === "retry") {
+              entry.tries = (entry.tries || 0) + 1;
+              entry.message = "Not sent yet: the server could not take it (" + (outcome.status || "no answer") +
+                "), tried " + entry.tries + (entry.tries === 1 ? " time" : " times") + "; it is tried again.";
+            } else {
+              entry.message = "";
+            }
             return put(entry);
           });
         }
@@ -188,9 +213,16 @@
     });
   }
 
+  /* True when entries wait that a later try could send (not refused, not another worker's). */
+  function stillWaiting(userId) {
+    return all().then(function (entries) {
+      return entries.some(function (e) { return e.state === "waiting" && (userId === undefined || e.userId === userId); });
+    });
+  }
+
   scope.WaymarkOutbox = {
     all: all, get: get, put: put, remove: remove, kvGet: kvGet, kvSet: kvSet, kvDelete: kvDelete,
     newClientId: newClientId, sendOne: sendOne, replayAll: replayAll, SYNC_TAG: "waymark-outbox",
-    finishSignOut: finishSignOut, PENDING_SIGN_OUT: PENDING_SIGN_OUT,
+    finishSignOut: finishSignOut, PENDING_SIGN_OUT: PENDING_SIGN_OUT, stillWaiting: stillWaiting,
   };
 })(self);

@@ -32,6 +32,11 @@
 
   function refreshBadge() {
     return O.all().then(function (entries) {
+      var atLogin = document.getElementById("login-waiting");
+      if (atLogin) {
+        atLogin.hidden = entries.length === 0;
+        atLogin.querySelector("[data-count]").textContent = String(entries.length);
+      }
       var waiting = mine(entries);
       var badge = document.getElementById("outbox-badge");
       if (badge) {
@@ -49,10 +54,19 @@
     });
   }
 
+  function localNow() {
+    var now = new Date();
+    now.setMinutes(now.getMinutes() - now.getTimezoneOffset());
+    return now.toISOString().slice(0, 16);
+  }
+
   function prepareForms() {
     var fixing = sessionStorage.getItem("waymark-fix");
     document.querySelectorAll("form[data-outbox]").forEach(function (form) {
       if (!form.dataset.key) form.dataset.key = crypto.randomUUID();
+      // A kept form was drawn when it was cached: "when" is now, not then.
+      var when = form.querySelector('input[name="occurred_at"]');
+      if (when && isShell() && !fixing) when.value = localNow();
       var clientId = form.querySelector('input[name="persistent_id"]');
       if (clientId && !clientId.value) clientId.value = O.newClientId();
       if (fixing) refill(form, fixing);
@@ -77,6 +91,13 @@
     });
   }
 
+  /* On a kept form the person comes from the picker: "Name · ID · Program". */
+  function pickedName(form) {
+    var picker = form.querySelector("#case-picker, #referral-picker");
+    var option = picker && picker.options[picker.selectedIndex];
+    return option && option.value ? option.textContent.split(" · ")[0].split(" → ")[0] : "";
+  }
+
   function showPage(html) {
     var page = new DOMParser().parseFromString(html, "text/html");
     document.title = page.title;
@@ -93,8 +114,18 @@
     }).catch(function () {});
   }
 
+  var retryDelay = 0;
+  var retryTimer = null;
   function replay(onResult, interactiveId) {
-    return O.replayAll(onResult, interactiveId).then(refreshBadge);
+    return O.replayAll(onResult, interactiveId).then(refreshBadge).then(function () {
+      return me() === null ? false : O.stillWaiting(me());
+    }).then(function (waiting) {
+      // Online but failing (a deploy, a database restart): try again, less often each time.
+      clearTimeout(retryTimer);
+      if (!waiting || !navigator.onLine) { retryDelay = 0; return; }
+      retryDelay = Math.min(retryDelay ? retryDelay * 2 : 15000, 15 * 60 * 1000);
+      retryTimer = setTimeout(function () { replay(); }, retryDelay);
+    });
   }
 
   document.addEventListener("submit", function (event) {
@@ -114,7 +145,7 @@
       userId: me(),
       created: Date.now(),
       label: form.dataset.outboxLabel || document.title,
-      name: (form.querySelector('[name="preferred_name"]') || {}).value || "",
+      name: (form.querySelector('[name="preferred_name"]') || {}).value || form.dataset.outboxFor || pickedName(form),
       state: "waiting",
       message: "",
     };
