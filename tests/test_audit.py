@@ -98,3 +98,25 @@ def test_the_trail_holds_ids_not_names_or_notes(seen):
         )
         == 4
     )
+
+
+def test_a_discarded_outbox_entry_is_recorded_by_its_key_alone(as_user, make_user, client):
+    import uuid
+
+    from webapp.models import AuditAction, AuditEvent, Role
+
+    worker = make_user(Role.OUTREACH_WORKER)
+    key = str(uuid.uuid4())
+    assert client.post("/outbox/discarded", data={"key": key}).status_code == 401
+    for bad in ("", "not-a-key", "x" * 5000, "\x00"):
+        assert as_user(worker).post("/outbox/discarded", data={"key": bad}).status_code == 400
+    answer = as_user(worker).post(
+        "/outbox/discarded", data={"key": key, "note": "Confidential words."}
+    )
+    assert answer.status_code == 200 and answer.get_json() == {"discarded": key}
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == AuditAction.DISCARD)
+    ).all()
+    assert [(e.user_id, e.record_type, e.record_id) for e in events] == [
+        (worker.id, "outbox_entry", key)
+    ]

@@ -308,3 +308,99 @@ def test_after_a_session_ends_every_entry_asks_to_sign_in_and_the_login_page_cou
     )
     page.goto("/login")
     page.get_by_text("2 saved on this phone and not sent yet").wait_for()
+
+
+def _put_entry(page, url, fields, label):
+    """An entry as the outbox keeps it, for the signed-in worker."""
+    return page.evaluate(
+        """async ([url, fields, label]) => {
+      const userId = Number(document.querySelector('meta[name="user-id"]').content);
+      const id = crypto.randomUUID();
+      await WaymarkOutbox.put({id, url, fields, userId, created: Date.now(), label, name: "",
+                               state: "waiting", message: ""});
+      return id;
+    }""",
+        [url, fields, label],
+    )
+
+
+def test_a_confirmation_for_a_referral_finished_meanwhile_says_why_and_can_be_discarded(
+    outreach_on_demo,  # noqa: F811
+):
+    """Finding 7: "The server did not accept this entry" hid the reason, and "Open and fix" led to a
+    page without a form: the entry could be neither fixed nor removed."""
+    page = outreach_on_demo.page
+    with outreach_on_demo.app.app_context():
+        from webapp.models import ConfirmationMethod, Referral, ReferralStatus
+        from webapp.services import referrals
+
+        worker = db.session.scalar(sa.select(User).where(User.email == "outreach@demo.example"))
+        referral = db.session.scalar(
+            sa.select(Referral)
+            .join(Referral.case)
+            .where(Case.primary_worker_id == worker.id, Referral.status == ReferralStatus.SENT)
+        )
+        referral_id = referral.id
+        referrals.change_status(  # the office closed it while the phone was offline
+            referral, ReferralStatus.CANCELLED, confirmed_by=None, method=ConfirmationMethod.PHONE
+        )
+        db.session.commit()
+    page.goto("/outbox")
+    key = _put_entry(
+        page,
+        f"/referrals/{referral_id}",
+        [["status", "acknowledged"], ["method", "phone"], ["occurred_at", "2026-12-01T10:00"]],
+        "Referral confirmation",
+    )
+    page.get_by_role("button", name="Send now").click()
+    page.get_by_text("This referral is finished; nothing more can be recorded on it.").wait_for()
+    entry = page.locator("#outbox-list li")
+    assert entry.get_by_role("link", name="Open and fix").count() == 0
+    check_phone_layout(page, "offline-days-7-finished-referral", outreach_on_demo.problems)
+    page.once("dialog", lambda dialog: dialog.accept())
+    entry.get_by_role("button", name="Discard").click()
+    page.get_by_text("Discarded: Referral confirmation.").wait_for()
+    assert waiting_count(page) == 0
+    with outreach_on_demo.app.app_context():
+        from webapp.models import AuditAction, AuditEvent
+
+        event = db.session.scalar(
+            sa.select(AuditEvent).where(AuditEvent.action == AuditAction.DISCARD)
+        )
+        assert (event.record_type, event.record_id, event.path) == (
+            "outbox_entry",
+            key,
+            "/outbox/discarded",
+        )
+
+
+def test_a_contact_whose_person_is_not_found_is_aimed_at_someone_else_under_the_same_key(
+    outreach_on_demo,  # noqa: F811
+):
+    """Finding 7: a contact queued for an offline intake that turned out to be a known person was
+    "Not found", with no way to move it to the existing client."""
+    page = outreach_on_demo.page
+    page.goto("/outbox")
+    key = _put_entry(
+        page,
+        "/clients/ZZZZ-ZZZZ-Z/contacts/new",
+        [["contact_type", "phone"], ["note", "Gave her the clinic card."]],
+        "Contact log",
+    )
+    page.get_by_role("button", name="Send now").click()
+    page.get_by_text("choose who this contact is for").wait_for()
+    page.get_by_role("link", name="Choose who it is for").click()
+    page.get_by_text("Fixing an entry saved on this phone").wait_for()
+    assert page.get_by_label("What happened").input_value() == "Gave her the clinic card."
+    page.get_by_label("Who").select_option(
+        label=page.locator("#case-picker option", has_text="José").inner_text()
+    )
+    page.get_by_role("button", name="Save contact").click()
+    page.wait_for_url("**/cases/*")
+    assert waiting_count(page) == 0
+    with outreach_on_demo.app.app_context():
+        logged = db.session.scalar(
+            sa.select(ContactLog).where(ContactLog.note == "Gave her the clinic card.")
+        )
+        assert logged.case.client.preferred_name == "José"
+    assert key  # the entry kept its key: a replay of it cannot log the contact twice

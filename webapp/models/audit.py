@@ -20,6 +20,7 @@ class AuditAction(LabelledEnum):
     LOGIN_FAILED = "login_failed", "Failed sign-in"
     LOGOUT = "logout", "Signed out"
     ACCESS_DENIED = "access_denied", "Access denied"
+    DISCARD = "discard", "Discarded"
 
 
 class AuditEvent(db.Model):

@@ -63,6 +63,7 @@ RECORD_TYPES: dict[str, str] = {
     "directory": "directory",
     "goal": "goal",
     "invitation": "self-intake link",
+    "outbox_entry": "entry saved on a phone",
     "plan_task": "plan task",
     "post_closure_follow_up": "post-closure check",
     "program": "program",

@@ -1,11 +1,14 @@
 """What the phone keeps for working offline: the session's identity and a fresh CSRF token for
-the outbox, the worker's own caseload for the forms' pickers, and the form shells."""
+the outbox, the worker's own caseload for the forms' pickers, the form shells, and the record of
+an entry the worker discarded."""
 
 from __future__ import annotations
 
+import uuid
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Blueprint, Response, jsonify, render_template
+from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -15,12 +18,14 @@ from webapp.forms.clients import IntakeForm
 from webapp.models import (
     ALLOWED_TRANSITIONS,
     CLOSED_REFERRAL_STATUSES,
+    AuditAction,
     Case,
     Referral,
     ReferralStatus,
     Service,
 )
 from webapp.queries.visibility import intake_programs, visible_cases
+from webapp.services import audit
 from webapp.web.security import answers_json
 
 bp = Blueprint("offline", __name__)
@@ -31,6 +36,21 @@ bp = Blueprint("offline", __name__)
 def session_info() -> Response:
     """Who is signed in, and a fresh CSRF token: asked for before every outbox replay."""
     return jsonify(user_id=current_user.id, csrf_token=generate_csrf())
+
+
+@bp.post("/outbox/discarded")
+@answers_json
+def discarded() -> Response:
+    """A worker discarded an entry saved on their phone that was never accepted: the trail keeps
+    that it happened (its key and what kind of form), never what it held."""
+    key = request.form.get("key", "")
+    try:
+        key = str(uuid.UUID(key))
+    except ValueError:
+        abort(400, description="The entry's key must be a UUID.")
+    audit.record(AuditAction.DISCARD, "outbox_entry", key)
+    db.session.commit()
+    return jsonify(discarded=key)
 
 
 @bp.get("/offline/caseload.json")

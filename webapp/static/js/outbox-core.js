@@ -155,7 +155,11 @@
             }
             if (outcome.outcome === "refused") {
               entry.state = "refused";
-              entry.message = outcome.message;
+              entry.status = outcome.status;
+              entry.message = /^\/clients\/[^/]+\/contacts\/new$/.test(entry.url) && outcome.status === 404
+                ? "Nobody with this client ID is open to you (their intake may have been joined to a known " +
+                  "client): choose who this contact is for."
+                : outcome.message;
               return put(entry).then(next);
             }
             if (outcome.outcome === "other-user") return next();

@@ -76,7 +76,13 @@
   /* "Open and fix": put a refused entry's fields back into its form, under the same key. */
   function refill(form, id) {
     O.get(id).then(function (entry) {
-      if (!entry || new URL(form.action, location.href).pathname !== new URL(entry.url, location.href).pathname) return;
+      if (!entry) return;
+      var picker = form.querySelector("#case-picker");
+      var sameForm = form.getAttribute("action") &&
+        new URL(form.action, location.href).pathname === new URL(entry.url, location.href).pathname;
+      // A kept contact form takes any contact entry: the worker may choose whom it is for.
+      var retarget = picker && /\/contacts\/new$/.test(entry.url);
+      if (!sameForm && !retarget) return;
       sessionStorage.removeItem("waymark-fix");
       form.dataset.key = entry.id;
       var names = {};
@@ -87,6 +93,10 @@
           else if (field.type !== "hidden" || name === "persistent_id") field.value = names[name][0];
         });
       });
+      if (retarget) {
+        pick(picker, new URL(entry.url, location.href).pathname);
+        if (!picker.value) form.removeAttribute("action");
+      }
       say("Fixing an entry saved on this phone: " + entry.message, "warn");
     });
   }
@@ -360,15 +370,52 @@
         (entry.state === "refused" ? " · Not accepted: " + entry.message : entry.message ? " · " + entry.message : " · waiting to send");
       item.append(title, meta);
       if (entry.state === "refused") {
-        var fix = document.createElement("a");
-        fix.className = "button button--secondary";
-        fix.href = entry.url;
-        fix.textContent = "Open and fix";
-        fix.addEventListener("click", function () { sessionStorage.setItem("waymark-fix", entry.id); });
-        item.append(fix);
+        var actions = document.createElement("span");
+        actions.className = "candidate__actions";
+        // A contact whose person is not found is re-aimed on the kept contact form; a confirmation
+        // for a referral finished meanwhile has nothing left to fix, only to discard.
+        var lost = /\/contacts\/new$/.test(entry.url) && entry.status === 404;
+        var finished = /^\/referrals\//.test(entry.url) && /finished/.test(entry.message);
+        if (!finished) {
+          var fix = document.createElement("a");
+          fix.className = "button button--secondary";
+          fix.href = lost ? "/forms/contact" : entry.url;
+          fix.textContent = lost ? "Choose who it is for" : "Open and fix";
+          fix.addEventListener("click", function () { sessionStorage.setItem("waymark-fix", entry.id); });
+          actions.append(fix);
+        }
+        var discard = document.createElement("button");
+        discard.type = "button";
+        discard.className = "button button--secondary";
+        discard.textContent = "Discard";
+        discard.addEventListener("click", function () { discardEntry(entry); });
+        actions.append(discard);
+        item.append(actions);
       }
       list.append(item);
     });
+  }
+
+  /* Discarding what the server would not take: asked first, recorded in the audit trail (its key
+     and kind, never what it held), and only then deleted from the phone. */
+  function discardEntry(entry) {
+    var what = entry.label + (entry.name ? " for " + entry.name : "");
+    if (!window.confirm("Discard this " + what + "? What it holds is deleted from this phone for good.")) return;
+    fetch("/session", { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+      .then(function (session) {
+        if (!session.ok) throw new Error("session");
+        return session.json();
+      })
+      .then(function (info) {
+        var body = new URLSearchParams({ key: entry.id, csrf_token: info.csrf_token });
+        return fetch("/outbox/discarded", { method: "POST", body: body, credentials: "same-origin", cache: "no-store",
+                                            headers: { "X-CSRFToken": info.csrf_token, Accept: "application/json" } });
+      })
+      .then(function (response) {
+        if (!response.ok) throw new Error("refused");
+        return O.remove(entry.id).then(refreshBadge).then(function () { say("Discarded: " + what + "."); });
+      })
+      .catch(function () { say("Discarding needs a connection, so that it is recorded. Try again online.", "warn"); });
   }
 
   document.addEventListener("click", function (event) {
