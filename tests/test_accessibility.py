@@ -32,6 +32,21 @@ RUN_AXE = """() => axe.run(document, {
   })))"""
 
 
+# axe only reports these as "needs review" (duplicate-id-aria): an id that a label or an aria
+# attribute points at must be on one element, or the second field on the page gets the first's
+# label, hint or error.
+SHARED_IDS = """() => {
+  const referenced = new Set();
+  for (const label of document.querySelectorAll("label[for]")) referenced.add(label.htmlFor);
+  for (const el of document.querySelectorAll("[aria-labelledby], [aria-describedby]")) {
+    for (const attribute of ["aria-labelledby", "aria-describedby"]) {
+      for (const id of (el.getAttribute(attribute) || "").split(/\\s+/)) if (id) referenced.add(id);
+    }
+  }
+  return [...referenced].filter(id => document.querySelectorAll("#" + CSS.escape(id)).length > 1);
+}"""
+
+
 def serious_violations(page, name):
     """axe's serious and critical violations on the page as it is now, in words to read."""
     page.wait_for_load_state("load")
@@ -41,10 +56,14 @@ def serious_violations(page, name):
         page.evaluate(AXE_SOURCE)
     # What folds away (the account menu, a case's "Manage" forms) is checked unfolded.
     page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
-    return [
+    found = [
         f"{name}: {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["targets"])
         for v in page.evaluate(RUN_AXE)
     ]
+    shared = page.evaluate(SHARED_IDS)
+    if shared:
+        found.append(f"{name}: ids on more than one element, named by a label or aria: {shared}")
+    return found
 
 
 def check(page, url, name, found, wait_for=None):
