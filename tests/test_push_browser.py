@@ -15,6 +15,7 @@ from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F4
 from webapp.extensions import db
 from webapp.jobs import demo, dispatcher
 from webapp.models import PushSubscription, User
+from webapp.services import push as push_layer
 
 STUB = """
 (() => {
@@ -120,3 +121,46 @@ def test_turn_on_reminders_receive_a_push_and_open_it(browser_page, push_service
     page.wait_for_url("**/reminders")
     assert page.locator(".today-item").count() > 0
     check_phone_layout(page, "push-2-reminders-after-tap", browser_page.problems)
+
+
+def test_settings_mark_this_device_and_turning_off_removes_only_it(browser_page, push_service):  # noqa: F811
+    page = browser_page.page
+    with browser_page.app.app_context():
+        demo.load()
+        worker = db.session.scalar(sa.select(User).where(User.email == "outreach@demo.example"))
+        laptop = push_service.new_device("laptop")
+        push_layer.subscribe(
+            worker, endpoint=laptop.endpoint, p256dh=laptop.p256dh, auth=laptop.auth, label="Mac"
+        )
+        db.session.commit()
+    phone = push_service.new_device("phone")
+    page.goto("/login")
+    page.context.grant_permissions(["notifications"], origin=page.evaluate("() => location.origin"))
+    keys = {"p256dh": phone.p256dh, "auth": phone.auth}
+    page.context.add_init_script(STUB % json.dumps({"endpoint": phone.endpoint, "keys": keys}))
+    sign_in(page, "outreach@demo.example", "orange-bicycle-harbour")
+
+    page.goto("/account/settings")
+    page.get_by_text("Reminders are off on this device.").wait_for()
+    assert page.locator(".devices li").count() == 1
+    assert page.get_by_text("This device", exact=True).is_hidden()  # the Mac is another device
+    page.get_by_role("button", name="Turn on reminders").click()
+    page.get_by_text("Reminders are on for this device.").wait_for()
+    this_device = page.locator(".devices li:has([data-this-device]:not([hidden]))")
+    this_device.wait_for()
+    assert page.locator(".devices li").count() == 2 and this_device.count() == 1
+    assert "Linux computer, Chrome" in this_device.inner_text()
+    assert (
+        page.locator(".devices li", has_text="Mac")
+        .get_by_text("This device", exact=True)
+        .is_hidden()
+    )
+    assert phone.endpoint not in page.content() and laptop.endpoint not in page.content()
+    check_phone_layout(page, "push-3-this-device", browser_page.problems)
+
+    page.get_by_role("button", name="Turn off on this device").click()
+    page.get_by_text("That device will get no more reminders.").wait_for()
+    assert page.locator(".devices li").count() == 1
+    assert page.get_by_role("button", name="Remove Mac", exact=True).is_visible()
+    with browser_page.app.app_context():
+        assert db.session.scalars(sa.select(PushSubscription.endpoint)).all() == [laptop.endpoint]

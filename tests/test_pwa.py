@@ -19,7 +19,7 @@ def test_service_worker_is_served_for_the_whole_site_and_never_cached(client):
     assert "addEventListener" in response.get_data(as_text=True)
 
 
-def test_manifest_is_installable_and_its_icons_exist(client):
+def test_manifest_is_installable_with_shortcuts_and_its_icons_exist(client):
     response = client.get("/manifest.webmanifest")
     assert response.mimetype == "application/manifest+json"
     manifest = json.loads(response.get_data(as_text=True))
@@ -29,6 +29,24 @@ def test_manifest_is_installable_and_its_icons_exist(client):
     assert any(icon.get("purpose") == "maskable" for icon in manifest["icons"])
     for icon in manifest["icons"]:
         assert client.get(icon["src"]).status_code == 200, icon["src"]
+    # Its identity, the field forms from the home-screen icon, the page's colour on opening.
+    assert manifest["id"] == manifest["start_url"] == "/"
+    shortcuts = {shortcut["name"]: shortcut for shortcut in manifest["shortcuts"]}
+    assert {name: shortcut["url"] for name, shortcut in shortcuts.items()} == {
+        "New intake": "/clients/new",
+        "Log contact": "/forms/contact",
+    }
+    for shortcut in shortcuts.values():
+        assert any(icon["sizes"] == "96x96" for icon in shortcut["icons"]), shortcut
+        for icon in shortcut["icons"]:
+            response = client.get(icon["src"])
+            assert response.status_code == 200 and response.mimetype == icon["type"], icon
+    # The splash screen is the page's own background, read from the stylesheet.
+    css = (Path(client.application.static_folder) / "css" / "app.css").read_text()
+    body = re.search(r"^body \{(.*?)\}", css, re.S | re.M).group(1)
+    variable = re.search(r"background: var\((--[\w-]+)\)", body).group(1)
+    colour = re.search(rf"{variable}: (#[0-9a-f]{{6}});", css).group(1)
+    assert manifest["background_color"] == colour
 
 
 def test_offline_page_is_public(client):

@@ -1,6 +1,8 @@
 """The reminder pages and settings: who may use them, and what bad input gets."""
 
+import hashlib
 from datetime import time
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -39,6 +41,9 @@ def test_a_device_subscribes_with_its_keys(as_user, sam, push_service):
     )
     page = as_user(sam).get("/account/settings").get_data(as_text=True)
     assert "Android phone, Chrome" in page and "Send me a test" in page
+    # The page shows the endpoint's digest, for the browser to find itself; never the endpoint.
+    assert f'data-device="{hashlib.sha256(device.endpoint.encode()).hexdigest()}"' in page
+    assert device.endpoint not in page and urlsplit(device.endpoint).path not in page
 
 
 @pytest.mark.parametrize(

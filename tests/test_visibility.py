@@ -394,7 +394,8 @@ def test_the_worker_restricts_a_case_with_a_reason_and_the_program_loses_sight_o
     page = worker.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Restrict" in page
     refused = worker.post(f"/cases/{case.id}/restriction", data={"restricted": "y", "reason": "  "})
-    assert refused.status_code == 422 and 'id="reason-error"' in refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert 'id="restriction-reason-error"' in refused.get_data(as_text=True)
     assert (
         worker.post(
             f"/cases/{case.id}/restriction",

@@ -30,13 +30,16 @@ from webapp.timeutil import local_today
 SHORT_MAX = 2000
 
 
-def _note(label: str, message: str) -> TextAreaField:
+def _note(label: str, message: str, *, id: str | None = None) -> TextAreaField:
+    """A required note. `id` for a form that shares its page with others: the case page's forms
+    each have a "reason" or a "note", and a label finds its field by id."""
     return TextAreaField(
         label,
         validators=[
             DataRequired(message),
             Length(max=NOTE_MAX, message=f"At most {NOTE_MAX:,} characters."),
         ],
+        id=id,
     )
 
 
@@ -241,18 +244,18 @@ class RiskForm(Form):
     risk_level = SelectField(
         "New risk level", choices=enum_choices(RiskLevel), validators=[DataRequired()]
     )
-    reason = _note("Why", "Say why the risk level changes.")
+    reason = _note("Why", "Say why the risk level changes.", id="risk-reason")
 
 
 class RestrictionForm(Form):
     # What the case is to become ("y": restricted); the page offers the one change that applies.
     restricted = HiddenField()
-    reason = _note("Why", "Say why.")
+    reason = _note("Why", "Say why.", id="restriction-reason")
 
 
 class LoopBackForm(Form):
     phase = SelectField("Back to", validators=[DataRequired("Choose the phase.")])
-    reason = _note("Why", "Say why the case goes back to this phase.")
+    reason = _note("Why", "Say why the case goes back to this phase.", id="loop-back-reason")
 
     def __init__(self, *args, phases: list[Phase] = (), **kwargs):
         super().__init__(*args, **kwargs)
@@ -267,7 +270,7 @@ class TransferForm(Form):
 
 
 class SupervisionNoteForm(Form):
-    note = _note("Review note", "Write the review note.")
+    note = _note("Review note", "Write the review note.", id="supervision-note")
 
 
 class ClosureForm(Form):

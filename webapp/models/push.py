@@ -4,6 +4,7 @@ send."""
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -68,6 +69,13 @@ class PushSubscription(db.Model):
     checked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     user: so.Mapped[User] = so.relationship()
+
+    @property
+    def endpoint_digest(self) -> str:
+        """What a page may show of the endpoint: its SHA-256. The browser hashes its own
+        subscription's endpoint to find itself in the list; the endpoint, an address anyone
+        could post to, never reaches the page."""
+        return hashlib.sha256(self.endpoint.encode()).hexdigest()
 
 
 class ReminderState(db.Model):

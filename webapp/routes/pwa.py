@@ -59,7 +59,35 @@ def manifest() -> Response:
             "type": "image/svg+xml",
         },
     ]
+    shortcuts = [
+        {
+            "name": name,
+            "short_name": name,
+            "url": url,
+            "icons": [
+                {
+                    "src": url_for("static", filename=f"icons/shortcut-{icon}-96.png"),
+                    "sizes": "96x96",
+                    "type": "image/png",
+                },
+                {
+                    "src": url_for("static", filename=f"icons/shortcut-{icon}.svg"),
+                    "sizes": "any",
+                    "type": "image/svg+xml",
+                },
+            ],
+        }
+        # The offline-ready forms: both open without a signal (the contact form's picker lists
+        # the worker's own caseload).
+        for name, url, icon in (
+            ("New intake", url_for("clients.new"), "intake"),
+            ("Log contact", url_for("offline.contact_shell"), "contact"),
+        )
+    ]
     body = {
+        # The app's identity for the browser: the start URL it has always had, so phones that
+        # installed Waymark before it was named keep the same app.
+        "id": "/",
         "name": "Waymark",
         "short_name": "Waymark",
         "description": "Case management for outreach teams",
@@ -67,9 +95,11 @@ def manifest() -> Response:
         "scope": "/",
         "display": "standalone",
         "orientation": "portrait",
-        "background_color": "#ffffff",
+        # The page's own background (app.css, body: var(--wash)): no white flash on opening.
+        "background_color": "#f3f6f7",
         "theme_color": "#1d4e5f",
         "icons": icons,
+        "shortcuts": shortcuts,
     }
     response = Response(json.dumps(body, indent=2), mimetype="application/manifest+json")
     response.headers["Cache-Control"] = "public, max-age=3600"

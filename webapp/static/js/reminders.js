@@ -55,8 +55,18 @@
     });
   }
 
+  // The device list carries each endpoint's SHA-256 (data-device), never the endpoint itself.
+  function listed(subscription) {
+    if (!subscription || !window.crypto || !crypto.subtle) return Promise.resolve(null);
+    return crypto.subtle.digest("SHA-256", new TextEncoder().encode(subscription.endpoint)).then(function (digest) {
+      var hex = Array.prototype.map.call(new Uint8Array(digest), function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+      return document.querySelector('.devices li[data-device="' + hex + '"]');
+    });
+  }
+
   navigator.serviceWorker.ready.then(function (registration) {
     return registration.pushManager.getSubscription().then(function (subscription) {
+      listed(subscription).then(function (item) { if (item) item.querySelector("[data-this-device]").hidden = false; });
       if (subscription) show("Reminders are on for this device.", true);
       else if (Notification.permission === "denied") show("Notifications are blocked for Waymark in this browser's settings.", false);
       else show("Reminders are off on this device.", false);
@@ -78,10 +88,10 @@
       off.addEventListener("click", function () {
         registration.pushManager.getSubscription().then(function (current) {
           if (!current) return;
-          var endpoint = current.endpoint;
-          return current.unsubscribe().then(function () {
-            var form = document.querySelector('form[data-device-endpoint="' + CSS.escape(endpoint) + '"]');
-            if (form) form.submit(); else window.location.reload();
+          return listed(current).then(function (item) {
+            return current.unsubscribe().then(function () {
+              if (item) item.querySelector("form").submit(); else window.location.reload();
+            });
           });
         });
       });
