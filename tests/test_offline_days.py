@@ -248,6 +248,10 @@ def test_the_outbox_says_who_each_entry_is_for_and_names_the_refused_field(outre
     page.get_by_role("button", name="Send now").click()
     page.get_by_text("Contact log: José").wait_for()
     page.get_by_text("Not accepted: What happened: Write a short note").wait_for()
+    # The badge says so in words too, not only in red.
+    wait_until(
+        page, "() => !document.querySelector('#outbox-badge [data-refused]').hasAttribute('hidden')"
+    )
 
 
 def test_a_kept_form_is_dated_now_not_when_it_was_kept(outreach_on_demo):  # noqa: F811

@@ -42,7 +42,9 @@
       if (badge) {
         badge.hidden = waiting.length === 0;
         badge.querySelector("[data-count]").textContent = String(waiting.length);
-        badge.classList.toggle("outbox-badge--refused", waiting.some(function (e) { return e.state === "refused"; }));
+        var refused = waiting.some(function (e) { return e.state === "refused"; });
+        badge.classList.toggle("outbox-badge--refused", refused);
+        badge.querySelector("[data-refused]").hidden = !refused;  // said, not only shown in red
       }
       var offlineCount = document.getElementById("offline-waiting");
       if (offlineCount) {
