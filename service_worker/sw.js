@@ -14,7 +14,7 @@
 
 importScripts("/static/js/outbox-core.js");
 
-var VERSION = "8";
+var VERSION = "9";
 var STATIC_CACHE = "waymark-static-" + VERSION;
 var SHELL_CACHE = "waymark-shells-" + VERSION;
 var STATIC_FILES = [
@@ -27,7 +27,7 @@ var STATIC_FILES = [
   "/static/icons/icon-192.png",
   "/offline",
 ];
-var SHELLS = ["/forms/intake", "/forms/contact", "/forms/referral-status", "/outbox"];
+var SHELLS = ["/forms/intake", "/forms/contact", "/forms/referral-status", "/outbox", "/caseload"];
 var SHELL_FOR = [
   [/^\/clients\/new$/, "/forms/intake"],
   [/^\/forms\/intake$/, "/forms/intake"],
@@ -37,6 +37,7 @@ var SHELL_FOR = [
   [/^\/referrals\/\d+$/, "/forms/referral-status"],
   [/^\/forms\/referral-status$/, "/forms/referral-status"],
   [/^\/outbox$/, "/outbox"],
+  [/^\/caseload$/, "/caseload"],
 ];
 var NETWORK_TIMEOUT_MS = 4000;
 

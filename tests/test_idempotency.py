@@ -304,6 +304,7 @@ def test_the_caseload_is_the_workers_own_open_cases_with_open_referrals(as_user,
             "provider": "Harbor Light",
             "service": "Shelter bed",
             "status": "sent",
+            "status_label": "Sent",
         }
     ]
     assert other.id not in [c["id"] for c in data["cases"]]

@@ -408,3 +408,32 @@ def test_a_contact_whose_person_is_not_found_is_aimed_at_someone_else_under_the_
         )
         assert logged.case.client.preferred_name == "José"
     assert key  # the entry kept its key: a replay of it cannot log the contact twice
+
+
+def test_the_workers_caseload_can_be_read_offline_and_goes_at_sign_out(outreach_on_demo):  # noqa: F811
+    """Deliver: the card a worker needs before walking up to someone, kept on the phone."""
+    page = outreach_on_demo.page
+    page.context.set_offline(True)
+    page.goto("/")
+    page.get_by_role("link", name="My caseload").click()
+    cards = page.locator("#caseload-cards li")
+    cards.first.wait_for()
+    with outreach_on_demo.app.app_context():
+        worker = db.session.scalar(sa.select(User).where(User.email == "outreach@demo.example"))
+        open_cases = [case for case in worker_cases(worker) if case.closed_at is None]
+        names = {case.client.preferred_name for case in open_cases}
+    assert cards.count() == len(open_cases)
+    first = cards.first.inner_text()
+    assert any(name in first for name in names) and "Next:" in first
+    check_phone_layout(page, "offline-days-8-caseload", outreach_on_demo.problems)
+    page.context.set_offline(False)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto("/")
+    page.locator(".account-menu summary").click()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/login"))
+    assert page.evaluate("() => WaymarkOutbox.kvGet('caseload')") is None
+
+
+def worker_cases(worker):
+    return db.session.scalars(sa.select(Case).where(Case.primary_worker_id == worker.id)).all()

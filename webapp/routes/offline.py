@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import uuid
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -17,15 +15,13 @@ from webapp.forms.cases import ContactForm, ReferralStatusForm
 from webapp.forms.clients import IntakeForm
 from webapp.models import (
     ALLOWED_TRANSITIONS,
-    CLOSED_REFERRAL_STATUSES,
     AuditAction,
-    Case,
-    Referral,
     ReferralStatus,
-    Service,
 )
-from webapp.queries.visibility import intake_programs, visible_cases
+from webapp.queries.caseload import caseload
+from webapp.queries.visibility import intake_programs
 from webapp.services import audit
+from webapp.timeutil import today_for
 from webapp.web.security import answers_json
 
 bp = Blueprint("offline", __name__)
@@ -55,46 +51,9 @@ def discarded() -> Response:
 
 @bp.get("/offline/caseload.json")
 @answers_json
-def caseload() -> Response:
-    """The signed-in worker's own open cases, just enough for the offline pickers."""
-    cases = db.session.scalars(
-        sa.select(Case)
-        .where(
-            Case.primary_worker_id == current_user.id,
-            Case.closed_at.is_(None),
-            visible_cases(current_user),
-        )
-        .options(
-            so.selectinload(Case.client),
-            so.selectinload(Case.program),
-            so.selectinload(Case.referrals)
-            .selectinload(Referral.service)
-            .selectinload(Service.provider),
-        )
-        .order_by(Case.id)
-    ).all()
-    return jsonify(
-        user_id=current_user.id,
-        cases=[
-            {
-                "id": case.id,
-                "name": case.client.preferred_name,
-                "client_id": case.client.display_id,
-                "program": case.program.name,
-                "referrals": [
-                    {
-                        "id": r.id,
-                        "provider": r.service.provider.name,
-                        "service": r.service.name,
-                        "status": r.status.value,
-                    }
-                    for r in case.referrals
-                    if r.status not in CLOSED_REFERRAL_STATUSES
-                ],
-            }
-            for case in cases
-        ],
-    )
+def caseload_json() -> Response:
+    """The signed-in worker's own open cases: the offline pickers and the caseload cards."""
+    return jsonify(user_id=current_user.id, cases=caseload(current_user, today_for(current_user)))
 
 
 def _shell(template: str, **context) -> Response:
@@ -113,6 +72,12 @@ def intake_shell() -> Response:
 @bp.get("/forms/contact")
 def contact_shell() -> Response:
     return _shell("offline/contact_shell.html", form=ContactForm(meta={"csrf": False}))
+
+
+@bp.get("/caseload")
+def caseload_shell() -> Response:
+    """My caseload as the phone last saw it online; the cards are drawn from what it keeps."""
+    return _shell("offline/caseload.html")
 
 
 @bp.get("/outbox")

@@ -52,6 +52,7 @@
         offlineCount.querySelector("[data-count]").textContent = String(waiting.length);
       }
       renderOutboxPage(waiting);
+      renderCaseload();
       fillPickers(waiting);
     });
   }
@@ -174,7 +175,10 @@
       return replay(function (sent, outcome) { if (sent.id === entry.id) result = outcome; }, entry.id).then(function () {
         if (button) button.disabled = false;
         if (result && result.outcome === "sent") {
-          window.location.assign(result.result.location);
+          // Something changed: the kept caseload is refreshed on the next page, not minutes later.
+          O.kvGet("caseload").then(function (kept) {
+            if (kept) { kept.fetched = 0; return O.kvSet("caseload", kept); }
+          }).finally(function () { window.location.assign(result.result.location); });
         } else if (result && result.outcome === "refused") {
           // The server's own page, errors beside the fields and everything typed kept. A form sent
           // online for the first time needs no outbox entry; one being fixed keeps its entry (and
@@ -285,15 +289,74 @@
       var switched = stored !== undefined && stored !== id ? clearUserData() : Promise.resolve();
       return switched.then(function () { return O.kvSet("user", id); }).then(function () {
         if (isShell() || !navigator.onLine) return;
+        return O.kvGet("caseload").then(function (kept) {
+          // Refreshed at most every few minutes: working out each case's next step is not free.
+          var fresh = kept && kept.user_id === id && Date.now() - (kept.fetched || 0) < CASELOAD_FRESH_MS;
+          if (!fresh) refreshCaseload(id);
+          askForShells();
+        });
+      });
+    });
+  }
+
+  var CASELOAD_FRESH_MS = 5 * 60 * 1000;
+  function refreshCaseload(id) {
         fetch("/offline/caseload.json", { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
           .then(function (r) { return r.ok ? r.json() : r.status === 401 ? clearUserData() : null; })
-          .then(function (data) { if (data && data.user_id === id) return O.kvSet("caseload", data).then(refreshBadge); })
+          .then(function (data) {
+            if (!data || data.user_id !== id) return;
+            data.fetched = Date.now();
+            return O.kvSet("caseload", data).then(refreshBadge);
+          })
           .catch(function () {});
-        if ("serviceWorker" in navigator) {
-          navigator.serviceWorker.ready.then(function (registration) {
-            if (registration.active) registration.active.postMessage({ type: "cache-shells" });
-          });
+  }
+
+  function askForShells() {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.active) registration.active.postMessage({ type: "cache-shells" });
+    });
+  }
+
+  /* My caseload, offline: one card a case, from the kept copy (textContent only: nothing in it
+     is ever read as markup). */
+  function renderCaseload() {
+    var list = document.getElementById("caseload-cards");
+    if (!list) return;
+    O.kvGet("caseload").then(function (caseload) {
+      var cases = caseload && caseload.user_id === me() ? caseload.cases : [];
+      list.innerHTML = "";
+      document.getElementById("caseload-empty").hidden = cases.length > 0;
+      if (caseload && caseload.fetched) {
+        document.getElementById("caseload-when").textContent =
+          "Your open cases as this phone last saw them online, " + new Date(caseload.fetched).toLocaleString() + ".";
+      }
+      cases.forEach(function (c) {
+        var item = document.createElement("li");
+        item.className = "list__item caseload-card";
+        function line(className, text) {
+          var span = document.createElement("span");
+          span.className = className;
+          span.textContent = text;
+          item.append(span);
         }
+        line("list__title", c.name);
+        line("badge", c.phase || "");
+        line("list__meta", c.client_id + " · " + c.program);
+        line("list__meta", "Next: " + c.next_step);
+        if (c.follow_up_on) line("list__meta", "Follow-up due " + c.follow_up_on);
+        line("list__meta", c.last_contact
+          ? "Last contact " + c.last_contact.on + " · " + c.last_contact.type + (c.last_contact.line ? ": " + c.last_contact.line : "")
+          : "No contact logged yet");
+        c.referrals.forEach(function (r) {
+          line("list__meta", "Referral: " + r.provider + " (" + r.service + ") · " + (r.status_label || r.status));
+        });
+        var log = document.createElement("a");
+        log.className = "button button--secondary";
+        log.href = "/cases/" + c.id + "/contacts/new";
+        log.textContent = "Log contact";
+        item.append(log);
+        list.append(item);
       });
     });
   }

@@ -1,0 +1,74 @@
+"""The caseload the phone keeps for offline reading: each of the worker's open cases as a card
+(name, ID, program, next step, follow-up due, the last contact in one line, open referrals), and
+nothing more personal than that."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from webapp.extensions import db
+from webapp.models import ContactType, Provider, Role, Service, utcnow
+from webapp.services import cases, referrals
+from webapp.timeutil import local_today
+
+
+def test_each_card_says_what_a_worker_needs_before_walking_up(
+    as_user, make_program, make_user, make_case
+):
+    program = make_program("Street")
+    sam = make_user(Role.OUTREACH_WORKER, [program])
+    case = make_case(
+        program, sam, name="Brian", legal_name="Brian Secret-Legalname", follow_up_in_days=2
+    )
+    make_case(program, make_user(Role.OUTREACH_WORKER, [program]), name="Not Sam's")
+    cases.log_contact(
+        case,
+        recorded_by=sam,
+        occurred_at=utcnow() - timedelta(days=3),
+        contact_type=ContactType.PHONE,
+        note="An older call.",
+    )
+    cases.log_contact(
+        case,
+        recorded_by=sam,
+        occurred_at=utcnow() - timedelta(hours=2),
+        contact_type=ContactType.STREET_OUTREACH,
+        note="Met by the library; asked about the dental clinic "
+        + "x" * 200
+        + "\nSecond line private.",
+        next_follow_up_on=local_today() + timedelta(days=2),
+    )
+    service = Service(
+        name="Shelter bed", category="housing", provider=Provider(name="Harbor Light")
+    )
+    db.session.add(service)
+    db.session.flush()
+    referrals.make_referral(case, service, created_by=sam, today=local_today())
+    db.session.commit()
+
+    data = as_user(sam).get("/offline/caseload.json").get_json()
+    [card] = data["cases"]
+    assert (card["name"], card["client_id"], card["program"]) == (
+        "Brian",
+        case.client.display_id,
+        "Street",
+    )
+    assert card["next_step"] and card["phase"]
+    assert card["follow_up_on"] == (local_today() + timedelta(days=2)).isoformat()
+    last = card["last_contact"]
+    assert last["type"] == "Street outreach" and last["line"].startswith("Met by the library")
+    assert len(last["line"]) <= 80 and last["line"].endswith("…")
+    assert [(r["provider"], r["status_label"]) for r in card["referrals"]] == [
+        ("Harbor Light", "Sent")
+    ]
+    text = str(data)
+    assert "Secret-Legalname" not in text and "Second line private" not in text
+    assert "date_of_birth" not in text and "older call" not in text
+
+
+def test_a_case_without_contacts_says_so(as_user, make_program, make_user, make_case):
+    program = make_program("Street")
+    sam = make_user(Role.OUTREACH_WORKER, [program])
+    make_case(program, sam, name="Brian")
+    [card] = as_user(sam).get("/offline/caseload.json").get_json()["cases"]
+    assert card["last_contact"] is None and card["referrals"] == []
