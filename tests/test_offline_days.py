@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
@@ -437,3 +438,74 @@ def test_the_workers_caseload_can_be_read_offline_and_goes_at_sign_out(outreach_
 
 def worker_cases(worker):
     return db.session.scalars(sa.select(Case).where(Case.primary_worker_id == worker.id)).all()
+
+
+def test_an_online_submit_costs_one_request_not_two(outreach_on_demo):  # noqa: F811
+    """Finding 8: every send asked /session first; the page's own token and the server's own
+    user check make that round trip needless."""
+    page = outreach_on_demo.page
+    with outreach_on_demo.app.app_context():
+        jose = db.session.scalar(
+            sa.select(Case).join(Case.client).where(Client.preferred_name == "José")
+        )
+        jose_case = jose.id
+    page.goto(f"/cases/{jose_case}/contacts/new")
+    page.wait_for_timeout(300)  # the page has kept its token
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(urlsplit(request.url).path))
+    page.get_by_label("What happened").fill("Walked with him to the clinic.")
+    page.get_by_role("button", name="Save contact").click()
+    page.wait_for_url(f"**/cases/{jose_case}")
+    assert "/session" not in asked and asked.count(f"/cases/{jose_case}/contacts/new") == 1
+
+
+def test_a_refused_kept_token_is_replaced_and_the_entry_sent_once(make_app):
+    """With CSRF protection on, as in production: a token from an earlier session is refused,
+    the outbox fetches a fresh one and sends again, and one record is made."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import LAUNCH_ARGS, PHONE, live_server, require_chromium
+    from webapp.jobs import demo
+
+    require_chromium()
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        demo.load()
+        db.session.commit()
+        jose_case = db.session.scalar(
+            sa.select(Case).join(Case.client).where(Client.preferred_name == "José")
+        ).id
+    with live_server(app) as base_url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
+        page = browser.new_context(viewport=PHONE, base_url=base_url).new_page()
+        try:
+            sign_in(page, "outreach@demo.example", "orange-bicycle-harbour")
+            page.wait_for_timeout(300)
+            asked: list[str] = []
+            page.on("request", lambda request: asked.append(urlsplit(request.url).path))
+            left = page.evaluate(
+                """async (url) => {
+              const userId = Number(document.querySelector('meta[name="user-id"]').content);
+              await WaymarkOutbox.kvSet('csrf', {userId, token: 'IjBhZDY.stale.token'});
+              await WaymarkOutbox.put({id: crypto.randomUUID(), url, userId, created: Date.now(),
+                fields: [['contact_type', 'phone'], ['note', 'Sent with a fresh token.'],
+                         ['occurred_at', new Date(Date.now() - new Date().getTimezoneOffset()
+                           * 60000).toISOString().slice(0, 16)]],
+                label: 'Contact log', name: '', state: 'waiting', message: ''});
+              await WaymarkOutbox.replayAll();
+              return WaymarkOutbox.all();
+            }""",
+                f"/cases/{jose_case}/contacts/new",
+            )
+        finally:
+            browser.close()
+    assert left == [] and asked.count("/session") == 1
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(ContactLog)
+                .where(ContactLog.note == "Sent with a fresh token.")
+            )
+            == 1
+        )

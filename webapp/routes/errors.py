@@ -114,6 +114,8 @@ def init_app(app: Flask) -> None:
             reason=error.description,
         )
         response.status_code = 400
+        # The outbox sends with the token it kept; this tells it to fetch a fresh one and resend.
+        response.headers["X-Waymark-CSRF"] = "refused"
         return response
 
     @app.errorhandler(HTTPException)

@@ -91,35 +91,58 @@
     return found.join(" ") || "The server did not accept this entry.";
   }
 
-  /* Send one entry: a fresh CSRF token first, never under another user's session. The entry
-     the worker is waiting on is "interactive": only its confirmation is shown on the next page. */
-  function sendOne(entry, interactive) {
+  /* Send one entry, never under another user's session (the server checks X-Waymark-User and
+     answers 403 with X-Waymark-Wrong-User). The CSRF token is the one last kept (from a page or
+     /session): /session is asked only when there is none or the server refused the one sent, so
+     an online submit costs one request, not two. The entry the worker is waiting on is
+     "interactive": only its confirmation is shown on the next page. */
+  function freshToken() {
     return fetch("/session", { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
       .then(function (session) {
         if (session.status === 401) return { outcome: "signed-out" };
         if (!session.ok) return { outcome: "retry", status: session.status };
         return session.json().then(function (info) {
-          if (info.user_id !== entry.userId) return { outcome: "other-user" };
-          var body = new URLSearchParams();
-          entry.fields.forEach(function (pair) { if (pair[0] !== "csrf_token") body.append(pair[0], pair[1]); });
-          var headers = { "X-CSRFToken": info.csrf_token, "Idempotency-Key": entry.id, Accept: "application/json, text/html" };
-          headers[OUTBOX_HEADER] = interactive ? "interactive" : "background";
-          headers["X-Waymark-User"] = String(entry.userId);
-          return fetch(entry.url, { method: "POST", body: body, credentials: "same-origin", cache: "no-store", headers: headers })
-            .then(function (response) {
-              var type = response.headers.get("Content-Type") || "";
-              if (response.ok && type.indexOf("application/json") === 0) {
-                return response.json().then(function (result) { return { outcome: "sent", result: result }; });
-              }
-              if (response.status === 401) return { outcome: "signed-out" };
-              if (response.headers.get("X-Waymark-Wrong-User")) return { outcome: "other-user" };
-              if (response.status === 409 || response.status === 429 || response.status >= 500) {
-                return { outcome: "retry", status: response.status };
-              }
-              return response.text().then(function (html) {
-                return { outcome: "refused", status: response.status, html: html, message: refusal(html) };
-              });
-            });
+          return kvSet("csrf", { userId: info.user_id, token: info.csrf_token }).then(function () { return info; });
+        });
+      });
+  }
+
+  function keptToken(userId) {
+    return kvGet("csrf").then(function (kept) {
+      return kept && kept.userId === userId ? { user_id: userId, csrf_token: kept.token } : freshToken();
+    });
+  }
+
+  function post(entry, token, interactive) {
+    var body = new URLSearchParams();
+    entry.fields.forEach(function (pair) { if (pair[0] !== "csrf_token") body.append(pair[0], pair[1]); });
+    var headers = { "X-CSRFToken": token, "Idempotency-Key": entry.id, Accept: "application/json, text/html" };
+    headers[OUTBOX_HEADER] = interactive ? "interactive" : "background";
+    headers["X-Waymark-User"] = String(entry.userId);
+    return fetch(entry.url, { method: "POST", body: body, credentials: "same-origin", cache: "no-store", headers: headers });
+  }
+
+  function sendOne(entry, interactive, retried) {
+    return keptToken(entry.userId)
+      .then(function (info) {
+        if (info.outcome) return info;
+        if (info.user_id !== entry.userId) return { outcome: "other-user" };
+        return post(entry, info.csrf_token, interactive).then(function (response) {
+          var type = response.headers.get("Content-Type") || "";
+          if (response.ok && type.indexOf("application/json") === 0) {
+            return response.json().then(function (result) { return { outcome: "sent", result: result }; });
+          }
+          if (response.headers.get("X-Waymark-CSRF") && !retried) {
+            return kvDelete("csrf").then(function () { return sendOne(entry, interactive, true); });
+          }
+          if (response.status === 401) return kvDelete("csrf").then(function () { return { outcome: "signed-out" }; });
+          if (response.headers.get("X-Waymark-Wrong-User")) return { outcome: "other-user" };
+          if (response.status === 409 || response.status === 429 || response.status >= 500) {
+            return { outcome: "retry", status: response.status };
+          }
+          return response.text().then(function (html) {
+            return { outcome: "refused", status: response.status, html: html, message: refusal(html) };
+          });
         });
       })
       .catch(function () { return { outcome: "offline" }; });

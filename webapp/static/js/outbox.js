@@ -267,7 +267,7 @@
 
   /* Caseload, cached form pages, htmx's history, and (at sign-out) other people's drafts. */
   function clearUserData() {
-    var work = [O.kvDelete("caseload"), O.kvDelete("user")];
+    var work = [O.kvDelete("caseload"), O.kvDelete("user"), O.kvDelete("csrf")];
     try { sessionStorage.removeItem("htmx-history-cache"); } catch (e) { /* storage may be off */ }
     if (window.caches) {
       work.push(caches.keys().then(function (names) {
@@ -288,6 +288,9 @@
       if (id === null) return stored === undefined ? null : clearUserData();  // signed out or expired
       var switched = stored !== undefined && stored !== id ? clearUserData() : Promise.resolve();
       return switched.then(function () { return O.kvSet("user", id); }).then(function () {
+        // The page's own CSRF token serves the outbox's next sends (no /session round trip).
+        var token = meta("csrf-token");
+        if (token) O.kvSet("csrf", { userId: id, token: token });
         if (isShell() || !navigator.onLine) return;
         return O.kvGet("caseload").then(function (kept) {
           // Refreshed at most every few minutes: working out each case's next step is not free.
