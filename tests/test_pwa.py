@@ -180,3 +180,19 @@ def test_the_service_worker_version_follows_the_static_files(app, client, tmp_pa
         ).status_code
         == 304
     )
+
+
+def test_static_files_neither_set_nor_vary_on_the_session_cookie(client, make_user):
+    """A changed cookie would otherwise make the browser ask again for files it has (issue 16)."""
+    make_user(email="sam@agency.test")
+    client.post(
+        "/login", data={"email": "sam@agency.test", "password": "correct horse battery staple"}
+    )
+    page = client.get("/").get_data(as_text=True)
+    for url in re.findall(r'(?:href|src)="(/static/[^"]+)"', page):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Set-Cookie" not in response.headers, url
+        assert "Cookie" not in response.headers.get("Vary", ""), url
+    assert "Cookie" in client.get("/").headers["Vary"]  # pages still do
+
