@@ -196,3 +196,13 @@ def test_static_files_neither_set_nor_vary_on_the_session_cookie(client, make_us
         assert "Cookie" not in response.headers.get("Vary", ""), url
     assert "Cookie" in client.get("/").headers["Vary"]  # pages still do
 
+
+def test_the_service_worker_names_the_versioned_static_urls_the_pages_load(client):
+    worker = client.get("/sw.js").get_data(as_text=True)
+    named = re.findall(r'"(/static/[^"]+)"', worker)
+    assert named and all(re.search(r"\?v=[0-9a-f]{12}$", url) for url in named), named
+    assert re.search(r'importScripts\("/static/js/outbox-core\.js\?v=[0-9a-f]{12}"\)', worker)
+    page = client.get("/login").get_data(as_text=True)
+    loaded = set(re.findall(r'(?:href|src)="(/static/(?:css|js|vendor)/[^"]+)"', page))
+    assert loaded and loaded <= set(named)
+    assert "ignoreSearch: true }).then(function (kept)" in worker  # only as the offline stand-in
