@@ -23,7 +23,7 @@ import sqlalchemy as sa  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from bench.server_load import database  # noqa: E402
-from tests.push_service import push_service  # noqa: E402
+from tests.push_service import running_push_service as push_service  # noqa: E402
 from webapp import create_app, web_push  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.jobs import dispatcher  # noqa: E402

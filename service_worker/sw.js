@@ -1,6 +1,7 @@
 /* Waymark's service worker, served at /sw.js with scope "/".
  *
- * - Static files: precached under a versioned name, served from the cache.
+ * - Static files: precached under a versioned name and kept by their full URL (`?v=<hash>` names
+ *   the content, so a new page never gets an old file); any kept version stands in only offline.
  * - Pages: network first (they carry client data and are never stored). When the network fails,
  *   the field forms fall back to their shells and everything else to /offline; a slow answer is
  *   waited for (a field form shows its shell meanwhile), never taken for "offline".
@@ -8,7 +9,9 @@
  *   and deleted at sign-out (static/js/outbox.js).
  * - Background Sync replays the outbox with the pages' own code (outbox-core.js).
  * /sw.js is served with the static files' hash in front of VERSION, so a changed static file makes
- * a new worker by itself; bump VERSION when this file's own logic changes.
+ * a new worker by itself; bump VERSION when this file's own logic changes. Every quoted static path
+ * here is served as the versioned URL the pages use (routes/pwa.py): the install's fetches are
+ * answered by the browser's HTTP cache (the page registers the worker after `load`), not the network.
  */
 "use strict";
 
@@ -17,14 +20,15 @@ importScripts("/static/js/outbox-core.js");
 var VERSION = "9";
 var STATIC_CACHE = "waymark-static-" + VERSION;
 var SHELL_CACHE = "waymark-shells-" + VERSION;
+/* What every page loads before `load` (so the HTTP cache has it) and the offline page. Icons are
+   not: the browser fetches a favicon on its own schedule and keeps it itself, and a notification's
+   icon is only needed when a push arrives, online. */
 var STATIC_FILES = [
   "/static/css/app.css",
   "/static/js/app.js",
   "/static/js/outbox-core.js",
   "/static/js/outbox.js",
   "/static/vendor/htmx-2.0.11.min.js",
-  "/static/icons/icon.svg",
-  "/static/icons/icon-192.png",
   "/offline",
 ];
 var SHELLS = ["/forms/intake", "/forms/contact", "/forms/referral-status", "/outbox", "/caseload"];
@@ -86,14 +90,22 @@ function carryShells(oldNames) {
   });
 }
 
+/* A static file is the exact URL asked for, from the cache or the network; only responses the
+   server marks immutable (a URL naming its content) are kept. Offline, any kept version of the same
+   file stands in, so a page the worker serves offline is still styled. */
 function fromStaticCache(request) {
-  return caches.match(request, { ignoreSearch: true }).then(function (cached) {
+  return caches.match(request, { cacheName: STATIC_CACHE }).then(function (cached) {
     return cached || fetch(request).then(function (response) {
-      if (storable(response)) {
+      if (storable(response) && /immutable/.test(response.headers.get("Cache-Control") || "")) {
         var copy = response.clone();
         caches.open(STATIC_CACHE).then(function (cache) { cache.put(request, copy); });
       }
       return response;
+    }, function (error) {
+      return caches.match(request, { cacheName: STATIC_CACHE, ignoreSearch: true }).then(function (kept) {
+        if (kept) return kept;
+        throw error;
+      });
     });
   });
 }

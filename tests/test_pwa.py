@@ -198,3 +198,29 @@ def test_the_service_worker_version_follows_the_static_files(app, client, tmp_pa
         ).status_code
         == 304
     )
+
+
+def test_static_files_neither_set_nor_vary_on_the_session_cookie(client, make_user):
+    """A changed cookie would otherwise make the browser ask again for files it has (issue 16)."""
+    make_user(email="sam@agency.test")
+    client.post(
+        "/login", data={"email": "sam@agency.test", "password": "correct horse battery staple"}
+    )
+    page = client.get("/").get_data(as_text=True)
+    for url in re.findall(r'(?:href|src)="(/static/[^"]+)"', page):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Set-Cookie" not in response.headers, url
+        assert "Cookie" not in response.headers.get("Vary", ""), url
+    assert "Cookie" in client.get("/").headers["Vary"]  # pages still do
+
+
+def test_the_service_worker_names_the_versioned_static_urls_the_pages_load(client):
+    worker = client.get("/sw.js").get_data(as_text=True)
+    named = re.findall(r'"(/static/[^"]+)"', worker)
+    assert named and all(re.search(r"\?v=[0-9a-f]{12}$", url) for url in named), named
+    assert re.search(r'importScripts\("/static/js/outbox-core\.js\?v=[0-9a-f]{12}"\)', worker)
+    page = client.get("/login").get_data(as_text=True)
+    loaded = set(re.findall(r'(?:href|src)="(/static/(?:css|js|vendor)/[^"]+)"', page))
+    assert loaded and loaded <= set(named)
+    assert "ignoreSearch: true }).then(function (kept)" in worker  # only as the offline stand-in

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
@@ -14,6 +15,8 @@ from webapp.web.static_files import static_version
 bp = Blueprint("pwa", __name__)
 
 SERVICE_WORKER = Path(__file__).resolve().parents[2] / "service_worker" / "sw.js"
+# A quoted static file's path in sw.js, such as "/static/js/outbox-core.js".
+STATIC_PATH = re.compile(r'"/static/([\w./-]+\.\w+)"')
 
 
 @bp.get("/sw.js")
@@ -23,6 +26,12 @@ def service_worker() -> Response:
     # which precaches the new files (no manual version bump needed for static changes).
     script = SERVICE_WORKER.read_text().replace(
         'var VERSION = "', f'var VERSION = "{static_version(current_app)}-', 1
+    )
+    # Its static files are the versioned URLs the pages load: the install's precache is then
+    # answered by the browser's HTTP cache, and a file is never kept under an address that a
+    # newer version of it shares.
+    script = STATIC_PATH.sub(
+        lambda match: f'"{url_for("static", filename=match.group(1))}"', script
     )
     response = Response(script, mimetype="text/javascript")
     response.set_etag(hashlib.sha256(script.encode()).hexdigest()[:16])

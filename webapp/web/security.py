@@ -93,12 +93,21 @@ def wants_status_not_redirect() -> bool:
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Session cookies are Secure whenever the request came over HTTPS (or the config says so)."""
+    """Session cookies are Secure whenever the request came over HTTPS (or the config says so).
+
+    A static file is the same for everyone: its response neither sets the cookie nor varies on it
+    (`Vary: Cookie` would make the browser's HTTP cache ask again whenever the cookie changed, so
+    the service worker's install would fetch what the page had just loaded)."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (
             has_request_context() and request.is_secure
         )
+
+    def save_session(self, app: Flask, session, response: Response) -> None:
+        if has_request_context() and request.endpoint == "static":
+            return
+        super().save_session(app, session, response)
 
 
 def _bind_audit_facts() -> None:
