@@ -17,7 +17,7 @@
 
 importScripts("/static/js/outbox-core.js");
 
-var VERSION = "9";
+var VERSION = "10";
 var STATIC_CACHE = "waymark-static-" + VERSION;
 var SHELL_CACHE = "waymark-shells-" + VERSION;
 /* What every page loads before `load` (so the HTTP cache has it) and the offline page. Icons are
