@@ -153,7 +153,12 @@ def test_on_a_shared_phone_one_workers_sign_out_keeps_anothers_unsent_entries(ou
     assert waiting_count(page) == 1
 
     sign_in(page, "outreach2@demo.example", "winter-garden-pathway")  # B, on the same phone
-    page.wait_for_timeout(500)
+    with outreach_on_demo.app.app_context():
+        b_id = db.session.scalar(sa.select(User.id).where(User.email == "outreach2@demo.example"))
+    # User switch: the phone now keeps B's caseload, never A's; A's entries stay, unseen.
+    wait_until(
+        page, f"() => WaymarkOutbox.kvGet('caseload').then(c => !!c && c.user_id === {b_id})"
+    )
     assert page.locator("#outbox-badge").is_hidden()  # B sees nothing of A's
     _sign_out(page, send_first=True, anyway=True)
     assert waiting_count(page) == 1
@@ -313,6 +318,9 @@ def test_after_a_session_ends_every_entry_asks_to_sign_in_and_the_login_page_cou
     )
     page.goto("/login")
     page.get_by_text("2 saved on this phone and not sent yet").wait_for()
+    # Expiry: what the phone kept for the worker goes; what they typed stays, theirs alone.
+    wait_until(page, "() => WaymarkOutbox.kvGet('caseload').then(c => c === undefined)")
+    assert not page.evaluate(SHELLS_KEPT) and waiting_count(page) == 2
 
 
 def _put_entry(page, url, fields, label):
