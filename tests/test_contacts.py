@@ -137,3 +137,39 @@ def test_only_people_who_may_see_the_case_may_log_contacts(as_user, setup, make_
         == 404
     )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ContactLog)) == 0
+
+
+def test_a_contact_without_a_date_keeps_the_planned_follow_up(
+    as_user, make_program, make_user, make_case
+):
+    """Issue 18, item 5: an empty field erased the follow-up the intake had planned."""
+    program = make_program()
+    sam = make_user(Role.OUTREACH_WORKER, [program])
+    case = make_case(program, sam, name="Brian", follow_up_in_days=5)
+    planned = local_today() + timedelta(days=5)
+    page = as_user(sam).get(f"/cases/{case.id}/contacts/new").get_data(as_text=True)
+    assert "Planned:" in page and "Leave empty to keep it." in page
+    response = as_user(sam).post(f"/cases/{case.id}/contacts/new", data=form(next_follow_up_on=""))
+    assert response.status_code == 302
+    db.session.refresh(case)
+    assert case.next_follow_up_on == planned
+
+
+def test_a_contact_meets_a_follow_up_that_was_due(as_user, setup):
+    # The setup's follow-up is due today: today's contact is that follow-up.
+    as_user(setup.sam).post(f"/cases/{setup.case.id}/contacts/new", data=form(next_follow_up_on=""))
+    db.session.refresh(setup.case)
+    assert setup.case.next_follow_up_on is None
+
+
+def test_clearing_the_follow_up_is_a_choice_the_worker_makes(
+    as_user, make_program, make_user, make_case
+):
+    program = make_program()
+    sam = make_user(Role.OUTREACH_WORKER, [program])
+    case = make_case(program, sam, name="Brian", follow_up_in_days=5)
+    as_user(sam).post(
+        f"/cases/{case.id}/contacts/new", data=form(next_follow_up_on="", clear_follow_up="y")
+    )
+    db.session.refresh(case)
+    assert case.next_follow_up_on is None

@@ -178,9 +178,18 @@ def test_a_contact_moves_the_cases_last_contact_and_next_follow_up(
         contact_type=ContactType.TEXT,
     )
     assert (case.last_contact_at, case.next_follow_up_on) == (when, next_week)
-    # A newer one without a follow-up date means the due follow-up was met.
+    # A newer one without a follow-up date keeps what is planned (next week is not due yet)...
     cases.log_contact(
         case, recorded_by=worker, occurred_at=utcnow(), contact_type=ContactType.OFFICE
+    )
+    assert case.next_follow_up_on == next_week
+    # ...and clearing it is a choice the worker makes.
+    cases.log_contact(
+        case,
+        recorded_by=worker,
+        occurred_at=utcnow(),
+        contact_type=ContactType.OFFICE,
+        clear_follow_up=True,
     )
     assert case.next_follow_up_on is None
 

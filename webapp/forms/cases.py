@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     IntegerField,
@@ -106,7 +107,12 @@ class ContactForm(Form):
             Length(max=NOTE_MAX, message=f"At most {NOTE_MAX:,} characters."),
         ],
     )
-    next_follow_up_on = DateField("Next follow-up", validators=[Optional()])
+    next_follow_up_on = DateField(
+        "Next follow-up",
+        validators=[Optional()],
+        description="Leave empty to keep the follow-up already planned.",
+    )
+    clear_follow_up = BooleanField("No follow-up needed now (clears the one planned)")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

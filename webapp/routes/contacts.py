@@ -39,6 +39,7 @@ def _contact_form(case: Case) -> Response | tuple[str, int]:
                 services_given=", ".join(form.services_given.data or []),
                 note=form.note.data,
                 next_follow_up_on=form.next_follow_up_on.data,
+                clear_follow_up=form.clear_follow_up.data,
             )
         except cases.CaseError as error:
             form.note.errors.append(str(error))

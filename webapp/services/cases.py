@@ -23,6 +23,7 @@ from webapp.models import (
 from webapp.queries.case_state import derive_phase, load_state
 from webapp.services import audit
 from webapp.text import clean_line
+from webapp.timeutil import to_local
 
 
 class CaseError(ValueError):
@@ -102,8 +103,12 @@ def log_contact(
     place: str = "",
     services_given: str = "",
     next_follow_up_on: date | None = None,
+    clear_follow_up: bool = False,
 ) -> ContactLog:
-    """Append a contact; the case's last contact and next follow-up move with it."""
+    """Append a contact; the case's last contact and next follow-up move with it.
+
+    Without a new date the planned follow-up stays, unless this contact met it (it was due by the
+    contact's day) or the worker chose to clear it: an empty field never erases a plan."""
     if not case.is_open:
         raise CaseError("This case is closed; reopen it or open a new one to log contacts.")
     if occurred_at > utcnow():
@@ -124,8 +129,11 @@ def log_contact(
     db.session.add(contact)
     if case.last_contact_at is None or occurred_at >= case.last_contact_at:
         case.last_contact_at = occurred_at
-        # The newest contact sets the next follow-up; without a date the due one is met.
-        case.next_follow_up_on = next_follow_up_on
+        planned = case.next_follow_up_on
+        if next_follow_up_on is not None:
+            case.next_follow_up_on = next_follow_up_on
+        elif clear_follow_up or (planned is not None and planned <= to_local(occurred_at).date()):
+            case.next_follow_up_on = None
     db.session.flush()
     audit.record(AuditAction.CREATE, "contact_log", contact.id, user=recorded_by)
     return contact
