@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from webapp.extensions import db
 from webapp.models import Case, Provider, Referral, Role, Service, User
@@ -55,9 +56,12 @@ def directory(make_program, make_user, make_case) -> Directory:
 
 
 def options(html: str) -> list[str]:
+    """The services offered, after the "Choose a service…" that nothing is pre-selected past."""
     field = html[html.index('id="service-field"') :]
     field = field[: field.index("</select>")]
-    return re.findall(r"<option[^>]*>([^<]+)</option>", field)
+    found = re.findall(r"<option[^>]*>([^<]+)</option>", field)
+    assert found[0] == "Choose a service…"
+    return found[1:]
 
 
 @pytest.mark.parametrize(
@@ -68,11 +72,14 @@ def options(html: str) -> list[str]:
             {},
             [
                 "Walk-in clinic · Eastside and Downtown",
-                "Emergency shelter bed · Eastside",
+                "Emergency shelter bed · Eastside · Adults over 18",
                 "Family rooms · Westside",
             ],
         ),
-        ({"find": "shelter"}, ["Emergency shelter bed · Eastside", "Family rooms · Westside"]),
+        (
+            {"find": "shelter"},
+            ["Emergency shelter bed · Eastside · Adults over 18", "Family rooms · Westside"],
+        ),
         (
             {"find": "nunez"},
             ["Walk-in clinic · Eastside and Downtown"],
@@ -80,12 +87,18 @@ def options(html: str) -> list[str]:
         ({"find": "appointment"}, ["Walk-in clinic · Eastside and Downtown"]),  # the description
         (
             {"find": "adults bed"},
-            ["Emergency shelter bed · Eastside"],
+            ["Emergency shelter bed · Eastside · Adults over 18"],
         ),  # every word, any order, eligibility too
-        ({"category": "housing"}, ["Emergency shelter bed · Eastside", "Family rooms · Westside"]),
+        (
+            {"category": "housing"},
+            ["Emergency shelter bed · Eastside · Adults over 18", "Family rooms · Westside"],
+        ),
         (
             {"area": "east"},
-            ["Walk-in clinic · Eastside and Downtown", "Emergency shelter bed · Eastside"],
+            [
+                "Walk-in clinic · Eastside and Downtown",
+                "Emergency shelter bed · Eastside · Adults over 18",
+            ],
         ),
         ({"category": "housing", "area": "downtown"}, []),
     ],
@@ -168,3 +181,29 @@ def test_a_referral_is_made_to_a_service_found_by_search(directory, as_user):
         data={"service": str(retired.id), "goal": "0", "follow_up_on": follow_up},
     )
     assert response.status_code == 422
+
+
+def test_narrowing_the_list_keeps_the_service_already_chosen(directory, as_user):
+    """With nothing pre-selected, a refreshed list must not drop what the worker just chose."""
+    chosen = db.session.scalar(sa.select(Service).where(Service.name == "Family rooms"))
+    html = (
+        as_user(directory.worker)
+        .get(
+            f"/cases/{directory.case.id}/referrals/new",
+            query_string={"find": "rooms", "service": str(chosen.id)},
+            headers={"HX-Request": "true"},
+        )
+        .get_data(as_text=True)
+    )
+    assert re.search(
+        rf'<option selected value="{chosen.id}"|<option value="{chosen.id}" selected', html
+    )
+    for hostile in ("99999999999999999999999", "-1", "x"):
+        response = as_user(directory.worker).get(
+            f"/cases/{directory.case.id}/referrals/new", query_string={"service": hostile}
+        )
+        assert (
+            response.status_code == 200
+            and "selected"
+            not in response.get_data(as_text=True).split('id="service"')[1].split("</select>")[0]
+        )

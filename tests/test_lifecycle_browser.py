@@ -82,7 +82,9 @@ def test_baseline_to_approved_closure_on_a_phone(browser_page):  # noqa: F811
 
     # A referral that serves the goal.
     page.get_by_role("link", name="Refer for this goal").click()
-    page.get_by_label("Service", exact=True).select_option(label="Emergency shelter bed")
+    page.get_by_label("Service", exact=True).select_option(
+        page.locator("#service option", has_text="Emergency shelter bed").get_attribute("value")
+    )
     assert "A two-bedroom flat" in page.get_by_label("For which goal").inner_text()
     page.get_by_role("button", name="Send referral").click()
     page.wait_for_url(f"**{case_url}")

@@ -267,3 +267,37 @@ def test_directory_input_is_checked(admin, data, field):
 
 def test_the_directory_admin_is_for_admins_only(as_user, make_user):
     assert as_user(make_user(Role.SUPERVISOR)).get("/admin/providers").status_code == 403
+
+
+def test_nothing_is_chosen_for_the_worker(as_user, setup):
+    """Issue 18, item 6: the first service and "acknowledged" were pre-selected, and a wrong
+    referral was sent that way."""
+    client = as_user(setup.sam)
+    page = client.get(f"/cases/{setup.case.id}/referrals/new").get_data(as_text=True)
+    field = page[page.index('id="service"') : page.index("</select>", page.index('id="service"'))]
+    # The placeholder comes first and nothing is marked chosen: the browser shows the placeholder.
+    assert re.search(r"required><option value=\"0\">Choose a service…</option>", field)
+    assert "selected" not in field
+    refused = client.post(
+        f"/cases/{setup.case.id}/referrals/new",
+        data={"service": "0", "follow_up_on": (local_today() + timedelta(days=7)).isoformat()},
+    )
+    assert refused.status_code == 422
+    assert 'id="service-error">Choose a service from the directory.' in refused.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Referral)) == 0
+
+    referral = referrals.make_referral(
+        setup.case, setup.service, created_by=setup.sam, today=local_today()
+    )
+    db.session.commit()
+    page = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
+    status = page[page.index('id="status"') : page.index("</select>", page.index('id="status"'))]
+    assert "Choose what happened…" in status and status.count("selected") <= 1
+    assert (
+        'selected value="acknowledged"' not in status
+        and 'value="acknowledged" selected' not in status
+    )
+    refused = confirm(client, referral, "")
+    assert refused.status_code == 422 and "Choose what happened." in refused.get_data(as_text=True)

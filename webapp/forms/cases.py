@@ -126,15 +126,32 @@ class ContactForm(Form):
         _not_in_the_past(field)
 
 
+NO_SERVICE = 0
+
+
+def _eligibility(text: str) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= 60 else text[:59].rstrip() + "…"
+
+
 def service_choices(services) -> list[SelectChoice]:
-    """Services grouped by provider, each with the area it serves when the directory says."""
+    """Services grouped by provider, each with the area it serves and who it is for, when the
+    directory says; nothing is chosen until the worker chooses (a first service pre-selected sent
+    a wrong referral)."""
     return [
-        SelectChoice(
-            service.id,
-            f"{service.name} · {service.area}" if service.area else service.name,
-            optgroup=service.provider.name,
-        )
-        for service in services
+        SelectChoice(NO_SERVICE, "Choose a service…"),
+        *(
+            SelectChoice(
+                service.id,
+                " · ".join(
+                    part
+                    for part in (service.name, service.area, _eligibility(service.eligibility))
+                    if part
+                ),
+                optgroup=service.provider.name,
+            )
+            for service in services
+        ),
     ]
 
 
@@ -187,7 +204,12 @@ class ReferralStatusForm(Form):
         super().__init__(*args, **kwargs)
         # Offline (referral=None) the page fills the choices in from the picked referral.
         statuses = referral.next_statuses if referral is not None else []
-        self.status.choices = [SelectChoice(status.value, status.label) for status in statuses]
+        # Nothing is pre-selected: "acknowledged" chosen by default was recorded without anyone
+        # deciding it.
+        self.status.choices = [
+            SelectChoice("", "Choose what happened…"),
+            *(SelectChoice(status.value, status.label) for status in statuses),
+        ]
         if not self.is_submitted():
             self.occurred_at.data = local_now()
 

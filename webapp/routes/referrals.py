@@ -73,6 +73,9 @@ def new(case_id: int) -> Response | tuple[str, int]:
     form = ReferralForm(services=services, goals=goals)
     if not form.is_submitted() and request.args.get("goal", "").isdigit():
         form.goal.data = int(request.args["goal"])
+    if not form.is_submitted() and request.args.get("service", "").isdigit():
+        # Narrowing the list keeps the service already chosen (the filter sends it along).
+        form.service.data = int(request.args["service"][:12])
     if form.validate_on_submit():
         service = next((s for s in services if s.id == form.service.data), None)
         if service is None:

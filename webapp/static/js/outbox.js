@@ -414,6 +414,7 @@
       var transitions = JSON.parse(picker.dataset.transitions);
       var labels = JSON.parse(picker.dataset.labels);
       status.innerHTML = "";
+      status.add(new Option("Choose what happened…", ""));
       (option && option.dataset.status ? transitions[option.dataset.status] : []).forEach(function (value) {
         status.add(new Option(labels[value], value));
       });
