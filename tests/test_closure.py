@@ -318,6 +318,13 @@ def test_post_closure_checks_appear_on_today_until_recorded(as_user, org, make_c
     )
     assert due_items(org.ana, later) == []
     assert db.session.get(PostClosureFollowUp, follow_up.id).note == "Called: settled in, has a GP."
+    # Issue 18, item 3: the recorded check is seen again, on the case page and in the timeline.
+    case_page = as_user(org.ana).get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Checks recorded" in case_page and "Called: settled in, has a GP." in case_page
+    assert org.ana.display_name in case_page.split("Checks recorded")[1]
+    client_page = as_user(org.ana).get(f"/clients/{case.client.display_id}").get_data(as_text=True)
+    timeline = client_page.split('id="timeline-heading"')[1]
+    assert "Post-closure check" in timeline and "Called: settled in, has a GP." in timeline
 
 
 def next_step_of(case, today):

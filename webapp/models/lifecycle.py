@@ -323,6 +323,7 @@ class PostClosureFollowUp(db.Model):
     cancelled: so.Mapped[bool] = so.mapped_column(default=False)
 
     case: so.Mapped[Case] = so.relationship()
+    done_by: so.Mapped[User | None] = so.relationship()
 
     __table_args__ = (sa.Index("ix_post_closure_follow_ups_due", "done_at", "due_on"),)
 

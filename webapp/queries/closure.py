@@ -6,9 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from webapp.extensions import db
-from webapp.models import Assessment, AssessmentKind, ClosureRequest, ClosureStatus
+from webapp.models import (
+    Assessment,
+    AssessmentKind,
+    ClosureRequest,
+    ClosureStatus,
+    PostClosureFollowUp,
+)
 from webapp.queries.case_state import CaseState
 
 
@@ -36,4 +43,21 @@ def closure_history(state: CaseState) -> ClosureHistory:
         closure_assessment=next(
             (a for a in reversed(state.assessments) if a.kind == AssessmentKind.CLOSURE), None
         ),
+    )
+
+
+def recorded_checks(case_ids: list[int]) -> list[PostClosureFollowUp]:
+    """Checks after closure that someone recorded (when, by whom, how the client is doing),
+    newest first."""
+    if not case_ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(PostClosureFollowUp)
+            .where(
+                PostClosureFollowUp.case_id.in_(case_ids), PostClosureFollowUp.done_at.is_not(None)
+            )
+            .options(so.joinedload(PostClosureFollowUp.done_by))
+            .order_by(PostClosureFollowUp.done_at.desc())
+        )
     )

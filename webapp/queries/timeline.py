@@ -10,6 +10,7 @@ import sqlalchemy.orm as so
 
 from webapp.extensions import db
 from webapp.models import Case, Client, Consent, ContactLog, Referral, ReferralStatusChange, Service
+from webapp.queries.closure import recorded_checks
 
 TIMELINE_LENGTH = 50
 
@@ -82,6 +83,10 @@ def client_timeline(client: Client, visible_cases: list[Case]) -> list[TimelineE
                 change.referral.case_id,
             )
             for change in changes
+        ]
+        entries += [
+            TimelineEntry(check.done_at, "Post-closure check", check.note, check.case_id)
+            for check in recorded_checks(case_ids)
         ]
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:TIMELINE_LENGTH]

@@ -30,6 +30,7 @@ from webapp.models import (
     User,
 )
 from webapp.queries.case_state import load_state, standard_for
+from webapp.queries.closure import recorded_checks
 from webapp.queries.next_step import next_step
 from webapp.queries.visibility import can_view_case, may_restrict
 from webapp.services import assessments, case_changes, cases, closure
@@ -93,6 +94,7 @@ def case_page(case: Case, *, status: int = 200, **forms: object) -> tuple[str, i
         ),
         note_form=forms.pop("note_form", None) or SupervisionNoteForm(formdata=None),
         may_restrict=may_restrict(current_user, case),
+        recorded_checks=recorded_checks([case.id]),
         restriction_form=forms.pop("restriction_form", None)
         or RestrictionForm(formdata=None, data={"restricted": "" if case.restricted else "y"}),
         follow_up_forms=follow_up_forms,
