@@ -49,7 +49,7 @@ def client_timeline(client: Client, visible_cases: list[Case]) -> list[TimelineE
                 TimelineEntry(
                     case.closed_at,
                     f"Case closed: {case.program.name}",
-                    case.closure_reason or "",
+                    case.closure_reason_label,
                     case.id,
                 )
             )

@@ -220,8 +220,9 @@ def due_items(user: User, today: date) -> list[TodayItem]:
         )
     ).all()
     for referral in referrals:
+        # The status's own label may hold brackets ("Connected (client attended)"): no second pair.
         detail = (
-            f"Referral to {referral.service.provider.name} ({referral.status.label.lower()}): "
+            f"Referral to {referral.service.provider.name}, {referral.status.label.lower()}: "
             "check what happened"
         )
         items.append(

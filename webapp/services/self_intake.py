@@ -19,6 +19,7 @@ from webapp.models import (
     SelfIntakeSubmission,
     SubmissionStatus,
     User,
+    label,
     utcnow,
 )
 from webapp.services import audit, cases, clients, intake
@@ -131,7 +132,8 @@ def accept(
     details = cases.IntakeDetails(
         source=IntakeSource.SELF_INTAKE,
         presenting_circumstances=answers.get("needs_text", ""),
-        client_priorities=", ".join(answers.get("needs", [])),
+        # The needs the client ticked, in the directory's words (never the stored keys).
+        client_priorities=", ".join(label(need, "category") for need in answers.get("needs", [])),
         strengths="\n".join(
             part for part in (answers.get("going_well", ""), answers.get("supporters", "")) if part
         ),

@@ -1,0 +1,84 @@
+"""People read words, not stored codes (issue 18, item 12)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from tests.lifecycle import assess, planned_case
+from tests.test_self_intake import _submitted
+from webapp.extensions import db
+from webapp.models import (
+    AssessmentKind,
+    CaseModel,
+    ClosureReason,
+    ConfirmationMethod,
+    GoalStatus,
+    Intake,
+    Provider,
+    ReferralStatus,
+    Role,
+    Service,
+)
+from webapp.queries.case_state import load_state
+from webapp.services import closure, referrals
+from webapp.timeutil import local_today
+
+
+def test_the_timeline_names_a_closure_reason_in_words(as_user, make_program, make_user, make_case):
+    program = make_program(model=CaseModel.GENERALIST)
+    ana = make_user(Role.CASE_MANAGER, [program])
+    case, goal = planned_case(make_case, program, ana)
+    assess(case, ana, AssessmentKind.CLOSURE)
+    closure.request_closure(
+        load_state(case),
+        closure.ClosurePlan(
+            reason=ClosureReason.GOALS_MET,
+            outcome="Housed.",
+            goal_outcomes={goal.id: GoalStatus.MET},
+        ),
+        user=ana,
+        today=local_today(),
+    )
+    db.session.commit()
+    page = as_user(ana).get(f"/clients/{case.client.display_id}").get_data(as_text=True)
+    assert "goals_met" not in page and ClosureReason.GOALS_MET.label in page
+
+
+def test_today_shows_a_referral_status_without_doubled_brackets(
+    as_user, make_program, make_user, make_case
+):
+    program = make_program()
+    sam = make_user(Role.OUTREACH_WORKER, [program])
+    case = make_case(program, sam, name="Brian")
+    service = Service(name="Clinic", category="health", provider=Provider(name="Riverside"))
+    db.session.add(service)
+    db.session.flush()
+    referral = referrals.make_referral(case, service, created_by=sam, today=local_today())
+    for status in (ReferralStatus.ACKNOWLEDGED, ReferralStatus.SCHEDULED, ReferralStatus.CONNECTED):
+        referrals.change_status(
+            referral,
+            status,
+            confirmed_by=sam,
+            method=ConfirmationMethod.PHONE,
+            follow_up_on=local_today(),
+        )
+    referral.follow_up_on = local_today() - timedelta(days=1)
+    db.session.commit()
+    page = as_user(sam).get("/").get_data(as_text=True)
+    assert "Referral to Riverside, connected (client attended): check what happened" in page
+    assert "))" not in page
+
+
+def test_an_accepted_self_intake_keeps_the_clients_needs_in_words(as_user, make_program, make_user):
+    program = make_program(name="Housing Help")
+    ana = make_user(Role.CASE_MANAGER, [program], name="Ana Worker")
+    org = type("Org", (), {"program": program, "ana": ana})()
+    submission = _submitted(org)
+    response = as_user(ana).post(
+        f"/intake-queue/{submission.id}/accept", data={"accept-client": "new"}
+    )
+    assert response.status_code == 302
+    intake = db.session.scalar(sa.select(Intake))
+    assert intake.client_priorities == "Housing and shelter, Food"
