@@ -29,7 +29,7 @@ def service():
 def titles(page):
     import re
 
-    return re.findall(r'<span class="list__title">([^<]+)</span>', page)
+    return [name.strip() for name in re.findall(r'<span class="list__title">([^<]+)', page)]
 
 
 def test_overdue_and_due_follow_ups_are_listed_most_overdue_first(

@@ -82,3 +82,18 @@ def test_an_accepted_self_intake_keeps_the_clients_needs_in_words(as_user, make_
     assert response.status_code == 302
     intake = db.session.scalar(sa.select(Intake))
     assert intake.client_priorities == "Housing and shelter, Food"
+
+
+def test_two_people_with_one_name_are_told_apart_where_names_are_listed(
+    as_user, make_program, make_user, make_case
+):
+    """Issue 18, item 13: "José" and "Jose" were indistinguishable on Today and supervision."""
+    program = make_program()
+    boss = make_user(Role.SUPERVISOR, [program])
+    sam = make_user(Role.OUTREACH_WORKER, [program], supervisor=boss)
+    first = make_case(program, sam, name="José", follow_up_in_days=-1)
+    second = make_case(program, sam, name="Jose", follow_up_in_days=-1)
+    today = as_user(sam).get("/").get_data(as_text=True)
+    supervision = as_user(boss).get("/supervision").get_data(as_text=True)
+    for page in (today, supervision):
+        assert first.client.display_id in page and second.client.display_id in page
