@@ -97,3 +97,31 @@ def test_two_people_with_one_name_are_told_apart_where_names_are_listed(
     supervision = as_user(boss).get("/supervision").get_data(as_text=True)
     for page in (today, supervision):
         assert first.client.display_id in page and second.client.display_id in page
+
+
+def test_an_accepted_self_intake_is_followed_up_the_next_working_day(
+    as_user, make_program, make_user
+):
+    """Issue 18, item 11: a family sleeping in a car waited 30 days for the contact standard."""
+    from webapp.models import Case
+    from webapp.timeutil import next_working_day
+
+    program = make_program(name="Housing Help")
+    ana = make_user(Role.CASE_MANAGER, [program], name="Ana Worker")
+    org = type("Org", (), {"program": program, "ana": ana})()
+    submission = _submitted(org)
+    expected = next_working_day(local_today())
+    page = as_user(ana).get(f"/intake-queue/{submission.id}").get_data(as_text=True)
+    assert f'value="{expected.isoformat()}"' in page  # offered, and the reviewer may change it
+    as_user(ana).post(f"/intake-queue/{submission.id}/accept", data={"accept-client": "new"})
+    assert db.session.scalar(sa.select(Case)).next_follow_up_on == expected
+
+
+def test_the_next_working_day_skips_the_weekend():
+    from datetime import date
+
+    from webapp.timeutil import next_working_day
+
+    assert next_working_day(date(2026, 12, 4)) == date(2026, 12, 7)  # Friday → Monday
+    assert next_working_day(date(2026, 12, 5)) == date(2026, 12, 7)  # Saturday → Monday
+    assert next_working_day(date(2026, 12, 7)) == date(2026, 12, 8)

@@ -5,7 +5,7 @@ Everything is stored in UTC; "today", "overdue" and the times on a page are loca
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -44,3 +44,11 @@ def zone_of(user) -> ZoneInfo:
 
 def today_for(user) -> date:
     return utcnow().astimezone(zone_of(user)).date()
+
+
+def next_working_day(day: date) -> date:
+    """The day after `day`, skipping Saturday and Sunday."""
+    following = day + timedelta(days=1)
+    while following.weekday() >= 5:
+        following += timedelta(days=1)
+    return following

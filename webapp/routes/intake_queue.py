@@ -25,7 +25,7 @@ from webapp.models import (
 from webapp.queries import duplicates
 from webapp.queries.visibility import visible_invitations
 from webapp.services import audit, clients, self_intake
-from webapp.timeutil import local_today
+from webapp.timeutil import local_today, next_working_day
 
 bp = Blueprint("intake_queue", __name__, url_prefix="/intake-queue")
 
@@ -106,6 +106,8 @@ def _page(
     known += [candidate.client for candidate in check.candidates if candidate.client not in known]
     if accept is None:
         accept = AcceptForm(formdata=None, prefix="accept")
+        # Someone who asked for help is contacted soon, not at the contact standard's pace.
+        accept.next_follow_up_on.data = next_working_day(local_today())
         accept.client.data = (
             known[0].persistent_id if invitation.client else (None if check.has_likely else NEW)
         )
@@ -157,7 +159,7 @@ def accept(submission_id: int) -> Response | tuple[str, int]:
                 new_client=None
                 if existing
                 else _new_client(submission.answers, submission.language),
-                next_follow_up_on=form.next_follow_up_on.data,
+                next_follow_up_on=form.next_follow_up_on.data or next_working_day(local_today()),
             )
         except (self_intake.SelfIntakeError, clients.ClientError) as error:
             form.client.errors.append(str(error))
