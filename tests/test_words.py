@@ -125,3 +125,30 @@ def test_the_next_working_day_skips_the_weekend():
     assert next_working_day(date(2026, 12, 4)) == date(2026, 12, 7)  # Friday → Monday
     assert next_working_day(date(2026, 12, 5)) == date(2026, 12, 7)  # Saturday → Monday
     assert next_working_day(date(2026, 12, 7)) == date(2026, 12, 8)
+
+
+def test_a_case_page_is_titled_with_the_person_and_a_closed_plan_counts_its_goals(
+    as_user, make_program, make_user, make_case
+):
+    """Issue 18, item 14: the program was the title, and a closed case showed "Plan 0"."""
+    import re
+
+    program = make_program(name="Street Outreach", model=CaseModel.GENERALIST)
+    ana = make_user(Role.CASE_MANAGER, [program])
+    case, goal = planned_case(make_case, program, ana, name="Kateri")
+    page = as_user(ana).get(f"/cases/{case.id}").get_data(as_text=True)
+    assert re.search(r"<h1>Kateri <span", page)
+    assess(case, ana, AssessmentKind.CLOSURE)
+    closure.request_closure(
+        load_state(case),
+        closure.ClosurePlan(
+            reason=ClosureReason.GOALS_MET,
+            outcome="Housed.",
+            goal_outcomes={goal.id: GoalStatus.MET},
+        ),
+        user=ana,
+        today=local_today(),
+    )
+    db.session.commit()
+    page = as_user(ana).get(f"/cases/{case.id}").get_data(as_text=True)
+    assert re.search(r'Plan <span class="count" title="goals">1</span>', page)
