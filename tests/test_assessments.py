@@ -274,7 +274,7 @@ def test_the_assessment_page_shows_each_score_with_its_narrative_and_the_rest(as
     assert "Housing" in page and "2 · Vulnerable" in page and "In a shelter bed." in page
     assert "Keeps every appointment." in page and "Her sister visits weekly." in page
     assert "A deposit for a flat." in page and "I want my kids back with me." in page
-    assert "Baseline assessment" in page and setup.ana.display_name in page
+    assert "<dd>Baseline</dd>" in page and setup.ana.display_name in page
     assert "mental_health" not in page and "strengths_personal" not in page
 
 
