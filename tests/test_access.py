@@ -31,6 +31,7 @@ SAMPLE_ARGUMENTS = {
     "filename": "css/app.css",
     "goal_id": 1,
     "task_id": 1,
+    "assessment_id": 1,
     "follow_up_id": 1,
     "subscription_id": 1,
     "submission_id": 1,

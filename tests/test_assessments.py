@@ -216,3 +216,223 @@ def test_only_people_who_may_see_the_case_may_assess_it(as_user, setup, make_pro
     )
     assert response.status_code == 404
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Assessment)) == 0
+
+
+# The assessment page and the history: every score with its narrative, each domain's path.
+
+
+def _three_assessments(setup):
+    baseline = assess(
+        setup.case,
+        setup.ana,
+        scores={LifeDomain.HOUSING: 1, LifeDomain.MENTAL_HEALTH: 3},
+        on=local_today() - timedelta(days=60),
+    )
+    middle = assess(
+        setup.case,
+        setup.ana,
+        AssessmentKind.REASSESSMENT,
+        scores={LifeDomain.HOUSING: 2},
+        on=local_today() - timedelta(days=30),
+    )
+    latest = assess(
+        setup.case,
+        setup.ana,
+        AssessmentKind.REASSESSMENT,
+        scores={LifeDomain.HOUSING: 4, LifeDomain.MENTAL_HEALTH: 2},
+    )
+    return baseline, middle, latest
+
+
+def _record(setup, kind=AssessmentKind.BASELINE, on=None, **fields):
+    assessment = assessments.record_assessment(
+        setup.case,
+        assessments.AssessmentDetails(
+            kind=kind,
+            assessed_on=on or local_today(),
+            scores={LifeDomain.HOUSING: (2, "In a shelter bed.")},
+            **fields,
+        ),
+        recorded_by=setup.ana,
+        existing=load_state(setup.case).assessments,
+    )
+    db.session.commit()
+    return assessment
+
+
+def test_the_assessment_page_shows_each_score_with_its_narrative_and_the_rest(as_user, setup):
+    assessment = _record(
+        setup,
+        strengths_personal="Keeps every appointment.",
+        strengths_family="Her sister visits weekly.",
+        needs="A deposit for a flat.",
+        client_view="I want my kids back with me.",
+    )
+    response = as_user(setup.ana).get(f"/cases/{setup.case.id}/assessments/{assessment.id}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Housing" in page and "2 · Vulnerable" in page and "In a shelter bed." in page
+    assert "Keeps every appointment." in page and "Her sister visits weekly." in page
+    assert "A deposit for a flat." in page and "I want my kids back with me." in page
+    assert "<dd>Baseline</dd>" in page and setup.ana.display_name in page
+    assert "mental_health" not in page and "strengths_personal" not in page
+
+
+def test_every_domain_narrative_is_on_the_assessment_page(as_user, setup):
+    _, _, latest = _three_assessments(setup)
+    page = as_user(setup.ana).get(f"/cases/{setup.case.id}/assessments/{latest.id}")
+    text = page.get_data(as_text=True)
+    assert "Housing is at 4." in text and "Mental health is at 2." in text
+    assert "Housing is at 2." not in text  # an earlier assessment's narrative is on its own page
+
+
+def test_the_history_shows_each_domain_path_across_three_assessments(as_user, setup):
+    baseline, middle, latest = _three_assessments(setup)
+    response = as_user(setup.ana).get(f"/cases/{setup.case.id}/assessments")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Housing: 1 → 2 → 4" in page
+    assert "Mental health: 3 → 2" in page
+    for assessment in (baseline, middle, latest):
+        assert f"/cases/{setup.case.id}/assessments/{assessment.id}" in page
+    assert (local_today() - timedelta(days=60)).isoformat() not in page  # dates as people read them
+
+
+def test_the_case_and_plan_pages_link_to_the_assessments(as_user, setup):
+    baseline = assess(setup.case, setup.ana)
+    worker = as_user(setup.ana)
+    case_page = worker.get(f"/cases/{setup.case.id}").get_data(as_text=True)
+    assert f'href="/cases/{setup.case.id}/assessments"' in case_page
+    assert f'href="/cases/{setup.case.id}/assessments/{baseline.id}"' in case_page
+    plan_page = worker.get(f"/cases/{setup.case.id}/plan").get_data(as_text=True)
+    assert f'href="/cases/{setup.case.id}/assessments"' in plan_page
+
+
+def test_who_may_see_the_assessment_pages_of_a_restricted_case(
+    as_user, make_program, make_user, make_case
+):
+    program = make_program()
+    supervisor = make_user(Role.SUPERVISOR, [program])
+    worker = make_user(Role.CASE_MANAGER, [program], supervisor=supervisor)
+    case = make_case(program, worker, name="Rhea Restricted", restricted=True)
+    assessment = assess(case, worker)
+    people = {
+        "another program's worker": (make_user(Role.CASE_MANAGER, [make_program()]), 404),
+        "a colleague": (make_user(Role.CASE_MANAGER, [program]), 404),
+        "the worker": (worker, 200),
+        "their supervisor": (supervisor, 200),
+        "admin": (make_user(Role.ADMIN), 200),
+    }
+    for who, (user, status) in people.items():
+        client = as_user(user)
+        for url in (
+            f"/cases/{case.id}/assessments",
+            f"/cases/{case.id}/assessments/{assessment.id}",
+        ):
+            response = client.get(url)
+            assert response.status_code == status, (who, url)
+            assert ("Rhea Restricted" in response.get_data(as_text=True)) == (status == 200)
+
+
+def test_another_program_worker_gets_404_on_an_open_case(as_user, setup, make_program, make_user):
+    assessment = assess(setup.case, setup.ana)
+    assert as_user(setup.ana).get(f"/cases/{setup.case.id}/assessments").status_code == 200
+    stranger = as_user(make_user(Role.CASE_MANAGER, [make_program()]))
+    assert stranger.get(f"/cases/{setup.case.id}/assessments").status_code == 404
+    assert stranger.get(f"/cases/{setup.case.id}/assessments/{assessment.id}").status_code == 404
+
+
+def test_an_assessment_of_another_case_or_a_huge_id_is_404(as_user, setup, make_case):
+    other_case = make_case(setup.program, setup.ana, name="Other Person")
+    theirs = assess(other_case, setup.ana)
+    ours = assess(setup.case, setup.ana)
+    worker = as_user(setup.ana)
+    assert worker.get(f"/cases/{setup.case.id}/assessments/{ours.id}").status_code == 200
+    assert worker.get(f"/cases/{other_case.id}/assessments/{theirs.id}").status_code == 200
+    response = worker.get(f"/cases/{setup.case.id}/assessments/{theirs.id}")
+    assert response.status_code == 404
+    assert "Housing is at 1." not in response.get_data(as_text=True)
+    for n in ("99999", str(2**31), "9" * 40):
+        assert worker.get(f"/cases/{setup.case.id}/assessments/{n}").status_code == 404, n
+    assert worker.get(f"/cases/{setup.case.id}/assessments/{theirs.id}").status_code == 404
+
+
+# Strengths: each assessment's own; the case page says where they come from; copied only on request.
+
+
+def test_the_case_page_keeps_the_baseline_strengths_after_a_reassessment_without_any(
+    as_user, setup
+):
+    baseline = _record(
+        setup,
+        strengths_personal="Determined; kept her job.",
+        on=local_today() - timedelta(days=30),
+    )
+    reassessment = _record(setup, AssessmentKind.REASSESSMENT)
+    worker = as_user(setup.ana)
+    page = worker.get(f"/cases/{setup.case.id}").get_data(as_text=True)
+    assert "Determined; kept her job." in page
+    source = page[page.index('id="strengths-source"') :].split("</p>")[0]
+    assert f"/assessments/{baseline.id}" in source and "baseline" in source
+    assert "the latest assessment recorded none" in source
+    own_page = worker.get(f"/cases/{setup.case.id}/assessments/{reassessment.id}")
+    assert "No strengths recorded in this assessment." in own_page.get_data(as_text=True)
+    history = worker.get(f"/cases/{setup.case.id}/assessments").get_data(as_text=True)
+    assert "Determined; kept her job." in history
+    assert "No strengths recorded in this assessment." in history
+
+
+def _reassess(client, setup, **fields):
+    return client.post(
+        f"/cases/{setup.case.id}/assessments/new",
+        data={
+            "kind": "reassessment",
+            "assessed_on": local_today().isoformat(),
+            "score_housing": "3",
+            "narrative_housing": "Moved into a room.",
+            **fields,
+        },
+    )
+
+
+def test_the_reassessment_form_offers_the_last_strengths_and_copies_them_when_asked(as_user, setup):
+    _record(
+        setup,
+        strengths_personal="Determined.",
+        strengths_community="Goes to the food bank.",
+        on=local_today() - timedelta(days=30),
+    )
+    worker = as_user(setup.ana)
+    form = worker.get(f"/cases/{setup.case.id}/assessments/new").get_data(as_text=True)
+    assert 'name="copy_strengths"' in form and "Determined." in form
+    assert re.search(r'<input(?![^>]*checked)[^>]*name="copy_strengths"', form)
+    response = _reassess(worker, setup, copy_strengths="y", strengths_family="A new friend.")
+    assert response.status_code == 302
+    latest = load_state(setup.case).latest_assessment
+    assert latest.strengths_personal == "Determined."
+    assert latest.strengths_family == "A new friend."  # what the worker typed stays
+    assert latest.strengths_community == "Goes to the food bank."
+
+
+def test_nothing_is_copied_without_the_worker_choice(as_user, setup):
+    _record(setup, strengths_personal="Determined.", on=local_today() - timedelta(days=30))
+    worker = as_user(setup.ana)
+    form = worker.get(f"/cases/{setup.case.id}/assessments/new").get_data(as_text=True)
+    assert 'name="copy_strengths"' in form  # offered, not ticked, and not sent here
+    response = _reassess(worker, setup)
+    assert response.status_code == 302
+    latest = load_state(setup.case).latest_assessment
+    assert latest.kind == AssessmentKind.REASSESSMENT
+    assert (latest.strengths_personal, latest.strengths_family, latest.strengths_community) == (
+        "",
+        "",
+        "",
+    )
+
+
+def test_no_copy_option_when_no_earlier_assessment_recorded_strengths(as_user, setup):
+    assess(setup.case, setup.ana)  # a baseline without strengths
+    form = as_user(setup.ana).get(f"/cases/{setup.case.id}/assessments/new")
+    page = form.get_data(as_text=True)
+    assert f'href="/cases/{setup.case.id}/assessments"' in page  # the earlier ones, to read
+    assert 'name="copy_strengths"' not in page

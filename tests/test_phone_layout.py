@@ -187,3 +187,62 @@ def test_an_admin_fixes_a_program_form_error_at_phone_size(browser_page, make_us
     page.wait_for_url("**/admin/programs")
     assert page.get_by_text("Program “Night Outreach” created.").is_visible()
     check_phone_layout(page, "programs", browser_page.problems)
+
+
+def test_the_assessment_pages_fit_a_phone(browser_page, make_user, make_program, make_case):
+    from datetime import timedelta
+
+    from tests.lifecycle import assess
+    from webapp.models import AssessmentKind, LifeDomain
+    from webapp.services import assessments
+    from webapp.timeutil import local_today
+
+    page = browser_page.page
+    with browser_page.app.app_context():
+        program = make_program("Street Outreach")
+        worker = make_user(Role.CASE_MANAGER, [program], email="ana@agency.test")
+        case = make_case(program, worker, name="José Antonio Núñez-Villalobos de la Cruz")
+        assessments.record_assessment(
+            case,
+            assessments.AssessmentDetails(
+                kind=AssessmentKind.BASELINE,
+                assessed_on=local_today() - timedelta(days=60),
+                scores={
+                    LifeDomain.EMPLOYMENT: (2, "Lost the warehouse job in March; " * 4),
+                    LifeDomain.MENTAL_HEALTH: (3, "Sleeps badly; sees a counsellor."),
+                },
+                strengths_family="Her sister, who lives two streets away, visits every week.",
+                client_view="I want a steady job and a place of my own before winter.",
+            ),
+            recorded_by=worker,
+            existing=[],
+        )
+        from webapp.extensions import db
+
+        db.session.commit()
+        assess(
+            case,
+            worker,
+            AssessmentKind.REASSESSMENT,
+            scores={LifeDomain.EMPLOYMENT: 3, LifeDomain.MENTAL_HEALTH: 2},
+            on=local_today() - timedelta(days=30),
+        )
+        latest = assess(
+            case, worker, AssessmentKind.REASSESSMENT, scores={LifeDomain.EMPLOYMENT: 4}
+        )
+        case_id, latest_id = case.id, latest.id
+
+    page.goto("/login")
+    page.get_by_label("Email").fill("ana@agency.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+    page.goto(f"/cases/{case_id}")
+    check_phone_layout(page, "case-with-assessments", browser_page.problems)
+    page.goto(f"/cases/{case_id}/assessments")
+    assert page.get_by_text("Employment and education: 2 → 3 → 4").is_visible()
+    check_phone_layout(page, "assessment-history", browser_page.problems)
+    page.goto(f"/cases/{case_id}/assessments/{latest_id}")
+    check_phone_layout(page, "assessment", browser_page.problems)
+    page.goto(f"/cases/{case_id}/assessments/new")
+    check_phone_layout(page, "reassessment-form", browser_page.problems)

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
@@ -79,6 +87,8 @@ class AssessmentForm(Form):
     )
     strengths_family = _text("Family and friends", "Who is on their side.")
     strengths_community = _text("Community", "Places, groups and services they already use.")
+    # Offered only when an earlier assessment recorded strengths; never copied unless ticked.
+    copy_strengths = BooleanField("Copy the last strengths into the fields I leave blank")
     needs = _text("Needs", "What gets in the way, in their words and yours.")
     client_view = _text(
         "In the client's own words", "How they see their situation and what they want."

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
 from webapp.forms.lifecycle import assessment_form
-from webapp.models import AssessmentKind
+from webapp.models import SCORE_MEANINGS, AssessmentKind
+from webapp.queries import assessments as assessment_reads
 from webapp.queries.case_state import load_state
 from webapp.services import assessments
 from webapp.services.cases import CaseError
@@ -39,6 +40,7 @@ def new(case_id: int) -> Response | tuple[str, int]:
             strengths_community=form.strengths_community.data or "",
             needs=form.needs.data or "",
             client_view=form.client_view.data or "",
+            copy_strengths=form.copy_strengths.data,
         )
         try:
             assessments.record_assessment(
@@ -54,10 +56,44 @@ def new(case_id: int) -> Response | tuple[str, int]:
                 else f"{details.kind.label} assessment saved."
             )
             return redirect(url_for("cases.view", case_id=case.id))
+    last_strengths = assessment_reads.latest_strengths(state.assessments)
     previous = {
         change.domain: change
         for change in assessments.change_from_baseline(state.assessments, domains)
     }
     return render_template(
-        "assessments/new.html", case=case, form=form, previous=previous
+        "assessments/new.html",
+        case=case,
+        form=form,
+        previous=previous,
+        last_strengths=last_strengths,
+        last_strengths_list=assessment_reads.strengths_of(last_strengths) if last_strengths else [],
     ), 422 if form.errors else 200
+
+
+@bp.get("/<int:case_id>/assessments")
+def history(case_id: int) -> str:
+    case = get_case_or_404(case_id)
+    recorded = load_state(case).assessments
+    return render_template(
+        "assessments/history.html",
+        case=case,
+        entries=[(a, assessment_reads.strengths_of(a)) for a in reversed(recorded)],
+        paths=assessment_reads.domain_paths(recorded),
+    )
+
+
+@bp.get("/<int:case_id>/assessments/<int:assessment_id>")
+def view(case_id: int, assessment_id: int) -> str:
+    case = get_case_or_404(case_id)
+    assessment = assessment_reads.assessment_of(case, assessment_id)
+    if assessment is None:
+        abort(404)
+    return render_template(
+        "assessments/view.html",
+        case=case,
+        assessment=assessment,
+        scores=assessment_reads.scores_in_order(assessment),
+        strengths=assessment_reads.strengths_of(assessment),
+        score_meanings=SCORE_MEANINGS,
+    )

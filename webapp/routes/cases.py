@@ -29,6 +29,7 @@ from webapp.models import (
     RiskLevel,
     User,
 )
+from webapp.queries import assessments as assessment_reads
 from webapp.queries.case_state import load_state, standard_for
 from webapp.queries.closure import recorded_checks
 from webapp.queries.next_step import next_step
@@ -68,6 +69,7 @@ def case_page(case: Case, *, status: int = 200, **forms: object) -> tuple[str, i
     ).all()
     today = local_today()
     domains = assessments.domains_for(case.program)
+    strengths_from = assessment_reads.latest_strengths(state.assessments)
     follow_up_forms = forms.pop("follow_up_forms", {})
     for follow_up in state.follow_ups:
         follow_up_forms.setdefault(
@@ -83,6 +85,8 @@ def case_page(case: Case, *, status: int = 200, **forms: object) -> tuple[str, i
         events=events,
         users=_names_of(events),
         changes=assessments.change_from_baseline(state.assessments, domains),
+        strengths_from=strengths_from,
+        strengths=assessment_reads.strengths_of(strengths_from) if strengths_from else [],
         next_step=next_step(state, today),
         may_manage=may_manage(current_user, case),
         may_supervise=may_supervise(current_user, case),

@@ -17,6 +17,7 @@ from webapp.models import (
     Program,
     User,
 )
+from webapp.queries.assessments import latest_strengths
 from webapp.services import audit
 from webapp.services.case_changes import loop_back_met, refresh_phase
 from webapp.services.cases import CaseError
@@ -38,6 +39,8 @@ class AssessmentDetails:
     strengths_community: str = ""
     needs: str = ""
     client_view: str = ""
+    # The worker's choice: fill each strength left blank from the latest assessment with any.
+    copy_strengths: bool = False
 
 
 def record_assessment(
@@ -61,13 +64,20 @@ def record_assessment(
             raise CaseError("Scores run from 1 to 5.")
         if not narrative.strip():
             raise CaseError(f"Say why {domain.label.lower()} scores {score}.")
+    strengths = {
+        "strengths_personal": details.strengths_personal.strip(),
+        "strengths_family": details.strengths_family.strip(),
+        "strengths_community": details.strengths_community.strip(),
+    }
+    source = latest_strengths(existing) if details.copy_strengths else None
+    if source is not None:
+        for name, text in strengths.items():
+            strengths[name] = text or getattr(source, name).strip()
     assessment = Assessment(
         case_id=case.id,
         kind=details.kind,
         assessed_on=details.assessed_on,
-        strengths_personal=details.strengths_personal.strip(),
-        strengths_family=details.strengths_family.strip(),
-        strengths_community=details.strengths_community.strip(),
+        **strengths,
         needs=details.needs.strip(),
         client_view=details.client_view.strip(),
         recorded_by_id=recorded_by.id,
