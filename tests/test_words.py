@@ -152,3 +152,15 @@ def test_a_case_page_is_titled_with_the_person_and_a_closed_plan_counts_its_goal
     db.session.commit()
     page = as_user(ana).get(f"/cases/{case.id}").get_data(as_text=True)
     assert re.search(r'Plan <span class="count" title="goals">1</span>', page)
+
+
+def test_an_agreed_plan_folds_its_agreement_form_away(as_user, make_program, make_user, make_case):
+    """Issue 18, item 14: the agreement form stayed open after agreement, so the plan looked
+    un-agreed."""
+    program = make_program(model=CaseModel.GENERALIST)
+    ana = make_user(Role.CASE_MANAGER, [program])
+    case, _goal = planned_case(make_case, program, ana)
+    page = as_user(ana).get(f"/cases/{case.id}/plan").get_data(as_text=True)
+    section = page.split('id="agreement-heading"')[1]
+    assert "<summary>Change the agreement or the review date</summary>" in section
+    assert '<details class="more">' in section  # closed until the worker opens it
