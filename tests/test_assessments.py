@@ -436,3 +436,24 @@ def test_no_copy_option_when_no_earlier_assessment_recorded_strengths(as_user, s
     page = form.get_data(as_text=True)
     assert f'href="/cases/{setup.case.id}/assessments"' in page  # the earlier ones, to read
     assert 'name="copy_strengths"' not in page
+
+
+def test_a_mis_tapped_score_can_be_taken_back(as_user, setup):
+    """Issue 18, item 8: a score button could not be un-tapped, forcing a narrative for a domain
+    not assessed."""
+    page = as_user(setup.ana).get(f"/cases/{setup.case.id}/assessments/new").get_data(as_text=True)
+    # "Not assessed" is a choice, checked until a score is tapped.
+    assert re.search(r'value="0"[^>]*checked|checked[^>]*value="0"', page)
+    assert "Not assessed this time" in page
+    response = as_user(setup.ana).post(
+        f"/cases/{setup.case.id}/assessments/new",
+        data=_form(
+            score_housing="0",  # tapped 2, then taken back
+            narrative_housing="",
+            score_income="3",
+            narrative_income="Part-time pay.",
+        ),
+    )
+    assert response.status_code == 302
+    assessment = db.session.scalar(sa.select(Assessment))
+    assert {(s.domain, s.score) for s in assessment.scores} == {(LifeDomain.INCOME, 3)}

@@ -133,6 +133,9 @@ class AssessmentForm(Form):
         return valid
 
 
+NOT_ASSESSED = 0
+
+
 def assessment_form(domains: list[LifeDomain], **kwargs) -> AssessmentForm:
     class DomainAssessmentForm(AssessmentForm):
         pass
@@ -145,9 +148,14 @@ def assessment_form(domains: list[LifeDomain], **kwargs) -> AssessmentForm:
                 domain.label,
                 coerce=int,
                 validators=[Optional()],
+                # A radio cannot be un-tapped: "not assessed" is a choice, so a mis-tap is undone.
+                default=NOT_ASSESSED,
                 choices=[
-                    SelectChoice(score, f"{score} · {meaning}")
-                    for score, meaning in SCORE_MEANINGS.items()
+                    SelectChoice(NOT_ASSESSED, "Not assessed this time"),
+                    *(
+                        SelectChoice(score, f"{score} · {meaning}")
+                        for score, meaning in SCORE_MEANINGS.items()
+                    ),
                 ],
             ),
         )
