@@ -4,6 +4,7 @@ link, two workers on one phone, a form refused twice. The forms stay, and nothin
 from __future__ import annotations
 
 import re
+import threading
 import time
 from urllib.parse import urlsplit
 
@@ -82,12 +83,29 @@ class SlowLink:
 
     def __init__(self, app):
         self.wsgi_app, self.paths, self.delay = app.wsgi_app, set(), 4.5
+        self.in_flight = 0
+        self.lock = threading.Lock()
         app.wsgi_app = self
 
     def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO") in self.paths:
-            time.sleep(self.delay)
-        return self.wsgi_app(environ, start_response)
+        with self.lock:
+            self.in_flight += 1
+        try:
+            if environ.get("PATH_INFO") in self.paths:
+                time.sleep(self.delay)
+            return self.wsgi_app(environ, start_response)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def settle(self, seconds: float = 15) -> None:
+        """No more delays, and every late answer finished: the test's clean-up must not meet a
+        request still reading the database."""
+        self.paths = set()
+        deadline = time.monotonic() + seconds
+        while self.in_flight and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert self.in_flight == 0, "a slow request never finished"
 
 
 def test_a_slow_link_shows_the_page_when_it_comes_never_a_false_offline(outreach_on_demo):  # noqa: F811
@@ -108,6 +126,7 @@ def test_a_slow_link_shows_the_page_when_it_comes_never_a_false_offline(outreach
     assert page.get_by_role("heading", name="You are offline").count() == 0
     assert time.monotonic() - started < 4.4 + 1.5
     assert page.evaluate(SHELLS_KEPT) and page.evaluate(CASELOAD_KEPT)
+    slow.settle()  # the answer the kept form stood in for is still on its way
 
 
 class Unavailable:
