@@ -98,3 +98,21 @@ def planned_case(make_case, program, worker: User, **kwargs) -> tuple[Case, Goal
     goal = add_goal(case, worker)
     agree(case, worker)
     return case, goal
+
+
+def request_goals_met_closure(case: Case, user: User, goal: Goal) -> None:
+    """A closure assessment, then a closure asked for with every goal met."""
+    from webapp.models import ClosureReason, GoalStatus
+    from webapp.services import closure
+
+    assess(case, user, AssessmentKind.CLOSURE)
+    closure.request_closure(
+        load_state(case),
+        closure.ClosurePlan(
+            reason=ClosureReason.GOALS_MET,
+            outcome="Housed.",
+            goal_outcomes={goal.id: GoalStatus.MET},
+        ),
+        user=user,
+        today=local_today(),
+    )

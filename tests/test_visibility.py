@@ -17,23 +17,20 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.lifecycle import assess, planned_case
+from tests.lifecycle import planned_case, request_goals_met_closure
 from tests.test_intake import form as intake_form
 from webapp.extensions import db
 from webapp.jobs.dispatcher import digest
 from webapp.models import (
-    AssessmentKind,
     AuditAction,
     AuditEvent,
     Case,
     CaseEvent,
     CaseEventKind,
     CaseModel,
-    ClosureReason,
     Consent,
     ConsentMethod,
     ConsentScope,
-    GoalStatus,
     Program,
     Provider,
     Role,
@@ -41,10 +38,9 @@ from webapp.models import (
     User,
 )
 from webapp.queries import visibility
-from webapp.queries.case_state import load_state
 from webapp.queries.reminders import due_reminders
 from webapp.reports.catalogue import REPORTS
-from webapp.services import clients, closure, referrals, self_intake
+from webapp.services import clients, referrals, self_intake
 from webapp.timeutil import local_today
 
 LIST_PAGES = [
@@ -115,17 +111,7 @@ def _add_hidden_records(agency, target: str, make_case) -> list[Case]:
     closing, goal = planned_case(
         make_case, program, worker, name="Quinn Hidden", restricted=restricted
     )
-    assess(closing, worker, AssessmentKind.CLOSURE)
-    closure.request_closure(
-        load_state(closing),
-        closure.ClosurePlan(
-            reason=ClosureReason.GOALS_MET,
-            outcome="Housed.",
-            goal_outcomes={goal.id: GoalStatus.MET},
-        ),
-        user=worker,
-        today=local_today(),
-    )
+    request_goals_met_closure(closing, worker, goal)
     service = Service(name="Beds", provider=Provider(name="Harbour Shelter"))
     db.session.add(service)
     referral = referrals.make_referral(

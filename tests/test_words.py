@@ -6,23 +6,20 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from tests.lifecycle import assess, planned_case
+from tests.lifecycle import planned_case, request_goals_met_closure
 from tests.test_self_intake import _submitted
 from webapp.extensions import db
 from webapp.models import (
-    AssessmentKind,
     CaseModel,
     ClosureReason,
     ConfirmationMethod,
-    GoalStatus,
     Intake,
     Provider,
     ReferralStatus,
     Role,
     Service,
 )
-from webapp.queries.case_state import load_state
-from webapp.services import closure, referrals
+from webapp.services import referrals
 from webapp.timeutil import local_today
 
 
@@ -30,17 +27,7 @@ def test_the_timeline_names_a_closure_reason_in_words(as_user, make_program, mak
     program = make_program(model=CaseModel.GENERALIST)
     ana = make_user(Role.CASE_MANAGER, [program])
     case, goal = planned_case(make_case, program, ana)
-    assess(case, ana, AssessmentKind.CLOSURE)
-    closure.request_closure(
-        load_state(case),
-        closure.ClosurePlan(
-            reason=ClosureReason.GOALS_MET,
-            outcome="Housed.",
-            goal_outcomes={goal.id: GoalStatus.MET},
-        ),
-        user=ana,
-        today=local_today(),
-    )
+    request_goals_met_closure(case, ana, goal)
     db.session.commit()
     page = as_user(ana).get(f"/clients/{case.client.display_id}").get_data(as_text=True)
     assert "goals_met" not in page and ClosureReason.GOALS_MET.label in page
@@ -138,17 +125,7 @@ def test_a_case_page_is_titled_with_the_person_and_a_closed_plan_counts_its_goal
     case, goal = planned_case(make_case, program, ana, name="Kateri")
     page = as_user(ana).get(f"/cases/{case.id}").get_data(as_text=True)
     assert re.search(r"<h1>Kateri <span", page)
-    assess(case, ana, AssessmentKind.CLOSURE)
-    closure.request_closure(
-        load_state(case),
-        closure.ClosurePlan(
-            reason=ClosureReason.GOALS_MET,
-            outcome="Housed.",
-            goal_outcomes={goal.id: GoalStatus.MET},
-        ),
-        user=ana,
-        today=local_today(),
-    )
+    request_goals_met_closure(case, ana, goal)
     db.session.commit()
     page = as_user(ana).get(f"/cases/{case.id}").get_data(as_text=True)
     assert re.search(r'Plan <span class="count" title="goals">1</span>', page)
