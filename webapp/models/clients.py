@@ -10,7 +10,7 @@ import sqlalchemy.orm as so
 
 from webapp import client_ids
 from webapp.extensions import db
-from webapp.models.types import LabelledEnum, UTCDateTime, enum_column, utcnow
+from webapp.models.types import N_, LabelledEnum, UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
     from webapp.models.cases import Case
@@ -100,17 +100,17 @@ class ClientNameToken(db.Model):
 
 
 class ConsentScope(LabelledEnum):
-    DATA_COLLECTION = "data_collection", "Record and keep their information"
-    SHARING = "sharing", "Share information with a named provider"
-    CONTACT_PHONE = "contact_phone", "Be contacted by phone call"
-    CONTACT_TEXT = "contact_text", "Be contacted by text message"
-    CONTACT_PUSH = "contact_push", "Be contacted by app notification"
+    DATA_COLLECTION = "data_collection", N_("Record and keep their information")
+    SHARING = "sharing", N_("Share information with a named provider")
+    CONTACT_PHONE = "contact_phone", N_("Be contacted by phone call")
+    CONTACT_TEXT = "contact_text", N_("Be contacted by text message")
+    CONTACT_PUSH = "contact_push", N_("Be contacted by app notification")
 
 
 class ConsentMethod(LabelledEnum):
-    VERBAL = "verbal", "Verbal, recorded by the worker"
-    SIGNED = "signed", "Signed form"
-    SELF_INTAKE = "self_intake", "Given in the self-intake form"
+    VERBAL = "verbal", N_("Verbal, recorded by the worker")
+    SIGNED = "signed", N_("Signed form")
+    SELF_INTAKE = "self_intake", N_("Given in the self-intake form")
 
 
 class Consent(db.Model):

@@ -14,14 +14,15 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
 from webapp.forms.auth import CodeForm
 from webapp.forms.settings import SettingsForm
-from webapp.models import AuditAction, PushSubscription
-from webapp.services import audit, two_factor
+from webapp.models import PushSubscription
+from webapp.services import accounts, two_factor
 from webapp.services import push as push_service
 from webapp.web.security import answers_json
 from webapp.web_push import PushError, vapid_keys
@@ -63,17 +64,22 @@ def settings() -> Response | tuple[str, int]:
         data=None
         if request.method == "POST"
         else {
+            "language": user.language or "",
             "time_zone": user.time_zone or "",
             "quiet_from": user.quiet_from,
             "quiet_until": user.quiet_until,
         },
     )
     if form.validate_on_submit():
-        user.time_zone = form.time_zone.data or None
-        user.quiet_from, user.quiet_until = form.quiet_from.data, form.quiet_until.data
-        audit.record(AuditAction.UPDATE, "user", user.id)
+        accounts.update_settings(
+            user,
+            language=form.language.data or None,
+            time_zone=form.time_zone.data or None,
+            quiet_from=form.quiet_from.data,
+            quiet_until=form.quiet_until.data,
+        )
         db.session.commit()
-        flash("Settings saved.")
+        flash(_("Settings saved."))
         return redirect(url_for("account.settings"))
     return render_template(
         "account/settings.html",
