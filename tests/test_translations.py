@@ -21,6 +21,8 @@ HOLE = "\x00"
 READ_ATTRIBUTES = {"placeholder", "title", "aria-label", "alt", "aria-description"}
 # Text that is not words: the brand, symbols, numbers, punctuation.
 NOT_WORDS = re.compile(r"Waymark|[^A-Za-zÀ-ÿ]")
+# Values a form posts, never read as words.
+FORM_VALUES = {"yes", "no", "y", "n", "true", "false", "on", "off"}
 # Keyword arguments of macro calls that end up on the page.
 READ_KEYWORDS = {"hint", "label", "title", "placeholder", "aria_label", "legend", "summary"}
 GETTEXT = {"_", "gettext", "ngettext", "_l", "pgettext", "npgettext"}
@@ -58,7 +60,13 @@ class _Reader(HTMLParser):
 
     def handle_data(self, data):
         # An attribute list cut by a `{% if %}` inside a tag reads as text: not words.
-        if not self._skip and _has_words(data) and not re.search(r"[\w-]+=\"", data):
+        # So does a tag whose name is followed by a `{% if %}`.
+        if (
+            not self._skip
+            and _has_words(data)
+            and not re.search(r"[\w-]+=\"", data)
+            and not re.match(r"\s*<\w+", data)
+        ):
             self.found.append(data.strip())
 
 
@@ -109,7 +117,7 @@ def _literal_strings(env: Environment, source: str) -> list[str]:
                     visit(child, False)
             return
         if isinstance(node, nodes.Const) and isinstance(node.value, str):
-            if printed and _has_words(node.value):
+            if printed and _has_words(node.value) and node.value not in FORM_VALUES:
                 found.append(node.value)
             return
         if isinstance(node, (nodes.CondExpr, nodes.Concat, nodes.Add, nodes.Or, nodes.And)):
@@ -135,9 +143,9 @@ def _literal_strings(env: Environment, source: str) -> list[str]:
 
 
 def _prose(text: str) -> bool:
-    """Words rather than a class name or an id's part: a capital, or two words."""
-    return bool(re.search(r"[A-Z]", text) or len(re.findall(r"[a-z]+", text)) > 1) and not (
-        text.startswith(("-", "_"))
+    """Words rather than a class name, a colour or an id's part: a capital, or two words."""
+    return bool(re.search(r"[A-Z][a-z]", text) or len(re.findall(r"[a-z]{2,}", text)) > 1) and not (
+        text.startswith(("-", "_", "#"))
     )
 
 

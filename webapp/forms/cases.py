@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -27,20 +28,21 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.forms import Form, enum_choices
 from webapp.forms.clients import NOTE_MAX
-from webapp.models import ConfirmationMethod, ContactType, utcnow
+from webapp.models import N_, ConfirmationMethod, ContactType, utcnow
 from webapp.timeutil import local_today, local_zone
 
+# Stored in English as given; shown in the page's language.
 SERVICES_ON_THE_SPOT = [
-    "Food or water",
-    "Hygiene kit",
-    "Clothing or blanket",
-    "Harm reduction supplies",
-    "First aid",
-    "Phone charge or minutes",
-    "Transport",
-    "Help with ID documents",
-    "Help with benefits",
-    "Crisis support",
+    N_("Food or water"),
+    N_("Hygiene kit"),
+    N_("Clothing or blanket"),
+    N_("Harm reduction supplies"),
+    N_("First aid"),
+    N_("Phone charge or minutes"),
+    N_("Transport"),
+    N_("Help with ID documents"),
+    N_("Help with benefits"),
+    N_("Crisis support"),
 ]
 # Allow a phone's clock to run a little fast.
 CLOCK_SKEW = timedelta(minutes=10)
@@ -63,56 +65,56 @@ def _a_past_moment(field: DateTimeLocalField, what: str) -> None:
     if field.data is None:
         return
     if field.data.year < 2000:
-        raise ValidationError("A date from 2000 on.")
+        raise ValidationError(_l("A date from 2000 on."))
     if to_utc(field.data) > utcnow() + CLOCK_SKEW:
-        raise ValidationError(f"{what} cannot be in the future.")
+        raise ValidationError(_l("%(what)s cannot be in the future.", what=what))
 
 
 def _not_in_the_past(field: DateField) -> None:
     if field.data and field.data < local_today():
-        raise ValidationError("A date from today on.")
+        raise ValidationError(_l("A date from today on."))
     if field.data and field.data > local_today() + timedelta(days=366):
-        raise ValidationError("A date within the next year.")
+        raise ValidationError(_l("A date within the next year."))
 
 
 class ContactForm(Form):
     occurred_at = DateTimeLocalField(
-        "When",
-        validators=[InputRequired("Say when the contact happened.")],
+        _l("When"),
+        validators=[InputRequired(_l("Say when the contact happened."))],
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
     contact_type = SelectField(
-        "Type",
+        _l("Type"),
         choices=enum_choices(ContactType),
-        validators=[DataRequired("Choose the kind of contact.")],
+        validators=[DataRequired(_l("Choose the kind of contact."))],
     )
     duration_minutes = IntegerField(
-        "Minutes",
+        _l("Minutes"),
         validators=[
             Optional(),
-            NumberRange(min=0, max=24 * 60, message="Between 0 and 1440 minutes."),
+            NumberRange(min=0, max=24 * 60, message=_l("Between 0 and 1440 minutes.")),
         ],
         render_kw={"inputmode": "numeric"},
     )
-    place = StringField("Where", validators=[Optional(), Length(max=200)])
+    place = StringField(_l("Where"), validators=[Optional(), Length(max=200)])
     services_given = ChecklistField(
-        "Given on the spot",
-        choices=[SelectChoice(s, s) for s in SERVICES_ON_THE_SPOT],
+        _l("Given on the spot"),
+        choices=[SelectChoice(s, _l(s)) for s in SERVICES_ON_THE_SPOT],
         validators=[Optional()],
     )
     note = TextAreaField(
-        "What happened",
+        _l("What happened"),
         validators=[
-            DataRequired("Write a short note: what happened, what they said, what you agreed."),
-            Length(max=NOTE_MAX, message=f"At most {NOTE_MAX:,} characters."),
+            DataRequired(_l("Write a short note: what happened, what they said, what you agreed.")),
+            Length(max=NOTE_MAX, message=_l("At most %(num)s characters.", num=f"{NOTE_MAX:,}")),
         ],
     )
     next_follow_up_on = DateField(
-        "Next follow-up",
+        _l("Next follow-up"),
         validators=[Optional()],
-        description="Leave empty to keep the follow-up already planned.",
+        description=_l("Leave empty to keep the follow-up already planned."),
     )
-    clear_follow_up = BooleanField("No follow-up needed now (clears the one planned)")
+    clear_follow_up = BooleanField(_l("No follow-up needed now (clears the one planned)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,7 +122,7 @@ class ContactForm(Form):
             self.occurred_at.data = local_now()
 
     def validate_occurred_at(self, field: DateTimeLocalField) -> None:
-        _a_past_moment(field, "A contact")
+        _a_past_moment(field, _l("A contact"))
 
     def validate_next_follow_up_on(self, field: DateField) -> None:
         _not_in_the_past(field)
@@ -139,7 +141,7 @@ def service_choices(services) -> list[SelectChoice]:
     directory says; nothing is chosen until the worker chooses (a first service pre-selected sent
     a wrong referral)."""
     return [
-        SelectChoice(NO_SERVICE, "Choose a service…"),
+        SelectChoice(NO_SERVICE, _l("Choose a service…")),
         *(
             SelectChoice(
                 service.id,
@@ -157,21 +159,23 @@ def service_choices(services) -> list[SelectChoice]:
 
 class ReferralForm(Form):
     service = SelectField(
-        "Service", coerce=int, validators=[InputRequired("Choose a service from the directory.")]
+        _l("Service"),
+        coerce=int,
+        validators=[InputRequired(_l("Choose a service from the directory."))],
     )
-    goal = SelectField("For which goal", coerce=int, validators=[Optional()], default=0)
-    reason = TextAreaField("Why this referral", validators=[Optional(), Length(max=NOTE_MAX)])
+    goal = SelectField(_l("For which goal"), coerce=int, validators=[Optional()], default=0)
+    reason = TextAreaField(_l("Why this referral"), validators=[Optional(), Length(max=NOTE_MAX)])
     follow_up_on = DateField(
-        "Check it happened by",
-        validators=[InputRequired("Choose a follow-up date.")],
-        description="A week from today unless you change it.",
+        _l("Check it happened by"),
+        validators=[InputRequired(_l("Choose a follow-up date."))],
+        description=_l("A week from today unless you change it."),
     )
 
     def __init__(self, *args, services=(), goals=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.service.choices = service_choices(services)
         self.goal.choices = [
-            SelectChoice(0, "No particular goal"),
+            SelectChoice(0, _l("No particular goal")),
             *(SelectChoice(goal.id, goal.statement) for goal in goals),
         ]
         if not self.is_submitted():
@@ -182,22 +186,24 @@ class ReferralForm(Form):
 
 
 class ReferralStatusForm(Form):
-    status = SelectField("What happened", validators=[DataRequired("Choose what happened.")])
+    status = SelectField(
+        _l("What happened"), validators=[DataRequired(_l("Choose what happened."))]
+    )
     occurred_at = DateTimeLocalField(
-        "When",
-        validators=[InputRequired("Say when it happened.")],
+        _l("When"),
+        validators=[InputRequired(_l("Say when it happened."))],
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
     method = SelectField(
-        "How you know",
+        _l("How you know"),
         choices=enum_choices(ConfirmationMethod)[:4],
-        validators=[DataRequired("Say how you know.")],
+        validators=[DataRequired(_l("Say how you know."))],
     )
-    note = TextAreaField("Note", validators=[Optional(), Length(max=NOTE_MAX)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX)])
     follow_up_on = DateField(
-        "Check again by",
+        _l("Check again by"),
         validators=[Optional()],
-        description="If it is not finished yet: when to ask again.",
+        description=_l("If it is not finished yet: when to ask again."),
     )
 
     def __init__(self, *args, referral=None, **kwargs):
@@ -207,14 +213,14 @@ class ReferralStatusForm(Form):
         # Nothing is pre-selected: "acknowledged" chosen by default was recorded without anyone
         # deciding it.
         self.status.choices = [
-            SelectChoice("", "Choose what happened…"),
-            *(SelectChoice(status.value, status.label) for status in statuses),
+            SelectChoice("", _l("Choose what happened…")),
+            *(SelectChoice(status.value, _l(status.label)) for status in statuses),
         ]
         if not self.is_submitted():
             self.occurred_at.data = local_now()
 
     def validate_occurred_at(self, field: DateTimeLocalField) -> None:
-        _a_past_moment(field, "A confirmation")
+        _a_past_moment(field, _l("A confirmation"))
 
     def validate_follow_up_on(self, field: DateField) -> None:
         _not_in_the_past(field)

@@ -69,7 +69,7 @@ from webapp.models.self_intake import (
     SelfIntakeSubmission,
     SubmissionStatus,
 )
-from webapp.models.types import utcnow
+from webapp.models.types import N_, utcnow
 from webapp.models.vocabularies import (
     CLIENT_LANGUAGES,
     RECORD_TYPES,
@@ -147,6 +147,7 @@ __all__ = [
     "SubmissionStatus",
     "TaskOwner",
     "User",
+    "N_",
     "utcnow",
     "WarmHandoff",
 ]

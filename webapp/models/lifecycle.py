@@ -33,7 +33,13 @@ class LifeDomain(LabelledEnum):
 
 
 # The anchors of the 1–5 scale, as the form explains them (a self-sufficiency matrix's wording).
-SCORE_MEANINGS = {1: "In crisis", 2: "Vulnerable", 3: "Stable", 4: "Building", 5: "Thriving"}
+SCORE_MEANINGS = {
+    1: N_("In crisis"),
+    2: N_("Vulnerable"),
+    3: N_("Stable"),
+    4: N_("Building"),
+    5: N_("Thriving"),
+}
 
 
 class AssessmentKind(LabelledEnum):
