@@ -36,7 +36,7 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def N_(words: str) -> str:  # noqa: N802 (gettext's name for it)
+def N_(words: str) -> str:
     """Marks words people read for translation (`make translations` collects them); they are
     translated where they are shown, by the web layer, never here."""
     return words

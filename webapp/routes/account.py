@@ -41,10 +41,10 @@ def two_step() -> Response | tuple[str, int]:
         if two_factor.enable(current_user, secret, form.code.data):
             session.pop("two_step_secret", None)
             db.session.commit()
-            flash("Two-step sign-in is on. You will be asked for a code each time you sign in.")
+            flash(_("Two-step sign-in is on. You will be asked for a code each time you sign in."))
             return redirect(url_for("today.index"))
         form.code.errors.append(
-            "That code does not match. Check the app shows Waymark, and try the next code."
+            _("That code does not match. Check the app shows Waymark, and try the next code.")
         )
     return render_template(
         "account/two_step.html",
@@ -124,7 +124,7 @@ def remove_push_subscription(subscription_id: int) -> Response:
         abort(404)
     push_service.remove(current_user, subscription)
     db.session.commit()
-    flash("That device will get no more reminders.")
+    flash(_("That device will get no more reminders."))
     return redirect(url_for("account.settings"))
 
 
@@ -134,9 +134,11 @@ def push_test() -> Response:
     results = push_service.send_test(current_user._get_current_object())
     db.session.commit()
     if not results:
-        flash("No device gets reminders yet: turn them on first.")
+        flash(_("No device gets reminders yet: turn them on first."))
     for label, outcome in results:
         flash(
-            f"{label}: {'test sent' if outcome == 'sent' else 'not delivered (' + outcome + ')'}."
+            _("%(device)s: test sent.", device=label)
+            if outcome == "sent"
+            else _("%(device)s: not delivered (%(why)s).", device=label, why=outcome)
         )
     return redirect(url_for("account.settings"))

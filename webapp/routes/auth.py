@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -89,7 +90,7 @@ def second_step() -> Response | tuple[str, int]:
     user = db.session.get(User, user_id) if user_id else None
     if user is None or not user.active or time.time() - since > SECOND_STEP_SECONDS:
         session.clear()
-        flash("Sign in again: the code step waits at most five minutes.")
+        flash(_("Sign in again: the code step waits at most five minutes."))
         return redirect(url_for("auth.login"))
     form = CodeForm()
     if form.validate_on_submit():
@@ -118,5 +119,5 @@ def logout() -> Response:
     db.session.commit()
     logout_user()
     session.clear()
-    flash("You are signed out.")
+    flash(_("You are signed out."))
     return redirect(url_for("auth.login"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
@@ -131,8 +132,11 @@ def new() -> Response | tuple[str, int]:
                 client_id_reissued(taken.client_id_reissue)
             db.session.commit()
             flash(
-                f"Intake saved for {case.client.preferred_name}: client ID "
-                f"{case.client.display_id}."
+                _(
+                    "Intake saved for %(name)s: client ID %(id)s.",
+                    name=case.client.preferred_name,
+                    id=case.client.display_id,
+                )
             )
             return redirect(url_for("cases.view", case_id=case.id))
     elif form.is_submitted() and existing is None:
@@ -215,7 +219,7 @@ def edit(persistent_id: str) -> Response | tuple[str, int]:
         except clients.ClientError as error:
             form.preferred_name.errors.append(str(error))
         else:
-            flash(f"{client.preferred_name}'s details saved.")
+            flash(_("%(name)s's details saved.", name=client.preferred_name))
             return redirect(url_for("clients.view", persistent_id=client.display_id))
     return render_template(
         "clients/edit.html", client=client, form=form

@@ -56,9 +56,9 @@ def snooze() -> Response:
     else:
         db.session.commit()
         flash(
-            f"Snoozed for {SNOOZE_LABELS[request.form['for']].lower()}."
+            _("Snoozed for %(time)s.", time=str(SNOOZE_LABELS[request.form["for"]]).lower())
             if request.form["for"] != "1d"
-            else "Snoozed until tomorrow."
+            else _("Snoozed until tomorrow.")
         )
     return redirect(url_for("reminders.index"))
 
@@ -71,5 +71,5 @@ def done() -> Response:
         flash(str(error))
     else:
         db.session.commit()
-        flash("Marked done. It comes back if its date changes.")
+        flash(_("Marked done. It comes back if its date changes."))
     return redirect(url_for("reminders.index"))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import Flask, g, has_request_context, request
 from flask_babel import format_date, get_locale
-from flask_login import current_user
 
 from webapp.extensions import babel
 from webapp.models import TRANSLATED_LANGUAGES
@@ -31,8 +30,10 @@ def _locale() -> str:
         return g.language
     if not has_request_context():
         return DEFAULT
-    user = current_user if current_user and current_user.is_authenticated else None
-    return choose(getattr(user, "language", None))
+    # The user flask-login has already loaded for this request, if any: an error page never
+    # reaches for the database just to choose its language.
+    user = g.get("_login_user")
+    return choose(getattr(user, "language", None) if user is not None else None)
 
 
 def init_app(app: Flask) -> None:

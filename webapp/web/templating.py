@@ -40,7 +40,8 @@ def local_datetime(moment: datetime | None) -> str:
         return ""
     local = to_local(moment)
     locale = get_locale()
-    return f"{format_date(local.date(), DATE_PATTERN, locale=locale)}, {format_time(local.time(), 'HH:mm', locale=locale)}"
+    day = format_date(local.date(), DATE_PATTERN, locale=locale)
+    return f"{day}, {format_time(local.time(), 'HH:mm', locale=locale)}"
 
 
 def local_date(day: date | datetime | None) -> str:
