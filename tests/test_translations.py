@@ -4,12 +4,21 @@ text outside a gettext call, and the Spanish catalogue translates every marked s
 from __future__ import annotations
 
 import re
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from jinja2 import Environment, nodes
+
+from tests.lifecycle import add_goal, assess
+from webapp.extensions import db
+from webapp.models import AuditAction, AuditEvent, Role
+from webapp.timeutil import local_today
+from webapp.web.templating import local_date, relative_day
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "webapp" / "templates"
@@ -219,12 +228,147 @@ def test_the_spanish_catalogue_translates_every_marked_string():
 
 def test_the_compiled_catalogue_matches_the_spanish_one():
     """The .mo the app reads was compiled from the .po as committed (`make translations`)."""
-    from babel.messages.mofile import read_mo
 
     po = TRANSLATIONS / "es" / "LC_MESSAGES" / "messages.po"
     with po.with_suffix(".mo").open("rb") as file:
         compiled = read_mo(file)
     source = _catalogue(po)
-    assert {m.id: m.string for m in compiled if m.id} == {
-        m.id: m.string for m in source if m.id and not m.fuzzy
-    }
+
+    def pairs(catalogue):
+        as_key = lambda value: tuple(value) if isinstance(value, (list, tuple)) else value  # noqa: E731
+        return {as_key(m.id): as_key(m.string) for m in catalogue if m.id and not m.fuzzy}
+
+    assert pairs(compiled) == pairs(source)
+
+
+# --- The staff member's language --------------------------------------------------------------
+
+
+@pytest.fixture
+def worker(make_program, make_user, make_case):
+
+    program = make_program()
+    user = make_user(Role.CASE_MANAGER, [program], name="Ana Worker")
+    case = make_case(program, user, name="Brian", follow_up_in_days=0)
+    assess(case, user)
+    add_goal(case, user)
+    return user, case
+
+
+def _choose(client, language: str, **extra):
+    return client.post(
+        "/account/settings",
+        data={"language": language, "time_zone": "", "quiet_from": "", "quiet_until": "", **extra},
+    )
+
+
+def test_english_is_the_default(as_user, worker):
+    user, case = worker
+    client = as_user(user)
+    page = client.get("/today").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert "Sign out" in page
+    assert "Next step:" in client.get(f"/cases/{case.id}").get_data(as_text=True)
+
+
+def test_a_worker_who_chooses_spanish_reads_their_pages_in_spanish(app, as_user, worker):
+
+    user, case = worker
+    client = as_user(user)
+    response = _choose(client, "es")
+    assert response.status_code == 302
+    db.session.refresh(user)
+    assert user.language == "es"
+    # The choice is audited like the rest of the account's settings.
+    assert db.session.scalars(
+        sa.select(AuditEvent).where(
+            AuditEvent.action == AuditAction.UPDATE,
+            AuditEvent.record_type == "user",
+            AuditEvent.record_id == str(user.id),
+        )
+    ).first()
+
+    settings = client.get("/account/settings").get_data(as_text=True)
+    assert '<html lang="es">' in settings
+    assert "Configuración guardada." in settings
+    assert "Idioma, zona horaria y horas de silencio" in settings
+    assert "Guardar la configuración" in settings
+
+    today = client.get("/today").get_data(as_text=True)
+    assert '<html lang="es">' in today
+    assert "Cerrar sesión" in today and "Sign out" not in today
+    assert ">Hoy<" in today and ">Clientes<" in today
+
+    case_page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Próximo paso:" in case_page
+    assert "Registrar contacto" in case_page
+    assert "Historial del caso" in case_page
+    # A stored value's label is translated where it is shown.
+    assert "Evaluación inicial" in case_page
+
+    search = client.get("/clients", query_string={"q": "Nobody-like-this"}).get_data(as_text=True)
+    assert "Nombre, alias, teléfono o ID de cliente" in search
+    assert "Ningún cliente que usted pueda ver coincide con" in search
+
+    plan = client.get(f"/cases/{case.id}/plan").get_data(as_text=True)
+    assert "Plan de servicios" in plan
+    assert "Agregar meta" in plan
+
+
+def test_the_choice_is_the_persons_own(as_user, worker, make_user):
+
+    user, _ = worker
+    _choose(as_user(user), "es")
+    colleague = make_user(Role.CASE_MANAGER, user.programs)
+    assert "Sign out" in as_user(colleague).get("/today").get_data(as_text=True)
+
+
+def test_with_no_choice_the_browser_decides_among_the_translated_languages(as_user, worker):
+    user, _ = worker
+    client = as_user(user)
+    spanish = client.get("/today", headers={"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"})
+    assert "Cerrar sesión" in spanish.get_data(as_text=True)
+    french = client.get("/today", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    assert "Sign out" in french.get_data(as_text=True)
+    # A chosen language wins over the browser's.
+    _choose(client, "en")
+    chosen = client.get("/today", headers={"Accept-Language": "es"})
+    assert "Sign out" in chosen.get_data(as_text=True)
+
+
+def test_back_to_the_browsers_language(as_user, worker):
+
+    user, _ = worker
+    client = as_user(user)
+    _choose(client, "es")
+    _choose(client, "")
+    db.session.refresh(user)
+    assert user.language is None
+
+
+def test_an_unknown_language_is_refused_beside_the_field(as_user, worker):
+
+    user, _ = worker
+    response = _choose(as_user(user), "fr", time_zone="Europe/Lisbon")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="language-error"' in page
+    # What was typed alongside is kept.
+    assert '<option selected value="Europe/Lisbon">' in page
+    db.session.refresh(user)
+    assert user.language is None and user.time_zone is None
+
+
+def test_the_settings_page_needs_a_signed_in_person(client):
+    assert client.get("/account/settings").status_code == 302
+    assert client.post("/account/settings", data={"language": "es"}).status_code in (302, 401)
+
+
+def test_dates_and_counts_follow_the_language(app):
+
+    with app.app_context(), app.test_request_context(headers={"Accept-Language": "es"}):
+        assert local_date(date(2026, 12, 6)) == "6 dic 2026"
+        assert relative_day(local_today()) == "hoy"
+    with app.app_context(), app.test_request_context():
+        assert local_date(date(2026, 12, 6)) == "6 Dec 2026"
+        assert relative_day(local_today()) == "today"

@@ -11,6 +11,7 @@ import sqlalchemy.orm as so
 from webapp.extensions import db
 from webapp.models import Case, Client, Consent, ContactLog, Referral, ReferralStatusChange, Service
 from webapp.queries.closure import recorded_checks
+from webapp.text import Phrase
 
 TIMELINE_LENGTH = 50
 
@@ -35,21 +36,31 @@ def consents_seen_through(client: Client, visible_cases: list[Case]) -> list[Con
 
 def client_timeline(client: Client, visible_cases: list[Case]) -> list[TimelineEntry]:
     case_ids = [case.id for case in visible_cases]
-    entries = [TimelineEntry(client.created_at, "First recorded", "", None)]
+    entries = [TimelineEntry(client.created_at, Phrase("First recorded"), "", None)]
     entries += [
-        TimelineEntry(c.given_at, "Consent: " + c.scope.label, c.method.label, c.case_id)
+        TimelineEntry(
+            c.given_at,
+            Phrase("Consent: %(scope)s", scope=Phrase(c.scope.label)),
+            Phrase(c.method.label),
+            c.case_id,
+        )
         for c in consents_seen_through(client, visible_cases)
     ]
     for case in visible_cases:
         entries.append(
-            TimelineEntry(case.opened_at, f"Case opened: {case.program.name}", "", case.id)
+            TimelineEntry(
+                case.opened_at,
+                Phrase("Case opened: %(program)s", program=case.program.name),
+                "",
+                case.id,
+            )
         )
         if case.closed_at:
             entries.append(
                 TimelineEntry(
                     case.closed_at,
-                    f"Case closed: {case.program.name}",
-                    case.closure_reason_label,
+                    Phrase("Case closed: %(program)s", program=case.program.name),
+                    Phrase(case.closure_reason_label),
                     case.id,
                 )
             )
@@ -61,7 +72,8 @@ def client_timeline(client: Client, visible_cases: list[Case]) -> list[TimelineE
             .limit(TIMELINE_LENGTH)
         )
         entries += [
-            TimelineEntry(c.occurred_at, c.contact_type.label, c.note, c.case_id) for c in contacts
+            TimelineEntry(c.occurred_at, Phrase(c.contact_type.label), c.note, c.case_id)
+            for c in contacts
         ]
         changes = db.session.scalars(
             sa.select(ReferralStatusChange)
@@ -78,14 +90,18 @@ def client_timeline(client: Client, visible_cases: list[Case]) -> list[TimelineE
         entries += [
             TimelineEntry(
                 change.occurred_at,
-                f"Referral {change.status.label.lower()}: {change.referral.service.provider.name}",
+                Phrase(
+                    "Referral %(status)s: %(provider)s",
+                    status=Phrase(change.status.label).lower(),
+                    provider=change.referral.service.provider.name,
+                ),
                 change.note,
                 change.referral.case_id,
             )
             for change in changes
         ]
         entries += [
-            TimelineEntry(check.done_at, "Post-closure check", check.note, check.case_id)
+            TimelineEntry(check.done_at, Phrase("Post-closure check"), check.note, check.case_id)
             for check in recorded_checks(case_ids)
         ]
     entries.sort(key=lambda entry: entry.at, reverse=True)

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import refresh as refresh_language
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -79,6 +80,8 @@ def settings() -> Response | tuple[str, int]:
             quiet_until=form.quiet_until.data,
         )
         db.session.commit()
+        # The page that confirms a new language is already in it.
+        refresh_language()
         flash(_("Settings saved."))
         return redirect(url_for("account.settings"))
     return render_template(

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from webapp.models import label
 from webapp.queries.visibility import is_supervisor_or_admin
+from webapp.text import Phrase
 from webapp.timeutil import local_today, to_local
 
 
@@ -66,6 +67,26 @@ def relative_day(day: date | None) -> str:
     return ngettext("in %(num)d day", "in %(num)d days", delta)
 
 
+def say(words: Any) -> Any:
+    """A phrase made below the web layer, in the page's language; anything else as it is."""
+    if not isinstance(words, Phrase):
+        return words
+    values = {name: _said(value) for name, value in words.values.items()}
+    if words.plural is not None:
+        said = ngettext(words.message, words.plural, words.count, **values)
+    else:
+        said = gettext(words.message, **values)
+    return said.lower() if words.lowered else said
+
+
+def _said(value: Any) -> Any:
+    if isinstance(value, Phrase):
+        return say(value)
+    if isinstance(value, date):
+        return format_date(value, "d MMM", locale=get_locale())
+    return value
+
+
 def translated_label(value: object, vocabulary: str | None = None) -> str:
     """The words for a stored value (the labels table's), in the page's language. The labels are
     marked with `N_` where they are written, so `make translations` keeps them in the catalogue."""
@@ -95,6 +116,7 @@ def init_app(app: Flask) -> None:
         relative_day=relative_day,
         language_name=language_name,
         label=translated_label,
+        say=say,
         report_number=report_number,
     )
     # Which links a person is offered follows the same rule their pages follow.
