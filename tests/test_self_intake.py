@@ -502,12 +502,12 @@ def test_every_client_facing_string_has_a_spanish_translation_and_the_compiled_c
     assert marked - set(translated) == set(), "run `make translations` and translate what is new"
     with open(root / "translations/es/LC_MESSAGES/messages.mo", "rb") as handle:
         mo = read_mo(handle)
+
     # Plural forms come back from the .mo as lists.
-    compiled = {
-        message.id: tuple(message.string) if isinstance(message.string, list) else message.string
-        for message in mo
-        if message.id
-    }
+    def hashable(value):
+        return tuple(value) if isinstance(value, list) else value
+
+    compiled = {hashable(message.id): hashable(message.string) for message in mo if message.id}
     assert compiled == translated, "run `make translations`"
 
 
