@@ -540,14 +540,14 @@ def _load_self_intake(worker: User, program: programs.Program) -> None:
     self_intake.submit(
         invitation,
         {
-            "preferred_name": "Rosa",
-            "legal_name": "Rosa María Flores",
+            "preferred_name": "Lupe",
+            "legal_name": "Guadalupe Ramírez Soto",
             "age": 41,
             "needs": ["housing", "food", "mental_health"],
             "needs_text": "Dormimos en el carro con mis dos hijos desde el lunes.",
             "going_well": "Trabajo por las mañanas.",
             "supporters": "Mi hermana en Fresno.",
-            "phone": "555 201 9988",
+            "phone": "555 201 4471",
             "safe_to_call": "yes",
             "safe_to_text": "no",
             "best_times": "Tardes",
