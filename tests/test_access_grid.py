@@ -26,6 +26,8 @@ ROUTES = [
     ("GET", "/clients/{client}"),
     ("GET", "/clients/{client}/edit"),
     ("POST", "/clients/{client}/edit"),
+    ("GET", "/clients/{client}/consents"),
+    ("POST", "/clients/{client}/consents"),
     ("GET", "/clients/{client}/contacts/new"),
     ("POST", "/clients/{client}/contacts/new"),
     ("GET", "/clients/new?client={client}"),

@@ -22,6 +22,17 @@ def test_reports_read_on_a_phone_and_on_a_desk(browser_page):  # noqa: F811
     assert (
         page.locator("#referrals .report-table th[scope=row]").first.inner_text() == "All providers"
     )
+    # A table wider than the phone scrolls inside a region a screen reader names and a keyboard
+    # can reach, never the page (issue 18, item 15).
+    regions = page.locator(".report-table").evaluate_all(
+        """tables => tables.map(table => {
+          const region = table.parentElement;
+          return [region.getAttribute('role'), region.getAttribute('aria-label'),
+                  region.tabIndex, region.scrollWidth > region.clientWidth];
+        })"""
+    )
+    assert all(role == "region" and name and tab == 0 for role, name, tab, _ in regions), regions
+    assert any(wide for *_, wide in regions), "no table was wider than the phone: nothing checked"
     check_phone_layout(page, "reports-phone", browser_page.problems)
 
     page.set_viewport_size({"width": 1280, "height": 900})

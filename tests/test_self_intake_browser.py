@@ -8,7 +8,7 @@ from tests.browser import PHONE, sign_in
 from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F401  (fixture)
 from webapp.extensions import db
 from webapp.jobs import demo
-from webapp.models import Case, IntakeSource, Program, SelfIntakeSubmission, User
+from webapp.models import Case, IntakeSource, Program, SelfIntakeSubmission, SubmissionStatus, User
 from webapp.services import self_intake
 
 STORED = (
@@ -103,7 +103,12 @@ def test_a_spanish_self_intake_survives_a_dropped_connection_and_is_accepted(bro
     worker_context.close()
 
     with browser_page.app.app_context():
-        submission = db.session.scalar(sa.select(SelfIntakeSubmission))
+        # The demo has a self-intake of its own waiting; this one is the one accepted.
+        submission = db.session.scalar(
+            sa.select(SelfIntakeSubmission).where(
+                SelfIntakeSubmission.status == SubmissionStatus.ACCEPTED
+            )
+        )
         case = db.session.get(Case, submission.case_id)
         assert (
             case.client.preferred_name == "Rosa" and case.intake.source == IntakeSource.SELF_INTAKE

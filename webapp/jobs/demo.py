@@ -46,6 +46,7 @@ from webapp.services import (
     plans,
     programs,
     referrals,
+    self_intake,
 )
 from webapp.timeutil import local_today, local_zone
 
@@ -530,6 +531,31 @@ def load() -> None:
         _load_client(
             spec, users[spec.worker], program_by_name[spec.program], service_by_name, today
         )
+    _load_self_intake(users["outreach"], program_by_name[STREET])
+
+
+def _load_self_intake(worker: User, program: programs.Program) -> None:
+    """A self-intake waiting in the queue, in Spanish, as a client on her own phone sent it."""
+    invitation, _token = self_intake.create_invitation(worker, program, language="es")
+    self_intake.submit(
+        invitation,
+        {
+            "preferred_name": "Lupe",
+            "legal_name": "Guadalupe Ramírez Soto",
+            "age": 41,
+            "needs": ["housing", "food", "mental_health"],
+            "needs_text": "Dormimos en el carro con mis dos hijos desde el lunes.",
+            "going_well": "Trabajo por las mañanas.",
+            "supporters": "Mi hermana en Fresno.",
+            "phone": "555 201 4471",
+            "safe_to_call": "yes",
+            "safe_to_text": "no",
+            "best_times": "Tardes",
+            "contact_notes": "No dejen mensajes de voz.",
+            "consent_contact": True,
+        },
+        language="es",
+    )
 
 
 def _load_client(

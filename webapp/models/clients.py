@@ -14,6 +14,7 @@ from webapp.models.types import N_, LabelledEnum, UTCDateTime, enum_column, utcn
 
 if TYPE_CHECKING:
     from webapp.models.cases import Case
+    from webapp.models.programs import Program
     from webapp.models.referrals import Provider
 
 
@@ -101,7 +102,8 @@ class ClientNameToken(db.Model):
 
 class ConsentScope(LabelledEnum):
     DATA_COLLECTION = "data_collection", N_("Record and keep their information")
-    SHARING = "sharing", N_("Share information with a named provider")
+    AGENCY_SHARING = "agency_sharing", N_("Share within the agency")
+    SHARING = "sharing", N_("Share with a named provider")
     CONTACT_PHONE = "contact_phone", N_("Be contacted by phone call")
     CONTACT_TEXT = "contact_text", N_("Be contacted by text message")
     CONTACT_PUSH = "contact_push", N_("Be contacted by app notification")
@@ -109,7 +111,7 @@ class ConsentScope(LabelledEnum):
 
 class ConsentMethod(LabelledEnum):
     VERBAL = "verbal", N_("Verbal, recorded by the worker")
-    SIGNED = "signed", N_("Signed form")
+    SIGNED = "signed", N_("Written: a signed form")
     SELF_INTAKE = "self_intake", N_("Given in the self-intake form")
 
 
@@ -129,7 +131,11 @@ class Consent(db.Model):
     provider_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("providers.id", ondelete="RESTRICT")
     )
+    # Sharing within the agency names its programs, or all of them.
+    all_programs: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     method: so.Mapped[ConsentMethod] = so.mapped_column(enum_column(ConsentMethod))
+    # Who else heard a verbal consent given.
+    witness: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
     given_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     recorded_by_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
@@ -144,8 +150,24 @@ class Consent(db.Model):
 
     client: so.Mapped[Client] = so.relationship(back_populates="consents")
     provider: so.Mapped[Provider | None] = so.relationship()
+    programs: so.Mapped[list[Program]] = so.relationship(
+        secondary=lambda: consent_programs, order_by="Program.name"
+    )
 
     def is_in_force(self, today: date) -> bool:
         if self.revoked_at is not None:
             return False
         return self.expires_on is None or self.expires_on >= today
+
+
+consent_programs = sa.Table(
+    "consent_programs",
+    db.metadata,
+    sa.Column("consent_id", sa.ForeignKey("consents.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "program_id",
+        sa.ForeignKey("programs.id", ondelete="RESTRICT"),
+        primary_key=True,
+        index=True,
+    ),
+)

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from webapp.extensions import db
-from webapp.models import Case, Client, Consent, ContactLog, Referral, ReferralStatusChange, Service
+from webapp.models import Case, Client, ContactLog, Referral, ReferralStatusChange, Service
 from webapp.queries.closure import recorded_checks
+from webapp.queries.consents import consents_seen_through
 from webapp.text import Phrase
 
 TIMELINE_LENGTH = 50
@@ -24,28 +25,28 @@ class TimelineEntry:
     case_id: int | None
 
 
-def consents_seen_through(client: Client, visible_cases: list[Case]) -> list[Consent]:
-    """The client's consents recorded in the cases the viewer may see (or outside any case)."""
-    case_ids = {case.id for case in visible_cases}
-    return [
-        consent
-        for consent in client.consents
-        if consent.case_id is None or consent.case_id in case_ids
-    ]
-
-
 def client_timeline(client: Client, visible_cases: list[Case]) -> list[TimelineEntry]:
     case_ids = [case.id for case in visible_cases]
     entries = [TimelineEntry(client.created_at, Phrase("First recorded"), "", None)]
-    entries += [
-        TimelineEntry(
-            c.given_at,
-            Phrase("Consent: %(scope)s", scope=Phrase(c.scope.label)),
-            Phrase(c.method.label),
-            c.case_id,
+    for consent in consents_seen_through(client, visible_cases):
+        entries.append(
+            TimelineEntry(
+                consent.given_at,
+                Phrase("Consent: %(scope)s", scope=Phrase(consent.scope.label)),
+                Phrase(consent.method.label),
+                consent.case_id,
+            )
         )
-        for c in consents_seen_through(client, visible_cases)
-    ]
+        if consent.revoked_at is not None:
+            # Revoking stops sharing from then on; the record keeps that it was given.
+            entries.append(
+                TimelineEntry(
+                    consent.revoked_at,
+                    Phrase("Consent revoked: %(scope)s", scope=Phrase(consent.scope.label)),
+                    consent.revocation_note,
+                    consent.case_id,
+                )
+            )
     for case in visible_cases:
         entries.append(
             TimelineEntry(

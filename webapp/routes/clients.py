@@ -16,8 +16,9 @@ from webapp.forms.clients import IntakeForm, yes_no
 from webapp.models import AuditAction, Client, ConsentMethod, Program
 from webapp.queries import duplicates
 from webapp.queries.audit_trail import who_has_seen
+from webapp.queries.consents import consents_seen_through
 from webapp.queries.search import search_clients
-from webapp.queries.timeline import client_timeline, consents_seen_through
+from webapp.queries.timeline import client_timeline
 from webapp.queries.visibility import intake_programs, is_supervisor_or_admin, visible_cases_of
 from webapp.services import audit, cases, clients
 from webapp.services.intake import take_intake

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -18,6 +19,7 @@ from webapp.models import (
     Consent,
     ConsentMethod,
     ConsentScope,
+    Program,
     Provider,
     User,
     utcnow,
@@ -182,20 +184,28 @@ def record_consent(
     recorded_by: User | None,
     given_at: datetime | None = None,
     provider: Provider | None = None,
+    programs: Sequence[Program] = (),
+    all_programs: bool = False,
     expires_on: date | None = None,
+    witness: str = "",
     note: str = "",
     case: Case | None = None,
 ) -> Consent:
     if scope == ConsentScope.SHARING and provider is None:
         raise ClientError("Consent to share names the provider it allows.")
+    if scope == ConsentScope.AGENCY_SHARING and not (programs or all_programs):
+        raise ClientError("Consent to share within the agency names its programs, or all.")
     consent = Consent(
         client=client,
         case_id=case.id if case else None,
         scope=scope,
         method=method,
         given_at=given_at or utcnow(),
-        provider=provider,
+        provider=provider if scope == ConsentScope.SHARING else None,
+        programs=list(programs) if scope == ConsentScope.AGENCY_SHARING else [],
+        all_programs=all_programs and scope == ConsentScope.AGENCY_SHARING,
         expires_on=expires_on,
+        witness=witness.strip(),
         note=note.strip(),
         recorded_by_id=recorded_by.id if recorded_by else None,
     )
@@ -203,3 +213,16 @@ def record_consent(
     db.session.flush()
     audit.record(AuditAction.CREATE, "consent", consent.id, user=recorded_by)
     return consent
+
+
+def revoke_consent(consent: Consent, *, revoked_by: User, reason: str) -> None:
+    """From now on the consent allows nothing; what was shared under it stays on the record."""
+    if consent.revoked_at is not None:
+        raise ClientError("This consent was already revoked.")
+    if not reason.strip():
+        raise ClientError("Say why the consent is revoked.")
+    consent.revoked_at = utcnow()
+    consent.revoked_by_id = revoked_by.id
+    consent.revocation_note = reason.strip()
+    db.session.flush()
+    audit.record(AuditAction.UPDATE, "consent", consent.id, user=revoked_by)

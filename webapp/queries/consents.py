@@ -1,0 +1,62 @@
+"""A client's consents as the viewer may see them: in force, running out soon, and past."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from webapp.extensions import db
+from webapp.models import Case, Client, Consent, Program, Provider
+
+# Today and the consents page warn this long before a consent runs out.
+EXPIRING_WITHIN = timedelta(days=14)
+
+
+def consents_seen_through(client: Client, visible_cases: list[Case]) -> list[Consent]:
+    """The client's consents recorded in the cases the viewer may see (or outside any case)."""
+    case_ids = {case.id for case in visible_cases}
+    return [
+        consent
+        for consent in client.consents
+        if consent.case_id is None or consent.case_id in case_ids
+    ]
+
+
+@dataclass(frozen=True)
+class ConsentsByState:
+    current: list[Consent]
+    expiring: list[Consent]
+    past: list[Consent]
+
+
+def consents_by_state(client: Client, visible_cases: list[Case], today: date) -> ConsentsByState:
+    current, expiring, past = [], [], []
+    for consent in sorted(
+        consents_seen_through(client, visible_cases), key=lambda c: c.given_at, reverse=True
+    ):
+        if not consent.is_in_force(today):
+            past.append(consent)
+        elif consent.expires_on is not None and consent.expires_on <= today + EXPIRING_WITHIN:
+            expiring.append(consent)
+        else:
+            current.append(consent)
+    expiring.sort(key=lambda c: c.expires_on or today)
+    return ConsentsByState(current, expiring, past)
+
+
+def open_cases_to_record_in(visible_cases: list[Case]) -> list[Case]:
+    """A consent is recorded in a case: the viewer's open ones for this client."""
+    return [case for case in visible_cases if case.is_open]
+
+
+def who_may_be_named() -> tuple[list[Provider], list[Program]]:
+    """The directory's providers and the agency's programs a sharing consent may name."""
+    providers = db.session.scalars(
+        sa.select(Provider).where(Provider.active).order_by(Provider.name)
+    ).all()
+    programs = db.session.scalars(
+        sa.select(Program).where(Program.active).order_by(Program.name)
+    ).all()
+    return list(providers), list(programs)
