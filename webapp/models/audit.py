@@ -21,6 +21,8 @@ class AuditAction(LabelledEnum):
     LOGOUT = "logout", "Signed out"
     ACCESS_DENIED = "access_denied", "Access denied"
     DISCARD = "discard", "Discarded"
+    MERGE = "merge", "Merged"
+    UNMERGE = "unmerge", "Merge undone"
 
 
 class AuditEvent(db.Model):
