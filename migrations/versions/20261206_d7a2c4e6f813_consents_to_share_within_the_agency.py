@@ -1,4 +1,5 @@
-"""consents: sharing within the agency (named programs or all), and who witnessed a verbal one
+"""consents: sharing within the agency (named programs or all), and who witnessed a verbal one;
+client merges, with what moved so a merge can be undone
 
 Revision ID: d7a2c4e6f813
 Revises: 3a1f0c9b7d21
@@ -46,9 +47,50 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_consent_programs_program_id"), ["program_id"], unique=False
         )
+    op.create_table(
+        "client_merges",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("survivor_id", sa.Integer(), nullable=False),
+        sa.Column("merged_id", sa.Integer(), nullable=False),
+        sa.Column("merged_by_id", sa.Integer(), nullable=True),
+        sa.Column("merged_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("survivor_before", sa.JSON(), nullable=False),
+        sa.Column("moved", sa.JSON(), nullable=False),
+        sa.Column("undone_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("undone_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["survivor_id"],
+            ["clients.id"],
+            name=op.f("fk_client_merges_survivor_id_clients"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["merged_id"],
+            ["clients.id"],
+            name=op.f("fk_client_merges_merged_id_clients"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["merged_by_id"],
+            ["users.id"],
+            name=op.f("fk_client_merges_merged_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["undone_by_id"],
+            ["users.id"],
+            name=op.f("fk_client_merges_undone_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_client_merges")),
+    )
+    with op.batch_alter_table("client_merges", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_client_merges_survivor_id"), ["survivor_id"])
+        batch_op.create_index(batch_op.f("ix_client_merges_merged_id"), ["merged_id"])
 
 
 def downgrade():
+    op.drop_table("client_merges")
     with op.batch_alter_table("consent_programs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_consent_programs_program_id"))
     op.drop_table("consent_programs")

@@ -74,7 +74,7 @@ class ConsentForm(Form):
         self.provider.choices = [SelectChoice("", _l("Choose…"))] + [
             SelectChoice(str(provider.id), provider.name) for provider in providers
         ]
-        self.programs.choices = [(program.id, program.name) for program in programs]
+        self.programs.choices = [SelectChoice(program.id, program.name) for program in programs]
         self.case.choices = [SelectChoice(str(case.id), case.program.name) for case in cases]
         if not self.is_submitted():
             self.given_on.data = self.given_on.data or local_today()
@@ -91,7 +91,7 @@ class ConsentForm(Form):
     def validate_programs(self, field) -> None:
         if self.scope.data != ConsentScope.AGENCY_SHARING.value:
             return
-        known = {value for value, _label in field.choices}
+        known = {choice.value for choice in field.choices}
         if any(value not in known for value in field.data or ()):
             raise ValidationError(_l("Choose programs from the list."))
         if not (field.data or self.all_programs.data):

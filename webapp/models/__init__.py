@@ -14,6 +14,7 @@ from webapp.models.cases import (
 from webapp.models.clients import (
     Client,
     ClientAlias,
+    ClientMerge,
     ClientNameToken,
     Consent,
     ConsentMethod,
@@ -99,6 +100,7 @@ __all__ = [
     "CaseModel",
     "Client",
     "ClientAlias",
+    "ClientMerge",
     "ClientNameToken",
     "CLOSED_REFERRAL_STATUSES",
     "CLOSURE_ASSESSMENT_OPTIONAL",

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from webapp.extensions import db
-from webapp.models.types import N_, LabelledEnum, UTCDateTime, enum_column, utcnow
+from webapp.models.types import LabelledEnum, UTCDateTime, enum_column, utcnow
 
 
 class AuditAction(LabelledEnum):
@@ -21,6 +21,8 @@ class AuditAction(LabelledEnum):
     LOGOUT = "logout", N_("Signed out")
     ACCESS_DENIED = "access_denied", N_("Access denied")
     DISCARD = "discard", N_("Discarded")
+    MERGE = "merge", N_("Merged")
+    UNMERGE = "unmerge", N_("Merge undone")
 
 
 class AuditEvent(db.Model):

@@ -171,3 +171,33 @@ consent_programs = sa.Table(
         index=True,
     ),
 )
+
+
+class ClientMerge(db.Model):
+    """Two records of one person made one: what moved to the survivor, and how the survivor
+    looked before, so the merge can be undone for a while."""
+
+    __tablename__ = "client_merges"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    survivor_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("clients.id", ondelete="RESTRICT"), index=True
+    )
+    merged_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("clients.id", ondelete="RESTRICT"), index=True
+    )
+    merged_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    merged_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # The survivor's details before the merge: {field: value, "aliases": [...]} (JSON types).
+    survivor_before: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
+    # Row ids re-pointed at the survivor, by table: {"cases": [..], "consents": [..], ...}.
+    moved: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
+    undone_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    undone_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    survivor: so.Mapped[Client] = so.relationship(foreign_keys=[survivor_id])
+    merged: so.Mapped[Client] = so.relationship(foreign_keys=[merged_id])

@@ -17,8 +17,18 @@ def _about_client(client: Client) -> sa.ColumnElement[bool]:
         str(case_id)
         for case_id in db.session.scalars(sa.select(Case.id).where(Case.client_id == client.id))
     ]
+    # Records merged into this one bring their trail with them (cases moved already carry theirs).
+    client_ids = [
+        str(client.id),
+        *(
+            str(merged_id)
+            for merged_id in db.session.scalars(
+                sa.select(Client.id).where(Client.merged_into_id == client.id)
+            )
+        ),
+    ]
     return sa.or_(
-        sa.and_(AuditEvent.record_type == "client", AuditEvent.record_id == str(client.id)),
+        sa.and_(AuditEvent.record_type == "client", AuditEvent.record_id.in_(client_ids)),
         sa.and_(AuditEvent.record_type == "case", AuditEvent.record_id.in_(case_ids)),
     )
 

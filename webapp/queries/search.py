@@ -57,7 +57,12 @@ def _matching_ids(query: str) -> sa.ColumnElement[bool] | None:
     conditions: list[sa.ColumnElement[bool]] = []
     compact = re.sub(r"[\s\-]", "", query)
     if client_ids.is_valid(compact):
-        conditions.append(Client.persistent_id == client_ids.parse(compact))
+        typed = client_ids.parse(compact)
+        conditions.append(Client.persistent_id == typed)
+        # A merged duplicate's ID finds the record it was merged into.
+        duplicate = so.aliased(Client)
+        merged_into = sa.select(duplicate.merged_into_id).where(duplicate.persistent_id == typed)
+        conditions.append(Client.id == merged_into.scalar_subquery())
     elif _ID_LIKE.match(compact):
         # The start of an ID read out over the phone.
         prefix = compact.upper().translate(str.maketrans("OIL", "011"))

@@ -118,3 +118,16 @@ def visible_cases_of(user: User, client: Client) -> list[Case]:
             .order_by(Case.opened_at.desc())
         )
     )
+
+
+def may_merge(user: User, client: Client) -> bool:
+    """Merging a duplicate: admins for anyone; a supervisor for a client whose every case is in
+    a program they supervise (a case elsewhere, even one they cannot see, keeps them out)."""
+    if user.is_admin:
+        return True
+    if user.role != Role.SUPERVISOR:
+        return False
+    program_ids = set(
+        db.session.scalars(sa.select(Case.program_id).where(Case.client_id == client.id))
+    )
+    return bool(program_ids) and all(supervises_in(user, program_id) for program_id in program_ids)

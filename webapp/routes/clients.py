@@ -13,15 +13,22 @@ from werkzeug.wrappers import Response
 from webapp.extensions import db
 from webapp.forms.client_edit import CLIENT_FIELDS, ClientForm
 from webapp.forms.clients import IntakeForm, yes_no
-from webapp.models import AuditAction, Client, ConsentMethod, Program
+from webapp.models import AuditAction, Client, ConsentMethod, Program, utcnow
 from webapp.queries import duplicates
 from webapp.queries.audit_trail import who_has_seen
 from webapp.queries.consents import consents_seen_through
+from webapp.queries.merges import merges_into
 from webapp.queries.search import search_clients
 from webapp.queries.timeline import client_timeline
-from webapp.queries.visibility import intake_programs, is_supervisor_or_admin, visible_cases_of
+from webapp.queries.visibility import (
+    intake_programs,
+    is_supervisor_or_admin,
+    may_merge,
+    visible_cases_of,
+)
 from webapp.services import audit, cases, clients
 from webapp.services.intake import take_intake
+from webapp.services.merge import can_undo
 from webapp.text import clean_line
 from webapp.timeutil import local_today
 from webapp.web.access import get_client_or_404
@@ -242,4 +249,7 @@ def view(persistent_id: str) -> Response | str:
         timeline=client_timeline(client, visible),
         viewers=who_has_seen(client) if is_supervisor_or_admin(current_user) else None,
         today=local_today(),
+        merges=merges_into(client),
+        may_merge=may_merge(current_user, client),
+        can_undo=lambda record: current_user.is_admin and can_undo(record, utcnow()),
     )

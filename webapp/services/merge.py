@@ -1,0 +1,183 @@
+"""Two records of one person made one, and undone within a month.
+
+Every table that points at a client is either moved to the survivor row by row (and the ids kept,
+so an undo moves exactly those back), or rebuilt from the survivor's chosen names. A new table
+with a `client_id` must be added to one of these, or tests/test_merge.py fails.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from webapp.extensions import db
+from webapp.models import (
+    AuditAction,
+    Case,
+    Client,
+    ClientMerge,
+    Consent,
+    Invitation,
+    User,
+    utcnow,
+)
+from webapp.services import audit, clients
+
+# Rows that belong to the person, re-pointed at the survivor.
+MOVED = {"cases": Case, "consents": Consent, "invitations": Invitation}
+# Rows made from the client's own names, rebuilt when the names change.
+REBUILT = {"client_aliases", "client_name_tokens"}
+# Pointers between client records: a merge's own, and `clients.merged_into_id`.
+POINTERS = {"clients", "client_merges"}
+HANDLED = set(MOVED) | REBUILT | POINTERS
+
+# What a person chooses between, field by field.
+FIELDS = (
+    "preferred_name",
+    "legal_name",
+    "date_of_birth",
+    "estimated_birth_year",
+    "language",
+    "phone",
+    "safe_to_call",
+    "safe_to_text",
+    "contact_notes",
+)
+UNDO_WITHIN = timedelta(days=30)
+
+
+class MergeError(ValueError):
+    """A merge or an undo that cannot be made; the message says why."""
+
+
+def _stored(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _loaded(field: str, value: Any) -> Any:
+    return date.fromisoformat(value) if field == "date_of_birth" and value else value
+
+
+def _details(client: Client) -> dict[str, Any]:
+    return {field: getattr(client, field) for field in FIELDS}
+
+
+def merge_clients(
+    survivor: Client, merged: Client, *, take_from_merged: set[str], merged_by: User
+) -> ClientMerge:
+    """Make `merged` part of `survivor`: its cases, consents and invitations move, its names
+    become the survivor's aliases, and its ID leads to the survivor from now on."""
+    if survivor.id == merged.id:
+        raise MergeError("Choose two different records.")
+    if survivor.merged_into_id is not None or merged.merged_into_id is not None:
+        raise MergeError("One of these records was already merged into another.")
+    if take_from_merged - set(FIELDS):
+        raise MergeError("Choose among the fields shown.")
+    before = {field: _stored(value) for field, value in _details(survivor).items()}
+    before["aliases"] = [alias.name for alias in survivor.aliases]
+
+    chosen = _details(survivor)
+    for field in take_from_merged:
+        chosen[field] = getattr(merged, field)
+    # Every name either record was known by stays searchable on the survivor.
+    names = [
+        merged.preferred_name,
+        merged.legal_name or "",
+        survivor.preferred_name,
+        survivor.legal_name or "",
+        *(alias.name for alias in survivor.aliases),
+        *(alias.name for alias in merged.aliases),
+    ]
+    kept = {chosen["preferred_name"].casefold(), (chosen["legal_name"] or "").casefold()}
+    aliases: list[str] = []
+    for name in names:
+        if name and name.casefold() not in kept:
+            kept.add(name.casefold())
+            aliases.append(name)
+    clients.update_client(
+        survivor,
+        clients.ClientDetails(aliases=aliases, **chosen),
+        expected_version=survivor.version,
+        changed_by=merged_by,
+    )
+
+    moved: dict[str, list[int]] = {}
+    for table, model in MOVED.items():
+        ids = list(db.session.scalars(sa.select(model.id).where(model.client_id == merged.id)))
+        if ids:
+            db.session.execute(
+                sa.update(model).where(model.id.in_(ids)).values(client_id=survivor.id)
+            )
+        moved[table] = ids
+    # Records merged into this one earlier now lead straight to the survivor.
+    earlier = list(
+        db.session.scalars(sa.select(Client.id).where(Client.merged_into_id == merged.id))
+    )
+    if earlier:
+        db.session.execute(
+            sa.update(Client).where(Client.id.in_(earlier)).values(merged_into_id=survivor.id)
+        )
+    moved["clients"] = earlier
+    merged.merged_into_id = survivor.id
+
+    record = ClientMerge(
+        survivor_id=survivor.id,
+        merged_id=merged.id,
+        merged_by_id=merged_by.id,
+        survivor_before=before,
+        moved=moved,
+    )
+    db.session.add(record)
+    db.session.flush()
+    db.session.expire(survivor)
+    db.session.expire(merged)
+    audit.record(AuditAction.MERGE, "client", merged.id, user=merged_by)
+    audit.record(AuditAction.MERGE, "client", survivor.id, user=merged_by)
+    return record
+
+
+def can_undo(merge: ClientMerge, now: datetime) -> bool:
+    return merge.undone_at is None and now - merge.merged_at <= UNDO_WITHIN
+
+
+def undo_merge(merge: ClientMerge, *, undone_by: User) -> None:
+    """Put back what the merge moved and the survivor's details as they were. What was added to
+    the survivor since stays with it."""
+    now = utcnow()
+    if not can_undo(merge, now):
+        raise MergeError("This merge can no longer be undone.")
+    survivor, merged = merge.survivor, merge.merged
+    for table, model in MOVED.items():
+        ids = merge.moved.get(table, [])
+        if ids:
+            db.session.execute(
+                sa.update(model)
+                .where(model.id.in_(ids), model.client_id == survivor.id)
+                .values(client_id=merged.id)
+            )
+    earlier = merge.moved.get("clients", [])
+    if earlier:
+        db.session.execute(
+            sa.update(Client)
+            .where(Client.id.in_(earlier), Client.merged_into_id == survivor.id)
+            .values(merged_into_id=merged.id)
+        )
+    merged.merged_into_id = None
+    before = dict(merge.survivor_before)
+    aliases = before.pop("aliases", [])
+    details = {field: _loaded(field, before.get(field)) for field in FIELDS}
+    details["contact_notes"] = details["contact_notes"] or ""
+    db.session.expire(survivor)
+    clients.update_client(
+        survivor,
+        clients.ClientDetails(aliases=aliases, **details),
+        expected_version=survivor.version,
+        changed_by=undone_by,
+    )
+    merge.undone_at, merge.undone_by_id = now, undone_by.id
+    db.session.flush()
+    db.session.expire(merged)
+    audit.record(AuditAction.UNMERGE, "client", merged.id, user=undone_by)
+    audit.record(AuditAction.UNMERGE, "client", survivor.id, user=undone_by)
