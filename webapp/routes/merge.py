@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -60,8 +61,10 @@ def merge_into(persistent_id: str) -> Response | tuple[str, int]:
         else:
             db.session.commit()
             flash(
-                f"Merged: {other.display_id} now leads to this record. "
-                "An admin can undo it within 30 days."
+                _(
+                    "Merged: %(id)s now leads to this record. An admin can undo it within 30 days.",
+                    id=other.display_id,
+                )
             )
             return redirect(url_for("clients.view", persistent_id=this.display_id))
     candidates = []
@@ -96,5 +99,5 @@ def undo(persistent_id: str, merge_id: int) -> Response:
         flash(str(error))
     else:
         db.session.commit()
-        flash(f"Merge undone: {record.merged.display_id} is a record of its own again.")
+        flash(_("Merge undone: %(id)s is a record of its own again.", id=record.merged.display_id))
     return redirect(url_for("clients.view", persistent_id=survivor.display_id))
