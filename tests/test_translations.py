@@ -57,7 +57,8 @@ class _Reader(HTMLParser):
             if value and name in READ_ATTRIBUTES and _has_words(value):
                 self.found.append(f'{name}="{value}"')
         if (
-            tag in ("input", "button")
+            # A <button>'s value is posted, not shown; an <input type="submit">'s is its text.
+            tag == "input"
             and attributes.get("type") in ("submit", "button", "reset")
             and _has_words(attributes.get("value") or "")
         ):

@@ -106,7 +106,9 @@ class ContactForm(Form):
         _l("What happened"),
         validators=[
             DataRequired(_l("Write a short note: what happened, what they said, what you agreed.")),
-            Length(max=NOTE_MAX, message=_l("At most %(num)s characters.", num=f"{NOTE_MAX:,}")),
+            Length(
+                max=NOTE_MAX, message=_l("At most %(num)s characters.", num=format(NOTE_MAX, ","))
+            ),
         ],
     )
     next_follow_up_on = DateField(

@@ -64,7 +64,9 @@ class ConsentForm(Form):
         _l("Note"),
         validators=[
             Optional(),
-            Length(max=NOTE_MAX, message=_l("At most %(num)s characters.", num=f"{NOTE_MAX:,}")),
+            Length(
+                max=NOTE_MAX, message=_l("At most %(num)s characters.", num=format(NOTE_MAX, ","))
+            ),
         ],
         description=_l("Limits the client set, what may not be shared."),
     )
@@ -128,6 +130,8 @@ class RevokeConsentForm(Form):
         _l("Why it is revoked"),
         validators=[
             DataRequired(_l("Say why: the client asked, or what changed.")),
-            Length(max=NOTE_MAX, message=_l("At most %(num)s characters.", num=f"{NOTE_MAX:,}")),
+            Length(
+                max=NOTE_MAX, message=_l("At most %(num)s characters.", num=format(NOTE_MAX, ","))
+            ),
         ],
     )

@@ -47,7 +47,9 @@ def _note(label: str, message: str, *, id: str | None = None) -> TextAreaField:
         label,
         validators=[
             DataRequired(message),
-            Length(max=NOTE_MAX, message=_l("At most %(num)s characters.", num=f"{NOTE_MAX:,}")),
+            Length(
+                max=NOTE_MAX, message=_l("At most %(num)s characters.", num=format(NOTE_MAX, ","))
+            ),
         ],
         id=id,
     )
@@ -66,7 +68,9 @@ def _text(label: str, description: str = "") -> TextAreaField:
         label,
         validators=[
             Optional(),
-            Length(max=NOTE_MAX, message=_l("At most %(num)s characters.", num=f"{NOTE_MAX:,}")),
+            Length(
+                max=NOTE_MAX, message=_l("At most %(num)s characters.", num=format(NOTE_MAX, ","))
+            ),
         ],
         description=description,
     )
