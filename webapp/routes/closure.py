@@ -10,12 +10,13 @@ from werkzeug.wrappers import Response
 from webapp.extensions import db
 from webapp.forms.lifecycle import ClosureForm, DecisionForm, ReopenForm, closure_form
 from webapp.models import (
+    SCORE_MEANINGS,
     ClosureReason,
     ClosureStatus,
     WarmHandoff,
 )
 from webapp.queries.case_state import CaseState, load_state
-from webapp.queries.closure import closure_history
+from webapp.queries.closure import closure_history, closure_review
 from webapp.services import closure
 from webapp.services.case_changes import may_manage
 from webapp.services.cases import CaseError
@@ -43,6 +44,8 @@ def _page(
         form=form,
         needs_approval=closure.needs_approval(case),
         pending=pending,
+        review=closure_review(state, pending) if pending is not None else None,
+        score_meanings=SCORE_MEANINGS,
         may_decide=pending is not None and closure.may_approve(current_user, pending),
         may_manage=may_manage(current_user, case),
         last_returned=history.last_returned,
