@@ -559,3 +559,80 @@ def test_only_a_supervisor_of_the_program_other_than_the_asker_decides(
     assert response.status_code == 422 and "Say what the worker should do" in page
     assert "Better by 3" in page and "Ask the job centre about the forklift course" in page
     assert db.session.scalar(sa.select(ClosureRequest.status)) == ClosureStatus.PENDING
+
+
+# Issue 18, item 7: a refused closure keeps what was typed, and the way to the closure assessment
+# comes back to the form.
+
+
+def test_a_closure_refused_for_want_of_an_assessment_keeps_every_answer(as_user, org, make_case):
+    case, goal = planned_case(make_case, org.generalist, org.ana)
+    first, second = local_today() + timedelta(days=21), local_today() + timedelta(days=63)
+    response = as_user(org.ana).post(
+        f"/cases/{case.id}/close",
+        data=_form(
+            reason="transferred",
+            outcome="Moving to the county ACT team; housing voucher in hand.",
+            taken_over_by="County ACT team",
+            warm_handoff="done",
+            follow_up_1=first.isoformat(),
+            follow_up_2=second.isoformat(),
+            **{f"goal_{goal.id}": "partly_met"},
+        ),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ClosureRequest)) == 0
+    # Every answer is back in the form.
+    form = page.split('data-draft="closure-')[1].split("</form>")[0]
+    assert '<option selected value="transferred">' in form
+    assert "Moving to the county ACT team; housing voucher in hand.</textarea>" in form
+    assert '<option selected value="partly_met">' in form.split(f'id="goal_{goal.id}"')[1]
+    assert 'value="County ACT team"' in form
+    assert '<option selected value="done">' in form
+    assert f'value="{first.isoformat()}"' in form and f'value="{second.isoformat()}"' in form
+    # What is missing is named at the top and beside the closure assessment, not on a field that
+    # was answered, with the way to record it and come back here.
+    problems = page.split('id="closure-problems"')[1].split("</div>")[0]
+    assert "Nothing you typed was lost" in problems
+    assert "Closure assessment: Record the closure assessment first" in problems
+    assert 'href="#assessment-field"' in problems
+    assert 'id="reason-error"' not in page
+    row = page.split('id="assessment-field"')[1].split("</li>")[0]
+    assert 'id="assessment-error">Record the closure assessment first' in row
+    link = f"/cases/{case.id}/assessments/new?kind=closure&amp;next=/cases/{case.id}/close"
+    assert f'href="{link}">Record the closure assessment</a>' in row
+    assert "form-draft.js" in page  # keeps the answers on the phone across the detour
+
+
+def test_every_problem_is_listed_at_the_top_and_linked_to_its_field(as_user, org, make_case):
+    case, goal = planned_case(make_case, org.generalist, org.ana)
+    assess(case, org.ana, AssessmentKind.CLOSURE)
+    response = as_user(org.ana).post(
+        f"/cases/{case.id}/close",
+        data=_form(outcome=" ", warm_handoff="done", **{f"goal_{goal.id}": ""}),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    problems = page.split('id="closure-problems"')[1].split("</div>")[0]
+    assert '<a href="#outcome">Outcome: Say how the case ends' in problems
+    assert '<a href="#taken_over_by">Who takes over: Say who the client was handed to.' in problems
+    assert (
+        f'<a href="#goal_{goal.id}">Move into my own flat: Give this goal its outcome.' in problems
+    )
+    assert "Closure assessment" not in problems and 'id="assessment-error"' not in page
+
+
+def test_the_closure_form_offers_the_assessment_only_to_whoever_may_close(
+    as_user, org, make_case, make_user
+):
+    case, goal = planned_case(make_case, org.generalist, org.ana)
+    colleague = make_user(Role.OUTREACH_WORKER, [org.generalist])
+    page = as_user(colleague).get(f"/cases/{case.id}/close").get_data(as_text=True)
+    assert "Only the case" in page and "form-draft.js" not in page
+    assert as_user(colleague).post(f"/cases/{case.id}/close", data=_form(goal)).status_code == 403
+    elsewhere = make_user(Role.SUPERVISOR, [make_program_for(make_user)])
+    assert as_user(elsewhere).get(f"/cases/{case.id}/close").status_code == 404
+    assert as_user(elsewhere).post(f"/cases/{case.id}/close", data=_form(goal)).status_code == 404
+    page = as_user(org.ana).get(f"/cases/{case.id}/close").get_data(as_text=True)
+    assert 'data-draft="closure-' in page and "data-draft-restore" in page
