@@ -10,12 +10,13 @@ from werkzeug.wrappers import Response
 from webapp.extensions import db
 from webapp.forms.lifecycle import ClosureForm, DecisionForm, ReopenForm, closure_form
 from webapp.models import (
+    SCORE_MEANINGS,
     ClosureReason,
     ClosureStatus,
     WarmHandoff,
 )
 from webapp.queries.case_state import CaseState, load_state
-from webapp.queries.closure import closure_history
+from webapp.queries.closure import closure_history, closure_review
 from webapp.services import closure
 from webapp.services.case_changes import may_manage
 from webapp.services.cases import CaseError
@@ -31,6 +32,7 @@ def _page(
     *,
     decision: DecisionForm | None = None,
     reopen: ReopenForm | None = None,
+    missing_assessment: str | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
     case = state.case
@@ -43,6 +45,8 @@ def _page(
         form=form,
         needs_approval=closure.needs_approval(case),
         pending=pending,
+        review=closure_review(state, pending) if pending is not None else None,
+        score_meanings=SCORE_MEANINGS,
         may_decide=pending is not None and closure.may_approve(current_user, pending),
         may_manage=may_manage(current_user, case),
         last_returned=history.last_returned,
@@ -50,6 +54,7 @@ def _page(
         decision=decision or DecisionForm(formdata=None),
         reopen=reopen or ReopenForm(formdata=None),
         closure_assessment=history.closure_assessment,
+        missing_assessment=missing_assessment,
     ), status
 
 
@@ -80,11 +85,13 @@ def close(case_id: int) -> Response | tuple[str, int]:
         follow_up_dates=form.follow_up_dates(),
     )
     found = closure.problems(state, plan, local_today())
+    # A missing closure assessment is no field's fault: it is said beside "Before closing", with
+    # the way to record it and come back to what was typed.
+    missing_assessment = found.get("assessment")
     for name, message in found.items():
-        target = {"goals": None, "assessment": form.reason, "follow_ups": form.follow_up_1}.get(
-            name, None
+        target = {"follow_ups": form.follow_up_1}.get(name) or (
+            form[name] if name in form else None
         )
-        target = target or (form[name] if name in form else None)
         if target is not None and message not in target.errors:
             target.errors = [*target.errors, message]
     if valid and not found:
@@ -95,7 +102,7 @@ def close(case_id: int) -> Response | tuple[str, int]:
             return redirect(url_for("cases.view", case_id=case.id))
         flash("Closure sent to a supervisor for approval.")
         return redirect(url_for("closure.close", case_id=case.id))
-    return _page(state, form, status=422)
+    return _page(state, form, missing_assessment=missing_assessment, status=422)
 
 
 @bp.post("/<int:case_id>/close/decision")
