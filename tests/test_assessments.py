@@ -457,3 +457,62 @@ def test_a_mis_tapped_score_can_be_taken_back(as_user, setup):
     assert response.status_code == 302
     assessment = db.session.scalar(sa.select(Assessment))
     assert {(s.domain, s.score) for s in assessment.scores} == {(LifeDomain.INCOME, 3)}
+
+
+# Issue 18, item 7: the closure form sends the worker here with `next`, and saving goes back there.
+
+
+def test_saving_an_assessment_returns_to_where_the_worker_was_going(as_user, setup):
+    assess(setup.case, setup.ana)
+    back = f"/cases/{setup.case.id}/close"
+    url = f"/cases/{setup.case.id}/assessments/new?kind=closure&next={back}"
+    page = as_user(setup.ana).get(url).get_data(as_text=True)
+    assert "Saving brings you back to where you were." in page
+    assert f'<a href="{back}">Go back without saving</a>' in page
+    # Refused, the way back is still there (the form posts to its own address, `next` included).
+    response = as_user(setup.ana).post(url, data=_form(kind="closure"))
+    assert response.status_code == 422 and "Go back without saving" in response.get_data(
+        as_text=True
+    )
+    response = as_user(setup.ana).post(
+        url, data=_form(kind="closure", score_housing="4", narrative_housing="Lease signed.")
+    )
+    assert response.status_code == 302 and response.headers["Location"] == back
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+        "evil.example/cases/1",
+    ],
+)
+def test_a_next_that_leaves_the_site_is_ignored(as_user, setup, target):
+    assess(setup.case, setup.ana)
+    query = {"kind": "closure", "next": target}
+    page = (
+        as_user(setup.ana)
+        .get(f"/cases/{setup.case.id}/assessments/new", query_string=query)
+        .get_data(as_text=True)
+    )
+    assert "evil.example" not in page and "javascript:" not in page
+    assert "Go back without saving" not in page
+    response = as_user(setup.ana).post(
+        f"/cases/{setup.case.id}/assessments/new",
+        query_string=query,
+        data=_form(kind="closure", score_housing="4", narrative_housing="Lease signed."),
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/cases/{setup.case.id}"
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Assessment)
+            .where(Assessment.kind == AssessmentKind.CLOSURE)
+        )
+        == 1
+    )

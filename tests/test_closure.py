@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.lifecycle import assess, planned_case
+from tests.lifecycle import a_service, add_goal, agree, assess, planned_case
 from webapp.extensions import db
 from webapp.models import (
     AssessmentKind,
@@ -20,20 +20,24 @@ from webapp.models import (
     ContactType,
     Goal,
     GoalStatus,
+    LifeDomain,
     Phase,
     PostClosureFollowUp,
     Program,
     RiskLevel,
     Role,
+    TaskOwner,
     User,
     utcnow,
 )
 from webapp.queries.case_state import load_state
+from webapp.queries.closure import closure_review
 from webapp.queries.next_step import next_step
 from webapp.queries.today import due_items as _due_items
-from webapp.services import cases, closure, programs
+from webapp.services import cases, closure, plans, programs, referrals
 from webapp.services.cases import CaseError
 from webapp.timeutil import local_today
+from webapp.web.templating import local_date
 
 
 def due_items(user, today):
@@ -382,3 +386,253 @@ def test_a_returning_client_gets_a_new_case_on_the_same_persistent_id(as_user, o
     again = cases.open_case(client, org.generalist, created_by=org.ana, primary_worker=org.ana)
     db.session.commit()
     assert again.client.persistent_id == case.client.persistent_id and again.id != case.id
+
+
+# Issue 18, item 4: what a supervisor must see to approve a closure.
+
+
+def _closure_to_review(org, make_case):
+    """An intensive case: baseline housing 1, income 2, health 3; a closure assessment of
+    housing 4, income 2, safety 3; a goal met, one partly met with a task not done; an open
+    referral; a closure asked for with two checks after it."""
+    case = make_case(org.intensive, org.ana)
+    assess(
+        case,
+        org.ana,
+        scores={LifeDomain.HOUSING: 1, LifeDomain.INCOME: 2, LifeDomain.HEALTH: 3},
+        on=local_today() - timedelta(days=120),
+    )
+    housing = add_goal(case, org.ana)
+    work = add_goal(case, org.ana, "Find steady work")
+    agree(case, org.ana)
+    plans.add_task(
+        case,
+        work,
+        description="Ask the job centre about the forklift course",
+        responsible=TaskOwner.CLIENT,
+        due_on=local_today() + timedelta(days=10),
+        user=org.ana,
+    )
+    referrals.make_referral(case, a_service(), created_by=org.ana, today=local_today())
+    db.session.commit()
+    assess(
+        case,
+        org.ana,
+        AssessmentKind.CLOSURE,
+        scores={LifeDomain.HOUSING: 4, LifeDomain.INCOME: 2, LifeDomain.SAFETY: 3},
+    )
+    checks = [local_today() + timedelta(days=30), local_today() + timedelta(days=90)]
+    closure.request_closure(
+        load_state(case),
+        closure.ClosurePlan(
+            reason=ClosureReason.GOALS_MET,
+            outcome="Housed since May; looking for work with the job centre.",
+            goal_outcomes={housing.id: GoalStatus.MET, work.id: GoalStatus.PARTLY_MET},
+            taken_over_by="Eastside tenancy support",
+            warm_handoff=closure.WarmHandoff.DONE,
+            follow_up_dates=checks,
+        ),
+        user=org.ana,
+        today=local_today(),
+    )
+    db.session.commit()
+    return case, housing, work, checks
+
+
+def _item(page: str, element_id: str) -> str:
+    """The text of the list item with this id (up to its end)."""
+    return page.split(f'id="{element_id}"')[1].split("</li>")[0]
+
+
+def test_the_approval_page_shows_change_goals_open_work_and_checks(as_user, org, make_case):
+    case, housing, work, checks = _closure_to_review(org, make_case)
+    response = as_user(org.boss).get(f"/cases/{case.id}/close")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Approve closure" in page
+    # The worker's reason and summary.
+    summary = page.split('id="closure-summary"')[1].split("</section>")[0]
+    assert "Goals met" in summary
+    assert "Housed since May; looking for work with the job centre." in summary
+    # Per domain: baseline → closure, in words and numbers.
+    assert "Better in 1, no change in 1, worse in 0" in page
+    housing_row = _item(page, "change-housing")
+    assert "Better by 3" in housing_row
+    assert (
+        "1 · In crisis" in housing_row and "4 · Building" in housing_row and "(+3)" in housing_row
+    )
+    income_row = _item(page, "change-income")
+    assert "No change" in income_row and "2 · Vulnerable" in income_row and "(0)" in income_row
+    assert "Not scored at closure" in _item(page, "change-health")
+    assert "Not scored at baseline" in _item(page, "change-safety")
+    assert 'id="change-food"' not in page  # scored neither time
+    # Each goal with its outcome, in words.
+    assert "Met" in _item(page, f"goal-outcome-{housing.id}")
+    assert "Partly met" in _item(page, f"goal-outcome-{work.id}")
+    assert "partly_met" not in page.split('id="closure-review"')[1]
+    # What is still open, with a warning that closing does not finish it.
+    still_open = page.split('id="closure-open"')[1].split("</section>")[0]
+    assert "closing does not finish them" in still_open
+    assert "Ask the job centre about the forklift course" in still_open
+    assert "Harbor Light Shelter: Emergency shelter bed" in still_open and "Sent" in still_open
+    # The planned checks after closure, and the transition.
+    after = page.split('id="closure-after"')[1].split("</section>")[0]
+    assert f"{local_date(checks[0])}, {local_date(checks[1])}" in after
+    assert "Eastside tenancy support" in after and "Yes, done" in after
+
+
+def test_the_approval_page_says_when_nothing_is_open_and_no_assessment_was_needed(
+    as_user, org, make_case
+):
+    case, goal = planned_case(make_case, org.intensive, org.ana)
+    plans.add_task(
+        case,
+        goal,
+        description="Sign the lease",
+        responsible=TaskOwner.CLIENT,
+        due_on=None,
+        user=org.ana,
+    )
+    db.session.commit()
+    plans.set_task_done(case, load_state(case).open_tasks[0], True, user=org.ana)
+    closure.request_closure(
+        load_state(case),
+        closure.ClosurePlan(
+            reason=ClosureReason.DISENGAGED,
+            outcome="No contact since March.",
+            goal_outcomes={goal.id: GoalStatus.NOT_MET},
+        ),
+        user=org.ana,
+        today=local_today(),
+    )
+    db.session.commit()
+    page = as_user(org.boss).get(f"/cases/{case.id}/close").get_data(as_text=True)
+    assert "Nothing left open" in page and "Sign the lease" not in page
+    no_assessment = page.split('id="no-closure-assessment"')[1].split("</p>")[0]
+    assert "No closure assessment recorded" in no_assessment
+    assert "Not needed when the client disengaged" in no_assessment
+    assert "Not met" in _item(page, f"goal-outcome-{goal.id}")
+    assert "None planned" in page.split('id="closure-after"')[1]
+
+
+def test_a_goal_added_after_the_request_shows_it_has_no_outcome(org, make_case):
+    case, housing, work, _ = _closure_to_review(org, make_case)
+    late = add_goal(case, org.ana, "Register with a GP")
+    review = closure_review(load_state(case), load_state(case).pending_closure)
+    outcomes = {row.goal.id: (row.outcome, row.ended_before) for row in review.goals}
+    assert outcomes == {
+        housing.id: (GoalStatus.MET, False),
+        work.id: (GoalStatus.PARTLY_MET, False),
+        late.id: (None, False),
+    }
+    assert [review.count(1), review.count(0), review.count(-1)] == [1, 1, 0]
+
+
+def test_only_a_supervisor_of_the_program_other_than_the_asker_decides(
+    as_user, org, make_case, make_user
+):
+    case, *_ = _closure_to_review(org, make_case)
+    colleague = make_user(Role.OUTREACH_WORKER, [org.intensive])
+    elsewhere = make_user(Role.SUPERVISOR, [make_program_for(make_user)])
+    admin = make_user(Role.ADMIN)
+    for reader in (org.ana, colleague):  # they read what waits, and cannot decide it
+        page = as_user(reader).get(f"/cases/{case.id}/close").get_data(as_text=True)
+        assert "Better by 3" in page and "Approve closure" not in page
+        assert (
+            as_user(reader)
+            .post(f"/cases/{case.id}/close/decision", data={"decision": "approve"})
+            .status_code
+            == 403
+        )
+    assert as_user(elsewhere).get(f"/cases/{case.id}/close").status_code == 404
+    assert (
+        as_user(elsewhere)
+        .post(f"/cases/{case.id}/close/decision", data={"decision": "approve"})
+        .status_code
+        == 404
+    )
+    assert "Approve closure" in as_user(admin).get(f"/cases/{case.id}/close").get_data(as_text=True)
+    # A send-back without a note is refused beside the note, with the review still there.
+    response = as_user(org.boss).post(
+        f"/cases/{case.id}/close/decision", data={"decision": "return", "note": "  "}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Say what the worker should do" in page
+    assert "Better by 3" in page and "Ask the job centre about the forklift course" in page
+    assert db.session.scalar(sa.select(ClosureRequest.status)) == ClosureStatus.PENDING
+
+
+# Issue 18, item 7: a refused closure keeps what was typed, and the way to the closure assessment
+# comes back to the form.
+
+
+def test_a_closure_refused_for_want_of_an_assessment_keeps_every_answer(as_user, org, make_case):
+    case, goal = planned_case(make_case, org.generalist, org.ana)
+    first, second = local_today() + timedelta(days=21), local_today() + timedelta(days=63)
+    response = as_user(org.ana).post(
+        f"/cases/{case.id}/close",
+        data=_form(
+            reason="transferred",
+            outcome="Moving to the county ACT team; housing voucher in hand.",
+            taken_over_by="County ACT team",
+            warm_handoff="done",
+            follow_up_1=first.isoformat(),
+            follow_up_2=second.isoformat(),
+            **{f"goal_{goal.id}": "partly_met"},
+        ),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ClosureRequest)) == 0
+    # Every answer is back in the form.
+    form = page.split('data-draft="closure-')[1].split("</form>")[0]
+    assert '<option selected value="transferred">' in form
+    assert "Moving to the county ACT team; housing voucher in hand.</textarea>" in form
+    assert '<option selected value="partly_met">' in form.split(f'id="goal_{goal.id}"')[1]
+    assert 'value="County ACT team"' in form
+    assert '<option selected value="done">' in form
+    assert f'value="{first.isoformat()}"' in form and f'value="{second.isoformat()}"' in form
+    # What is missing is named at the top and beside the closure assessment, not on a field that
+    # was answered, with the way to record it and come back here.
+    problems = page.split('id="closure-problems"')[1].split("</div>")[0]
+    assert "Nothing you typed was lost" in problems
+    assert "Closure assessment: Record the closure assessment first" in problems
+    assert 'href="#assessment-field"' in problems
+    assert 'id="reason-error"' not in page
+    row = page.split('id="assessment-field"')[1].split("</li>")[0]
+    assert 'id="assessment-error">Record the closure assessment first' in row
+    link = f"/cases/{case.id}/assessments/new?kind=closure&amp;next=/cases/{case.id}/close"
+    assert f'href="{link}">Record the closure assessment</a>' in row
+    assert "form-draft.js" in page  # keeps the answers on the phone across the detour
+
+
+def test_every_problem_is_listed_at_the_top_and_linked_to_its_field(as_user, org, make_case):
+    case, goal = planned_case(make_case, org.generalist, org.ana)
+    assess(case, org.ana, AssessmentKind.CLOSURE)
+    response = as_user(org.ana).post(
+        f"/cases/{case.id}/close",
+        data=_form(outcome=" ", warm_handoff="done", **{f"goal_{goal.id}": ""}),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    problems = page.split('id="closure-problems"')[1].split("</div>")[0]
+    assert '<a href="#outcome">Outcome: Say how the case ends' in problems
+    assert '<a href="#taken_over_by">Who takes over: Say who the client was handed to.' in problems
+    assert (
+        f'<a href="#goal_{goal.id}">Move into my own flat: Give this goal its outcome.' in problems
+    )
+    assert "Closure assessment" not in problems and 'id="assessment-error"' not in page
+
+
+def test_the_closure_form_offers_the_assessment_only_to_whoever_may_close(
+    as_user, org, make_case, make_user
+):
+    case, goal = planned_case(make_case, org.generalist, org.ana)
+    colleague = make_user(Role.OUTREACH_WORKER, [org.generalist])
+    page = as_user(colleague).get(f"/cases/{case.id}/close").get_data(as_text=True)
+    assert "Only the case" in page and "form-draft.js" not in page
+    assert as_user(colleague).post(f"/cases/{case.id}/close", data=_form(goal)).status_code == 403
+    elsewhere = make_user(Role.SUPERVISOR, [make_program_for(make_user)])
+    assert as_user(elsewhere).get(f"/cases/{case.id}/close").status_code == 404
+    assert as_user(elsewhere).post(f"/cases/{case.id}/close", data=_form(goal)).status_code == 404
+    page = as_user(org.ana).get(f"/cases/{case.id}/close").get_data(as_text=True)
+    assert 'data-draft="closure-' in page and "data-draft-restore" in page

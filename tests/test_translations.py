@@ -29,7 +29,7 @@ HOLE = "\x00"
 # Attributes a person reads or hears.
 READ_ATTRIBUTES = {"placeholder", "title", "aria-label", "alt", "aria-description"}
 # Text that is not words: the brand, symbols, numbers, punctuation.
-NOT_WORDS = re.compile(r"Waymark|[^A-Za-zÀ-ÿ]")
+NOT_WORDS = re.compile(r"Waymark|%[-+ #0]*\d*(?:\.\d+)?[sdifgx]|[^A-Za-zÀ-ÿ]")
 # Values a form posts, never read as words.
 FORM_VALUES = {"yes", "no", "y", "n", "true", "false", "on", "off"}
 # Keyword arguments of macro calls that end up on the page.

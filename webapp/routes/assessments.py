@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -15,6 +15,7 @@ from webapp.queries.case_state import load_state
 from webapp.services import assessments
 from webapp.services.cases import CaseError
 from webapp.web.access import get_case_or_404
+from webapp.web.security import back_to_case, safe_next
 
 bp = Blueprint("assessments", __name__, url_prefix="/cases")
 
@@ -56,7 +57,8 @@ def new(case_id: int) -> Response | tuple[str, int]:
                 if details.kind == AssessmentKind.REASSESSMENT
                 else _("%(kind)s assessment saved.", kind=_(details.kind.label))
             )
-            return redirect(url_for("cases.view", case_id=case.id))
+            # Back where the worker was going (the closure form sends them here with `next`).
+            return redirect(back_to_case(case.id))
     last_strengths = assessment_reads.latest_strengths(state.assessments)
     previous = {
         change.domain: change
@@ -69,6 +71,7 @@ def new(case_id: int) -> Response | tuple[str, int]:
         previous=previous,
         last_strengths=last_strengths,
         last_strengths_list=assessment_reads.strengths_of(last_strengths) if last_strengths else [],
+        back=safe_next(request.args.get("next")),
     ), 422 if form.errors else 200
 
 

@@ -4,18 +4,20 @@ closure."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
 from webapp.forms.lifecycle import ClosureForm, DecisionForm, ReopenForm, closure_form
 from webapp.models import (
+    SCORE_MEANINGS,
     ClosureReason,
     ClosureStatus,
     WarmHandoff,
 )
 from webapp.queries.case_state import CaseState, load_state
-from webapp.queries.closure import closure_history
+from webapp.queries.closure import closure_history, closure_review
 from webapp.services import closure
 from webapp.services.case_changes import may_manage
 from webapp.services.cases import CaseError
@@ -31,6 +33,7 @@ def _page(
     *,
     decision: DecisionForm | None = None,
     reopen: ReopenForm | None = None,
+    missing_assessment: str | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
     case = state.case
@@ -43,6 +46,8 @@ def _page(
         form=form,
         needs_approval=closure.needs_approval(case),
         pending=pending,
+        review=closure_review(state, pending) if pending is not None else None,
+        score_meanings=SCORE_MEANINGS,
         may_decide=pending is not None and closure.may_approve(current_user, pending),
         may_manage=may_manage(current_user, case),
         last_returned=history.last_returned,
@@ -50,6 +55,7 @@ def _page(
         decision=decision or DecisionForm(formdata=None),
         reopen=reopen or ReopenForm(formdata=None),
         closure_assessment=history.closure_assessment,
+        missing_assessment=missing_assessment,
     ), status
 
 
@@ -63,7 +69,7 @@ def close(case_id: int) -> Response | tuple[str, int]:
     if not may_manage(current_user, case):
         abort(403)
     if not case.is_open or state.pending_closure is not None:
-        flash("This case is already closed or waiting for approval.")
+        flash(_("This case is already closed or waiting for approval."))
         return redirect(url_for("closure.close", case_id=case.id))
     valid = form.validate_on_submit()
     # The closure's own checks run even when a field is wrong, so every problem shows at once.
@@ -80,22 +86,26 @@ def close(case_id: int) -> Response | tuple[str, int]:
         follow_up_dates=form.follow_up_dates(),
     )
     found = closure.problems(state, plan, local_today())
+    # A missing closure assessment is no field's fault: it is said beside "Before closing", with
+    # the way to record it and come back to what was typed.
+    missing_assessment = found.get("assessment")
     for name, message in found.items():
-        target = {"goals": None, "assessment": form.reason, "follow_ups": form.follow_up_1}.get(
-            name, None
+        target = {"follow_ups": form.follow_up_1}.get(name) or (
+            form[name] if name in form else None
         )
-        target = target or (form[name] if name in form else None)
         if target is not None and message not in target.errors:
             target.errors = [*target.errors, message]
     if valid and not found:
         request_ = closure.request_closure(state, plan, user=current_user, today=local_today())
         db.session.commit()
         if request_.status == ClosureStatus.APPROVED:
-            flash(f"Case closed. Post-closure checks: {len(request_.follow_up_dates)}.")
+            flash(
+                _("Case closed. Post-closure checks: %(num)s.", num=len(request_.follow_up_dates))
+            )
             return redirect(url_for("cases.view", case_id=case.id))
-        flash("Closure sent to a supervisor for approval.")
+        flash(_("Closure sent to a supervisor for approval."))
         return redirect(url_for("closure.close", case_id=case.id))
-    return _page(state, form, status=422)
+    return _page(state, form, missing_assessment=missing_assessment, status=422)
 
 
 @bp.post("/<int:case_id>/close/decision")
@@ -104,7 +114,7 @@ def decide(case_id: int) -> Response | tuple[str, int]:
     state = load_state(case)
     pending = state.pending_closure
     if pending is None:
-        flash("There is no closure waiting for a decision.")
+        flash(_("There is no closure waiting for a decision."))
         return redirect(url_for("closure.close", case_id=case.id))
     if not closure.may_approve(current_user, pending):
         abort(403)
@@ -121,9 +131,9 @@ def decide(case_id: int) -> Response | tuple[str, int]:
         return _page(state, closure_form(state.active_goals), decision=form, status=422)
     db.session.commit()
     flash(
-        "Closure approved: the case is closed."
+        _("Closure approved: the case is closed.")
         if form.decision.data == "approve"
-        else "Closure sent back to the worker."
+        else _("Closure sent back to the worker.")
     )
     return redirect(url_for("cases.view", case_id=case.id))
 
@@ -141,7 +151,7 @@ def reopen(case_id: int) -> Response | tuple[str, int]:
             form.reason.errors.append(str(error))
         else:
             db.session.commit()
-            flash("Case reopened.")
+            flash(_("Case reopened."))
             return redirect(url_for("cases.view", case_id=case.id))
     state = load_state(case)
     return _page(state, closure_form(state.active_goals), reopen=form, status=422)

@@ -265,10 +265,16 @@
     }).catch(function () { /* signing out matters more than tidying up */ });
   }
 
-  /* Caseload, cached form pages, htmx's history, and (at sign-out) other people's drafts. */
+  /* Caseload, cached form pages, htmx's history, forms' kept drafts, and (at sign-out) other
+     people's drafts. */
   function clearUserData() {
     var work = [O.kvDelete("caseload"), O.kvDelete("user"), O.kvDelete("csrf")];
-    try { sessionStorage.removeItem("htmx-history-cache"); } catch (e) { /* storage may be off */ }
+    try {
+      sessionStorage.removeItem("htmx-history-cache");
+      // Forms' unsent answers kept across a detour (form-draft.js).
+      Object.keys(sessionStorage).filter(function (k) { return k.indexOf("waymark-draft:") === 0; })
+        .forEach(function (k) { sessionStorage.removeItem(k); });
+    } catch (e) { /* storage may be off */ }
     if (window.caches) {
       work.push(caches.keys().then(function (names) {
         return Promise.all(names.filter(function (n) { return n.indexOf(SHELL_CACHE_PREFIX) === 0; })
