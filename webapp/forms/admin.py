@@ -11,20 +11,20 @@ from webapp.forms.cases import ChecklistField
 from webapp.models import MODEL_DEFAULTS, CaseModel, ClosureApproval, LifeDomain
 
 
-def _defaults_hint() -> str:
+def _model_defaults(model: CaseModel) -> str:
+    standard = MODEL_DEFAULTS[model]
     return gettext(
-        "Defaults — %(list)s",
-        list="; ".join(
-            gettext(
-                "%(model)s: %(contact)s days / %(cap)s cases / %(reassess)s days",
-                model=gettext(model.label),
-                contact=standard.contact_standard_days,
-                cap=standard.caseload_cap,
-                reassess=standard.reassessment_interval_days,
-            )
-            for model, standard in MODEL_DEFAULTS.items()
-        ),
+        "%(model)s: %(contact)s days / %(cap)s cases / %(reassess)s days",
+        model=gettext(model.label),
+        contact=standard.contact_standard_days,
+        cap=standard.caseload_cap,
+        reassess=standard.reassessment_interval_days,
     )
+
+
+def _defaults_hint() -> str:
+    listed = "; ".join(_model_defaults(model) for model in MODEL_DEFAULTS)
+    return gettext("Defaults — %(list)s", list=listed)
 
 
 class ProgramForm(Form):

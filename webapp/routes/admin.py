@@ -130,7 +130,7 @@ def audit_log() -> tuple[str, int]:
             db.session.get(User, int(form.user.data)) if (form.user.data or "").isdigit() else None
         )
         if form.client.data and client is None:
-            form.client.errors.append("No client has this ID.")
+            form.client.errors.append(_("No client has this ID."))
         else:
             events, has_next = find_events(
                 user=user,

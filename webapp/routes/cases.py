@@ -211,13 +211,21 @@ def transfer(case_id: int) -> Response | tuple[str, int]:
     cap = standard_for(case).caseload_cap
     form = TransferForm()
     form.worker.choices = [
-        SelectChoice(user.id, f"{user.display_name} ({caseloads.get(user.id, 0)} of {cap} cases)")
+        SelectChoice(
+            user.id,
+            _(
+                "%(name)s (%(open)s of %(cap)s cases)",
+                name=user.display_name,
+                open=caseloads.get(user.id, 0),
+                cap=cap,
+            ),
+        )
         for user in candidates
     ]
     if case.is_open and form.validate_on_submit():
         new_worker = next((user for user in candidates if user.id == form.worker.data), None)
         if new_worker is None:
-            form.worker.errors.append("Choose someone who works in this program.")
+            form.worker.errors.append(_("Choose someone who works in this program."))
         else:
             case_changes.transfer(case, new_worker, note=form.note.data, user=current_user)
             db.session.commit()

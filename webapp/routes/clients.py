@@ -110,13 +110,15 @@ def new() -> Response | tuple[str, int]:
     if form.validate_on_submit():
         program = db.session.get(Program, form.program.data)
         if program not in programs:
-            form.program.errors.append("Choose one of your programs.")
+            form.program.errors.append(_("Choose one of your programs."))
         elif existing is None:
             check = duplicates.check(current_user, _person_from(request.form), local_today())
             if check.has_likely and not form.different_person.data:
                 form.different_person.errors.append(
-                    "This looks like someone already known. Open their record, or tick this box "
-                    "if it is a different person."
+                    _(
+                        "This looks like someone already known. Open their record, or tick this "
+                        "box if it is a different person."
+                    )
                 )
         if not form.errors:
             taken = take_intake(
