@@ -27,7 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.forms import Form, enum_choices
 from webapp.forms.clients import NOTE_MAX
-from webapp.models import ConfirmationMethod, ContactType, utcnow
+from webapp.models import ConfirmationMethod, ConsentMethod, ContactType, utcnow
 from webapp.timeutil import local_today, local_zone
 
 SERVICES_ON_THE_SPOT = [
@@ -165,6 +165,22 @@ class ReferralForm(Form):
         "Check it happened by",
         validators=[InputRequired("Choose a follow-up date.")],
         description="A week from today unless you change it.",
+    )
+    # Needed only when no consent in force names the provider (the view decides).
+    share_consent = BooleanField("The client agrees that we share what this referral needs")
+    share_method = SelectField(
+        "How they agreed",
+        choices=[
+            SelectChoice("", "Choose…"),
+            SelectChoice(ConsentMethod.VERBAL.value, ConsentMethod.VERBAL.label),
+            SelectChoice(ConsentMethod.SIGNED.value, ConsentMethod.SIGNED.label),
+        ],
+        validate_choice=False,  # checked by the view, and only when it is needed
+    )
+    share_witness = StringField(
+        "Who witnessed it",
+        validators=[Length(max=200, message="At most 200 characters.")],
+        description="For a verbal consent: the other person who heard it.",
     )
 
     def __init__(self, *args, services=(), goals=(), **kwargs):
