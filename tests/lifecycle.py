@@ -9,15 +9,18 @@ from webapp.models import (
     AgreementMethod,
     AssessmentKind,
     Case,
+    ConsentMethod,
+    ConsentScope,
     Goal,
     GoalStatus,
     LifeDomain,
     Provider,
+    Referral,
     Service,
     User,
 )
 from webapp.queries.case_state import load_state
-from webapp.services import assessments, plans
+from webapp.services import assessments, clients, plans, referrals
 from webapp.timeutil import local_today
 
 
@@ -116,3 +119,18 @@ def request_goals_met_closure(case: Case, user: User, goal: Goal) -> None:
         user=user,
         today=local_today(),
     )
+
+
+def refer(case: Case, service: Service, **kwargs) -> Referral:
+    """A referral as a worker makes one: the client's consent to share with the provider first."""
+    consent = clients.record_consent(
+        case.client,
+        scope=ConsentScope.SHARING,
+        method=ConsentMethod.VERBAL,
+        witness="A colleague",
+        recorded_by=kwargs.get("created_by"),
+        provider=service.provider,
+        expires_on=local_today() + timedelta(days=365),
+        case=case,
+    )
+    return referrals.make_referral(case, service, consent=consent, **kwargs)

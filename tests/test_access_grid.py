@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.lifecycle import refer
 from webapp.extensions import db
 from webapp.models import Case, Provider, Referral, Role, Service, User
-from webapp.services import referrals
 from webapp.timeutil import local_today
 
 ROUTES = [
@@ -62,7 +62,7 @@ def grid(make_program, make_user, make_case) -> Grid:
     db.session.add(service)
     targets = {}
     for label, case in (("another program", elsewhere), ("restricted", restricted)):
-        referral = referrals.make_referral(case, service, created_by=None, today=local_today())
+        referral = refer(case, service, created_by=None, today=local_today())
         targets[label] = (case, referral)
     db.session.commit()
     return Grid(people, targets)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from tests.lifecycle import refer
 from webapp.extensions import db
 from webapp.models import ContactType, Provider, Role, Service, utcnow
-from webapp.services import cases, referrals
+from webapp.services import cases
 from webapp.timeutil import local_today
 
 
@@ -43,7 +44,7 @@ def test_each_card_says_what_a_worker_needs_before_walking_up(
     )
     db.session.add(service)
     db.session.flush()
-    referrals.make_referral(case, service, created_by=sam, today=local_today())
+    refer(case, service, created_by=sam, today=local_today())
     db.session.commit()
 
     data = as_user(sam).get("/offline/caseload.json").get_json()

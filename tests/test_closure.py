@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.lifecycle import a_service, add_goal, agree, assess, planned_case
+from tests.lifecycle import a_service, add_goal, agree, assess, planned_case, refer
 from webapp.extensions import db
 from webapp.models import (
     AssessmentKind,
@@ -34,7 +34,7 @@ from webapp.queries.case_state import load_state
 from webapp.queries.closure import closure_review
 from webapp.queries.next_step import next_step
 from webapp.queries.today import due_items as _due_items
-from webapp.services import cases, closure, plans, programs, referrals
+from webapp.services import cases, closure, plans, programs
 from webapp.services.cases import CaseError
 from webapp.timeutil import local_today
 from webapp.web.templating import local_date
@@ -413,7 +413,7 @@ def _closure_to_review(org, make_case):
         due_on=local_today() + timedelta(days=10),
         user=org.ana,
     )
-    referrals.make_referral(case, a_service(), created_by=org.ana, today=local_today())
+    refer(case, a_service(), created_by=org.ana, today=local_today())
     db.session.commit()
     assess(
         case,

@@ -170,7 +170,13 @@ def test_a_referral_is_made_to_a_service_found_by_search(directory, as_user):
     follow_up = (local_today() + timedelta(days=7)).isoformat()
     response = client.post(
         f"/cases/{directory.case.id}/referrals/new",
-        data={"service": service_id, "goal": "0", "follow_up_on": follow_up},
+        data={
+            "service": service_id,
+            "goal": "0",
+            "follow_up_on": follow_up,
+            "share_consent": "y",
+            "share_method": "signed",
+        },
     )
     assert response.status_code == 302
     assert db.session.query(Referral).one().service.name == "Family rooms"

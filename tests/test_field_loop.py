@@ -89,6 +89,9 @@ def test_the_whole_field_loop_on_a_phone(browser_page):  # noqa: F811
     )
     page.get_by_label("Why this referral").fill("Needs a bed while ID is replaced.")
     check_phone_layout(page, "loop-8-referral-form", browser_page.problems)
+    # The client agrees to share with the provider, recorded in the same form (issue 17, item 2).
+    page.get_by_label("The client agrees that we share what this referral needs").check()
+    page.get_by_label("How they agreed").select_option("signed")
     page.get_by_role("button", name="Send referral").click()
     page.wait_for_url(case_url)
     page.locator("a.list__link", has_text="Harbor Light Shelter").click()

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from tests.lifecycle import refer
 from webapp.extensions import db
 from webapp.forms.cases import local_now
 from webapp.models import (
@@ -22,7 +23,6 @@ from webapp.models import (
     Service,
     utcnow,
 )
-from webapp.services import referrals
 from webapp.timeutil import local_today
 
 
@@ -36,7 +36,7 @@ def world(make_program, make_user, make_case):
     )
     db.session.add(service)
     db.session.commit()
-    referral = referrals.make_referral(case, service, created_by=sam, today=local_today())
+    referral = refer(case, service, created_by=sam, today=local_today())
     db.session.commit()
     return {"sam": sam, "program": program, "case": case, "service": service, "referral": referral}
 
@@ -68,7 +68,12 @@ def forms(world):
         ),
         "referral": (
             f"/cases/{case.id}/referrals/new",
-            {"service": str(world["service"].id), "follow_up_on": local_today().isoformat()},
+            {
+                "service": str(world["service"].id),
+                "follow_up_on": local_today().isoformat(),
+                "share_consent": "y",
+                "share_method": "signed",
+            },
             Referral,
         ),
         "referral status": (

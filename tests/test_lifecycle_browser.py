@@ -86,6 +86,9 @@ def test_baseline_to_approved_closure_on_a_phone(browser_page):  # noqa: F811
         page.locator("#service option", has_text="Emergency shelter bed").get_attribute("value")
     )
     assert "A two-bedroom flat" in page.get_by_label("For which goal").inner_text()
+    # The client agrees to share with the provider, recorded in the same form (issue 17, item 2).
+    page.get_by_label("The client agrees that we share what this referral needs").check()
+    page.get_by_label("How they agreed").select_option("signed")
     page.get_by_role("button", name="Send referral").click()
     page.wait_for_url(f"**{case_url}")
     assert page.locator(".facts", has_text="Implementation").count() == 1

@@ -4,9 +4,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from tests.lifecycle import refer
 from webapp.extensions import db
 from webapp.models import AuditAction, AuditEvent, ContactType, Provider, Role, Service, utcnow
-from webapp.services import cases, referrals
+from webapp.services import cases
 from webapp.timeutil import local_today
 
 
@@ -32,7 +33,7 @@ def test_case_page_shows_phase_risk_model_worker_referrals_and_contacts_and_is_a
         note="Rent paid.",
         next_follow_up_on=local_today() + timedelta(days=4),
     )
-    referrals.make_referral(case, make_service(), created_by=sam, today=local_today())
+    refer(case, make_service(), created_by=sam, today=local_today())
     db.session.commit()
     response = as_user(sam).get(f"/cases/{case.id}")
     page = response.get_data(as_text=True)
@@ -123,7 +124,7 @@ def test_case_page_query_count_does_not_grow_with_its_history(
                 contact_type=ContactType.PHONE,
                 note=f"Call {number}",
             )
-            referrals.make_referral(case, service, created_by=sam, today=local_today())
+            refer(case, service, created_by=sam, today=local_today())
         db.session.commit()
 
     add_history(2)

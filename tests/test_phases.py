@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.lifecycle import a_service, add_goal, agree, assess, planned_case
+from tests.lifecycle import a_service, add_goal, agree, assess, planned_case, refer
 from webapp.extensions import db
 from webapp.models import (
     AssessmentKind,
@@ -100,9 +100,7 @@ def test_implementation_while_tasks_are_open_or_referrals_not_yet_connected(
     assert _phase(case) == Phase.IMPLEMENTATION
     assert _step(case) == f"1 plan task open, next due {local_today() + timedelta(days=4):%-d %b}."
     plans.set_task_done(case, task, True, user=ana)
-    referral = referrals.make_referral(
-        case, a_service(), created_by=ana, today=local_today(), goal=goal
-    )
+    referral = refer(case, a_service(), created_by=ana, today=local_today(), goal=goal)
     db.session.commit()
     assert _phase(case) == Phase.IMPLEMENTATION
     assert _step(case) == f"1 referral open: next check on {referral.follow_up_on:%-d %b}."
@@ -162,7 +160,7 @@ def test_reassessment_and_plan_review_become_the_next_step_a_week_ahead(make_cas
 
 def test_overdue_follow_ups_and_referrals_come_before_the_phase(make_case, program, ana):
     case, goal = planned_case(make_case, program, ana)
-    referral = referrals.make_referral(
+    referral = refer(
         case, a_service(), created_by=ana, today=local_today(), follow_up_on=local_today()
     )
     db.session.commit()

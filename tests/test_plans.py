@@ -267,6 +267,8 @@ def test_a_referral_can_serve_a_goal(as_user, setup):
             "service": str(service.id),
             "goal": str(goal.id),
             "follow_up_on": (local_today() + timedelta(days=7)).isoformat(),
+            "share_consent": "y",
+            "share_method": "signed",
         },
     )
     assert response.status_code == 302

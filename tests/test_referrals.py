@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from tests.lifecycle import refer
 from webapp.extensions import db
 from webapp.forms.cases import local_now
 from webapp.models import (
@@ -14,6 +15,9 @@ from webapp.models import (
     CLOSED_REFERRAL_STATUSES,
     Case,
     ConfirmationMethod,
+    Consent,
+    ConsentMethod,
+    ConsentScope,
     Provider,
     Referral,
     ReferralStatus,
@@ -22,7 +26,7 @@ from webapp.models import (
     Service,
     User,
 )
-from webapp.services import referrals
+from webapp.services import clients, referrals
 from webapp.timeutil import local_today
 
 S = ReferralStatus
@@ -59,6 +63,10 @@ def test_the_referral_form_lists_active_services_by_provider_and_a_week_to_confi
     assert f'value="{(local_today() + timedelta(days=7)).isoformat()}"' in page
 
 
+# The client's consent to share with the provider, given in the referral form itself.
+SHARE_NOW = {"share_consent": "y", "share_method": "signed"}
+
+
 def test_making_a_referral_records_it_as_sent(as_user, setup):
     response = as_user(setup.sam).post(
         f"/cases/{setup.case.id}/referrals/new",
@@ -66,6 +74,7 @@ def test_making_a_referral_records_it_as_sent(as_user, setup):
             "service": str(setup.service.id),
             "reason": "Needs ID for job applications.",
             "follow_up_on": (local_today() + timedelta(days=7)).isoformat(),
+            **SHARE_NOW,
         },
     )
     assert response.status_code == 302
@@ -93,6 +102,7 @@ def test_bad_referrals_are_refused_beside_their_field(as_user, setup, data, fiel
     body = {
         "service": str(setup.service.id),
         "follow_up_on": (local_today() + timedelta(days=7)).isoformat(),
+        **SHARE_NOW,
     }
     body.update({k: (str(setup.retired.id) if v == "retired" else v) for k, v in data.items()})
     response = as_user(setup.sam).post(f"/cases/{setup.case.id}/referrals/new", data=body)
@@ -113,9 +123,7 @@ def confirm(client, referral, status, **extra):
 
 
 def test_confirming_walks_the_referral_to_connected_with_who_when_how(as_user, setup):
-    referral = referrals.make_referral(
-        setup.case, setup.service, created_by=setup.sam, today=local_today()
-    )
+    referral = refer(setup.case, setup.service, created_by=setup.sam, today=local_today())
     db.session.commit()
     client = as_user(setup.sam)
     page = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
@@ -143,9 +151,7 @@ def test_confirming_walks_the_referral_to_connected_with_who_when_how(as_user, s
 
 
 def test_an_impossible_transition_is_refused_with_a_clear_message(as_user, setup):
-    referral = referrals.make_referral(
-        setup.case, setup.service, created_by=setup.sam, today=local_today()
-    )
+    referral = refer(setup.case, setup.service, created_by=setup.sam, today=local_today())
     db.session.commit()
     response = confirm(as_user(setup.sam), referral, "completed")
     assert response.status_code == 422
@@ -157,9 +163,7 @@ def test_an_impossible_transition_is_refused_with_a_clear_message(as_user, setup
 
 
 def test_a_finished_referral_takes_nothing_more(as_user, setup):
-    referral = referrals.make_referral(
-        setup.case, setup.service, created_by=setup.sam, today=local_today()
-    )
+    referral = refer(setup.case, setup.service, created_by=setup.sam, today=local_today())
     referrals.change_status(
         referral, S.DECLINED, confirmed_by=setup.sam, method=ConfirmationMethod.CLIENT
     )
@@ -180,9 +184,7 @@ def test_a_finished_referral_takes_nothing_more(as_user, setup):
     ],
 )
 def test_bad_confirmations_are_refused(as_user, setup, field, value):
-    referral = referrals.make_referral(
-        setup.case, setup.service, created_by=setup.sam, today=local_today()
-    )
+    referral = refer(setup.case, setup.service, created_by=setup.sam, today=local_today())
     db.session.commit()
     response = confirm(as_user(setup.sam), referral, "acknowledged", **{field: value})
     assert response.status_code == 422
@@ -205,9 +207,7 @@ def test_the_state_machine_only_ends_in_the_final_statuses():
 
 
 def test_referrals_are_only_for_those_who_may_see_the_case(as_user, setup, make_user, make_program):
-    referral = referrals.make_referral(
-        setup.case, setup.service, created_by=setup.sam, today=local_today()
-    )
+    referral = refer(setup.case, setup.service, created_by=setup.sam, today=local_today())
     db.session.commit()
     outsider = as_user(make_user(Role.CASE_MANAGER, [make_program("Other")]))
     assert outsider.get(f"/referrals/{referral.id}").status_code == 404
@@ -288,9 +288,7 @@ def test_nothing_is_chosen_for_the_worker(as_user, setup):
     )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Referral)) == 0
 
-    referral = referrals.make_referral(
-        setup.case, setup.service, created_by=setup.sam, today=local_today()
-    )
+    referral = refer(setup.case, setup.service, created_by=setup.sam, today=local_today())
     db.session.commit()
     page = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
     status = page[page.index('id="status"') : page.index("</select>", page.index('id="status"'))]
@@ -301,3 +299,79 @@ def test_nothing_is_chosen_for_the_worker(as_user, setup):
     )
     refused = confirm(client, referral, "")
     assert refused.status_code == 422 and "Choose what happened." in refused.get_data(as_text=True)
+
+
+def post_referral(client, setup, **extra):
+    return client.post(
+        f"/cases/{setup.case.id}/referrals/new",
+        data={
+            "service": str(setup.service.id),
+            "reason": "Needs ID.",
+            "follow_up_on": (local_today() + timedelta(days=7)).isoformat(),
+            **extra,
+        },
+    )
+
+
+def test_no_referral_without_the_clients_consent_to_share_with_the_provider(as_user, setup):
+    """Issue 17, item 2."""
+    response = post_referral(as_user(setup.sam), setup)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    error = page.split('id="share_consent-error">')[1].split("</p>")[0]
+    assert "No consent in force lets us share with Legal Aid Society" in error
+    assert "Needs ID." in page  # what was typed is kept
+    response = post_referral(as_user(setup.sam), setup, share_consent="y", share_method="verbal")
+    assert response.status_code == 422
+    assert 'id="share_witness-error">' in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Referral)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Consent)) == 0
+
+
+def test_consent_given_in_the_form_is_recorded_and_shown_with_the_referral(as_user, setup):
+    response = post_referral(
+        as_user(setup.sam), setup, share_consent="y", share_method="verbal", share_witness="Ngozi"
+    )
+    assert response.status_code == 302
+    referral = db.session.scalar(sa.select(Referral))
+    consent = referral.consent
+    assert (consent.scope, consent.provider_id, consent.case_id, consent.witness) == (
+        ConsentScope.SHARING,
+        setup.service.provider_id,
+        setup.case.id,
+        "Ngozi",
+    )
+    assert consent.expires_on == local_today() + timedelta(days=365)
+    page = as_user(setup.sam).get(f"/referrals/{referral.id}").get_data(as_text=True)
+    assert "Shared with consent" in page and "witnessed by Ngozi" in page
+    # The next referral to the same provider relies on it: nothing to tick.
+    assert post_referral(as_user(setup.sam), setup).status_code == 302
+    second = db.session.scalars(sa.select(Referral).order_by(Referral.id)).all()[1]
+    assert second.consent_id == consent.id
+    form = as_user(setup.sam).get(f"/cases/{setup.case.id}/referrals/new").get_data(as_text=True)
+    assert "In force for Legal Aid Society" in form
+
+
+@pytest.mark.parametrize("state", ["revoked", "expired", "another provider"])
+def test_a_consent_that_does_not_allow_it_today_is_not_enough(as_user, setup, state):
+    provider = setup.service.provider
+    if state == "another provider":
+        provider = Provider(name="Somewhere Else")
+        db.session.add(provider)
+    consent = clients.record_consent(
+        setup.case.client,
+        scope=ConsentScope.SHARING,
+        method=ConsentMethod.SIGNED,
+        recorded_by=setup.sam,
+        provider=provider,
+        expires_on=local_today() + timedelta(days=(-1 if state == "expired" else 30)),
+        case=setup.case,
+    )
+    if state == "revoked":
+        clients.revoke_consent(consent, revoked_by=setup.sam, reason="She asked us to stop.")
+    db.session.commit()
+    assert post_referral(as_user(setup.sam), setup).status_code == 422
+    with pytest.raises(referrals.ReferralError):
+        referrals.make_referral(
+            setup.case, setup.service, created_by=setup.sam, today=local_today(), consent=consent
+        )

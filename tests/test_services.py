@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from tests.lifecycle import refer
 from webapp import client_ids
 from webapp.extensions import db
 from webapp.models import (
@@ -217,7 +218,7 @@ def test_a_referral_asks_for_confirmation_after_a_week_and_keeps_its_history(
     case = make_case(make_program(), worker)
     service = Service(name="Food pantry", provider=Provider(name="Eastside Food Bank"))
     db.session.add(service)
-    referral = referrals.make_referral(case, service, created_by=worker, today=local_today())
+    referral = refer(case, service, created_by=worker, today=local_today())
     assert referral.follow_up_on == local_today() + timedelta(days=7)
     referrals.change_status(
         referral,
@@ -245,4 +246,4 @@ def test_a_referral_needs_an_open_case_and_an_offered_service(app, make_program,
     service = Service(name="Closed service", provider=Provider(name="Gone"), active=False)
     db.session.add(service)
     with pytest.raises(referrals.ReferralError):
-        referrals.make_referral(case, service, created_by=None, today=local_today())
+        refer(case, service, created_by=None, today=local_today())

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from tests.lifecycle import refer
 from webapp.extensions import db
 from webapp.models import (
     CaseModel,
@@ -66,13 +67,9 @@ def test_unconfirmed_referrals_past_their_date_ask_for_confirmation(
     sam = make_user(programs=[program])
     case = make_case(program, sam, name="Wes", follow_up_in_days=10)
     svc = service()
-    waiting = referrals.make_referral(
-        case, svc, created_by=sam, today=local_today() - timedelta(days=8)
-    )
-    not_yet = referrals.make_referral(case, svc, created_by=sam, today=local_today())
-    done = referrals.make_referral(
-        case, svc, created_by=sam, today=local_today() - timedelta(days=8)
-    )
+    waiting = refer(case, svc, created_by=sam, today=local_today() - timedelta(days=8))
+    not_yet = refer(case, svc, created_by=sam, today=local_today())
+    done = refer(case, svc, created_by=sam, today=local_today() - timedelta(days=8))
     referrals.change_status(
         done, ReferralStatus.DECLINED, confirmed_by=sam, method=ConfirmationMethod.CLIENT
     )
@@ -140,9 +137,7 @@ def test_query_count_does_not_grow_with_the_caseload(
             case = make_case(
                 program, sam, name=f"Client {number}", follow_up_in_days=-1 - number % 3
             )
-            referrals.make_referral(
-                case, svc, created_by=sam, today=local_today() - timedelta(days=10)
-            )
+            refer(case, svc, created_by=sam, today=local_today() - timedelta(days=10))
             db.session.commit()
 
     add_cases(2)

@@ -6,11 +6,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.lifecycle import a_service, add_goal, agree, assess, planned_case
+from tests.lifecycle import a_service, add_goal, agree, assess, planned_case, refer
 from webapp.extensions import db
 from webapp.models import Case, CaseEvent, CaseEventKind, CaseModel, Program, Role, User
 from webapp.queries.today import due_items as _due_items
-from webapp.services import referrals
 from webapp.timeutil import local_today
 
 
@@ -63,7 +62,7 @@ def test_the_new_worker_reads_where_the_case_stands_and_the_item_leaves_today(
     as_user, org, make_case
 ):
     case, goal = planned_case(make_case, org.program, org.ana, name="Brian")
-    referrals.make_referral(case, a_service(), created_by=org.ana, today=local_today(), goal=goal)
+    refer(case, a_service(), created_by=org.ana, today=local_today(), goal=goal)
     db.session.commit()
     as_user(org.ana).post(
         f"/cases/{case.id}/transfer",

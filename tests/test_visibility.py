@@ -17,7 +17,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.lifecycle import planned_case, request_goals_met_closure
+from tests.lifecycle import planned_case, refer, request_goals_met_closure
 from tests.test_intake import form as intake_form
 from webapp.extensions import db
 from webapp.jobs.dispatcher import digest
@@ -40,7 +40,7 @@ from webapp.models import (
 from webapp.queries import visibility
 from webapp.queries.reminders import due_reminders
 from webapp.reports.catalogue import REPORTS
-from webapp.services import clients, referrals, self_intake
+from webapp.services import clients, self_intake
 from webapp.timeutil import local_today
 
 LIST_PAGES = [
@@ -114,9 +114,7 @@ def _add_hidden_records(agency, target: str, make_case) -> list[Case]:
     request_goals_met_closure(closing, worker, goal)
     service = Service(name="Beds", provider=Provider(name="Harbour Shelter"))
     db.session.add(service)
-    referral = referrals.make_referral(
-        overdue, service, created_by=worker, today=local_today() - timedelta(days=9)
-    )
+    referral = refer(overdue, service, created_by=worker, today=local_today() - timedelta(days=9))
     referral.follow_up_on = local_today() - timedelta(days=1)
     clients.record_consent(
         overdue.client,

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from tests.lifecycle import planned_case, request_goals_met_closure
+from tests.lifecycle import planned_case, refer, request_goals_met_closure
 from tests.test_self_intake import _submitted
 from webapp.extensions import db
 from webapp.models import (
@@ -42,7 +42,7 @@ def test_today_shows_a_referral_status_without_doubled_brackets(
     service = Service(name="Clinic", category="health", provider=Provider(name="Riverside"))
     db.session.add(service)
     db.session.flush()
-    referral = referrals.make_referral(case, service, created_by=sam, today=local_today())
+    referral = refer(case, service, created_by=sam, today=local_today())
     for status in (ReferralStatus.ACKNOWLEDGED, ReferralStatus.SCHEDULED, ReferralStatus.CONNECTED):
         referrals.change_status(
             referral,

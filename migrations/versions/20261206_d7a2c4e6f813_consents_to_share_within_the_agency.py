@@ -1,5 +1,5 @@
 """consents: sharing within the agency (named programs or all), and who witnessed a verbal one;
-client merges, with what moved so a merge can be undone
+client merges, with what moved so a merge can be undone; the consent a referral relied on
 
 Revision ID: d7a2c4e6f813
 Revises: 3a1f0c9b7d21
@@ -47,6 +47,16 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_consent_programs_program_id"), ["program_id"], unique=False
         )
+    with op.batch_alter_table("referrals", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("consent_id", sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_referrals_consent_id"), ["consent_id"], unique=False)
+        batch_op.create_foreign_key(
+            batch_op.f("fk_referrals_consent_id_consents"),
+            "consents",
+            ["consent_id"],
+            ["id"],
+            ondelete="RESTRICT",
+        )
     op.create_table(
         "client_merges",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -91,6 +101,10 @@ def upgrade():
 
 def downgrade():
     op.drop_table("client_merges")
+    with op.batch_alter_table("referrals", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_referrals_consent_id_consents"), type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_referrals_consent_id"))
+        batch_op.drop_column("consent_id")
     with op.batch_alter_table("consent_programs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_consent_programs_program_id"))
     op.drop_table("consent_programs")

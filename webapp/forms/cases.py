@@ -28,7 +28,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.forms import Form, enum_choices
 from webapp.forms.clients import NOTE_MAX
-from webapp.models import N_, ConfirmationMethod, ContactType, utcnow
+from webapp.models import N_, ConfirmationMethod, ConsentMethod, ContactType, utcnow
 from webapp.timeutil import local_today, local_zone
 
 # Stored in English as given; shown in the page's language.
@@ -171,6 +171,22 @@ class ReferralForm(Form):
         _l("Check it happened by"),
         validators=[InputRequired(_l("Choose a follow-up date."))],
         description=_l("A week from today unless you change it."),
+    )
+    # Needed only when no consent in force names the provider (the view decides).
+    share_consent = BooleanField(_l("The client agrees that we share what this referral needs"))
+    share_method = SelectField(
+        _l("How they agreed"),
+        choices=[
+            SelectChoice("", _l("Choose…")),
+            SelectChoice(ConsentMethod.VERBAL.value, _l(ConsentMethod.VERBAL.label)),
+            SelectChoice(ConsentMethod.SIGNED.value, _l(ConsentMethod.SIGNED.label)),
+        ],
+        validate_choice=False,  # checked by the view, and only when it is needed
+    )
+    share_witness = StringField(
+        _l("Who witnessed it"),
+        validators=[Length(max=200, message=_l("At most 200 characters."))],
+        description=_l("For a verbal consent: the other person who heard it."),
     )
 
     def __init__(self, *args, services=(), goals=(), **kwargs):

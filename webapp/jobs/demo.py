@@ -621,14 +621,30 @@ def _load_client(
         )
     goal = _assessment_and_plan(spec, case, worker, today)
     for service_name, days_ago, statuses in spec.referrals:
+        service = service_by_name[service_name]
+        # The client agreed to share with the provider when the referral was made.
+        consent = next(
+            (c for c in client.consents if c.provider_id == service.provider_id),
+            None,
+        ) or clients.record_consent(
+            client,
+            scope=ConsentScope.SHARING,
+            method=ConsentMethod.SIGNED,
+            recorded_by=worker,
+            given_at=_at(days_ago, 11),
+            provider=service.provider,
+            expires_on=today - timedelta(days=days_ago) + timedelta(days=365),
+            case=case,
+        )
         referral = referrals.make_referral(
             case,
-            service_by_name[service_name],
+            service,
             created_by=worker,
             today=today,
             sent_at=_at(days_ago, 12),
             goal=goal if goal and goal.is_active else None,
             follow_up_on=today - timedelta(days=days_ago) + timedelta(days=7),
+            consent=consent,
         )
         for step, status in enumerate(statuses[1:], start=1):
             referrals.change_status(

@@ -11,6 +11,7 @@ import sqlalchemy.orm as so
 from webapp.extensions import db
 from webapp.models.accounts import User
 from webapp.models.cases import Case
+from webapp.models.clients import Consent
 from webapp.models.lifecycle import Goal
 from webapp.models.types import N_, LabelledEnum, UTCDateTime, enum_column, utcnow
 
@@ -137,6 +138,11 @@ class Referral(db.Model):
     goal_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("goals.id", ondelete="SET NULL"), index=True
     )
+    # The client's consent to share with the provider that the referral relied on (referrals made
+    # before consents were checked have none).
+    consent_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("consents.id", ondelete="RESTRICT"), index=True
+    )
     # The current status: the last entry of the history, kept here for lists and Today.
     status: so.Mapped[ReferralStatus] = so.mapped_column(
         enum_column(ReferralStatus), default=ReferralStatus.SENT
@@ -152,6 +158,7 @@ class Referral(db.Model):
     case: so.Mapped[Case] = so.relationship(back_populates="referrals")
     service: so.Mapped[Service] = so.relationship()
     goal: so.Mapped[Goal | None] = so.relationship()
+    consent: so.Mapped[Consent | None] = so.relationship()
     history: so.Mapped[list[ReferralStatusChange]] = so.relationship(
         back_populates="referral", order_by="ReferralStatusChange.id"
     )

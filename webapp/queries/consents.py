@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.models import Case, Client, Consent, Program, Provider
+from webapp.models import Case, Client, Consent, ConsentScope, Program, Provider
 
 # Today and the consents page warn this long before a consent runs out.
 EXPIRING_WITHIN = timedelta(days=14)
@@ -60,3 +60,18 @@ def who_may_be_named() -> tuple[list[Provider], list[Program]]:
         sa.select(Program).where(Program.active).order_by(Program.name)
     ).all()
     return list(providers), list(programs)
+
+
+def sharing_in_force(consents: list[Consent], today: date) -> list[Consent]:
+    """Consents to share with a named provider that allow it today."""
+    return [
+        consent
+        for consent in consents
+        if consent.scope == ConsentScope.SHARING and consent.is_in_force(today)
+    ]
+
+
+def consent_to_share_with(consents: list[Consent], provider_id: int, today: date) -> Consent | None:
+    """The latest consent in force that names this provider."""
+    named = [c for c in sharing_in_force(consents, today) if c.provider_id == provider_id]
+    return max(named, key=lambda consent: consent.given_at, default=None)

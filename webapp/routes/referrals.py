@@ -8,10 +8,24 @@ from werkzeug.wrappers import Response
 
 from webapp.extensions import db
 from webapp.forms.cases import ReferralForm, ReferralStatusForm, service_choices, to_utc
-from webapp.models import AuditAction, ConfirmationMethod, Referral, ReferralStatus, ServiceCategory
+from webapp.forms.consents import DEFAULT_TERM
+from webapp.models import (
+    AuditAction,
+    Case,
+    ConfirmationMethod,
+    Consent,
+    ConsentMethod,
+    ConsentScope,
+    Referral,
+    ReferralStatus,
+    Service,
+    ServiceCategory,
+)
 from webapp.queries.case_state import load_state
+from webapp.queries.consents import consent_to_share_with, consents_seen_through, sharing_in_force
 from webapp.queries.directory_search import ServiceQuery, active_services, matching
-from webapp.services import audit, referrals
+from webapp.queries.visibility import visible_cases_of
+from webapp.services import audit, clients, referrals
 from webapp.timeutil import local_today
 from webapp.web.access import get_case_or_404
 from webapp.web.fragments import render_page_or_fragment
@@ -63,6 +77,35 @@ def view(referral_id: int) -> Response | tuple[str, int]:
     return render_template("referrals/view.html", referral=referral, form=form), status
 
 
+def _consent_given_now(form: ReferralForm, case: Case, service: Service) -> Consent | None:
+    """The client's consent to share with the provider, recorded in the referral form itself, or
+    None with the reason beside the field."""
+    provider = service.provider.name
+    if not form.share_consent.data:
+        form.share_consent.errors = [
+            f"No consent in force lets us share with {provider}. Ask the client; if they agree, "
+            "tick this and say how."
+        ]
+        return None
+    if form.share_method.data not in (ConsentMethod.VERBAL.value, ConsentMethod.SIGNED.value):
+        form.share_method.errors = ["Say how the client agreed."]
+        return None
+    witness = (form.share_witness.data or "").strip()
+    if form.share_method.data == ConsentMethod.VERBAL.value and not witness:
+        form.share_witness.errors = ["A verbal consent names who else heard it."]
+        return None
+    return clients.record_consent(
+        case.client,
+        scope=ConsentScope.SHARING,
+        method=ConsentMethod(form.share_method.data),
+        witness=witness,
+        recorded_by=current_user,
+        provider=service.provider,
+        expires_on=local_today() + DEFAULT_TERM,
+        case=case,
+    )
+
+
 @bp.route("/cases/<int:case_id>/referrals/new", methods=["GET", "POST"])
 @idempotent
 def new(case_id: int) -> Response | tuple[str, int]:
@@ -76,30 +119,39 @@ def new(case_id: int) -> Response | tuple[str, int]:
     if not form.is_submitted() and request.args.get("service", "").isdigit():
         # Narrowing the list keeps the service already chosen (the filter sends it along).
         form.service.data = int(request.args["service"][:12])
+    visible_consents = consents_seen_through(
+        case.client, visible_cases_of(current_user, case.client)
+    )
+    today = local_today()
     if form.validate_on_submit():
         service = next((s for s in services if s.id == form.service.data), None)
         if service is None:
             form.service.errors.append("Choose a service from the directory.")
         else:
-            try:
-                referral = referrals.make_referral(
-                    case,
-                    service,
-                    created_by=current_user,
-                    today=local_today(),
-                    reason=form.reason.data or "",
-                    follow_up_on=form.follow_up_on.data,
-                    goal=next((goal for goal in goals if goal.id == form.goal.data), None),
-                )
-            except referrals.ReferralError as error:
-                form.service.errors.append(str(error))
-            else:
-                db.session.commit()
-                flash(
-                    f"Referral to {service.provider.name} sent. Confirm it by "
-                    f"{referral.follow_up_on:%-d %b}."
-                )
-                return redirect(back_to_case(case.id))
+            consent = consent_to_share_with(visible_consents, service.provider_id, today)
+            if consent is None:
+                consent = _consent_given_now(form, case, service)
+            if consent is not None:
+                try:
+                    referral = referrals.make_referral(
+                        case,
+                        service,
+                        created_by=current_user,
+                        today=today,
+                        reason=form.reason.data or "",
+                        follow_up_on=form.follow_up_on.data,
+                        goal=next((goal for goal in goals if goal.id == form.goal.data), None),
+                        consent=consent,
+                    )
+                except referrals.ReferralError as error:
+                    form.service.errors.append(str(error))
+                else:
+                    db.session.commit()
+                    flash(
+                        f"Referral to {service.provider.name} sent. Confirm it by "
+                        f"{referral.follow_up_on:%-d %b}."
+                    )
+                    return redirect(back_to_case(case.id))
     status = 422 if form.errors else 200
     shown = matching(services, query)
     # Narrow the list to what was searched for, keeping the service already chosen.
@@ -116,6 +168,7 @@ def new(case_id: int) -> Response | tuple[str, int]:
         shown=len(shown),
         has_services=bool(services),
         categories=[(c.value, c.label) for c in ServiceCategory],
+        sharing=sharing_in_force(visible_consents, today),
     )
     response.status_code = status
     return response

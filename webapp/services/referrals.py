@@ -10,6 +10,8 @@ from webapp.models import (
     AuditAction,
     Case,
     ConfirmationMethod,
+    Consent,
+    ConsentScope,
     Goal,
     Referral,
     ReferralStatus,
@@ -28,6 +30,16 @@ class ReferralError(ValueError):
     """A referral change that cannot be made; the message says why."""
 
 
+def allows_sharing(consent: Consent | None, case: Case, service: Service, today: date) -> bool:
+    return (
+        consent is not None
+        and consent.client_id == case.client_id
+        and consent.scope == ConsentScope.SHARING
+        and consent.provider_id == service.provider_id
+        and consent.is_in_force(today)
+    )
+
+
 def make_referral(
     case: Case,
     service: Service,
@@ -38,12 +50,21 @@ def make_referral(
     follow_up_on: date | None = None,
     sent_at: datetime | None = None,
     goal: Goal | None = None,
+    consent: Consent | None,
 ) -> Referral:
-    """Send a referral; it asks for confirmation from `follow_up_on` (a week by default)."""
+    """Send a referral; it asks for confirmation from `follow_up_on` (a week by default).
+
+    Nothing about the client goes to a provider without the client's consent to share with that
+    provider, in force today: `consent` is the one the referral relies on."""
     if not case.is_open:
         raise ReferralError("This case is closed.")
     if not service.active:
         raise ReferralError("This service is no longer offered.")
+    if not allows_sharing(consent, case, service, today):
+        raise ReferralError(
+            f"No consent in force lets us share with {service.provider.name}: "
+            "ask the client first, and record it."
+        )
     if goal is not None and (goal.plan.case_id != case.id or not goal.is_active):
         raise ReferralError("Choose one of this case's open goals.")
     sent_at = sent_at or utcnow()
@@ -52,6 +73,7 @@ def make_referral(
         service=service,
         reason=reason.strip(),
         goal=goal,
+        consent=consent,
         status=ReferralStatus.SENT,
         follow_up_on=follow_up_on or today + DEFAULT_FOLLOW_UP,
         created_by_id=created_by.id if created_by else None,
