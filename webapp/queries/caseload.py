@@ -79,6 +79,7 @@ def caseload(user: User, today: date) -> list[dict]:
                         "id": r.id,
                         "provider": r.service.provider.name,
                         "service": r.service.name,
+                        "address": r.service.provider.address,
                         "status": r.status.value,
                         "status_label": r.status.label,
                     }
