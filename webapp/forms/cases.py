@@ -198,6 +198,7 @@ def _for_an_appointment(required: bool = False):
             field.data = None if field.type != "StringField" else ""
             raise StopValidation()
         if empty:
+            field.errors[:] = []  # not "Not a valid date value": nothing was typed
             raise StopValidation(_l("Give the appointment's date."))
 
     return check
