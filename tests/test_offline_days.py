@@ -591,6 +591,22 @@ def test_an_appointment_booked_offline_reaches_today_when_back_online(outreach_o
     wait_until(page, "() => WaymarkOutbox.all().then(entries => entries.length === 0)")
     page.goto("/")
     assert "09:15, 99 Harbour Road" in page.locator(".today-item--appointment").inner_text()
+    # The card kept for offline reading says so too, once fetched again.
+    page.evaluate(
+        "() => WaymarkOutbox.kvGet('caseload').then(c => { c.fetched = 0; "
+        "return WaymarkOutbox.kvSet('caseload', c); })"
+    )
+    page.reload()
+    wait_until(
+        page,
+        "() => WaymarkOutbox.kvGet('caseload').then(c => c.cases.some(k => k.referrals.some("
+        "r => r.appointment.includes('09:15'))))",
+    )
+    page.context.set_offline(True)
+    page.goto("/caseload")
+    page.locator("#caseload-cards li").first.wait_for()
+    assert "09:15, 99 Harbour Road" in page.locator("#caseload-cards").inner_text()
+    page.context.set_offline(False)
     with outreach_on_demo.app.app_context():
         from datetime import timedelta
 

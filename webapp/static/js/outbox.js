@@ -353,6 +353,7 @@
           : "No contact logged yet");
         c.referrals.forEach(function (r) {
           line("list__meta", "Referral: " + r.provider + " (" + r.service + ") · " + (r.status_label || r.status));
+          if (r.appointment) line("list__meta", "Appointment " + r.appointment);
         });
         var log = document.createElement("a");
         log.className = "button button--secondary";
