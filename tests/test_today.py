@@ -2,9 +2,12 @@
 
 from datetime import time, timedelta
 
+import sqlalchemy as sa
+
 from tests.lifecycle import planned_case
 from webapp.extensions import db
 from webapp.models import (
+    Case,
     CaseModel,
     ConfirmationMethod,
     GoalStatus,
@@ -288,6 +291,11 @@ def test_appointments_and_tasks_of_cases_someone_may_not_see_never_reach_their_t
     for worker in (colleague, elsewhere):
         kinds = [item.kind for item in due_items(worker, local_today())]
         assert "appointment" in kinds and "plan_task" in kinds
+    # Still named on a case of a program they have left: no longer theirs to see.
+    for case in db.session.scalars(sa.select(Case).where(Case.program_id == other.id)):
+        case.primary_worker_id = sam.id
+    db.session.commit()
+    assert [item.kind for item in due_items(sam, local_today())] == []
 
 
 def test_the_reminders_page_snoozes_and_hides_appointments_and_tasks(
