@@ -85,7 +85,14 @@ def client_timeline(client: Client, visible_cases: list[Case]) -> list[TimelineE
             TimelineEntry(
                 change.occurred_at,
                 f"Referral {change.status.label.lower()}: {change.referral.service.provider.name}",
-                change.note,
+                "\n".join(
+                    part
+                    for part in (
+                        f"Appointment: {change.appointment_line}" if change.appointment_on else "",
+                        change.note,
+                    )
+                    if part
+                ),
                 change.referral.case_id,
             )
             for change in changes
