@@ -508,4 +508,6 @@ def test_a_consent_that_does_not_allow_it_today_is_not_enough(as_user, setup, st
     db.session.commit()
     assert post_referral(as_user(setup.sam), setup).status_code == 422
     with pytest.raises(referrals.ReferralError):
-        referrals.make_referral(setup.case, setup.service, created_by=setup.sam, today=local_today(), consent=consent)
+        referrals.make_referral(
+            setup.case, setup.service, created_by=setup.sam, today=local_today(), consent=consent
+        )
