@@ -36,6 +36,8 @@ SAMPLE_ARGUMENTS = {
     "subscription_id": 1,
     "submission_id": 1,
     "invitation_id": 1,
+    "consent_id": 1,
+    "merge_id": 1,
     "token": "x",
     "key": "outcomes",
 }

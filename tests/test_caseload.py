@@ -4,12 +4,20 @@ nothing more personal than that."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from tests.lifecycle import refer
 from webapp.extensions import db
-from webapp.models import ContactType, Provider, Role, Service, utcnow
-from webapp.services import cases
+from webapp.models import (
+    ConfirmationMethod,
+    ContactType,
+    Provider,
+    ReferralStatus,
+    Role,
+    Service,
+    utcnow,
+)
+from webapp.services import cases, referrals
 from webapp.timeutil import local_today
 
 
@@ -73,3 +81,34 @@ def test_a_case_without_contacts_says_so(as_user, make_program, make_user, make_
     make_case(program, sam, name="Brian")
     [card] = as_user(sam).get("/offline/caseload.json").get_json()["cases"]
     assert card["last_contact"] is None and card["referrals"] == []
+
+
+def test_a_card_carries_the_appointment_and_the_providers_address_for_the_kept_form(
+    as_user, make_program, make_user, make_case
+):
+    program = make_program("Street")
+    sam = make_user(Role.OUTREACH_WORKER, [program])
+    case = make_case(program, sam, name="Brian")
+    service = Service(
+        name="Shelter bed",
+        category="housing",
+        provider=Provider(name="Harbor Light", address="1 Pier Road"),
+    )
+    db.session.add(service)
+    db.session.flush()
+    sent = refer(case, service, created_by=sam, today=local_today())
+    booked = refer(case, service, created_by=sam, today=local_today())
+    on = local_today() + timedelta(days=4)
+    referrals.change_status(
+        booked,
+        ReferralStatus.SCHEDULED,
+        confirmed_by=sam,
+        method=ConfirmationMethod.PHONE,
+        appointment=referrals.Appointment(on, time(11, 0), "Side door"),
+    )
+    db.session.commit()
+    [card] = as_user(sam).get("/offline/caseload.json").get_json()["cases"]
+    assert {r["id"]: (r["address"], r["appointment"]) for r in card["referrals"]} == {
+        sent.id: ("1 Pier Road", ""),
+        booked.id: ("1 Pier Road", f"{on:%a %-d %b %Y}, 11:00, Side door"),
+    }

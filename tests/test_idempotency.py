@@ -308,6 +308,8 @@ def test_the_caseload_is_the_workers_own_open_cases_with_open_referrals(as_user,
             "id": world["referral"].id,
             "provider": "Harbor Light",
             "service": "Shelter bed",
+            "address": "",
+            "appointment": "",
             "status": "sent",
             "status_label": "Sent",
         }

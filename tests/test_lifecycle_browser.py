@@ -7,6 +7,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from tests.browser import PHONE, sign_in
+from tests.conftest import PASSWORD
+from tests.lifecycle import a_service, planned_case, refer
 from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F401  (fixture)
 from webapp.extensions import db
 from webapp.jobs import demo
@@ -18,6 +20,7 @@ from webapp.models import (
     Goal,
     GoalStatus,
     Phase,
+    Role,
     ServicePlan,
 )
 from webapp.timeutil import local_today
@@ -151,3 +154,65 @@ def test_baseline_to_approved_closure_on_a_phone(browser_page):  # noqa: F811
             sa.select(Goal).join(ServicePlan).where(ServicePlan.case_id == case_id)
         ).all()
         assert [goal.status for goal in goals] == [GoalStatus.MET]
+
+
+def test_an_appointment_booked_on_a_referral_and_a_plan_task_show_on_today(
+    browser_page,  # noqa: F811
+    make_program,
+    make_user,
+    make_case,
+):
+    page = browser_page.page
+    with browser_page.app.app_context():
+        program = make_program("Street Outreach")
+        worker = make_user(Role.OUTREACH_WORKER, [program], email="sam@agency.test")
+        case, goal = planned_case(make_case, program, worker, name="Marisol")
+        service = a_service()
+        service.provider.address = "40 Pier Road"
+        referral = refer(case, service, created_by=worker, today=local_today())
+        db.session.commit()
+        referral_url, plan_url = f"/referrals/{referral.id}", f"/cases/{case.id}/plan"
+        case_url, goal_anchor = f"/cases/{case.id}", f"#goal-{goal.id}"
+        today = local_today()
+
+    sign_in(page, "sam@agency.test", PASSWORD)
+    page.goto(referral_url)
+    appointment = page.locator("#appointment-fields")
+    assert appointment.is_hidden()  # asked for only when an appointment is what happened
+    page.get_by_label("What happened").select_option("scheduled")
+    appointment.wait_for()
+    assert page.get_by_label("Appointment place").input_value() == "40 Pier Road"
+    # Forgotten: the date. Refused beside its field, everything else kept.
+    page.get_by_label("How you know").select_option("phone")
+    page.get_by_label("Appointment time").fill("10:30")
+    page.get_by_role("button", name="Save").click()
+    page.locator("#appointment_on-error").wait_for()
+    assert page.locator("#appointment_on-error").inner_text() == "Give the appointment's date."
+    assert page.get_by_label("Appointment time").input_value() == "10:30"
+    check_phone_layout(page, "appointment-1-refused", browser_page.problems)
+    page.get_by_label("Appointment date").fill(today.isoformat())
+    page.get_by_label("Appointment place").fill("40 Pier Road, side door")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"**{case_url}")
+    assert "side door" in page.locator("#referrals-heading + ul").inner_text()
+
+    # A task for the client, due today, on the plan.
+    page.goto(plan_url)
+    page.get_by_text("Add a task").click()
+    page.get_by_label("Task").fill("Bring the letter from the council")
+    page.get_by_label("Who does it").select_option("client")
+    page.get_by_label("Due").fill(today.isoformat())
+    page.get_by_role("button", name="Add task").click()
+    page.get_by_text("Bring the letter from the council").wait_for()
+
+    page.goto("/")
+    item = page.locator(".today-item--appointment")
+    assert (
+        "Appointment today: Marisol at Harbor Light Shelter (Emergency shelter bed), 10:30, "
+        "40 Pier Road, side door" in item.inner_text()
+    )
+    task = page.locator(".today-item--plan_task")
+    assert "Follow up with Marisol on: Bring the letter from the council" in task.inner_text()
+    check_phone_layout(page, "appointment-2-today", browser_page.problems)
+    task.get_by_role("link", name="Open plan").click()
+    page.wait_for_url(f"**{plan_url}{goal_anchor}")

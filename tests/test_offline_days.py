@@ -536,3 +536,84 @@ def test_a_refused_kept_token_is_replaced_and_the_entry_sent_once(make_app):
             )
             == 1
         )
+
+
+def test_an_appointment_booked_offline_reaches_today_when_back_online(outreach_on_demo):  # noqa: F811
+    """The referral confirmation kept on the phone asks for the appointment like the live page,
+    its place starting as the provider's address from the kept caseload."""
+    page = outreach_on_demo.page
+    with outreach_on_demo.app.app_context():
+        from webapp.models import Referral, ReferralStatus
+        from webapp.timeutil import local_today
+
+        worker = db.session.scalar(sa.select(User).where(User.email == "outreach@demo.example"))
+        referral = db.session.scalar(
+            sa.select(Referral)
+            .join(Referral.case)
+            .where(Case.primary_worker_id == worker.id, Referral.status == ReferralStatus.SENT)
+        )
+        referral.service.provider.address = "99 Harbour Road"
+        db.session.commit()
+        referral_id, today = referral.id, local_today()
+    # The kept caseload is fetched again (as after any send) and carries the address.
+    page.evaluate(
+        "() => WaymarkOutbox.kvGet('caseload').then(c => { c.fetched = 0; "
+        "return WaymarkOutbox.kvSet('caseload', c); })"
+    )
+    page.reload()
+    wait_until(
+        page,
+        "() => WaymarkOutbox.kvGet('caseload').then(c => c.cases.some(k => k.referrals.some("
+        "r => r.address === '99 Harbour Road')))",
+    )
+
+    page.context.set_offline(True)
+    page.goto(f"/referrals/{referral_id}")  # the kept form, with this referral picked
+    page.wait_for_function(
+        "() => (document.querySelector('#referral-picker option:checked') || {}).value"
+        f" === '/referrals/{referral_id}'"
+    )
+    appointment = page.locator("#appointment-fields")
+    assert appointment.is_hidden()
+    page.get_by_label("What happened").select_option("scheduled")
+    appointment.wait_for()
+    assert page.get_by_label("Appointment place").input_value() == "99 Harbour Road"
+    page.get_by_label("Appointment date").fill(today.isoformat())
+    page.get_by_label("Appointment time").fill("09:15")
+    page.get_by_label("How you know").select_option("phone")
+    check_phone_layout(page, "offline-days-8-appointment-kept-form", outreach_on_demo.problems)
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Saved on this phone").wait_for()
+
+    page.context.set_offline(False)
+    page.goto("/outbox")
+    page.get_by_role("button", name="Send now").click()
+    wait_until(page, "() => WaymarkOutbox.all().then(entries => entries.length === 0)")
+    page.goto("/")
+    assert "09:15, 99 Harbour Road" in page.locator(".today-item--appointment").inner_text()
+    # The card kept for offline reading says so too, once fetched again.
+    page.evaluate(
+        "() => WaymarkOutbox.kvGet('caseload').then(c => { c.fetched = 0; "
+        "return WaymarkOutbox.kvSet('caseload', c); })"
+    )
+    page.reload()
+    wait_until(
+        page,
+        "() => WaymarkOutbox.kvGet('caseload').then(c => c.cases.some(k => k.referrals.some("
+        "r => r.appointment.includes('09:15'))))",
+    )
+    page.context.set_offline(True)
+    page.goto("/caseload")
+    page.locator("#caseload-cards li").first.wait_for()
+    assert "09:15, 99 Harbour Road" in page.locator("#caseload-cards").inner_text()
+    page.context.set_offline(False)
+    with outreach_on_demo.app.app_context():
+        from datetime import timedelta
+
+        from webapp.models import Referral
+
+        referral = db.session.get(Referral, referral_id)
+        assert (referral.appointment_on, referral.follow_up_on) == (
+            today,
+            today + timedelta(days=1),
+        )

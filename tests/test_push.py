@@ -9,11 +9,23 @@ import pytest
 import sqlalchemy as sa
 from flask import current_app
 
+from tests.lifecycle import a_service, planned_case, refer
 from webapp.extensions import db
 from webapp.jobs import dispatcher
-from webapp.models import PushAttempt, PushSubscription, ReminderState, RiskLevel, Role, User
+from webapp.models import (
+    ConfirmationMethod,
+    PushAttempt,
+    PushSubscription,
+    ReferralStatus,
+    ReminderState,
+    RiskLevel,
+    Role,
+    TaskOwner,
+    User,
+)
+from webapp.services import plans, referrals
 from webapp.services import push as push_service_layer
-from webapp.timeutil import today_for
+from webapp.timeutil import local_today, today_for
 
 
 @pytest.fixture
@@ -67,6 +79,38 @@ def test_a_due_follow_up_arrives_as_an_encrypted_digest_without_names(push_servi
         "127.0.0.1",
     )
     assert db.session.scalar(sa.select(PushSubscription)).last_success_at is not None
+
+
+def test_appointments_and_plan_tasks_are_counted_in_the_digest_without_names(
+    push_service, sam, make_case
+):
+    case, goal = planned_case(make_case, sam.programs[0], sam, name="Secretname Clientson")
+    plans.add_task(
+        case,
+        goal,
+        description="Secret task words",
+        responsible=TaskOwner.CLIENT,
+        due_on=local_today(),
+        user=sam,
+    )
+    referral = refer(case, a_service(), created_by=sam, today=local_today())
+    referrals.change_status(
+        referral,
+        ReferralStatus.SCHEDULED,
+        confirmed_by=sam,
+        method=ConfirmationMethod.PHONE,
+        appointment=referrals.Appointment(local_today(), time(9, 0), "Secret Street"),
+    )
+    db.session.commit()
+    device = push_service.new_device()
+    subscribe(sam, device)
+    dispatch()
+    [push] = push_service.delivered_to(device)
+    assert push.payload["title"] == "2 reminders due"
+    assert sorted(push.payload["body"].split(", ")) == ["1 appointment today", "1 plan task due"]
+    assert not any(
+        word in str(push.payload) for word in ("Secretname", "Clientson", "Secret task", "Street")
+    )
 
 
 def test_urgent_reminders_are_sent_with_high_urgency(push_service, sam, make_case):

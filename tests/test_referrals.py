@@ -132,7 +132,8 @@ def test_confirming_walks_the_referral_to_connected_with_who_when_how(as_user, s
     )
     assert options == ["acknowledged", "scheduled", "connected", "declined", "cancelled"]
 
-    assert confirm(client, referral, "scheduled").status_code == 302
+    in_three_days = (local_today() + timedelta(days=3)).isoformat()
+    assert confirm(client, referral, "scheduled", appointment_on=in_three_days).status_code == 302
     response = confirm(client, referral, "connected", method="in_person", note="Went with him.")
     assert response.headers["Location"] == f"/cases/{setup.case.id}"
     referral = db.session.get(Referral, referral.id)
@@ -214,6 +215,141 @@ def test_referrals_are_only_for_those_who_may_see_the_case(as_user, setup, make_
     assert confirm(outsider, referral, "acknowledged").status_code == 404
     assert outsider.get(f"/cases/{setup.case.id}/referrals/new").status_code == 404
     assert as_user(setup.sam).get("/referrals/99999").status_code == 404
+
+
+def book(client, referral, on, **extra):
+    """Confirm "scheduled" with an appointment on `on` (a date or the raw text typed)."""
+    return confirm(
+        client,
+        referral,
+        "scheduled",
+        appointment_on=on if isinstance(on, str) else on.isoformat(),
+        **extra,
+    )
+
+
+def test_scheduling_books_the_appointment_and_the_confirm_by_date_follows_it(as_user, setup):
+    setup.service.provider.address = "12 Harbour Street"
+    referral = refer(setup.case, setup.service, created_by=setup.sam, today=local_today())
+    db.session.commit()
+    client = as_user(setup.sam)
+    page = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
+    # The place starts as the directory's address for the provider; the worker may change it.
+    assert 'id="appointment_place"' in page and 'value="12 Harbour Street"' in page
+    assert 'data-for-status="scheduled"' in page
+
+    on = local_today() + timedelta(days=5)
+    response = book(
+        client, referral, on, appointment_time="14:30", appointment_place="Room 4, 12 Harbour St"
+    )
+    assert response.status_code == 302
+    referral = db.session.get(Referral, referral.id)
+    assert (
+        referral.status,
+        referral.appointment_on,
+        f"{referral.appointment_time:%H:%M}",
+        referral.appointment_place,
+        referral.follow_up_on,
+    ) == (S.SCHEDULED, on, "14:30", "Room 4, 12 Harbour St", on + timedelta(days=1))
+    step = referral.history[-1]
+    assert (step.appointment_on, step.appointment_place) == (on, "Room 4, 12 Harbour St")
+    assert step.note == "Called the clinic."  # the note stays a note
+
+    line = f"{on:%a %-d %b %Y}, 14:30, Room 4, 12 Harbour St"
+    assert line in client.get(f"/referrals/{referral.id}").get_data(as_text=True)
+    assert line in client.get(f"/cases/{setup.case.id}").get_data(as_text=True)
+    timeline = client.get(f"/clients/{setup.case.client.display_id}").get_data(as_text=True)
+    assert f"Appointment: {line}" in timeline
+
+
+def test_a_rebooking_after_a_no_show_keeps_both_appointments(as_user, setup):
+    referral = refer(setup.case, setup.service, created_by=setup.sam, today=local_today())
+    db.session.commit()
+    client = as_user(setup.sam)
+    first, second = local_today(), local_today() + timedelta(days=9)
+    assert book(client, referral, first).status_code == 302
+    assert confirm(client, referral, "no_show").status_code == 302
+    assert book(client, referral, second, appointment_place="Main desk").status_code == 302
+    referral = db.session.get(Referral, referral.id)
+    assert [step.appointment_on for step in referral.history] == [None, first, None, second]
+    assert (referral.appointment_on, referral.appointment_time, referral.follow_up_on) == (
+        second,
+        None,
+        second + timedelta(days=1),
+    )
+    page = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
+    assert f"{first:%a %-d %b %Y}" in page and f"{second:%a %-d %b %Y}, Main desk" in page
+
+
+def test_other_steps_take_no_appointment_even_if_its_fields_were_filled(as_user, setup):
+    referral = refer(setup.case, setup.service, created_by=setup.sam, today=local_today())
+    db.session.commit()
+    # The fields were filled, then another step chosen: hidden, they must neither block nor save.
+    response = confirm(
+        as_user(setup.sam),
+        referral,
+        "acknowledged",
+        appointment_on="not a date",
+        appointment_time="99:99",
+        appointment_place="Somewhere",
+    )
+    assert response.status_code == 302
+    referral = db.session.get(Referral, referral.id)
+    assert (referral.status, referral.appointment_on, referral.appointment_place) == (
+        S.ACKNOWLEDGED,
+        None,
+        "",
+    )
+    with pytest.raises(referrals.ReferralError, match="appointment needs its date"):
+        referrals.change_status(
+            referral, S.SCHEDULED, confirmed_by=setup.sam, method=ConfirmationMethod.CLIENT
+        )
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"appointment_on": ""}, "appointment_on"),
+        ({"appointment_on": "next tuesday"}, "appointment_on"),
+        ({"appointment_on": "2001-01-01"}, "appointment_on"),
+        ({"appointment_on": "far ahead"}, "appointment_on"),
+        ({"appointment_on": "before booking"}, "appointment_on"),
+        ({"appointment_time": "25:99"}, "appointment_time"),
+        ({"appointment_place": "x" * 501}, "appointment_place"),
+    ],
+)
+def test_a_bad_appointment_is_refused_beside_its_field_and_kept(as_user, setup, extra, field):
+    referral = refer(setup.case, setup.service, created_by=setup.sam, today=local_today())
+    db.session.commit()
+    booked = local_now() - timedelta(days=3)
+    named = {
+        "far ahead": (local_today() + timedelta(days=400)).isoformat(),
+        "before booking": (booked.date() - timedelta(days=1)).isoformat(),
+    }
+    data = {
+        "appointment_on": (local_today() + timedelta(days=2)).isoformat(),
+        "occurred_at": booked.strftime("%Y-%m-%dT%H:%M"),
+        "appointment_place": "Front desk",
+    }
+    data.update({key: named.get(value, value) for key, value in extra.items()})
+    response = confirm(as_user(setup.sam), referral, "scheduled", **data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert f'id="{field}-error">' in page
+    assert re.search(r'<option selected value="scheduled"|value="scheduled" selected', page)  # kept
+    if data["appointment_place"] == "Front desk":
+        assert 'value="Front desk"' in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReferralStatusChange)) == 1
+
+
+def test_only_those_who_see_the_case_may_book_its_appointment(
+    as_user, setup, make_user, make_program
+):
+    referral = refer(setup.case, setup.service, created_by=setup.sam, today=local_today())
+    db.session.commit()
+    outsider = as_user(make_user(Role.CASE_MANAGER, [make_program("Other")]))
+    assert book(outsider, referral, local_today()).status_code == 404
+    assert db.session.get(Referral, referral.id).appointment_on is None
 
 
 @pytest.fixture

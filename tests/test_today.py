@@ -1,20 +1,25 @@
 """Today: one list of what is due, most urgent first, each with the action that clears it."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
-from tests.lifecycle import refer
+import sqlalchemy as sa
+
+from tests.lifecycle import planned_case, refer
 from webapp.extensions import db
 from webapp.models import (
+    Case,
     CaseModel,
     ConfirmationMethod,
+    GoalStatus,
     Provider,
     ReferralStatus,
     RiskLevel,
     Service,
+    TaskOwner,
     utcnow,
 )
 from webapp.queries.today import due_items
-from webapp.services import referrals
+from webapp.services import plans, referrals
 from webapp.timeutil import local_today
 
 
@@ -134,13 +139,190 @@ def test_query_count_does_not_grow_with_the_caseload(
 
     def add_cases(count):
         for number in range(count):
-            case = make_case(
-                program, sam, name=f"Client {number}", follow_up_in_days=-1 - number % 3
+            case, goal = planned_case(
+                make_case, program, sam, name=f"Client {number}", follow_up_in_days=-1 - number % 3
             )
             refer(case, svc, created_by=sam, today=local_today() - timedelta(days=10))
+            book(
+                refer(case, svc, created_by=sam, today=local_today()),
+                sam,
+                local_today(),
+            )
+            plans.add_task(
+                case,
+                goal,
+                description="Call",
+                responsible=TaskOwner.CLIENT,
+                due_on=local_today(),
+                user=sam,
+            )
             db.session.commit()
 
     add_cases(2)
     few = statements_for_today()
     add_cases(15)
     assert statements_for_today() == few
+
+
+def book(referral, worker, on, at=None, place=""):
+    referrals.change_status(
+        referral,
+        ReferralStatus.SCHEDULED,
+        confirmed_by=worker,
+        method=ConfirmationMethod.PHONE,
+        appointment=referrals.Appointment(on, at, place),
+    )
+    db.session.commit()
+
+
+def test_an_appointment_shows_on_its_day_and_is_confirmed_the_day_after(
+    app, as_user, make_user, make_program, make_case
+):
+    program = make_program()
+    sam = make_user(programs=[program])
+    case = make_case(program, sam, name="Wes", follow_up_in_days=10)
+    svc = service()
+    today = local_today()
+    todays = refer(case, svc, created_by=sam, today=today)
+    book(todays, sam, today, time(10, 30), "Pier 3 entrance")
+    later = refer(case, svc, created_by=sam, today=today)
+    book(later, sam, today + timedelta(days=2))
+
+    page = as_user(sam).get("/").get_data(as_text=True)
+    assert (
+        "Appointment today: Wes at Harbor Light (Emergency shelter bed), 10:30, Pier 3 entrance"
+        in page
+    )
+    assert f'href="/referrals/{todays.id}?next=/">Open referral</a>' in page
+    assert f"/referrals/{later.id}" not in page
+    # The day after, the appointment has gone and the referral asks what happened.
+    tomorrow = [(item.kind, item.record) for item in due_items(sam, today + timedelta(days=1))]
+    assert tomorrow == [("referral", todays.id)]
+    # Once the client went, the appointment asks for nothing on its day either.
+    referrals.change_status(
+        later, ReferralStatus.CONNECTED, confirmed_by=sam, method=ConfirmationMethod.CLIENT
+    )
+    db.session.commit()
+    assert "appointment" not in [item.kind for item in due_items(sam, today + timedelta(days=2))]
+
+
+def test_plan_tasks_due_or_overdue_show_as_mine_to_do_or_someone_to_follow_up(
+    as_user, make_user, make_program, make_case
+):
+    program = make_program()
+    sam = make_user(programs=[program])
+    case, goal = planned_case(make_case, program, sam, name="Wes")
+    today = local_today()
+
+    def task(description, responsible, due_in_days):
+        return plans.add_task(
+            case,
+            goal,
+            description=description,
+            responsible=responsible,
+            due_on=today + timedelta(days=due_in_days) if due_in_days is not None else None,
+            user=sam,
+        )
+
+    mine = task("Call the landlord", TaskOwner.CASE_MANAGER, 0)
+    theirs = task("Bring two forms of ID", TaskOwner.CLIENT, -2)
+    provider = task("Send the housing application", TaskOwner.PROVIDER, -1)
+    task("Visit the flat", TaskOwner.CLIENT, 3)
+    task("Someday", TaskOwner.CLIENT, None)
+    done = task("Fill in the form", TaskOwner.CASE_MANAGER, -4)
+    plans.set_task_done(case, done, True, user=sam)
+    db.session.commit()
+
+    page = as_user(sam).get("/").get_data(as_text=True)
+    assert "Do: Call the landlord" in page
+    assert "Follow up with Wes on: Bring two forms of ID" in page
+    assert "Follow up with Wes on: Send the housing application (provider&#39;s task)" in page
+    assert "Visit the flat" not in page and "Someday" not in page and "Fill in the form" not in page
+    assert f'href="/cases/{case.id}/plan#goal-{goal.id}">Open plan</a>' in page
+    items = [item for item in due_items(sam, today) if item.kind == "plan_task"]
+    assert [item.record for item in items] == [
+        theirs.id,
+        provider.id,
+        mine.id,
+    ]  # most overdue first
+
+    # A goal with its outcome takes its tasks with it.
+    goal.status = GoalStatus.DROPPED
+    db.session.commit()
+    assert "plan_task" not in [item.kind for item in due_items(sam, today)]
+
+
+def test_appointments_and_tasks_of_cases_someone_may_not_see_never_reach_their_today(
+    app, make_user, make_program, make_case
+):
+    """Today lists the worker's own cases; a case that is someone else's, restricted from them,
+    or in another program never lends them an appointment or a task."""
+    own, other = make_program("Own"), make_program("Other")
+    sam = make_user(programs=[own])
+    colleague = make_user(programs=[own])
+    elsewhere = make_user(programs=[other])
+    svc = service()
+    for program, worker, restricted in (
+        (own, colleague, True),
+        (own, colleague, False),
+        (other, elsewhere, False),
+    ):
+        case, goal = planned_case(make_case, program, worker, restricted=restricted)
+        plans.add_task(
+            case,
+            goal,
+            description="Call",
+            responsible=TaskOwner.CLIENT,
+            due_on=local_today(),
+            user=worker,
+        )
+        book(
+            refer(case, svc, created_by=worker, today=local_today()),
+            worker,
+            local_today(),
+        )
+    assert [item.kind for item in due_items(sam, local_today())] == []
+    for worker in (colleague, elsewhere):
+        kinds = [item.kind for item in due_items(worker, local_today())]
+        assert "appointment" in kinds and "plan_task" in kinds
+    # Still named on a case of a program they have left: no longer theirs to see.
+    for case in db.session.scalars(sa.select(Case).where(Case.program_id == other.id)):
+        case.primary_worker_id = sam.id
+    db.session.commit()
+    assert [item.kind for item in due_items(sam, local_today())] == []
+
+
+def test_the_reminders_page_snoozes_and_hides_appointments_and_tasks(
+    as_user, make_user, make_program, make_case
+):
+    program = make_program()
+    sam = make_user(programs=[program])
+    case, goal = planned_case(make_case, program, sam, name="Wes")
+    plans.add_task(
+        case,
+        goal,
+        description="Call the landlord",
+        responsible=TaskOwner.CASE_MANAGER,
+        due_on=local_today() - timedelta(days=1),
+        user=sam,
+    )
+    book(
+        refer(case, service(), created_by=sam, today=local_today()),
+        sam,
+        local_today(),
+    )
+    client = as_user(sam)
+    page = client.get("/reminders").get_data(as_text=True)
+    assert "Appointment today: Wes" in page and "Do: Call the landlord" in page
+    keys = {
+        key.split(":")[0]: key
+        for key in (part.split('"')[0] for part in page.split('name="key" value="')[1:])
+    }
+    assert (
+        client.post("/reminders/snooze", data={"key": keys["appointment"], "for": "1d"}).status_code
+        == 302
+    )
+    assert client.post("/reminders/done", data={"key": keys["plan_task"]}).status_code == 302
+    for url in ("/reminders", "/"):
+        page = client.get(url).get_data(as_text=True)
+        assert "Appointment today" not in page and "Call the landlord" not in page

@@ -28,19 +28,22 @@ from webapp.models import (
     CaseEvent,
     CaseEventKind,
     CaseModel,
+    ConfirmationMethod,
     Consent,
     ConsentMethod,
     ConsentScope,
     Program,
     Provider,
+    ReferralStatus,
     Role,
     Service,
+    TaskOwner,
     User,
 )
 from webapp.queries import visibility
 from webapp.queries.reminders import due_reminders
 from webapp.reports.catalogue import REPORTS
-from webapp.services import clients, self_intake
+from webapp.services import clients, plans, referrals, self_intake
 from webapp.timeutil import local_today
 
 LIST_PAGES = [
@@ -111,11 +114,26 @@ def _add_hidden_records(agency, target: str, make_case) -> list[Case]:
     closing, goal = planned_case(
         make_case, program, worker, name="Quinn Hidden", restricted=restricted
     )
+    plans.add_task(
+        closing,
+        goal,
+        description="Bring the tenancy papers",
+        responsible=TaskOwner.CLIENT,
+        due_on=local_today(),
+        user=worker,
+    )
     request_goals_met_closure(closing, worker, goal)
     service = Service(name="Beds", provider=Provider(name="Harbour Shelter"))
     db.session.add(service)
     referral = refer(overdue, service, created_by=worker, today=local_today() - timedelta(days=9))
     referral.follow_up_on = local_today() - timedelta(days=1)
+    referrals.change_status(
+        refer(overdue, service, created_by=worker, today=local_today()),
+        ReferralStatus.SCHEDULED,
+        confirmed_by=worker,
+        method=ConfirmationMethod.PHONE,
+        appointment=referrals.Appointment(local_today(), None, "Harbour Shelter front desk"),
+    )
     clients.record_consent(
         overdue.client,
         scope=ConsentScope.SHARING,
@@ -206,6 +224,10 @@ def test_no_list_queue_count_report_or_push_shows_a_case_its_reader_may_not_open
     # And the walk can see: whoever may open the cases finds them where they belong.
     for who in ALLOWED[target]:
         assert "Rhea Hidden" in after[(who, "search Rhea")], who
+    owner = "the worker" if target == "restricted" else "the other program's worker"
+    for page in ("/ htmx=False", "/reminders htmx=False"):
+        assert "Appointment today: Rhea Hidden" in after[(owner, page)], page
+        assert "Follow up with Quinn Hidden on: Bring the tenancy papers" in after[(owner, page)]
         assert after[(who, "push digest")] != before[(who, "push digest")] or who != "the worker", (
             who
         )

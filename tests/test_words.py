@@ -50,6 +50,7 @@ def test_today_shows_a_referral_status_without_doubled_brackets(
             confirmed_by=sam,
             method=ConfirmationMethod.PHONE,
             follow_up_on=local_today(),
+            appointment=referrals.Appointment(local_today()),  # taken by "scheduled" only
         )
     referral.follow_up_on = local_today() - timedelta(days=1)
     db.session.commit()

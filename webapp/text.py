@@ -64,7 +64,10 @@ def safe_cell(value: Any) -> Any:
 
 
 def _in_english(value: Any) -> Any:
-    return f"{value:%-d %b}" if isinstance(value, date) else value
+    if isinstance(value, date):
+        return f"{value:%-d %b}"
+    # A booked appointment (models.referrals.BooksAppointment): its day, time and place.
+    return getattr(value, "appointment_line", value)
 
 
 class Phrase(str):

@@ -4,7 +4,7 @@ A staff member may choose English or Spanish for Waymark's pages; none chosen me
 preference among the translated languages, else English.
 
 Revision ID: c5e8f1a3d942
-Revises: d7a2c4e6f813
+Revises: b9d4e2a7c610
 Create Date: 2026-12-06 18:10:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c5e8f1a3d942"
-down_revision = "d7a2c4e6f813"
+down_revision = "b9d4e2a7c610"
 branch_labels = None
 depends_on = None
 

@@ -14,6 +14,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -22,13 +23,21 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    StopValidation,
     ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.forms import Form, enum_choices
 from webapp.forms.clients import NOTE_MAX
-from webapp.models import N_, ConfirmationMethod, ConsentMethod, ContactType, utcnow
+from webapp.models import (
+    N_,
+    ConfirmationMethod,
+    ConsentMethod,
+    ContactType,
+    ReferralStatus,
+    utcnow,
+)
 from webapp.timeutil import local_today, local_zone
 
 # Stored in English as given; shown in the page's language.
@@ -46,6 +55,8 @@ SERVICES_ON_THE_SPOT = [
 ]
 # Allow a phone's clock to run a little fast.
 CLOCK_SKEW = timedelta(minutes=10)
+# An appointment is booked within a year of today, either way: further is a typing slip.
+APPOINTMENT_RANGE = timedelta(days=366)
 
 
 class ChecklistField(SelectMultipleField):
@@ -203,6 +214,24 @@ class ReferralForm(Form):
         _not_in_the_past(field)
 
 
+def _for_an_appointment(required: bool = False):
+    """The appointment's fields count only when the step is "scheduled": for any other step they
+    are dropped, errors and all (the page hides them then); for "scheduled" an empty optional one
+    is simply left out."""
+
+    def check(form: ReferralStatusForm, field) -> None:
+        empty = not field.raw_data or not str(field.raw_data[0]).strip()
+        if not form.scheduling or (empty and not required):
+            field.errors[:] = []
+            field.data = None if field.type != "StringField" else ""
+            raise StopValidation()
+        if empty:
+            field.errors[:] = []  # not "Not a valid date value": nothing was typed
+            raise StopValidation(_l("Give the appointment's date."))
+
+    return check
+
+
 class ReferralStatusForm(Form):
     status = SelectField(
         _l("What happened"), validators=[DataRequired(_l("Choose what happened."))]
@@ -223,6 +252,21 @@ class ReferralStatusForm(Form):
         validators=[Optional()],
         description=_l("If it is not finished yet: when to ask again."),
     )
+    # Asked for when the step is "scheduled" (the page shows them only then; without script they
+    # are always there and ignored for other steps).
+    appointment_on = DateField(
+        _l("Appointment date"), validators=[_for_an_appointment(required=True)]
+    )
+    appointment_time = TimeField(
+        _l("Appointment time"),
+        validators=[_for_an_appointment()],
+        description=_l("If you know it."),
+    )
+    appointment_place = StringField(
+        _l("Appointment place"),
+        validators=[_for_an_appointment(), Length(max=500)],  # as long as an address
+        description=_l("Where to go, if you know it."),
+    )
 
     def __init__(self, *args, referral=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -234,11 +278,34 @@ class ReferralStatusForm(Form):
             SelectChoice("", _l("Choose what happened…")),
             *(SelectChoice(status.value, _l(status.label)) for status in statuses),
         ]
+        address = referral.service.provider.address if referral is not None else ""
+        if address:
+            self.appointment_place.description = _l(
+                "The directory's address for the provider: %(address)s. Change it if the "
+                "appointment is elsewhere.",
+                address=address,
+            )
         if not self.is_submitted():
             self.occurred_at.data = local_now()
+            self.appointment_place.data = address
+
+    @property
+    def scheduling(self) -> bool:
+        return self.status.data == ReferralStatus.SCHEDULED.value
 
     def validate_occurred_at(self, field: DateTimeLocalField) -> None:
         _a_past_moment(field, _l("A confirmation"))
 
     def validate_follow_up_on(self, field: DateField) -> None:
-        _not_in_the_past(field)
+        if not self.scheduling:  # a scheduled referral is confirmed the day after its appointment
+            _not_in_the_past(field)
+
+    def validate_appointment_on(self, field: DateField) -> None:
+        if field.data is None:  # a date that did not parse already says so
+            return
+        today = local_today()
+        if not today - APPOINTMENT_RANGE <= field.data <= today + APPOINTMENT_RANGE:
+            raise ValidationError(_l("A date within a year of today."))
+        booked = self.occurred_at.data
+        if booked is not None and field.data < booked.date():
+            raise ValidationError(_l("The appointment cannot be before the day it was booked."))

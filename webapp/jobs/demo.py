@@ -647,12 +647,23 @@ def _load_client(
             consent=consent,
         )
         for step, status in enumerate(statuses[1:], start=1):
+            appointment = None
+            if status == ReferralStatus.SCHEDULED:
+                # The last step booked for today shows on Today; an earlier one was kept on the
+                # day of the step after it.
+                last = step == len(statuses) - 1
+                appointment = referrals.Appointment(
+                    today if last else today - timedelta(days=max(days_ago - 3 * (step + 1), 0)),
+                    time(10, 30),
+                    referral.service.provider.address,
+                )
             referrals.change_status(
                 referral,
                 status,
                 confirmed_by=worker,
                 method=ConfirmationMethod.CLIENT,
                 occurred_at=_at(max(days_ago - 3 * step, 0), 13),
+                appointment=appointment,
             )
     case.next_follow_up_on = (
         today + timedelta(days=spec.follow_up_in_days)

@@ -34,11 +34,13 @@ class ReminderKind(enum.StrEnum):
     SELF_INTAKE = "self_intake", "new self-intake", "new self-intakes", 0
     CLOSURE_APPROVAL = "closure_approval", "closure to approve", "closures to approve", 0
     HANDOFF = "handoff", "case transferred to you", "cases transferred to you", 1
+    APPOINTMENT = "appointment", "appointment today", "appointments today", 1
     FOLLOW_UP = "follow_up", "follow-up", "follow-ups", 2
     REFERRAL = "referral", "referral to confirm", "referrals to confirm", 3
     CONTACT_STANDARD = "contact_standard", "contact overdue", "contacts overdue", 4
     REASSESSMENT = "reassessment", "reassessment", "reassessments", 5
     PLAN_REVIEW = "plan_review", "plan review", "plan reviews", 6
+    PLAN_TASK = "plan_task", "plan task due", "plan tasks due", 6
     POST_CLOSURE = "post_closure", "check after closure", "checks after closure", 7
     URGENT = "urgent", "urgent case", "urgent cases", 8
 

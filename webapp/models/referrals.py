@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -125,7 +125,34 @@ ALLOWED_TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
 }
 
 
-class Referral(db.Model):
+class BooksAppointment:
+    """The appointment a "scheduled" step books: the day, and the time and place when known.
+
+    A referral holds its current one (Today shows it on its day; it stays after the referral
+    moves on, as the appointment it was); each "scheduled" step in the history keeps the one it
+    booked, so a rebooking after a no-show leaves both."""
+
+    appointment_on: so.Mapped[date | None]
+    appointment_time: so.Mapped[time | None]
+    appointment_place: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+
+    @property
+    def appointment_when(self) -> str:
+        """ "Fri 12 Dec 2026, 10:30", or "" without an appointment."""
+        if self.appointment_on is None:
+            return ""
+        day = self.appointment_on.strftime("%a %-d %b %Y")
+        return f"{day}, {self.appointment_time:%H:%M}" if self.appointment_time else day
+
+    @property
+    def appointment_line(self) -> str:
+        """ "Fri 12 Dec 2026, 10:30, 12 Harbour St", or "" without an appointment."""
+        if self.appointment_on is None:
+            return ""
+        return ", ".join(part for part in (self.appointment_when, self.appointment_place) if part)
+
+
+class Referral(BooksAppointment, db.Model):
     __tablename__ = "referrals"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -167,6 +194,8 @@ class Referral(db.Model):
     __table_args__ = (
         # Today and reminders: referrals still waiting for a confirmation, by date.
         sa.Index("ix_referrals_status_follow_up", "status", "follow_up_on"),
+        # Today: appointments on a day.
+        sa.Index("ix_referrals_status_appointment", "status", "appointment_on"),
     )
 
     @property
@@ -186,7 +215,7 @@ class ConfirmationMethod(LabelledEnum):
     SYSTEM = "system", N_("Recorded when the referral was made")
 
 
-class ReferralStatusChange(db.Model):
+class ReferralStatusChange(BooksAppointment, db.Model):
     """One step in a referral's history: who confirmed what, when and how. Append-only."""
 
     __tablename__ = "referral_status_changes"

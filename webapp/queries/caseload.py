@@ -10,7 +10,15 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from webapp.extensions import db
-from webapp.models import CLOSED_REFERRAL_STATUSES, Case, ContactLog, Referral, Service, User
+from webapp.models import (
+    CLOSED_REFERRAL_STATUSES,
+    Case,
+    ContactLog,
+    Referral,
+    ReferralStatus,
+    Service,
+    User,
+)
 from webapp.queries.case_state import load_state
 from webapp.queries.next_step import next_step
 from webapp.queries.visibility import visible_cases
@@ -79,6 +87,10 @@ def caseload(user: User, today: date) -> list[dict]:
                         "id": r.id,
                         "provider": r.service.provider.name,
                         "service": r.service.name,
+                        "address": r.service.provider.address,
+                        "appointment": r.appointment_line
+                        if r.status == ReferralStatus.SCHEDULED
+                        else "",
                         "status": r.status.value,
                         "status_label": r.status.label,
                     }

@@ -25,6 +25,16 @@ class TimelineEntry:
     case_id: int | None
 
 
+def _with_appointment(change: ReferralStatusChange) -> str:
+    """A status change's note, after the appointment it booked if any."""
+    if not change.appointment_on:
+        return change.note
+    appointment = Phrase("Appointment: %(appointment)s", appointment=change)
+    if not change.note:
+        return appointment
+    return Phrase("%(appointment)s\n%(note)s", appointment=appointment, note=change.note)
+
+
 def client_timeline(client: Client, visible_cases: list[Case]) -> list[TimelineEntry]:
     case_ids = [case.id for case in visible_cases]
     entries = [TimelineEntry(client.created_at, Phrase("First recorded"), "", None)]
@@ -96,7 +106,7 @@ def client_timeline(client: Client, visible_cases: list[Case]) -> list[TimelineE
                     status=Phrase(change.status.label).lower(),
                     provider=change.referral.service.provider.name,
                 ),
-                change.note,
+                _with_appointment(change),
                 change.referral.case_id,
             )
             for change in changes

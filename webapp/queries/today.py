@@ -16,24 +16,30 @@ import sqlalchemy.orm as so
 
 from webapp.extensions import db
 from webapp.models import (
+    ACTIVE_GOAL_STATUSES,
     CLOSED_REFERRAL_STATUSES,
     Assessment,
     AssessmentKind,
     Case,
     ClosureRequest,
     ClosureStatus,
+    Goal,
     Invitation,
+    PlanTask,
     PostClosureFollowUp,
     Referral,
+    ReferralStatus,
     ReminderKind,
     RiskLevel,
     SelfIntakeSubmission,
     Service,
     ServicePlan,
     SubmissionStatus,
+    TaskOwner,
     User,
 )
 from webapp.queries.case_state import last_contact_day, standard_for
+from webapp.queries.caseload import one_line
 from webapp.queries.visibility import is_supervisor_or_admin, visible_cases, visible_invitations
 from webapp.timeutil import to_local
 
@@ -236,10 +242,102 @@ def due_items(user: User, today: date) -> list[TodayItem]:
                 referral.id,
             )
         )
+    items.extend(_appointment_items(user, today))
+    items.extend(_plan_task_items(user, today))
     items.extend(_post_closure_items(user, today))
     items.extend(_approval_items(user, today))
     items.extend(_self_intake_items(user))
     items.sort(key=lambda item: item.sort_key(today))
+    return items
+
+
+def _appointment_items(user: User, today: date) -> list[TodayItem]:
+    """Appointments booked for today on the worker's open cases."""
+    referrals = db.session.scalars(
+        sa.select(Referral)
+        .join(Referral.case)
+        .where(
+            Case.primary_worker_id == user.id,
+            Case.closed_at.is_(None),
+            visible_cases(user),
+            Referral.status == ReferralStatus.SCHEDULED,
+            Referral.appointment_on == today,
+        )
+        .options(
+            so.contains_eager(Referral.case).selectinload(Case.client),
+            so.contains_eager(Referral.case).selectinload(Case.program),
+            so.selectinload(Referral.service).selectinload(Service.provider),
+        )
+    ).all()
+    items = []
+    for referral in referrals:
+        where = f"{referral.service.provider.name} ({referral.service.name})"
+        when = f"{referral.appointment_time:%H:%M}" if referral.appointment_time else ""
+        detail = ", ".join(
+            part
+            for part in (
+                f"Appointment today: {referral.case.client.preferred_name} at {where}",
+                when,
+                referral.appointment_place,
+            )
+            if part
+        )
+        items.append(
+            TodayItem(
+                ReminderKind.APPOINTMENT,
+                referral.case,
+                today,
+                detail,
+                "Open referral",
+                Target.to("referrals.view", referral_id=referral.id, next="/"),
+                referral.id,
+            )
+        )
+    return items
+
+
+def _plan_task_items(user: User, today: date) -> list[TodayItem]:
+    """Plan tasks due or overdue on the worker's open cases: their own to do, anyone else's
+    (the client's, a provider's) to follow up. Tasks of a goal that has its outcome are done
+    with."""
+    rows = db.session.execute(
+        sa.select(PlanTask, Case)
+        .join(PlanTask.goal)
+        .join(Goal.plan)
+        .join(Case, Case.id == ServicePlan.case_id)
+        .where(
+            Case.primary_worker_id == user.id,
+            Case.closed_at.is_(None),
+            visible_cases(user),
+            Goal.status.in_(ACTIVE_GOAL_STATUSES),
+            PlanTask.done_at.is_(None),
+            PlanTask.due_on <= today,
+        )
+        .options(so.selectinload(Case.client), so.selectinload(Case.program))
+    ).all()
+    items = []
+    for task, case in rows:
+        what = one_line(task.description)
+        if task.responsible == TaskOwner.CASE_MANAGER:
+            detail = f"Do: {what}"
+        elif task.responsible == TaskOwner.CLIENT:
+            detail = f"Follow up with {case.client.preferred_name} on: {what}"
+        else:
+            detail = (
+                f"Follow up with {case.client.preferred_name} on: {what} "
+                f"({task.responsible.label.lower()}'s task)"
+            )
+        items.append(
+            TodayItem(
+                ReminderKind.PLAN_TASK,
+                case,
+                task.due_on,
+                detail,
+                "Open plan",
+                Target.to("plans.view", case_id=case.id, _anchor=f"goal-{task.goal_id}"),
+                task.id,
+            )
+        )
     return items
 
 

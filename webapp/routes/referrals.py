@@ -58,6 +58,13 @@ def view(referral_id: int) -> Response | tuple[str, int]:
                 occurred_at=to_utc(form.occurred_at.data),
                 note=form.note.data or "",
                 follow_up_on=form.follow_up_on.data,
+                appointment=referrals.Appointment(
+                    form.appointment_on.data,
+                    form.appointment_time.data,
+                    form.appointment_place.data or "",
+                )
+                if form.scheduling
+                else None,
             )
         except referrals.ReferralError as error:
             form.status.errors.append(str(error))

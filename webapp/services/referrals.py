@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from webapp.extensions import db
 from webapp.models import (
@@ -38,6 +39,20 @@ def allows_sharing(consent: Consent | None, case: Case, service: Service, today:
         and consent.provider_id == service.provider_id
         and consent.is_in_force(today)
     )
+
+
+@dataclass(frozen=True)
+class Appointment:
+    """What a "scheduled" step books: the day, and the time and place when known."""
+
+    on: date
+    at: time | None = None
+    place: str = ""
+
+    @property
+    def confirm_on(self) -> date:
+        """The day after: when to ask whether the client went."""
+        return self.on + timedelta(days=1)
 
 
 def make_referral(
@@ -103,9 +118,11 @@ def change_status(
     occurred_at: datetime | None = None,
     note: str = "",
     follow_up_on: date | None = None,
+    appointment: Appointment | None = None,
 ) -> ReferralStatusChange:
     """Record a confirmed step along the allowed transitions. An open referral keeps a
-    follow-up date so it keeps asking."""
+    follow-up date so it keeps asking. "Scheduled" books an appointment, and the referral asks
+    for confirmation the day after it; other steps take no appointment."""
     if status not in ALLOWED_TRANSITIONS[referral.status]:
         allowed = (
             ", ".join(s.label.lower() for s in referral.next_statuses) or "nothing: it is finished"
@@ -117,6 +134,10 @@ def change_status(
     occurred_at = occurred_at or utcnow()
     if occurred_at > utcnow():
         raise ReferralError("A confirmation cannot be in the future.")
+    if status == ReferralStatus.SCHEDULED and appointment is None:
+        raise ReferralError("An appointment needs its date.")
+    if status != ReferralStatus.SCHEDULED:
+        appointment = None
     change = ReferralStatusChange(
         referral=referral,
         status=status,
@@ -127,6 +148,12 @@ def change_status(
     )
     db.session.add(change)
     referral.status = status
+    if appointment is not None:
+        place = appointment.place.strip()
+        change.appointment_on = referral.appointment_on = appointment.on
+        change.appointment_time = referral.appointment_time = appointment.at
+        change.appointment_place = referral.appointment_place = place
+        follow_up_on = appointment.confirm_on
     if follow_up_on is not None:
         referral.follow_up_on = follow_up_on
     db.session.flush()

@@ -84,7 +84,19 @@ def _said(value: Any) -> Any:
         return say(value)
     if isinstance(value, date):
         return format_date(value, "d MMM", locale=get_locale())
+    if hasattr(value, "appointment_line"):
+        return appointment_line(value)
     return value
+
+
+def appointment_line(booked: Any) -> str:
+    """ "Fri 12 Dec 2026, 10:30, 12 Harbour St" in the page's language, or "" with none booked."""
+    if booked.appointment_on is None:
+        return ""
+    day = format_date(booked.appointment_on, "EEE d MMM y", locale=get_locale())
+    if booked.appointment_time:
+        day = f"{day}, {format_time(booked.appointment_time, 'HH:mm', locale=get_locale())}"
+    return ", ".join(part for part in (day, booked.appointment_place) if part)
 
 
 def translated_label(value: object, vocabulary: str | None = None) -> str:
@@ -117,6 +129,7 @@ def init_app(app: Flask) -> None:
         language_name=language_name,
         label=translated_label,
         say=say,
+        appointment_line=appointment_line,
         report_number=report_number,
     )
     # Which links a person is offered follows the same rule their pages follow.

@@ -10,6 +10,19 @@
     }
   });
 
+  // A fieldset marked data-for-status (the appointment of a referral step) shows only while its
+  // form's "status" says so. Without script it is always there, and the server ignores it then.
+  function showForStatus() {
+    document.querySelectorAll("fieldset[data-for-status]").forEach(function (fieldset) {
+      var status = fieldset.form && fieldset.form.elements.namedItem("status");
+      if (status) fieldset.hidden = status.value !== fieldset.dataset.forStatus;
+    });
+  }
+  // After the other listeners: the offline form rebuilds its statuses when a referral is picked.
+  document.addEventListener("change", function () { setTimeout(showForStatus, 0); });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", showForStatus);
+  else showForStatus();
+
   // The service worker, and a prompt when a new version of it is waiting. It is registered once
   // the page has loaded: its install then finds every file the page used in the HTTP cache
   // instead of racing the page for them over the network.

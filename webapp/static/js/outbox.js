@@ -359,6 +359,7 @@
           : "No contact logged yet");
         c.referrals.forEach(function (r) {
           line("list__meta", "Referral: " + r.provider + " (" + r.service + ") · " + (r.status_label || r.status));
+          if (r.appointment) line("list__meta", "Appointment " + r.appointment);
         });
         var log = document.createElement("a");
         log.className = "button button--secondary";
@@ -393,6 +394,7 @@
           c.referrals.forEach(function (r) {
             var option = new Option(c.name + " → " + r.provider + ": " + r.service + " (" + labels[r.status] + ")", "/referrals/" + r.id);
             option.dataset.status = r.status;
+            option.dataset.address = r.address || "";
             referralPicker.add(option);
           });
         });
@@ -424,6 +426,12 @@
       (option && option.dataset.status ? transitions[option.dataset.status] : []).forEach(function (value) {
         status.add(new Option(labels[value], value));
       });
+      // The appointment's place starts as the provider's address, unless the worker typed one.
+      var place = document.getElementById("appointment_place");
+      if (place && (!place.value || place.value === place.dataset.filled)) {
+        place.value = (option && option.dataset.address) || "";
+        place.dataset.filled = place.value;
+      }
     }
   });
 
