@@ -41,6 +41,7 @@ from webapp.models import (
 from webapp.queries.case_state import last_contact_day, standard_for
 from webapp.queries.caseload import one_line
 from webapp.queries.visibility import is_supervisor_or_admin, visible_cases, visible_invitations
+from webapp.text import Phrase
 from webapp.timeutil import to_local
 
 
@@ -109,7 +110,7 @@ class TodayItem:
 
 
 def _log_contact(case: Case) -> tuple[str, Target]:
-    return "Log contact", Target.to("contacts.for_case", case_id=case.id, next="/")
+    return Phrase("Log contact"), Target.to("contacts.for_case", case_id=case.id, next="/")
 
 
 def due_items(user: User, today: date) -> list[TodayItem]:
@@ -143,8 +144,8 @@ def due_items(user: User, today: date) -> list[TodayItem]:
                     ReminderKind.HANDOFF,
                     case,
                     today,
-                    "Transferred to you: read where it stands",
-                    "Read handoff",
+                    Phrase("Transferred to you: read where it stands"),
+                    Phrase("Read handoff"),
                     Target.to("cases.handoff", case_id=case.id),
                 )
             )
@@ -158,8 +159,8 @@ def due_items(user: User, today: date) -> list[TodayItem]:
                         ReminderKind.REASSESSMENT,
                         case,
                         due,
-                        "Reassessment due",
-                        "Reassess",
+                        Phrase("Reassessment due"),
+                        Phrase("Reassess"),
                         Target.to("assessments.new", case_id=case.id, kind="reassessment"),
                     )
                 )
@@ -169,8 +170,8 @@ def due_items(user: User, today: date) -> list[TodayItem]:
                     ReminderKind.PLAN_REVIEW,
                     case,
                     reviews[case.id],
-                    "Plan review due",
-                    "Review plan",
+                    Phrase("Plan review due"),
+                    Phrase("Review plan"),
                     Target.to("plans.view", case_id=case.id),
                 )
             )
@@ -180,7 +181,7 @@ def due_items(user: User, today: date) -> list[TodayItem]:
                     ReminderKind.FOLLOW_UP,
                     case,
                     case.next_follow_up_on,
-                    "Follow-up",
+                    Phrase("Follow-up"),
                     *_log_contact(case),
                 )
             )
@@ -188,7 +189,11 @@ def due_items(user: User, today: date) -> list[TodayItem]:
         standard = standard_for(case).contact_standard_days
         last = last_contact_day(case)
         if last + timedelta(days=standard) < today:
-            detail = f"No contact for {(today - last).days} days (standard: every {standard})"
+            detail = Phrase(
+                "No contact for %(days)s days (standard: every %(standard)s)",
+                days=(today - last).days,
+                standard=standard,
+            )
             items.append(
                 TodayItem(
                     ReminderKind.CONTACT_STANDARD,
@@ -204,8 +209,8 @@ def due_items(user: User, today: date) -> list[TodayItem]:
                     ReminderKind.URGENT,
                     case,
                     today,
-                    "Urgent risk",
-                    "Open case",
+                    Phrase("Urgent risk"),
+                    Phrase("Open case"),
                     Target.to("cases.view", case_id=case.id),
                 )
             )
@@ -227,9 +232,10 @@ def due_items(user: User, today: date) -> list[TodayItem]:
     ).all()
     for referral in referrals:
         # The status's own label may hold brackets ("Connected (client attended)"): no second pair.
-        detail = (
-            f"Referral to {referral.service.provider.name}, {referral.status.label.lower()}: "
-            "check what happened"
+        detail = Phrase(
+            "Referral to %(provider)s, %(status)s: check what happened",
+            provider=referral.service.provider.name,
+            status=Phrase(referral.status.label).lower(),
         )
         items.append(
             TodayItem(
@@ -237,7 +243,7 @@ def due_items(user: User, today: date) -> list[TodayItem]:
                 referral.case,
                 referral.follow_up_on,
                 detail,
-                "Confirm",
+                Phrase("Confirm"),
                 Target.to("referrals.view", referral_id=referral.id, next="/"),
                 referral.id,
             )
@@ -273,14 +279,19 @@ def _appointment_items(user: User, today: date) -> list[TodayItem]:
     for referral in referrals:
         where = f"{referral.service.provider.name} ({referral.service.name})"
         when = f"{referral.appointment_time:%H:%M}" if referral.appointment_time else ""
-        detail = ", ".join(
-            part
-            for part in (
-                f"Appointment today: {referral.case.client.preferred_name} at {where}",
-                when,
-                referral.appointment_place,
-            )
-            if part
+        appointment = Phrase(
+            "Appointment today: %(name)s at %(where)s",
+            name=referral.case.client.preferred_name,
+            where=where,
+        )
+        parts = (("when", when), ("place", referral.appointment_place))
+        # Only separators: the words are in the phrases put into it.
+        message = ", ".join(["%(appointment)s", *(f"%({name})s" for name, part in parts if part)])
+        detail = Phrase(
+            message,
+            appointment=appointment,
+            when=when,
+            place=referral.appointment_place or "",
         )
         items.append(
             TodayItem(
@@ -288,7 +299,7 @@ def _appointment_items(user: User, today: date) -> list[TodayItem]:
                 referral.case,
                 today,
                 detail,
-                "Open referral",
+                Phrase("Open referral"),
                 Target.to("referrals.view", referral_id=referral.id, next="/"),
                 referral.id,
             )
@@ -319,13 +330,17 @@ def _plan_task_items(user: User, today: date) -> list[TodayItem]:
     for task, case in rows:
         what = one_line(task.description)
         if task.responsible == TaskOwner.CASE_MANAGER:
-            detail = f"Do: {what}"
+            detail = Phrase("Do: %(what)s", what=what)
         elif task.responsible == TaskOwner.CLIENT:
-            detail = f"Follow up with {case.client.preferred_name} on: {what}"
+            detail = Phrase(
+                "Follow up with %(name)s on: %(what)s", name=case.client.preferred_name, what=what
+            )
         else:
-            detail = (
-                f"Follow up with {case.client.preferred_name} on: {what} "
-                f"({task.responsible.label.lower()}'s task)"
+            detail = Phrase(
+                "Follow up with %(name)s on: %(what)s (%(owner)s's task)",
+                name=case.client.preferred_name,
+                what=what,
+                owner=Phrase(task.responsible.label).lower(),
             )
         items.append(
             TodayItem(
@@ -333,7 +348,7 @@ def _plan_task_items(user: User, today: date) -> list[TodayItem]:
                 case,
                 task.due_on,
                 detail,
-                "Open plan",
+                Phrase("Open plan"),
                 Target.to("plans.view", case_id=case.id, _anchor=f"goal-{task.goal_id}"),
                 task.id,
             )
@@ -362,8 +377,8 @@ def _post_closure_items(user: User, today: date) -> list[TodayItem]:
             ReminderKind.POST_CLOSURE,
             follow_up.case,
             follow_up.due_on,
-            "Post-closure check: how are they doing?",
-            "Record check",
+            Phrase("Post-closure check: how are they doing?"),
+            Phrase("Record check"),
             Target.to("cases.view", case_id=follow_up.case.id, _anchor="follow-ups"),
             follow_up.id,
         )
@@ -400,8 +415,8 @@ def _approval_items(user: User, today: date) -> list[TodayItem]:
             ReminderKind.CLOSURE_APPROVAL,
             request.case,
             to_local(request.requested_at).date(),
-            "Closure waiting for your approval",
-            "Decide",
+            Phrase("Closure waiting for your approval"),
+            Phrase("Decide"),
             Target.to("closure.close", case_id=request.case.id),
             request.id,
         )
@@ -426,11 +441,11 @@ def _self_intake_items(user: User) -> list[TodayItem]:
             ReminderKind.SELF_INTAKE,
             None,
             to_local(submission.submitted_at).date(),
-            "New self-intake to review",
-            "Review",
+            Phrase("New self-intake to review"),
+            Phrase("Review"),
             Target.to("intake_queue.review", submission_id=submission.id),
             submission.id,
-            title=submission.answers.get("preferred_name") or "Self-intake",
+            title=submission.answers.get("preferred_name") or Phrase("Self-intake"),
             program=submission.invitation.program.name,
         )
         for submission in submissions

@@ -83,10 +83,15 @@ def _said(value: Any) -> Any:
     if isinstance(value, Phrase):
         return say(value)
     if isinstance(value, date):
-        return format_date(value, "d MMM", locale=get_locale())
+        return short_date(value)
     if hasattr(value, "appointment_line"):
         return appointment_line(value)
     return value
+
+
+def short_date(day: date) -> str:
+    """'13 Dec', '13 dic': a day near enough that its year goes without saying."""
+    return format_date(day, "d MMM", locale=get_locale())
 
 
 def appointment_line(booked: Any) -> str:
