@@ -41,6 +41,7 @@ class ReminderKind(enum.StrEnum):
     REASSESSMENT = "reassessment", "reassessment", "reassessments", 5
     PLAN_REVIEW = "plan_review", "plan review", "plan reviews", 6
     PLAN_TASK = "plan_task", "plan task due", "plan tasks due", 6
+    CONSENT_EXPIRING = "consent_expiring", "consent running out", "consents running out", 6
     POST_CLOSURE = "post_closure", "check after closure", "checks after closure", 7
     URGENT = "urgent", "urgent case", "urgent cases", 8
 

@@ -21,8 +21,10 @@ from webapp.models import (
     Assessment,
     AssessmentKind,
     Case,
+    Client,
     ClosureRequest,
     ClosureStatus,
+    Consent,
     Goal,
     Invitation,
     PlanTask,
@@ -40,6 +42,7 @@ from webapp.models import (
 )
 from webapp.queries.case_state import last_contact_day, standard_for
 from webapp.queries.caseload import one_line
+from webapp.queries.consents import EXPIRING_WITHIN, renewed
 from webapp.queries.visibility import is_supervisor_or_admin, visible_cases, visible_invitations
 from webapp.timeutil import to_local
 
@@ -244,6 +247,7 @@ def due_items(user: User, today: date) -> list[TodayItem]:
         )
     items.extend(_appointment_items(user, today))
     items.extend(_plan_task_items(user, today))
+    items.extend(_consent_items(user, today))
     items.extend(_post_closure_items(user, today))
     items.extend(_approval_items(user, today))
     items.extend(_self_intake_items(user))
@@ -336,6 +340,52 @@ def _plan_task_items(user: User, today: date) -> list[TodayItem]:
                 "Open plan",
                 Target.to("plans.view", case_id=case.id, _anchor=f"goal-{task.goal_id}"),
                 task.id,
+            )
+        )
+    return items
+
+
+def _consent_items(user: User, today: date) -> list[TodayItem]:
+    """Consents recorded in the worker's open cases that run out within two weeks, unless a
+    later one for the same purpose already renews them."""
+    consents = db.session.scalars(
+        sa.select(Consent)
+        .join(Case, Case.id == Consent.case_id)
+        .where(
+            Case.primary_worker_id == user.id,
+            Case.closed_at.is_(None),
+            visible_cases(user),
+            Consent.revoked_at.is_(None),
+            Consent.expires_on.between(today, today + EXPIRING_WITHIN),
+        )
+        .options(
+            so.selectinload(Consent.client).selectinload(Client.consents),
+            so.selectinload(Consent.provider),
+        )
+    ).all()
+    cases = {
+        case.id: case
+        for case in db.session.scalars(
+            sa.select(Case)
+            .where(Case.id.in_({consent.case_id for consent in consents}))
+            .options(so.selectinload(Case.client), so.selectinload(Case.program))
+        )
+    }
+    items = []
+    for consent in consents:
+        if renewed(consent, today):
+            continue
+        what = consent.scope.label + (f": {consent.provider.name}" if consent.provider else "")
+        items.append(
+            TodayItem(
+                ReminderKind.CONSENT_EXPIRING,
+                cases[consent.case_id],
+                consent.expires_on - EXPIRING_WITHIN,
+                f"Consent runs out {consent.expires_on:%-d %b}: {what}. Renew it with the client, "
+                "or let it end.",
+                "Consents",
+                Target.to("consents.index", persistent_id=cases[consent.case_id].client.display_id),
+                consent.id,
             )
         )
     return items
