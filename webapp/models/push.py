@@ -33,6 +33,7 @@ class ReminderKind(enum.StrEnum):
 
     SELF_INTAKE = "self_intake", "new self-intake", "new self-intakes", 0
     CLOSURE_APPROVAL = "closure_approval", "closure to approve", "closures to approve", 0
+    MERGE_SUGGESTED = "merge_suggested", "duplicate to compare", "duplicates to compare", 1
     HANDOFF = "handoff", "case transferred to you", "cases transferred to you", 1
     APPOINTMENT = "appointment", "appointment today", "appointments today", 1
     FOLLOW_UP = "follow_up", "follow-up", "follow-ups", 2

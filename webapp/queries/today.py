@@ -43,7 +43,13 @@ from webapp.models import (
 from webapp.queries.case_state import last_contact_day, standard_for
 from webapp.queries.caseload import one_line
 from webapp.queries.consents import EXPIRING_WITHIN, renewed
-from webapp.queries.visibility import is_supervisor_or_admin, visible_cases, visible_invitations
+from webapp.queries.merges import open_suggestions
+from webapp.queries.visibility import (
+    is_supervisor_or_admin,
+    may_merge,
+    visible_cases,
+    visible_invitations,
+)
 from webapp.timeutil import to_local
 
 
@@ -251,6 +257,7 @@ def due_items(user: User, today: date) -> list[TodayItem]:
     items.extend(_post_closure_items(user, today))
     items.extend(_approval_items(user, today))
     items.extend(_self_intake_items(user))
+    items.extend(_merge_suggestion_items(user))
     items.sort(key=lambda item: item.sort_key(today))
     return items
 
@@ -380,9 +387,9 @@ def _consent_items(user: User, today: date) -> list[TodayItem]:
             TodayItem(
                 ReminderKind.CONSENT_EXPIRING,
                 cases[consent.case_id],
-                consent.expires_on - EXPIRING_WITHIN,
+                consent.expires_on,
                 f"Consent runs out {consent.expires_on:%-d %b}: {what}. Renew it with the client, "
-                "or let it end.",
+                "or let it end",
                 "Consents",
                 Target.to("consents.index", persistent_id=cases[consent.case_id].client.display_id),
                 consent.id,
@@ -485,3 +492,34 @@ def _self_intake_items(user: User) -> list[TodayItem]:
         )
         for submission in submissions
     ]
+
+
+def _merge_suggestion_items(user: User) -> list[TodayItem]:
+    """Records a worker thinks are one person, for whoever may merge both."""
+    if not is_supervisor_or_admin(user):
+        return []
+    items = []
+    for suggestion in open_suggestions():
+        client, other = suggestion.client, suggestion.other
+        if not (may_merge(user, client) and may_merge(user, other)):
+            continue
+        by = suggestion.suggested_by.display_name if suggestion.suggested_by else "Someone"
+        items.append(
+            TodayItem(
+                ReminderKind.MERGE_SUGGESTED,
+                None,
+                to_local(suggestion.created_at).date(),
+                f"{by} thinks {client.display_id} and {other.display_id} ({other.preferred_name}) "
+                "are one person",
+                "Compare",
+                Target.to(
+                    "merge.merge_into",
+                    persistent_id=client.display_id,
+                    other=other.display_id,
+                ),
+                suggestion.id,
+                title=client.preferred_name,
+                program="Possible duplicate",
+            )
+        )
+    return items
