@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, RadioField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from webapp.forms import Form
 
@@ -51,3 +51,16 @@ class MergeForm(Form):
 
     def taken_from_other(self) -> set[str]:
         return {name for name in FIELD_LABELS if self[name].data == "other"}
+
+
+class SuggestMergeForm(Form):
+    other = StringField(
+        _l("Client ID of the other record"),
+        validators=[InputRequired(_l("Type the other record's client ID.")), Length(max=40)],
+        id="suggest-other",
+    )
+    note = TextAreaField(
+        _l("Why you think they are one person"),
+        validators=[Optional(), Length(max=2000, message=_l("At most 2,000 characters."))],
+        id="suggest-note",
+    )

@@ -19,6 +19,7 @@ from webapp.models.clients import (
     Consent,
     ConsentMethod,
     ConsentScope,
+    MergeSuggestion,
 )
 from webapp.models.idempotency import IdempotencyKey
 from webapp.models.lifecycle import (
@@ -101,6 +102,7 @@ __all__ = [
     "Client",
     "ClientAlias",
     "ClientMerge",
+    "MergeSuggestion",
     "ClientNameToken",
     "CLOSED_REFERRAL_STATUSES",
     "CLOSURE_ASSESSMENT_OPTIONAL",

@@ -21,8 +21,10 @@ from webapp.models import (
     Assessment,
     AssessmentKind,
     Case,
+    Client,
     ClosureRequest,
     ClosureStatus,
+    Consent,
     Goal,
     Invitation,
     PlanTask,
@@ -40,7 +42,14 @@ from webapp.models import (
 )
 from webapp.queries.case_state import last_contact_day, standard_for
 from webapp.queries.caseload import one_line
-from webapp.queries.visibility import is_supervisor_or_admin, visible_cases, visible_invitations
+from webapp.queries.consents import EXPIRING_WITHIN, renewed
+from webapp.queries.merges import open_suggestions
+from webapp.queries.visibility import (
+    is_supervisor_or_admin,
+    may_merge,
+    visible_cases,
+    visible_invitations,
+)
 from webapp.text import Phrase
 from webapp.timeutil import to_local
 
@@ -250,9 +259,11 @@ def due_items(user: User, today: date) -> list[TodayItem]:
         )
     items.extend(_appointment_items(user, today))
     items.extend(_plan_task_items(user, today))
+    items.extend(_consent_items(user, today))
     items.extend(_post_closure_items(user, today))
     items.extend(_approval_items(user, today))
     items.extend(_self_intake_items(user))
+    items.extend(_merge_suggestion_items(user))
     items.sort(key=lambda item: item.sort_key(today))
     return items
 
@@ -356,6 +367,60 @@ def _plan_task_items(user: User, today: date) -> list[TodayItem]:
     return items
 
 
+def _consent_items(user: User, today: date) -> list[TodayItem]:
+    """Consents recorded in the worker's open cases that run out within two weeks, unless a
+    later one for the same purpose already renews them."""
+    consents = db.session.scalars(
+        sa.select(Consent)
+        .join(Case, Case.id == Consent.case_id)
+        .where(
+            Case.primary_worker_id == user.id,
+            Case.closed_at.is_(None),
+            visible_cases(user),
+            Consent.revoked_at.is_(None),
+            Consent.expires_on.between(today, today + EXPIRING_WITHIN),
+        )
+        .options(
+            so.selectinload(Consent.client).selectinload(Client.consents),
+            so.selectinload(Consent.provider),
+        )
+    ).all()
+    cases = {
+        case.id: case
+        for case in db.session.scalars(
+            sa.select(Case)
+            .where(Case.id.in_({consent.case_id for consent in consents}))
+            .options(so.selectinload(Case.client), so.selectinload(Case.program))
+        )
+    }
+    items = []
+    for consent in consents:
+        if renewed(consent, today):
+            continue
+        scope = Phrase(consent.scope.label)
+        what = (
+            Phrase("%(scope)s: %(provider)s", scope=scope, provider=consent.provider.name)
+            if consent.provider
+            else scope
+        )
+        items.append(
+            TodayItem(
+                ReminderKind.CONSENT_EXPIRING,
+                cases[consent.case_id],
+                consent.expires_on,
+                Phrase(
+                    "Consent runs out %(day)s: %(what)s. Renew it with the client, or let it end",
+                    day=consent.expires_on,
+                    what=what,
+                ),
+                Phrase("Consents"),
+                Target.to("consents.index", persistent_id=cases[consent.case_id].client.display_id),
+                consent.id,
+            )
+        )
+    return items
+
+
 def _post_closure_items(user: User, today: date) -> list[TodayItem]:
     follow_ups = db.session.scalars(
         sa.select(PostClosureFollowUp)
@@ -450,3 +515,39 @@ def _self_intake_items(user: User) -> list[TodayItem]:
         )
         for submission in submissions
     ]
+
+
+def _merge_suggestion_items(user: User) -> list[TodayItem]:
+    """Records a worker thinks are one person, for whoever may merge both."""
+    if not is_supervisor_or_admin(user):
+        return []
+    items = []
+    for suggestion in open_suggestions():
+        client, other = suggestion.client, suggestion.other
+        if not (may_merge(user, client) and may_merge(user, other)):
+            continue
+        by = suggestion.suggested_by.display_name if suggestion.suggested_by else Phrase("Someone")
+        items.append(
+            TodayItem(
+                ReminderKind.MERGE_SUGGESTED,
+                None,
+                to_local(suggestion.created_at).date(),
+                Phrase(
+                    "%(by)s thinks %(client)s and %(other)s (%(name)s) are one person",
+                    by=by,
+                    client=client.display_id,
+                    other=other.display_id,
+                    name=other.preferred_name,
+                ),
+                Phrase("Compare"),
+                Target.to(
+                    "merge.merge_into",
+                    persistent_id=client.display_id,
+                    other=other.display_id,
+                ),
+                suggestion.id,
+                title=client.preferred_name,
+                program=Phrase("Possible duplicate"),
+            )
+        )
+    return items
