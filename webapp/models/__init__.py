@@ -1,6 +1,7 @@
 """Every model, importable from one place: `from webapp.models import Case`."""
 
 from webapp.models.accounts import WORKER_ROLES, Role, User, program_memberships
+from webapp.models.agency import InternalReferral, InternalReferralStatus, ReferralRequest
 from webapp.models.audit import AuditAction, AuditEvent
 from webapp.models.cases import (
     Case,
@@ -119,6 +120,8 @@ __all__ = [
     "GOAL_OUTCOMES",
     "GoalStatus",
     "IdempotencyKey",
+    "InternalReferral",
+    "InternalReferralStatus",
     "Intake",
     "IntakeSource",
     "Invitation",
@@ -138,6 +141,7 @@ __all__ = [
     "Referral",
     "ReferralStatus",
     "ReferralStatusChange",
+    "ReferralRequest",
     "ReminderKind",
     "ReminderState",
     "RiskLevel",

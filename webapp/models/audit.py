@@ -23,6 +23,7 @@ class AuditAction(LabelledEnum):
     DISCARD = "discard", "Discarded"
     MERGE = "merge", "Merged"
     UNMERGE = "unmerge", "Merge undone"
+    LOOKUP = "lookup", "Looked up across the agency"
 
 
 class AuditEvent(db.Model):

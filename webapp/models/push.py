@@ -33,6 +33,18 @@ class ReminderKind(enum.StrEnum):
 
     SELF_INTAKE = "self_intake", "new self-intake", "new self-intakes", 0
     CLOSURE_APPROVAL = "closure_approval", "closure to approve", "closures to approve", 0
+    REFERRAL_REQUEST = (
+        "referral_request",
+        "request to refer someone",
+        "requests to refer someone",
+        1,
+    )
+    INTERNAL_REFERRAL = (
+        "internal_referral",
+        "referral to a program waiting for its decision",
+        "referrals to programs waiting for their decision",
+        3,
+    )
     HANDOFF = "handoff", "case transferred to you", "cases transferred to you", 1
     APPOINTMENT = "appointment", "appointment today", "appointments today", 1
     FOLLOW_UP = "follow_up", "follow-up", "follow-ups", 2

@@ -51,6 +51,7 @@ TRANSLATED_LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
 
 # What an audit event is about (`AuditEvent.record_type`).
 RECORD_TYPES: dict[str, str] = {
+    "agency_lookup": "look-up across the agency",
     "assessment": "assessment",
     "case": "case",
     "case_event": "case history entry",
@@ -62,6 +63,7 @@ RECORD_TYPES: dict[str, str] = {
     "contact_log": "contact",
     "directory": "directory",
     "goal": "goal",
+    "internal_referral": "referral to a program of the agency",
     "invitation": "self-intake link",
     "outbox_entry": "entry saved on a phone",
     "plan_task": "plan task",
@@ -70,6 +72,7 @@ RECORD_TYPES: dict[str, str] = {
     "provider": "provider",
     "push_subscription": "device for reminders",
     "referral": "referral",
+    "referral_request": "request for a referral",
     "report": "report",
     "self_intake_submission": "self-intake",
     "service": "service",
