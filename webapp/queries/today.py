@@ -24,10 +24,13 @@ from webapp.models import (
     ClosureRequest,
     ClosureStatus,
     Goal,
+    InternalReferral,
+    InternalReferralStatus,
     Invitation,
     PlanTask,
     PostClosureFollowUp,
     Referral,
+    ReferralRequest,
     ReferralStatus,
     ReminderKind,
     RiskLevel,
@@ -42,6 +45,11 @@ from webapp.queries.case_state import last_contact_day, standard_for
 from webapp.queries.caseload import one_line
 from webapp.queries.visibility import is_supervisor_or_admin, visible_cases, visible_invitations
 from webapp.timeutil import to_local
+
+# An internal referral waits this long for the receiving program's decision before the referring
+# worker's Today asks them to chase it: a program's queue is read on working days, and three days
+# cover a weekend.
+INTERNAL_REFERRAL_NAG_AFTER = timedelta(days=3)
 
 
 @dataclass(frozen=True)
@@ -247,6 +255,8 @@ def due_items(user: User, today: date) -> list[TodayItem]:
     items.extend(_post_closure_items(user, today))
     items.extend(_approval_items(user, today))
     items.extend(_self_intake_items(user))
+    items.extend(_referral_request_items(user))
+    items.extend(_internal_referral_items(user, today))
     items.sort(key=lambda item: item.sort_key(today))
     return items
 
@@ -435,3 +445,84 @@ def _self_intake_items(user: User) -> list[TodayItem]:
         )
         for submission in submissions
     ]
+
+
+def _referral_request_items(user: User) -> list[TodayItem]:
+    """Workers of other programs asking this worker to refer someone they hold (the worker sees
+    their own client's name: it is their case)."""
+    requests = db.session.scalars(
+        sa.select(ReferralRequest)
+        .join(ReferralRequest.case)
+        .where(
+            Case.primary_worker_id == user.id,
+            Case.closed_at.is_(None),
+            visible_cases(user),
+            ReferralRequest.internal_referral_id.is_(None),
+        )
+        .options(
+            so.contains_eager(ReferralRequest.case).selectinload(Case.client),
+            so.contains_eager(ReferralRequest.case).selectinload(Case.program),
+            so.selectinload(ReferralRequest.asked_by),
+            so.selectinload(ReferralRequest.program),
+        )
+    ).all()
+    items = []
+    for request in requests:
+        asker = request.asked_by.display_name if request.asked_by else "A colleague"
+        program = request.program.name
+        items.append(
+            TodayItem(
+                ReminderKind.REFERRAL_REQUEST,
+                request.case,
+                to_local(request.asked_at).date(),
+                f"{asker} ({program}) asks you to refer someone matching "
+                f"\u2018{request.looked_for}\u2019 to {program}",
+                "Refer",
+                Target.to(
+                    "referrals.new",
+                    case_id=request.case.id,
+                    program=request.program_id,
+                    _anchor="internal-referral",
+                ),
+                request.id,
+            )
+        )
+    return items
+
+
+def _internal_referral_items(user: User, today: date) -> list[TodayItem]:
+    """The worker's internal referrals still waiting for the receiving program's decision after
+    INTERNAL_REFERRAL_NAG_AFTER: chase them until accepted or declined."""
+    referrals = db.session.scalars(
+        sa.select(InternalReferral)
+        .join(InternalReferral.from_case)
+        .where(
+            Case.primary_worker_id == user.id,
+            visible_cases(user),
+            InternalReferral.status == InternalReferralStatus.PENDING,
+        )
+        .options(
+            so.contains_eager(InternalReferral.from_case).selectinload(Case.client),
+            so.contains_eager(InternalReferral.from_case).selectinload(Case.program),
+            so.selectinload(InternalReferral.to_program),
+        )
+    ).all()
+    items = []
+    for referral in referrals:
+        due = to_local(referral.created_at).date() + INTERNAL_REFERRAL_NAG_AFTER
+        if due > today:
+            continue
+        items.append(
+            TodayItem(
+                ReminderKind.INTERNAL_REFERRAL,
+                referral.from_case,
+                due,
+                f"Referral to {referral.to_program.name} not decided yet: ask them",
+                "Open case",
+                Target.to(
+                    "cases.view", case_id=referral.from_case_id, _anchor="internal-referrals"
+                ),
+                referral.id,
+            )
+        )
+    return items
