@@ -362,3 +362,23 @@ def test_a_restricted_case_travels_only_by_its_workers_explicit_choice(as_user, 
     assert ticked.status_code == 302
     [referral] = sent(setup)
     assert referral.restricted_sent_by_id == setup.lead.id
+
+
+def test_the_demo_shows_a_pending_internal_referral_and_a_request(app, as_user):
+    from webapp.jobs import demo
+
+    demo.load()
+    db.session.commit()
+    [referral] = db.session.scalars(sa.select(InternalReferral)).all()
+    assert referral.is_pending and referral.to_program.name == demo.HOUSING
+
+    def user(key: str) -> User:
+        spec = next(u for u in demo.USERS if u.key == key)
+        return db.session.scalar(sa.select(User).where(User.email == spec.email))
+
+    queue = as_user(user("casemanager")).get("/intake-queue").get_data(as_text=True)
+    assert "Tyrell" in queue and "Referred by another program" in queue
+    today = as_user(user("outreach")).get("/").get_data(as_text=True)
+    assert f"Referral to {demo.HOUSING} not decided yet" in today
+    asked = as_user(user("outreach2")).get("/").get_data(as_text=True)
+    assert "asks you to refer someone matching" in asked
