@@ -225,7 +225,10 @@ def test_asking_for_a_referral_puts_it_on_the_holding_workers_today(as_user, age
     assert items[0].action.args["program"] == agency.housing.id
     page = as_user(agency.ngozi).get("/").get_data(as_text=True)
     assert "asks you to refer someone matching" in page
-    # Asking twice makes one request.
+    # The card says so from now on, and asking twice makes one request.
+    _, body = check_page(hana, preferred_name="Maria", legal_name="Maria Lopez")
+    assert "Asked. Your request is on Ngozi Eze's Today." in body
+    assert "Ask for a referral" not in body
     hana.post(
         "/clients/known/ask",
         data={"ask_case": agency.maria.id, "preferred_name": "Maria Lopez", "asked_from": "search"},

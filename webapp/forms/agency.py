@@ -31,9 +31,14 @@ class AskForReferralForm(Form):
 
     @property
     def looked_for(self) -> str:
-        return " ".join(
-            part for part in (self.preferred_name.data, self.legal_name.data) if part
-        ).strip()
+        """The name as typed: "Maria" and "Maria Lopez" make "Maria Lopez", not both."""
+        names = [n.strip() for n in (self.preferred_name.data, self.legal_name.data) if n]
+        names = [n for n in names if n]
+        if len(names) == 2 and names[0].casefold() in names[1].casefold():
+            return names[1]
+        if len(names) == 2 and names[1].casefold() in names[0].casefold():
+            return names[0]
+        return ", ".join(names)
 
 
 class InternalReferralForm(Form):

@@ -133,6 +133,21 @@ def open_requests_for(case: Case, program: Program) -> list[ReferralRequest]:
     )
 
 
+def asked_about(user: User, card: AgencyCard) -> set[int]:
+    """The card's cases this user already asked about (and no referral answered yet)."""
+    if not card.case_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(ReferralRequest.case_id).where(
+                ReferralRequest.case_id.in_(card.case_ids),
+                ReferralRequest.asked_by_id == user.id,
+                ReferralRequest.internal_referral_id.is_(None),
+            )
+        )
+    )
+
+
 def already_asked(user: User, case_id: int, program: Program) -> bool:
     return (
         db.session.scalar(

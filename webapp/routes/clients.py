@@ -25,7 +25,7 @@ from webapp.forms.client_edit import CLIENT_FIELDS, ClientForm
 from webapp.forms.clients import IntakeForm, yes_no
 from webapp.models import AuditAction, Case, Client, ConsentMethod, Program, utcnow
 from webapp.queries import duplicates
-from webapp.queries.agency import AgencyCard, already_asked, reads_as_full_name
+from webapp.queries.agency import AgencyCard, already_asked, asked_about, reads_as_full_name
 from webapp.queries.audit_trail import who_has_seen
 from webapp.queries.consents import consents_seen_through
 from webapp.queries.merges import merges_into
@@ -76,7 +76,7 @@ def search() -> Response:
         query=query,
         results=results,
         card=card,
-        asked=(),
+        asked=asked_about(current_user, card),
     )
     if results.clients:
         # Who looked through client lists, and when; never what they typed. Each client listed was
@@ -115,7 +115,13 @@ def duplicate_check() -> str:
     """The live duplicate check the intake form asks for while the worker types."""
     check = duplicates.check(current_user, _person_from(request.args), local_today())
     card = agency_lookup.look_up(check)
-    page = render_template("clients/_duplicates.html", check=check, form=None, card=card)
+    page = render_template(
+        "clients/_duplicates.html",
+        check=check,
+        form=None,
+        card=card,
+        asked=asked_about(current_user, card),
+    )
     if check.candidates:
         # The matches' names and IDs were shown: a view of each one's record.
         audit.record_all(
@@ -237,7 +243,12 @@ def new() -> Response | tuple[str, int]:
     card = agency_lookup.look_up(check) if check is not None else None
     status = 422 if form.errors else 200
     return render_template(
-        "clients/new.html", form=form, existing=existing, check=check, card=card, asked=()
+        "clients/new.html",
+        form=form,
+        existing=existing,
+        check=check,
+        card=card,
+        asked=asked_about(current_user, card) if card else set(),
     ), status
 
 
