@@ -382,3 +382,41 @@ def test_the_demo_shows_a_pending_internal_referral_and_a_request(app, as_user):
     assert f"Referral to {demo.HOUSING} not decided yet" in today
     asked = as_user(user("outreach2")).get("/").get_data(as_text=True)
     assert "asks you to refer someone matching" in asked
+
+
+def test_a_consent_revoked_before_the_decision_withholds_the_snapshot_and_the_case(as_user, setup):
+    referral = refer(setup)
+    clients.revoke_consent(referral.consent, revoked_by=setup.ngozi, reason="Changed her mind")
+    db.session.commit()
+    hana = as_user(setup.hana)
+    body = hana.get(f"/intake-queue/internal/{referral.id}").get_data(as_text=True)
+    assert 'id="withheld"' in body
+    assert "Sleeping rough since March" not in body and "Ready for a flat" not in body
+    response = hana.post(f"/intake-queue/internal/{referral.id}/accept", data={})
+    assert response.status_code == 422
+    assert "no longer in force" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Case.id))) == 1
+    # Declining still works, so the referral does not hang.
+    hana.post(
+        f"/intake-queue/internal/{referral.id}/decline", data={"decline-reason": "No consent"}
+    )
+    db.session.refresh(referral)
+    assert referral.status == InternalReferralStatus.DECLINED
+
+
+def test_what_was_accepted_stays_readable_after_a_later_revocation(as_user, setup):
+    referral = refer(setup)
+    agency.accept(referral, decided_by=setup.hana, next_follow_up_on=None)
+    db.session.commit()
+    clients.revoke_consent(referral.consent, revoked_by=setup.ngozi, reason="Changed her mind")
+    db.session.commit()
+    body = as_user(setup.hana).get(f"/intake-queue/internal/{referral.id}").get_data(as_text=True)
+    assert "Sleeping rough since March" in body and 'id="withheld"' not in body
+
+
+def test_a_client_already_open_in_the_program_is_not_opened_twice(setup):
+    referral = refer(setup)
+    cases.open_case(setup.case.client, setup.housing, created_by=setup.hana)
+    db.session.commit()
+    with pytest.raises(agency.AgencyError, match="already have an open case"):
+        agency.accept(referral, decided_by=setup.hana, next_follow_up_on=None)

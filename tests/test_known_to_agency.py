@@ -195,6 +195,13 @@ def test_look_ups_are_rate_limited_per_user_with_a_clear_429(
         page = hana_client.get("/clients", query_string={"q": "Maria Lopez"})
         assert page.status_code == 429 and "Too many look-ups" in page.get_data(as_text=True)
         assert page.headers["Retry-After"] == "3600"
+        # As you type, the results fragment stays in place and says why nothing more came.
+        typed_search = hana_client.get(
+            "/clients", query_string={"q": "Maria Lopez"}, headers={"HX-Request": "true"}
+        )
+        fragment = typed_search.get_data(as_text=True)
+        assert typed_search.status_code == 429 and 'id="search-results"' in fragment
+        assert "looked up many people" in fragment and "Ngozi" not in fragment
         # Looking up nobody hidden costs nothing; another user has their own allowance.
         assert hana_client.get("/clients", query_string={"q": "Zed Nobody"}).status_code == 200
         assert check_page(app.test_client(user=other), **typed)[0] == 200

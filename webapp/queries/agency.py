@@ -221,6 +221,13 @@ def snapshot_of(case: Case) -> dict:
     }
 
 
+def still_allowed(referral: InternalReferral, today: date) -> bool:
+    """Whether the consent the referral relied on still allows sharing with the program: a
+    revoked or lapsed consent stops sharing at once, so a referral not yet decided shows nothing
+    more and cannot be accepted."""
+    return allows_sharing_with(referral.consent, referral.to_program, today)
+
+
 def may_decide(user: User, referral: InternalReferral) -> bool:
     """The receiving program's own workers and supervisors decide (admins do not carry cases)."""
     return user.role in WORKER_ROLES and referral.to_program_id in {p.id for p in user.programs}

@@ -66,7 +66,7 @@ def search() -> Response:
         card = agency_lookup.look_up(
             duplicates.check(current_user, duplicates.Person(names=[query]), local_today())
         )
-        if card.refused:
+        if card.refused and not request.htmx:
             return _too_many_lookups()
     results = search_clients(current_user, query, _page_number(), current_app.config["PAGE_SIZE"])
     # Rendered before the commit below, which would expire the results (a query per client).
@@ -78,6 +78,8 @@ def search() -> Response:
         card=card,
         asked=asked_about(current_user, card),
     )
+    if card.refused:  # as you type: the results, and why nothing more came
+        page.status_code = 429
     if results.clients:
         # Who looked through client lists, and when; never what they typed. Each client listed was
         # seen (name, ID), so each is a view of that client's record.

@@ -25,7 +25,7 @@ from webapp.models import (
     SubmissionStatus,
 )
 from webapp.queries import duplicates
-from webapp.queries.agency import may_decide, waiting_for
+from webapp.queries.agency import may_decide, still_allowed, waiting_for
 from webapp.queries.visibility import visible_invitations
 from webapp.services import agency, audit, clients, self_intake
 from webapp.timeutil import local_today, next_working_day
@@ -215,10 +215,14 @@ def _internal_page(
     decline: InternalDeclineForm | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
+    # Once the client's consent no longer allows it, a referral not yet decided shows nothing
+    # more of them than their name; what was accepted stays readable (history, not new sharing).
+    withheld = referral.is_pending and not still_allowed(referral, local_today())
     return render_template(
         "intake_queue/internal.html",
         referral=referral,
-        snapshot=referral.snapshot,
+        withheld=withheld,
+        snapshot={} if withheld else referral.snapshot,
         client=referral.from_case.client,
         accept=accept or InternalAcceptForm(formdata=None, prefix="accept"),
         decline=decline or InternalDeclineForm(formdata=None, prefix="decline"),

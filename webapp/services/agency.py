@@ -21,8 +21,15 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.queries.agency import allows_sharing_with, may_decide, open_requests_for, snapshot_of
+from webapp.queries.agency import (
+    allows_sharing_with,
+    may_decide,
+    open_requests_for,
+    snapshot_of,
+    still_allowed,
+)
 from webapp.services import audit, cases, clients
+from webapp.timeutil import local_today
 
 
 class AgencyError(ValueError):
@@ -117,8 +124,17 @@ def accept(referral: InternalReferral, *, decided_by: User, next_follow_up_on: d
     """Open a case in the receiving program on the same client: the intake comes from the
     snapshot, and the client's consent to keep their information comes with the referral."""
     _pending(referral, decided_by)
+    if not still_allowed(referral, today=local_today()):
+        raise AgencyError(
+            "The client's consent to share with this program is no longer in force: decline, "
+            "or ask the referring worker to record a new one and refer again."
+        )
     snapshot = referral.snapshot
     source = referral.from_case
+    if any(
+        case.is_open and case.program_id == referral.to_program_id for case in source.client.cases
+    ):
+        raise AgencyError(f"They already have an open case in {referral.to_program.name}.")
     case = cases.open_case(
         source.client,
         referral.to_program,
