@@ -86,12 +86,12 @@ def test_found_across_the_agency_referred_and_accepted_on_a_phone(
     page.wait_for_url("**/referrals/new*")
     section = page.locator("#internal-referral")
     assert section.get_by_label("Program", exact=True).input_value() != "0"  # Housing First chosen
-    section.get_by_label("Why this referral").fill("Ready for a Housing First flat.")
+    section.get_by_label("What the program should know").fill("Ready for a Housing First flat.")
     section.get_by_label(
         "The client agrees that we share their intake and assessment with this program"
     ).check()
-    section.get_by_label("How they agreed").select_option("verbal")
-    section.get_by_label("Who witnessed it").fill("Lee Lead")
+    section.get_by_label("How the client gave it").select_option("verbal")
+    section.get_by_label("Who else heard it").fill("Lee Lead")
     check_phone_layout(page, "agency-4-internal-referral-form", browser_page.problems)
     section.get_by_role("button", name="Send to the program").click()
     page.wait_for_url(outreach_case)

@@ -45,13 +45,16 @@ class InternalReferralForm(Form):
     program = SelectField(
         _l("Program"), coerce=int, validators=[InputRequired(_l("Choose a program."))]
     )
-    reason = TextAreaField(_l("Why this referral"), validators=[Optional(), Length(max=NOTE_MAX)])
+    # Worded apart from the directory form's fields on the same page: one label, one field.
+    reason = TextAreaField(
+        _l("What the program should know"), validators=[Optional(), Length(max=NOTE_MAX)]
+    )
     # Needed only when no consent in force names the program (the view decides).
     share_consent = BooleanField(
         _l("The client agrees that we share their intake and assessment with this program")
     )
     share_method = SelectField(
-        _l("How they agreed"),
+        _l("How the client gave it"),
         choices=[
             SelectChoice("", _l("Choose…")),
             SelectChoice(ConsentMethod.VERBAL.value, ConsentMethod.VERBAL.label),
@@ -60,7 +63,7 @@ class InternalReferralForm(Form):
         validate_choice=False,
     )
     share_witness = StringField(
-        _l("Who witnessed it"),
+        _l("Who else heard it"),
         validators=[Length(max=200, message=_l("At most 200 characters."))],
         description=_l("For a verbal consent: the other person who heard it."),
     )
