@@ -102,13 +102,19 @@ def test_found_across_the_agency_referred_and_accepted_on_a_phone(
     check_phone_layout(page, "agency-5-referring-case", browser_page.problems)
     sign_out(page)
 
-    # Housing First accepts from the intake queue: a case on the same client, intake carried.
+    # Housing First accepts from the intake queue, which Today leads to: a case on the same
+    # client, intake carried.
     sign_in(page, "ana@agency.test", PASSWORD)
-    page.goto("/intake-queue")
+    decide = page.locator(".today-item", has_text="Referred by Street Outreach, as you asked")
+    assert "Maria" in decide.inner_text()
+    check_phone_layout(page, "agency-6-today-referral-to-decide", browser_page.problems)
+    decide.get_by_role("link", name="Decide").click()
+    page.wait_for_url("**/intake-queue/internal/*")
+    page.get_by_role("link", name="Intake queue").click()
     page.locator("#internal-referrals").get_by_role("link", name="Maria").click()
     page.wait_for_url("**/intake-queue/internal/*")
     assert "Sleeping behind the library since March." in page.locator("#snapshot").inner_text()
-    check_phone_layout(page, "agency-6-intake-queue-referral", browser_page.problems)
+    check_phone_layout(page, "agency-7-intake-queue-referral", browser_page.problems)
     page.get_by_role("button", name="Accept and open a case").click()
     page.wait_for_url("**/cases/*")
     assert page.url != outreach_case
@@ -117,7 +123,7 @@ def test_found_across_the_agency_referred_and_accepted_on_a_phone(
     assert "Sleeping behind the library since March." in intake
     assert "A room of her own." in intake and "Her sister visits weekly." in intake
     assert client_id in page.locator(".breadcrumb").inner_text()  # the same persistent ID
-    check_phone_layout(page, "agency-7-accepted-case", browser_page.problems)
+    check_phone_layout(page, "agency-8-accepted-case", browser_page.problems)
     sign_out(page)
 
     # Street Outreach sees it accepted.

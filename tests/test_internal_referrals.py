@@ -330,14 +330,27 @@ def test_a_referral_answers_the_request_that_asked_for_it(setup):
     )
     db.session.add(request)
     db.session.commit()
-    assert any(
-        i.kind == ReminderKind.REFERRAL_REQUEST for i in due_items(setup.ngozi, local_today())
-    )
+
+    def kinds(user: User) -> list[ReminderKind]:
+        return [item.kind for item in due_items(user, local_today())]
+
+    assert ReminderKind.REFERRAL_REQUEST in kinds(setup.ngozi)
     referral = refer(setup)
     assert request.internal_referral_id == referral.id
-    assert not any(
-        i.kind == ReminderKind.REFERRAL_REQUEST for i in due_items(setup.ngozi, local_today())
-    )
+    assert ReminderKind.REFERRAL_REQUEST not in kinds(setup.ngozi)
+    # The worker who asked finds it on their own Today, leading to the queue; a colleague in the
+    # program reads it in the queue.
+    [decide] = [
+        item
+        for item in due_items(setup.hana, local_today())
+        if item.kind == ReminderKind.REFERRAL_TO_DECIDE
+    ]
+    assert decide.heading == "Maria" and decide.case is None
+    assert decide.action.endpoint == "intake_queue.internal"
+    assert ReminderKind.REFERRAL_TO_DECIDE not in kinds(setup.colleague)
+    agency.accept(referral, decided_by=setup.colleague, next_follow_up_on=None)
+    db.session.commit()
+    assert ReminderKind.REFERRAL_TO_DECIDE not in kinds(setup.hana)
 
 
 def test_a_restricted_case_travels_only_by_its_workers_explicit_choice(as_user, setup, make_user):

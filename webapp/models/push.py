@@ -39,6 +39,12 @@ class ReminderKind(enum.StrEnum):
         "requests to refer someone",
         1,
     )
+    REFERRAL_TO_DECIDE = (
+        "referral_to_decide",
+        "referral you asked for, to decide",
+        "referrals you asked for, to decide",
+        0,
+    )
     INTERNAL_REFERRAL = (
         "internal_referral",
         "referral to a program waiting for its decision",

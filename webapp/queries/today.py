@@ -257,6 +257,7 @@ def due_items(user: User, today: date) -> list[TodayItem]:
     items.extend(_self_intake_items(user))
     items.extend(_referral_request_items(user))
     items.extend(_internal_referral_items(user, today))
+    items.extend(_referrals_asked_for_items(user))
     items.sort(key=lambda item: item.sort_key(today))
     return items
 
@@ -526,3 +527,41 @@ def _internal_referral_items(user: User, today: date) -> list[TodayItem]:
             )
         )
     return items
+
+
+def _referrals_asked_for_items(user: User) -> list[TodayItem]:
+    """Internal referrals that answered this worker's own request, waiting in their program's
+    queue: the worker who asked decides (or a colleague does from the queue)."""
+    referrals = db.session.scalars(
+        sa.select(InternalReferral)
+        .where(
+            InternalReferral.id.in_(
+                sa.select(ReferralRequest.internal_referral_id).where(
+                    ReferralRequest.asked_by_id == user.id
+                )
+            )
+        )
+        .where(
+            InternalReferral.status == InternalReferralStatus.PENDING,
+            InternalReferral.to_program_id.in_([program.id for program in user.programs]),
+        )
+        .options(
+            so.joinedload(InternalReferral.from_case).joinedload(Case.client),
+            so.joinedload(InternalReferral.from_case).joinedload(Case.program),
+            so.joinedload(InternalReferral.to_program),
+        )
+    ).all()
+    return [
+        TodayItem(
+            ReminderKind.REFERRAL_TO_DECIDE,
+            None,
+            to_local(referral.created_at).date(),
+            f"Referred by {referral.from_case.program.name}, as you asked: accept or decline",
+            "Decide",
+            Target.to("intake_queue.internal", referral_id=referral.id),
+            referral.id,
+            title=referral.from_case.client.preferred_name,
+            program=referral.to_program.name,
+        )
+        for referral in referrals
+    ]
