@@ -52,6 +52,6 @@ clean:
 
 ## translations: re-extract marked strings, update each language's catalog, compile them (commit the .po and .mo)
 translations: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o webapp/translations/messages.pot webapp
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k Phrase -k counted:1,2 --no-location --sort-output -o webapp/translations/messages.pot webapp
 	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --ignore-obsolete --no-fuzzy-matching
 	$(BIN)/pybabel compile -d webapp/translations

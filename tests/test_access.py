@@ -38,6 +38,7 @@ SAMPLE_ARGUMENTS = {
     "invitation_id": 1,
     "consent_id": 1,
     "merge_id": 1,
+    "suggestion_id": 1,
     "token": "x",
     "key": "outcomes",
 }

@@ -32,7 +32,7 @@ def test_a_backup_restores_every_record(make_app, tmp_path):
         assert result.exit_code == 0, result.output
         again = live.test_cli_runner().invoke(args=["db", "backup", str(tmp_path / "copy.sqlite3")])
         assert again.exit_code == 1 and "already exists" in again.output
-    assert before["clients"] == 12 and before["contact_logs"] > 0
+    assert before["clients"] == 13 and before["contact_logs"] > 0
 
     restored = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'copy.sqlite3'}")
     with restored.app_context():

@@ -267,3 +267,50 @@ def test_without_an_open_case_there_is_nowhere_to_record_it(as_user, setup, make
     assert as_user(setup.sam).post(setup.url, data=form(setup)).status_code == 403
     assert as_user(admin).post(setup.url, data=form(setup)).status_code == 403
     assert consents_of(setup) == []
+
+
+def test_today_warns_of_a_consent_running_out_until_it_is_renewed(as_user, setup, make_user):
+    today = local_today()
+    soon = clients.record_consent(
+        setup.case.client,
+        scope=ConsentScope.SHARING,
+        method=ConsentMethod.SIGNED,
+        recorded_by=setup.sam,
+        provider=setup.provider,
+        expires_on=today + timedelta(days=10),
+        case=setup.case,
+    )
+    clients.record_consent(  # a month away: not yet
+        setup.case.client,
+        scope=ConsentScope.CONTACT_TEXT,
+        method=ConsentMethod.SIGNED,
+        recorded_by=setup.sam,
+        expires_on=today + timedelta(days=30),
+        case=setup.case,
+    )
+    db.session.commit()
+    page = as_user(setup.sam).get("/").get_data(as_text=True)
+    assert f"Consent runs out {soon.expires_on:%-d %b}: Share with a named provider: Harbor" in page
+    assert "Be contacted by text message" not in page
+    # Nobody else's Today: a colleague in the program does not hold the case.
+    colleague = make_user(Role.OUTREACH_WORKER, [setup.program])
+    assert "Consent runs out" not in as_user(colleague).get("/").get_data(as_text=True)
+
+    # Renewed with the client: the warning goes.
+    as_user(setup.sam).post(setup.url, data=form(setup))
+    assert "Consent runs out" not in as_user(setup.sam).get("/").get_data(as_text=True)
+
+
+def test_a_revoked_consent_is_not_a_reminder(as_user, setup):
+    soon = clients.record_consent(
+        setup.case.client,
+        scope=ConsentScope.SHARING,
+        method=ConsentMethod.SIGNED,
+        recorded_by=setup.sam,
+        provider=setup.provider,
+        expires_on=local_today() + timedelta(days=3),
+        case=setup.case,
+    )
+    clients.revoke_consent(soon, revoked_by=setup.sam, reason="Asked us to stop.")
+    db.session.commit()
+    assert "Consent runs out" not in as_user(setup.sam).get("/").get_data(as_text=True)

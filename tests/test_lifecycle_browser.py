@@ -61,6 +61,21 @@ def test_baseline_to_approved_closure_on_a_phone(browser_page):  # noqa: F811
     assert page.locator(".facts", has_text="Service planning").count() == 1
     assert "No service plan yet" in page.locator("#next-step").inner_text()
 
+    # Issue 18, item 1: each score's "why" is on the assessment's own page.
+    page.get_by_role("link", name="Read the latest").click()
+    page.get_by_text("Sleeping in her car since March.").wait_for()
+    assert page.get_by_text("I need a place where my kids can visit.").is_visible()
+    check_phone_layout(page, "life-2b-assessment-page", browser_page.problems)
+    page.goto(case_url)
+
+    # Issue 18, item 5: a contact logged without a follow-up keeps the one planned.
+    planned = page.locator(".facts div", has_text="Next follow-up").inner_text()
+    page.get_by_role("link", name="Log contact").first.click()
+    page.get_by_label("What happened").fill("Talked about the flat near the school.")
+    page.get_by_role("button", name="Save contact").click()
+    page.wait_for_url(f"**{case_url}")
+    assert page.locator(".facts div", has_text="Next follow-up").inner_text() == planned
+
     # Plan: one measurable goal, agreed by the client.
     page.get_by_role("link", name="Plan", exact=True).click()
     page.get_by_role("link", name="Add goal").click()
@@ -95,6 +110,34 @@ def test_baseline_to_approved_closure_on_a_phone(browser_page):  # noqa: F811
     page.get_by_role("button", name="Send referral").click()
     page.wait_for_url(f"**{case_url}")
     assert page.locator(".facts", has_text="Implementation").count() == 1
+
+    # Issue 18, item 9: the shelter books an appointment today; it is on Today.
+    page.locator("#referrals-heading + ul a").first.click()
+    page.get_by_label("What happened").select_option("scheduled")
+    page.get_by_label("How you know").select_option("phone")
+    page.get_by_label("Appointment date").fill(today.isoformat())
+    page.get_by_label("Appointment time").fill("14:00")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"**{case_url}")
+    # Issue 18, item 10: a task of the worker's, due today, is on Today too.
+    page.get_by_role("link", name="Plan", exact=True).click()
+    page.get_by_text("Add a task").click()
+    page.get_by_label("Task").fill("Phone the landlord about the viewing")
+    page.get_by_label("Who does it").select_option("case_manager")
+    page.get_by_label("Due").fill(today.isoformat())
+    page.get_by_role("button", name="Add task").click()
+    page.get_by_text("Phone the landlord about the viewing").wait_for()
+    page.goto("/")
+    assert (
+        "Appointment today: Kateri at Harbor Light Shelter"
+        in page.locator(".today-item--appointment").inner_text()
+    )
+    assert (
+        "Do: Phone the landlord about the viewing"
+        in page.locator(".today-item--plan_task").inner_text()
+    )
+    check_phone_layout(page, "life-4b-today-appointment-and-task", browser_page.problems)
+    page.goto(case_url)
 
     # Reassessment: the case page shows the change from baseline.
     page.get_by_role("link", name="Assess", exact=True).click()
@@ -142,6 +185,21 @@ def test_baseline_to_approved_closure_on_a_phone(browser_page):  # noqa: F811
     assert "Post-closure check" in boss.locator("#next-step").inner_text()
     check_phone_layout(boss, "life-9-case-closed", browser_page.problems)
     supervisor.close()
+
+    # Issue 18, item 3: the worker records the first check after closure; it stays on the
+    # case page and in the client's timeline.
+    page.goto(case_url)
+    page.locator("#follow-ups form").first.get_by_label("How are they doing?").fill(
+        "Still housed; the kids visit at weekends."
+    )
+    page.locator("#follow-ups form").first.get_by_role("button", name="Record check").click()
+    page.wait_for_url(f"**{case_url}*")
+    recorded = page.locator("#follow-ups").inner_text()
+    assert "Checks recorded" in recorded and "Still housed; the kids visit" in recorded
+    check_phone_layout(page, "life-10-check-recorded", browser_page.problems)
+    page.locator("main a[href^='/clients/']").first.click()
+    page.wait_for_url("**/clients/*")
+    assert "Still housed; the kids visit" in page.locator(".timeline").inner_text()
 
     with browser_page.app.app_context():
         case = db.session.get(Case, case_id)

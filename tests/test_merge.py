@@ -16,6 +16,7 @@ from webapp.models import (
     ClientMerge,
     ConsentMethod,
     ConsentScope,
+    MergeSuggestion,
     Program,
     Role,
     User,
@@ -92,6 +93,9 @@ def test_a_supervisor_compares_and_merges_with_a_choice_per_field(as_user, org):
     text = page.get_data(as_text=True)
     # Side by side: both records' values for what differs, with their cases.
     assert "José Núñez" in text and "Jose Nunez" in text and "Housing First" in text
+    # What only the other record knows is chosen unless the supervisor says otherwise.
+    assert 'name="date_of_birth" value="other" checked' in text
+    assert 'name="legal_name" value="this" checked' in text
 
     response = boss.post(url(org.kept), data=merge_form(org, date_of_birth="other"))
     assert response.status_code == 302
@@ -227,3 +231,78 @@ def test_a_record_cannot_be_merged_into_itself(as_user, org):
     )
     assert response.status_code == 422
     assert db.session.scalar(sa.select(ClientMerge)) is None
+
+
+@pytest.fixture
+def pair_in_street(org, make_case):
+    """Two records in Street Outreach that the worker can see both of."""
+    return org.kept.client, make_case(org.street, org.sam, name="Jose N").client
+
+
+def test_a_suggested_merge_reaches_the_supervisor_and_the_merge_answers_it(
+    as_user, org, pair_in_street, make_user
+):
+    kept, other = pair_in_street
+    sam = as_user(org.sam)
+    page = sam.get(f"/clients/{kept.display_id}").get_data(as_text=True)
+    assert "Same person as another record?" in page and "Merge a duplicate" not in page
+    suggest_url = f"/clients/{kept.display_id}/merge/suggest"
+    response = sam.post(suggest_url, data={"other": other.display_id, "note": "Same phone."})
+    assert response.status_code == 302
+    # A second tap asks nothing new.
+    sam.post(suggest_url, data={"other": other.display_id, "note": "Same phone."})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MergeSuggestion)) == 1
+
+    today = as_user(org.boss).get("/").get_data(as_text=True)
+    assert f"thinks {kept.display_id} and {other.display_id} (Jose N) are one person" in today
+    # Not on the Today of a worker, nor of a supervisor who does not supervise both.
+    assert "are one person" not in sam.get("/").get_data(as_text=True)
+    outsider = make_user(Role.SUPERVISOR, [org.housing])
+    assert "are one person" not in as_user(outsider).get("/").get_data(as_text=True)
+
+    compare = as_user(org.boss).get(f"{url(org.kept)}?other={other.display_id}")
+    assert "Same phone." in compare.get_data(as_text=True)
+    as_user(org.boss).post(url(org.kept), data={"other": other.display_id, "confirm": "y"})
+    suggestion = db.session.scalar(sa.select(MergeSuggestion))
+    assert suggestion.resolved_at is not None and suggestion.merged
+    assert "are one person" not in as_user(org.boss).get("/").get_data(as_text=True)
+
+
+def test_two_people_after_all(as_user, org, pair_in_street):
+    kept, other = pair_in_street
+    as_user(org.sam).post(
+        f"/clients/{kept.display_id}/merge/suggest", data={"other": other.display_id}
+    )
+    suggestion = db.session.scalar(sa.select(MergeSuggestion))
+    dismiss = f"/clients/{kept.display_id}/merge/suggestions/{suggestion.id}/dismiss"
+    assert as_user(org.sam).post(dismiss).status_code == 403
+    assert as_user(org.boss).post(dismiss).status_code == 302
+    db.session.refresh(suggestion)
+    assert suggestion.resolved_at is not None and not suggestion.merged
+    assert "are one person" not in as_user(org.boss).get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("other", "message"),
+    [("", "Type the other record"), ("nonsense", "No other record"), ("self", "No other record")],
+)
+def test_a_suggestion_needs_another_record_the_worker_can_see(as_user, org, other, message):
+    kept = org.kept.client
+    typed = kept.display_id if other == "self" else other
+    response = as_user(org.sam).post(
+        f"/clients/{kept.display_id}/merge/suggest", data={"other": typed, "note": "kept"}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in page.split('id="suggest-other-error">')[1] and "kept</textarea>" in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MergeSuggestion)) == 0
+
+
+def test_a_record_in_a_program_the_worker_cannot_see_is_not_confirmed_to_exist(as_user, org):
+    # The duplicate is in Housing First; Sam works in Street Outreach.
+    response = as_user(org.sam).post(
+        f"/clients/{org.kept.client.display_id}/merge/suggest",
+        data={"other": org.duplicate.client.display_id},
+    )
+    assert response.status_code == 422
+    assert "No other record with this ID that you can see." in response.get_data(as_text=True)

@@ -46,6 +46,12 @@ MEASURE = """() => {
 }"""
 
 
+# The bottom bar's items whose words are wider than the item.
+NAV_OVERFLOW = """() => [...document.querySelectorAll('.bottom-nav a')]
+  .filter(a => a.scrollWidth > a.clientWidth + 1 || a.getBoundingClientRect().right > innerWidth)
+  .map(a => `${a.textContent.trim()} ${a.scrollWidth}/${a.clientWidth}`)"""
+
+
 @dataclass(frozen=True)
 class BrowserPage:
     """The app on a loopback port, a Chromium page at phone size, and the console errors seen."""
@@ -246,3 +252,52 @@ def test_the_assessment_pages_fit_a_phone(browser_page, make_user, make_program,
     check_phone_layout(page, "assessment", browser_page.problems)
     page.goto(f"/cases/{case_id}/assessments/new")
     check_phone_layout(page, "reassessment-form", browser_page.problems)
+
+
+def test_the_staff_pages_fit_a_phone_in_spanish(browser_page, make_user, make_program, make_case):
+    """Spanish runs about a quarter longer than English: the pages a worker lives in still fit."""
+    from tests.browser import sign_in
+    from tests.lifecycle import add_goal, assess
+    from webapp.extensions import db
+
+    page = browser_page.page
+    with browser_page.app.app_context():
+        program = make_program("Alcance en la calle")
+        worker = make_user(
+            Role.CASE_MANAGER, [program], email="lucia@agency.test", name="Lucía Fernández"
+        )
+        worker.language = "es"
+        case = make_case(
+            program,
+            worker,
+            name="José Antonio Núñez-Villalobos de la Cruz",
+            follow_up_in_days=-2,
+            phone="(555) 201-4432",
+            safe_to_call=False,
+        )
+        assess(case, worker)
+        add_goal(case, worker, "Mudarme a un departamento propio antes del invierno")
+        db.session.commit()
+        case_id, client_url = case.id, f"/clients/{case.client.display_id}"
+
+    sign_in(page, "lucia@agency.test", PASSWORD)
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.get_by_role("link", name="Clientes").is_visible()
+    check_phone_layout(page, "es-today", browser_page.problems)
+    # Each bottom-bar word fits its fifth of the screen: none is cut or pushed past the edge.
+    assert page.evaluate(NAV_OVERFLOW) == []
+
+    page.goto(f"/cases/{case_id}")
+    assert page.get_by_text("Próximo paso:").is_visible()
+    check_phone_layout(page, "es-case", browser_page.problems)
+
+    for path, name in (
+        (f"/cases/{case_id}/plan", "es-plan"),
+        (client_url, "es-client"),
+        ("/clients/new", "es-intake"),
+        ("/reminders", "es-reminders"),
+        ("/account/settings", "es-settings"),
+    ):
+        page.goto(path)
+        check_phone_layout(page, name, browser_page.problems)

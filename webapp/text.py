@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from typing import Any
 
 _SPACES = re.compile(r"\s+")
@@ -60,3 +61,56 @@ def safe_cell(value: Any) -> Any:
         return value
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _in_english(value: Any) -> Any:
+    if isinstance(value, date):
+        return f"{value:%-d %b}"
+    # A booked appointment (models.referrals.BooksAppointment): its day, time and place.
+    return getattr(value, "appointment_line", value)
+
+
+class Phrase(str):
+    """Words made below the web layer (the read side's next step, say), in English, that keep how
+    they were made so a page can say them in its own language: the message (marked for
+    translation by being written as `Phrase("…")` or `Phrase.counted("…", "…", n)`), and the
+    values put into it: numbers, dates, names, or other phrases. Everywhere else it is the English
+    string it reads as."""
+
+    message: str
+    plural: str | None
+    count: int | None
+    values: dict[str, Any]
+    lowered: bool
+
+    def __new__(cls, message: str, /, **values: Any) -> Phrase:
+        return cls._make(message, None, None, values)
+
+    @classmethod
+    def counted(cls, singular: str, plural: str, count: int, /, **values: Any) -> Phrase:
+        """`%(num)d` in either form is the count."""
+        return cls._make(singular, plural, count, values)
+
+    def lower(self) -> Phrase:  # type: ignore[override]
+        """The same words in lower case, in whichever language they are said."""
+        return self._make(self.message, self.plural, self.count, self.values, lowered=True)
+
+    @classmethod
+    def _make(
+        cls,
+        message: str,
+        plural: str | None,
+        count: int | None,
+        values: dict[str, Any],
+        *,
+        lowered: bool = False,
+    ) -> Phrase:
+        words = plural if plural is not None and count != 1 else message
+        english = {name: _in_english(value) for name, value in values.items()}
+        if count is not None:
+            english.setdefault("num", count)
+        words = words % english if english else words
+        phrase = super().__new__(cls, words.lower() if lowered else words)
+        phrase.message, phrase.plural, phrase.count, phrase.values = message, plural, count, values
+        phrase.lowered = lowered
+        return phrase

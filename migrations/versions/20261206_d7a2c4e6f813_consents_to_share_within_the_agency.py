@@ -1,5 +1,6 @@
 """consents: sharing within the agency (named programs or all), and who witnessed a verbal one;
-client merges, with what moved so a merge can be undone; the consent a referral relied on
+client merges, with what moved so a merge can be undone, and suggestions to merge; the consent a
+referral relied on
 
 Revision ID: d7a2c4e6f813
 Revises: 3a1f0c9b7d21
@@ -97,9 +98,51 @@ def upgrade():
     with op.batch_alter_table("client_merges", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_client_merges_survivor_id"), ["survivor_id"])
         batch_op.create_index(batch_op.f("ix_client_merges_merged_id"), ["merged_id"])
+    op.create_table(
+        "merge_suggestions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("client_id", sa.Integer(), nullable=False),
+        sa.Column("other_id", sa.Integer(), nullable=False),
+        sa.Column("suggested_by_id", sa.Integer(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("resolved_by_id", sa.Integer(), nullable=True),
+        sa.Column("merged", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["client_id"],
+            ["clients.id"],
+            name=op.f("fk_merge_suggestions_client_id_clients"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["other_id"],
+            ["clients.id"],
+            name=op.f("fk_merge_suggestions_other_id_clients"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["suggested_by_id"],
+            ["users.id"],
+            name=op.f("fk_merge_suggestions_suggested_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["resolved_by_id"],
+            ["users.id"],
+            name=op.f("fk_merge_suggestions_resolved_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_merge_suggestions")),
+    )
+    with op.batch_alter_table("merge_suggestions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_merge_suggestions_client_id"), ["client_id"])
+        batch_op.create_index(batch_op.f("ix_merge_suggestions_other_id"), ["other_id"])
+        batch_op.create_index(batch_op.f("ix_merge_suggestions_resolved_at"), ["resolved_at"])
 
 
 def downgrade():
+    op.drop_table("merge_suggestions")
     op.drop_table("client_merges")
     with op.batch_alter_table("referrals", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_referrals_consent_id_consents"), type_="foreignkey")

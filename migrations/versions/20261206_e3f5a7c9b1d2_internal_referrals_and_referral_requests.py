@@ -2,7 +2,7 @@
 the agency"
 
 Revision ID: e3f5a7c9b1d2
-Revises: b9d4e2a7c610
+Revises: c5e8f1a3d942
 Create Date: 2026-12-06 18:40:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "e3f5a7c9b1d2"
-down_revision = "b9d4e2a7c610"
+down_revision = "c5e8f1a3d942"
 branch_labels = None
 depends_on = None
 

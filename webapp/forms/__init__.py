@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -39,4 +40,4 @@ class Form(FlaskForm):
 
 def enum_choices(enum_type: type[LabelledEnum]) -> list[SelectChoice]:
     """A select's options from one of our enums: stored value, shown label."""
-    return [SelectChoice(member.value, member.label) for member in enum_type]
+    return [SelectChoice(member.value, _l(member.label)) for member in enum_type]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from flask_babel import LazyString, gettext
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -9,54 +11,69 @@ from webapp.forms.cases import ChecklistField
 from webapp.models import MODEL_DEFAULTS, CaseModel, ClosureApproval, LifeDomain
 
 
-def _defaults_hint() -> str:
-    return "; ".join(
-        f"{model.label}: {standard.contact_standard_days} days / {standard.caseload_cap} cases / "
-        f"{standard.reassessment_interval_days} days"
-        for model, standard in MODEL_DEFAULTS.items()
+def _model_defaults(model: CaseModel) -> str:
+    standard = MODEL_DEFAULTS[model]
+    return gettext(
+        "%(model)s: %(contact)s days / %(cap)s cases / %(reassess)s days",
+        model=gettext(model.label),
+        contact=standard.contact_standard_days,
+        cap=standard.caseload_cap,
+        reassess=standard.reassessment_interval_days,
     )
+
+
+def _defaults_hint() -> str:
+    listed = "; ".join(_model_defaults(model) for model in MODEL_DEFAULTS)
+    return gettext("Defaults — %(list)s", list=listed)
 
 
 class ProgramForm(Form):
     name = StringField(
-        "Name", validators=[DataRequired("Give the program a name."), Length(max=120)]
+        _l("Name"), validators=[DataRequired(_l("Give the program a name.")), Length(max=120)]
     )
-    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
     model = SelectField(
-        "Case management model",
+        _l("Case management model"),
         choices=enum_choices(CaseModel),
-        validators=[DataRequired("Choose a model.")],
+        validators=[DataRequired(_l("Choose a model."))],
         description=(
-            "The model sets how intense the work is. Leave the numbers below blank to use its "
-            "defaults."
+            _l(
+                "The model sets how intense the work is. Leave the numbers below blank to use its "
+                "defaults."
+            )
         ),
     )
     contact_standard_days = IntegerField(
-        "Contact standard (most days between contacts)",
-        validators=[Optional(), NumberRange(min=1, max=365, message="Between 1 and 365 days.")],
-        description="Defaults — " + _defaults_hint(),
+        _l("Contact standard (most days between contacts)"),
+        validators=[Optional(), NumberRange(min=1, max=365, message=_l("Between 1 and 365 days."))],
+        description=LazyString(_defaults_hint),
     )
     caseload_cap = IntegerField(
-        "Caseload cap per worker",
-        validators=[Optional(), NumberRange(min=1, max=500, message="Between 1 and 500 cases.")],
+        _l("Caseload cap per worker"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=500, message=_l("Between 1 and 500 cases.")),
+        ],
     )
     reassessment_interval_days = IntegerField(
-        "Reassessment interval (days)",
-        validators=[Optional(), NumberRange(min=7, max=730, message="Between 7 and 730 days.")],
+        _l("Reassessment interval (days)"),
+        validators=[Optional(), NumberRange(min=7, max=730, message=_l("Between 7 and 730 days."))],
     )
     closure_approval = SelectField(
-        "Closures a supervisor approves",
-        choices=[SelectChoice("", "The model's default"), *enum_choices(ClosureApproval)],
+        _l("Closures a supervisor approves"),
+        choices=[SelectChoice("", _l("The model's default")), *enum_choices(ClosureApproval)],
         validators=[Optional()],
         description=(
-            "By default every closure in intensive and clinical programs, otherwise high and "
-            "urgent risk."
+            _l(
+                "By default every closure in intensive and clinical programs, otherwise high and "
+                "urgent risk."
+            )
         ),
     )
     domains = ChecklistField(
-        "Life domains assessed",
+        _l("Life domains assessed"),
         choices=enum_choices(LifeDomain),
         validators=[Optional()],
-        description="None ticked: all of them.",
+        description=_l("None ticked: all of them."),
     )
-    active = BooleanField("Taking new cases", default=True)
+    active = BooleanField(_l("Taking new cases"), default=True)

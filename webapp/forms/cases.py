@@ -30,20 +30,28 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.forms import Form, enum_choices
 from webapp.forms.clients import NOTE_MAX
-from webapp.models import ConfirmationMethod, ConsentMethod, ContactType, ReferralStatus, utcnow
+from webapp.models import (
+    N_,
+    ConfirmationMethod,
+    ConsentMethod,
+    ContactType,
+    ReferralStatus,
+    utcnow,
+)
 from webapp.timeutil import local_today, local_zone
 
+# Stored in English as given; shown in the page's language.
 SERVICES_ON_THE_SPOT = [
-    "Food or water",
-    "Hygiene kit",
-    "Clothing or blanket",
-    "Harm reduction supplies",
-    "First aid",
-    "Phone charge or minutes",
-    "Transport",
-    "Help with ID documents",
-    "Help with benefits",
-    "Crisis support",
+    N_("Food or water"),
+    N_("Hygiene kit"),
+    N_("Clothing or blanket"),
+    N_("Harm reduction supplies"),
+    N_("First aid"),
+    N_("Phone charge or minutes"),
+    N_("Transport"),
+    N_("Help with ID documents"),
+    N_("Help with benefits"),
+    N_("Crisis support"),
 ]
 # Allow a phone's clock to run a little fast.
 CLOCK_SKEW = timedelta(minutes=10)
@@ -68,56 +76,58 @@ def _a_past_moment(field: DateTimeLocalField, what: str) -> None:
     if field.data is None:
         return
     if field.data.year < 2000:
-        raise ValidationError("A date from 2000 on.")
+        raise ValidationError(_l("A date from 2000 on."))
     if to_utc(field.data) > utcnow() + CLOCK_SKEW:
-        raise ValidationError(f"{what} cannot be in the future.")
+        raise ValidationError(_l("%(what)s cannot be in the future.", what=what))
 
 
 def _not_in_the_past(field: DateField) -> None:
     if field.data and field.data < local_today():
-        raise ValidationError("A date from today on.")
+        raise ValidationError(_l("A date from today on."))
     if field.data and field.data > local_today() + timedelta(days=366):
-        raise ValidationError("A date within the next year.")
+        raise ValidationError(_l("A date within the next year."))
 
 
 class ContactForm(Form):
     occurred_at = DateTimeLocalField(
-        "When",
-        validators=[InputRequired("Say when the contact happened.")],
+        _l("When"),
+        validators=[InputRequired(_l("Say when the contact happened."))],
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
     contact_type = SelectField(
-        "Type",
+        _l("Type"),
         choices=enum_choices(ContactType),
-        validators=[DataRequired("Choose the kind of contact.")],
+        validators=[DataRequired(_l("Choose the kind of contact."))],
     )
     duration_minutes = IntegerField(
-        "Minutes",
+        _l("Minutes"),
         validators=[
             Optional(),
-            NumberRange(min=0, max=24 * 60, message="Between 0 and 1440 minutes."),
+            NumberRange(min=0, max=24 * 60, message=_l("Between 0 and 1440 minutes.")),
         ],
         render_kw={"inputmode": "numeric"},
     )
-    place = StringField("Where", validators=[Optional(), Length(max=200)])
+    place = StringField(_l("Where"), validators=[Optional(), Length(max=200)])
     services_given = ChecklistField(
-        "Given on the spot",
-        choices=[SelectChoice(s, s) for s in SERVICES_ON_THE_SPOT],
+        _l("Given on the spot"),
+        choices=[SelectChoice(s, _l(s)) for s in SERVICES_ON_THE_SPOT],
         validators=[Optional()],
     )
     note = TextAreaField(
-        "What happened",
+        _l("What happened"),
         validators=[
-            DataRequired("Write a short note: what happened, what they said, what you agreed."),
-            Length(max=NOTE_MAX, message=f"At most {NOTE_MAX:,} characters."),
+            DataRequired(_l("Write a short note: what happened, what they said, what you agreed.")),
+            Length(
+                max=NOTE_MAX, message=_l("At most %(num)s characters.", num=format(NOTE_MAX, ","))
+            ),
         ],
     )
     next_follow_up_on = DateField(
-        "Next follow-up",
+        _l("Next follow-up"),
         validators=[Optional()],
-        description="Leave empty to keep the follow-up already planned.",
+        description=_l("Leave empty to keep the follow-up already planned."),
     )
-    clear_follow_up = BooleanField("No follow-up needed now (clears the one planned)")
+    clear_follow_up = BooleanField(_l("No follow-up needed now (clears the one planned)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,7 +135,7 @@ class ContactForm(Form):
             self.occurred_at.data = local_now()
 
     def validate_occurred_at(self, field: DateTimeLocalField) -> None:
-        _a_past_moment(field, "A contact")
+        _a_past_moment(field, _l("A contact"))
 
     def validate_next_follow_up_on(self, field: DateField) -> None:
         _not_in_the_past(field)
@@ -144,7 +154,7 @@ def service_choices(services) -> list[SelectChoice]:
     directory says; nothing is chosen until the worker chooses (a first service pre-selected sent
     a wrong referral)."""
     return [
-        SelectChoice(NO_SERVICE, "Choose a service…"),
+        SelectChoice(NO_SERVICE, _l("Choose a service…")),
         *(
             SelectChoice(
                 service.id,
@@ -162,37 +172,39 @@ def service_choices(services) -> list[SelectChoice]:
 
 class ReferralForm(Form):
     service = SelectField(
-        "Service", coerce=int, validators=[InputRequired("Choose a service from the directory.")]
+        _l("Service"),
+        coerce=int,
+        validators=[InputRequired(_l("Choose a service from the directory."))],
     )
-    goal = SelectField("For which goal", coerce=int, validators=[Optional()], default=0)
-    reason = TextAreaField("Why this referral", validators=[Optional(), Length(max=NOTE_MAX)])
+    goal = SelectField(_l("For which goal"), coerce=int, validators=[Optional()], default=0)
+    reason = TextAreaField(_l("Why this referral"), validators=[Optional(), Length(max=NOTE_MAX)])
     follow_up_on = DateField(
-        "Check it happened by",
-        validators=[InputRequired("Choose a follow-up date.")],
-        description="A week from today unless you change it.",
+        _l("Check it happened by"),
+        validators=[InputRequired(_l("Choose a follow-up date."))],
+        description=_l("A week from today unless you change it."),
     )
     # Needed only when no consent in force names the provider (the view decides).
-    share_consent = BooleanField("The client agrees that we share what this referral needs")
+    share_consent = BooleanField(_l("The client agrees that we share what this referral needs"))
     share_method = SelectField(
-        "How they agreed",
+        _l("How they agreed"),
         choices=[
-            SelectChoice("", "Choose…"),
-            SelectChoice(ConsentMethod.VERBAL.value, ConsentMethod.VERBAL.label),
-            SelectChoice(ConsentMethod.SIGNED.value, ConsentMethod.SIGNED.label),
+            SelectChoice("", _l("Choose…")),
+            SelectChoice(ConsentMethod.VERBAL.value, _l(ConsentMethod.VERBAL.label)),
+            SelectChoice(ConsentMethod.SIGNED.value, _l(ConsentMethod.SIGNED.label)),
         ],
         validate_choice=False,  # checked by the view, and only when it is needed
     )
     share_witness = StringField(
-        "Who witnessed it",
-        validators=[Length(max=200, message="At most 200 characters.")],
-        description="For a verbal consent: the other person who heard it.",
+        _l("Who witnessed it"),
+        validators=[Length(max=200, message=_l("At most 200 characters."))],
+        description=_l("For a verbal consent: the other person who heard it."),
     )
 
     def __init__(self, *args, services=(), goals=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.service.choices = service_choices(services)
         self.goal.choices = [
-            SelectChoice(0, "No particular goal"),
+            SelectChoice(0, _l("No particular goal")),
             *(SelectChoice(goal.id, goal.statement) for goal in goals),
         ]
         if not self.is_submitted():
@@ -221,22 +233,24 @@ def _for_an_appointment(required: bool = False):
 
 
 class ReferralStatusForm(Form):
-    status = SelectField("What happened", validators=[DataRequired("Choose what happened.")])
+    status = SelectField(
+        _l("What happened"), validators=[DataRequired(_l("Choose what happened."))]
+    )
     occurred_at = DateTimeLocalField(
-        "When",
-        validators=[InputRequired("Say when it happened.")],
+        _l("When"),
+        validators=[InputRequired(_l("Say when it happened."))],
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
     method = SelectField(
-        "How you know",
+        _l("How you know"),
         choices=enum_choices(ConfirmationMethod)[:4],
-        validators=[DataRequired("Say how you know.")],
+        validators=[DataRequired(_l("Say how you know."))],
     )
-    note = TextAreaField("Note", validators=[Optional(), Length(max=NOTE_MAX)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX)])
     follow_up_on = DateField(
-        "Check again by",
+        _l("Check again by"),
         validators=[Optional()],
-        description="If it is not finished yet: when to ask again.",
+        description=_l("If it is not finished yet: when to ask again."),
     )
     # Asked for when the step is "scheduled" (the page shows them only then; without script they
     # are always there and ignored for other steps).
@@ -261,8 +275,8 @@ class ReferralStatusForm(Form):
         # Nothing is pre-selected: "acknowledged" chosen by default was recorded without anyone
         # deciding it.
         self.status.choices = [
-            SelectChoice("", "Choose what happened…"),
-            *(SelectChoice(status.value, status.label) for status in statuses),
+            SelectChoice("", _l("Choose what happened…")),
+            *(SelectChoice(status.value, _l(status.label)) for status in statuses),
         ]
         address = referral.service.provider.address if referral is not None else ""
         if address:
@@ -280,7 +294,7 @@ class ReferralStatusForm(Form):
         return self.status.data == ReferralStatus.SCHEDULED.value
 
     def validate_occurred_at(self, field: DateTimeLocalField) -> None:
-        _a_past_moment(field, "A confirmation")
+        _a_past_moment(field, _l("A confirmation"))
 
     def validate_follow_up_on(self, field: DateField) -> None:
         if not self.scheduling:  # a scheduled referral is confirmed the day after its appointment

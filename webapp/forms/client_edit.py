@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField
 from wtforms.validators import InputRequired
 
@@ -25,7 +26,7 @@ class ClientForm(IntakeForm):
     """The intake form's "who they are" and "reaching them" fields, and nothing else."""
 
     version = HiddenField(
-        validators=[InputRequired("This form is missing its version; open the record again.")]
+        validators=[InputRequired(_l("This form is missing its version; open the record again."))]
     )
 
     def __init__(self, *args, **kwargs):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -22,50 +23,57 @@ WORKER_METHODS = (ConsentMethod.VERBAL, ConsentMethod.SIGNED)
 
 
 def _choice(member) -> SelectChoice:
-    return SelectChoice(member.value, member.label)
+    return SelectChoice(member.value, _l(member.label))
 
 
 class ConsentForm(Form):
     scope = SelectField(
-        "What they agree to",
-        choices=[SelectChoice("", "Choose…"), *(_choice(scope) for scope in ConsentScope)],
-        validators=[InputRequired("Choose what the client agrees to.")],
+        _l("What they agree to"),
+        choices=[SelectChoice("", _l("Choose…")), *(_choice(scope) for scope in ConsentScope)],
+        validators=[InputRequired(_l("Choose what the client agrees to."))],
     )
     provider = SelectField(
-        "Which provider",
+        _l("Which provider"),
         choices=[],
         validate_choice=False,
-        description="Only for sharing with a provider: the organisation in the directory.",
+        description=_l("Only for sharing with a provider: the organisation in the directory."),
     )
-    all_programs = BooleanField("Every program of the agency")
-    programs = ChecklistField("Or these programs", choices=[], coerce=int, validate_choice=False)
+    all_programs = BooleanField(_l("Every program of the agency"))
+    programs = ChecklistField(
+        _l("Or these programs"), choices=[], coerce=int, validate_choice=False
+    )
     method = SelectField(
-        "How it was given",
-        choices=[SelectChoice("", "Choose…"), *(_choice(method) for method in WORKER_METHODS)],
-        validators=[InputRequired("Say how the client gave it.")],
+        _l("How it was given"),
+        choices=[SelectChoice("", _l("Choose…")), *(_choice(method) for method in WORKER_METHODS)],
+        validators=[InputRequired(_l("Say how the client gave it."))],
     )
     witness = StringField(
-        "Who witnessed it",
+        _l("Who witnessed it"),
         # Not Optional(): it would stop the check that a verbal consent names its witness.
-        validators=[Length(max=200, message="At most 200 characters.")],
-        description="For a verbal consent: the other person who heard it.",
+        validators=[Length(max=200, message=_l("At most 200 characters."))],
+        description=_l("For a verbal consent: the other person who heard it."),
     )
-    given_on = DateField("Given on", validators=[InputRequired("The day it was given.")])
+    given_on = DateField(_l("Given on"), validators=[InputRequired(_l("The day it was given."))])
     expires_on = DateField(
-        "Runs until",
-        validators=[InputRequired("The day it runs out.")],
-        description="A year is usual; at most three.",
+        _l("Runs until"),
+        validators=[InputRequired(_l("The day it runs out."))],
+        description=_l("A year is usual; at most three."),
     )
-    case = SelectField("Recorded in", choices=[], validate_choice=False)
+    case = SelectField(_l("Recorded in"), choices=[], validate_choice=False)
     note = TextAreaField(
-        "Note",
-        validators=[Optional(), Length(max=NOTE_MAX, message=f"At most {NOTE_MAX:,} characters.")],
-        description="Limits the client set, what may not be shared.",
+        _l("Note"),
+        validators=[
+            Optional(),
+            Length(
+                max=NOTE_MAX, message=_l("At most %(num)s characters.", num=format(NOTE_MAX, ","))
+            ),
+        ],
+        description=_l("Limits the client set, what may not be shared."),
     )
 
     def __init__(self, *args, providers=(), programs=(), cases=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.provider.choices = [SelectChoice("", "Choose…")] + [
+        self.provider.choices = [SelectChoice("", _l("Choose…"))] + [
             SelectChoice(str(provider.id), provider.name) for provider in providers
         ]
         self.programs.choices = [SelectChoice(program.id, program.name) for program in programs]
@@ -78,50 +86,52 @@ class ConsentForm(Form):
         if self.scope.data != ConsentScope.SHARING.value:
             return
         if not field.data:
-            raise ValidationError("Choose the provider the client agrees to share with.")
+            raise ValidationError(_l("Choose the provider the client agrees to share with."))
         if field.data not in {choice[0] for choice in field.iter_choices() if choice[0]}:
-            raise ValidationError("Choose a provider from the list.")
+            raise ValidationError(_l("Choose a provider from the list."))
 
     def validate_programs(self, field) -> None:
         if self.scope.data != ConsentScope.AGENCY_SHARING.value:
             return
         known = {choice.value for choice in field.choices}
         if any(value not in known for value in field.data or ()):
-            raise ValidationError("Choose programs from the list.")
+            raise ValidationError(_l("Choose programs from the list."))
         if not (field.data or self.all_programs.data):
-            raise ValidationError("Tick every program, or the programs the client named.")
+            raise ValidationError(_l("Tick every program, or the programs the client named."))
 
     def validate_witness(self, field) -> None:
         if self.method.data == ConsentMethod.VERBAL.value and not (field.data or "").strip():
-            raise ValidationError("A verbal consent names who else heard it.")
+            raise ValidationError(_l("A verbal consent names who else heard it."))
 
     def validate_given_on(self, field) -> None:
         if field.data and field.data > local_today():
-            raise ValidationError("Not a day in the future.")
+            raise ValidationError(_l("Not a day in the future."))
         if field.data and field.data < local_today() - LONGEST:
-            raise ValidationError("A consent that old has run out: record a new one.")
+            raise ValidationError(_l("A consent that old has run out: record a new one."))
 
     def validate_expires_on(self, field) -> None:
         given = self.given_on.data
         if not (field.data and given):
             return
         if field.data <= given:
-            raise ValidationError("After the day it was given.")
+            raise ValidationError(_l("After the day it was given."))
         if field.data > given + LONGEST:
-            raise ValidationError("At most three years after it was given.")
+            raise ValidationError(_l("At most three years after it was given."))
         if field.data < local_today():
-            raise ValidationError("This day has passed: the consent would not be in force.")
+            raise ValidationError(_l("This day has passed: the consent would not be in force."))
 
     def validate_case(self, field) -> None:
         if field.data not in {value for value, *_ in field.iter_choices()}:
-            raise ValidationError("Choose one of the client's open cases.")
+            raise ValidationError(_l("Choose one of the client's open cases."))
 
 
 class RevokeConsentForm(Form):
     reason = TextAreaField(
-        "Why it is revoked",
+        _l("Why it is revoked"),
         validators=[
-            DataRequired("Say why: the client asked, or what changed."),
-            Length(max=NOTE_MAX, message=f"At most {NOTE_MAX:,} characters."),
+            DataRequired(_l("Say why: the client asked, or what changed.")),
+            Length(
+                max=NOTE_MAX, message=_l("At most %(num)s characters.", num=format(NOTE_MAX, ","))
+            ),
         ],
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask_babel import LazyString, gettext
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -45,53 +47,74 @@ def _note(label: str, message: str, *, id: str | None = None) -> TextAreaField:
         label,
         validators=[
             DataRequired(message),
-            Length(max=NOTE_MAX, message=f"At most {NOTE_MAX:,} characters."),
+            Length(
+                max=NOTE_MAX, message=_l("At most %(num)s characters.", num=format(NOTE_MAX, ","))
+            ),
         ],
         id=id,
     )
 
 
+def _scored(score: int, meaning: str) -> str:
+    return f"{score} · {gettext(meaning)}"
+
+
+def _why_for(domain: LifeDomain) -> str:
+    return gettext("Why, for %(domain)s", domain=gettext(domain.label).lower())
+
+
 def _text(label: str, description: str = "") -> TextAreaField:
     return TextAreaField(
         label,
-        validators=[Optional(), Length(max=NOTE_MAX, message=f"At most {NOTE_MAX:,} characters.")],
+        validators=[
+            Optional(),
+            Length(
+                max=NOTE_MAX, message=_l("At most %(num)s characters.", num=format(NOTE_MAX, ","))
+            ),
+        ],
         description=description,
     )
 
 
 def _not_after_today(field: DateField) -> None:
     if field.data and field.data > local_today():
-        raise ValidationError("A date up to today.")
+        raise ValidationError(_l("A date up to today."))
     if field.data and field.data.year < 2000:
-        raise ValidationError("A date from 2000 on.")
+        raise ValidationError(_l("A date from 2000 on."))
 
 
 def _within_a_year(field: DateField, *, past_ok: bool = False) -> None:
     if field.data is None:
         return
     if not past_ok and field.data < local_today():
-        raise ValidationError("A date from today on.")
+        raise ValidationError(_l("A date from today on."))
     if field.data > local_today() + timedelta(days=3 * 366):
-        raise ValidationError("A date within the next three years.")
+        raise ValidationError(_l("A date within the next three years."))
 
 
 class AssessmentForm(Form):
     """The fixed part; `assessment_form` adds a score and a narrative per domain."""
 
     kind = SelectField(
-        "Kind", choices=enum_choices(AssessmentKind), validators=[DataRequired("Choose the kind.")]
+        _l("Kind"),
+        choices=enum_choices(AssessmentKind),
+        validators=[DataRequired(_l("Choose the kind."))],
     )
-    assessed_on = DateField("Assessed on", validators=[InputRequired("Say when you assessed.")])
+    assessed_on = DateField(
+        _l("Assessed on"), validators=[InputRequired(_l("Say when you assessed."))]
+    )
     strengths_personal = _text(
-        "Personal strengths", "What they are good at, what has worked before."
+        _l("Personal strengths"), _l("What they are good at, what has worked before.")
     )
-    strengths_family = _text("Family and friends", "Who is on their side.")
-    strengths_community = _text("Community", "Places, groups and services they already use.")
+    strengths_family = _text(_l("Family and friends"), _l("Who is on their side."))
+    strengths_community = _text(
+        _l("Community"), _l("Places, groups and services they already use.")
+    )
     # Offered only when an earlier assessment recorded strengths; never copied unless ticked.
-    copy_strengths = BooleanField("Copy the last strengths into the fields I leave blank")
-    needs = _text("Needs", "What gets in the way, in their words and yours.")
+    copy_strengths = BooleanField(_l("Copy the last strengths into the fields I leave blank"))
+    needs = _text(_l("Needs"), _l("What gets in the way, in their words and yours."))
     client_view = _text(
-        "In the client's own words", "How they see their situation and what they want."
+        _l("In the client's own words"), _l("How they see their situation and what they want.")
     )
 
     domains: list[LifeDomain] = []
@@ -122,13 +145,19 @@ class AssessmentForm(Form):
         for domain in self.domains:
             score, narrative = self.score_field(domain), self.narrative_field(domain)
             if score.data and not (narrative.data or "").strip():
-                narrative.errors.append(f"Say why {domain.label.lower()} scores {score.data}.")
+                narrative.errors.append(
+                    gettext(
+                        "Say why %(domain)s scores %(score)s.",
+                        domain=gettext(domain.label).lower(),
+                        score=score.data,
+                    )
+                )
                 valid = False
             if not score.data and (narrative.data or "").strip():
-                score.errors.append("Choose a score for what you wrote, or clear the text.")
+                score.errors.append(_l("Choose a score for what you wrote, or clear the text."))
                 valid = False
         if valid and not self.scores():
-            self.score_field(self.domains[0]).errors.append("Score at least one life domain.")
+            self.score_field(self.domains[0]).errors.append(_l("Score at least one life domain."))
             valid = False
         return valid
 
@@ -145,15 +174,15 @@ def assessment_form(domains: list[LifeDomain], **kwargs) -> AssessmentForm:
             DomainAssessmentForm,
             f"score_{domain.value}",
             RadioField(
-                domain.label,
+                _l(domain.label),
                 coerce=int,
                 validators=[Optional()],
                 # A radio cannot be un-tapped: "not assessed" is a choice, so a mis-tap is undone.
                 default=NOT_ASSESSED,
                 choices=[
-                    SelectChoice(NOT_ASSESSED, "Not assessed this time"),
+                    SelectChoice(NOT_ASSESSED, _l("Not assessed this time")),
                     *(
-                        SelectChoice(score, f"{score} · {meaning}")
+                        SelectChoice(score, LazyString(_scored, score, meaning))
                         for score, meaning in SCORE_MEANINGS.items()
                     ),
                 ],
@@ -163,7 +192,7 @@ def assessment_form(domains: list[LifeDomain], **kwargs) -> AssessmentForm:
             DomainAssessmentForm,
             f"narrative_{domain.value}",
             TextAreaField(
-                f"Why, for {domain.label.lower()}", validators=[Optional(), Length(max=SHORT_MAX)]
+                LazyString(_why_for, domain), validators=[Optional(), Length(max=SHORT_MAX)]
             ),
         )
     DomainAssessmentForm.domains = domains
@@ -171,31 +200,33 @@ def assessment_form(domains: list[LifeDomain], **kwargs) -> AssessmentForm:
 
 
 class GoalForm(Form):
-    domain = SelectField("Life domain", validators=[DataRequired("Choose the life domain.")])
+    domain = SelectField(
+        _l("Life domain"), validators=[DataRequired(_l("Choose the life domain."))]
+    )
     statement = TextAreaField(
-        "Goal",
+        _l("Goal"),
         validators=[
-            DataRequired("Say what the goal is, in the client's words where you can."),
+            DataRequired(_l("Say what the goal is, in the client's words where you can.")),
             Length(max=SHORT_MAX),
         ],
-        description="What the client wants to reach, e.g. “Move into my own flat”.",
+        description=_l("What the client wants to reach, e.g. “Move into my own flat”."),
     )
     measure = TextAreaField(
-        "How we will know",
+        _l("How we will know"),
         validators=[
-            DataRequired("A goal needs a measure: how will you both know it is reached?"),
+            DataRequired(_l("A goal needs a measure: how will you both know it is reached?")),
             Length(max=SHORT_MAX),
         ],
-        description="Something you can count or see, e.g. “Tenancy signed and keys in hand”.",
+        description=_l("Something you can count or see, e.g. “Tenancy signed and keys in hand”."),
     )
     target_on = DateField(
-        "Target date",
+        _l("Target date"),
         validators=[
-            InputRequired("A goal needs a target date, so progress can be reviewed against it.")
+            InputRequired(_l("A goal needs a target date, so progress can be reviewed against it."))
         ],
     )
     status = SelectField(
-        "Status",
+        _l("Status"),
         choices=enum_choices(GoalStatus),
         default=GoalStatus.NOT_STARTED.value,
         validators=[DataRequired()],
@@ -212,17 +243,17 @@ class GoalForm(Form):
 
 
 def enum_choices_of(members) -> list[SelectChoice]:
-    return [SelectChoice(member.value, member.label) for member in members]
+    return [SelectChoice(member.value, _l(member.label)) for member in members]
 
 
 class TaskForm(Form):
     description = StringField(
-        "Task", validators=[DataRequired("Say what needs doing."), Length(max=500)]
+        _l("Task"), validators=[DataRequired(_l("Say what needs doing.")), Length(max=500)]
     )
     responsible = SelectField(
-        "Who does it", choices=enum_choices(TaskOwner), validators=[DataRequired()]
+        _l("Who does it"), choices=enum_choices(TaskOwner), validators=[DataRequired()]
     )
-    due_on = DateField("Due", validators=[Optional()])
+    due_on = DateField(_l("Due"), validators=[Optional()])
 
     def validate_due_on(self, field: DateField) -> None:
         _within_a_year(field)
@@ -234,25 +265,25 @@ class TaskDoneForm(Form):
 
 class AgreementForm(Form):
     agreed_by = StringField(
-        "Who agreed",
+        _l("Who agreed"),
         validators=[Optional(), Length(max=200)],
-        description="The client, and anyone with them, e.g. “Client and her sister”.",
+        description=_l("The client, and anyone with them, e.g. “Client and her sister”."),
     )
-    agreed_on = DateField("Agreed on", validators=[Optional()])
+    agreed_on = DateField(_l("Agreed on"), validators=[Optional()])
     agreement_method = SelectField(
-        "How",
-        choices=[SelectChoice("", "Not agreed yet"), *enum_choices(AgreementMethod)],
+        _l("How"),
+        choices=[SelectChoice("", _l("Not agreed yet")), *enum_choices(AgreementMethod)],
         validators=[Optional()],
     )
-    review_on = DateField("Review the plan by", validators=[Optional()])
+    review_on = DateField(_l("Review the plan by"), validators=[Optional()])
     version = HiddenField()
 
     def validate_agreed_on(self, field: DateField) -> None:
         _not_after_today(field)
         if field.data and not (self.agreed_by.data or "").strip():
-            raise ValidationError("Say who agreed.")
+            raise ValidationError(_l("Say who agreed."))
         if field.data and not self.agreement_method.data:
-            raise ValidationError("Say how they agreed.")
+            raise ValidationError(_l("Say how they agreed."))
 
     def validate_review_on(self, field: DateField) -> None:
         _within_a_year(field)
@@ -260,20 +291,22 @@ class AgreementForm(Form):
 
 class RiskForm(Form):
     risk_level = SelectField(
-        "New risk level", choices=enum_choices(RiskLevel), validators=[DataRequired()]
+        _l("New risk level"), choices=enum_choices(RiskLevel), validators=[DataRequired()]
     )
-    reason = _note("Why", "Say why the risk level changes.", id="risk-reason")
+    reason = _note(_l("Why"), _l("Say why the risk level changes."), id="risk-reason")
 
 
 class RestrictionForm(Form):
     # What the case is to become ("y": restricted); the page offers the one change that applies.
     restricted = HiddenField()
-    reason = _note("Why", "Say why.", id="restriction-reason")
+    reason = _note(_l("Why"), _l("Say why."), id="restriction-reason")
 
 
 class LoopBackForm(Form):
-    phase = SelectField("Back to", validators=[DataRequired("Choose the phase.")])
-    reason = _note("Why", "Say why the case goes back to this phase.", id="loop-back-reason")
+    phase = SelectField(_l("Back to"), validators=[DataRequired(_l("Choose the phase."))])
+    reason = _note(
+        _l("Why"), _l("Say why the case goes back to this phase."), id="loop-back-reason"
+    )
 
     def __init__(self, *args, phases: list[Phase] = (), **kwargs):
         super().__init__(*args, **kwargs)
@@ -282,37 +315,39 @@ class LoopBackForm(Form):
 
 class TransferForm(Form):
     worker = SelectField(
-        "New worker", coerce=int, validators=[InputRequired("Choose who takes the case.")]
+        _l("New worker"), coerce=int, validators=[InputRequired(_l("Choose who takes the case."))]
     )
-    note = _note("Handoff note", "Write a handoff note: what the new worker needs to know.")
+    note = _note(_l("Handoff note"), _l("Write a handoff note: what the new worker needs to know."))
 
 
 class SupervisionNoteForm(Form):
-    note = _note("Review note", "Write the review note.", id="supervision-note")
+    note = _note(_l("Review note"), _l("Write the review note."), id="supervision-note")
 
 
 class ClosureForm(Form):
     reason = SelectField(
-        "Why the case closes",
+        _l("Why the case closes"),
         choices=enum_choices(ClosureReason),
-        validators=[DataRequired("Choose why the case closes.")],
+        validators=[DataRequired(_l("Choose why the case closes."))],
     )
     outcome = _note(
-        "Outcome", "Say how the case ends for the client: what changed, what is still open."
+        _l("Outcome"), _l("Say how the case ends for the client: what changed, what is still open.")
     )
     taken_over_by = StringField(
-        "Who takes over",
+        _l("Who takes over"),
         validators=[Optional(), Length(max=200)],
-        description="A provider, program or person, if anyone.",
+        description=_l("A provider, program or person, if anyone."),
     )
     warm_handoff = SelectField(
-        "Warm handoff done",
-        choices=[SelectChoice("", "Choose"), *enum_choices(WarmHandoff)],
-        validators=[DataRequired("Say whether you introduced the client to whoever takes over.")],
-        description="Did you introduce the client to whoever takes over?",
+        _l("Warm handoff done"),
+        choices=[SelectChoice("", _l("Choose")), *enum_choices(WarmHandoff)],
+        validators=[
+            DataRequired(_l("Say whether you introduced the client to whoever takes over."))
+        ],
+        description=_l("Did you introduce the client to whoever takes over?"),
     )
-    follow_up_1 = DateField("First check after closure", validators=[Optional()])
-    follow_up_2 = DateField("Second check after closure", validators=[Optional()])
+    follow_up_1 = DateField(_l("First check after closure"), validators=[Optional()])
+    follow_up_2 = DateField(_l("Second check after closure"), validators=[Optional()])
 
     goals: list[Goal] = []
 
@@ -348,8 +383,11 @@ def closure_form(goals: list[Goal], **kwargs) -> ClosureForm:
             f"goal_{goal.id}",
             SelectField(
                 goal.statement,
-                choices=[SelectChoice("", "Choose an outcome"), *enum_choices_of(GOAL_OUTCOMES)],
-                validators=[DataRequired("Give this goal its outcome.")],
+                choices=[
+                    SelectChoice("", _l("Choose an outcome")),
+                    *enum_choices_of(GOAL_OUTCOMES),
+                ],
+                validators=[DataRequired(_l("Give this goal its outcome."))],
             ),
         )
     GoalsClosureForm.goals = goals
@@ -358,14 +396,17 @@ def closure_form(goals: list[Goal], **kwargs) -> ClosureForm:
 
 class DecisionForm(Form):
     decision = HiddenField()
-    note = _text("Note to the worker", "Needed when you send it back: what should happen first.")
+    note = _text(
+        _l("Note to the worker"), _l("Needed when you send it back: what should happen first.")
+    )
 
 
 class ReopenForm(Form):
-    reason = _note("Why reopen", "Say why the case is reopened.")
+    reason = _note(_l("Why reopen"), _l("Say why the case is reopened."))
 
 
 class FollowUpForm(Form):
     note = _note(
-        "How are they doing?", "Say how the client is doing, or how you tried to reach them."
+        _l("How are they doing?"),
+        _l("Say how the client is doing, or how you tried to reach them."),
     )

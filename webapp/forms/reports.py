@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
@@ -19,37 +20,37 @@ class ReportFilterForm(Form):
     class Meta:
         csrf = False
 
-    program = SelectField("Program", validators=[Optional()])
-    worker = SelectField("Worker", validators=[Optional()])
-    model = SelectField("Model", validators=[Optional()])
+    program = SelectField(_l("Program"), validators=[Optional()])
+    worker = SelectField(_l("Worker"), validators=[Optional()])
+    model = SelectField(_l("Model"), validators=[Optional()])
     status = SelectField(
-        "Cases",
+        _l("Cases"),
         default=CaseStatus.ALL,
         validators=[Optional()],
         choices=[
-            SelectChoice(CaseStatus.ALL, "Open and closed"),
-            SelectChoice(CaseStatus.OPEN, "Still open"),
-            SelectChoice(CaseStatus.CLOSED, "Closed"),
+            SelectChoice(CaseStatus.ALL, _l("Open and closed")),
+            SelectChoice(CaseStatus.OPEN, _l("Still open")),
+            SelectChoice(CaseStatus.CLOSED, _l("Closed")),
         ],
     )
-    since = DateField("From", validators=[Optional()])
-    until = DateField("To", validators=[Optional()])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To"), validators=[Optional()])
 
     def __init__(self, *args, programs: list[Program] = (), workers: list[User] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.program.choices = [SelectChoice("", "All my programs")] + [
+        self.program.choices = [SelectChoice("", _l("All my programs"))] + [
             SelectChoice(str(program.id), program.name) for program in programs
         ]
-        self.worker.choices = [SelectChoice("", "Everyone")] + [
+        self.worker.choices = [SelectChoice("", _l("Everyone"))] + [
             SelectChoice(str(worker.id), worker.display_name) for worker in workers
         ]
-        self.model.choices = [SelectChoice("", "Any model")] + [
-            SelectChoice(model.value, model.label) for model in CaseModel
+        self.model.choices = [SelectChoice("", _l("Any model"))] + [
+            SelectChoice(model.value, _l(model.label)) for model in CaseModel
         ]
 
     def validate_until(self, field: DateField) -> None:
         if field.data and self.since.data:
             if field.data < self.since.data:
-                raise ValidationError("The end date is before the start date.")
+                raise ValidationError(_l("The end date is before the start date."))
             if field.data - self.since.data > MAX_RANGE:
-                raise ValidationError("Choose at most twenty years.")
+                raise ValidationError(_l("Choose at most twenty years."))

@@ -1,15 +1,18 @@
-"""The user's own settings: time zone and quiet hours for reminders."""
+"""The user's own settings: the language of their pages, and the time zone and quiet hours for
+reminders."""
 
 from __future__ import annotations
 
 from functools import cache
 from zoneinfo import available_timezones
 
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from webapp.forms import Form
+from webapp.models import TRANSLATED_LANGUAGES
 
 
 @cache
@@ -22,14 +25,23 @@ def _zones() -> tuple[str, ...]:
 
 
 class SettingsForm(Form):
-    time_zone = SelectField("Time zone", validators=[Optional()])
-    quiet_from = TimeField("Quiet from", validators=[Optional()])
-    quiet_until = TimeField("until", validators=[Optional()])
+    # Each language is named in itself, so a person lost in the wrong one can find their own.
+    language = SelectField(
+        _l("Language"),
+        choices=[
+            SelectChoice("", _l("As my browser prefers")),
+            *(SelectChoice(code, name) for code, name in TRANSLATED_LANGUAGES.items()),
+        ],
+        validators=[Optional()],
+    )
+    time_zone = SelectField(_l("Time zone"), validators=[Optional()])
+    quiet_from = TimeField(_l("Quiet from"), validators=[Optional()])
+    quiet_until = TimeField(_l("until"), validators=[Optional()])
 
     def __init__(self, *args, organisation_zone: str = "UTC", **kwargs):
         super().__init__(*args, **kwargs)
         self.time_zone.choices = [
-            SelectChoice("", f"The organisation's ({organisation_zone})"),
+            SelectChoice("", _l("The organisation's (%(zone)s)", zone=organisation_zone)),
             *(SelectChoice(zone, zone.replace("_", " ")) for zone in _zones()),
         ]
 
@@ -37,6 +49,6 @@ class SettingsForm(Form):
         # Optional() ends a blank field's checks, so the pair is checked here.
         valid = super().validate(extra_validators)
         if valid and (self.quiet_from.data is None) != (self.quiet_until.data is None):
-            self.quiet_until.errors.append("Give both times, or neither.")
+            self.quiet_until.errors.append(_l("Give both times, or neither."))
             valid = False
         return valid

@@ -17,6 +17,7 @@ from webapp.models import (
     AssessmentKind,
     Case,
     CaseModel,
+    Client,
     ClosureReason,
     ConfirmationMethod,
     ConsentMethod,
@@ -44,6 +45,7 @@ from webapp.services import (
     cases,
     clients,
     closure,
+    merge,
     plans,
     programs,
     referrals,
@@ -533,7 +535,55 @@ def load() -> None:
             spec, users[spec.worker], program_by_name[spec.program], service_by_name, today
         )
     _load_self_intake(users["outreach"], program_by_name[STREET])
+    _load_agency_examples(users, program_by_name, today)
     _load_agency_referrals(users, program_by_name[HOUSING])
+
+
+def _load_agency_examples(
+    users: dict[str, User], program_by_name: dict[str, programs.Program], today: date
+) -> None:
+    """One person across the agency: a client in both programs, a consent running out, and a
+    second record of José that an outreach worker has suggested merging."""
+    dee = db.session.scalar(sa.select(Client).where(Client.preferred_name == "Dee"))
+    street_case = next(case for case in dee.cases if case.program.name == STREET)
+    cases.open_case(
+        dee,
+        program_by_name[HOUSING],
+        created_by=users["casemanager"],
+        primary_worker=users["casemanager"],
+        intake=cases.IntakeDetails(
+            presenting_circumstances="Referred on by Street Outreach for a Housing First place.",
+            client_priorities="A room of her own.",
+        ),
+        next_follow_up_on=today + timedelta(days=3),
+    )
+    clients.record_consent(
+        dee,
+        scope=ConsentScope.AGENCY_SHARING,
+        method=ConsentMethod.SIGNED,
+        recorded_by=users["outreach"],
+        all_programs=True,
+        expires_on=today + timedelta(days=9),
+        case=street_case,
+    )
+    jose = db.session.scalar(sa.select(Client).where(Client.preferred_name == "José"))
+    second = clients.create_client(
+        clients.ClientDetails(preferred_name="Jose", legal_name="Jose Nunez", phone="555 201 4432"),
+        created_by=users["outreach2"],
+    )
+    cases.open_case(
+        second,
+        program_by_name[STREET],
+        created_by=users["outreach2"],
+        primary_worker=users["outreach2"],
+        next_follow_up_on=today + timedelta(days=5),
+    )
+    merge.suggest(
+        second,
+        jose,
+        suggested_by=users["outreach2"],
+        note="Same phone number; he told me Sam met him at the Walmart lot.",
+    )
 
 
 def _load_self_intake(worker: User, program: programs.Program) -> None:

@@ -20,6 +20,7 @@ from webapp.models.clients import (
     Consent,
     ConsentMethod,
     ConsentScope,
+    MergeSuggestion,
 )
 from webapp.models.idempotency import IdempotencyKey
 from webapp.models.lifecycle import (
@@ -71,7 +72,7 @@ from webapp.models.self_intake import (
     SelfIntakeSubmission,
     SubmissionStatus,
 )
-from webapp.models.types import utcnow
+from webapp.models.types import N_, utcnow
 from webapp.models.vocabularies import (
     CLIENT_LANGUAGES,
     RECORD_TYPES,
@@ -102,6 +103,7 @@ __all__ = [
     "Client",
     "ClientAlias",
     "ClientMerge",
+    "MergeSuggestion",
     "ClientNameToken",
     "CLOSED_REFERRAL_STATUSES",
     "CLOSURE_ASSESSMENT_OPTIONAL",
@@ -153,6 +155,7 @@ __all__ = [
     "SubmissionStatus",
     "TaskOwner",
     "User",
+    "N_",
     "utcnow",
     "WarmHandoff",
 ]

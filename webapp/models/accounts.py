@@ -9,14 +9,14 @@ import sqlalchemy.orm as so
 
 from webapp.extensions import db
 from webapp.models.programs import Program
-from webapp.models.types import LabelledEnum, UTCDateTime, enum_column, utcnow
+from webapp.models.types import N_, LabelledEnum, UTCDateTime, enum_column, utcnow
 
 
 class Role(LabelledEnum):
-    OUTREACH_WORKER = "outreach_worker", "Outreach worker"
-    CASE_MANAGER = "case_manager", "Case manager"
-    SUPERVISOR = "supervisor", "Supervisor"
-    ADMIN = "admin", "Admin"
+    OUTREACH_WORKER = "outreach_worker", N_("Outreach worker")
+    CASE_MANAGER = "case_manager", N_("Case manager")
+    SUPERVISOR = "supervisor", N_("Supervisor")
+    ADMIN = "admin", N_("Admin")
 
 
 # Roles that carry cases (admins do not).
@@ -54,6 +54,8 @@ class User(db.Model):
     time_zone: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     quiet_from: so.Mapped[time | None]
     quiet_until: so.Mapped[time | None]
+    # The language of their pages (a code in TRANSLATED_LANGUAGES); none: the browser's preference.
+    language: so.Mapped[str | None] = so.mapped_column(sa.String(8))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     last_login_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 

@@ -13,13 +13,13 @@ from webapp.models.accounts import User
 from webapp.models.cases import Case
 from webapp.models.clients import Consent
 from webapp.models.programs import Program
-from webapp.models.types import LabelledEnum, UTCDateTime, enum_column, utcnow
+from webapp.models.types import N_, LabelledEnum, UTCDateTime, enum_column, utcnow
 
 
 class InternalReferralStatus(LabelledEnum):
-    PENDING = "pending", "Waiting for the program's decision"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
+    PENDING = "pending", N_("Waiting for the program's decision")
+    ACCEPTED = "accepted", N_("Accepted")
+    DECLINED = "declined", N_("Declined")
 
 
 class InternalReferral(db.Model):

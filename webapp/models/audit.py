@@ -8,22 +8,22 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from webapp.extensions import db
-from webapp.models.types import LabelledEnum, UTCDateTime, enum_column, utcnow
+from webapp.models.types import N_, LabelledEnum, UTCDateTime, enum_column, utcnow
 
 
 class AuditAction(LabelledEnum):
-    VIEW = "view", "Viewed"
-    CREATE = "create", "Created"
-    UPDATE = "update", "Updated"
-    EXPORT = "export", "Exported"
-    LOGIN = "login", "Signed in"
-    LOGIN_FAILED = "login_failed", "Failed sign-in"
-    LOGOUT = "logout", "Signed out"
-    ACCESS_DENIED = "access_denied", "Access denied"
-    DISCARD = "discard", "Discarded"
-    MERGE = "merge", "Merged"
-    UNMERGE = "unmerge", "Merge undone"
-    LOOKUP = "lookup", "Looked up across the agency"
+    VIEW = "view", N_("Viewed")
+    CREATE = "create", N_("Created")
+    UPDATE = "update", N_("Updated")
+    EXPORT = "export", N_("Exported")
+    LOGIN = "login", N_("Signed in")
+    LOGIN_FAILED = "login_failed", N_("Failed sign-in")
+    LOGOUT = "logout", N_("Signed out")
+    ACCESS_DENIED = "access_denied", N_("Access denied")
+    DISCARD = "discard", N_("Discarded")
+    MERGE = "merge", N_("Merged")
+    UNMERGE = "unmerge", N_("Merge undone")
+    LOOKUP = "lookup", N_("Looked up across the agency")
 
 
 class AuditEvent(db.Model):

@@ -12,7 +12,7 @@ from webapp.extensions import db
 from webapp.models.accounts import User
 from webapp.models.lifecycle import ClosureReason
 from webapp.models.programs import CaseModel, Program
-from webapp.models.types import LabelledEnum, UTCDateTime, enum_column, utcnow
+from webapp.models.types import N_, LabelledEnum, UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
     from webapp.models.clients import Client
@@ -20,19 +20,19 @@ if TYPE_CHECKING:
 
 
 class Phase(LabelledEnum):
-    INTAKE = "intake", "Intake"
-    ASSESSMENT = "assessment", "Assessment"
-    PLANNING = "planning", "Service planning"
-    IMPLEMENTATION = "implementation", "Implementation"
-    MONITORING = "monitoring", "Monitoring"
-    CLOSED = "closed", "Closed"
+    INTAKE = "intake", N_("Intake")
+    ASSESSMENT = "assessment", N_("Assessment")
+    PLANNING = "planning", N_("Service planning")
+    IMPLEMENTATION = "implementation", N_("Implementation")
+    MONITORING = "monitoring", N_("Monitoring")
+    CLOSED = "closed", N_("Closed")
 
 
 class RiskLevel(LabelledEnum):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    URGENT = "urgent", "Urgent"
+    LOW = "low", N_("Low")
+    MEDIUM = "medium", N_("Medium")
+    HIGH = "high", N_("High")
+    URGENT = "urgent", N_("Urgent")
 
 
 class Case(db.Model):
@@ -108,8 +108,8 @@ class Case(db.Model):
 
 
 class IntakeSource(LabelledEnum):
-    WORKER = "worker", "Worker"
-    SELF_INTAKE = "self_intake", "Self-intake"
+    WORKER = "worker", N_("Worker")
+    SELF_INTAKE = "self_intake", N_("Self-intake")
 
 
 class Intake(db.Model):
@@ -137,13 +137,13 @@ class Intake(db.Model):
 
 
 class ContactType(LabelledEnum):
-    STREET_OUTREACH = "street_outreach", "Street outreach"
-    PHONE = "phone", "Phone call"
-    TEXT = "text", "Text message"
-    OFFICE = "office", "Office visit"
-    HOME_VISIT = "home_visit", "Home visit"
-    ACCOMPANIMENT = "accompaniment", "Accompaniment"
-    COLLATERAL = "collateral", "Collateral (someone else about the client)"
+    STREET_OUTREACH = "street_outreach", N_("Street outreach")
+    PHONE = "phone", N_("Phone call")
+    TEXT = "text", N_("Text message")
+    OFFICE = "office", N_("Office visit")
+    HOME_VISIT = "home_visit", N_("Home visit")
+    ACCOMPANIMENT = "accompaniment", N_("Accompaniment")
+    COLLATERAL = "collateral", N_("Collateral (someone else about the client)")
 
 
 class ContactLog(db.Model):

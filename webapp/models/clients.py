@@ -10,9 +10,10 @@ import sqlalchemy.orm as so
 
 from webapp import client_ids
 from webapp.extensions import db
-from webapp.models.types import LabelledEnum, UTCDateTime, enum_column, utcnow
+from webapp.models.types import N_, LabelledEnum, UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
+    from webapp.models.accounts import User
     from webapp.models.cases import Case
     from webapp.models.programs import Program
     from webapp.models.referrals import Provider
@@ -101,18 +102,18 @@ class ClientNameToken(db.Model):
 
 
 class ConsentScope(LabelledEnum):
-    DATA_COLLECTION = "data_collection", "Record and keep their information"
-    AGENCY_SHARING = "agency_sharing", "Share within the agency"
-    SHARING = "sharing", "Share with a named provider"
-    CONTACT_PHONE = "contact_phone", "Be contacted by phone call"
-    CONTACT_TEXT = "contact_text", "Be contacted by text message"
-    CONTACT_PUSH = "contact_push", "Be contacted by app notification"
+    DATA_COLLECTION = "data_collection", N_("Record and keep their information")
+    AGENCY_SHARING = "agency_sharing", N_("Share within the agency")
+    SHARING = "sharing", N_("Share with a named provider")
+    CONTACT_PHONE = "contact_phone", N_("Be contacted by phone call")
+    CONTACT_TEXT = "contact_text", N_("Be contacted by text message")
+    CONTACT_PUSH = "contact_push", N_("Be contacted by app notification")
 
 
 class ConsentMethod(LabelledEnum):
-    VERBAL = "verbal", "Verbal, recorded by the worker"
-    SIGNED = "signed", "Written: a signed form"
-    SELF_INTAKE = "self_intake", "Given in the self-intake form"
+    VERBAL = "verbal", N_("Verbal, recorded by the worker")
+    SIGNED = "signed", N_("Written: a signed form")
+    SELF_INTAKE = "self_intake", N_("Given in the self-intake form")
 
 
 class Consent(db.Model):
@@ -201,3 +202,33 @@ class ClientMerge(db.Model):
 
     survivor: so.Mapped[Client] = so.relationship(foreign_keys=[survivor_id])
     merged: so.Mapped[Client] = so.relationship(foreign_keys=[merged_id])
+
+
+class MergeSuggestion(db.Model):
+    """A worker's "these two records are one person", waiting on the Today of whoever may merge
+    them."""
+
+    __tablename__ = "merge_suggestions"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    client_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("clients.id", ondelete="RESTRICT"), index=True
+    )
+    other_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("clients.id", ondelete="RESTRICT"), index=True
+    )
+    suggested_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # Merged, or found to be two people: either way it leaves Today.
+    resolved_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
+    resolved_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    merged: so.Mapped[bool] = so.mapped_column(default=False)
+
+    client: so.Mapped[Client] = so.relationship(foreign_keys=[client_id])
+    other: so.Mapped[Client] = so.relationship(foreign_keys=[other_id])
+    suggested_by: so.Mapped[User | None] = so.relationship(foreign_keys=[suggested_by_id])

@@ -11,35 +11,41 @@ import sqlalchemy.orm as so
 
 from webapp.extensions import db
 from webapp.models.accounts import User
-from webapp.models.types import LabelledEnum, UTCDateTime, enum_column, utcnow
+from webapp.models.types import N_, LabelledEnum, UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
     from webapp.models.cases import Case
 
 
 class LifeDomain(LabelledEnum):
-    HOUSING = "housing", "Housing"
-    INCOME = "income", "Income"
-    FOOD = "food", "Food"
-    HEALTH = "health", "Health"
-    MENTAL_HEALTH = "mental_health", "Mental health"
-    SUBSTANCE_USE = "substance_use", "Substance use"
-    EMPLOYMENT = "employment", "Employment and education"
-    TRANSPORTATION = "transportation", "Transportation"
-    LEGAL = "legal", "Legal"
-    SAFETY = "safety", "Safety"
-    SOCIAL_SUPPORT = "social_support", "Social support"
-    LIFE_SKILLS = "life_skills", "Life skills"
+    HOUSING = "housing", N_("Housing")
+    INCOME = "income", N_("Income")
+    FOOD = "food", N_("Food")
+    HEALTH = "health", N_("Health")
+    MENTAL_HEALTH = "mental_health", N_("Mental health")
+    SUBSTANCE_USE = "substance_use", N_("Substance use")
+    EMPLOYMENT = "employment", N_("Employment and education")
+    TRANSPORTATION = "transportation", N_("Transportation")
+    LEGAL = "legal", N_("Legal")
+    SAFETY = "safety", N_("Safety")
+    SOCIAL_SUPPORT = "social_support", N_("Social support")
+    LIFE_SKILLS = "life_skills", N_("Life skills")
 
 
 # The anchors of the 1–5 scale, as the form explains them (a self-sufficiency matrix's wording).
-SCORE_MEANINGS = {1: "In crisis", 2: "Vulnerable", 3: "Stable", 4: "Building", 5: "Thriving"}
+SCORE_MEANINGS = {
+    1: N_("In crisis"),
+    2: N_("Vulnerable"),
+    3: N_("Stable"),
+    4: N_("Building"),
+    5: N_("Thriving"),
+}
 
 
 class AssessmentKind(LabelledEnum):
-    BASELINE = "baseline", "Baseline"
-    REASSESSMENT = "reassessment", "Reassessment"
-    CLOSURE = "closure", "Closure"
+    BASELINE = "baseline", N_("Baseline")
+    REASSESSMENT = "reassessment", N_("Reassessment")
+    CLOSURE = "closure", N_("Closure")
 
 
 class Assessment(db.Model):
@@ -92,9 +98,9 @@ class AssessmentScore(db.Model):
 
 
 class AgreementMethod(LabelledEnum):
-    IN_PERSON = "in_person", "Agreed in person"
-    SIGNED = "signed", "Signed"
-    PHONE = "phone", "Agreed by phone"
+    IN_PERSON = "in_person", N_("Agreed in person")
+    SIGNED = "signed", N_("Signed")
+    PHONE = "phone", N_("Agreed by phone")
 
 
 class ServicePlan(db.Model):
@@ -129,12 +135,12 @@ class ServicePlan(db.Model):
 
 
 class GoalStatus(LabelledEnum):
-    NOT_STARTED = "not_started", "Not started"
-    IN_PROGRESS = "in_progress", "In progress"
-    MET = "met", "Met"
-    PARTLY_MET = "partly_met", "Partly met"
-    NOT_MET = "not_met", "Not met"
-    DROPPED = "dropped", "Dropped"
+    NOT_STARTED = "not_started", N_("Not started")
+    IN_PROGRESS = "in_progress", N_("In progress")
+    MET = "met", N_("Met")
+    PARTLY_MET = "partly_met", N_("Partly met")
+    NOT_MET = "not_met", N_("Not met")
+    DROPPED = "dropped", N_("Dropped")
 
 
 ACTIVE_GOAL_STATUSES = frozenset({GoalStatus.NOT_STARTED, GoalStatus.IN_PROGRESS})
@@ -173,10 +179,10 @@ class Goal(db.Model):
 
 
 class TaskOwner(LabelledEnum):
-    CLIENT = "client", "The client"
-    CASE_MANAGER = "case_manager", "Case manager"
-    PROVIDER = "provider", "Provider"
-    SUPPORT_PERSON = "support_person", "Support person"
+    CLIENT = "client", N_("The client")
+    CASE_MANAGER = "case_manager", N_("Case manager")
+    PROVIDER = "provider", N_("Provider")
+    SUPPORT_PERSON = "support_person", N_("Support person")
 
 
 class PlanTask(db.Model):
@@ -196,16 +202,16 @@ class PlanTask(db.Model):
 
 
 class CaseEventKind(LabelledEnum):
-    PHASE = "phase", "Phase"
-    RISK = "risk", "Risk level"
-    TRANSFER = "transfer", "Transfer"
-    SUPERVISION_NOTE = "supervision_note", "Supervision note"
-    CLOSURE_REQUESTED = "closure_requested", "Closure requested"
-    CLOSURE_APPROVED = "closure_approved", "Closure approved"
-    CLOSURE_RETURNED = "closure_returned", "Closure returned"
-    CLOSED = "closed", "Closed"
-    REOPENED = "reopened", "Reopened"
-    RESTRICTION = "restriction", "Who can see it"
+    PHASE = "phase", N_("Phase")
+    RISK = "risk", N_("Risk level")
+    TRANSFER = "transfer", N_("Transfer")
+    SUPERVISION_NOTE = "supervision_note", N_("Supervision note")
+    CLOSURE_REQUESTED = "closure_requested", N_("Closure requested")
+    CLOSURE_APPROVED = "closure_approved", N_("Closure approved")
+    CLOSURE_RETURNED = "closure_returned", N_("Closure returned")
+    CLOSED = "closed", N_("Closed")
+    REOPENED = "reopened", N_("Reopened")
+    RESTRICTION = "restriction", N_("Who can see it")
 
 
 class CaseEvent(db.Model):
@@ -231,12 +237,12 @@ class CaseEvent(db.Model):
 
 
 class ClosureReason(LabelledEnum):
-    GOALS_MET = "goals_met", "Goals met"
-    DISENGAGED = "disengaged", "Client disengaged"
-    MOVED = "moved", "Client moved away"
-    TRANSFERRED = "transferred", "Transferred to another provider"
-    DECEASED = "deceased", "Client died"
-    OTHER = "other", "Other"
+    GOALS_MET = "goals_met", N_("Goals met")
+    DISENGAGED = "disengaged", N_("Client disengaged")
+    MOVED = "moved", N_("Client moved away")
+    TRANSFERRED = "transferred", N_("Transferred to another provider")
+    DECEASED = "deceased", N_("Client died")
+    OTHER = "other", N_("Other")
 
 
 # A closure assessment needs the client; these endings may not allow one.
@@ -246,15 +252,15 @@ CLOSURE_ASSESSMENT_OPTIONAL = frozenset(
 
 
 class WarmHandoff(LabelledEnum):
-    DONE = "done", "Yes, done"
-    NOT_DONE = "not_done", "Not done"
-    NOT_APPLICABLE = "not_applicable", "Nobody takes over"
+    DONE = "done", N_("Yes, done")
+    NOT_DONE = "not_done", N_("Not done")
+    NOT_APPLICABLE = "not_applicable", N_("Nobody takes over")
 
 
 class ClosureStatus(LabelledEnum):
-    PENDING = "pending", "Awaiting approval"
-    APPROVED = "approved", "Approved"
-    RETURNED = "returned", "Returned to the worker"
+    PENDING = "pending", N_("Awaiting approval")
+    APPROVED = "approved", N_("Approved")
+    RETURNED = "returned", N_("Returned to the worker")
 
 
 class ClosureRequest(db.Model):

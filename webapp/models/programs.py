@@ -9,15 +9,15 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from webapp.extensions import db
-from webapp.models.types import LabelledEnum, UTCDateTime, enum_column, utcnow
+from webapp.models.types import N_, LabelledEnum, UTCDateTime, enum_column, utcnow
 
 
 class CaseModel(LabelledEnum):
-    INTENSIVE = "intensive", "Intensive case management"
-    CLINICAL = "clinical", "Clinical"
-    STRENGTHS_BASED = "strengths_based", "Strengths-based"
-    GENERALIST = "generalist", "Generalist"
-    BROKERAGE = "brokerage", "Brokerage"
+    INTENSIVE = "intensive", N_("Intensive case management")
+    CLINICAL = "clinical", N_("Clinical")
+    STRENGTHS_BASED = "strengths_based", N_("Strengths-based")
+    GENERALIST = "generalist", N_("Generalist")
+    BROKERAGE = "brokerage", N_("Brokerage")
 
 
 @dataclass(frozen=True)
@@ -38,9 +38,9 @@ MODEL_DEFAULTS: dict[CaseModel, ModelStandard] = {
 
 
 class ClosureApproval(LabelledEnum):
-    ALWAYS = "always", "Every closure"
-    HIGH_RISK = "high_risk", "Closures of high and urgent risk cases"
-    NEVER = "never", "No closure"
+    ALWAYS = "always", N_("Every closure")
+    HIGH_RISK = "high_risk", N_("Closures of high and urgent risk cases")
+    NEVER = "never", N_("No closure")
 
 
 def default_closure_approval(model: CaseModel) -> ClosureApproval:

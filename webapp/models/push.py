@@ -51,6 +51,7 @@ class ReminderKind(enum.StrEnum):
         "referrals to programs waiting for their decision",
         3,
     )
+    MERGE_SUGGESTED = "merge_suggested", "duplicate to compare", "duplicates to compare", 1
     HANDOFF = "handoff", "case transferred to you", "cases transferred to you", 1
     APPOINTMENT = "appointment", "appointment today", "appointments today", 1
     FOLLOW_UP = "follow_up", "follow-up", "follow-ups", 2
@@ -59,6 +60,7 @@ class ReminderKind(enum.StrEnum):
     REASSESSMENT = "reassessment", "reassessment", "reassessments", 5
     PLAN_REVIEW = "plan_review", "plan review", "plan reviews", 6
     PLAN_TASK = "plan_task", "plan task due", "plan tasks due", 6
+    CONSENT_EXPIRING = "consent_expiring", "consent running out", "consents running out", 6
     POST_CLOSURE = "post_closure", "check after closure", "checks after closure", 7
     URGENT = "urgent", "urgent case", "urgent cases", 8
 

@@ -13,7 +13,7 @@ from webapp.models.accounts import User
 from webapp.models.cases import Case
 from webapp.models.clients import Consent
 from webapp.models.lifecycle import Goal
-from webapp.models.types import LabelledEnum, UTCDateTime, enum_column, utcnow
+from webapp.models.types import N_, LabelledEnum, UTCDateTime, enum_column, utcnow
 
 
 def new_hsds_id() -> str:
@@ -68,14 +68,14 @@ class Service(db.Model):
 
 
 class ReferralStatus(LabelledEnum):
-    SENT = "sent", "Sent"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged by provider"
-    SCHEDULED = "scheduled", "Appointment scheduled"
-    CONNECTED = "connected", "Connected (client attended)"
-    COMPLETED = "completed", "Completed"
-    DECLINED = "declined", "Declined"
-    NO_SHOW = "no_show", "No-show"
-    CANCELLED = "cancelled", "Cancelled"
+    SENT = "sent", N_("Sent")
+    ACKNOWLEDGED = "acknowledged", N_("Acknowledged by provider")
+    SCHEDULED = "scheduled", N_("Appointment scheduled")
+    CONNECTED = "connected", N_("Connected (client attended)")
+    COMPLETED = "completed", N_("Completed")
+    DECLINED = "declined", N_("Declined")
+    NO_SHOW = "no_show", N_("No-show")
+    CANCELLED = "cancelled", N_("Cancelled")
 
 
 # A referral stays open, and keeps asking for confirmation, until it reaches one of these.
@@ -208,11 +208,11 @@ class Referral(BooksAppointment, db.Model):
 
 
 class ConfirmationMethod(LabelledEnum):
-    PHONE = "phone", "By phone"
-    IN_PERSON = "in_person", "In person (I was there)"
-    PROVIDER = "provider", "The provider told us"
-    CLIENT = "client", "The client told us"
-    SYSTEM = "system", "Recorded when the referral was made"
+    PHONE = "phone", N_("By phone")
+    IN_PERSON = "in_person", N_("In person (I was there)")
+    PROVIDER = "provider", N_("The provider told us")
+    CLIENT = "client", N_("The client told us")
+    SYSTEM = "system", N_("Recorded when the referral was made")
 
 
 class ReferralStatusChange(BooksAppointment, db.Model):

@@ -12,15 +12,15 @@ from webapp.models.accounts import User
 from webapp.models.cases import Case
 from webapp.models.clients import Client
 from webapp.models.programs import Program
-from webapp.models.types import LabelledEnum, UTCDateTime, enum_column, utcnow
+from webapp.models.types import N_, LabelledEnum, UTCDateTime, enum_column, utcnow
 
 
 class InvitationStatus(LabelledEnum):
-    WAITING = "waiting", "Waiting"
-    OPENED = "opened", "Opened"
-    SUBMITTED = "submitted", "Submitted"
-    EXPIRED = "expired", "Expired"
-    REVOKED = "revoked", "Revoked"
+    WAITING = "waiting", N_("Waiting")
+    OPENED = "opened", N_("Opened")
+    SUBMITTED = "submitted", N_("Submitted")
+    EXPIRED = "expired", N_("Expired")
+    REVOKED = "revoked", N_("Revoked")
 
 
 class Invitation(db.Model):
@@ -65,9 +65,9 @@ class Invitation(db.Model):
 
 
 class SubmissionStatus(LabelledEnum):
-    PENDING = "pending", "Waiting for review"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
+    PENDING = "pending", N_("Waiting for review")
+    ACCEPTED = "accepted", N_("Accepted")
+    REJECTED = "rejected", N_("Rejected")
 
 
 class SelfIntakeSubmission(db.Model):

@@ -36,6 +36,12 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def N_(words: str) -> str:
+    """Marks words people read for translation (`make translations` collects them); they are
+    translated where they are shown, by the web layer, never here."""
+    return words
+
+
 class LabelledEnum(enum.StrEnum):
     """An enum whose values are stored and whose labels are shown."""
 

@@ -6,44 +6,44 @@ from __future__ import annotations
 import enum
 
 from webapp.models.cases import Phase, RiskLevel
-from webapp.models.types import LabelledEnum
+from webapp.models.types import N_, LabelledEnum
 
 
 class ServiceCategory(LabelledEnum):
     """A directory service's category (stored as its code on `Service.category`)."""
 
-    HOUSING = "housing", "Housing and shelter"
-    FOOD = "food", "Food"
-    HEALTH = "health", "Health care"
-    MENTAL_HEALTH = "mental_health", "Mental health"
-    SUBSTANCE_USE = "substance_use", "Substance use"
-    INCOME = "income", "Income and benefits"
-    EMPLOYMENT = "employment", "Employment and education"
-    LEGAL = "legal", "Legal"
-    TRANSPORTATION = "transportation", "Transportation"
-    SAFETY = "safety", "Safety"
-    SOCIAL_SUPPORT = "social_support", "Social support"
-    LIFE_SKILLS = "life_skills", "Life skills"
-    OTHER = "other", "Other"
+    HOUSING = "housing", N_("Housing and shelter")
+    FOOD = "food", N_("Food")
+    HEALTH = "health", N_("Health care")
+    MENTAL_HEALTH = "mental_health", N_("Mental health")
+    SUBSTANCE_USE = "substance_use", N_("Substance use")
+    INCOME = "income", N_("Income and benefits")
+    EMPLOYMENT = "employment", N_("Employment and education")
+    LEGAL = "legal", N_("Legal")
+    TRANSPORTATION = "transportation", N_("Transportation")
+    SAFETY = "safety", N_("Safety")
+    SOCIAL_SUPPORT = "social_support", N_("Social support")
+    LIFE_SKILLS = "life_skills", N_("Life skills")
+    OTHER = "other", N_("Other")
 
 
 # The languages a client may prefer to be spoken to in (`Client.language`), by ISO 639-1 code.
 CLIENT_LANGUAGES: dict[str, str] = {
-    "en": "English",
-    "es": "Spanish",
-    "zh": "Chinese",
-    "vi": "Vietnamese",
-    "tl": "Tagalog",
-    "ar": "Arabic",
-    "ko": "Korean",
-    "ru": "Russian",
-    "fr": "French",
-    "ht": "Haitian Creole",
-    "pt": "Portuguese",
-    "fa": "Persian",
-    "so": "Somali",
-    "uk": "Ukrainian",
-    "other": "Other",
+    "en": N_("English"),
+    "es": N_("Spanish"),
+    "zh": N_("Chinese"),
+    "vi": N_("Vietnamese"),
+    "tl": N_("Tagalog"),
+    "ar": N_("Arabic"),
+    "ko": N_("Korean"),
+    "ru": N_("Russian"),
+    "fr": N_("French"),
+    "ht": N_("Haitian Creole"),
+    "pt": N_("Portuguese"),
+    "fa": N_("Persian"),
+    "so": N_("Somali"),
+    "uk": N_("Ukrainian"),
+    "other": N_("Other"),
 }
 
 # The languages the client's own pages (self-intake links) are translated into, named in themselves.
@@ -51,33 +51,33 @@ TRANSLATED_LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
 
 # What an audit event is about (`AuditEvent.record_type`).
 RECORD_TYPES: dict[str, str] = {
-    "agency_lookup": "look-up across the agency",
-    "assessment": "assessment",
-    "case": "case",
-    "case_event": "case history entry",
-    "case_extract": "case extract",
-    "client": "client",
-    "client_search": "client search",
-    "closure_request": "closure request",
-    "consent": "consent",
-    "contact_log": "contact",
-    "directory": "directory",
-    "goal": "goal",
-    "internal_referral": "referral to a program of the agency",
-    "invitation": "self-intake link",
-    "outbox_entry": "entry saved on a phone",
-    "plan_task": "plan task",
-    "post_closure_follow_up": "post-closure check",
-    "program": "program",
-    "provider": "provider",
-    "push_subscription": "device for reminders",
-    "referral": "referral",
-    "referral_request": "request for a referral",
-    "report": "report",
-    "self_intake_submission": "self-intake",
-    "service": "service",
-    "service_plan": "service plan",
-    "user": "staff account",
+    "agency_lookup": N_("look-up across the agency"),
+    "assessment": N_("assessment"),
+    "case": N_("case"),
+    "case_event": N_("case history entry"),
+    "case_extract": N_("case extract"),
+    "client": N_("client"),
+    "client_search": N_("client search"),
+    "closure_request": N_("closure request"),
+    "consent": N_("consent"),
+    "contact_log": N_("contact"),
+    "directory": N_("directory"),
+    "goal": N_("goal"),
+    "internal_referral": N_("referral to a program of the agency"),
+    "invitation": N_("self-intake link"),
+    "outbox_entry": N_("entry saved on a phone"),
+    "plan_task": N_("plan task"),
+    "post_closure_follow_up": N_("post-closure check"),
+    "program": N_("program"),
+    "provider": N_("provider"),
+    "push_subscription": N_("device for reminders"),
+    "referral": N_("referral"),
+    "referral_request": N_("request for a referral"),
+    "report": N_("report"),
+    "self_intake_submission": N_("self-intake"),
+    "service": N_("service"),
+    "service_plan": N_("service plan"),
+    "user": N_("staff account"),
 }
 
 VOCABULARIES: dict[str, type[enum.Enum] | dict[str, str]] = {

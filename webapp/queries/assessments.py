@@ -12,13 +12,13 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from webapp.extensions import db
-from webapp.models import Assessment, AssessmentKind, AssessmentScore, Case, LifeDomain
+from webapp.models import N_, Assessment, AssessmentKind, AssessmentScore, Case, LifeDomain
 
 # The three strengths an assessment records, with the words a page shows for each.
 STRENGTHS = (
-    ("strengths_personal", "Personal"),
-    ("strengths_family", "Family and friends"),
-    ("strengths_community", "Community"),
+    ("strengths_personal", N_("Personal")),
+    ("strengths_family", N_("Family and friends")),
+    ("strengths_community", N_("Community")),
 )
 
 

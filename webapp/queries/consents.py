@@ -46,6 +46,21 @@ def consents_by_state(client: Client, visible_cases: list[Case], today: date) ->
     return ConsentsByState(current, expiring, past)
 
 
+def renewed(consent: Consent, today: date) -> bool:
+    """A later consent in force for the same purpose (and provider) takes over from this one."""
+    return any(
+        other.id != consent.id
+        and other.scope == consent.scope
+        and other.provider_id == consent.provider_id
+        and other.is_in_force(today)
+        and (
+            other.expires_on is None
+            or (consent.expires_on and other.expires_on > consent.expires_on)
+        )
+        for other in consent.client.consents
+    )
+
+
 def open_cases_to_record_in(visible_cases: list[Case]) -> list[Case]:
     """A consent is recorded in a case: the viewer's open ones for this client."""
     return [case for case in visible_cases if case.is_open]

@@ -17,7 +17,7 @@ from webapp.extensions import db
 from webapp.models import Case, Client, ClientNameToken, User
 from webapp.names import NameToken, tokens_of
 from webapp.queries.visibility import visible_clients
-from webapp.text import phone_digits
+from webapp.text import Phrase, phone_digits
 
 RETRIEVE_AT_MOST = 200
 SHOW_AT_MOST = 5
@@ -93,13 +93,15 @@ def _score_names(person_words: list[NameToken], client: Client, candidate: Candi
     exact = all(m[0] == 3 for m in matched) and len(matched) == len(person_words)
     candidate.score += min(sum(m[0] for m in matched), 6)
     if exact:
-        candidate.reasons.append("same name" if len(matched) > 1 else "same first name or alias")
+        candidate.reasons.append(
+            Phrase("same name") if len(matched) > 1 else Phrase("same first name or alias")
+        )
     else:
         alike = [m[1] for m in matched if m[1]]
         candidate.reasons.append(
-            "name sounds alike (" + ", ".join(alike[:2]) + ")"
+            Phrase("name sounds alike (%(names)s)", names=", ".join(alike[:2]))
             if alike
-            else "part of the name matches"
+            else Phrase("part of the name matches")
         )
 
 
@@ -125,7 +127,7 @@ def _score_birth(person: Person, client: Client, candidate: Candidate, today: da
     if person.date_of_birth and client.date_of_birth:
         if person.date_of_birth == client.date_of_birth:
             candidate.score += 3
-            candidate.reasons.append("same date of birth")
+            candidate.reasons.append(Phrase("same date of birth"))
         else:
             candidate.score -= 2
         return
@@ -142,13 +144,13 @@ def _score_birth(person: Person, client: Client, candidate: Candidate, today: da
         candidate.score -= 1
     elif client.date_of_birth:
         candidate.score += 1
-        candidate.reasons.append("age fits their date of birth")
+        candidate.reasons.append(Phrase("age fits their date of birth"))
     else:
         candidate.score += 1
         candidate.reasons.append(
-            "similar age"
+            Phrase("similar age")
             if person.date_of_birth is None
-            else "date of birth fits their estimated age"
+            else Phrase("date of birth fits their estimated age")
         )
 
 
@@ -181,10 +183,10 @@ def check(user: User, person: Person, today: date) -> DuplicateCheck:
         candidate = Candidate(client)
         _score_names(person_words, client, candidate)
         if candidate.reasons and _swapped(person.names, client):
-            candidate.reasons.append("first and last names swapped")
+            candidate.reasons.append(Phrase("first and last names swapped"))
         if digits and client.phone_digits == digits:
             candidate.score += 4
-            candidate.reasons.append("same phone number")
+            candidate.reasons.append(Phrase("same phone number"))
         if candidate.reasons:
             _score_birth(person, client, candidate, today)
             scored.append(candidate)

@@ -12,6 +12,7 @@ from webapp.extensions import db
 from webapp.models import Case, Client, ContactLog, Referral, ReferralStatusChange, Service
 from webapp.queries.closure import recorded_checks
 from webapp.queries.consents import consents_seen_through
+from webapp.text import Phrase
 
 TIMELINE_LENGTH = 50
 
@@ -24,15 +25,25 @@ class TimelineEntry:
     case_id: int | None
 
 
+def _with_appointment(change: ReferralStatusChange) -> str:
+    """A status change's note, after the appointment it booked if any."""
+    if not change.appointment_on:
+        return change.note
+    appointment = Phrase("Appointment: %(appointment)s", appointment=change)
+    if not change.note:
+        return appointment
+    return Phrase("%(appointment)s\n%(note)s", appointment=appointment, note=change.note)
+
+
 def client_timeline(client: Client, visible_cases: list[Case]) -> list[TimelineEntry]:
     case_ids = [case.id for case in visible_cases]
-    entries = [TimelineEntry(client.created_at, "First recorded", "", None)]
+    entries = [TimelineEntry(client.created_at, Phrase("First recorded"), "", None)]
     for consent in consents_seen_through(client, visible_cases):
         entries.append(
             TimelineEntry(
                 consent.given_at,
-                "Consent: " + consent.scope.label,
-                consent.method.label,
+                Phrase("Consent: %(scope)s", scope=Phrase(consent.scope.label)),
+                Phrase(consent.method.label),
                 consent.case_id,
             )
         )
@@ -41,21 +52,26 @@ def client_timeline(client: Client, visible_cases: list[Case]) -> list[TimelineE
             entries.append(
                 TimelineEntry(
                     consent.revoked_at,
-                    "Consent revoked: " + consent.scope.label,
+                    Phrase("Consent revoked: %(scope)s", scope=Phrase(consent.scope.label)),
                     consent.revocation_note,
                     consent.case_id,
                 )
             )
     for case in visible_cases:
         entries.append(
-            TimelineEntry(case.opened_at, f"Case opened: {case.program.name}", "", case.id)
+            TimelineEntry(
+                case.opened_at,
+                Phrase("Case opened: %(program)s", program=case.program.name),
+                "",
+                case.id,
+            )
         )
         if case.closed_at:
             entries.append(
                 TimelineEntry(
                     case.closed_at,
-                    f"Case closed: {case.program.name}",
-                    case.closure_reason_label,
+                    Phrase("Case closed: %(program)s", program=case.program.name),
+                    Phrase(case.closure_reason_label),
                     case.id,
                 )
             )
@@ -67,7 +83,8 @@ def client_timeline(client: Client, visible_cases: list[Case]) -> list[TimelineE
             .limit(TIMELINE_LENGTH)
         )
         entries += [
-            TimelineEntry(c.occurred_at, c.contact_type.label, c.note, c.case_id) for c in contacts
+            TimelineEntry(c.occurred_at, Phrase(c.contact_type.label), c.note, c.case_id)
+            for c in contacts
         ]
         changes = db.session.scalars(
             sa.select(ReferralStatusChange)
@@ -84,21 +101,18 @@ def client_timeline(client: Client, visible_cases: list[Case]) -> list[TimelineE
         entries += [
             TimelineEntry(
                 change.occurred_at,
-                f"Referral {change.status.label.lower()}: {change.referral.service.provider.name}",
-                "\n".join(
-                    part
-                    for part in (
-                        f"Appointment: {change.appointment_line}" if change.appointment_on else "",
-                        change.note,
-                    )
-                    if part
+                Phrase(
+                    "Referral %(status)s: %(provider)s",
+                    status=Phrase(change.status.label).lower(),
+                    provider=change.referral.service.provider.name,
                 ),
+                _with_appointment(change),
                 change.referral.case_id,
             )
             for change in changes
         ]
         entries += [
-            TimelineEntry(check.done_at, "Post-closure check", check.note, check.case_id)
+            TimelineEntry(check.done_at, Phrase("Post-closure check"), check.note, check.case_id)
             for check in recorded_checks(case_ids)
         ]
     entries.sort(key=lambda entry: entry.at, reverse=True)

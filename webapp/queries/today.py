@@ -21,8 +21,10 @@ from webapp.models import (
     Assessment,
     AssessmentKind,
     Case,
+    Client,
     ClosureRequest,
     ClosureStatus,
+    Consent,
     Goal,
     InternalReferral,
     InternalReferralStatus,
@@ -43,7 +45,15 @@ from webapp.models import (
 )
 from webapp.queries.case_state import last_contact_day, standard_for
 from webapp.queries.caseload import one_line
-from webapp.queries.visibility import is_supervisor_or_admin, visible_cases, visible_invitations
+from webapp.queries.consents import EXPIRING_WITHIN, renewed
+from webapp.queries.merges import open_suggestions
+from webapp.queries.visibility import (
+    is_supervisor_or_admin,
+    may_merge,
+    visible_cases,
+    visible_invitations,
+)
+from webapp.text import Phrase
 from webapp.timeutil import to_local
 
 # An internal referral waits this long for the receiving program's decision before the referring
@@ -117,7 +127,7 @@ class TodayItem:
 
 
 def _log_contact(case: Case) -> tuple[str, Target]:
-    return "Log contact", Target.to("contacts.for_case", case_id=case.id, next="/")
+    return Phrase("Log contact"), Target.to("contacts.for_case", case_id=case.id, next="/")
 
 
 def due_items(user: User, today: date) -> list[TodayItem]:
@@ -151,8 +161,8 @@ def due_items(user: User, today: date) -> list[TodayItem]:
                     ReminderKind.HANDOFF,
                     case,
                     today,
-                    "Transferred to you: read where it stands",
-                    "Read handoff",
+                    Phrase("Transferred to you: read where it stands"),
+                    Phrase("Read handoff"),
                     Target.to("cases.handoff", case_id=case.id),
                 )
             )
@@ -166,8 +176,8 @@ def due_items(user: User, today: date) -> list[TodayItem]:
                         ReminderKind.REASSESSMENT,
                         case,
                         due,
-                        "Reassessment due",
-                        "Reassess",
+                        Phrase("Reassessment due"),
+                        Phrase("Reassess"),
                         Target.to("assessments.new", case_id=case.id, kind="reassessment"),
                     )
                 )
@@ -177,8 +187,8 @@ def due_items(user: User, today: date) -> list[TodayItem]:
                     ReminderKind.PLAN_REVIEW,
                     case,
                     reviews[case.id],
-                    "Plan review due",
-                    "Review plan",
+                    Phrase("Plan review due"),
+                    Phrase("Review plan"),
                     Target.to("plans.view", case_id=case.id),
                 )
             )
@@ -188,7 +198,7 @@ def due_items(user: User, today: date) -> list[TodayItem]:
                     ReminderKind.FOLLOW_UP,
                     case,
                     case.next_follow_up_on,
-                    "Follow-up",
+                    Phrase("Follow-up"),
                     *_log_contact(case),
                 )
             )
@@ -196,7 +206,11 @@ def due_items(user: User, today: date) -> list[TodayItem]:
         standard = standard_for(case).contact_standard_days
         last = last_contact_day(case)
         if last + timedelta(days=standard) < today:
-            detail = f"No contact for {(today - last).days} days (standard: every {standard})"
+            detail = Phrase(
+                "No contact for %(days)s days (standard: every %(standard)s)",
+                days=(today - last).days,
+                standard=standard,
+            )
             items.append(
                 TodayItem(
                     ReminderKind.CONTACT_STANDARD,
@@ -212,8 +226,8 @@ def due_items(user: User, today: date) -> list[TodayItem]:
                     ReminderKind.URGENT,
                     case,
                     today,
-                    "Urgent risk",
-                    "Open case",
+                    Phrase("Urgent risk"),
+                    Phrase("Open case"),
                     Target.to("cases.view", case_id=case.id),
                 )
             )
@@ -235,9 +249,10 @@ def due_items(user: User, today: date) -> list[TodayItem]:
     ).all()
     for referral in referrals:
         # The status's own label may hold brackets ("Connected (client attended)"): no second pair.
-        detail = (
-            f"Referral to {referral.service.provider.name}, {referral.status.label.lower()}: "
-            "check what happened"
+        detail = Phrase(
+            "Referral to %(provider)s, %(status)s: check what happened",
+            provider=referral.service.provider.name,
+            status=Phrase(referral.status.label).lower(),
         )
         items.append(
             TodayItem(
@@ -245,19 +260,21 @@ def due_items(user: User, today: date) -> list[TodayItem]:
                 referral.case,
                 referral.follow_up_on,
                 detail,
-                "Confirm",
+                Phrase("Confirm"),
                 Target.to("referrals.view", referral_id=referral.id, next="/"),
                 referral.id,
             )
         )
     items.extend(_appointment_items(user, today))
     items.extend(_plan_task_items(user, today))
+    items.extend(_consent_items(user, today))
     items.extend(_post_closure_items(user, today))
     items.extend(_approval_items(user, today))
     items.extend(_self_intake_items(user))
     items.extend(_referral_request_items(user))
     items.extend(_internal_referral_items(user, today))
     items.extend(_referrals_asked_for_items(user))
+    items.extend(_merge_suggestion_items(user))
     items.sort(key=lambda item: item.sort_key(today))
     return items
 
@@ -284,14 +301,19 @@ def _appointment_items(user: User, today: date) -> list[TodayItem]:
     for referral in referrals:
         where = f"{referral.service.provider.name} ({referral.service.name})"
         when = f"{referral.appointment_time:%H:%M}" if referral.appointment_time else ""
-        detail = ", ".join(
-            part
-            for part in (
-                f"Appointment today: {referral.case.client.preferred_name} at {where}",
-                when,
-                referral.appointment_place,
-            )
-            if part
+        appointment = Phrase(
+            "Appointment today: %(name)s at %(where)s",
+            name=referral.case.client.preferred_name,
+            where=where,
+        )
+        parts = (("when", when), ("place", referral.appointment_place))
+        # Only separators: the words are in the phrases put into it.
+        message = ", ".join(["%(appointment)s", *(f"%({name})s" for name, part in parts if part)])
+        detail = Phrase(
+            message,
+            appointment=appointment,
+            when=when,
+            place=referral.appointment_place or "",
         )
         items.append(
             TodayItem(
@@ -299,7 +321,7 @@ def _appointment_items(user: User, today: date) -> list[TodayItem]:
                 referral.case,
                 today,
                 detail,
-                "Open referral",
+                Phrase("Open referral"),
                 Target.to("referrals.view", referral_id=referral.id, next="/"),
                 referral.id,
             )
@@ -330,13 +352,17 @@ def _plan_task_items(user: User, today: date) -> list[TodayItem]:
     for task, case in rows:
         what = one_line(task.description)
         if task.responsible == TaskOwner.CASE_MANAGER:
-            detail = f"Do: {what}"
+            detail = Phrase("Do: %(what)s", what=what)
         elif task.responsible == TaskOwner.CLIENT:
-            detail = f"Follow up with {case.client.preferred_name} on: {what}"
+            detail = Phrase(
+                "Follow up with %(name)s on: %(what)s", name=case.client.preferred_name, what=what
+            )
         else:
-            detail = (
-                f"Follow up with {case.client.preferred_name} on: {what} "
-                f"({task.responsible.label.lower()}'s task)"
+            detail = Phrase(
+                "Follow up with %(name)s on: %(what)s (%(owner)s's task)",
+                name=case.client.preferred_name,
+                what=what,
+                owner=Phrase(task.responsible.label).lower(),
             )
         items.append(
             TodayItem(
@@ -344,9 +370,63 @@ def _plan_task_items(user: User, today: date) -> list[TodayItem]:
                 case,
                 task.due_on,
                 detail,
-                "Open plan",
+                Phrase("Open plan"),
                 Target.to("plans.view", case_id=case.id, _anchor=f"goal-{task.goal_id}"),
                 task.id,
+            )
+        )
+    return items
+
+
+def _consent_items(user: User, today: date) -> list[TodayItem]:
+    """Consents recorded in the worker's open cases that run out within two weeks, unless a
+    later one for the same purpose already renews them."""
+    consents = db.session.scalars(
+        sa.select(Consent)
+        .join(Case, Case.id == Consent.case_id)
+        .where(
+            Case.primary_worker_id == user.id,
+            Case.closed_at.is_(None),
+            visible_cases(user),
+            Consent.revoked_at.is_(None),
+            Consent.expires_on.between(today, today + EXPIRING_WITHIN),
+        )
+        .options(
+            so.selectinload(Consent.client).selectinload(Client.consents),
+            so.selectinload(Consent.provider),
+        )
+    ).all()
+    cases = {
+        case.id: case
+        for case in db.session.scalars(
+            sa.select(Case)
+            .where(Case.id.in_({consent.case_id for consent in consents}))
+            .options(so.selectinload(Case.client), so.selectinload(Case.program))
+        )
+    }
+    items = []
+    for consent in consents:
+        if renewed(consent, today):
+            continue
+        scope = Phrase(consent.scope.label)
+        what = (
+            Phrase("%(scope)s: %(provider)s", scope=scope, provider=consent.provider.name)
+            if consent.provider
+            else scope
+        )
+        items.append(
+            TodayItem(
+                ReminderKind.CONSENT_EXPIRING,
+                cases[consent.case_id],
+                consent.expires_on,
+                Phrase(
+                    "Consent runs out %(day)s: %(what)s. Renew it with the client, or let it end",
+                    day=consent.expires_on,
+                    what=what,
+                ),
+                Phrase("Consents"),
+                Target.to("consents.index", persistent_id=cases[consent.case_id].client.display_id),
+                consent.id,
             )
         )
     return items
@@ -373,8 +453,8 @@ def _post_closure_items(user: User, today: date) -> list[TodayItem]:
             ReminderKind.POST_CLOSURE,
             follow_up.case,
             follow_up.due_on,
-            "Post-closure check: how are they doing?",
-            "Record check",
+            Phrase("Post-closure check: how are they doing?"),
+            Phrase("Record check"),
             Target.to("cases.view", case_id=follow_up.case.id, _anchor="follow-ups"),
             follow_up.id,
         )
@@ -411,8 +491,8 @@ def _approval_items(user: User, today: date) -> list[TodayItem]:
             ReminderKind.CLOSURE_APPROVAL,
             request.case,
             to_local(request.requested_at).date(),
-            "Closure waiting for your approval",
-            "Decide",
+            Phrase("Closure waiting for your approval"),
+            Phrase("Decide"),
             Target.to("closure.close", case_id=request.case.id),
             request.id,
         )
@@ -437,11 +517,11 @@ def _self_intake_items(user: User) -> list[TodayItem]:
             ReminderKind.SELF_INTAKE,
             None,
             to_local(submission.submitted_at).date(),
-            "New self-intake to review",
-            "Review",
+            Phrase("New self-intake to review"),
+            Phrase("Review"),
             Target.to("intake_queue.review", submission_id=submission.id),
             submission.id,
-            title=submission.answers.get("preferred_name") or "Self-intake",
+            title=submission.answers.get("preferred_name") or Phrase("Self-intake"),
             program=submission.invitation.program.name,
         )
         for submission in submissions
@@ -469,16 +549,20 @@ def _referral_request_items(user: User) -> list[TodayItem]:
     ).all()
     items = []
     for request in requests:
-        asker = request.asked_by.display_name if request.asked_by else "A colleague"
-        program = request.program.name
+        asker = request.asked_by.display_name if request.asked_by else Phrase("A colleague")
         items.append(
             TodayItem(
                 ReminderKind.REFERRAL_REQUEST,
                 request.case,
                 to_local(request.asked_at).date(),
-                f"{asker} ({program}) asks you to refer someone matching "
-                f"\u2018{request.looked_for}\u2019 to {program}",
-                "Refer",
+                Phrase(
+                    "%(asker)s (%(program)s) asks you to refer someone matching "
+                    "\u2018%(typed)s\u2019 to %(program)s",
+                    asker=asker,
+                    program=request.program.name,
+                    typed=request.looked_for,
+                ),
+                Phrase("Refer"),
                 Target.to(
                     "referrals.new",
                     case_id=request.case.id,
@@ -518,8 +602,11 @@ def _internal_referral_items(user: User, today: date) -> list[TodayItem]:
                 ReminderKind.INTERNAL_REFERRAL,
                 referral.from_case,
                 due,
-                f"Referral to {referral.to_program.name} not decided yet: ask them",
-                "Open case",
+                Phrase(
+                    "Referral to %(program)s not decided yet: ask them",
+                    program=referral.to_program.name,
+                ),
+                Phrase("Open case"),
                 Target.to(
                     "cases.view", case_id=referral.from_case_id, _anchor="internal-referrals"
                 ),
@@ -556,8 +643,11 @@ def _referrals_asked_for_items(user: User) -> list[TodayItem]:
             ReminderKind.REFERRAL_TO_DECIDE,
             None,
             to_local(referral.created_at).date(),
-            f"Referred by {referral.from_case.program.name}, as you asked: accept or decline",
-            "Decide",
+            Phrase(
+                "Referred by %(program)s, as you asked: accept or decline",
+                program=referral.from_case.program.name,
+            ),
+            Phrase("Decide"),
             Target.to("intake_queue.internal", referral_id=referral.id),
             referral.id,
             title=referral.from_case.client.preferred_name,
@@ -565,3 +655,39 @@ def _referrals_asked_for_items(user: User) -> list[TodayItem]:
         )
         for referral in referrals
     ]
+
+
+def _merge_suggestion_items(user: User) -> list[TodayItem]:
+    """Records a worker thinks are one person, for whoever may merge both."""
+    if not is_supervisor_or_admin(user):
+        return []
+    items = []
+    for suggestion in open_suggestions():
+        client, other = suggestion.client, suggestion.other
+        if not (may_merge(user, client) and may_merge(user, other)):
+            continue
+        by = suggestion.suggested_by.display_name if suggestion.suggested_by else Phrase("Someone")
+        items.append(
+            TodayItem(
+                ReminderKind.MERGE_SUGGESTED,
+                None,
+                to_local(suggestion.created_at).date(),
+                Phrase(
+                    "%(by)s thinks %(client)s and %(other)s (%(name)s) are one person",
+                    by=by,
+                    client=client.display_id,
+                    other=other.display_id,
+                    name=other.preferred_name,
+                ),
+                Phrase("Compare"),
+                Target.to(
+                    "merge.merge_into",
+                    persistent_id=client.display_id,
+                    other=other.display_id,
+                ),
+                suggestion.id,
+                title=client.preferred_name,
+                program=Phrase("Possible duplicate"),
+            )
+        )
+    return items

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from webapp.reports.outcomes import CHANGE_BUCKETS
 from webapp.reports.table import Table
+from webapp.text import Phrase
 
 GREEN, DARK_GREEN, GREY, RED, BLUE, AMBER = (
     "#4c9a63",
@@ -54,6 +55,10 @@ class Chart:
         return largest or 1
 
 
+WITHIN = Phrase("Within standard")
+OVERDUE = Phrase("Overdue")
+
+
 def _column(table: Table, name: str) -> int:
     return table.columns.index(name)
 
@@ -68,7 +73,7 @@ def chart_for(table: Table) -> Chart | None:
     chart = _BUILDERS[table.key](table)
     if len(chart.bars) > MOST_BARS:
         chart.bars = chart.bars[:MOST_BARS]
-        chart.title += f" (the first {MOST_BARS})"
+        chart.title = Phrase("%(title)s (the first %(num)s)", title=chart.title, num=MOST_BARS)
     return chart
 
 
@@ -84,9 +89,10 @@ def _outcomes(table: Table) -> Chart:
         total = sum(segment.value for segment in segments) or 1
         for segment in segments:
             segment.value = 100 * segment.value / total
-        bars.append(Bar(row[0], segments, f"{row[_column(table, 'Improved %')]:g}% better"))
+        improved = f"{row[_column(table, 'Improved %')]:g}"
+        bars.append(Bar(row[0], segments, Phrase("%(share)s%% better", share=improved)))
     return Chart(
-        "Share of cases by change from baseline",
+        Phrase("Share of cases by change from baseline"),
         bars,
         [(colours[bucket], bucket) for bucket in CHANGE_BUCKETS],
     )
@@ -98,8 +104,8 @@ def _single(table: Table, column: str, title: str, colour: str = BLUE, suffix: s
         title,
         [
             Bar(
-                str(row[0]),
-                [Segment(row[index] or 0, colour, column)],
+                row[0] if isinstance(row[0], str) else str(row[0]),
+                [Segment(row[index] or 0, colour, table.columns[index])],
                 f"{row[index] if row[index] is not None else '–'}{suffix}",
             )
             for row in table.rows
@@ -108,14 +114,18 @@ def _single(table: Table, column: str, title: str, colour: str = BLUE, suffix: s
 
 
 def _goals(table: Table) -> Chart:
-    return _single(table, "Goals", "Goals by status")
+    return _single(table, "Goals", Phrase("Goals by status"))
 
 
 def _referrals(table: Table) -> Chart:
     overall = table.rows[0]
-    steps = [("Sent", BLUE), ("Connected", GREEN), ("Completed", DARK_GREEN)]
+    steps = [
+        (Phrase("Sent"), BLUE),
+        (Phrase("Connected"), GREEN),
+        (Phrase("Completed"), DARK_GREEN),
+    ]
     return Chart(
-        "Referral funnel, all providers",
+        Phrase("Referral funnel, all providers"),
         [
             Bar(
                 name,
@@ -130,16 +140,16 @@ def _referrals(table: Table) -> Chart:
 def _contact(table: Table) -> Chart:
     bars = [
         Bar(
-            f"{row[0]} ({row[1]} days)",
-            [Segment(row[3], GREEN, "Within standard"), Segment(row[4], RED, "Overdue")],
-            f"{row[5]:g}% within",
+            Phrase("%(model)s (%(num)s days)", model=row[0], num=row[1]),
+            [Segment(row[3], GREEN, WITHIN), Segment(row[4], RED, OVERDUE)],
+            Phrase("%(share)s%% within", share=format(row[5], "g")),
         )
         for row in table.rows
     ]
     return Chart(
-        "Open cases within their contact standard",
+        Phrase("Open cases within their contact standard"),
         bars,
-        [(GREEN, "Within standard"), (RED, "Overdue")],
+        [(GREEN, WITHIN), (RED, OVERDUE)],
     )
 
 
@@ -147,21 +157,23 @@ def _caseloads(table: Table) -> Chart:
     bars = [
         Bar(
             f"{row[0]} · {row[1]}",
-            [Segment(row[2], RED if row[5] == "yes" else BLUE, "Open cases")],
+            [Segment(row[2], RED if row[5] == "yes" else BLUE, Phrase("Open cases"))],
             f"{row[2]} / {row[3]}",
             marker=row[3],
         )
         for row in table.rows
     ]
-    return Chart("Open cases against the cap (the line)", bars)
+    return Chart(Phrase("Open cases against the cap (the line)"), bars)
 
 
 def _durations(table: Table) -> Chart:
-    return _single(table, "Cases", "Closed cases by time open")
+    return _single(table, "Cases", Phrase("Closed cases by time open"))
 
 
 def _reentry(table: Table) -> Chart:
-    return _single(table, "Returned %", "Returned within a year, by closure reason", AMBER, "%")
+    return _single(
+        table, "Returned %", Phrase("Returned within a year, by closure reason"), AMBER, "%"
+    )
 
 
 _BUILDERS = {

@@ -11,17 +11,19 @@ from webapp.extensions import db
 from webapp.models import Case, ClosureReason
 from webapp.reports.scope import Scope
 from webapp.reports.table import Table, median_or_none, percent, quartiles
+from webapp.text import Phrase
 from webapp.timeutil import as_utc
 
 # Upper bounds in days (exclusive) of the duration bands.
 BANDS = (
-    (30, "Under 1 month"),
-    (91, "1 to 3 months"),
-    (182, "3 to 6 months"),
-    (365, "6 to 12 months"),
-    (None, "A year or more"),
+    (30, Phrase("Under 1 month")),
+    (91, Phrase("1 to 3 months")),
+    (182, Phrase("3 to 6 months")),
+    (365, Phrase("6 to 12 months")),
+    (None, Phrase("A year or more")),
 )
 RETURN_WITHIN_DAYS = 365
+ALL_CLOSURES = Phrase("All closures")
 
 
 def _closed_in_range(scope: Scope) -> list[sa.Row]:
@@ -60,13 +62,19 @@ def durations(scope: Scope) -> Table:
     low, mid, high = quartiles(all_days)
     table = Table(
         "durations",
-        "How long closed cases were open",
-        ["Time open", "Cases", "Share %"],
+        Phrase("How long closed cases were open"),
+        [Phrase("Time open"), Phrase("Cases"), Phrase("Share %")],
         note=(
-            f"Cases closed in the date range: {len(all_days)}; days open: lower quartile "
-            f"{_whole(low)}, median {_whole(mid)}, upper quartile {_whole(high)}."
+            Phrase(
+                "Cases closed in the date range: %(num)s; days open: lower quartile %(low)s, "
+                "median %(mid)s, upper quartile %(high)s.",
+                num=len(all_days),
+                low=_whole(low),
+                mid=_whole(mid),
+                high=_whole(high),
+            )
             if all_days
-            else "No case closed in the date range."
+            else Phrase("No case closed in the date range.")
         ),
     )
     for _limit, label in BANDS:
@@ -76,9 +84,9 @@ def durations(scope: Scope) -> Table:
 
 def _reason_label(value: str | None) -> str:
     try:
-        return ClosureReason(value).label
+        return Phrase(ClosureReason(value).label)
     except ValueError:
-        return "Not recorded"
+        return Phrase("Not recorded")
 
 
 def _whole(days: float | None) -> str:
@@ -96,23 +104,23 @@ def reentry(scope: Scope) -> Table:
             else None
         )
         groups[_reason_label(reason)].append(gap)
-        groups["All closures"].append(gap)
+        groups[ALL_CLOSURES].append(gap)
     table = Table(
         "reentry",
-        "Returns after closure",
+        Phrase("Returns after closure"),
         [
-            "Closure reason",
-            "Closed",
-            f"Returned within {RETURN_WITHIN_DAYS} days",
-            "Returned %",
-            "Returned at any time",
-            "Median days to return",
+            Phrase("Closure reason"),
+            Phrase("Closed"),
+            Phrase("Returned within %(num)s days", num=RETURN_WITHIN_DAYS),
+            Phrase("Returned %"),
+            Phrase("Returned at any time"),
+            Phrase("Median days to return"),
         ],
-        note=(
+        note=Phrase(
             "A return is a new case for the same client, in any program, opened after the closure."
         ),
     )
-    order = ["All closures", *(reason.label for reason in ClosureReason), "Not recorded"]
+    order = [ALL_CLOSURES, *(reason.label for reason in ClosureReason), "Not recorded"]
     for name in sorted(groups, key=order.index):
         gaps = groups[name]
         soon = sum(1 for gap in gaps if gap is not None and gap <= RETURN_WITHIN_DAYS)

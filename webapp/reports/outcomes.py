@@ -18,9 +18,10 @@ from webapp.models import (
 )
 from webapp.reports.scope import Scope
 from webapp.reports.table import Table, median_or_none
+from webapp.text import Phrase
 
 # Change buckets, worst first: how many cases moved how far on the 1–5 scale.
-CHANGE_BUCKETS = ("Worse", "No change", "Up 1", "Up 2 or more")
+CHANGE_BUCKETS = (Phrase("Worse"), Phrase("No change"), Phrase("Up 1"), Phrase("Up 2 or more"))
 
 
 def _bucket(change: int) -> str:
@@ -60,10 +61,18 @@ def score_change(scope: Scope) -> Table:
         changes[domain].append(score - baseline[(case_id, domain)])
     table = Table(
         "outcomes",
-        "Change from baseline by life domain",
-        ["Domain", "Cases", *CHANGE_BUCKETS, "Improved %", "Median change"],
-        note="Each case's latest reassessment or closure assessment against its own baseline; "
-        "1 is in crisis, 5 thriving.",
+        Phrase("Change from baseline by life domain"),
+        [
+            Phrase("Domain"),
+            Phrase("Cases"),
+            *CHANGE_BUCKETS,
+            Phrase("Improved %"),
+            Phrase("Median change"),
+        ],
+        note=Phrase(
+            "Each case's latest reassessment or closure assessment against its own baseline; "
+            "1 is in crisis, 5 thriving."
+        ),
     )
     for domain in LifeDomain:
         values = changes.get(domain)
@@ -75,7 +84,7 @@ def score_change(scope: Scope) -> Table:
         improved = sum(1 for value in values if value > 0)
         table.rows.append(
             [
-                domain.label,
+                Phrase(domain.label),
                 len(values),
                 *counts.values(),
                 round(100 * improved / len(values), 1),
@@ -98,17 +107,21 @@ def goal_outcomes(scope: Scope) -> Table:
     )
     table = Table(
         "goals",
-        "Goals",
-        ["Status", "Goals", "Share of ended goals %"],
-        note="Ended goals are met, partly met, not met or dropped; the share is of those.",
+        Phrase("Goals"),
+        [Phrase("Status"), Phrase("Goals"), Phrase("Share of ended goals %")],
+        note=Phrase("Ended goals are met, partly met, not met or dropped; the share is of those."),
     )
     ended = [GoalStatus.MET, GoalStatus.PARTLY_MET, GoalStatus.NOT_MET, GoalStatus.DROPPED]
     ended_total = sum(counts.get(status, 0) for status in ended)
     for status in ended:
         count = counts.get(status, 0)
         table.rows.append(
-            [status.label, count, round(100 * count / ended_total, 1) if ended_total else None]
+            [
+                Phrase(status.label),
+                count,
+                round(100 * count / ended_total, 1) if ended_total else None,
+            ]
         )
     for status in (GoalStatus.IN_PROGRESS, GoalStatus.NOT_STARTED):
-        table.rows.append([status.label, counts.get(status, 0), None])
+        table.rows.append([Phrase(status.label), counts.get(status, 0), None])
     return table

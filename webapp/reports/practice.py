@@ -12,6 +12,7 @@ from webapp.extensions import db
 from webapp.models import MODEL_DEFAULTS, Case, CaseModel, ContactLog, Program, User
 from webapp.reports.scope import Scope
 from webapp.reports.table import Table, percent
+from webapp.text import Phrase
 from webapp.timeutil import as_utc, local_today, local_zone, to_local
 
 
@@ -60,9 +61,19 @@ def contact_compliance(scope: Scope) -> Table:
         groups[(model, days)].append(last_day + timedelta(days=days) >= day)
     table = Table(
         "contact",
-        "Contact against each model's standard",
-        ["Model", "Standard (days)", "Open cases", "Within standard", "Overdue", "Within %"],
-        note=f"Cases open on {day.isoformat()}, judged by their last contact up to that day.",
+        Phrase("Contact against each model's standard"),
+        [
+            Phrase("Model"),
+            Phrase("Standard (days)"),
+            Phrase("Open cases"),
+            Phrase("Within standard"),
+            Phrase("Overdue"),
+            Phrase("Within %"),
+        ],
+        note=Phrase(
+            "Cases open on %(day)s, judged by their last contact up to that day.",
+            day=day.isoformat(),
+        ),
     )
     order = list(CaseModel)
     for (model, days), results in sorted(
@@ -71,7 +82,7 @@ def contact_compliance(scope: Scope) -> Table:
         within = sum(results)
         table.rows.append(
             [
-                model.label,
+                Phrase(model.label),
                 days,
                 len(results),
                 within,
@@ -96,12 +107,28 @@ def caseloads(scope: Scope) -> Table:
     rows = sorted(rows, key=lambda row: (-row[3] / row[2], row[1], row[0]))
     table = Table(
         "caseloads",
-        "Caseload against cap by worker",
-        ["Worker", "Program", "Open cases", "Cap", "Share of cap %", "Over cap"],
-        note=f"Cases open on {day.isoformat()} with the worker as primary worker.",
+        Phrase("Caseload against cap by worker"),
+        [
+            Phrase("Worker"),
+            Phrase("Program"),
+            Phrase("Open cases"),
+            Phrase("Cap"),
+            Phrase("Share of cap %"),
+            Phrase("Over cap"),
+        ],
+        note=Phrase(
+            "Cases open on %(day)s with the worker as primary worker.", day=day.isoformat()
+        ),
     )
     for worker, program, cap, count in rows:
         table.rows.append(
-            [worker, program, count, cap, percent(count, cap), "yes" if count > cap else "no"]
+            [
+                worker,
+                program,
+                count,
+                cap,
+                percent(count, cap),
+                Phrase("yes") if count > cap else Phrase("no"),
+            ]
         )
     return table

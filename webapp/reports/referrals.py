@@ -19,8 +19,9 @@ from webapp.models import (
 )
 from webapp.reports.scope import Scope
 from webapp.reports.table import Table, median_or_none, percent
+from webapp.text import Phrase
 
-ALL_PROVIDERS = "All providers"
+ALL_PROVIDERS = Phrase("All providers")
 
 
 @dataclass
@@ -104,22 +105,24 @@ def referral_funnel(scope: Scope) -> Table:
                 funnel.ended_unconnected += 1
     table = Table(
         "referrals",
-        "Referral funnel by provider",
+        Phrase("Referral funnel by provider"),
         [
-            "Provider",
-            "Sent",
-            "Connected",
-            "Connected %",
-            "Completed",
-            "Completed %",
-            "Median days to connect",
-            "Median days connected to completed",
-            "Still open",
-            "Ended without connecting",
+            Phrase("Provider"),
+            Phrase("Sent"),
+            Phrase("Connected"),
+            Phrase("Connected %"),
+            Phrase("Completed"),
+            Phrase("Completed %"),
+            Phrase("Median days to connect"),
+            Phrase("Median days connected to completed"),
+            Phrase("Still open"),
+            Phrase("Ended without connecting"),
         ],
         note=(
-            "Referrals made in the date range; connected means someone confirmed the client "
-            "attended."
+            Phrase(
+                "Referrals made in the date range; connected means someone confirmed the client "
+                "attended."
+            )
         ),
     )
     if funnels:

@@ -14,14 +14,16 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import refresh as refresh_language
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
 from webapp.forms.auth import CodeForm
 from webapp.forms.settings import SettingsForm
-from webapp.models import AuditAction, PushSubscription
-from webapp.services import audit, two_factor
+from webapp.models import PushSubscription
+from webapp.services import accounts, two_factor
 from webapp.services import push as push_service
 from webapp.web.security import answers_json
 from webapp.web_push import PushError, vapid_keys
@@ -40,10 +42,10 @@ def two_step() -> Response | tuple[str, int]:
         if two_factor.enable(current_user, secret, form.code.data):
             session.pop("two_step_secret", None)
             db.session.commit()
-            flash("Two-step sign-in is on. You will be asked for a code each time you sign in.")
+            flash(_("Two-step sign-in is on. You will be asked for a code each time you sign in."))
             return redirect(url_for("today.index"))
         form.code.errors.append(
-            "That code does not match. Check the app shows Waymark, and try the next code."
+            _("That code does not match. Check the app shows Waymark, and try the next code.")
         )
     return render_template(
         "account/two_step.html",
@@ -63,17 +65,24 @@ def settings() -> Response | tuple[str, int]:
         data=None
         if request.method == "POST"
         else {
+            "language": user.language or "",
             "time_zone": user.time_zone or "",
             "quiet_from": user.quiet_from,
             "quiet_until": user.quiet_until,
         },
     )
     if form.validate_on_submit():
-        user.time_zone = form.time_zone.data or None
-        user.quiet_from, user.quiet_until = form.quiet_from.data, form.quiet_until.data
-        audit.record(AuditAction.UPDATE, "user", user.id)
+        accounts.update_settings(
+            user,
+            language=form.language.data or None,
+            time_zone=form.time_zone.data or None,
+            quiet_from=form.quiet_from.data,
+            quiet_until=form.quiet_until.data,
+        )
         db.session.commit()
-        flash("Settings saved.")
+        # The page that confirms a new language is already in it.
+        refresh_language()
+        flash(_("Settings saved."))
         return redirect(url_for("account.settings"))
     return render_template(
         "account/settings.html",
@@ -118,7 +127,7 @@ def remove_push_subscription(subscription_id: int) -> Response:
         abort(404)
     push_service.remove(current_user, subscription)
     db.session.commit()
-    flash("That device will get no more reminders.")
+    flash(_("That device will get no more reminders."))
     return redirect(url_for("account.settings"))
 
 
@@ -128,9 +137,11 @@ def push_test() -> Response:
     results = push_service.send_test(current_user._get_current_object())
     db.session.commit()
     if not results:
-        flash("No device gets reminders yet: turn them on first.")
+        flash(_("No device gets reminders yet: turn them on first."))
     for label, outcome in results:
         flash(
-            f"{label}: {'test sent' if outcome == 'sent' else 'not delivered (' + outcome + ')'}."
+            _("%(device)s: test sent.", device=label)
+            if outcome == "sent"
+            else _("%(device)s: not delivered (%(why)s).", device=label, why=outcome)
         )
     return redirect(url_for("account.settings"))

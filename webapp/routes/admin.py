@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -84,7 +85,7 @@ def program_new() -> Response | tuple[str, int]:
             form.name.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Program “{program.name}” created.")
+            flash(_("Program “%(name)s” created.", name=program.name))
             return redirect(url_for("admin.programs_index"))
     return _render_form(form, program=None)
 
@@ -102,7 +103,7 @@ def program_edit(program_id: int) -> Response | tuple[str, int]:
             form.name.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Program “{program.name}” saved.")
+            flash(_("Program “%(name)s” saved.", name=program.name))
             return redirect(url_for("admin.programs_index"))
     return _render_form(form, program=program)
 
@@ -129,7 +130,7 @@ def audit_log() -> tuple[str, int]:
             db.session.get(User, int(form.user.data)) if (form.user.data or "").isdigit() else None
         )
         if form.client.data and client is None:
-            form.client.errors.append("No client has this ID.")
+            form.client.errors.append(_("No client has this ID."))
         else:
             events, has_next = find_events(
                 user=user,
@@ -172,7 +173,7 @@ def provider_form(provider_id: int | None = None) -> Response | tuple[str, int]:
         }
         provider = directory.save_provider(provider, active=form.active.data, **fields)
         db.session.commit()
-        flash(f"“{provider.name}” saved.")
+        flash(_("“%(name)s” saved.", name=provider.name))
         return redirect(url_for("admin.providers_index"))
     return render_template(
         "admin/provider_form.html", form=form, provider=provider
@@ -194,7 +195,7 @@ def service_form(
         }
         service = directory.save_service(provider, service, active=form.active.data, **fields)
         db.session.commit()
-        flash(f"“{service.name}” saved.")
+        flash(_("“%(name)s” saved.", name=service.name))
         return redirect(url_for("admin.providers_index"))
     return render_template(
         "admin/service_form.html", form=form, provider=provider, service=service

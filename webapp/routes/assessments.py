@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -52,9 +53,9 @@ def new(case_id: int) -> Response | tuple[str, int]:
         else:
             db.session.commit()
             flash(
-                "Reassessment saved."
+                _("Reassessment saved.")
                 if details.kind == AssessmentKind.REASSESSMENT
-                else f"{details.kind.label} assessment saved."
+                else _("%(kind)s assessment saved.", kind=_(details.kind.label))
             )
             # Back where the worker was going (the closure form sends them here with `next`).
             return redirect(back_to_case(case.id))

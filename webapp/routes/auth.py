@@ -15,12 +15,13 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
 from webapp.forms.auth import CodeForm, LoginForm
-from webapp.models import AuditAction, User
+from webapp.models import N_, AuditAction, User
 from webapp.services import accounts, audit, two_factor
 from webapp.services import push as push_service
 from webapp.text import without_controls
@@ -29,8 +30,8 @@ from webapp.web.throttle import sign_in_refused
 
 bp = Blueprint("auth", __name__)
 
-FAILED_LOGIN_MESSAGE = "That email and password do not match an active account."
-THROTTLED_MESSAGE = (
+FAILED_LOGIN_MESSAGE = N_("That email and password do not match an active account.")
+THROTTLED_MESSAGE = N_(
     "Too many failed sign-ins from this device. Wait 15 minutes and try again, "
     "or ask an admin to check the account."
 )
@@ -46,7 +47,7 @@ def login() -> Response | str:
         if sign_in_refused(form.email.data, request.remote_addr):
             accounts.record_failed_login(form.email.data)
             db.session.commit()
-            form.password.errors.append(THROTTLED_MESSAGE)
+            form.password.errors.append(_(THROTTLED_MESSAGE))
             response = make_response(render_template("auth/login.html", form=form), 429)
             response.headers["Retry-After"] = str(current_app.config["LOGIN_THROTTLE_MINUTES"] * 60)
             return response
@@ -54,7 +55,7 @@ def login() -> Response | str:
         if user is None:
             accounts.record_failed_login(form.email.data)
             db.session.commit()
-            form.password.errors.append(FAILED_LOGIN_MESSAGE)
+            form.password.errors.append(_(FAILED_LOGIN_MESSAGE))
         else:
             target = safe_next(request.args.get("next")) or url_for("today.index")
             if user.has_second_factor:
@@ -89,19 +90,19 @@ def second_step() -> Response | tuple[str, int]:
     user = db.session.get(User, user_id) if user_id else None
     if user is None or not user.active or time.time() - since > SECOND_STEP_SECONDS:
         session.clear()
-        flash("Sign in again: the code step waits at most five minutes.")
+        flash(_("Sign in again: the code step waits at most five minutes."))
         return redirect(url_for("auth.login"))
     form = CodeForm()
     if form.validate_on_submit():
         if sign_in_refused(user.email, request.remote_addr):
-            form.code.errors.append(THROTTLED_MESSAGE)
+            form.code.errors.append(_(THROTTLED_MESSAGE))
             return render_template("auth/code.html", form=form), 429
         if two_factor.check_code(user, form.code.data):
             return _sign_in(user, session.get("second_step_next") or url_for("today.index"))
         accounts.record_failed_login(user.email)
         db.session.commit()
         form.code.errors.append(
-            "That code is not right, or was used already. Wait for the next one."
+            _("That code is not right, or was used already. Wait for the next one.")
         )
     return render_template("auth/code.html", form=form), 422 if form.errors else 200
 
@@ -118,5 +119,5 @@ def logout() -> Response:
     db.session.commit()
     logout_user()
     session.clear()
-    flash("You are signed out.")
+    flash(_("You are signed out."))
     return redirect(url_for("auth.login"))

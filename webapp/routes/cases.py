@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -126,9 +127,9 @@ def change_restriction(case_id: int) -> Response | tuple[str, int]:
         else:
             db.session.commit()
             flash(
-                "Only the worker, their supervisor and admins can see this case now."
+                _("Only the worker, their supervisor and admins can see this case now.")
                 if case.restricted
-                else "Everyone in the program can see this case again."
+                else _("Everyone in the program can see this case again.")
             )
             return redirect(url_for("cases.view", case_id=case.id))
     return case_page(case, restriction_form=form, status=422)
@@ -164,7 +165,7 @@ def change_risk(case_id: int) -> Response | tuple[str, int]:
             form.risk_level.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Risk level now {case.risk_level.label.lower()}.")
+            flash(_("Risk level now %(risk)s.", risk=_(case.risk_level.label).lower()))
             return redirect(url_for("cases.view", case_id=case.id))
     return case_page(case, risk_form=form, status=422)
 
@@ -184,7 +185,7 @@ def loop_back(case_id: int) -> Response | tuple[str, int]:
             form.phase.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Case back in {case.phase.label.lower()}.")
+            flash(_("Case back in %(phase)s.", phase=_(case.phase.label).lower()))
             return redirect(url_for("cases.view", case_id=case.id))
     return case_page(case, phase_form=form, status=422)
 
@@ -198,7 +199,7 @@ def add_supervision_note(case_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         case_changes.add_supervision_note(case, form.note.data, user=current_user)
         db.session.commit()
-        flash("Review note saved.")
+        flash(_("Review note saved."))
         return redirect(url_for("cases.view", case_id=case.id, _anchor="history-heading"))
     return case_page(case, note_form=form, status=422)
 
@@ -213,17 +214,25 @@ def transfer(case_id: int) -> Response | tuple[str, int]:
     cap = standard_for(case).caseload_cap
     form = TransferForm()
     form.worker.choices = [
-        SelectChoice(user.id, f"{user.display_name} ({caseloads.get(user.id, 0)} of {cap} cases)")
+        SelectChoice(
+            user.id,
+            _(
+                "%(name)s (%(open)s of %(cap)s cases)",
+                name=user.display_name,
+                open=caseloads.get(user.id, 0),
+                cap=cap,
+            ),
+        )
         for user in candidates
     ]
     if case.is_open and form.validate_on_submit():
         new_worker = next((user for user in candidates if user.id == form.worker.data), None)
         if new_worker is None:
-            form.worker.errors.append("Choose someone who works in this program.")
+            form.worker.errors.append(_("Choose someone who works in this program."))
         else:
             case_changes.transfer(case, new_worker, note=form.note.data, user=current_user)
             db.session.commit()
-            flash(f"Case transferred to {new_worker.display_name}.")
+            flash(_("Case transferred to %(name)s.", name=new_worker.display_name))
             return redirect(
                 url_for("today.index")
                 if not can_view_case(current_user, case)
@@ -288,6 +297,6 @@ def record_follow_up(case_id: int, follow_up_id: int) -> Response | tuple[str, i
             flash(str(error))
         else:
             db.session.commit()
-            flash("Post-closure check recorded.")
+            flash(_("Post-closure check recorded."))
         return redirect(url_for("cases.view", case_id=case.id, _anchor="follow-ups"))
     return case_page(case, follow_up_forms={follow_up.id: form}, status=422)

@@ -206,13 +206,15 @@ def new() -> Response | tuple[str, int]:
     if form.validate_on_submit():
         program = db.session.get(Program, form.program.data)
         if program not in programs:
-            form.program.errors.append("Choose one of your programs.")
+            form.program.errors.append(_("Choose one of your programs."))
         elif existing is None:
             check = duplicates.check(current_user, _person_from(request.form), local_today())
             if check.has_likely and not form.different_person.data:
                 form.different_person.errors.append(
-                    "This looks like someone already known. Open their record, or tick this box "
-                    "if it is a different person."
+                    _(
+                        "This looks like someone already known. Open their record, or tick this "
+                        "box if it is a different person."
+                    )
                 )
         if not form.errors:
             taken = take_intake(
@@ -236,8 +238,11 @@ def new() -> Response | tuple[str, int]:
                 client_id_reissued(taken.client_id_reissue)
             db.session.commit()
             flash(
-                f"Intake saved for {case.client.preferred_name}: client ID "
-                f"{case.client.display_id}."
+                _(
+                    "Intake saved for %(name)s: client ID %(id)s.",
+                    name=case.client.preferred_name,
+                    id=case.client.display_id,
+                )
             )
             return redirect(url_for("cases.view", case_id=case.id))
     elif form.is_submitted() and existing is None:
@@ -328,7 +333,7 @@ def edit(persistent_id: str) -> Response | tuple[str, int]:
         except clients.ClientError as error:
             form.preferred_name.errors.append(str(error))
         else:
-            flash(f"{client.preferred_name}'s details saved.")
+            flash(_("%(name)s's details saved.", name=client.preferred_name))
             return redirect(url_for("clients.view", persistent_id=client.display_id))
     return render_template(
         "clients/edit.html", client=client, form=form

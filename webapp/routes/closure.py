@@ -4,6 +4,7 @@ closure."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -68,7 +69,7 @@ def close(case_id: int) -> Response | tuple[str, int]:
     if not may_manage(current_user, case):
         abort(403)
     if not case.is_open or state.pending_closure is not None:
-        flash("This case is already closed or waiting for approval.")
+        flash(_("This case is already closed or waiting for approval."))
         return redirect(url_for("closure.close", case_id=case.id))
     valid = form.validate_on_submit()
     # The closure's own checks run even when a field is wrong, so every problem shows at once.
@@ -98,9 +99,11 @@ def close(case_id: int) -> Response | tuple[str, int]:
         request_ = closure.request_closure(state, plan, user=current_user, today=local_today())
         db.session.commit()
         if request_.status == ClosureStatus.APPROVED:
-            flash(f"Case closed. Post-closure checks: {len(request_.follow_up_dates)}.")
+            flash(
+                _("Case closed. Post-closure checks: %(num)s.", num=len(request_.follow_up_dates))
+            )
             return redirect(url_for("cases.view", case_id=case.id))
-        flash("Closure sent to a supervisor for approval.")
+        flash(_("Closure sent to a supervisor for approval."))
         return redirect(url_for("closure.close", case_id=case.id))
     return _page(state, form, missing_assessment=missing_assessment, status=422)
 
@@ -111,7 +114,7 @@ def decide(case_id: int) -> Response | tuple[str, int]:
     state = load_state(case)
     pending = state.pending_closure
     if pending is None:
-        flash("There is no closure waiting for a decision.")
+        flash(_("There is no closure waiting for a decision."))
         return redirect(url_for("closure.close", case_id=case.id))
     if not closure.may_approve(current_user, pending):
         abort(403)
@@ -128,9 +131,9 @@ def decide(case_id: int) -> Response | tuple[str, int]:
         return _page(state, closure_form(state.active_goals), decision=form, status=422)
     db.session.commit()
     flash(
-        "Closure approved: the case is closed."
+        _("Closure approved: the case is closed.")
         if form.decision.data == "approve"
-        else "Closure sent back to the worker."
+        else _("Closure sent back to the worker.")
     )
     return redirect(url_for("cases.view", case_id=case.id))
 
@@ -148,7 +151,7 @@ def reopen(case_id: int) -> Response | tuple[str, int]:
             form.reason.errors.append(str(error))
         else:
             db.session.commit()
-            flash("Case reopened.")
+            flash(_("Case reopened."))
             return redirect(url_for("cases.view", case_id=case.id))
     state = load_state(case)
     return _page(state, closure_form(state.active_goals), reopen=form, status=422)

@@ -6,6 +6,7 @@ from datetime import datetime, time
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -98,7 +99,7 @@ def index(persistent_id: str) -> Response | tuple[str, int]:
             case=case,
         )
         db.session.commit()
-        flash(f"Consent recorded: {scope.label}.")
+        flash(_("Consent recorded: %(scope)s.", scope=_(scope.label)))
         return redirect(url_for("consents.index", persistent_id=client.display_id))
     return _page(client, form, status=422 if form.errors else 200)
 
@@ -117,7 +118,7 @@ def revoke(persistent_id: str, consent_id: int) -> Response | tuple[str, int]:
     if consent is None:
         abort(404)
     if consent.revoked_at is not None:  # a second tap, or two people at once
-        flash(f"Consent already revoked on {local_date(consent.revoked_at)}.")
+        flash(_("Consent already revoked on %(day)s.", day=local_date(consent.revoked_at)))
         return redirect(url_for("consents.index", persistent_id=client.display_id))
     form = RevokeConsentForm(prefix=f"revoke-{consent.id}")
     if form.validate_on_submit():
@@ -127,6 +128,11 @@ def revoke(persistent_id: str, consent_id: int) -> Response | tuple[str, int]:
             form.reason.errors = [str(error)]
         else:
             db.session.commit()
-            flash(f"Consent revoked: {consent.scope.label}. Nothing more is shared under it.")
+            flash(
+                _(
+                    "Consent revoked: %(scope)s. Nothing more is shared under it.",
+                    scope=_(consent.scope.label),
+                )
+            )
             return redirect(url_for("consents.index", persistent_id=client.display_id))
     return _page(client, _consent_form(client, formdata=None), (consent.id, form), status=422)

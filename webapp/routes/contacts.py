@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -45,7 +46,7 @@ def _contact_form(case: Case) -> Response | tuple[str, int]:
             form.note.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Contact with {case.client.preferred_name} saved.")
+            flash(_("Contact with %(name)s saved.", name=case.client.preferred_name))
             return redirect(back_to_case(case.id))
     status = 422 if form.errors else 200
     return render_template("cases/contact_form.html", case=case, form=form), status

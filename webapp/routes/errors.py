@@ -6,6 +6,7 @@ import hmac
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app, request, session
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
@@ -15,31 +16,37 @@ from webapp.web.fragments import render_page_or_fragment
 
 MESSAGES = {
     400: (
-        "Something in that request was not right",
-        "The page sent something we could not read. Go back and try again.",
+        _l("Something in that request was not right"),
+        _l("The page sent something we could not read. Go back and try again."),
     ),
-    401: ("Please sign in", "Your session has ended. Sign in again to continue."),
+    401: (_l("Please sign in"), _l("Your session has ended. Sign in again to continue.")),
     403: (
-        "Not for your role",
-        "Your account does not have access to this page. Ask an admin if you need it.",
+        _l("Not for your role"),
+        _l("Your account does not have access to this page. Ask an admin if you need it."),
     ),
     404: (
-        "Not found",
-        "There is nothing here, or it is not shared with you. Check the address or search again.",
+        _l("Not found"),
+        _l(
+            "There is nothing here, or it is not shared with you. "
+            "Check the address or search again."
+        ),
     ),
     405: (
-        "That does not work here",
-        "This page cannot be used that way. Go back and use its buttons or links.",
+        _l("That does not work here"),
+        _l("This page cannot be used that way. Go back and use its buttons or links."),
     ),
     413: (
-        "Too much to send at once",
-        "What you sent is larger than this form accepts. Shorten it and try again.",
+        _l("Too much to send at once"),
+        _l("What you sent is larger than this form accepts. Shorten it and try again."),
     ),
-    422: ("Something needs fixing", "Check the form: the problem is shown beside the field."),
-    429: ("Too many tries", "Please wait a little before trying again."),
+    422: (
+        _l("Something needs fixing"),
+        _l("Check the form: the problem is shown beside the field."),
+    ),
+    429: (_l("Too many tries"), _l("Please wait a little before trying again.")),
     500: (
-        "Something went wrong on our side",
-        "Nothing you did caused this. What you saved before is safe; try again in a moment.",
+        _l("Something went wrong on our side"),
+        _l("Nothing you did caused this. What you saved before is safe; try again in a moment."),
     ),
 }
 

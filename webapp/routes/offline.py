@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -23,6 +24,7 @@ from webapp.queries.visibility import intake_programs
 from webapp.services import audit
 from webapp.timeutil import today_for
 from webapp.web.security import answers_json
+from webapp.web.templating import say
 
 bp = Blueprint("offline", __name__)
 
@@ -53,7 +55,13 @@ def discarded() -> Response:
 @answers_json
 def caseload_json() -> Response:
     """The signed-in worker's own open cases: the offline pickers and the caseload cards."""
-    return jsonify(user_id=current_user.id, cases=caseload(current_user, today_for(current_user)))
+    cards = caseload(current_user, today_for(current_user))
+    for card in cards:
+        # The phone shows these as they are: in the worker's language.
+        card["phase"], card["next_step"] = _(card["phase"]), say(card["next_step"])
+        if card["last_contact"]:
+            card["last_contact"]["type"] = _(card["last_contact"]["type"])
+    return jsonify(user_id=current_user.id, cases=cards)
 
 
 def _shell(template: str, **context) -> Response:

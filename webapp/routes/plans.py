@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
@@ -99,7 +100,7 @@ def view(case_id: int) -> Response | tuple[str, int]:
     except CaseError as error:
         form.agreed_on.errors.append(str(error))
         return _plan_page(case, agreement=form, status=422)
-    flash("Plan agreement saved." if form.agreed_on.data else "Plan saved.")
+    flash(_("Plan agreement saved.") if form.agreed_on.data else _("Plan saved."))
     return redirect(url_for("plans.view", case_id=case.id))
 
 
@@ -124,7 +125,7 @@ def new_goal(case_id: int) -> Response | tuple[str, int]:
             form.statement.errors.append(str(error))
         else:
             db.session.commit()
-            flash("Goal added to the plan.")
+            flash(_("Goal added to the plan."))
             return redirect(url_for("plans.view", case_id=case.id))
     return render_template(
         "plans/goal_form.html", case=case, form=form, goal=None
@@ -191,7 +192,7 @@ def edit_goal(case_id: int, goal_id: int) -> Response | tuple[str, int]:
         except CaseError as error:
             form.statement.errors.append(str(error))
         else:
-            flash("Goal saved.")
+            flash(_("Goal saved."))
             return redirect(url_for("plans.view", case_id=case.id))
     return render_template(
         "plans/goal_form.html", case=case, form=form, goal=goal
@@ -217,7 +218,7 @@ def add_task(case_id: int, goal_id: int) -> Response | tuple[str, int]:
             form.description.errors.append(str(error))
         else:
             db.session.commit()
-            flash("Task added.")
+            flash(_("Task added."))
             return redirect(url_for("plans.view", case_id=case.id, _anchor=f"goal-{goal.id}"))
     return _plan_page(case, task_forms={goal.id: form}, status=422)
 

@@ -40,6 +40,7 @@ from webapp.web.access import get_case_or_404
 from webapp.web.fragments import render_page_or_fragment
 from webapp.web.idempotency import idempotent
 from webapp.web.security import back_to_case, safe_next
+from webapp.web.templating import short_date
 
 bp = Blueprint("referrals", __name__)
 
@@ -79,13 +80,19 @@ def view(referral_id: int) -> Response | tuple[str, int]:
             form.status.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Referral to {referral.service.provider.name}: {referral.status.label.lower()}.")
+            flash(
+                _(
+                    "Referral to %(provider)s: %(status)s.",
+                    provider=referral.service.provider.name,
+                    status=_(referral.status.label).lower(),
+                )
+            )
             return redirect(
                 safe_next(request.args.get("next"))
                 or url_for("cases.view", case_id=referral.case_id)
             )
     elif request.method == "POST" and not referral.next_statuses:
-        form.status.errors = ["This referral is finished; nothing more can be recorded on it."]
+        form.status.errors = [_("This referral is finished; nothing more can be recorded on it.")]
     if request.method == "GET":
         audit.record(AuditAction.VIEW, "referral", referral.id)
         db.session.commit()
@@ -99,16 +106,19 @@ def _consent_given_now(form: ReferralForm, case: Case, service: Service) -> Cons
     provider = service.provider.name
     if not form.share_consent.data:
         form.share_consent.errors = [
-            f"No consent in force lets us share with {provider}. Ask the client; if they agree, "
-            "tick this and say how."
+            _(
+                "No consent in force lets us share with %(provider)s. Ask the client; if they "
+                "agree, tick this and say how.",
+                provider=provider,
+            )
         ]
         return None
     if form.share_method.data not in (ConsentMethod.VERBAL.value, ConsentMethod.SIGNED.value):
-        form.share_method.errors = ["Say how the client agreed."]
+        form.share_method.errors = [_("Say how the client agreed.")]
         return None
     witness = (form.share_witness.data or "").strip()
     if form.share_method.data == ConsentMethod.VERBAL.value and not witness:
-        form.share_witness.errors = ["A verbal consent names who else heard it."]
+        form.share_witness.errors = [_("A verbal consent names who else heard it.")]
         return None
     return clients.record_consent(
         case.client,
@@ -147,7 +157,7 @@ def new(case_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         service = next((s for s in services if s.id == form.service.data), None)
         if service is None:
-            form.service.errors.append("Choose a service from the directory.")
+            form.service.errors.append(_("Choose a service from the directory."))
         else:
             consent = consent_to_share_with(visible_consents, service.provider_id, today)
             if consent is None:
@@ -169,8 +179,11 @@ def new(case_id: int) -> Response | tuple[str, int]:
                 else:
                     db.session.commit()
                     flash(
-                        f"Referral to {service.provider.name} sent. Confirm it by "
-                        f"{referral.follow_up_on:%-d %b}."
+                        _(
+                            "Referral to %(provider)s sent. Confirm it by %(day)s.",
+                            provider=service.provider.name,
+                            day=short_date(referral.follow_up_on),
+                        )
                     )
                     return redirect(back_to_case(case.id))
     status = 422 if form.errors else 200
@@ -205,7 +218,7 @@ def _form_page(
         query=query,
         shown=len(shown),
         has_services=bool(services),
-        categories=[(c.value, c.label) for c in ServiceCategory],
+        categories=[(c.value, _(c.label)) for c in ServiceCategory],
         sharing=sharing_in_force(visible_consents, today),
     )
     response.status_code = status

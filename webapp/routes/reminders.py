@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -30,7 +32,7 @@ def index() -> str:
     )
 
 
-SNOOZE_LABELS = {"1h": "1 hour", "4h": "4 hours", "1d": "Tomorrow", "3d": "3 days"}
+SNOOZE_LABELS = {"1h": _l("1 hour"), "4h": _l("4 hours"), "1d": _l("Tomorrow"), "3d": _l("3 days")}
 
 
 def _key() -> str:
@@ -54,9 +56,9 @@ def snooze() -> Response:
     else:
         db.session.commit()
         flash(
-            f"Snoozed for {SNOOZE_LABELS[request.form['for']].lower()}."
+            _("Snoozed for %(time)s.", time=str(SNOOZE_LABELS[request.form["for"]]).lower())
             if request.form["for"] != "1d"
-            else "Snoozed until tomorrow."
+            else _("Snoozed until tomorrow.")
         )
     return redirect(url_for("reminders.index"))
 
@@ -69,5 +71,5 @@ def done() -> Response:
         flash(str(error))
     else:
         db.session.commit()
-        flash("Marked done. It comes back if its date changes.")
+        flash(_("Marked done. It comes back if its date changes."))
     return redirect(url_for("reminders.index"))

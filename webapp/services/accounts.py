@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from functools import cache
 
 import argon2
@@ -11,7 +12,7 @@ from flask import current_app
 from zxcvbn import zxcvbn
 
 from webapp.extensions import db
-from webapp.models import AuditAction, Program, Role, User, utcnow
+from webapp.models import TRANSLATED_LANGUAGES, AuditAction, Program, Role, User, utcnow
 from webapp.services import audit
 
 MIN_PASSWORD_LENGTH = 15
@@ -181,6 +182,25 @@ def set_active(user: User, active: bool, *, changed_by: User | None = None) -> N
     user.active = active
     end_sessions(user)
     audit.record(AuditAction.UPDATE, "user", user.id, user=changed_by)
+
+
+def update_settings(
+    user: User,
+    *,
+    language: str | None,
+    time_zone: str | None,
+    quiet_from: time | None,
+    quiet_until: time | None,
+) -> None:
+    """The person's own settings: the language of their pages (none: their browser's), and the
+    time zone and quiet hours their reminders keep to."""
+    if language is not None and language not in TRANSLATED_LANGUAGES:
+        raise AccountError(f"Waymark is not translated into {language!r}.")
+    user.language = language
+    user.time_zone = time_zone
+    user.quiet_from, user.quiet_until = quiet_from, quiet_until
+    db.session.flush()
+    audit.record(AuditAction.UPDATE, "user", user.id, user=user)
 
 
 def record_login(user: User) -> None:

@@ -20,6 +20,7 @@ from webapp.models import (
     ClientMerge,
     Consent,
     Invitation,
+    MergeSuggestion,
     User,
     utcnow,
 )
@@ -29,8 +30,10 @@ from webapp.services import audit, clients
 MOVED = {"cases": Case, "consents": Consent, "invitations": Invitation}
 # Rows made from the client's own names, rebuilt when the names change.
 REBUILT = {"client_aliases", "client_name_tokens"}
-# Pointers between client records: a merge's own, and `clients.merged_into_id`.
-POINTERS = {"clients", "client_merges"}
+# Pointers between client records: a merge's own, `clients.merged_into_id`, and suggestions to
+# merge (answered for this pair, re-pointed for any other).
+POINTERS = {"clients", "client_merges", "merge_suggestions"}
+SUGGESTION_ENDS = (MergeSuggestion.client_id, MergeSuggestion.other_id)
 HANDLED = set(MOVED) | REBUILT | POINTERS
 
 # What a person chooses between, field by field.
@@ -121,6 +124,24 @@ def merge_clients(
         )
     moved["clients"] = earlier
     merged.merged_into_id = survivor.id
+    this_pair = sa.or_(
+        sa.and_(MergeSuggestion.client_id == survivor.id, MergeSuggestion.other_id == merged.id),
+        sa.and_(MergeSuggestion.client_id == merged.id, MergeSuggestion.other_id == survivor.id),
+    )
+    db.session.execute(
+        sa.update(MergeSuggestion)
+        .where(this_pair, MergeSuggestion.resolved_at.is_(None))
+        .values(resolved_at=utcnow(), resolved_by_id=merged_by.id, merged=True)
+    )
+    for end in SUGGESTION_ENDS:
+        ids = list(db.session.scalars(sa.select(MergeSuggestion.id).where(end == merged.id)))
+        if ids:
+            db.session.execute(
+                sa.update(MergeSuggestion)
+                .where(MergeSuggestion.id.in_(ids))
+                .values({end.key: survivor.id})
+            )
+        moved[f"merge_suggestions.{end.key}"] = ids
 
     record = ClientMerge(
         survivor_id=survivor.id,
@@ -136,6 +157,44 @@ def merge_clients(
     audit.record(AuditAction.MERGE, "client", merged.id, user=merged_by)
     audit.record(AuditAction.MERGE, "client", survivor.id, user=merged_by)
     return record
+
+
+def suggest(client: Client, other: Client, *, suggested_by: User, note: str) -> MergeSuggestion:
+    """Ask whoever may merge these two records to look at them."""
+    if client.id == other.id:
+        raise MergeError("Choose two different records.")
+    if client.merged_into_id is not None or other.merged_into_id is not None:
+        raise MergeError("One of these records was already merged into another.")
+    open_pair = db.session.scalar(
+        sa.select(MergeSuggestion).where(
+            MergeSuggestion.resolved_at.is_(None),
+            sa.or_(
+                sa.and_(
+                    MergeSuggestion.client_id == client.id, MergeSuggestion.other_id == other.id
+                ),
+                sa.and_(
+                    MergeSuggestion.client_id == other.id, MergeSuggestion.other_id == client.id
+                ),
+            ),
+        )
+    )
+    if open_pair is not None:
+        return open_pair  # already waiting: a second tap asks nothing new
+    suggestion = MergeSuggestion(
+        client_id=client.id, other_id=other.id, suggested_by_id=suggested_by.id, note=note.strip()
+    )
+    db.session.add(suggestion)
+    db.session.flush()
+    audit.record(AuditAction.CREATE, "merge_suggestion", suggestion.id, user=suggested_by)
+    return suggestion
+
+
+def dismiss(suggestion: MergeSuggestion, *, dismissed_by: User) -> None:
+    """Two people after all: the suggestion leaves Today."""
+    if suggestion.resolved_at is None:
+        suggestion.resolved_at, suggestion.resolved_by_id = utcnow(), dismissed_by.id
+        db.session.flush()
+        audit.record(AuditAction.UPDATE, "merge_suggestion", suggestion.id, user=dismissed_by)
 
 
 def can_undo(merge: ClientMerge, now: datetime) -> bool:
@@ -164,6 +223,14 @@ def undo_merge(merge: ClientMerge, *, undone_by: User) -> None:
             .where(Client.id.in_(earlier), Client.merged_into_id == survivor.id)
             .values(merged_into_id=merged.id)
         )
+    for end in SUGGESTION_ENDS:
+        ids = merge.moved.get(f"merge_suggestions.{end.key}", [])
+        if ids:
+            db.session.execute(
+                sa.update(MergeSuggestion)
+                .where(MergeSuggestion.id.in_(ids), end == survivor.id)
+                .values({end.key: merged.id})
+            )
     merged.merged_into_id = None
     before = dict(merge.survivor_before)
     aliases = before.pop("aliases", [])

@@ -28,6 +28,16 @@ def get_case_or_404(case_id: int) -> Case:
     return case
 
 
+def resolve(canonical_id: str) -> Client | None:
+    """The record a canonical client ID names, following merges to the survivor."""
+    client = db.session.scalar(sa.select(Client).where(Client.persistent_id == canonical_id))
+    seen: set[int] = set()
+    while client is not None and client.merged_into_id is not None and client.id not in seen:
+        seen.add(client.id)
+        client = db.session.get_one(Client, client.merged_into_id)
+    return client
+
+
 def get_client_or_404(persistent_id: str) -> Client:
     """The client behind a typed ID (any accepted spelling), if the user may see them.
 
@@ -37,13 +47,9 @@ def get_client_or_404(persistent_id: str) -> Client:
         canonical = client_ids.parse(persistent_id)
     except client_ids.InvalidClientId:
         abort(404)
-    client = db.session.scalar(sa.select(Client).where(Client.persistent_id == canonical))
+    client = resolve(canonical)
     if client is None:
         abort(404)
-    seen: set[int] = set()
-    while client.merged_into_id is not None and client.id not in seen:
-        seen.add(client.id)
-        client = db.session.get_one(Client, client.merged_into_id)
     if not current_user.is_admin and not visible_cases_of(current_user, client):
         _deny("client", client.id)
     _audit_read("client", client.id)

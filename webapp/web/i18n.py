@@ -1,11 +1,12 @@
 """Languages. The client-facing self-intake pages speak the client's language (the invitation's,
-a switch on the page, else the browser's preference); staff pages are in English for now, with
-their strings marked so they can follow.
+a switch on the page, else the browser's preference); staff pages speak the language the person
+chose in their settings, else their browser's preference among the translated languages, else
+English.
 """
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import format_date, get_locale
 
 from webapp.extensions import babel
@@ -24,8 +25,15 @@ def choose(*preferences: str | None) -> str:
 
 
 def _locale() -> str:
-    # Set by a client-facing view; everything else is in English.
-    return g.get("language") or DEFAULT
+    # A client-facing view sets the client's language; a staff page follows the person's choice.
+    if g.get("language"):
+        return g.language
+    if not has_request_context():
+        return DEFAULT
+    # The user flask-login has already loaded for this request, if any: an error page never
+    # reaches for the database just to choose its language.
+    user = g.get("_login_user")
+    return choose(getattr(user, "language", None) if user is not None else None)
 
 
 def init_app(app: Flask) -> None:
