@@ -17,6 +17,7 @@ ROUTES = [
     ("POST", "/cases/{case}/contacts/new"),
     ("GET", "/cases/{case}/referrals/new"),
     ("POST", "/cases/{case}/referrals/new"),
+    ("POST", "/cases/{case}/referrals/internal"),
     ("POST", "/cases/{case}/restriction"),
     ("GET", "/cases/{case}/plan"),
     ("GET", "/cases/{case}/assessments"),
@@ -100,3 +101,14 @@ def test_the_access_grid(as_user, grid, target, htmx):
             "/clients", query_string={"q": secret.split()[0]}, headers=headers
         ).get_data(as_text=True)
         assert (secret in found) == (who in ALLOWED[target]), (who, "search")
+        # The full name typed: a case in another program is "known to the agency" (where, never
+        # who); a restricted case is never told, not even counted.
+        full = client.get("/clients", query_string={"q": secret}, headers=headers)
+        body = full.get_data(as_text=True)
+        assert full.status_code == 200, (who, "full name")
+        told = "Known to the agency" in body
+        assert told == (target == "another program" and who not in ALLOWED[target]), who
+        if who not in ALLOWED[target]:
+            assert case.client.display_id not in body, (who, "full name")
+        if target == "restricted":
+            assert "cannot see" not in body and "Already known" not in body, (who, "full name")

@@ -211,10 +211,10 @@ def test_no_list_queue_count_report_or_push_shows_a_case_its_reader_may_not_open
         leaked = [secret for secret in secrets if secret in body]
         assert not leaked, (who, page, leaked)
         if target == "another program" and page == "duplicate check":
-            # Decided: a likely match known to another program is counted, never named, so the
-            # worker does not make a second record of the person; a restricted-only client is not
-            # even counted.
-            assert "1 likely match in a program you cannot see" in body, who
+            # Decided: a likely match known to another program is "known to the agency" (where and
+            # why, never who), so the worker does not make a second record of the person; a
+            # restricted-only client is not even counted (issue 17, item 3).
+            assert "Known to the agency" in body and "Ask for a referral" in body, who
             continue
         assert body == before[(who, page)], (
             who,

@@ -36,6 +36,9 @@ class Defaults:
     LOGIN_THROTTLE_MINUTES = 15
     LOGIN_FAILURES_PER_ADDRESS = 20
     LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS = 5
+    # "Known to the agency" look-ups that found someone in another program, per user per hour
+    # (webapp/web/agency.py): enough for a day of intakes typed as they go, not for trawling.
+    AGENCY_LOOKUPS_PER_HOUR = 60
     # How many proxies in front of the app set X-Forwarded-For/-Proto (0: none, use the socket).
     PROXY_HOPS = 0
     SESSION_ABSOLUTE_HOURS = 12

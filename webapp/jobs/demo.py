@@ -40,6 +40,7 @@ from webapp.models import (
 from webapp.queries.case_state import load_state
 from webapp.services import (
     accounts,
+    agency,
     assessments,
     cases,
     clients,
@@ -535,6 +536,7 @@ def load() -> None:
         )
     _load_self_intake(users["outreach"], program_by_name[STREET])
     _load_agency_examples(users, program_by_name, today)
+    _load_agency_referrals(users, program_by_name[HOUSING])
 
 
 def _load_agency_examples(
@@ -606,6 +608,43 @@ def _load_self_intake(worker: User, program: programs.Program) -> None:
         },
         language="es",
     )
+
+
+def _load_agency_referrals(users: dict[str, User], housing: programs.Program) -> None:
+    """Tyrell, held by Street Outreach, referred to Housing First four days ago with his consent
+    to share there: waiting in Housing First's intake queue, and chased on Sam's Today. Ana, in
+    Housing First, asked Ngozi to refer Mai, whom she met at the drop-in."""
+    outreach_case = {
+        case.client.preferred_name: case
+        for case in db.session.scalars(sa.select(Case).where(Case.program_id != housing.id))
+    }
+    tyrell = outreach_case["Tyrell"]
+    consent = clients.record_consent(
+        tyrell.client,
+        scope=ConsentScope.AGENCY_SHARING,
+        method=ConsentMethod.SIGNED,
+        recorded_by=users["outreach"],
+        given_at=_at(4, 10),
+        programs=[housing],
+        expires_on=local_today() + timedelta(days=361),
+        case=tyrell,
+    )
+    referral = agency.refer_within_agency(
+        tyrell,
+        housing,
+        created_by=users["outreach"],
+        consent=consent,
+        today=local_today(),
+        reason="Ready for a Housing First flat: documents in hand, wants his own place.",
+    )
+    referral.created_at = _at(4, 11)
+    agency.ask_for_referral(
+        outreach_case["Mai"],
+        asked_by=users["casemanager"],
+        program=housing,
+        looked_for="Mai Nguyen",
+    )
+    db.session.flush()
 
 
 def _load_client(

@@ -1,6 +1,7 @@
 """Every model, importable from one place: `from webapp.models import Case`."""
 
 from webapp.models.accounts import WORKER_ROLES, Role, User, program_memberships
+from webapp.models.agency import InternalReferral, InternalReferralStatus, ReferralRequest
 from webapp.models.audit import AuditAction, AuditEvent
 from webapp.models.cases import (
     Case,
@@ -121,6 +122,8 @@ __all__ = [
     "GOAL_OUTCOMES",
     "GoalStatus",
     "IdempotencyKey",
+    "InternalReferral",
+    "InternalReferralStatus",
     "Intake",
     "IntakeSource",
     "Invitation",
@@ -140,6 +143,7 @@ __all__ = [
     "Referral",
     "ReferralStatus",
     "ReferralStatusChange",
+    "ReferralRequest",
     "ReminderKind",
     "ReminderState",
     "RiskLevel",

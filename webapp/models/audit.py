@@ -23,6 +23,7 @@ class AuditAction(LabelledEnum):
     DISCARD = "discard", N_("Discarded")
     MERGE = "merge", N_("Merged")
     UNMERGE = "unmerge", N_("Merge undone")
+    LOOKUP = "lookup", N_("Looked up across the agency")
 
 
 class AuditEvent(db.Model):

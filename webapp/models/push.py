@@ -33,6 +33,24 @@ class ReminderKind(enum.StrEnum):
 
     SELF_INTAKE = "self_intake", "new self-intake", "new self-intakes", 0
     CLOSURE_APPROVAL = "closure_approval", "closure to approve", "closures to approve", 0
+    REFERRAL_REQUEST = (
+        "referral_request",
+        "request to refer someone",
+        "requests to refer someone",
+        1,
+    )
+    REFERRAL_TO_DECIDE = (
+        "referral_to_decide",
+        "referral you asked for, to decide",
+        "referrals you asked for, to decide",
+        0,
+    )
+    INTERNAL_REFERRAL = (
+        "internal_referral",
+        "referral to a program waiting for its decision",
+        "referrals to programs waiting for their decision",
+        3,
+    )
     MERGE_SUGGESTED = "merge_suggested", "duplicate to compare", "duplicates to compare", 1
     HANDOFF = "handoff", "case transferred to you", "cases transferred to you", 1
     APPOINTMENT = "appointment", "appointment today", "appointments today", 1

@@ -51,6 +51,7 @@ TRANSLATED_LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
 
 # What an audit event is about (`AuditEvent.record_type`).
 RECORD_TYPES: dict[str, str] = {
+    "agency_lookup": N_("look-up across the agency"),
     "assessment": N_("assessment"),
     "case": N_("case"),
     "case_event": N_("case history entry"),
@@ -62,6 +63,7 @@ RECORD_TYPES: dict[str, str] = {
     "contact_log": N_("contact"),
     "directory": N_("directory"),
     "goal": N_("goal"),
+    "internal_referral": N_("referral to a program of the agency"),
     "invitation": N_("self-intake link"),
     "outbox_entry": N_("entry saved on a phone"),
     "plan_task": N_("plan task"),
@@ -70,6 +72,7 @@ RECORD_TYPES: dict[str, str] = {
     "provider": N_("provider"),
     "push_subscription": N_("device for reminders"),
     "referral": N_("referral"),
+    "referral_request": N_("request for a referral"),
     "report": N_("report"),
     "self_intake_submission": N_("self-intake"),
     "service": N_("service"),

@@ -51,7 +51,13 @@ class Candidate:
 @dataclass
 class DuplicateCheck:
     candidates: list[Candidate]
-    hidden_likely: int  # likely matches in records this user may not see
+    # Likely matches in records this user may not see, known through at least one unrestricted
+    # case: only ever described by where they are held (queries.agency), never shown.
+    hidden: list[Candidate] = field(default_factory=list)
+
+    @property
+    def hidden_likely(self) -> int:
+        return len(self.hidden)
 
     @property
     def has_likely(self) -> bool:
@@ -164,7 +170,7 @@ def check(user: User, person: Person, today: date) -> DuplicateCheck:
     if digits and len(digits) >= 7:
         conditions.append(Client.phone_digits == digits)
     if not conditions:
-        return DuplicateCheck([], 0)
+        return DuplicateCheck([])
     clients = db.session.scalars(
         sa.select(Client)
         .where(sa.or_(*conditions), Client.merged_into_id.is_(None))
@@ -209,9 +215,9 @@ def check(user: User, person: Person, today: date) -> DuplicateCheck:
         else set()
     )
     shown = [c for c in scored if c.client.id in visible_ids][:SHOW_AT_MOST]
-    hidden_likely = sum(
-        1
+    hidden = [
+        c
         for c in scored
         if c.likely and c.client.id not in visible_ids and c.client.id in unrestricted_ids
-    )
-    return DuplicateCheck(shown, hidden_likely)
+    ]
+    return DuplicateCheck(shown, hidden)

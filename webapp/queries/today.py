@@ -26,10 +26,13 @@ from webapp.models import (
     ClosureStatus,
     Consent,
     Goal,
+    InternalReferral,
+    InternalReferralStatus,
     Invitation,
     PlanTask,
     PostClosureFollowUp,
     Referral,
+    ReferralRequest,
     ReferralStatus,
     ReminderKind,
     RiskLevel,
@@ -52,6 +55,11 @@ from webapp.queries.visibility import (
 )
 from webapp.text import Phrase
 from webapp.timeutil import to_local
+
+# An internal referral waits this long for the receiving program's decision before the referring
+# worker's Today asks them to chase it: a program's queue is read on working days, and three days
+# cover a weekend.
+INTERNAL_REFERRAL_NAG_AFTER = timedelta(days=3)
 
 
 @dataclass(frozen=True)
@@ -263,6 +271,9 @@ def due_items(user: User, today: date) -> list[TodayItem]:
     items.extend(_post_closure_items(user, today))
     items.extend(_approval_items(user, today))
     items.extend(_self_intake_items(user))
+    items.extend(_referral_request_items(user))
+    items.extend(_internal_referral_items(user, today))
+    items.extend(_referrals_asked_for_items(user))
     items.extend(_merge_suggestion_items(user))
     items.sort(key=lambda item: item.sort_key(today))
     return items
@@ -514,6 +525,135 @@ def _self_intake_items(user: User) -> list[TodayItem]:
             program=submission.invitation.program.name,
         )
         for submission in submissions
+    ]
+
+
+def _referral_request_items(user: User) -> list[TodayItem]:
+    """Workers of other programs asking this worker to refer someone they hold (the worker sees
+    their own client's name: it is their case)."""
+    requests = db.session.scalars(
+        sa.select(ReferralRequest)
+        .join(ReferralRequest.case)
+        .where(
+            Case.primary_worker_id == user.id,
+            Case.closed_at.is_(None),
+            visible_cases(user),
+            ReferralRequest.internal_referral_id.is_(None),
+        )
+        .options(
+            so.contains_eager(ReferralRequest.case).selectinload(Case.client),
+            so.contains_eager(ReferralRequest.case).selectinload(Case.program),
+            so.selectinload(ReferralRequest.asked_by),
+            so.selectinload(ReferralRequest.program),
+        )
+    ).all()
+    items = []
+    for request in requests:
+        asker = request.asked_by.display_name if request.asked_by else Phrase("A colleague")
+        items.append(
+            TodayItem(
+                ReminderKind.REFERRAL_REQUEST,
+                request.case,
+                to_local(request.asked_at).date(),
+                Phrase(
+                    "%(asker)s (%(program)s) asks you to refer someone matching "
+                    "\u2018%(typed)s\u2019 to %(program)s",
+                    asker=asker,
+                    program=request.program.name,
+                    typed=request.looked_for,
+                ),
+                Phrase("Refer"),
+                Target.to(
+                    "referrals.new",
+                    case_id=request.case.id,
+                    program=request.program_id,
+                    _anchor="internal-referral",
+                ),
+                request.id,
+            )
+        )
+    return items
+
+
+def _internal_referral_items(user: User, today: date) -> list[TodayItem]:
+    """The worker's internal referrals still waiting for the receiving program's decision after
+    INTERNAL_REFERRAL_NAG_AFTER: chase them until accepted or declined."""
+    referrals = db.session.scalars(
+        sa.select(InternalReferral)
+        .join(InternalReferral.from_case)
+        .where(
+            Case.primary_worker_id == user.id,
+            visible_cases(user),
+            InternalReferral.status == InternalReferralStatus.PENDING,
+        )
+        .options(
+            so.contains_eager(InternalReferral.from_case).selectinload(Case.client),
+            so.contains_eager(InternalReferral.from_case).selectinload(Case.program),
+            so.selectinload(InternalReferral.to_program),
+        )
+    ).all()
+    items = []
+    for referral in referrals:
+        due = to_local(referral.created_at).date() + INTERNAL_REFERRAL_NAG_AFTER
+        if due > today:
+            continue
+        items.append(
+            TodayItem(
+                ReminderKind.INTERNAL_REFERRAL,
+                referral.from_case,
+                due,
+                Phrase(
+                    "Referral to %(program)s not decided yet: ask them",
+                    program=referral.to_program.name,
+                ),
+                Phrase("Open case"),
+                Target.to(
+                    "cases.view", case_id=referral.from_case_id, _anchor="internal-referrals"
+                ),
+                referral.id,
+            )
+        )
+    return items
+
+
+def _referrals_asked_for_items(user: User) -> list[TodayItem]:
+    """Internal referrals that answered this worker's own request, waiting in their program's
+    queue: the worker who asked decides (or a colleague does from the queue)."""
+    referrals = db.session.scalars(
+        sa.select(InternalReferral)
+        .where(
+            InternalReferral.id.in_(
+                sa.select(ReferralRequest.internal_referral_id).where(
+                    ReferralRequest.asked_by_id == user.id
+                )
+            )
+        )
+        .where(
+            InternalReferral.status == InternalReferralStatus.PENDING,
+            InternalReferral.to_program_id.in_([program.id for program in user.programs]),
+        )
+        .options(
+            so.joinedload(InternalReferral.from_case).joinedload(Case.client),
+            so.joinedload(InternalReferral.from_case).joinedload(Case.program),
+            so.joinedload(InternalReferral.to_program),
+        )
+    ).all()
+    return [
+        TodayItem(
+            ReminderKind.REFERRAL_TO_DECIDE,
+            None,
+            to_local(referral.created_at).date(),
+            Phrase(
+                "Referred by %(program)s, as you asked: accept or decline",
+                program=referral.from_case.program.name,
+            ),
+            Phrase("Decide"),
+            Target.to("intake_queue.internal", referral_id=referral.id),
+            referral.id,
+            title=referral.from_case.client.preferred_name,
+            program=referral.to_program.name,
+        )
+        for referral in referrals
     ]
 
 

@@ -31,6 +31,7 @@ from webapp.models import (
     User,
 )
 from webapp.queries import assessments as assessment_reads
+from webapp.queries.agency import came_with, sent_from
 from webapp.queries.case_state import load_state, standard_for
 from webapp.queries.closure import recorded_checks
 from webapp.queries.next_step import next_step
@@ -103,6 +104,8 @@ def case_page(case: Case, *, status: int = 200, **forms: object) -> tuple[str, i
         restriction_form=forms.pop("restriction_form", None)
         or RestrictionForm(formdata=None, data={"restricted": "" if case.restricted else "y"}),
         follow_up_forms=follow_up_forms,
+        internal_referrals=sent_from(case),
+        came_with=came_with(case),
         today=today,
     ), status
 

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
+from webapp.forms.agency import AskForReferralForm
 from webapp.forms.client_edit import CLIENT_FIELDS, ClientForm
 from webapp.forms.clients import IntakeForm, yes_no
-from webapp.models import AuditAction, Client, ConsentMethod, Program, utcnow
+from webapp.models import AuditAction, Case, Client, ConsentMethod, Program, utcnow
 from webapp.queries import duplicates
+from webapp.queries.agency import AgencyCard, already_asked, asked_about, reads_as_full_name
 from webapp.queries.audit_trail import who_has_seen
 from webapp.queries.consents import consents_seen_through
 from webapp.queries.merges import merges_into
@@ -26,11 +37,12 @@ from webapp.queries.visibility import (
     may_merge,
     visible_cases_of,
 )
-from webapp.services import audit, cases, clients
+from webapp.services import agency, audit, cases, clients
 from webapp.services.intake import take_intake
 from webapp.services.merge import can_undo
 from webapp.text import clean_line
 from webapp.timeutil import local_today
+from webapp.web import agency as agency_lookup
 from webapp.web.access import get_client_or_404
 from webapp.web.fragments import render_page_or_fragment
 from webapp.web.idempotency import client_id_reissued, idempotent
@@ -48,11 +60,26 @@ def search() -> Response:
     # Read from the query string, not a form: cleaned here as the forms clean text (no NUL, no
     # controls).
     query = clean_line(request.args.get("q", ""))[:100]
+    card = AgencyCard()
+    if reads_as_full_name(query) and _page_number() == 1:
+        # A full name typed may find someone held only by another program: where, never who.
+        card = agency_lookup.look_up(
+            duplicates.check(current_user, duplicates.Person(names=[query]), local_today())
+        )
+        if card.refused and not request.htmx:
+            return _too_many_lookups()
     results = search_clients(current_user, query, _page_number(), current_app.config["PAGE_SIZE"])
     # Rendered before the commit below, which would expire the results (a query per client).
     page = render_page_or_fragment(
-        "clients/search.html", "clients/_results.html", query=query, results=results
+        "clients/search.html",
+        "clients/_results.html",
+        query=query,
+        results=results,
+        card=card,
+        asked=asked_about(current_user, card),
     )
+    if card.refused:  # as you type: the results, and why nothing more came
+        page.status_code = 429
     if results.clients:
         # Who looked through client lists, and when; never what they typed. Each client listed was
         # seen (name, ID), so each is a view of that client's record.
@@ -89,13 +116,82 @@ def _person_from(values) -> duplicates.Person:
 def duplicate_check() -> str:
     """The live duplicate check the intake form asks for while the worker types."""
     check = duplicates.check(current_user, _person_from(request.args), local_today())
-    page = render_template("clients/_duplicates.html", check=check, form=None)
+    card = agency_lookup.look_up(check)
+    page = render_template(
+        "clients/_duplicates.html",
+        check=check,
+        form=None,
+        card=card,
+        asked=asked_about(current_user, card),
+    )
     if check.candidates:
         # The matches' names and IDs were shown: a view of each one's record.
         audit.record_all(
             AuditAction.VIEW, "client", [candidate.client.id for candidate in check.candidates]
         )
-    return page
+    return page, 429 if card.refused else 200
+
+
+def _too_many_lookups() -> Response:
+    response = render_page_or_fragment(
+        "errors/error.html",
+        "errors/_error.html",
+        code=429,
+        title=_("Too many look-ups across the agency"),
+        message=_(
+            "You have looked up many people held by other programs in the last hour. Wait a "
+            "while before the next look-up, or ask your supervisor."
+        ),
+    )
+    response.status_code = 429
+    response.headers["Retry-After"] = "3600"
+    return response
+
+
+@bp.post("/known/ask")
+def ask_for_referral() -> Response | tuple[str, int]:
+    """ "Ask for a referral" on a "known to the agency" card: the look-up is made again from what
+    the worker typed, and only a case the card shows can be asked about."""
+    form = AskForReferralForm()
+    if not form.validate_on_submit():
+        abort(400)
+    programs = intake_programs(current_user)
+    if not programs:
+        abort(403)
+    chosen = request.form.get("program", "")
+    program = next((p for p in programs if str(p.id) == chosen), programs[0])
+    check = duplicates.check(current_user, _person_from(request.form), local_today())
+    card = agency_lookup.look_up(check)
+    if card.refused:
+        return _too_many_lookups()
+    holder = card.holder(form.ask_case.data)
+    if holder is None or holder.worker is None:
+        abort(404)
+    if not already_asked(current_user, holder.case_id, program):
+        agency.ask_for_referral(
+            db.session.get_one(Case, holder.case_id),
+            asked_by=current_user,
+            program=program,
+            looked_for=form.looked_for,
+        )
+    db.session.commit()
+    asked = {holder.case_id}
+    if request.htmx:
+        return render_template(
+            "clients/_agency_card.html",
+            card=card,
+            asked=asked,
+            in_form=form.asked_from.data != "search",
+            looked_for=form.looked_for,
+        )
+    flash(_("Asked. Your request is on %(worker)s's Today.", worker=holder.worker))
+    if form.asked_from.data == "search":
+        return redirect(url_for("clients.search", q=form.looked_for))
+    # From the intake form: back to it with everything typed kept.
+    intake = IntakeForm(programs=programs)
+    return render_template(
+        "clients/new.html", form=intake, existing=None, check=check, card=card, asked=asked
+    ), 200
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -151,8 +247,16 @@ def new() -> Response | tuple[str, int]:
             return redirect(url_for("cases.view", case_id=case.id))
     elif form.is_submitted() and existing is None:
         check = duplicates.check(current_user, _person_from(request.form), local_today())
+    card = agency_lookup.look_up(check) if check is not None else None
     status = 422 if form.errors else 200
-    return render_template("clients/new.html", form=form, existing=existing, check=check), status
+    return render_template(
+        "clients/new.html",
+        form=form,
+        existing=existing,
+        check=check,
+        card=card,
+        asked=asked_about(current_user, card) if card else set(),
+    ), status
 
 
 def _client_details(form: IntakeForm | ClientForm) -> clients.ClientDetails:

@@ -13,18 +13,21 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from webapp.extensions import db
+from webapp.forms.agency import InternalAcceptForm, InternalDeclineForm
 from webapp.forms.invites import AcceptForm, RejectForm
 from webapp.forms.self_intake import NEEDS
 from webapp.models import (
     AuditAction,
     Client,
+    InternalReferral,
     Invitation,
     SelfIntakeSubmission,
     SubmissionStatus,
 )
 from webapp.queries import duplicates
+from webapp.queries.agency import may_decide, still_allowed, waiting_for
 from webapp.queries.visibility import visible_invitations
-from webapp.services import audit, clients, self_intake
+from webapp.services import agency, audit, clients, self_intake
 from webapp.timeutil import local_today, next_working_day
 
 bp = Blueprint("intake_queue", __name__, url_prefix="/intake-queue")
@@ -50,7 +53,9 @@ def index() -> str:
         .options(so.contains_eager(SelfIntakeSubmission.invitation).joinedload(Invitation.program))
         .order_by(SelfIntakeSubmission.submitted_at)
     ).all()
-    return render_template("intake_queue/index.html", waiting=waiting)
+    return render_template(
+        "intake_queue/index.html", waiting=waiting, internal=waiting_for(current_user)
+    )
 
 
 def _person(answers: dict) -> duplicates.Person:
@@ -186,3 +191,87 @@ def reject(submission_id: int) -> Response | tuple[str, int]:
             flash(_("Self-intake turned down."))
             return redirect(url_for("intake_queue.index"))
     return _page(submission, reject=form, status=422)
+
+
+# --- Internal referrals from another program of the agency --------------------------------------
+
+
+def _internal_or_404(referral_id: int) -> InternalReferral:
+    """Only the receiving program's own workers and supervisors see an internal referral."""
+    referral = db.session.get(InternalReferral, referral_id)
+    if referral is None:
+        abort(404)
+    if not may_decide(current_user, referral):
+        audit.record(AuditAction.ACCESS_DENIED, "internal_referral", referral.id)
+        db.session.commit()
+        abort(404)
+    return referral
+
+
+def _internal_page(
+    referral: InternalReferral,
+    *,
+    accept: InternalAcceptForm | None = None,
+    decline: InternalDeclineForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    # Once the client's consent no longer allows it, a referral not yet decided shows nothing
+    # more of them than their name; what was accepted stays readable (history, not new sharing).
+    withheld = referral.is_pending and not still_allowed(referral, local_today())
+    return render_template(
+        "intake_queue/internal.html",
+        referral=referral,
+        withheld=withheld,
+        snapshot={} if withheld else referral.snapshot,
+        client=referral.from_case.client,
+        accept=accept or InternalAcceptForm(formdata=None, prefix="accept"),
+        decline=decline or InternalDeclineForm(formdata=None, prefix="decline"),
+    ), status
+
+
+@bp.get("/internal/<int:referral_id>")
+def internal(referral_id: int) -> tuple[str, int]:
+    referral = _internal_or_404(referral_id)
+    audit.record(AuditAction.VIEW, "internal_referral", referral.id)
+    return _internal_page(referral)
+
+
+@bp.post("/internal/<int:referral_id>/accept")
+def accept_internal(referral_id: int) -> Response | tuple[str, int]:
+    referral = _internal_or_404(referral_id)
+    form = InternalAcceptForm(prefix="accept")
+    if form.validate_on_submit():
+        try:
+            case = agency.accept(
+                referral,
+                decided_by=current_user,
+                next_follow_up_on=form.next_follow_up_on.data or next_working_day(local_today()),
+            )
+        except agency.AgencyError as error:
+            form.next_follow_up_on.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Referral accepted: %(name)s's case is open, with the intake.",
+                    name=case.client.preferred_name,
+                )
+            )
+            return redirect(url_for("cases.view", case_id=case.id))
+    return _internal_page(referral, accept=form, status=422)
+
+
+@bp.post("/internal/<int:referral_id>/decline")
+def decline_internal(referral_id: int) -> Response | tuple[str, int]:
+    referral = _internal_or_404(referral_id)
+    form = InternalDeclineForm(prefix="decline")
+    if form.validate_on_submit():
+        try:
+            agency.decline(referral, decided_by=current_user, reason=form.reason.data)
+        except agency.AgencyError as error:
+            form.reason.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("Referral declined; the referring worker sees why."))
+            return redirect(url_for("intake_queue.index"))
+    return _internal_page(referral, decline=form, status=422)

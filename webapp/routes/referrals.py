@@ -8,6 +8,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
+from webapp.forms.agency import InternalReferralForm
 from webapp.forms.cases import ReferralForm, ReferralStatusForm, service_choices, to_utc
 from webapp.forms.consents import DEFAULT_TERM
 from webapp.models import (
@@ -17,16 +18,23 @@ from webapp.models import (
     Consent,
     ConsentMethod,
     ConsentScope,
+    Program,
     Referral,
     ReferralStatus,
     Service,
     ServiceCategory,
 )
+from webapp.queries.agency import (
+    agency_sharing_in_force,
+    consent_to_share_within,
+    referable_programs,
+    sent_from,
+)
 from webapp.queries.case_state import load_state
 from webapp.queries.consents import consent_to_share_with, consents_seen_through, sharing_in_force
 from webapp.queries.directory_search import ServiceQuery, active_services, matching
 from webapp.queries.visibility import visible_cases_of
-from webapp.services import audit, clients, referrals
+from webapp.services import agency, audit, clients, referrals
 from webapp.timeutil import local_today
 from webapp.web.access import get_case_or_404
 from webapp.web.fragments import render_page_or_fragment
@@ -141,6 +149,11 @@ def new(case_id: int) -> Response | tuple[str, int]:
         case.client, visible_cases_of(current_user, case.client)
     )
     today = local_today()
+    internal = InternalReferralForm(
+        formdata=None, prefix="internal", programs=referable_programs(case)
+    )
+    if not form.is_submitted() and request.args.get("program", "").isdigit():
+        internal.program.data = int(request.args["program"][:12])
     if form.validate_on_submit():
         service = next((s for s in services if s.id == form.service.data), None)
         if service is None:
@@ -174,6 +187,20 @@ def new(case_id: int) -> Response | tuple[str, int]:
                     )
                     return redirect(back_to_case(case.id))
     status = 422 if form.errors else 200
+    return _form_page(case, form, internal, status, query, services, visible_consents, today)
+
+
+def _form_page(
+    case: Case,
+    form: ReferralForm,
+    internal: InternalReferralForm,
+    status: int,
+    query: ServiceQuery,
+    services: list[Service],
+    visible_consents: list[Consent],
+    today,
+) -> Response:
+    """The referral page: the directory's form and the agency's, one of them maybe with errors."""
     shown = matching(services, query)
     # Narrow the list to what was searched for, keeping the service already chosen.
     chosen = next((service for service in services if service.id == form.service.data), None)
@@ -185,6 +212,9 @@ def new(case_id: int) -> Response | tuple[str, int]:
         "cases/_service_field.html",
         case=case,
         form=form,
+        internal=internal,
+        agency_sharing=agency_sharing_in_force(visible_consents, today),
+        internal_referrals=sent_from(case),
         query=query,
         shown=len(shown),
         has_services=bool(services),
@@ -193,3 +223,100 @@ def new(case_id: int) -> Response | tuple[str, int]:
     )
     response.status_code = status
     return response
+
+
+def _agency_consent_given_now(
+    form: InternalReferralForm, case: Case, program: Program
+) -> Consent | None:
+    """The client's consent to share with the program, recorded in the form itself, or None with
+    the reason beside the field."""
+    if not form.share_consent.data:
+        form.share_consent.errors = [
+            _(
+                "No consent in force lets us share with %(program)s. Ask the client; if they "
+                "agree, tick this and say how.",
+                program=program.name,
+            )
+        ]
+        return None
+    if form.share_method.data not in (ConsentMethod.VERBAL.value, ConsentMethod.SIGNED.value):
+        form.share_method.errors = [_("Say how the client agreed.")]
+        return None
+    witness = (form.share_witness.data or "").strip()
+    if form.share_method.data == ConsentMethod.VERBAL.value and not witness:
+        form.share_witness.errors = [_("A verbal consent names who else heard it.")]
+        return None
+    return clients.record_consent(
+        case.client,
+        scope=ConsentScope.AGENCY_SHARING,
+        method=ConsentMethod(form.share_method.data),
+        witness=witness,
+        recorded_by=current_user,
+        programs=[program],
+        expires_on=local_today() + DEFAULT_TERM,
+        case=case,
+    )
+
+
+@bp.post("/cases/<int:case_id>/referrals/internal")
+@idempotent
+def new_internal(case_id: int) -> Response | tuple[str, int]:
+    """Refer the client to another program of the agency: it lands in that program's intake
+    queue with what the consent allows."""
+    case = get_case_or_404(case_id)
+    programs = referable_programs(case)
+    form = ReferralForm(formdata=None, services=active_services(), goals=[])
+    internal = InternalReferralForm(prefix="internal", programs=programs)
+    visible_consents = consents_seen_through(
+        case.client, visible_cases_of(current_user, case.client)
+    )
+    today = local_today()
+    if internal.validate_on_submit():
+        program = next((p for p in programs if p.id == internal.program.data), None)
+        if program is None:
+            internal.program.errors.append(_("Choose one of the agency's programs."))
+        elif case.restricted and not agency.may_send_restricted(current_user, case):
+            internal.restricted_confirmed.errors = [
+                _("This case is restricted: only its worker or their supervisor may send it.")
+            ]
+        elif case.restricted and not internal.restricted_confirmed.data:
+            internal.restricted_confirmed.errors = [
+                _("Tick this to send a restricted case's intake and assessment.")
+            ]
+        else:
+            consent = consent_to_share_within(visible_consents, program, today)
+            if consent is None:
+                consent = _agency_consent_given_now(internal, case, program)
+            if consent is not None:
+                try:
+                    agency.refer_within_agency(
+                        case,
+                        program,
+                        created_by=current_user,
+                        consent=consent,
+                        today=today,
+                        reason=internal.reason.data or "",
+                        restricted_confirmed=bool(internal.restricted_confirmed.data),
+                    )
+                except agency.AgencyError as error:
+                    internal.program.errors.append(str(error))
+                else:
+                    db.session.commit()
+                    flash(
+                        _(
+                            "Referral to %(program)s sent: it is in their intake queue.",
+                            program=program.name,
+                        )
+                    )
+                    return redirect(back_to_case(case.id))
+    db.session.rollback()
+    return _form_page(
+        case,
+        form,
+        internal,
+        422,
+        ServiceQuery.from_args({}),
+        active_services(),
+        consents_seen_through(case.client, visible_cases_of(current_user, case.client)),
+        today,
+    )

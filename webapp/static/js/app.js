@@ -10,6 +10,14 @@
     }
   });
 
+  // A refused look-up (429) still replaces its fragment, so the page says why nothing came.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 429) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   // A fieldset marked data-for-status (the appointment of a referral step) shows only while its
   // form's "status" says so. Without script it is always there, and the server ignores it then.
   function showForStatus() {

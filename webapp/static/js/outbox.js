@@ -146,6 +146,8 @@
     if (!(form instanceof HTMLFormElement)) return;
     if (form.matches("form[data-logout]")) return logout(event, form);
     if (!form.matches("form[data-outbox]") || me() === null) return;
+    // A button with its own destination (Ask for a referral on the intake form) posts there.
+    if (event.submitter && event.submitter.hasAttribute("formaction")) return;
     event.preventDefault();
     if (!form.action || form.getAttribute("action") === "") {
       say("Choose who this is for first.", "warn");

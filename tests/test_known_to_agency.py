@@ -1,0 +1,294 @@
+"""Known to the agency (issue 17, item 3): a likely match held only in programs the user cannot
+see is told by where it is held and why it matched, never by the client's record; a restricted
+case is never told, not even counted; every look-up is audited and rate-limited per user; asking
+for a referral puts a request on the holding worker's Today."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from webapp.extensions import db
+from webapp.models import (
+    AuditAction,
+    AuditEvent,
+    Case,
+    Program,
+    ReferralRequest,
+    ReminderKind,
+    Role,
+    User,
+)
+from webapp.queries.agency import reads_as_full_name
+from webapp.queries.today import due_items
+from webapp.services import case_changes, cases
+from webapp.timeutil import local_today
+
+
+@dataclass(frozen=True)
+class Agency:
+    outreach: Program
+    housing: Program
+    ngozi: User  # Street Outreach, holds Maria's case
+    hana: User  # Housing First case manager
+    maria: Case
+
+
+@pytest.fixture
+def agency(make_program, make_user, make_case) -> Agency:
+    outreach, housing = make_program("Street Outreach"), make_program("Housing First")
+    ngozi = make_user(Role.OUTREACH_WORKER, [outreach], name="Ngozi Eze")
+    hana = make_user(Role.CASE_MANAGER, [housing], name="Hana Park")
+    maria = make_case(
+        outreach,
+        ngozi,
+        name="Maria",
+        legal_name="Maria Lopez",
+        date_of_birth=date(1984, 2, 29),
+        phone="555-0134",
+        contact_notes="Sleeps behind the library",
+    )
+    return Agency(outreach, housing, ngozi, hana, maria)
+
+
+def check_page(client, **typed) -> tuple[int, str]:
+    response = client.get("/clients/new/duplicates", query_string=typed)
+    return response.status_code, response.get_data(as_text=True)
+
+
+def never_the_record(body: str, case: Case) -> None:
+    client = case.client
+    for secret in (
+        client.display_id,
+        client.persistent_id,
+        "1984",
+        "29 Feb",
+        "555-0134",
+        "0134",
+        "Sleeps behind the library",
+        f"/clients/{client.display_id}",
+    ):
+        assert secret not in body, secret
+
+
+def test_the_duplicate_check_tells_where_and_why_never_who(as_user, agency):
+    status, body = check_page(
+        as_user(agency.hana),
+        preferred_name="Maria",
+        legal_name="Maria Lopez",
+        approximate_age=str(local_today().year - 1984),
+    )
+    assert status == 200
+    assert "Known to the agency" in body
+    assert "Street Outreach" in body and "Ngozi Eze" in body
+    assert "same name" in body and "Ask for a referral" in body
+    assert "in a program you cannot see" not in body  # no bare count any more
+    never_the_record(body, agency.maria)
+
+
+def test_the_reasons_never_spell_the_clients_own_name(as_user, agency):
+    # "name sounds alike (marya ~ maria)" would give the record's spelling away.
+    status, body = check_page(
+        as_user(agency.hana),
+        preferred_name="Marya Lopes",
+        approximate_age=str(local_today().year - 1984),
+    )
+    assert "Known to the agency" in body
+    assert "name sounds alike" in body and "~" not in body and "maria" not in body.lower()
+
+
+def test_a_restricted_case_is_never_shown_nor_counted(as_user, agency, make_user):
+    case_changes.set_restricted(agency.maria, True, reason="Fleeing violence", user=agency.ngozi)
+    db.session.commit()
+    status, body = check_page(
+        as_user(agency.hana), preferred_name="Maria", legal_name="Maria Lopez"
+    )
+    assert "Known to the agency" not in body and "Street Outreach" not in body
+    assert "Ngozi" not in body and "cannot see" not in body and "Already known" not in body
+    found = as_user(agency.hana).get("/clients", query_string={"q": "Maria Lopez"})
+    text = found.get_data(as_text=True)
+    assert "Known to the agency" not in text and "Street Outreach" not in text
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.record_type == "agency_lookup")
+        )
+        == 0
+    )
+
+
+def test_a_client_with_a_restricted_and_an_open_case_shows_only_the_open_one(
+    as_user, agency, make_program, make_user
+):
+    shelter = make_program("Family Shelter")
+    dana = make_user(Role.CASE_MANAGER, [shelter], name="Dana Secret")
+    cases.open_case(
+        agency.maria.client, shelter, created_by=dana, primary_worker=dana, restricted=True
+    )
+    db.session.commit()
+    _, body = check_page(as_user(agency.hana), preferred_name="Maria", legal_name="Maria Lopez")
+    assert "Street Outreach" in body
+    assert "Family Shelter" not in body and "Dana Secret" not in body
+
+
+def test_search_looks_agency_wide_only_for_a_full_name(as_user, agency):
+    hana = as_user(agency.hana)
+    for prefix in ("Ma", "Maria", "Ma Lo", "555-0134"):
+        body = hana.get("/clients", query_string={"q": prefix}).get_data(as_text=True)
+        assert "Known to the agency" not in body, prefix
+    body = hana.get("/clients", query_string={"q": "Maria Lopez"}).get_data(as_text=True)
+    assert "No client you can see matches" in body
+    assert "Known to the agency" in body and "Street Outreach" in body and "Ngozi Eze" in body
+    never_the_record(body, agency.maria)
+    fragment = hana.get(
+        "/clients", query_string={"q": "Maria Lopez"}, headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert 'id="agency-card"' in fragment and "<html" not in fragment
+
+
+@pytest.mark.parametrize(
+    ("query", "full"),
+    [
+        ("Maria Lopez", True),
+        ("maría  lópez", True),
+        ("Ma", False),
+        ("M L", False),
+        ("Maria", False),
+        ("Maria 1984", False),
+        ("ABCD-1234", False),
+    ],
+)
+def test_what_reads_as_a_full_name(query, full):
+    assert reads_as_full_name(query) is full
+
+
+def test_every_look_up_that_finds_someone_is_audited_without_names(as_user, agency):
+    check_page(as_user(agency.hana), preferred_name="Maria", legal_name="Maria Lopez")
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.record_type == "agency_lookup")
+    ).all()
+    assert [(e.action, e.user_id, e.record_id) for e in events] == [
+        (AuditAction.LOOKUP, agency.hana.id, str(agency.maria.id))
+    ]
+    assert "Maria" not in (events[0].path or "") and "Lopez" not in (events[0].path or "")
+
+
+def test_look_ups_are_rate_limited_per_user_with_a_clear_429(
+    make_app, make_program, make_user, make_case
+):
+    app = make_app(AGENCY_LOOKUPS_PER_HOUR=2)
+    with app.app_context():
+        outreach, housing = make_program("Street Outreach"), make_program("Housing First")
+        ngozi = make_user(Role.OUTREACH_WORKER, [outreach], name="Ngozi Eze")
+        hana = make_user(Role.CASE_MANAGER, [housing], name="Hana Park")
+        other = make_user(Role.CASE_MANAGER, [housing])
+        make_case(outreach, ngozi, name="Maria", legal_name="Maria Lopez")
+        hana_client = app.test_client(user=hana)
+        typed = {"preferred_name": "Maria", "legal_name": "Maria Lopez"}
+        for _ in range(2):
+            assert check_page(hana_client, **typed)[0] == 200
+        status, body = check_page(hana_client, **typed)
+        assert status == 429
+        assert "looked up many people" in body and "Ngozi" not in body
+        page = hana_client.get("/clients", query_string={"q": "Maria Lopez"})
+        assert page.status_code == 429 and "Too many look-ups" in page.get_data(as_text=True)
+        assert page.headers["Retry-After"] == "3600"
+        # As you type, the results fragment stays in place and says why nothing more came.
+        typed_search = hana_client.get(
+            "/clients", query_string={"q": "Maria Lopez"}, headers={"HX-Request": "true"}
+        )
+        fragment = typed_search.get_data(as_text=True)
+        assert typed_search.status_code == 429 and 'id="search-results"' in fragment
+        assert "looked up many people" in fragment and "Ngozi" not in fragment
+        # Looking up nobody hidden costs nothing; another user has their own allowance.
+        assert hana_client.get("/clients", query_string={"q": "Zed Nobody"}).status_code == 200
+        assert check_page(app.test_client(user=other), **typed)[0] == 200
+
+
+def test_asking_for_a_referral_puts_it_on_the_holding_workers_today(as_user, agency):
+    hana = as_user(agency.hana)
+    response = hana.post(
+        "/clients/known/ask",
+        data={"ask_case": agency.maria.id, "preferred_name": "Maria Lopez", "asked_from": "search"},
+    )
+    assert response.status_code == 302
+    request = db.session.scalar(sa.select(ReferralRequest))
+    assert (request.case_id, request.asked_by_id, request.program_id) == (
+        agency.maria.id,
+        agency.hana.id,
+        agency.housing.id,
+    )
+    items = [
+        i for i in due_items(agency.ngozi, local_today()) if i.kind == ReminderKind.REFERRAL_REQUEST
+    ]
+    assert len(items) == 1
+    assert items[0].detail == (
+        "Hana Park (Housing First) asks you to refer someone matching \u2018Maria Lopez\u2019 "
+        "to Housing First"
+    )
+    assert items[0].heading == "Maria"  # the holding worker's own client
+    assert items[0].action.args["program"] == agency.housing.id
+    page = as_user(agency.ngozi).get("/").get_data(as_text=True)
+    assert "asks you to refer someone matching" in page
+    # The card says so from now on, and asking twice makes one request.
+    _, body = check_page(hana, preferred_name="Maria", legal_name="Maria Lopez")
+    assert "Asked. Your request is on Ngozi Eze's Today." in body
+    assert "Ask for a referral" not in body
+    hana.post(
+        "/clients/known/ask",
+        data={"ask_case": agency.maria.id, "preferred_name": "Maria Lopez", "asked_from": "search"},
+    )
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReferralRequest)) == 1
+
+
+def test_asking_from_the_intake_form_keeps_what_was_typed(as_user, agency):
+    response = as_user(agency.hana).post(
+        "/clients/known/ask",
+        data={
+            "ask_case": agency.maria.id,
+            "preferred_name": "Maria",
+            "legal_name": "Maria Lopez",
+            "presenting_circumstances": "Asked about a housing voucher",
+            "asked_from": "intake",
+        },
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Asked about a housing voucher" in body and "Asked. Your request is on" in body
+    htmx = as_user(agency.hana).post(
+        "/clients/known/ask",
+        data={"ask_case": agency.maria.id, "preferred_name": "Maria", "legal_name": "Maria Lopez"},
+        headers={"HX-Request": "true"},
+    )
+    fragment = htmx.get_data(as_text=True)
+    assert 'id="agency-card"' in fragment
+    assert "Ngozi Eze's Today" in fragment and "<html" not in fragment
+
+
+def test_only_a_case_the_card_shows_can_be_asked_about(as_user, agency, make_case, make_user):
+    hana = as_user(agency.hana)
+    # A case id typed by hand, with a name that does not match it: 404, nothing made.
+    other = make_case(agency.outreach, agency.ngozi, name="Zed", legal_name="Zed Other")
+    restricted = make_case(
+        agency.outreach, agency.ngozi, name="Rhea", legal_name="Rhea Hidden", restricted=True
+    )
+    for case_id, typed in (
+        (other.id, "Maria Lopez"),
+        (restricted.id, "Rhea Hidden"),
+        (999999, "Maria Lopez"),
+    ):
+        response = hana.post(
+            "/clients/known/ask",
+            data={"ask_case": case_id, "preferred_name": typed, "asked_from": "search"},
+        )
+        assert response.status_code == 404, typed
+    assert hana.post("/clients/known/ask", data={"ask_case": "x"}).status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReferralRequest)) == 0
+
+
+def test_someone_who_can_see_the_client_gets_the_record_not_the_card(as_user, agency, make_user):
+    colleague = make_user(Role.OUTREACH_WORKER, [agency.outreach])
+    _, body = check_page(as_user(colleague), preferred_name="Maria", legal_name="Maria Lopez")
+    assert "Known to the agency" not in body and agency.maria.client.display_id in body

@@ -1,0 +1,274 @@
+"""One person across the agency, on the read side.
+
+"Known to the agency": a likely match the user may not open is described by where it is held
+(the program with an open case, the worker holding it) and why it matched, never by the client's
+own record. A client known only through restricted cases is never described, not even counted.
+
+Internal referrals: what may travel with one (a snapshot of the case as the consent allows), who
+may decide on it, and the lists each side reads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from webapp.extensions import db
+from webapp.models import (
+    WORKER_ROLES,
+    Case,
+    Consent,
+    ConsentScope,
+    InternalReferral,
+    InternalReferralStatus,
+    Program,
+    ReferralRequest,
+    User,
+)
+from webapp.names import words
+from webapp.queries.assessments import latest_strengths, scores_in_order, strengths_of
+from webapp.queries.case_state import load_state
+from webapp.queries.duplicates import DuplicateCheck
+
+# A card tells why a record matched in general words: "name sounds alike (jose ~ josé)" would
+# spell the client's own name.
+_DETAIL = re.compile(r"\s*\(.*\)$")
+
+
+@dataclass(frozen=True)
+class Holder:
+    """An open case holding the person: where, and who to ask."""
+
+    case_id: int
+    program_id: int
+    program: str
+    worker: str | None
+
+
+@dataclass(frozen=True)
+class AgencyMatch:
+    reasons: tuple[str, ...]
+    holders: tuple[Holder, ...]
+    # Programs where the person is known only through a closed case.
+    closed_in: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AgencyCard:
+    matches: list[AgencyMatch] = field(default_factory=list)
+    # The user looked up too many people in the last hour: nothing is shown.
+    refused: bool = False
+
+    @property
+    def case_ids(self) -> list[int]:
+        return [holder.case_id for match in self.matches for holder in match.holders]
+
+    def holder(self, case_id: int) -> Holder | None:
+        return next(
+            (h for match in self.matches for h in match.holders if h.case_id == case_id), None
+        )
+
+
+def reads_as_full_name(query: str) -> bool:
+    """A search that may look agency-wide: two or more words of letters, each of two letters or
+    more, and no digits (never a prefix, a phone number or an ID)."""
+    if any(character.isdigit() for character in query):
+        return False
+    typed = words(query)
+    return len(typed) >= 2 and all(len(word) >= 2 for word in typed)
+
+
+def known_to_agency(user: User, check: DuplicateCheck) -> AgencyCard:
+    """The duplicate check's likely matches the user may not see, each told only by its open,
+    unrestricted cases in other programs (and programs of closed ones), and why it matched."""
+    hidden = {candidate.client.id: candidate for candidate in check.hidden}
+    if not hidden:
+        return AgencyCard()
+    cases = db.session.scalars(
+        sa.select(Case)
+        .where(Case.client_id.in_(hidden), Case.restricted.is_(False))
+        .options(so.joinedload(Case.program), so.joinedload(Case.primary_worker))
+        .order_by(Case.opened_at.desc(), Case.id)
+    ).all()
+    matches = []
+    for client_id, candidate in hidden.items():
+        theirs = [case for case in cases if case.client_id == client_id]
+        holders = tuple(
+            Holder(
+                case.id,
+                case.program_id,
+                case.program.name,
+                case.primary_worker.display_name if case.primary_worker else None,
+            )
+            for case in theirs
+            if case.is_open
+        )
+        open_in = {holder.program for holder in holders}
+        closed_in = tuple(
+            dict.fromkeys(
+                case.program.name
+                for case in theirs
+                if not case.is_open and case.program.name not in open_in
+            )
+        )
+        if holders or closed_in:
+            reasons = tuple(dict.fromkeys(_DETAIL.sub("", r) for r in candidate.reasons))
+            matches.append(AgencyMatch(reasons, holders, closed_in))
+    return AgencyCard(matches)
+
+
+def open_requests_for(case: Case, program: Program) -> list[ReferralRequest]:
+    return list(
+        db.session.scalars(
+            sa.select(ReferralRequest).where(
+                ReferralRequest.case_id == case.id,
+                ReferralRequest.program_id == program.id,
+                ReferralRequest.internal_referral_id.is_(None),
+            )
+        )
+    )
+
+
+def asked_about(user: User, card: AgencyCard) -> set[int]:
+    """The card's cases this user already asked about (and no referral answered yet)."""
+    if not card.case_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(ReferralRequest.case_id).where(
+                ReferralRequest.case_id.in_(card.case_ids),
+                ReferralRequest.asked_by_id == user.id,
+                ReferralRequest.internal_referral_id.is_(None),
+            )
+        )
+    )
+
+
+def already_asked(user: User, case_id: int, program: Program) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(sa.literal(True)).where(
+                ReferralRequest.case_id == case_id,
+                ReferralRequest.asked_by_id == user.id,
+                ReferralRequest.program_id == program.id,
+                ReferralRequest.internal_referral_id.is_(None),
+            )
+        )
+        is True
+    )
+
+
+# --- Internal referrals -------------------------------------------------------------------------
+
+
+def referable_programs(case: Case) -> list[Program]:
+    """The agency's other active programs a case may be referred to."""
+    return list(
+        db.session.scalars(
+            sa.select(Program)
+            .where(Program.active, Program.id != case.program_id)
+            .order_by(Program.name)
+        )
+    )
+
+
+def agency_sharing_in_force(consents: list[Consent], today: date) -> list[Consent]:
+    return [
+        consent
+        for consent in consents
+        if consent.scope == ConsentScope.AGENCY_SHARING and consent.is_in_force(today)
+    ]
+
+
+def allows_sharing_with(consent: Consent | None, program: Program, today: date) -> bool:
+    return (
+        consent is not None
+        and consent.scope == ConsentScope.AGENCY_SHARING
+        and consent.is_in_force(today)
+        and (consent.all_programs or program.id in {p.id for p in consent.programs})
+    )
+
+
+def consent_to_share_within(
+    consents: list[Consent], program: Program, today: date
+) -> Consent | None:
+    """The latest consent in force to share within the agency naming `program` (or all)."""
+    named = [c for c in consents if allows_sharing_with(c, program, today)]
+    return max(named, key=lambda consent: consent.given_at, default=None)
+
+
+def snapshot_of(case: Case) -> dict:
+    """What travels with an internal referral: the intake summary, current needs and strengths,
+    the latest assessment's scores. Plain JSON, read later without the referring case."""
+    state = load_state(case)
+    intake = case.intake
+    latest = state.latest_assessment
+    strengths_from = latest_strengths(state.assessments)
+    return {
+        "presenting_circumstances": intake.presenting_circumstances if intake else "",
+        "client_priorities": intake.client_priorities if intake else "",
+        "strengths": intake.strengths if intake else "",
+        "needs": latest.needs if latest else "",
+        "assessment_strengths": [list(pair) for pair in strengths_of(strengths_from)]
+        if strengths_from
+        else [],
+        "assessed_on": latest.assessed_on.isoformat() if latest else None,
+        "scores": [[s.domain.label, s.score] for s in scores_in_order(latest)] if latest else [],
+    }
+
+
+def still_allowed(referral: InternalReferral, today: date) -> bool:
+    """Whether the consent the referral relied on still allows sharing with the program: a
+    revoked or lapsed consent stops sharing at once, so a referral not yet decided shows nothing
+    more and cannot be accepted."""
+    return allows_sharing_with(referral.consent, referral.to_program, today)
+
+
+def may_decide(user: User, referral: InternalReferral) -> bool:
+    """The receiving program's own workers and supervisors decide (admins do not carry cases)."""
+    return user.role in WORKER_ROLES and referral.to_program_id in {p.id for p in user.programs}
+
+
+def waiting_for(user: User) -> list[InternalReferral]:
+    """Internal referrals waiting for a decision in the user's programs."""
+    if user.role not in WORKER_ROLES:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(InternalReferral)
+            .where(
+                InternalReferral.status == InternalReferralStatus.PENDING,
+                InternalReferral.to_program_id.in_([p.id for p in user.programs]),
+            )
+            .options(
+                so.joinedload(InternalReferral.to_program),
+                so.joinedload(InternalReferral.from_case).joinedload(Case.client),
+                so.joinedload(InternalReferral.from_case).joinedload(Case.program),
+            )
+            .order_by(InternalReferral.created_at)
+        )
+    )
+
+
+def sent_from(case: Case) -> list[InternalReferral]:
+    return list(
+        db.session.scalars(
+            sa.select(InternalReferral)
+            .where(InternalReferral.from_case_id == case.id)
+            .options(so.joinedload(InternalReferral.to_program))
+            .order_by(InternalReferral.created_at.desc())
+        )
+    )
+
+
+def came_with(case: Case) -> InternalReferral | None:
+    """The internal referral whose acceptance opened this case."""
+    return db.session.scalar(
+        sa.select(InternalReferral)
+        .where(InternalReferral.new_case_id == case.id)
+        .options(so.joinedload(InternalReferral.from_case).joinedload(Case.program))
+    )
