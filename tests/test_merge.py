@@ -306,3 +306,30 @@ def test_a_record_in_a_program_the_worker_cannot_see_is_not_confirmed_to_exist(a
     )
     assert response.status_code == 422
     assert "No other record with this ID that you can see." in response.get_data(as_text=True)
+
+
+def test_a_merged_id_is_no_way_round_visibility(as_user, org, make_user, make_program):
+    """The access grid's rule for merged IDs: out of scope is 404 with nothing of the client,
+    by the old ID as by the new, page or htmx."""
+    old_id = org.duplicate.client.display_id
+    merge.merge_clients(
+        org.kept.client, org.duplicate.client, take_from_merged=set(), merged_by=org.boss
+    )
+    db.session.commit()
+    stranger = as_user(make_user(Role.CASE_MANAGER, [make_program("Elsewhere")]))
+    for headers in ({}, {"HX-Request": "true"}):
+        for path in (
+            f"/clients/{old_id}",
+            f"/clients/{old_id}/consents",
+            f"/clients/{old_id}/edit",
+        ):
+            response = stranger.get(path, headers=headers)
+            body = response.get_data(as_text=True)
+            assert response.status_code == 404, path
+            assert "Jose" not in body and "Pepe" not in body and old_id not in body, path
+    found = stranger.get("/clients", query_string={"q": old_id}).get_data(as_text=True)
+    assert org.kept.client.display_id not in found and "Jose" not in found
+    # Ana saw only the duplicate; her case moved, so the old ID brings her to the survivor.
+    response = as_user(org.ana).get(f"/clients/{old_id}")
+    assert response.status_code == 302
+    assert org.kept.client.display_id in response.headers["Location"]
