@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,7 +20,6 @@ from webapp.models import (
     Consent,
     ConsentMethod,
     ConsentScope,
-    Program,
     Referral,
     ReferralStatus,
     Service,
@@ -100,16 +101,18 @@ def view(referral_id: int) -> Response | tuple[str, int]:
     return render_template("referrals/view.html", referral=referral, form=form), status
 
 
-def _consent_given_now(form: ReferralForm, case: Case, service: Service) -> Consent | None:
-    """The client's consent to share with the provider, recorded in the referral form itself, or
-    None with the reason beside the field."""
-    provider = service.provider.name
+def _consent_given_now(
+    form: ReferralForm | InternalReferralForm, case: Case, named: str, **sharing: Any
+) -> Consent | None:
+    """The client's consent to share with `named` (a provider, or a program of the agency),
+    recorded in the referral form itself, or None with the reason beside the field. `sharing` is
+    the consent's scope and whom it names, as `clients.record_consent` takes them."""
     if not form.share_consent.data:
         form.share_consent.errors = [
             _(
                 "No consent in force lets us share with %(provider)s. Ask the client; if they "
                 "agree, tick this and say how.",
-                provider=provider,
+                provider=named,
             )
         ]
         return None
@@ -122,13 +125,12 @@ def _consent_given_now(form: ReferralForm, case: Case, service: Service) -> Cons
         return None
     return clients.record_consent(
         case.client,
-        scope=ConsentScope.SHARING,
         method=ConsentMethod(form.share_method.data),
         witness=witness,
         recorded_by=current_user,
-        provider=service.provider,
         expires_on=local_today() + DEFAULT_TERM,
         case=case,
+        **sharing,
     )
 
 
@@ -161,7 +163,13 @@ def new(case_id: int) -> Response | tuple[str, int]:
         else:
             consent = consent_to_share_with(visible_consents, service.provider_id, today)
             if consent is None:
-                consent = _consent_given_now(form, case, service)
+                consent = _consent_given_now(
+                    form,
+                    case,
+                    service.provider.name,
+                    scope=ConsentScope.SHARING,
+                    provider=service.provider,
+                )
             if consent is not None:
                 try:
                     referral = referrals.make_referral(
@@ -225,39 +233,6 @@ def _form_page(
     return response
 
 
-def _agency_consent_given_now(
-    form: InternalReferralForm, case: Case, program: Program
-) -> Consent | None:
-    """The client's consent to share with the program, recorded in the form itself, or None with
-    the reason beside the field."""
-    if not form.share_consent.data:
-        form.share_consent.errors = [
-            _(
-                "No consent in force lets us share with %(program)s. Ask the client; if they "
-                "agree, tick this and say how.",
-                program=program.name,
-            )
-        ]
-        return None
-    if form.share_method.data not in (ConsentMethod.VERBAL.value, ConsentMethod.SIGNED.value):
-        form.share_method.errors = [_("Say how the client agreed.")]
-        return None
-    witness = (form.share_witness.data or "").strip()
-    if form.share_method.data == ConsentMethod.VERBAL.value and not witness:
-        form.share_witness.errors = [_("A verbal consent names who else heard it.")]
-        return None
-    return clients.record_consent(
-        case.client,
-        scope=ConsentScope.AGENCY_SHARING,
-        method=ConsentMethod(form.share_method.data),
-        witness=witness,
-        recorded_by=current_user,
-        programs=[program],
-        expires_on=local_today() + DEFAULT_TERM,
-        case=case,
-    )
-
-
 @bp.post("/cases/<int:case_id>/referrals/internal")
 @idempotent
 def new_internal(case_id: int) -> Response | tuple[str, int]:
@@ -286,7 +261,13 @@ def new_internal(case_id: int) -> Response | tuple[str, int]:
         else:
             consent = consent_to_share_within(visible_consents, program, today)
             if consent is None:
-                consent = _agency_consent_given_now(internal, case, program)
+                consent = _consent_given_now(
+                    internal,
+                    case,
+                    program.name,
+                    scope=ConsentScope.AGENCY_SHARING,
+                    programs=[program],
+                )
             if consent is not None:
                 try:
                     agency.refer_within_agency(
