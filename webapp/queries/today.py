@@ -126,6 +126,12 @@ class TodayItem:
         )
 
 
+def _held_open_by(user: User) -> sa.ColumnElement[bool]:
+    """The worker's own open cases, through the one visibility rule (a worker who left the
+    program keeps none of its cases on Today)."""
+    return sa.and_(Case.primary_worker_id == user.id, Case.closed_at.is_(None), visible_cases(user))
+
+
 def _log_contact(case: Case) -> tuple[str, Target]:
     return Phrase("Log contact"), Target.to("contacts.for_case", case_id=case.id, next="/")
 
@@ -133,7 +139,7 @@ def _log_contact(case: Case) -> tuple[str, Target]:
 def due_items(user: User, today: date) -> list[TodayItem]:
     cases = db.session.scalars(
         sa.select(Case)
-        .where(Case.primary_worker_id == user.id, Case.closed_at.is_(None), visible_cases(user))
+        .where(_held_open_by(user))
         .options(so.selectinload(Case.client), so.selectinload(Case.program))
     ).all()
     case_ids = [case.id for case in cases]
@@ -236,9 +242,7 @@ def due_items(user: User, today: date) -> list[TodayItem]:
         sa.select(Referral)
         .join(Referral.case)
         .where(
-            Case.primary_worker_id == user.id,
-            Case.closed_at.is_(None),
-            visible_cases(user),
+            _held_open_by(user),
             Referral.status.not_in(CLOSED_REFERRAL_STATUSES),
             Referral.follow_up_on <= today,
         )
@@ -285,9 +289,7 @@ def _appointment_items(user: User, today: date) -> list[TodayItem]:
         sa.select(Referral)
         .join(Referral.case)
         .where(
-            Case.primary_worker_id == user.id,
-            Case.closed_at.is_(None),
-            visible_cases(user),
+            _held_open_by(user),
             Referral.status == ReferralStatus.SCHEDULED,
             Referral.appointment_on == today,
         )
@@ -339,9 +341,7 @@ def _plan_task_items(user: User, today: date) -> list[TodayItem]:
         .join(Goal.plan)
         .join(Case, Case.id == ServicePlan.case_id)
         .where(
-            Case.primary_worker_id == user.id,
-            Case.closed_at.is_(None),
-            visible_cases(user),
+            _held_open_by(user),
             Goal.status.in_(ACTIVE_GOAL_STATUSES),
             PlanTask.done_at.is_(None),
             PlanTask.due_on <= today,
@@ -385,9 +385,7 @@ def _consent_items(user: User, today: date) -> list[TodayItem]:
         sa.select(Consent)
         .join(Case, Case.id == Consent.case_id)
         .where(
-            Case.primary_worker_id == user.id,
-            Case.closed_at.is_(None),
-            visible_cases(user),
+            _held_open_by(user),
             Consent.revoked_at.is_(None),
             Consent.expires_on.between(today, today + EXPIRING_WITHIN),
         )
@@ -535,9 +533,7 @@ def _referral_request_items(user: User) -> list[TodayItem]:
         sa.select(ReferralRequest)
         .join(ReferralRequest.case)
         .where(
-            Case.primary_worker_id == user.id,
-            Case.closed_at.is_(None),
-            visible_cases(user),
+            _held_open_by(user),
             ReferralRequest.internal_referral_id.is_(None),
         )
         .options(
