@@ -333,3 +333,31 @@ def test_a_merged_id_is_no_way_round_visibility(as_user, org, make_user, make_pr
     response = as_user(org.ana).get(f"/clients/{old_id}")
     assert response.status_code == 302
     assert org.kept.client.display_id in response.headers["Location"]
+
+
+def test_a_suggestion_about_a_restricted_record_reaches_only_who_may_see_it(
+    as_user, org, make_user, make_case
+):
+    hidden = make_case(org.housing, org.ana, name="Pepe N")
+    case_changes.set_restricted(hidden, True, user=org.ana, reason="Fleeing violence.")
+    db.session.commit()
+    as_user(org.ana).post(
+        f"/clients/{org.duplicate.client.display_id}/merge/suggest",
+        data={"other": hidden.client.display_id},
+    )
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MergeSuggestion)) == 1
+    # Ana's supervisor sees the restricted case, so the suggestion; another supervisor of Housing
+    # First may merge there but cannot open it, so hears nothing of it.
+    assert "are one person" in as_user(org.boss).get("/").get_data(as_text=True)
+    other_boss = as_user(make_user(Role.SUPERVISOR, [org.housing]))
+    page = other_boss.get("/").get_data(as_text=True)
+    assert "are one person" not in page and hidden.client.display_id not in page
+
+
+def test_the_suggest_page_is_for_people_who_may_see_the_record(as_user, org, make_user):
+    stranger = as_user(make_user(Role.OUTREACH_WORKER, [org.housing]))
+    url_ = f"/clients/{org.kept.client.display_id}/merge/suggest"
+    assert stranger.get(url_).status_code == 404
+    assert stranger.post(url_, data={"other": org.duplicate.client.display_id}).status_code == 404
+    assert as_user(org.sam).get(url_).status_code == 200
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MergeSuggestion)) == 0

@@ -46,10 +46,9 @@ from webapp.models import (
 from webapp.queries.case_state import last_contact_day, standard_for
 from webapp.queries.caseload import one_line
 from webapp.queries.consents import EXPIRING_WITHIN, renewed
-from webapp.queries.merges import open_suggestions
+from webapp.queries.merges import open_suggestions_for
 from webapp.queries.visibility import (
     is_supervisor_or_admin,
-    may_merge,
     visible_cases,
     visible_invitations,
 )
@@ -658,10 +657,8 @@ def _merge_suggestion_items(user: User) -> list[TodayItem]:
     if not is_supervisor_or_admin(user):
         return []
     items = []
-    for suggestion in open_suggestions():
+    for suggestion in open_suggestions_for(user):
         client, other = suggestion.client, suggestion.other
-        if not (may_merge(user, client) and may_merge(user, other)):
-            continue
         by = suggestion.suggested_by.display_name if suggestion.suggested_by else Phrase("Someone")
         items.append(
             TodayItem(
