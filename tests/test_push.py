@@ -25,7 +25,7 @@ from webapp.models import (
 )
 from webapp.services import plans, referrals
 from webapp.services import push as push_service_layer
-from webapp.timeutil import local_today, today_for
+from webapp.timeutil import local_today, today_for, zone_of
 
 
 @pytest.fixture
@@ -128,7 +128,9 @@ def test_each_reminder_is_pushed_at_most_once_a_day(push_service, sam, make_case
     make_case(sam.programs[0], sam, follow_up_in_days=-2)
     device = push_service.new_device()
     subscribe(sam, device)
-    now = datetime.now(UTC)
+    # Eight in the morning where Sam is, so that four hours on is still the same day: from
+    # the real clock, a run after 8 pm crossed midnight and the test failed in the evening.
+    now = datetime.combine(today_for(sam), time(8, 0), tzinfo=zone_of(sam)).astimezone(UTC)
     dispatch(now)
     assert dispatch(now + timedelta(minutes=1)).outcomes == {}
     assert dispatch(now + timedelta(hours=3)).outcomes == {}
