@@ -20,6 +20,9 @@ PUBLIC_ENDPOINTS = {
     "self_intake.form",
     "self_intake.started",
     "self_intake.thanks",
+    "provider.page",
+    "provider.answer",
+    "provider.note",
 }
 SAMPLE_ARGUMENTS = {
     "case_id": 1,

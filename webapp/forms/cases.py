@@ -214,12 +214,12 @@ class ReferralForm(Form):
         _not_in_the_past(field)
 
 
-def _for_an_appointment(required: bool = False):
+def for_an_appointment(required: bool = False):
     """The appointment's fields count only when the step is "scheduled": for any other step they
     are dropped, errors and all (the page hides them then); for "scheduled" an empty optional one
     is simply left out."""
 
-    def check(form: ReferralStatusForm, field) -> None:
+    def check(form, field) -> None:  # a form with a `scheduling` property
         empty = not field.raw_data or not str(field.raw_data[0]).strip()
         if not form.scheduling or (empty and not required):
             field.errors[:] = []
@@ -243,7 +243,13 @@ class ReferralStatusForm(Form):
     )
     method = SelectField(
         _l("How you know"),
-        choices=enum_choices(ConfirmationMethod)[:4],
+        # What a worker can say; "recorded when made" and "confirmed by the provider" (on their
+        # link) are written by Waymark, never chosen.
+        choices=[
+            choice
+            for choice in enum_choices(ConfirmationMethod)
+            if choice.value not in (ConfirmationMethod.SYSTEM, ConfirmationMethod.PROVIDER_LINK)
+        ],
         validators=[DataRequired(_l("Say how you know."))],
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX)])
@@ -255,16 +261,16 @@ class ReferralStatusForm(Form):
     # Asked for when the step is "scheduled" (the page shows them only then; without script they
     # are always there and ignored for other steps).
     appointment_on = DateField(
-        _l("Appointment date"), validators=[_for_an_appointment(required=True)]
+        _l("Appointment date"), validators=[for_an_appointment(required=True)]
     )
     appointment_time = TimeField(
         _l("Appointment time"),
-        validators=[_for_an_appointment()],
+        validators=[for_an_appointment()],
         description=_l("If you know it."),
     )
     appointment_place = StringField(
         _l("Appointment place"),
-        validators=[_for_an_appointment(), Length(max=500)],  # as long as an address
+        validators=[for_an_appointment(), Length(max=500)],  # as long as an address
         description=_l("Where to go, if you know it."),
     )
 

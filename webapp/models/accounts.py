@@ -56,6 +56,8 @@ class User(db.Model):
     quiet_until: so.Mapped[time | None]
     # The language of their pages (a code in TRANSLATED_LANGUAGES); none: the browser's preference.
     language: so.Mapped[str | None] = so.mapped_column(sa.String(8))
+    # The phone providers and clients reach them on: on provider links and referral slips.
+    work_phone: so.Mapped[str] = so.mapped_column(sa.String(40), default="", server_default="")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     last_login_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 

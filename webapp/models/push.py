@@ -51,6 +51,13 @@ class ReminderKind(enum.StrEnum):
         "referrals to programs waiting for their decision",
         3,
     )
+    PROVIDER_ANSWER = "provider_answer", "answer from a provider", "answers from providers", 1
+    PROVIDER_OVERDUE = (
+        "provider_overdue",
+        "provider's promise overdue",
+        "providers' promises overdue",
+        3,
+    )
     MERGE_SUGGESTED = "merge_suggested", "duplicate to compare", "duplicates to compare", 1
     HANDOFF = "handoff", "case transferred to you", "cases transferred to you", 1
     APPOINTMENT = "appointment", "appointment today", "appointments today", 1

@@ -62,6 +62,9 @@ class Service(db.Model):
     description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     eligibility: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     area: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    # What a client needs to know to get there: printed on the referral slip they carry.
+    hours: so.Mapped[str] = so.mapped_column(sa.String(500), default="", server_default="")
+    what_to_bring: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
     active: so.Mapped[bool] = so.mapped_column(default=True)
 
     provider: so.Mapped[Provider] = so.relationship(back_populates="services")
@@ -170,6 +173,9 @@ class Referral(BooksAppointment, db.Model):
     consent_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("consents.id", ondelete="RESTRICT"), index=True
     )
+    # The secondary contract: what the provider agreed to do for the client, and by when.
+    provider_commitment: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+    provider_commitment_by: so.Mapped[date | None]
     # The current status: the last entry of the history, kept here for lists and Today.
     status: so.Mapped[ReferralStatus] = so.mapped_column(
         enum_column(ReferralStatus), default=ReferralStatus.SENT
@@ -213,6 +219,8 @@ class ConfirmationMethod(LabelledEnum):
     PROVIDER = "provider", N_("The provider told us")
     CLIENT = "client", N_("The client told us")
     SYSTEM = "system", N_("Recorded when the referral was made")
+    # The provider answered on the referral's own link (/r/<token>): never a worker's choice.
+    PROVIDER_LINK = "provider_link", N_("Confirmed by the provider")
 
 
 class ReferralStatusChange(BooksAppointment, db.Model):
@@ -236,3 +244,112 @@ class ReferralStatusChange(BooksAppointment, db.Model):
 
     referral: so.Mapped[Referral] = so.relationship(back_populates="history")
     confirmed_by: so.Mapped[User | None] = so.relationship()
+
+
+class NameShown(LabelledEnum):
+    """How the provider's page names the client."""
+
+    FIRST_NAME = "first_name", N_("First name")
+    INITIALS = "initials", N_("Initials only")
+
+
+class ProviderLink(db.Model):
+    """The link a provider answers a referral on, without an account: /r/<token>.
+
+    The token is never stored. It is derived from the app's secret key and `salt`, so the worker
+    can show the link again (and print it on the slip) while a copy of the database alone opens
+    nothing; `token_hash` finds the link when it is opened. What the page shows of the client is
+    chosen per link (a restricted case's by its primary worker), within the consent the referral
+    relied on."""
+
+    __tablename__ = "provider_links"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    referral_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("referrals.id", ondelete="RESTRICT"), index=True
+    )
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    salt: so.Mapped[str] = so.mapped_column(sa.String(64))
+    name_shown: so.Mapped[NameShown] = so.mapped_column(
+        enum_column(NameShown), default=NameShown.FIRST_NAME
+    )
+    show_reason: so.Mapped[bool] = so.mapped_column(default=True)
+    show_contact: so.Mapped[bool] = so.mapped_column(default=False)
+    created_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    revoked_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    referral: so.Mapped[Referral] = so.relationship()
+    created_by: so.Mapped[User | None] = so.relationship(foreign_keys=[created_by_id])
+
+
+class MessageKind(LabelledEnum):
+    ANSWER = "answer", N_("Answer from the provider")
+    NOTE = "note", N_("Note from the provider")
+    CLOSURE_NOTICE = "closure_notice", N_("Closure notice sent to the provider")
+
+
+class ReferralMessage(db.Model):
+    """What passed between the worker and the provider through the provider's link: each answer
+    the provider gave (with the status step it made), a note, or the notice that the case closed.
+    An answer or note waits on the case worker's Today until they read the referral."""
+
+    __tablename__ = "referral_messages"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    referral_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("referrals.id", ondelete="RESTRICT"), index=True
+    )
+    link_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("provider_links.id", ondelete="RESTRICT")
+    )
+    kind: so.Mapped[MessageKind] = so.mapped_column(enum_column(MessageKind))
+    from_provider: so.Mapped[bool] = so.mapped_column(default=True)
+    # The step an answer made in the referral's history.
+    status_change_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("referral_status_changes.id", ondelete="RESTRICT")
+    )
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    sent_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    sent_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # When the case's worker read it on the referral page (then it leaves their Today).
+    seen_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    referral: so.Mapped[Referral] = so.relationship()
+    status_change: so.Mapped[ReferralStatusChange | None] = so.relationship()
+    sent_by: so.Mapped[User | None] = so.relationship()
+
+    __table_args__ = (
+        # Today: answers not read yet.
+        sa.Index("ix_referral_messages_unseen", "from_provider", "seen_at"),
+    )
+
+
+class ProviderAnswer(LabelledEnum):
+    """What a provider can answer on the referral's link, and the step each makes."""
+
+    ACCEPT = "accept", N_("Accept the referral")
+    DECLINE = "decline", N_("Decline the referral")
+    SCHEDULE = "schedule", N_("Book an appointment")
+    ATTENDED = "attended", N_("They came")
+    NO_SHOW = "no_show", N_("They did not come")
+    COMPLETED = "completed", N_("The service is complete")
+
+    @property
+    def status(self) -> ReferralStatus:
+        return {
+            ProviderAnswer.ACCEPT: ReferralStatus.ACKNOWLEDGED,
+            ProviderAnswer.DECLINE: ReferralStatus.DECLINED,
+            ProviderAnswer.SCHEDULE: ReferralStatus.SCHEDULED,
+            ProviderAnswer.ATTENDED: ReferralStatus.CONNECTED,
+            ProviderAnswer.NO_SHOW: ReferralStatus.NO_SHOW,
+            ProviderAnswer.COMPLETED: ReferralStatus.COMPLETED,
+        }[self]

@@ -86,6 +86,32 @@ def sharing_in_force(consents: list[Consent], today: date) -> list[Consent]:
     ]
 
 
+def allows_sharing(consent: Consent | None, case: Case, provider_id: int, today: date) -> bool:
+    """Whether `consent` lets us share this case's client with the provider today."""
+    return (
+        consent is not None
+        and consent.client_id == case.client_id
+        and consent.scope == ConsentScope.SHARING
+        and consent.provider_id == provider_id
+        and consent.is_in_force(today)
+    )
+
+
+CONTACT_SCOPES = (ConsentScope.CONTACT_PHONE, ConsentScope.CONTACT_TEXT)
+
+
+def contact_channels(client: Client, today: date) -> list[ConsentScope]:
+    """How the client agreed to be contacted (by phone call, by text), today."""
+    return sorted(
+        {
+            consent.scope
+            for consent in client.consents
+            if consent.scope in CONTACT_SCOPES and consent.is_in_force(today)
+        },
+        key=CONTACT_SCOPES.index,
+    )
+
+
 def consent_to_share_with(consents: list[Consent], provider_id: int, today: date) -> Consent | None:
     """The latest consent in force that names this provider."""
     named = [c for c in sharing_in_force(consents, today) if c.provider_id == provider_id]

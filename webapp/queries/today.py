@@ -32,6 +32,7 @@ from webapp.models import (
     PlanTask,
     PostClosureFollowUp,
     Referral,
+    ReferralMessage,
     ReferralRequest,
     ReferralStatus,
     ReminderKind,
@@ -269,6 +270,8 @@ def due_items(user: User, today: date) -> list[TodayItem]:
             )
         )
     items.extend(_appointment_items(user, today))
+    items.extend(_provider_answer_items(user))
+    items.extend(_provider_promise_items(user, today))
     items.extend(_plan_task_items(user, today))
     items.extend(_consent_items(user, today))
     items.extend(_post_closure_items(user, today))
@@ -328,6 +331,96 @@ def _appointment_items(user: User, today: date) -> list[TodayItem]:
             )
         )
     return items
+
+
+def _provider_answer_items(user: User) -> list[TodayItem]:
+    """What providers answered on their links about referrals of the worker's open cases, until
+    the worker reads the referral."""
+    rows = db.session.execute(
+        sa.select(ReferralMessage, Referral)
+        .join(Referral, Referral.id == ReferralMessage.referral_id)
+        .join(Referral.case)
+        .where(
+            _held_open_by(user),
+            ReferralMessage.from_provider.is_(True),
+            ReferralMessage.seen_at.is_(None),
+        )
+        .options(
+            so.contains_eager(Referral.case).selectinload(Case.client),
+            so.contains_eager(Referral.case).selectinload(Case.program),
+            so.selectinload(Referral.service).selectinload(Service.provider),
+            so.selectinload(ReferralMessage.status_change),
+        )
+        .order_by(ReferralMessage.id)
+    ).all()
+    items = []
+    for message, referral in rows:
+        provider = referral.service.provider.name
+        if message.status_change is not None:
+            detail = Phrase(
+                "%(provider)s: %(status)s (confirmed by the provider)",
+                provider=provider,
+                status=Phrase(message.status_change.status.label).lower(),
+            )
+        else:
+            detail = Phrase("%(provider)s sent a note", provider=provider)
+        items.append(
+            TodayItem(
+                ReminderKind.PROVIDER_ANSWER,
+                referral.case,
+                to_local(message.sent_at).date(),
+                detail,
+                Phrase("Read"),
+                Target.to("referrals.view", referral_id=referral.id, next="/"),
+                message.id,
+            )
+        )
+    return items
+
+
+# The provider's promise is kept once the client is connected, or the referral has ended.
+_PROMISE_PENDING = (
+    ReferralStatus.SENT,
+    ReferralStatus.ACKNOWLEDGED,
+    ReferralStatus.SCHEDULED,
+    ReferralStatus.NO_SHOW,
+)
+
+
+def _provider_promise_items(user: User, today: date) -> list[TodayItem]:
+    """What a provider agreed to do by a day now past, on the worker's open cases, while the
+    client is not yet connected."""
+    referrals = db.session.scalars(
+        sa.select(Referral)
+        .join(Referral.case)
+        .where(
+            _held_open_by(user),
+            Referral.status.in_(_PROMISE_PENDING),
+            Referral.provider_commitment_by < today,
+        )
+        .options(
+            so.contains_eager(Referral.case).selectinload(Case.client),
+            so.contains_eager(Referral.case).selectinload(Case.program),
+            so.selectinload(Referral.service).selectinload(Service.provider),
+        )
+    ).all()
+    return [
+        TodayItem(
+            ReminderKind.PROVIDER_OVERDUE,
+            referral.case,
+            referral.provider_commitment_by,
+            Phrase(
+                "%(provider)s agreed, by %(day)s: “%(what)s”. Ask them where it stands",
+                provider=referral.service.provider.name,
+                what=one_line(referral.provider_commitment),
+                day=referral.provider_commitment_by,
+            ),
+            Phrase("Open referral"),
+            Target.to("referrals.view", referral_id=referral.id, next="/"),
+            referral.id,
+        )
+        for referral in referrals
+    ]
 
 
 def _plan_task_items(user: User, today: date) -> list[TodayItem]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import segno
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
@@ -18,6 +17,7 @@ from webapp.models import Client, Invitation, utcnow
 from webapp.queries.visibility import intake_programs, is_supervisor_or_admin, visible_invitations
 from webapp.services import self_intake
 from webapp.web.access import get_client_or_404
+from webapp.web.share_links import qr_code
 
 bp = Blueprint("invites", __name__, url_prefix="/invites")
 
@@ -78,7 +78,7 @@ def share(invitation_id: int) -> str:
         "invites/share.html",
         invitation=invitation,
         link=link,
-        qr=segno.make(link, error="m").svg_data_uri(scale=4) if link else None,
+        qr=qr_code(link),
     )
 
 

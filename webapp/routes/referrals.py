@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -13,6 +13,7 @@ from webapp.extensions import db
 from webapp.forms.agency import InternalReferralForm
 from webapp.forms.cases import ReferralForm, ReferralStatusForm, service_choices, to_utc
 from webapp.forms.consents import DEFAULT_TERM
+from webapp.forms.provider_links import CommitmentForm, LinkShownForm
 from webapp.models import (
     AuditAction,
     Case,
@@ -20,7 +21,6 @@ from webapp.models import (
     Consent,
     ConsentMethod,
     ConsentScope,
-    Referral,
     ReferralStatus,
     Service,
     ServiceCategory,
@@ -32,26 +32,25 @@ from webapp.queries.agency import (
     sent_from,
 )
 from webapp.queries.case_state import load_state
-from webapp.queries.consents import consent_to_share_with, consents_seen_through, sharing_in_force
+from webapp.queries.consents import (
+    consent_to_share_with,
+    consents_seen_through,
+    contact_channels,
+    sharing_in_force,
+)
 from webapp.queries.directory_search import ServiceQuery, active_services, matching
+from webapp.queries.provider_links import current_link, messages_of
 from webapp.queries.visibility import visible_cases_of
-from webapp.services import agency, audit, clients, referrals
+from webapp.services import agency, audit, clients, provider_links, referrals
 from webapp.timeutil import local_today
-from webapp.web.access import get_case_or_404
+from webapp.web.access import get_case_or_404, get_referral_or_404
 from webapp.web.fragments import render_page_or_fragment
 from webapp.web.idempotency import idempotent
 from webapp.web.security import back_to_case, safe_next
+from webapp.web.share_links import provider_link_url, qr_code
 from webapp.web.templating import short_date
 
 bp = Blueprint("referrals", __name__)
-
-
-def get_referral_or_404(referral_id: int) -> Referral:
-    referral = db.session.get(Referral, referral_id)
-    if referral is None:
-        abort(404)
-    get_case_or_404(referral.case_id)  # the referral is seen by whoever may see its case
-    return referral
 
 
 @bp.route("/referrals/<int:referral_id>", methods=["GET", "POST"])
@@ -96,9 +95,29 @@ def view(referral_id: int) -> Response | tuple[str, int]:
         form.status.errors = [_("This referral is finished; nothing more can be recorded on it.")]
     if request.method == "GET":
         audit.record(AuditAction.VIEW, "referral", referral.id)
+        provider_links.mark_read(referral, current_user)
         db.session.commit()
     status = 422 if form.errors else 200
-    return render_template("referrals/view.html", referral=referral, form=form), status
+    link = current_link(referral)
+    url = provider_link_url(link)
+    shown = LinkShownForm(formdata=None, obj=link) if link else None
+    return render_template(
+        "referrals/view.html",
+        referral=referral,
+        form=form,
+        link=link,
+        link_url=url,
+        qr=qr_code(url),
+        shown=shown,
+        may_shape=provider_links.may_choose_what_is_shown(current_user, referral.case),
+        commitment=CommitmentForm(
+            formdata=None,
+            commitment=referral.provider_commitment,
+            commitment_by=referral.provider_commitment_by,
+        ),
+        messages=messages_of(referral),
+        channels=contact_channels(referral.case.client, local_today()),
+    ), status
 
 
 def _consent_given_now(
@@ -185,15 +204,22 @@ def new(case_id: int) -> Response | tuple[str, int]:
                 except referrals.ReferralError as error:
                     form.service.errors.append(str(error))
                 else:
+                    # The provider's link is made with the referral; a restricted case's only by
+                    # its own worker, who chooses what it shows.
+                    if provider_links.may_choose_what_is_shown(current_user, case):
+                        provider_links.make_link(referral, by=current_user)
                     db.session.commit()
                     flash(
                         _(
-                            "Referral to %(provider)s sent. Confirm it by %(day)s.",
+                            "Referral to %(provider)s sent. Share the provider's link with them; "
+                            "confirm it by %(day)s.",
                             provider=service.provider.name,
                             day=short_date(referral.follow_up_on),
                         )
                     )
-                    return redirect(back_to_case(case.id))
+                    return redirect(
+                        url_for("referrals.view", referral_id=referral.id, _anchor="provider-link")
+                    )
     status = 422 if form.errors else 200
     return _form_page(case, form, internal, status, query, services, visible_consents, today)
 

@@ -13,16 +13,15 @@ from webapp import database
 from webapp.extensions import db
 from webapp.models import AuditAction, AuditEvent, User, utcnow
 
-# Self-intake links carry their secret in the path: it never goes into the trail or a log.
-_LINK_TOKEN = re.compile(r"^/i/[^/]+")
+# Self-intake links (/i/) and providers' referral links (/r/) carry their secret in the path: it
+# never goes into the trail or a log.
+_LINK_TOKEN = re.compile(r"^/([ir])/[^/]+")
 
 
 def redact(path: str) -> str:
-    return (
-        _LINK_TOKEN.sub("/i/[link]", path)
-        if path.startswith("/i/") and not path.startswith("/i/thanks")
-        else path
-    )
+    if path.startswith("/i/thanks"):
+        return path
+    return _LINK_TOKEN.sub(r"/\1/[link]", path)
 
 
 def record(

@@ -12,7 +12,6 @@ from webapp.models import (
     Case,
     ConfirmationMethod,
     Consent,
-    ConsentScope,
     Goal,
     Referral,
     ReferralStatus,
@@ -21,6 +20,7 @@ from webapp.models import (
     User,
     utcnow,
 )
+from webapp.queries import consents
 from webapp.services import audit
 from webapp.services.case_changes import refresh_phase
 
@@ -32,13 +32,7 @@ class ReferralError(ValueError):
 
 
 def allows_sharing(consent: Consent | None, case: Case, service: Service, today: date) -> bool:
-    return (
-        consent is not None
-        and consent.client_id == case.client_id
-        and consent.scope == ConsentScope.SHARING
-        and consent.provider_id == service.provider_id
-        and consent.is_in_force(today)
-    )
+    return consents.allows_sharing(consent, case, service.provider_id, today)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from webapp import client_ids
 from webapp.extensions import db
-from webapp.models import AuditAction, Case, Client
+from webapp.models import AuditAction, Case, Client, Referral
 from webapp.queries.visibility import can_view_case, visible_cases_of
 from webapp.services import audit
 
@@ -26,6 +26,15 @@ def get_case_or_404(case_id: int) -> Case:
         _deny("case", case.id)
     _audit_read("case", case.id)
     return case
+
+
+def get_referral_or_404(referral_id: int) -> Referral:
+    """A referral is seen by whoever may see its case."""
+    referral = db.session.get(Referral, referral_id)
+    if referral is None:
+        abort(404)
+    get_case_or_404(referral.case_id)
+    return referral
 
 
 def resolve(canonical_id: str) -> Client | None:

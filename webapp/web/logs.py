@@ -1,5 +1,5 @@
-"""Self-intake link tokens (/i/<token>) kept out of every log: the app's, werkzeug's, gunicorn's
-error and access logs, and the tracebacks they carry."""
+"""Link tokens (a self-intake's /i/<token>, a provider's /r/<token>) kept out of every log: the
+app's, werkzeug's, gunicorn's error and access logs, and the tracebacks they carry."""
 
 from __future__ import annotations
 
@@ -13,12 +13,11 @@ from gunicorn.glogging import Logger
 from webapp.services.audit import redact
 
 # Anywhere in a line (a request line, a full URL, an exception's message); /i/thanks is no secret.
-_LINK = re.compile(r"/i/(?!thanks(?![\w-]))[^/\s?#\"'<>\\]+")
-REDACTED = "/i/[link]"
+_LINK = re.compile(r"/([ir])/(?!thanks(?![\w-]))[^/\s?#\"'<>\\]+")
 
 
 def redact_links(text: str) -> str:
-    return _LINK.sub(REDACTED, text)
+    return _LINK.sub(r"/\1/[link]", text)
 
 
 def _redacted(record: logging.LogRecord) -> logging.LogRecord:
@@ -63,7 +62,7 @@ class RedactingLogger(Logger):
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
         path = atoms.get("U", "")
-        if path.startswith("/i/"):
+        if path.startswith(("/i/", "/r/")):
             atoms["U"] = redact(path)
             atoms["r"] = atoms.get("r", "").replace(path, atoms["U"])
         return atoms

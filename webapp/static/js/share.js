@@ -1,4 +1,5 @@
-/* Sharing a self-intake link: copy it, or hand it to the phone's share sheet where there is one. */
+/* Sharing a link (self-intake, a provider's referral): copy it, hand it to the phone's share sheet
+   where there is one, or print the page it is on. */
 "use strict";
 
 (function () {
@@ -13,6 +14,10 @@
         try { document.execCommand("copy"); done(); } catch (e) { /* the text stays selected */ }
       }
     });
+  });
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
   });
   document.querySelectorAll("[data-share]").forEach(function (button) {
     if (!navigator.share) return;
