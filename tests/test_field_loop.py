@@ -93,8 +93,9 @@ def test_the_whole_field_loop_on_a_phone(browser_page):  # noqa: F811
     page.get_by_label("The client agrees that we share what this referral needs").check()
     page.get_by_label("How they agreed").select_option("signed")
     page.get_by_role("button", name="Send referral").click()
-    page.wait_for_url(case_url)
-    page.locator("a.list__link", has_text="Harbor Light Shelter").click()
+    # The referral's page, at the provider's link to share (issue 25).
+    page.wait_for_url("**/referrals/*#provider-link")
+    check_phone_layout(page, "loop-8b-referral-sent-link", browser_page.problems)
     page.get_by_label("What happened").select_option("connected")
     page.get_by_label("How you know").select_option("in_person")
     page.get_by_label("Note").fill("Checked in at 6 pm.")

@@ -108,7 +108,10 @@ def test_baseline_to_approved_closure_on_a_phone(browser_page):  # noqa: F811
     page.get_by_label("The client agrees that we share what this referral needs").check()
     page.get_by_label("How they agreed").select_option("signed")
     page.get_by_role("button", name="Send referral").click()
-    page.wait_for_url(f"**{case_url}")
+    # Issue 25: the referral's page opens on the provider's link, to share.
+    page.wait_for_url("**/referrals/*#provider-link")
+    assert "/r/" in page.locator("#provider-link-url").input_value()
+    page.goto(case_url)
     assert page.locator(".facts", has_text="Implementation").count() == 1
 
     # Issue 18, item 9: the shelter books an appointment today; it is on Today.

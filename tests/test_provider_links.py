@@ -158,8 +158,8 @@ def test_accept_schedule_and_attendance_move_the_referral_confirmed_by_the_provi
     page = client.get(setup.url).get_data(as_text=True)
     assert "10:30" in page and "See her for an intake" in page
     # The worker's Today has each answer, "confirmed by the provider", until they read it.
-    items = [i for i in due_items(setup.sam, local_today()) if i.kind == "provider_answer"]
-    assert len(items) == 2 and all("confirmed by the provider" in i.detail for i in items)
+    [item] = [i for i in due_items(setup.sam, local_today()) if i.kind == "provider_answer"]
+    assert item.detail == "Confirmed by Harbor Health: appointment scheduled (2 answers to read)"
     worker = as_user(setup.sam)
     referral_page = worker.get(f"/referrals/{referral.id}").get_data(as_text=True)
     assert referral_page.count("Confirmed by the provider") == 2
@@ -442,3 +442,17 @@ def test_the_provider_is_told_when_the_case_closes(as_user, client, setup):
     text = client.get(setup.url).get_data(as_text=True)
     assert 'id="closure-notice"' in text and "The case has closed" in text
     assert re.search(r"Reason: [Gg]oals met", text)
+
+
+def test_the_closed_case_page_offers_to_tell_each_provider_once(as_user, client, setup):
+    worker = as_user(setup.sam)
+    case = db.session.get(Case, setup.case.id)
+    assert 'id="providers"' not in worker.get(f"/cases/{case.id}").get_data(as_text=True)
+    case.closed_at, case.closure_reason = utcnow(), "goals_met"
+    db.session.commit()
+    page = worker.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert 'id="providers"' in page and "Tell Harbor Health" in page
+    response = worker.post(f"/referrals/{setup.referral.id}/closure-notice", data={"next": "case"})
+    assert response.location.endswith(f"/cases/{case.id}#providers")
+    assert 'id="providers"' not in worker.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "The case has closed" in client.get(setup.url).get_data(as_text=True)

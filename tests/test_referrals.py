@@ -375,11 +375,18 @@ def test_admins_build_the_directory(admin):
             "name": "Weekly pantry",
             "category": "food",
             "eligibility": "Anyone; no ID needed.",
+            "hours": "Tue and Thu 10:00–14:00",
+            "what_to_bring": "A bag.",
             "active": "y",
         },
     )
     assert response.status_code == 302
     service = db.session.scalar(sa.select(Service))
+    # What the client's referral slip prints.
+    assert (service.hours, service.what_to_bring) == ("Tue and Thu 10:00–14:00", "A bag.")
+    long_hours = {"name": "Weekly pantry", "category": "food", "hours": "x" * 501}
+    refused = admin.post(f"/admin/services/{service.id}", data=long_hours)
+    assert refused.status_code == 422 and 'id="hours-error">' in refused.get_data(as_text=True)
     admin.post(f"/admin/services/{service.id}", data={"name": "Weekly pantry", "category": "food"})
     assert db.session.get(Service, service.id).active is False
     page = admin.get("/admin/providers").get_data(as_text=True)

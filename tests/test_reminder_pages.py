@@ -126,15 +126,22 @@ def test_settings_keep_the_time_zone_and_quiet_hours(as_user, sam):
     client = as_user(sam)
     response = client.post(
         "/account/settings",
-        data={"time_zone": "Europe/Lisbon", "quiet_from": "22:00", "quiet_until": "06:30"},
+        data={
+            "time_zone": "Europe/Lisbon",
+            "quiet_from": "22:00",
+            "quiet_until": "06:30",
+            "work_phone": " +1 (415) 555-0100 ",
+        },
     )
     assert response.status_code == 302
     user = db.session.get(User, sam.id)
-    assert (user.time_zone, user.quiet_from, user.quiet_until) == (
+    assert (user.time_zone, user.quiet_from, user.quiet_until, user.work_phone) == (
         "Europe/Lisbon",
         time(22),
         time(6, 30),
+        "+1 (415) 555-0100",
     )
+    assert "+1 (415) 555-0100" in client.get("/account/settings").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -143,6 +150,8 @@ def test_settings_keep_the_time_zone_and_quiet_hours(as_user, sam):
         ({"time_zone": "Mars/Olympus_Mons"}, "time_zone", "Not a valid choice"),
         ({"quiet_from": "22:00"}, "quiet_until", "Give both times, or neither."),
         ({"quiet_from": "25:99", "quiet_until": "06:00"}, "quiet_from", "Not a valid time value."),
+        ({"work_phone": "<script>"}, "work_phone", "Digits, spaces and + ( ) - only."),
+        ({"work_phone": "1" * 41}, "work_phone", "Field cannot be longer than 40 characters."),
     ],
 )
 def test_bad_settings_are_refused_beside_the_field(as_user, sam, data, field, message):

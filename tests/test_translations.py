@@ -322,7 +322,7 @@ def test_a_worker_who_chooses_spanish_reads_their_pages_in_spanish(app, as_user,
     settings = client.get("/account/settings").get_data(as_text=True)
     assert '<html lang="es">' in settings
     assert "Configuración guardada." in settings
-    assert "Idioma, zona horaria y horas de silencio" in settings
+    assert "Idioma, teléfono, zona horaria y horas de silencio" in settings
     assert "Guardar la configuración" in settings
 
     today = client.get("/today").get_data(as_text=True)

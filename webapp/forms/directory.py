@@ -50,6 +50,18 @@ class ServiceForm(Form):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
     eligibility = TextAreaField(_l("Who can use it"), validators=[Optional(), Length(max=4000)])
     area = StringField(_l("Area served"), validators=[Optional(), Length(max=200)])
+    hours = StringField(
+        _l("Opening hours"),
+        validators=[Optional(), Length(max=500)],
+        description=_l(
+            "As the client should read it on their referral slip: “Mon–Fri 9:00–16:00”."
+        ),
+    )
+    what_to_bring = TextAreaField(
+        _l("What to bring"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Printed on the referral slip."),
+    )
     active = BooleanField(_l("Taking referrals"), default=True)
 
 

@@ -1,5 +1,5 @@
-"""The user's own settings: the language of their pages, and the time zone and quiet hours for
-reminders."""
+"""The user's own settings: the language of their pages, the phone providers and clients reach
+them on, and the time zone and quiet hours for reminders."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, TimeField
+from wtforms import SelectField, StringField, TimeField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Optional
+from wtforms.validators import Length, Optional, Regexp
 
 from webapp.forms import Form
 from webapp.models import TRANSLATED_LANGUAGES
@@ -33,6 +33,15 @@ class SettingsForm(Form):
             *(SelectChoice(code, name) for code, name in TRANSLATED_LANGUAGES.items()),
         ],
         validators=[Optional()],
+    )
+    work_phone = StringField(
+        _l("Work phone"),
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(r"^[0-9+()./ -]+$", message=_l("Digits, spaces and + ( ) - only.")),
+        ],
+        description=_l("Shown to providers on a referral's link and on the client's slip."),
     )
     time_zone = SelectField(_l("Time zone"), validators=[Optional()])
     quiet_from = TimeField(_l("Quiet from"), validators=[Optional()])

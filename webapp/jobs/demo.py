@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from webapp.extensions import db
 from webapp.models import (
+    CLOSED_REFERRAL_STATUSES,
     AgreementMethod,
     AssessmentKind,
     Case,
@@ -29,6 +30,8 @@ from webapp.models import (
     Phase,
     PostClosureFollowUp,
     Provider,
+    ProviderAnswer,
+    Referral,
     ReferralStatus,
     RiskLevel,
     Role,
@@ -48,6 +51,7 @@ from webapp.services import (
     merge,
     plans,
     programs,
+    provider_links,
     referrals,
     self_intake,
 )
@@ -137,6 +141,27 @@ PROVIDERS = {
         "555-0101",
         [("SNAP and benefits application", "income", "County residents.")],
     ),
+}
+
+# What a client's referral slip prints: where the provider is, when it is open, what to bring.
+PROVIDER_ADDRESSES = {
+    "Harbor Light Shelter": "220 Harbor St",
+    "Riverside Community Health Clinic": "41 River Rd, Suite 2",
+    "Legal Aid Society of the Valley": "9 Court Sq, 3rd floor",
+    "Eastside Community Food Bank": "1400 E 7th St",
+}
+SERVICE_SLIPS = {
+    "Emergency shelter bed": ("Intake daily 4–8 pm", "ID if you have one; any medication."),
+    "Walk-in primary care": ("Mon–Fri 8:30–17:00", "Any medication you take; insurance card."),
+    "Behavioral health intake": ("Mon–Thu 9:00–16:00", "Nothing needed; come as you are."),
+    "ID document replacement": ("Tue and Thu 10:00–15:00", "Any old ID, birth date and place."),
+    "Weekly food pantry": ("Wednesdays 10:00–13:00", "Bags if you have them."),
+}
+WORK_PHONES = {
+    "outreach": "555-0150",
+    "outreach2": "555-0151",
+    "casemanager": "555-0152",
+    "supervisor": "555-0153",
 }
 
 
@@ -518,12 +543,23 @@ def load() -> None:
         )
 
     users["admin"].totp_secret = DEMO_ADMIN_TOTP_SECRET
+    for key, phone in WORK_PHONES.items():
+        users[key].work_phone = phone
 
     service_by_name: dict[str, Service] = {}
     for provider_name, (phone, services) in PROVIDERS.items():
-        provider = Provider(name=provider_name, phone=phone)
+        provider = Provider(
+            name=provider_name, phone=phone, address=PROVIDER_ADDRESSES.get(provider_name, "")
+        )
         for service_name, category, eligibility in services:
-            service = Service(name=service_name, category=category, eligibility=eligibility)
+            hours, what_to_bring = SERVICE_SLIPS.get(service_name, ("", ""))
+            service = Service(
+                name=service_name,
+                category=category,
+                eligibility=eligibility,
+                hours=hours,
+                what_to_bring=what_to_bring,
+            )
             provider.services.append(service)
             service_by_name[service_name] = service
         db.session.add(provider)
@@ -537,6 +573,42 @@ def load() -> None:
     _load_self_intake(users["outreach"], program_by_name[STREET])
     _load_agency_examples(users, program_by_name, today)
     _load_agency_referrals(users, program_by_name[HOUSING])
+    _load_provider_answers(users["outreach"], today)
+
+
+def _load_provider_answers(worker: User, today: date) -> None:
+    """The closed loop: every open referral has its provider's link; a provider has accepted one of
+    the outreach worker's on it, promising a date (it waits on her Today), and another provider
+    promised a call by yesterday and has not booked anything (the case manager's Today nags)."""
+    open_referrals = db.session.scalars(
+        sa.select(Referral)
+        .where(Referral.status.not_in(CLOSED_REFERRAL_STATUSES))
+        .order_by(Referral.id)
+    ).all()
+    links = {
+        referral.id: provider_links.make_link(referral, by=referral.case.primary_worker)
+        for referral in open_referrals
+        if referral.case.primary_worker is not None
+    }
+    sent = [
+        r
+        for r in open_referrals
+        if r.status == ReferralStatus.SENT and r.case.primary_worker_id == worker.id
+    ]
+    if sent:
+        provider_links.answer(
+            links[sent[0].id],
+            ProviderAnswer.ACCEPT,
+            note="We have space this week.",
+            commitment="See them for an intake interview",
+            commitment_by=today + timedelta(days=3),
+        )
+    waiting = [
+        r for r in open_referrals if r.status == ReferralStatus.ACKNOWLEDGED and r not in sent[:1]
+    ]
+    if waiting:
+        waiting[0].provider_commitment = "Call the client back to book"
+        waiting[0].provider_commitment_by = today - timedelta(days=1)
 
 
 def _load_agency_examples(

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from webapp.extensions import db
 from webapp.models import (
     ALLOWED_TRANSITIONS,
+    Case,
     ConsentScope,
     MessageKind,
     NameShown,
@@ -113,3 +114,28 @@ def provider_view(link: ProviderLink, today: date) -> ProviderView:
         answers=answers_open_to(referral),
         messages=messages_of(referral),
     )
+
+
+def providers_to_tell(
+    case: Case, now: datetime, today: date
+) -> list[tuple[Referral, ProviderLink]]:
+    """A closed case's referrals whose provider can still be told, through a working link, that
+    the case has closed, and has not been told yet."""
+    if case.is_open:
+        return []
+    told = set(
+        db.session.scalars(
+            sa.select(ReferralMessage.referral_id).where(
+                ReferralMessage.kind == MessageKind.CLOSURE_NOTICE,
+                ReferralMessage.referral_id.in_([r.id for r in case.referrals]),
+            )
+        )
+    )
+    waiting = []
+    for referral in case.referrals:
+        if referral.id in told or referral.status in FINISHED:
+            continue
+        link = current_link(referral)
+        if link is not None and link_works(link, now, today):
+            waiting.append((referral, link))
+    return waiting

@@ -335,7 +335,8 @@ def _appointment_items(user: User, today: date) -> list[TodayItem]:
 
 def _provider_answer_items(user: User) -> list[TodayItem]:
     """What providers answered on their links about referrals of the worker's open cases, until
-    the worker reads the referral."""
+    the worker reads the referral: one item per referral, saying the latest answer (a new answer
+    makes a new item, and a new reminder)."""
     rows = db.session.execute(
         sa.select(ReferralMessage, Referral)
         .join(Referral, Referral.id == ReferralMessage.referral_id)
@@ -353,26 +354,36 @@ def _provider_answer_items(user: User) -> list[TodayItem]:
         )
         .order_by(ReferralMessage.id)
     ).all()
-    items = []
+    unread: dict[int, list[ReferralMessage]] = {}
+    referral_of: dict[int, Referral] = {}
     for message, referral in rows:
+        unread.setdefault(referral.id, []).append(message)
+        referral_of[referral.id] = referral
+    items = []
+    for referral_id, messages in unread.items():
+        referral, latest = referral_of[referral_id], messages[-1]
         provider = referral.service.provider.name
-        if message.status_change is not None:
+        if latest.status_change is not None:
             detail = Phrase(
-                "%(provider)s: %(status)s (confirmed by the provider)",
+                "Confirmed by %(provider)s: %(status)s",
                 provider=provider,
-                status=Phrase(message.status_change.status.label).lower(),
+                status=Phrase(latest.status_change.status.label).lower(),
             )
         else:
             detail = Phrase("%(provider)s sent a note", provider=provider)
+        if len(messages) > 1:
+            detail = Phrase(
+                "%(latest)s (%(count)s answers to read)", latest=detail, count=len(messages)
+            )
         items.append(
             TodayItem(
                 ReminderKind.PROVIDER_ANSWER,
                 referral.case,
-                to_local(message.sent_at).date(),
+                to_local(latest.sent_at).date(),
                 detail,
                 Phrase("Read"),
                 Target.to("referrals.view", referral_id=referral.id, next="/"),
-                message.id,
+                latest.id,
             )
         )
     return items

@@ -66,6 +66,7 @@ def settings() -> Response | tuple[str, int]:
         if request.method == "POST"
         else {
             "language": user.language or "",
+            "work_phone": user.work_phone,
             "time_zone": user.time_zone or "",
             "quiet_from": user.quiet_from,
             "quiet_until": user.quiet_until,
@@ -75,6 +76,7 @@ def settings() -> Response | tuple[str, int]:
         accounts.update_settings(
             user,
             language=form.language.data or None,
+            work_phone=(form.work_phone.data or "").strip(),
             time_zone=form.time_zone.data or None,
             quiet_from=form.quiet_from.data,
             quiet_until=form.quiet_until.data,

@@ -191,7 +191,15 @@ def service_form(
     if form.validate_on_submit():
         fields = {
             name: (getattr(form, name).data or "").strip()
-            for name in ("name", "category", "description", "eligibility", "area")
+            for name in (
+                "name",
+                "category",
+                "description",
+                "eligibility",
+                "area",
+                "hours",
+                "what_to_bring",
+            )
         }
         service = directory.save_service(provider, service, active=form.active.data, **fields)
         db.session.commit()

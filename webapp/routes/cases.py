@@ -29,12 +29,14 @@ from webapp.models import (
     PostClosureFollowUp,
     RiskLevel,
     User,
+    utcnow,
 )
 from webapp.queries import assessments as assessment_reads
 from webapp.queries.agency import came_with, sent_from
 from webapp.queries.case_state import load_state, standard_for
 from webapp.queries.closure import recorded_checks
 from webapp.queries.next_step import next_step
+from webapp.queries.provider_links import providers_to_tell
 from webapp.queries.visibility import can_view_case, may_restrict
 from webapp.services import assessments, case_changes, cases, closure
 from webapp.services.case_changes import LOOP_BACKS, may_manage, may_supervise
@@ -83,6 +85,7 @@ def case_page(case: Case, *, status: int = 200, **forms: object) -> tuple[str, i
         state=state,
         open_referrals=state.open_referrals,
         closed_referrals=[referral for referral in state.referrals if not referral.is_open],
+        providers_to_tell=providers_to_tell(case, utcnow(), today),
         contacts=contacts,
         events=events,
         users=_names_of(events),

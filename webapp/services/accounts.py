@@ -191,12 +191,15 @@ def update_settings(
     time_zone: str | None,
     quiet_from: time | None,
     quiet_until: time | None,
+    work_phone: str | None = None,
 ) -> None:
     """The person's own settings: the language of their pages (none: their browser's), and the
     time zone and quiet hours their reminders keep to."""
     if language is not None and language not in TRANSLATED_LANGUAGES:
         raise AccountError(f"Waymark is not translated into {language!r}.")
     user.language = language
+    if work_phone is not None:
+        user.work_phone = work_phone
     user.time_zone = time_zone
     user.quiet_from, user.quiet_until = quiet_from, quiet_until
     db.session.flush()
