@@ -456,3 +456,58 @@ def test_the_closed_case_page_offers_to_tell_each_provider_once(as_user, client,
     assert response.location.endswith(f"/cases/{case.id}#providers")
     assert 'id="providers"' not in worker.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "The case has closed" in client.get(setup.url).get_data(as_text=True)
+
+
+def test_a_no_show_can_be_booked_again_and_completion_ends_the_link(client, setup):
+    day = local_today().isoformat()
+    assert answer(client, setup, "schedule", appointment_on=day).status_code == 302
+    assert answer(client, setup, "no_show", note="Did not come.").status_code == 302
+    assert db.session.get(Referral, setup.referral.id).status == S.NO_SHOW
+    page = client.get(setup.url)  # a no-show can be booked again: the link still works
+    assert page.status_code == 200 and 'id="answer-schedule"' in page.get_data(as_text=True)
+    assert answer(client, setup, "schedule", appointment_on=day).status_code == 302
+    assert answer(client, setup, "attended").status_code == 302
+    assert answer(client, setup, "completed").status_code == 302
+    db.session.expire_all()
+    referral = db.session.get(Referral, setup.referral.id)
+    assert [step.status for step in referral.history] == [
+        S.SENT,
+        S.SCHEDULED,
+        S.NO_SHOW,
+        S.SCHEDULED,
+        S.CONNECTED,
+        S.COMPLETED,
+    ]
+    assert client.get(setup.url).status_code == 404
+
+
+def test_gunicorns_access_log_hides_the_token(setup, tmp_path):
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from webapp.web.logs import RedactingLogger
+
+    config = Config()
+    config.set("accesslog", str(tmp_path / "access.log"))
+    config.set("access_log_format", '%(h)s "%(r)s" %(U)s %(s)s')
+    logger = RedactingLogger(config)
+    path = f"/r/{setup.token}/note"
+    request = SimpleNamespace(
+        method="POST", path=path, query="", version=(1, 1), headers=[], uri=path
+    )
+    response = SimpleNamespace(
+        status="302 FOUND", status_code=302, response_length=0, sent=0, headers=[]
+    )
+    environ = {
+        "REMOTE_ADDR": "127.0.0.1",
+        "RAW_URI": path,
+        "PATH_INFO": path,
+        "REQUEST_METHOD": "POST",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+    }
+    logger.access(response, request, environ, timedelta(seconds=0.01))
+    for handler in logger.access_log.handlers:
+        handler.flush()
+    written = (tmp_path / "access.log").read_text()
+    assert "/r/[link]/note" in written and setup.token not in written
