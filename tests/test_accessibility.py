@@ -14,8 +14,8 @@ from tests.test_offline import queue_contact_offline, sign_in_as_outreach
 from tests.test_phone_layout import browser_page  # noqa: F401  (fixture)
 from webapp.extensions import db
 from webapp.jobs import demo
-from webapp.models import Case, Program, Referral, User
-from webapp.services import self_intake
+from webapp.models import Case, Program, ProviderLink, Referral, User
+from webapp.services import provider_links, self_intake
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 AXE_SOURCE = f"() => {{ {AXE.read_text()}\n}}"
@@ -93,6 +93,12 @@ def test_no_field_screen_has_a_serious_accessibility_violation(browser_page):  #
         program = db.session.scalar(sa.select(Program).where(Program.name == demo.HOUSING))
         manager = db.session.scalar(sa.select(User).where(User.email == "casemanager@demo.example"))
         _, token = self_intake.create_invitation(manager, program, language="en")
+        # The demo made the provider's link with the referral (issue 25).
+        provider_token = provider_links.token_of(
+            db.session.scalar(
+                sa.select(ProviderLink).where(ProviderLink.referral_id == referral.id)
+            )
+        )
         case_id, referral_id, name = case.id, referral.id, case.client.preferred_name
         db.session.commit()
     page.on("dialog", lambda dialog: dialog.accept())
@@ -101,6 +107,7 @@ def test_no_field_screen_has_a_serious_accessibility_violation(browser_page):  #
     # Before signing in: the login page, and a client's self-intake link.
     check(page, "/login", "login", found)
     check(page, f"/i/{token}", "self-intake", found)
+    check(page, f"/r/{provider_token}", "provider's referral page", found, wait_for="#client-name")
 
     sign_in_as_outreach(page)
     check(page, "/", "today", found)
@@ -110,6 +117,7 @@ def test_no_field_screen_has_a_serious_accessibility_violation(browser_page):  #
     check(page, f"/cases/{case_id}/contacts/new", "log contact", found)
     check(page, f"/cases/{case_id}/referrals/new", "make referral", found)
     check(page, f"/referrals/{referral_id}", "referral confirmation", found)
+    check(page, f"/referrals/{referral_id}/slip", "referral slip", found)
     check(page, "/reminders", "reminders", found)
     check(page, "/account/settings", "settings", found)
     check(page, "/forms/intake", "intake shell", found)

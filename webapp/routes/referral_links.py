@@ -102,7 +102,7 @@ def commitment(referral_id: int) -> Response:
         flash(_("Saved what the provider agreed to do."))
     else:
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors))
-    return _back(referral, "commitment")
+    return _back(referral, "provider-commitment")
 
 
 @bp.post("/referrals/<int:referral_id>/closure-notice")
