@@ -128,7 +128,7 @@ def test_htmx_gets_the_service_field_alone(directory, as_user):
         and "<html" not in html
         and "HX-Request" in response.headers["Vary"]
     )
-    assert html.strip().startswith('<div class="field') and options(html) == [
+    assert html.strip().startswith('<div id="service-choice"') and options(html) == [
         "Walk-in clinic · Eastside and Downtown"
     ]
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import has_request_context, request
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 _READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -69,6 +73,37 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    dbapi_connection.create_function("waymark_local_date", 2, _local_date, deterministic=True)
+
+
+def _local_date(stored: str | None, zone: str) -> str | None:
+    """SQLite keeps a UTC moment as text and knows no time zones: the day it was in `zone`."""
+    if stored is None:
+        return None
+    moment = datetime.fromisoformat(stored).replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(zone)).date().isoformat()
+
+
+class days_after_local_date(FunctionElement):
+    """Whole days from the local date of a stored UTC moment to a date column, in SQL, on both
+    databases: `days_after_local_date(Referral.created_at, Step.appointment_on, "Europe/London")`.
+    PostgreSQL converts with its own time zone data; SQLite calls `_local_date` (registered on
+    every connection), so both count calendar days where the organisation is."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(days_after_local_date, "postgresql")
+def _days_after_local_date_postgresql(element, compiler, **kw) -> str:
+    moment, day, zone = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"({day} - CAST(timezone({zone}, {moment}) AS DATE))"
+
+
+@compiles(days_after_local_date, "sqlite")
+def _days_after_local_date_sqlite(element, compiler, **kw) -> str:
+    moment, day, zone = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(julianday({day}) - julianday(waymark_local_date({moment}, {zone})) AS INTEGER)"
 
 
 def _sqlite_on_begin(connection: sa.Connection) -> None:

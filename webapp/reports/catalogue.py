@@ -12,6 +12,7 @@ REPORTS: dict[str, Callable[[Scope], Table]] = {
     "outcomes": outcomes.score_change,
     "goals": outcomes.goal_outcomes,
     "referrals": referrals.referral_funnel,
+    "providers": referrals.provider_outcomes,
     "contact": practice.contact_compliance,
     "caseloads": practice.caseloads,
     "durations": durations.durations,

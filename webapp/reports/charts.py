@@ -71,6 +71,8 @@ def chart_for(table: Table) -> Chart | None:
     if not table.rows:
         return None
     chart = _BUILDERS[table.key](table)
+    if not chart.bars:
+        return None
     if len(chart.bars) > MOST_BARS:
         chart.bars = chart.bars[:MOST_BARS]
         chart.title = Phrase("%(title)s (the first %(num)s)", title=chart.title, num=MOST_BARS)
@@ -137,6 +139,19 @@ def _referrals(table: Table) -> Chart:
     )
 
 
+def _providers(table: Table) -> Chart:
+    """Accepted % per service, leaving out those with too few decided referrals to say."""
+    index = _column(table, "Accepted %")
+    return Chart(
+        Phrase("Referrals accepted, by service"),
+        [
+            Bar(row[0], [Segment(row[index], GREEN, table.columns[index])], f"{row[index]:g}%")
+            for row in table.rows
+            if isinstance(row[index], (int, float))
+        ],
+    )
+
+
 def _contact(table: Table) -> Chart:
     bars = [
         Bar(
@@ -180,6 +195,7 @@ _BUILDERS = {
     "outcomes": _outcomes,
     "goals": _goals,
     "referrals": _referrals,
+    "providers": _providers,
     "contact": _contact,
     "caseloads": _caseloads,
     "durations": _durations,

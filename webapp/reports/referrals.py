@@ -17,6 +17,7 @@ from webapp.models import (
     ReferralStatusChange,
     Service,
 )
+from webapp.queries.referral_outcomes import MIN_REFERRALS, Outcomes, outcomes_by_service
 from webapp.reports.scope import Scope
 from webapp.reports.table import Table, median_or_none, percent
 from webapp.text import Phrase
@@ -129,4 +130,71 @@ def referral_funnel(scope: Scope) -> Table:
         table.rows.append(funnels.pop(ALL_PROVIDERS).row(ALL_PROVIDERS))
         for name in sorted(funnels, key=lambda name: (-funnels[name].sent, name)):
             table.rows.append(funnels[name].row(name))
+    return table
+
+
+TOO_FEW = Phrase("too few referrals to say")
+
+
+def _figure(value: float | None, scale: float = 1) -> float | Phrase:
+    return TOO_FEW if value is None else round(value * scale, 1)
+
+
+def _outcome_row(name: str, outcomes: Outcomes) -> list:
+    return [
+        name,
+        outcomes.referrals,
+        outcomes.decided,
+        _figure(outcomes.accepted_share, 100),
+        outcomes.appointments,
+        _figure(outcomes.median_days),
+        outcomes.outcome_known,
+        _figure(outcomes.attended_share, 100),
+    ]
+
+
+def provider_outcomes(scope: Scope) -> Table:
+    """What each service did with the referrals of the funnel (the same rows: made in the date
+    range, on cases in scope): how many it accepted, how soon it gave a first appointment, how
+    many clients attended. The figures the referral form shows beside each service, for the
+    agency's every case and no dates."""
+    by_service = outcomes_by_service(
+        case_ids=scope.case_ids(), sent_from=scope.start, sent_before=scope.end
+    )
+    names = {
+        service_id: f"{provider} · {service}"
+        for service_id, service, provider in db.session.execute(
+            sa.select(Service.id, Service.name, Provider.name)
+            .join(Provider, Provider.id == Service.provider_id)
+            .where(Service.id.in_(list(by_service)))
+        )
+    }
+    table = Table(
+        "providers",
+        Phrase("What providers did with our referrals"),
+        [
+            Phrase("Service"),
+            Phrase("Referrals"),
+            Phrase("Decided by the provider"),
+            Phrase("Accepted %"),
+            Phrase("With a first appointment"),
+            Phrase("Median days to a first appointment"),
+            Phrase("Appointment outcome known"),
+            Phrase("Attended %"),
+        ],
+        note=Phrase(
+            "Referrals made in the date range. Accepted: out of those the provider accepted or "
+            "declined (waiting and cancelled ones are neither). Days run from the day a referral "
+            "was sent to its first appointment. Attended: out of those whose appointment's "
+            "outcome is known, a no-show that was booked again counting by its new appointment. "
+            "Below %(num)s referrals a figure is not given.",
+            num=MIN_REFERRALS,
+        ),
+    )
+    if by_service:
+        table.rows.append(_outcome_row(ALL_PROVIDERS, Outcomes.summed(by_service.values())))
+        for service_id in sorted(
+            by_service, key=lambda key: (-by_service[key].referrals, names[key])
+        ):
+            table.rows.append(_outcome_row(names[service_id], by_service[service_id]))
     return table

@@ -40,6 +40,7 @@ from webapp.queries.consents import (
 )
 from webapp.queries.directory_search import ServiceQuery, active_services, matching
 from webapp.queries.provider_links import current_link, messages_of
+from webapp.queries.referral_outcomes import compared_services
 from webapp.queries.visibility import visible_cases_of
 from webapp.services import agency, audit, clients, provider_links, referrals
 from webapp.timeutil import local_today
@@ -238,9 +239,8 @@ def _form_page(
     shown = matching(services, query)
     # Narrow the list to what was searched for, keeping the service already chosen.
     chosen = next((service for service in services if service.id == form.service.data), None)
-    form.service.choices = service_choices(
-        shown + ([chosen] if chosen and chosen not in shown else [])
-    )
+    listed = shown + ([chosen] if chosen and chosen not in shown else [])
+    form.service.choices = service_choices(listed)
     response = render_page_or_fragment(
         "cases/referral_form.html",
         "cases/_service_field.html",
@@ -251,6 +251,7 @@ def _form_page(
         internal_referrals=sent_from(case),
         query=query,
         shown=len(shown),
+        compared=compared_services(listed),
         has_services=bool(services),
         categories=[(c.value, _(c.label)) for c in ServiceCategory],
         sharing=sharing_in_force(visible_consents, today),
