@@ -23,6 +23,7 @@ PUBLIC_ENDPOINTS = {
     "provider.page",
     "provider.answer",
     "provider.note",
+    "welcome.set_up",
 }
 SAMPLE_ARGUMENTS = {
     "case_id": 1,
@@ -38,6 +39,7 @@ SAMPLE_ARGUMENTS = {
     "follow_up_id": 1,
     "subscription_id": 1,
     "submission_id": 1,
+    "user_id": 1,
     "invitation_id": 1,
     "consent_id": 1,
     "merge_id": 1,

@@ -1,6 +1,12 @@
 """Every model, importable from one place: `from webapp.models import Case`."""
 
-from webapp.models.accounts import WORKER_ROLES, Role, User, program_memberships
+from webapp.models.accounts import (
+    WORKER_ROLES,
+    Role,
+    StaffInvitation,
+    User,
+    program_memberships,
+)
 from webapp.models.agency import InternalReferral, InternalReferralStatus, ReferralRequest
 from webapp.models.audit import AuditAction, AuditEvent
 from webapp.models.cases import (
@@ -161,6 +167,7 @@ __all__ = [
     "SCORE_MEANINGS",
     "SelfIntakeSubmission",
     "Service",
+    "StaffInvitation",
     "ServicePlan",
     "SubmissionStatus",
     "TaskOwner",

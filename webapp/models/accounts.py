@@ -87,3 +87,30 @@ class User(db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email!r} {self.role.value}>"
+
+
+class StaffInvitation(db.Model):
+    """A one-time link where a new colleague chooses their password: /welcome/<token>.
+
+    As with a self-intake link, the token is never stored, only its SHA-256; it works once,
+    expires, and can be revoked (a new link for the same person revokes the last)."""
+
+    __tablename__ = "staff_invitations"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    user: so.Mapped[User] = so.relationship(foreign_keys=[user_id])
+
+    def usable(self, now: datetime) -> bool:
+        return self.used_at is None and self.revoked_at is None and now < self.expires_at

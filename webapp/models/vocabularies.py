@@ -79,6 +79,7 @@ RECORD_TYPES: dict[str, str] = {
     "self_intake_submission": N_("self-intake"),
     "service": N_("service"),
     "service_plan": N_("service plan"),
+    "staff_invitation": N_("set-up link for a staff account"),
     "user": N_("staff account"),
 }
 

@@ -30,8 +30,10 @@ def register_blueprints(app: Flask) -> None:
         reminders,
         reports,
         self_intake,
+        staff,
         supervision,
         today,
+        welcome,
     )
 
     for module in (
@@ -55,6 +57,8 @@ def register_blueprints(app: Flask) -> None:
         invites,
         intake_queue,
         self_intake,
+        welcome,
+        staff,
         offline,
         admin,
         pwa,

@@ -13,9 +13,9 @@ from webapp import database
 from webapp.extensions import db
 from webapp.models import AuditAction, AuditEvent, User, utcnow
 
-# Self-intake links (/i/) and providers' referral links (/r/) carry their secret in the path: it
-# never goes into the trail or a log.
-_LINK_TOKEN = re.compile(r"^/([ir])/[^/]+")
+# Self-intake links (/i/), providers' referral links (/r/) and staff set-up links (/welcome/)
+# carry their secret in the path: it never goes into the trail or a log.
+_LINK_TOKEN = re.compile(r"^/(i|r|welcome)/[^/]+")
 
 
 def redact(path: str) -> str:

@@ -234,15 +234,17 @@ def mark_read(referral: Referral, reader: User) -> int:
     later writes fails when another writer got in between)."""
     if referral.case.primary_worker_id != reader.id:
         return 0
+    unread = (
+        ReferralMessage.referral_id == referral.id,
+        ReferralMessage.from_provider.is_(True),
+        ReferralMessage.seen_at.is_(None),
+    )
+    # Most views have nothing unread: they take no write lock.
+    if not db.session.scalar(sa.select(sa.exists().where(*unread))):
+        return 0
     with database.writes(), db.engine.begin() as connection:
         result = connection.execute(
-            sa.update(ReferralMessage)
-            .where(
-                ReferralMessage.referral_id == referral.id,
-                ReferralMessage.from_provider.is_(True),
-                ReferralMessage.seen_at.is_(None),
-            )
-            .values(seen_at=utcnow())
+            sa.update(ReferralMessage).where(*unread).values(seen_at=utcnow())
         )
     return result.rowcount
 

@@ -1,5 +1,6 @@
-"""Link tokens (a self-intake's /i/<token>, a provider's /r/<token>) kept out of every log: the
-app's, werkzeug's, gunicorn's error and access logs, and the tracebacks they carry."""
+"""Link tokens (a self-intake's /i/<token>, a provider's /r/<token>, a new colleague's
+/welcome/<token>) kept out of every log: the app's, werkzeug's, gunicorn's error and access logs,
+and the tracebacks they carry."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from gunicorn.glogging import Logger
 from webapp.services.audit import redact
 
 # Anywhere in a line (a request line, a full URL, an exception's message); /i/thanks is no secret.
-_LINK = re.compile(r"/([ir])/(?!thanks(?![\w-]))[^/\s?#\"'<>\\]+")
+_LINK = re.compile(r"/(i|r|welcome)/(?!thanks(?![\w-]))[^/\s?#\"'<>\\]+")
 
 
 def redact_links(text: str) -> str:
@@ -62,7 +63,7 @@ class RedactingLogger(Logger):
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
         path = atoms.get("U", "")
-        if path.startswith(("/i/", "/r/")):
+        if path.startswith(("/i/", "/r/", "/welcome/")):
             atoms["U"] = redact(path)
             atoms["r"] = atoms.get("r", "").replace(path, atoms["U"])
         return atoms
