@@ -26,6 +26,7 @@ from webapp.models import (
     SCORE_MEANINGS,
     AgreementMethod,
     AssessmentKind,
+    CaseModel,
     ClosureReason,
     Goal,
     GoalStatus,
@@ -294,6 +295,13 @@ class RiskForm(Form):
         _l("New risk level"), choices=enum_choices(RiskLevel), validators=[DataRequired()]
     )
     reason = _note(_l("Why"), _l("Say why the risk level changes."), id="risk-reason")
+
+
+class ModelForm(Form):
+    model = SelectField(
+        _l("Work this case as"), choices=enum_choices(CaseModel), validators=[DataRequired()]
+    )
+    reason = _note(_l("Why"), _l("Say why this case needs another model."), id="model-reason")
 
 
 class RestrictionForm(Form):

@@ -573,13 +573,13 @@ def load() -> None:
     _load_self_intake(users["outreach"], program_by_name[STREET])
     _load_agency_examples(users, program_by_name, today)
     _load_agency_referrals(users, program_by_name[HOUSING])
-    _load_provider_answers(users["outreach"], today)
+    _load_provider_answers(users["casemanager"], today)
 
 
 def _load_provider_answers(worker: User, today: date) -> None:
     """The closed loop: every open referral has its provider's link; a provider has accepted one of
-    the outreach worker's on it, promising a date (it waits on her Today), and another provider
-    promised a call by yesterday and has not booked anything (the case manager's Today nags)."""
+    the case manager's on it, promising a date (it waits on her Today), and another provider
+    promised a call by yesterday and has not booked anything (her Today nags about that too)."""
     open_referrals = db.session.scalars(
         sa.select(Referral)
         .where(Referral.status.not_in(CLOSED_REFERRAL_STATUSES))

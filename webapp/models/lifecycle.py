@@ -212,6 +212,7 @@ class CaseEventKind(LabelledEnum):
     CLOSED = "closed", N_("Closed")
     REOPENED = "reopened", N_("Reopened")
     RESTRICTION = "restriction", N_("Who can see it")
+    MODEL = "model", N_("Case management model")
 
 
 class CaseEvent(db.Model):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 
 from webapp.models.cases import Phase, RiskLevel
+from webapp.models.programs import CaseModel
 from webapp.models.types import N_, LabelledEnum
 
 
@@ -86,6 +87,7 @@ RECORD_TYPES: dict[str, str] = {
 VOCABULARIES: dict[str, type[enum.Enum] | dict[str, str]] = {
     "category": ServiceCategory,
     "language": CLIENT_LANGUAGES,
+    "model": CaseModel,
     "phase": Phase,
     "record_type": RECORD_TYPES,
     "risk": RiskLevel,

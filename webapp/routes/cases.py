@@ -15,6 +15,7 @@ from webapp.extensions import db
 from webapp.forms.lifecycle import (
     FollowUpForm,
     LoopBackForm,
+    ModelForm,
     RestrictionForm,
     RiskForm,
     SupervisionNoteForm,
@@ -24,6 +25,7 @@ from webapp.models import (
     Case,
     CaseEvent,
     CaseEventKind,
+    CaseModel,
     ContactLog,
     Phase,
     PostClosureFollowUp,
@@ -37,12 +39,13 @@ from webapp.queries.case_state import load_state, standard_for
 from webapp.queries.closure import recorded_checks
 from webapp.queries.next_step import next_step
 from webapp.queries.provider_links import providers_to_tell
-from webapp.queries.visibility import can_view_case, may_restrict
+from webapp.queries.visibility import can_view_case, may_restrict, supervises_in
 from webapp.services import assessments, case_changes, cases, closure
 from webapp.services.case_changes import LOOP_BACKS, may_manage, may_supervise
 from webapp.services.cases import CaseError
 from webapp.timeutil import local_today
 from webapp.web.access import get_case_or_404
+from webapp.web.templating import say
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -97,6 +100,9 @@ def case_page(case: Case, *, status: int = 200, **forms: object) -> tuple[str, i
         may_supervise=may_supervise(current_user, case),
         risk_form=forms.pop("risk_form", None)
         or RiskForm(formdata=None, data={"risk_level": case.risk_level.value}),
+        may_change_model=supervises_in(current_user, case.program_id),
+        model_form=forms.pop("model_form", None)
+        or ModelForm(formdata=None, data={"model": case.model.value}),
         phase_form=forms.pop("phase_form", None)
         or LoopBackForm(
             formdata=None, phases=sorted(LOOP_BACKS.get(case.phase, ()), key=list(Phase).index)
@@ -171,6 +177,33 @@ def change_risk(case_id: int) -> Response | tuple[str, int]:
             flash(_("Risk level now %(risk)s.", risk=_(case.risk_level.label).lower()))
             return redirect(url_for("cases.view", case_id=case.id))
     return case_page(case, risk_form=form, status=422)
+
+
+@bp.post("/<int:case_id>/model")
+def change_model(case_id: int) -> Response | tuple[str, int]:
+    """A supervisor in the program (or an admin) works this case in another model."""
+    case = get_case_or_404(case_id)
+    if not supervises_in(current_user, case.program_id):
+        abort(403)
+    form = ModelForm()
+    if form.validate_on_submit():
+        try:
+            case_changes.change_model(
+                case, CaseModel(form.model.data), reason=form.reason.data, user=current_user
+            )
+        except cases.CaseError as error:
+            form.model.errors.append(say(error.args[0]))
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "This case is now worked as %(model)s: its contact standard and reassessments "
+                    "follow.",
+                    model=_(case.model.label).lower(),
+                )
+            )
+            return redirect(url_for("cases.view", case_id=case.id))
+    return case_page(case, model_form=form, status=422)
 
 
 @bp.post("/<int:case_id>/phase")

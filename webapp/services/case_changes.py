@@ -12,6 +12,7 @@ from webapp.models import (
     Case,
     CaseEvent,
     CaseEventKind,
+    CaseModel,
     Phase,
     RiskLevel,
     User,
@@ -22,6 +23,7 @@ from webapp.queries.case_state import derive_phase, load_state
 from webapp.queries.visibility import may_restrict, supervises_in
 from webapp.services import audit
 from webapp.services.cases import CaseError
+from webapp.text import Phrase
 
 # Where a case may be set back to, from where: the practice model's loops.
 LOOP_BACKS: dict[Phase, frozenset[Phase]] = {
@@ -107,6 +109,23 @@ def change_risk(case: Case, to: RiskLevel, *, reason: str, user: User) -> None:
         case, CaseEventKind.RISK, user=user, old=case.risk_level.value, new=to.value, note=reason
     )
     case.risk_level = to
+    db.session.flush()
+    audit.record(AuditAction.UPDATE, "case", case.id, user=user)
+
+
+def change_model(case: Case, to: CaseModel, *, reason: str, user: User) -> None:
+    """A case worked in another model than its program's (a client who needs intensive work in a
+    brokerage program): its contact standard and reassessment interval follow the case's model
+    (`queries.case_state.standard_for`)."""
+    _require_open(case)
+    if not reason.strip():
+        raise CaseError(Phrase("Say why this case needs another model."))
+    if to == case.model:
+        raise CaseError(Phrase("The case already uses this model."))
+    record_event(
+        case, CaseEventKind.MODEL, user=user, old=case.model.value, new=to.value, note=reason
+    )
+    case.model = to
     db.session.flush()
     audit.record(AuditAction.UPDATE, "case", case.id, user=user)
 
