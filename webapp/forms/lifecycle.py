@@ -34,6 +34,7 @@ from webapp.models import (
     Phase,
     RiskLevel,
     TaskOwner,
+    TeamRole,
     WarmHandoff,
 )
 from webapp.timeutil import local_today
@@ -326,6 +327,15 @@ class TransferForm(Form):
         _l("New worker"), coerce=int, validators=[InputRequired(_l("Choose who takes the case."))]
     )
     note = _note(_l("Handoff note"), _l("Write a handoff note: what the new worker needs to know."))
+
+
+class TeamForm(Form):
+    member = SelectField(
+        _l("Colleague"), coerce=int, validators=[InputRequired(_l("Choose a colleague."))]
+    )
+    role = SelectField(
+        _l("Their part on this case"), choices=enum_choices(TeamRole), validators=[DataRequired()]
+    )
 
 
 class SupervisionNoteForm(Form):

@@ -11,12 +11,14 @@ from webapp.models.agency import InternalReferral, InternalReferralStatus, Refer
 from webapp.models.audit import AuditAction, AuditEvent
 from webapp.models.cases import (
     Case,
+    CaseTeamMember,
     ContactLog,
     ContactType,
     Intake,
     IntakeSource,
     Phase,
     RiskLevel,
+    TeamRole,
 )
 from webapp.models.clients import (
     Client,
@@ -108,6 +110,7 @@ __all__ = [
     "AuditAction",
     "AuditEvent",
     "Case",
+    "CaseTeamMember",
     "CaseEvent",
     "CaseEventKind",
     "CaseModel",
@@ -168,6 +171,7 @@ __all__ = [
     "SelfIntakeSubmission",
     "Service",
     "StaffInvitation",
+    "TeamRole",
     "ServicePlan",
     "SubmissionStatus",
     "TaskOwner",

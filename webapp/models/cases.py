@@ -174,3 +174,42 @@ class ContactLog(db.Model):
             "duration_minutes IS NULL OR duration_minutes >= 0", name="duration_not_negative"
         ),
     )
+
+
+class TeamRole(LabelledEnum):
+    """What a team member does on a case besides its primary worker."""
+
+    CO_WORKER = "co_worker", N_("Co-worker")
+    PEER_SUPPORT = "peer_support", N_("Peer support")
+    CLINICIAN = "clinician", N_("Clinician")
+    HOUSING = "housing", N_("Housing specialist")
+    BENEFITS = "benefits", N_("Benefits specialist")
+    OTHER = "other", N_("Other")
+
+
+class CaseTeamMember(db.Model):
+    """A colleague of the program working a case with its primary worker: they see it (a
+    restricted one too, when its primary worker added them), work it, and get its items on Today.
+    Removing them ends that at once; the row stays, with when and by whom."""
+
+    __tablename__ = "case_team_members"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    case_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    role: so.Mapped[TeamRole] = so.mapped_column(enum_column(TeamRole))
+    added_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    added_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    removed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    removed_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    user: so.Mapped[User] = so.relationship(foreign_keys=[user_id])
+    added_by: so.Mapped[User | None] = so.relationship(foreign_keys=[added_by_id])

@@ -57,6 +57,7 @@ RECORD_TYPES: dict[str, str] = {
     "case": N_("case"),
     "case_event": N_("case history entry"),
     "case_extract": N_("case extract"),
+    "case_team_member": N_("case team member"),
     "client": N_("client"),
     "client_search": N_("client search"),
     "closure_request": N_("closure request"),

@@ -16,6 +16,7 @@ from webapp.models import (
     Assessment,
     AssessmentKind,
     Case,
+    CaseTeamMember,
     ClosureRequest,
     Program,
     ServicePlan,
@@ -33,6 +34,8 @@ class Caseload:
     program: Program
     cases: list[Case] = field(default_factory=list)
     overdue: list[Case] = field(default_factory=list)
+    # Open cases they work on a team, counted apart from their own (not against the cap).
+    team_cases: int = 0
 
     @property
     def over_cap(self) -> bool:
@@ -112,6 +115,15 @@ def overview(user: User, today: date) -> Overview:
         load.cases.append(case)
         if contact_overdue(case, today):
             load.overdue.append(case)
+    for worker_id, program_id, count in db.session.execute(
+        sa.select(CaseTeamMember.user_id, Case.program_id, sa.func.count())
+        .join(Case, Case.id == CaseTeamMember.case_id)
+        .where(in_view, CaseTeamMember.removed_at.is_(None))
+        .group_by(CaseTeamMember.user_id, Case.program_id)
+    ):
+        load = caseloads.get((worker_id, program_id))
+        if load is not None:
+            load.team_cases = count
     closures = db.session.scalars(
         pending_closures_for(user).options(
             so.contains_eager(ClosureRequest.case).selectinload(Case.client),

@@ -50,6 +50,7 @@ from webapp.queries.consents import EXPIRING_WITHIN, renewed
 from webapp.queries.merges import open_suggestions_for
 from webapp.queries.visibility import (
     is_supervisor_or_admin,
+    team_cases_of,
     visible_cases,
     visible_invitations,
 )
@@ -127,9 +128,13 @@ class TodayItem:
 
 
 def _held_open_by(user: User) -> sa.ColumnElement[bool]:
-    """The worker's own open cases, through the one visibility rule (a worker who left the
-    program keeps none of its cases on Today)."""
-    return sa.and_(Case.primary_worker_id == user.id, Case.closed_at.is_(None), visible_cases(user))
+    """The worker's own open cases and those whose team they are on, through the one visibility
+    rule (a worker who left the program keeps none of its cases on Today)."""
+    return sa.and_(
+        sa.or_(Case.primary_worker_id == user.id, Case.id.in_(team_cases_of(user))),
+        Case.closed_at.is_(None),
+        visible_cases(user),
+    )
 
 
 def _log_contact(case: Case) -> tuple[str, Target]:
@@ -161,7 +166,7 @@ def due_items(user: User, today: date) -> list[TodayItem]:
     )
     items: list[TodayItem] = []
     for case in cases:
-        if case.handoff_pending:
+        if case.handoff_pending and case.primary_worker_id == user.id:
             items.append(
                 TodayItem(
                     ReminderKind.HANDOFF,

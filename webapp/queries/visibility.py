@@ -1,7 +1,8 @@
 """Who may see what, written once.
 
 Staff see the cases of the programs they belong to. A restricted case is further limited to its
-primary worker and that worker's supervisor. Admins see everything. A client is seen through a
+primary worker, that worker's supervisor and the case's team (colleagues its worker added).
+Admins see everything. A client is seen through a
 case: someone may see a client when they may see at least one of the client's cases.
 
 Every list, count, queue, report, reminder and push digest narrows its query with these clauses;
@@ -14,7 +15,16 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.models import Case, Client, Invitation, Program, Role, User, program_memberships
+from webapp.models import (
+    Case,
+    CaseTeamMember,
+    Client,
+    Invitation,
+    Program,
+    Role,
+    User,
+    program_memberships,
+)
 
 
 def is_supervisor_or_admin(user: User) -> bool:
@@ -39,13 +49,22 @@ def supervises_in(user: User, program_id: int) -> bool:
     return user.is_admin or (user.role == Role.SUPERVISOR and in_programs_of(user, program_id))
 
 
+def team_cases_of(user: User) -> sa.Select:
+    """The ids of the cases `user` is on the team of (not taken off), as a subquery."""
+    return sa.select(CaseTeamMember.case_id).where(
+        CaseTeamMember.user_id == user.id, CaseTeamMember.removed_at.is_(None)
+    )
+
+
 def visible_cases(user: User) -> sa.ColumnElement[bool]:
     """A WHERE clause over `Case`: the cases `user` may see."""
     if user.is_admin:
         return sa.true()
     my_supervisees = sa.select(User.id).where(User.supervisor_id == user.id)
     named_on_case = sa.or_(
-        Case.primary_worker_id == user.id, Case.primary_worker_id.in_(my_supervisees)
+        Case.primary_worker_id == user.id,
+        Case.primary_worker_id.in_(my_supervisees),
+        Case.id.in_(team_cases_of(user)),
     )
     return sa.and_(
         Case.program_id.in_(programs_of(user)), sa.or_(Case.restricted.is_(False), named_on_case)

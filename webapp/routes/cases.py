@@ -19,6 +19,7 @@ from webapp.forms.lifecycle import (
     RestrictionForm,
     RiskForm,
     SupervisionNoteForm,
+    TeamForm,
     TransferForm,
 )
 from webapp.models import (
@@ -26,10 +27,12 @@ from webapp.models import (
     CaseEvent,
     CaseEventKind,
     CaseModel,
+    CaseTeamMember,
     ContactLog,
     Phase,
     PostClosureFollowUp,
     RiskLevel,
+    TeamRole,
     User,
     utcnow,
 )
@@ -39,8 +42,9 @@ from webapp.queries.case_state import load_state, standard_for
 from webapp.queries.closure import recorded_checks
 from webapp.queries.next_step import next_step
 from webapp.queries.provider_links import providers_to_tell
+from webapp.queries.teams import team_candidates, team_of
 from webapp.queries.visibility import can_view_case, may_restrict, supervises_in
-from webapp.services import assessments, case_changes, cases, closure
+from webapp.services import assessments, case_changes, cases, closure, teams
 from webapp.services.case_changes import LOOP_BACKS, may_manage, may_supervise
 from webapp.services.cases import CaseError
 from webapp.timeutil import local_today
@@ -101,6 +105,10 @@ def case_page(case: Case, *, status: int = 200, **forms: object) -> tuple[str, i
         risk_form=forms.pop("risk_form", None)
         or RiskForm(formdata=None, data={"risk_level": case.risk_level.value}),
         may_change_model=supervises_in(current_user, case.program_id),
+        team=team_of(case),
+        may_change_team=case.is_open and teams.may_change_team(current_user, case),
+        may_add_to_team=case.is_open and teams.may_add_to(current_user, case),
+        team_form=_team_form(case, forms.pop("team_form", None)),
         model_form=forms.pop("model_form", None)
         or ModelForm(formdata=None, data={"model": case.model.value}),
         phase_form=forms.pop("phase_form", None)
@@ -204,6 +212,55 @@ def change_model(case_id: int) -> Response | tuple[str, int]:
             )
             return redirect(url_for("cases.view", case_id=case.id))
     return case_page(case, model_form=form, status=422)
+
+
+def _team_form(case: Case, form: TeamForm | None) -> TeamForm:
+    form = form or TeamForm(formdata=None)
+    form.member.choices = [(0, _("Choose a colleague…"))] + [
+        (u.id, u.display_name) for u in team_candidates(case)
+    ]
+    return form
+
+
+@bp.post("/<int:case_id>/team")
+def add_to_team(case_id: int) -> Response | tuple[str, int]:
+    case = get_case_or_404(case_id)
+    # A restricted case's team is widened by its own worker only.
+    if not teams.may_add_to(current_user, case):
+        abort(403)
+    form = TeamForm()
+    form.member.choices = [(u.id, u.display_name) for u in team_candidates(case)]
+    if form.validate_on_submit():
+        member = db.session.get(User, form.member.data)
+        try:
+            teams.add(case, member, TeamRole(form.role.data), by=current_user)
+        except teams.TeamError as error:
+            db.session.rollback()
+            form.member.errors.append(say(error.args[0]))
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "%(name)s is on this case's team: they see it and get its items on Today.",
+                    name=member.display_name,
+                )
+            )
+            return redirect(url_for("cases.view", case_id=case.id, _anchor="team"))
+    return case_page(case, team_form=form, status=422)
+
+
+@bp.post("/<int:case_id>/team/<int:member_id>/remove")
+def remove_from_team(case_id: int, member_id: int) -> Response:
+    case = get_case_or_404(case_id)
+    membership = db.session.get(CaseTeamMember, member_id)
+    if membership is None or membership.case_id != case.id or membership.removed_at:
+        abort(404)
+    if not teams.may_change_team(current_user, case):
+        abort(403)
+    teams.remove(membership, by=current_user)
+    db.session.commit()
+    flash(_("%(name)s is off this case's team.", name=membership.user.display_name))
+    return redirect(url_for("cases.view", case_id=case.id, _anchor="team"))
 
 
 @bp.post("/<int:case_id>/phase")

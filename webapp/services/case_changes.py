@@ -21,7 +21,7 @@ from webapp.models import (
 )
 from webapp.queries.case_state import derive_phase, load_state
 from webapp.queries.visibility import may_restrict, supervises_in
-from webapp.services import audit
+from webapp.services import audit, teams
 from webapp.services.cases import CaseError
 from webapp.text import Phrase
 
@@ -182,6 +182,7 @@ def transfer(case: Case, to: User, *, note: str, user: User) -> None:
     )
     case.primary_worker = to
     case.handoff_pending = True
+    teams.leave_on_transfer(case, to)
     db.session.flush()
     audit.record(AuditAction.UPDATE, "case", case.id, user=user)
 
