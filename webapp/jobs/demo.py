@@ -30,6 +30,7 @@ from webapp.models import (
     PostClosureFollowUp,
     Provider,
     ReferralStatus,
+    RelationshipKind,
     RiskLevel,
     Role,
     Service,
@@ -46,6 +47,7 @@ from webapp.services import (
     clients,
     closure,
     merge,
+    network,
     plans,
     programs,
     referrals,
@@ -537,6 +539,64 @@ def load() -> None:
     _load_self_intake(users["outreach"], program_by_name[STREET])
     _load_agency_examples(users, program_by_name, today)
     _load_agency_referrals(users, program_by_name[HOUSING])
+    _load_household(users["casemanager"], today)
+
+
+def _load_household(worker: User, today: date) -> None:
+    """Brian lives with his partner and their two children; his landlord is in his network and
+    may be contacted about him, with his consent (issue 19)."""
+    brian = db.session.scalar(sa.select(Client).where(Client.preferred_name == "Brian"))
+    case = brian.cases[0]
+    clients.record_consent(
+        brian,
+        scope=ConsentScope.CONTACT_NETWORK,
+        method=ConsentMethod.SIGNED,
+        recorded_by=worker,
+        case=case,
+        given_at=_at(30),
+        expires_on=today + timedelta(days=335),
+    )
+    household = network.create_household(
+        brian,
+        name="Apartment 3B, 41 Linden Avenue",
+        created_by=worker,
+        joined_on=today - timedelta(days=30),
+    )
+    for name, relationship, age in (
+        ("Denise", RelationshipKind.PARTNER, 44),
+        ("Liam", RelationshipKind.CHILD, 9),
+        ("Nora", RelationshipKind.CHILD, 13),
+    ):
+        network.add_member(
+            household,
+            network.MemberDetails(
+                name=name,
+                relationship=relationship,
+                birth_year=today.year - age,
+                can_contact=relationship == RelationshipKind.PARTNER,
+                joined_on=today - timedelta(days=30),
+            ),
+            through=brian,
+            added_by=worker,
+            today=today,
+        )
+    network.add_relationship(
+        brian,
+        network.RelationshipDetails(
+            kind=RelationshipKind.LANDLORD,
+            name="Mr Petrov",
+            how_to_reach="555-260-9000, weekdays",
+            can_contact=True,
+        ),
+        added_by=worker,
+        today=today,
+    )
+    network.add_relationship(
+        brian,
+        network.RelationshipDetails(kind=RelationshipKind.FAITH_COMMUNITY, name="St Anne's"),
+        added_by=worker,
+        today=today,
+    )
 
 
 def _load_agency_examples(

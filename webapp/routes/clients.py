@@ -29,6 +29,7 @@ from webapp.queries.agency import AgencyCard, already_asked, asked_about, reads_
 from webapp.queries.audit_trail import who_has_seen
 from webapp.queries.consents import consents_seen_through
 from webapp.queries.merges import merges_into
+from webapp.queries.network import contact_consent, households_of, network_of
 from webapp.queries.search import search_clients
 from webapp.queries.timeline import client_timeline
 from webapp.queries.visibility import (
@@ -347,14 +348,18 @@ def view(persistent_id: str) -> Response | str:
         # One stable URL per person: typed spellings and merged IDs lead to it.
         return redirect(url_for("clients.view", persistent_id=client.display_id))
     visible = visible_cases_of(current_user, client)
+    today = local_today()
     return render_template(
         "clients/view.html",
         client=client,
         cases=visible,
+        households=households_of(current_user, client),
+        network=network_of(current_user, client),
+        network_consent=contact_consent(client, visible, today),
         consents=consents_seen_through(client, visible),
         timeline=client_timeline(client, visible),
         viewers=who_has_seen(client) if is_supervisor_or_admin(current_user) else None,
-        today=local_today(),
+        today=today,
         merges=merges_into(client),
         may_merge=may_merge(current_user, client),
         can_undo=lambda record: current_user.is_admin and can_undo(record, utcnow()),
