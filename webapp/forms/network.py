@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import wtforms
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -121,3 +122,37 @@ class RelationshipForm(_PersonForm):
         render_kw={"autocomplete": "off"},
     )
     ended_on = DateField(_l("No longer in their life since"), validators=[Optional()])
+
+
+class MemberRow(wtforms.Form):
+    """One "someone who lives with them" row of the intake form: a person who is not a client.
+    Not a `Form` (no CSRF token of its own) but cleaned as every form's text is."""
+
+    Meta = Form.Meta
+
+    name = StringField(
+        _l("Their name"),
+        validators=[Optional(), Length(max=200)],
+        render_kw={"autocomplete": "off", "autocapitalize": "words"},
+    )
+    relationship = SelectField(
+        _l("Relationship"), choices=relationship_choices(), validators=[Optional()]
+    )
+    age_or_year = IntegerField(
+        _l("Age or year born"), validators=[Optional()], render_kw={"inputmode": "numeric"}
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.is_empty and (self.relationship.data or self.age_or_year.data is not None):
+            self.name.errors.append(_l("A name for this person, or leave the row empty."))
+            return False
+        return valid
+
+    def validate_age_or_year(self, field: IntegerField) -> None:
+        if not age_or_year_valid(field.data):
+            raise ValidationError(AGE_OR_YEAR_ERROR)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.name.data or "").strip()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 
 from webapp.models.cases import Phase, RiskLevel
+from webapp.models.network import RelationshipKind
 from webapp.models.types import N_, LabelledEnum
 
 
@@ -88,6 +89,7 @@ VOCABULARIES: dict[str, type[enum.Enum] | dict[str, str]] = {
     "language": CLIENT_LANGUAGES,
     "phase": Phase,
     "record_type": RECORD_TYPES,
+    "relationship": RelationshipKind,
     "risk": RiskLevel,
 }
 

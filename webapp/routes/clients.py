@@ -23,7 +23,16 @@ from webapp.extensions import db
 from webapp.forms.agency import AskForReferralForm
 from webapp.forms.client_edit import CLIENT_FIELDS, ClientForm
 from webapp.forms.clients import IntakeForm, yes_no
-from webapp.models import AuditAction, Case, Client, ConsentMethod, Program, utcnow
+from webapp.forms.network import birth_year_from
+from webapp.models import (
+    AuditAction,
+    Case,
+    Client,
+    ConsentMethod,
+    Program,
+    RelationshipKind,
+    utcnow,
+)
 from webapp.queries import duplicates
 from webapp.queries.agency import AgencyCard, already_asked, asked_about, reads_as_full_name
 from webapp.queries.audit_trail import who_has_seen
@@ -38,7 +47,7 @@ from webapp.queries.visibility import (
     may_merge,
     visible_cases_of,
 )
-from webapp.services import agency, audit, cases, clients
+from webapp.services import agency, audit, cases, clients, network
 from webapp.services.intake import take_intake
 from webapp.services.merge import can_undo
 from webapp.text import clean_line
@@ -233,6 +242,17 @@ def new() -> Response | tuple[str, int]:
                 ),
                 consent_method=ConsentMethod(form.consent_method.data),
                 next_follow_up_on=form.next_follow_up_on.data,
+                household_name=form.household_name.data or "" if existing is None else "",
+                household_members=[
+                    network.MemberDetails(
+                        name=row.name.data,
+                        relationship=RelationshipKind(row.relationship.data)
+                        if row.relationship.data
+                        else None,
+                        birth_year=birth_year_from(row.age_or_year.data),
+                    )
+                    for row in form.member_rows()
+                ],
             )
             case = taken.case
             if taken.client_id_reissue is not None:
