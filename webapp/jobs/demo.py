@@ -34,6 +34,7 @@ from webapp.models import (
     RiskLevel,
     Role,
     Service,
+    ServicePlan,
     TaskOwner,
     User,
     utcnow,
@@ -596,6 +597,29 @@ def _load_household(worker: User, today: date) -> None:
         network.RelationshipDetails(kind=RelationshipKind.FAITH_COMMUNITY, name="St Anne's"),
         added_by=worker,
         today=today,
+    )
+    goal = db.session.scalar(
+        sa.select(Goal).join(Goal.plan).where(ServicePlan.case_id == case.id).limit(1)
+    )
+    if goal is not None:
+        plans.add_task(
+            case,
+            goal,
+            description="Go with Brian to the detox intake",
+            responsible=TaskOwner.SUPPORT_PERSON,
+            support_person="Denise",
+            due_on=today + timedelta(days=6),
+            user=worker,
+        )
+    cases.log_contact(
+        case,
+        recorded_by=worker,
+        occurred_at=_at(8, 15),
+        contact_type=ContactType.PHONE,
+        duration_minutes=10,
+        note="Rent is paid up to date; the landlord will fix the heating this week.",
+        collateral_name="Mr Petrov",
+        collateral_relationship=RelationshipKind.LANDLORD,
     )
 
 
