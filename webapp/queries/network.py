@@ -159,20 +159,51 @@ def member_name(member: HouseholdMember) -> str:
     return member.client.preferred_name if member.client else member.name
 
 
-def households_with_children(today: date) -> sa.Select:
-    """The ids of clients who live now in a household with a child (a member who is the
-    contact person's child, or born less than 18 years ago): what reports filter on."""
-    child = sa.or_(
-        HouseholdMember.relationship == RelationshipKind.CHILD,
-        HouseholdMember.birth_year > today.year - 18,
+def _years_before(today: date, years: int) -> date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def is_child(today: date) -> sa.ColumnElement[bool]:
+    """A WHERE clause over `HouseholdMember`: someone under 18 — by the year of birth given for
+    someone who is not a client, by a client's own birth date or year, or, with no age known,
+    the contact person's child."""
+    year = today.year - 18
+    young_clients = sa.select(Client.id).where(
+        sa.or_(
+            Client.date_of_birth > _years_before(today, 18),
+            sa.and_(Client.date_of_birth.is_(None), Client.estimated_birth_year > year),
+        )
     )
-    with_child = (
-        sa.select(HouseholdMember.household_id)
-        .where(child, HouseholdMember.left_on.is_(None), HouseholdMember.lives_there)
-        .scalar_subquery()
+    ageless_clients = sa.select(Client.id).where(
+        Client.date_of_birth.is_(None), Client.estimated_birth_year.is_(None)
     )
+    return sa.or_(
+        sa.and_(HouseholdMember.client_id.is_(None), HouseholdMember.birth_year > year),
+        HouseholdMember.client_id.in_(young_clients),
+        sa.and_(
+            HouseholdMember.relationship == RelationshipKind.CHILD,
+            sa.or_(
+                sa.and_(HouseholdMember.client_id.is_(None), HouseholdMember.birth_year.is_(None)),
+                HouseholdMember.client_id.in_(ageless_clients),
+            ),
+        ),
+    )
+
+
+def living_there() -> sa.ColumnElement[bool]:
+    """Members who live in the household now."""
+    return sa.and_(HouseholdMember.left_on.is_(None), HouseholdMember.lives_there)
+
+
+def clients_in_households_with_children(today: date) -> sa.Select:
+    """The ids of clients who belong now to a household where a child lives: what reports can
+    be narrowed to."""
+    with_a_child = sa.select(HouseholdMember.household_id).where(living_there(), is_child(today))
     return sa.select(HouseholdMember.client_id).where(
         HouseholdMember.client_id.is_not(None),
         HouseholdMember.left_on.is_(None),
-        HouseholdMember.household_id.in_(with_child),
+        HouseholdMember.household_id.in_(with_a_child),
     )
