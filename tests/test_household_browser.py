@@ -144,3 +144,52 @@ def test_a_family_from_an_offline_intake_to_its_network(browser_page):  # noqa: 
         )
         assert contact.case_id == case_id
         assert contact.collateral_relationship == RelationshipKind.LANDLORD
+
+
+def test_a_refused_intake_is_fixed_with_its_rows_put_back(browser_page):  # noqa: F811
+    """The outbox keeps repeating rows as named fields: "Open and fix" puts every row back."""
+    page = browser_page.page
+    with browser_page.app.app_context():
+        demo.load()
+        db.session.commit()
+    page.on("dialog", lambda dialog: dialog.accept())
+    sign_in_as_outreach(page)
+
+    page.context.set_offline(True)
+    page.goto("/clients/new")
+    page.get_by_label("First name, street name or alias").fill("Ines")
+    add = page.get_by_role("button", name="Add someone who lives with them")
+    for index, (name, age) in enumerate((("Pablo", "7"), ("Rita", "300"))):
+        add.click()
+        page.locator(f"#members-{index}-name").fill(name)
+        page.locator(f"#members-{index}-age_or_year").fill(age)
+    page.get_by_label("They agreed to us recording their information").check()
+    page.get_by_role("button", name="Save intake").click()
+    page.get_by_text("Saved on this phone").wait_for()
+
+    page.context.set_offline(False)
+    page.goto("/outbox")
+    page.get_by_role("button", name="Send now").click()
+    page.get_by_text("Not accepted").wait_for()
+    page.get_by_role("link", name="Open and fix").click()
+    page.get_by_text("Fixing an entry saved on this phone").wait_for()
+    assert page.locator("#members-0-name").input_value() == "Pablo"
+    assert page.locator("#members-1-name").input_value() == "Rita"
+    assert page.locator("#members-1-age_or_year").input_value() == "300"
+    page.locator("#members-1-age_or_year").fill("30")
+    check_phone_layout(page, "household-8-fixing-a-refused-intake", browser_page.problems)
+    page.get_by_role("button", name="Save intake").click()
+    page.wait_for_url("**/cases/*")
+    assert page.evaluate("() => WaymarkOutbox.all().then(entries => entries.length)") == 0
+
+    with browser_page.app.app_context():
+        ines = db.session.scalar(sa.select(Client).where(Client.preferred_name == "Ines"))
+        [membership] = db.session.scalars(
+            sa.select(HouseholdMember).where(HouseholdMember.client_id == ines.id)
+        ).all()
+        people = sorted(
+            (member.name, member.birth_year)
+            for member in membership.household.members
+            if member.client_id is None
+        )
+        assert [name for name, _ in people] == ["Pablo", "Rita"]

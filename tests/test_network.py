@@ -24,7 +24,7 @@ from webapp.models import (
     Role,
     User,
 )
-from webapp.services import clients, network
+from webapp.services import clients, merge, network
 from webapp.timeutil import local_today
 
 
@@ -309,3 +309,49 @@ def test_a_person_who_moved_keeps_both_households_with_dates(as_user, org):
         f"{page_of(org.marco)}/household/members/{own.id}/edit", data={"left_on": future}
     )
     assert response.status_code == 422
+
+
+def test_a_merge_moves_memberships_and_relationships_and_an_undo_puts_them_back(
+    org, make_user, make_case
+):
+    admin = make_user(Role.ADMIN)
+    duplicate = make_case(org.street, org.ana, name="Marco R")
+    household = household_for(org, org.maria, org.ana)
+    today = local_today()
+    membership = network.add_member(
+        household,
+        network.MemberDetails(client=duplicate.client, relationship=RelationshipKind.PARTNER),
+        through=org.maria.client,
+        added_by=org.ana,
+        today=today,
+    )
+    named = network.add_relationship(
+        org.maria.client,
+        network.RelationshipDetails(kind=RelationshipKind.PARTNER, other_client=duplicate.client),
+        added_by=org.ana,
+        today=today,
+    )
+    own = network.add_relationship(
+        duplicate.client,
+        network.RelationshipDetails(kind=RelationshipKind.LANDLORD, name="Mr Okafor"),
+        added_by=org.ana,
+        today=today,
+    )
+    db.session.commit()
+    survivor_id, duplicate_id = org.marco.client_id, duplicate.client_id
+
+    record = merge.merge_clients(
+        org.marco.client, duplicate.client, take_from_merged=set(), merged_by=admin
+    )
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(HouseholdMember, membership.id).client_id == survivor_id
+    assert db.session.get(ClientRelationship, named.id).other_client_id == survivor_id
+    assert db.session.get(ClientRelationship, own.id).client_id == survivor_id
+
+    merge.undo_merge(db.session.get(type(record), record.id), undone_by=admin)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(HouseholdMember, membership.id).client_id == duplicate_id
+    assert db.session.get(ClientRelationship, named.id).other_client_id == duplicate_id
+    assert db.session.get(ClientRelationship, own.id).client_id == duplicate_id

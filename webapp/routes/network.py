@@ -121,7 +121,7 @@ def _member_details(form: MemberForm, other: Client | None) -> network.MemberDet
         relationship=_kind(form.relationship.data) if "relationship" in form else None,
         birth_year=None if is_client else birth_year_from(form.age_or_year.data),
         lives_there=form.lives_there.data,
-        can_contact=form.can_contact.data,
+        can_contact=form.can_contact.data if "can_contact" in form else False,
         joined_on=form.joined_on.data,
     )
 
@@ -174,6 +174,8 @@ def edit_member(persistent_id: str, member_id: int) -> Response | tuple[str, int
         del form.name, form.age_or_year
     if member.is_contact:
         del form.relationship
+    if member.client_id == client.id:
+        del form.can_contact  # their own membership: they are not contacted about themselves
     if form.validate_on_submit():
         try:
             network.update_member(
