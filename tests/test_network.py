@@ -355,3 +355,33 @@ def test_a_merge_moves_memberships_and_relationships_and_an_undo_puts_them_back(
     assert db.session.get(HouseholdMember, membership.id).client_id == duplicate_id
     assert db.session.get(ClientRelationship, named.id).other_client_id == duplicate_id
     assert db.session.get(ClientRelationship, own.id).client_id == duplicate_id
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"name": "Mr Okafor"}, "Choose a relationship."),
+        ({"kind": "tenant", "name": "Mr Okafor"}, "Not a valid choice."),
+        ({"kind": "landlord"}, "A name, or the client ID of someone who is a client."),
+        ({"kind": "landlord", "client_id": "1234"}, "Not a client ID"),
+        ({"kind": "landlord", "name": "Mr Okafor", "how_to_reach": "9" * 201}, "200 characters"),
+        ({"kind": "landlord", "name": "Mr\x00 Okafor\u202e"}, None),
+    ],
+)
+def test_bad_relationship_input_is_refused_beside_its_field(as_user, org, data, message):
+    response = as_user(org.ana).post(f"{page_of(org.maria)}/network/new", data=data)
+    if message is None:  # control characters are dropped as every form drops them
+        assert response.status_code == 302
+        assert db.session.scalar(sa.select(ClientRelationship.name)) == "Mr Okafor"
+        return
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(ClientRelationship.id))) == 0
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, org):
+    for url in (f"{page_of(org.maria)}/household/new", f"{page_of(org.maria)}/network/new"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+        assert client.post(url, data={"name": "x"}).status_code in (401, 302)
+    assert db.session.scalar(sa.select(sa.func.count(Household.id))) == 0
