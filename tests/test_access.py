@@ -44,6 +44,9 @@ SAMPLE_ARGUMENTS = {
     "consent_id": 1,
     "merge_id": 1,
     "suggestion_id": 1,
+    "household_id": 1,
+    "member_id": 1,
+    "relationship_id": 1,
     "token": "x",
     "key": "outcomes",
 }

@@ -8,7 +8,16 @@ from tests.browser import PHONE, sign_in
 from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F401  (fixture)
 from webapp.extensions import db
 from webapp.jobs import demo
-from webapp.models import Case, IntakeSource, Program, SelfIntakeSubmission, SubmissionStatus, User
+from webapp.models import (
+    Case,
+    HouseholdMember,
+    IntakeSource,
+    Program,
+    RelationshipKind,
+    SelfIntakeSubmission,
+    SubmissionStatus,
+    User,
+)
 from webapp.services import self_intake
 
 STORED = (
@@ -27,7 +36,7 @@ def test_a_spanish_self_intake_survives_a_dropped_connection_and_is_accepted(bro
 
     page.goto(f"/i/{token}")
     assert page.locator("html").get_attribute("lang") == "es"
-    assert page.locator("#step-count").inner_text() == "Paso 1 de 6"
+    assert page.locator("#step-count").inner_text() == "Paso 1 de 7"
     assert page.locator("#step-needs").is_hidden() and page.locator("#send").is_hidden()
     check_phone_layout(page, "self-1-step-one", browser_page.problems, staff_page=False)
     page.get_by_label("¿Cómo quiere que le llamemos?").fill("Rosa")
@@ -48,7 +57,7 @@ def test_a_spanish_self_intake_survives_a_dropped_connection_and_is_accepted(bro
     page.context.set_offline(False)
     page.goto(f"/i/{token}")
     # Everything typed is back, on the step the client had reached.
-    assert page.locator("#step-count").inner_text() == "Paso 3 de 6"
+    assert page.locator("#step-count").inner_text() == "Paso 3 de 7"
     assert page.get_by_label("¿Qué le va bien?").input_value() == "Trabajo por las mañanas."
     assert page.get_by_label("Su edad").input_value() == "41"
     assert page.get_by_label("Un lugar seguro donde quedarme").is_checked()
@@ -57,6 +66,13 @@ def test_a_spanish_self_intake_survives_a_dropped_connection_and_is_accepted(bro
     )
 
     page.locator("#step-going_well").get_by_role("button", name="Siguiente").click()
+    # Who lives with them (issue 19): rows in their words; accepting makes them members.
+    home = page.locator("#step-home")
+    page.locator("#household-0-name").fill("Carlos")
+    page.locator("#household-0-relationship").select_option("partner")
+    page.locator("#household-0-age_or_year").fill("44")
+    check_phone_layout(page, "self-3b-who-lives-with-me", browser_page.problems, staff_page=False)
+    home.get_by_role("button", name="Siguiente").click()
     page.get_by_label("Número de teléfono").fill("555 201 9988")
     page.locator("#step-contact").get_by_text("No", exact=True).first.click()  # not safe to call
     page.get_by_label("Algo que debamos saber para contactarle con seguridad").fill(
@@ -94,6 +110,7 @@ def test_a_spanish_self_intake_survives_a_dropped_connection_and_is_accepted(bro
     item.get_by_role("link", name="Review").click()
     worker.wait_for_url("**/intake-queue/*")
     assert worker.get_by_text("Me desalojaron la semana pasada.").is_visible()
+    assert worker.locator("#household-heading + ul").inner_text().startswith("Carlos")
     check_phone_layout(worker, "self-6-review-queue", browser_page.problems)
     worker.get_by_label("A new client record").check()
     worker.get_by_role("button", name="Accept and open a case").click()
@@ -114,3 +131,10 @@ def test_a_spanish_self_intake_survives_a_dropped_connection_and_is_accepted(bro
             case.client.preferred_name == "Rosa" and case.intake.source == IntakeSource.SELF_INTAKE
         )
         assert case.client.safe_to_call is False and case.client.language == "es"
+        [partner] = [
+            member
+            for member in db.session.scalars(sa.select(HouseholdMember))
+            if member.name == "Carlos"
+        ]
+        assert partner.relationship == RelationshipKind.PARTNER and partner.client_id is None
+        assert case.client_id in {member.client_id for member in partner.household.members}

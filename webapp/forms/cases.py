@@ -30,6 +30,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.forms import Form, enum_choices
 from webapp.forms.clients import NOTE_MAX
+from webapp.forms.network import relationship_choices
 from webapp.models import (
     N_,
     ConfirmationMethod,
@@ -99,6 +100,15 @@ class ContactForm(Form):
         choices=enum_choices(ContactType),
         validators=[DataRequired(_l("Choose the kind of contact."))],
     )
+    collateral_name = StringField(
+        _l("With someone else about them? Their name"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("A collateral contact: a family member, the landlord, a teacher…"),
+        render_kw={"autocomplete": "off", "autocapitalize": "words"},
+    )
+    collateral_relationship = SelectField(
+        _l("Their relationship to the client"), choices=[], validators=[Optional()]
+    )
     duration_minutes = IntegerField(
         _l("Minutes"),
         validators=[
@@ -131,8 +141,20 @@ class ContactForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.collateral_relationship.choices = relationship_choices()
         if not self.is_submitted():
             self.occurred_at.data = local_now()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        named = (self.collateral_name.data or "").strip()
+        if valid and not named and self.collateral_relationship.data:
+            self.collateral_name.errors.append(_l("Say who it was with."))
+            return False
+        if valid and not named and self.contact_type.data == ContactType.COLLATERAL.value:
+            self.collateral_name.errors.append(_l("Say who it was with."))
+            return False
+        return valid
 
     def validate_occurred_at(self, field: DateTimeLocalField) -> None:
         _a_past_moment(field, _l("A contact"))

@@ -8,6 +8,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
+    FormField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -15,6 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.utils import unset_value
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -25,6 +28,7 @@ from wtforms.validators import (
 )
 
 from webapp.forms import Form, enum_choices
+from webapp.forms.network import MemberRow
 from webapp.models import CLIENT_LANGUAGES, ConsentMethod
 from webapp.timeutil import local_today
 
@@ -34,6 +38,8 @@ YES_NO_UNKNOWN = [
     SelectChoice("yes", _l("Yes")),
     SelectChoice("no", _l("No")),
 ]
+# Quick intake takes at most this many people who live with the client.
+HOUSEHOLD_ROWS = 12
 IDENTITY_FIELDS = (
     "preferred_name",
     "legal_name",
@@ -42,6 +48,43 @@ IDENTITY_FIELDS = (
     "approximate_age",
     "phone",
 )
+
+
+class BoundedRows(FieldList):
+    """Repeating rows, at most `max_entries`. WTForms would drop the rows past the limit without
+    a word; here more rows than allowed are refused, so nothing typed is lost silently."""
+
+    too_many = False
+    # Rows past the limit are still shown again (up to this many), so the worker can choose.
+    KEPT = 50
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        indices = set(self._extract_indices(self.name, formdata)) if formdata else set()
+        limit = self.max_entries
+        self.too_many = limit is not None and len(indices) > limit
+        self.max_entries = self.KEPT if self.too_many else limit
+        try:
+            super().process(formdata, data, extra_filters)
+        finally:
+            self.max_entries = limit
+
+    def pre_validate(self, form) -> None:
+        if self.too_many:
+            raise ValidationError(
+                _l(
+                    "At most %(num)d people here; add more on the client's page.",
+                    num=self.max_entries,
+                )
+            )
+
+    def validate(self, form, extra_validators=()) -> bool:
+        valid = super().validate(form, extra_validators)
+        try:
+            self.pre_validate(form)
+        except ValidationError as error:
+            self.errors.append(str(error.args[0]))
+            return False
+        return valid
 
 
 def yes_no(value: str | None) -> bool | None:
@@ -96,6 +139,15 @@ class IntakeForm(Form):
         validators=[Optional(), Length(max=2000)],
         description=_l("Places, times, people to ask for — or to avoid."),
     )
+
+    # Who lives with them: a household made with the client as its contact person.
+    household_name = StringField(
+        _l("Household name or address line"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("If empty, the household takes the client's name."),
+        render_kw={"autocomplete": "off"},
+    )
+    members = BoundedRows(FormField(MemberRow), max_entries=HOUSEHOLD_ROWS)
 
     # Why we met.
     program = SelectField(
@@ -156,6 +208,8 @@ class IntakeForm(Form):
                 "contact_notes",
                 "different_person",
                 "persistent_id",
+                "household_name",
+                "members",
             ):
                 delattr(self, name)
         if not self.is_submitted() and self.next_follow_up_on.data is None:
@@ -170,6 +224,17 @@ class IntakeForm(Form):
             raise ValidationError(_l("A follow-up date from today on."))
         if field.data and field.data > local_today() + timedelta(days=366):
             raise ValidationError(_l("A follow-up within the next year."))
+
+    @staticmethod
+    def member_template() -> MemberRow:
+        """An empty row as the page's <template> holds it; the script numbers each copy."""
+        return MemberRow(formdata=None, prefix="members-__index__-")
+
+    def member_rows(self) -> list[MemberRow]:
+        """The rows filled in (an empty row is one added and left)."""
+        if "members" not in self:
+            return []
+        return [entry.form for entry in self.members if not entry.form.is_empty]
 
     def alias_list(self) -> list[str]:
         return [alias.strip() for alias in (self.aliases.data or "").split(",") if alias.strip()][

@@ -256,9 +256,23 @@ class TaskForm(Form):
         _l("Who does it"), choices=enum_choices(TaskOwner), validators=[DataRequired()]
     )
     due_on = DateField(_l("Due"), validators=[Optional()])
+    support_person = StringField(
+        _l("Support person's name"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Someone in their household or network who carries this task."),
+        render_kw={"autocomplete": "off", "autocapitalize": "words"},
+    )
 
     def validate_due_on(self, field: DateField) -> None:
         _within_a_year(field)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        named = (self.support_person.data or "").strip()
+        if valid and self.responsible.data == TaskOwner.SUPPORT_PERSON.value and not named:
+            self.support_person.errors.append(_l("Name the support person who carries it."))
+            return False
+        return valid
 
 
 class TaskDoneForm(Form):

@@ -12,6 +12,7 @@ from webapp.models import CaseModel, Program, User
 from webapp.reports.scope import CaseStatus
 
 MAX_RANGE = timedelta(days=366 * 20)
+WITH_CHILDREN = "with_children"
 
 
 class ReportFilterForm(Form):
@@ -31,6 +32,15 @@ class ReportFilterForm(Form):
             SelectChoice(CaseStatus.ALL, _l("Open and closed")),
             SelectChoice(CaseStatus.OPEN, _l("Still open")),
             SelectChoice(CaseStatus.CLOSED, _l("Closed")),
+        ],
+    )
+    households = SelectField(
+        _l("Households"),
+        default="",
+        validators=[Optional()],
+        choices=[
+            SelectChoice("", _l("Any household, or none")),
+            SelectChoice(WITH_CHILDREN, _l("Households with children")),
         ],
     )
     since = DateField(_l("From"), validators=[Optional()])

@@ -7,12 +7,23 @@ language of the page.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from webapp.forms import Form
 from webapp.forms.cases import ChecklistField
+from webapp.forms.clients import BoundedRows
+from webapp.forms.network import MemberRow, birth_year_from, relationship_choices
 from webapp.text import clean_line
 from webapp.timeutil import local_today
 
@@ -39,6 +50,7 @@ STEPS = (
     ("about", _l("About me"), ("preferred_name", "legal_name", "date_of_birth", "age")),
     ("needs", _l("What I need help with"), ("needs", "needs_text")),
     ("going_well", _l("What is going well"), ("going_well", "supporters")),
+    ("home", _l("Who lives with me"), ("household",)),
     (
         "contact",
         _l("How to reach me safely"),
@@ -46,6 +58,26 @@ STEPS = (
     ),
     ("consent", _l("Saying yes"), ("consent_data", "consent_contact")),
 )
+
+
+# Rows shown for the people who live with the client; the client leaves the rest empty.
+HOUSEHOLD_ROWS = 4
+
+
+class HomeRow(MemberRow):
+    """Someone who lives with the client, in the client's words."""
+
+    name = StringField(
+        _l("Their name"),
+        validators=[Optional(), Length(max=200, message=_l("At most %(max)d characters."))],
+        render_kw={"autocomplete": "off", "autocapitalize": "words"},
+    )
+    relationship = SelectField(
+        _l("Who they are to you"), choices=relationship_choices(), validators=[Optional()]
+    )
+    age_or_year = IntegerField(
+        _l("Their age"), validators=[Optional()], render_kw={"inputmode": "numeric"}
+    )
 
 
 def _yes_no() -> list[SelectChoice]:
@@ -100,6 +132,14 @@ class SelfIntakeForm(Form):
         _l("Who supports you?"),
         validators=[Optional(), Length(max=TEXT_MAX, message=_l("At most %(max)d characters."))],
         description=_l("Family, friends, a church, a group — anyone."),
+    )
+
+    household = BoundedRows(
+        FormField(HomeRow),
+        label=_l("People who live with you"),
+        min_entries=HOUSEHOLD_ROWS,
+        max_entries=HOUSEHOLD_ROWS,
+        description=_l("Only if you want to tell us. Leave the rest empty."),
     )
 
     phone = StringField(
@@ -157,4 +197,13 @@ class SelfIntakeForm(Form):
             "best_times": clean_line(self.best_times.data or ""),
             "contact_notes": self.contact_notes.data or "",
             "consent_contact": bool(self.consent_contact.data),
+            "household": [
+                {
+                    "name": clean_line(entry.form.name.data or ""),
+                    "relationship": entry.form.relationship.data or "",
+                    "birth_year": birth_year_from(entry.form.age_or_year.data),
+                }
+                for entry in self.household
+                if not entry.form.is_empty
+            ],
         }

@@ -33,9 +33,11 @@ from webapp.models import (
     ProviderAnswer,
     Referral,
     ReferralStatus,
+    RelationshipKind,
     RiskLevel,
     Role,
     Service,
+    ServicePlan,
     TaskOwner,
     User,
     utcnow,
@@ -49,6 +51,7 @@ from webapp.services import (
     clients,
     closure,
     merge,
+    network,
     plans,
     programs,
     provider_links,
@@ -574,6 +577,7 @@ def load() -> None:
     _load_agency_examples(users, program_by_name, today)
     _load_agency_referrals(users, program_by_name[HOUSING])
     _load_provider_answers(users["casemanager"], today)
+    _load_household(users["casemanager"], today)
 
 
 def _load_provider_answers(worker: User, today: date) -> None:
@@ -609,6 +613,86 @@ def _load_provider_answers(worker: User, today: date) -> None:
     if waiting:
         waiting[0].provider_commitment = "Call the client back to book"
         waiting[0].provider_commitment_by = today - timedelta(days=1)
+
+
+def _load_household(worker: User, today: date) -> None:
+    """Brian lives with his partner and their two children; his landlord is in his network and
+    may be contacted about him, with his consent (issue 19)."""
+    brian = db.session.scalar(sa.select(Client).where(Client.preferred_name == "Brian"))
+    case = brian.cases[0]
+    clients.record_consent(
+        brian,
+        scope=ConsentScope.CONTACT_NETWORK,
+        method=ConsentMethod.SIGNED,
+        recorded_by=worker,
+        case=case,
+        given_at=_at(30),
+        expires_on=today + timedelta(days=335),
+    )
+    household = network.create_household(
+        brian,
+        name="Apartment 3B, 41 Linden Avenue",
+        created_by=worker,
+        joined_on=today - timedelta(days=30),
+    )
+    for name, relationship, age in (
+        ("Denise", RelationshipKind.PARTNER, 44),
+        ("Liam", RelationshipKind.CHILD, 9),
+        ("Nora", RelationshipKind.CHILD, 13),
+    ):
+        network.add_member(
+            household,
+            network.MemberDetails(
+                name=name,
+                relationship=relationship,
+                birth_year=today.year - age,
+                can_contact=relationship == RelationshipKind.PARTNER,
+                joined_on=today - timedelta(days=30),
+            ),
+            through=brian,
+            added_by=worker,
+            today=today,
+        )
+    network.add_relationship(
+        brian,
+        network.RelationshipDetails(
+            kind=RelationshipKind.LANDLORD,
+            name="Mr Petrov",
+            how_to_reach="555-260-9000, weekdays",
+            can_contact=True,
+        ),
+        added_by=worker,
+        today=today,
+    )
+    network.add_relationship(
+        brian,
+        network.RelationshipDetails(kind=RelationshipKind.FAITH_COMMUNITY, name="St Anne's"),
+        added_by=worker,
+        today=today,
+    )
+    goal = db.session.scalar(
+        sa.select(Goal).join(Goal.plan).where(ServicePlan.case_id == case.id).limit(1)
+    )
+    if goal is not None:
+        plans.add_task(
+            case,
+            goal,
+            description="Go with Brian to the detox intake",
+            responsible=TaskOwner.SUPPORT_PERSON,
+            support_person="Denise",
+            due_on=today + timedelta(days=6),
+            user=worker,
+        )
+    cases.log_contact(
+        case,
+        recorded_by=worker,
+        occurred_at=_at(8, 15),
+        contact_type=ContactType.PHONE,
+        duration_minutes=10,
+        note="Rent is paid up to date; the landlord will fix the heating this week.",
+        collateral_name="Mr Petrov",
+        collateral_relationship=RelationshipKind.LANDLORD,
+    )
 
 
 def _load_agency_examples(

@@ -54,6 +54,12 @@ from webapp.models.lifecycle import (
     TaskOwner,
     WarmHandoff,
 )
+from webapp.models.network import (
+    ClientRelationship,
+    Household,
+    HouseholdMember,
+    RelationshipKind,
+)
 from webapp.models.programs import (
     MODEL_DEFAULTS,
     CaseModel,
@@ -115,6 +121,10 @@ __all__ = [
     "CaseEventKind",
     "CaseModel",
     "Client",
+    "ClientRelationship",
+    "Household",
+    "HouseholdMember",
+    "RelationshipKind",
     "ClientAlias",
     "ClientMerge",
     "MergeSuggestion",

@@ -11,6 +11,7 @@ import sqlalchemy.orm as so
 from webapp.extensions import db
 from webapp.models.accounts import User
 from webapp.models.lifecycle import ClosureReason
+from webapp.models.network import RelationshipKind
 from webapp.models.programs import CaseModel, Program
 from webapp.models.types import N_, LabelledEnum, UTCDateTime, enum_column, utcnow
 
@@ -160,6 +161,14 @@ class ContactLog(db.Model):
     services_given: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     next_follow_up_on: so.Mapped[date | None]
+    # A collateral contact: with someone else about the client (who, and their relationship;
+    # how is the contact type).
+    collateral_name: so.Mapped[str] = so.mapped_column(
+        sa.String(200), default="", server_default=""
+    )
+    collateral_relationship: so.Mapped[RelationshipKind | None] = so.mapped_column(
+        enum_column(RelationshipKind)
+    )
     recorded_by_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )

@@ -108,6 +108,8 @@ class ConsentScope(LabelledEnum):
     CONTACT_PHONE = "contact_phone", N_("Be contacted by phone call")
     CONTACT_TEXT = "contact_text", N_("Be contacted by text message")
     CONTACT_PUSH = "contact_push", N_("Be contacted by app notification")
+    # What lets the worker talk with the people in their network about them (issue 19).
+    CONTACT_NETWORK = "contact_network", N_("Let us talk with people close to them about them")
 
 
 class ConsentMethod(LabelledEnum):

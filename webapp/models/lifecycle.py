@@ -194,6 +194,9 @@ class PlanTask(db.Model):
     )
     description: so.Mapped[str] = so.mapped_column(sa.Text)
     responsible: so.Mapped[TaskOwner] = so.mapped_column(enum_column(TaskOwner))
+    # A support person who carries the task: who, by name (a household member or someone in the
+    # client's network).
+    support_person: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
     due_on: so.Mapped[date | None]
     done_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 
 from webapp.models.cases import Phase, RiskLevel
+from webapp.models.network import RelationshipKind
 from webapp.models.programs import CaseModel
 from webapp.models.types import N_, LabelledEnum
 
@@ -60,11 +61,14 @@ RECORD_TYPES: dict[str, str] = {
     "case_team_member": N_("case team member"),
     "client": N_("client"),
     "client_search": N_("client search"),
+    "client_relationship": N_("person in a client's network"),
     "closure_request": N_("closure request"),
     "consent": N_("consent"),
     "contact_log": N_("contact"),
     "directory": N_("directory"),
     "goal": N_("goal"),
+    "household": N_("household"),
+    "household_member": N_("household member"),
     "internal_referral": N_("referral to a program of the agency"),
     "invitation": N_("self-intake link"),
     "outbox_entry": N_("entry saved on a phone"),
@@ -91,6 +95,7 @@ VOCABULARIES: dict[str, type[enum.Enum] | dict[str, str]] = {
     "model": CaseModel,
     "phase": Phase,
     "record_type": RECORD_TYPES,
+    "relationship": RelationshipKind,
     "risk": RiskLevel,
 }
 

@@ -9,7 +9,17 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from webapp.extensions import db
-from webapp.models import Case, Client, ContactLog, Referral, ReferralStatusChange, Service
+from webapp.models import (
+    Case,
+    Client,
+    ContactLog,
+    Goal,
+    PlanTask,
+    Referral,
+    ReferralStatusChange,
+    Service,
+    ServicePlan,
+)
 from webapp.queries.closure import recorded_checks
 from webapp.queries.consents import consents_seen_through
 from webapp.text import Phrase
@@ -33,6 +43,24 @@ def _with_appointment(change: ReferralStatusChange) -> str:
     if not change.note:
         return appointment
     return Phrase("%(appointment)s\n%(note)s", appointment=appointment, note=change.note)
+
+
+def _contact_title(contact: ContactLog) -> str:
+    """A contact's kind, and for a collateral contact who it was with."""
+    if not contact.collateral_name:
+        return Phrase(contact.contact_type.label)
+    if contact.collateral_relationship is None:
+        return Phrase(
+            "%(kind)s with %(who)s",
+            kind=Phrase(contact.contact_type.label),
+            who=contact.collateral_name,
+        )
+    return Phrase(
+        "%(kind)s with %(who)s (%(relationship)s)",
+        kind=Phrase(contact.contact_type.label),
+        who=contact.collateral_name,
+        relationship=Phrase(contact.collateral_relationship.label).lower(),
+    )
 
 
 def client_timeline(client: Client, visible_cases: list[Case]) -> list[TimelineEntry]:
@@ -83,8 +111,28 @@ def client_timeline(client: Client, visible_cases: list[Case]) -> list[TimelineE
             .limit(TIMELINE_LENGTH)
         )
         entries += [
-            TimelineEntry(c.occurred_at, Phrase(c.contact_type.label), c.note, c.case_id)
-            for c in contacts
+            TimelineEntry(c.occurred_at, _contact_title(c), c.note, c.case_id) for c in contacts
+        ]
+        # Tasks a named support person carries (issue 19).
+        tasks = db.session.scalars(
+            sa.select(PlanTask)
+            .join(PlanTask.goal)
+            .join(Goal.plan)
+            .where(ServicePlan.case_id.in_(case_ids), PlanTask.support_person != "")
+            .options(so.contains_eager(PlanTask.goal).contains_eager(Goal.plan))
+            .order_by(PlanTask.created_at.desc())
+            .limit(TIMELINE_LENGTH)
+        )
+        entries += [
+            TimelineEntry(
+                task.created_at,
+                Phrase(
+                    "Task for %(who)s: %(task)s", who=task.support_person, task=task.description
+                ),
+                "",
+                task.goal.plan.case_id,
+            )
+            for task in tasks
         ]
         changes = db.session.scalars(
             sa.select(ReferralStatusChange)

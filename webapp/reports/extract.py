@@ -28,6 +28,7 @@ from webapp.models import (
     ContactLog,
     Goal,
     GoalStatus,
+    HouseholdMember,
     Intake,
     LifeDomain,
     Program,
@@ -36,6 +37,7 @@ from webapp.models import (
     ReferralStatusChange,
     ServicePlan,
 )
+from webapp.queries.network import is_child, living_there
 from webapp.reports.scope import Scope
 from webapp.timeutil import as_utc, to_local
 
@@ -60,6 +62,8 @@ HEADER = [
     "referrals_completed",
     *(f"goals_{status.value}" for status in GOAL_COLUMNS),
     "goals_active",
+    "household_size",
+    "household_children",
     *(f"{domain.value}_{which}" for domain in LifeDomain for which in ("baseline", "latest")),
 ]
 
@@ -92,10 +96,40 @@ def rows(scope: Scope) -> Iterator[list[Any]]:
         yield from _batch_rows(batch, pseudonym, until=scope.until)
 
 
+def _households(client_ids: set[int], today) -> dict[int, tuple[int, int]]:
+    """Per client: how many live in their current household (them included) and how many of
+    those are children. Counts only: nobody in it is named or described."""
+    current = dict(
+        db.session.execute(
+            sa.select(HouseholdMember.client_id, HouseholdMember.household_id)
+            .where(HouseholdMember.client_id.in_(client_ids), HouseholdMember.left_on.is_(None))
+            .order_by(HouseholdMember.id)
+        ).all()
+    )
+    if not current:
+        return {}
+    households = set(current.values())
+    size = _counts(
+        sa.select(HouseholdMember.household_id, sa.func.count())
+        .where(HouseholdMember.household_id.in_(households), living_there())
+        .group_by(HouseholdMember.household_id)
+    )
+    children = _counts(
+        sa.select(HouseholdMember.household_id, sa.func.count())
+        .where(HouseholdMember.household_id.in_(households), living_there(), is_child(today))
+        .group_by(HouseholdMember.household_id)
+    )
+    return {
+        client_id: (size.get(household, 0), children.get(household, 0))
+        for client_id, household in current.items()
+    }
+
+
 def _batch_rows(ids: list[int], pseudonym: Pseudonyms, *, until) -> Iterator[list[Any]]:
     cases = db.session.execute(
         sa.select(
             Case.id,
+            Case.client_id,
             Client.persistent_id,
             Program.name,
             Case.model,
@@ -133,6 +167,7 @@ def _batch_rows(ids: list[int], pseudonym: Pseudonyms, *, until) -> Iterator[lis
             .group_by(ServicePlan.case_id, Goal.status)
         )
     }
+    households = _households({row.client_id for row in cases}, until)
     baseline: dict[tuple[int, LifeDomain], int] = {}
     latest: dict[tuple[int, LifeDomain], int] = {}
     for case_id, kind, domain, score in db.session.execute(
@@ -149,6 +184,7 @@ def _batch_rows(ids: list[int], pseudonym: Pseudonyms, *, until) -> Iterator[lis
             latest[(case_id, domain)] = score
     for (
         case_id,
+        client_id,
         persistent_id,
         program,
         model,
@@ -181,6 +217,7 @@ def _batch_rows(ids: list[int], pseudonym: Pseudonyms, *, until) -> Iterator[lis
             *(goals.get((case_id, status), 0) for status in GOAL_COLUMNS),
             goals.get((case_id, GoalStatus.IN_PROGRESS), 0)
             + goals.get((case_id, GoalStatus.NOT_STARTED), 0),
+            *households.get(client_id, ("", "")),
             *(
                 value
                 for domain in LifeDomain

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from webapp.extensions import db
 from webapp.models import Case, CaseModel, Program, User
+from webapp.queries.network import clients_in_households_with_children
 from webapp.queries.visibility import is_supervisor_or_admin, programs_of, visible_cases
 from webapp.timeutil import local_zone
 
@@ -46,6 +47,8 @@ class Scope:
     worker_id: int | None = None
     model: CaseModel | None = None
     status: str = CaseStatus.ALL
+    # Only the cases of clients who live now in a household with a child (issue 19).
+    with_children: bool = False
 
     @property
     def start(self) -> datetime:
@@ -76,6 +79,8 @@ class Scope:
         elif self.status == CaseStatus.CLOSED:
             conditions.append(Case.closed_at.is_not(None))
             conditions.append(Case.closed_at < self.end)
+        if self.with_children:
+            conditions.append(Case.client_id.in_(clients_in_households_with_children(self.until)))
         return sa.and_(*conditions)
 
     def case_ids(self) -> sa.Select:

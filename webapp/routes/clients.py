@@ -23,12 +23,22 @@ from webapp.extensions import db
 from webapp.forms.agency import AskForReferralForm
 from webapp.forms.client_edit import CLIENT_FIELDS, ClientForm
 from webapp.forms.clients import IntakeForm, yes_no
-from webapp.models import AuditAction, Case, Client, ConsentMethod, Program, utcnow
+from webapp.forms.network import birth_year_from
+from webapp.models import (
+    AuditAction,
+    Case,
+    Client,
+    ConsentMethod,
+    Program,
+    RelationshipKind,
+    utcnow,
+)
 from webapp.queries import duplicates
 from webapp.queries.agency import AgencyCard, already_asked, asked_about, reads_as_full_name
 from webapp.queries.audit_trail import who_has_seen
 from webapp.queries.consents import consents_seen_through
 from webapp.queries.merges import merges_into
+from webapp.queries.network import contact_consent, households_of, network_of
 from webapp.queries.search import search_clients
 from webapp.queries.timeline import client_timeline
 from webapp.queries.visibility import (
@@ -37,7 +47,7 @@ from webapp.queries.visibility import (
     may_merge,
     visible_cases_of,
 )
-from webapp.services import agency, audit, cases, clients
+from webapp.services import agency, audit, cases, clients, network
 from webapp.services.intake import take_intake
 from webapp.services.merge import can_undo
 from webapp.text import clean_line
@@ -232,6 +242,17 @@ def new() -> Response | tuple[str, int]:
                 ),
                 consent_method=ConsentMethod(form.consent_method.data),
                 next_follow_up_on=form.next_follow_up_on.data,
+                household_name=form.household_name.data or "" if existing is None else "",
+                household_members=[
+                    network.MemberDetails(
+                        name=row.name.data,
+                        relationship=RelationshipKind(row.relationship.data)
+                        if row.relationship.data
+                        else None,
+                        birth_year=birth_year_from(row.age_or_year.data),
+                    )
+                    for row in form.member_rows()
+                ],
             )
             case = taken.case
             if taken.client_id_reissue is not None:
@@ -347,14 +368,18 @@ def view(persistent_id: str) -> Response | str:
         # One stable URL per person: typed spellings and merged IDs lead to it.
         return redirect(url_for("clients.view", persistent_id=client.display_id))
     visible = visible_cases_of(current_user, client)
+    today = local_today()
     return render_template(
         "clients/view.html",
         client=client,
         cases=visible,
+        households=households_of(current_user, client),
+        network=network_of(current_user, client),
+        network_consent=contact_consent(client, visible, today),
         consents=consents_seen_through(client, visible),
         timeline=client_timeline(client, visible),
         viewers=who_has_seen(client) if is_supervisor_or_admin(current_user) else None,
-        today=local_today(),
+        today=today,
         merges=merges_into(client),
         may_merge=may_merge(current_user, client),
         can_undo=lambda record: current_user.is_admin and can_undo(record, utcnow()),

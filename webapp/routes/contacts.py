@@ -9,7 +9,8 @@ from werkzeug.wrappers import Response
 
 from webapp.extensions import db
 from webapp.forms.cases import ContactForm, to_utc
-from webapp.models import Case, ContactType
+from webapp.models import Case, ContactType, RelationshipKind
+from webapp.queries.network import people_of
 from webapp.queries.visibility import visible_cases_of
 from webapp.services import cases
 from webapp.web.access import get_case_or_404, get_client_or_404
@@ -41,15 +42,24 @@ def _contact_form(case: Case) -> Response | tuple[str, int]:
                 note=form.note.data,
                 next_follow_up_on=form.next_follow_up_on.data,
                 clear_follow_up=form.clear_follow_up.data,
+                collateral_name=form.collateral_name.data or "",
+                collateral_relationship=RelationshipKind(form.collateral_relationship.data)
+                if form.collateral_relationship.data
+                else None,
             )
         except cases.CaseError as error:
-            form.note.errors.append(str(error))
+            form.note.errors.append(_(str(error)))
         else:
             db.session.commit()
             flash(_("Contact with %(name)s saved.", name=case.client.preferred_name))
             return redirect(back_to_case(case.id))
     status = 422 if form.errors else 200
-    return render_template("cases/contact_form.html", case=case, form=form), status
+    return render_template(
+        "cases/contact_form.html",
+        case=case,
+        form=form,
+        people=people_of(current_user, case.client),
+    ), status
 
 
 @bp.route("/clients/<persistent_id>/contacts/new", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from webapp.extensions import db
 from webapp.forms.lifecycle import AgreementForm, GoalForm, TaskDoneForm, TaskForm
 from webapp.models import AgreementMethod, Case, Goal, GoalStatus, LifeDomain, PlanTask, TaskOwner
 from webapp.queries.case_state import load_state
+from webapp.queries.network import people_of
 from webapp.services import assessments, plans
 from webapp.services.cases import CaseError
 from webapp.timeutil import local_today
@@ -56,6 +57,7 @@ def _plan_page(
         linked=linked,
         done_form=TaskDoneForm(formdata=None),
         today=local_today(),
+        people=people_of(current_user, case.client),
     ), status
 
 
@@ -213,6 +215,7 @@ def add_task(case_id: int, goal_id: int) -> Response | tuple[str, int]:
                 due_on=form.due_on.data,
                 responsible=TaskOwner(form.responsible.data),
                 user=current_user,
+                support_person=form.support_person.data or "",
             )
         except CaseError as error:
             form.description.errors.append(str(error))

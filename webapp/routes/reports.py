@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
 from webapp.extensions import db
-from webapp.forms.reports import ReportFilterForm
+from webapp.forms.reports import WITH_CHILDREN, ReportFilterForm
 from webapp.models import AuditAction, CaseModel, User, program_memberships
 from webapp.reports import extract
 from webapp.reports.catalogue import REPORTS
@@ -63,6 +63,7 @@ def _filters() -> tuple[ReportFilterForm, Scope | None]:
         worker_id=int(form.worker.data) if form.worker.data else None,
         model=CaseModel(form.model.data) if form.model.data else None,
         status=form.status.data or CaseStatus.ALL,
+        with_children=form.households.data == WITH_CHILDREN,
     )
 
 

@@ -16,6 +16,7 @@ from webapp.models import (
     Intake,
     IntakeSource,
     Program,
+    RelationshipKind,
     RiskLevel,
     User,
     utcnow,
@@ -104,11 +105,19 @@ def log_contact(
     services_given: str = "",
     next_follow_up_on: date | None = None,
     clear_follow_up: bool = False,
+    collateral_name: str = "",
+    collateral_relationship: RelationshipKind | None = None,
 ) -> ContactLog:
     """Append a contact; the case's last contact and next follow-up move with it.
 
     Without a new date the planned follow-up stays, unless this contact met it (it was due by the
-    contact's day) or the worker chose to clear it: an empty field never erases a plan."""
+    contact's day) or the worker chose to clear it: an empty field never erases a plan.
+
+    A collateral contact is with someone else about the client: `collateral_name` says who (and
+    `collateral_relationship` who they are to the client); the contact type says how."""
+    collateral_name = clean_line(collateral_name)
+    if contact_type == ContactType.COLLATERAL and not collateral_name:
+        raise CaseError("Say who it was with.")
     if not case.is_open:
         raise CaseError("This case is closed; reopen it or open a new one to log contacts.")
     if occurred_at > utcnow():
@@ -124,6 +133,8 @@ def log_contact(
         ),  # one line, as names are: no line breaks, bidi or zero-width characters
         services_given=services_given.strip(),
         next_follow_up_on=next_follow_up_on,
+        collateral_name=collateral_name,
+        collateral_relationship=collateral_relationship if collateral_name else None,
         recorded_by_id=recorded_by.id if recorded_by else None,
     )
     db.session.add(contact)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from webapp.models import Case, Client, ConsentMethod, ConsentScope, Program, User
-from webapp.services import cases, clients
+import sqlalchemy as sa
+
+from webapp.extensions import db
+from webapp.models import Case, Client, ConsentMethod, ConsentScope, HouseholdMember, Program, User
+from webapp.services import cases, clients, network
+from webapp.timeutil import to_local
 
 
 @dataclass(frozen=True)
@@ -26,12 +31,16 @@ def take_intake(
     new_client: clients.ClientDetails | None = None,
     existing_client: Client | None = None,
     phone_made_id: str | None = None,
+    household_name: str = "",
+    household_members: Sequence[network.MemberDetails] = (),
 ) -> IntakeTaken:
     """Create the client (or take the known one), record consent, and open a case with its
     intake, the worker as its primary worker and the first follow-up planned.
 
     `phone_made_id` is the client ID a phone made for a new client offline; whether it is kept
-    or re-issued is in the answer."""
+    or re-issued is in the answer. People who live with the client (`household_members`) make a
+    household with the client as its contact person, named `household_name` or else after the
+    client."""
     if (new_client is None) == (existing_client is None):
         raise ValueError("give either a new client's details or an existing client")
     reissue = None
@@ -56,4 +65,25 @@ def take_intake(
         recorded_by=worker,
         case=case,
     )
+    if household_members:
+        today = to_local(case.opened_at).date()
+        # A known client's current household takes them; otherwise a new one is made.
+        current = db.session.scalar(
+            sa.select(HouseholdMember)
+            .where(HouseholdMember.client_id == client.id, HouseholdMember.left_on.is_(None))
+            .order_by(HouseholdMember.id.desc())
+            .limit(1)
+        )
+        household = (
+            current.household
+            if current is not None
+            else network.create_household(
+                client,
+                name=household_name.strip() or client.preferred_name,
+                created_by=worker,
+                joined_on=None,
+            )
+        )
+        for member in household_members:
+            network.add_member(household, member, through=client, added_by=worker, today=today)
     return IntakeTaken(case=case, client_id_reissue=reissue)

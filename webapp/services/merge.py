@@ -18,7 +18,9 @@ from webapp.models import (
     Case,
     Client,
     ClientMerge,
+    ClientRelationship,
     Consent,
+    HouseholdMember,
     Invitation,
     MergeSuggestion,
     User,
@@ -27,13 +29,21 @@ from webapp.models import (
 from webapp.services import audit, clients
 
 # Rows that belong to the person, re-pointed at the survivor.
-MOVED = {"cases": Case, "consents": Consent, "invitations": Invitation}
+MOVED = {
+    "cases": Case,
+    "consents": Consent,
+    "invitations": Invitation,
+    "household_members": HouseholdMember,
+    "client_relationships": ClientRelationship,
+}
 # Rows made from the client's own names, rebuilt when the names change.
 REBUILT = {"client_aliases", "client_name_tokens"}
 # Pointers between client records: a merge's own, `clients.merged_into_id`, and suggestions to
 # merge (answered for this pair, re-pointed for any other).
 POINTERS = {"clients", "client_merges", "merge_suggestions"}
 SUGGESTION_ENDS = (MergeSuggestion.client_id, MergeSuggestion.other_id)
+# Someone else's network naming this client: re-pointed at the survivor (issue 19).
+OTHER_ENDS = {"client_relationships.other_client_id": ClientRelationship.other_client_id}
 HANDLED = set(MOVED) | REBUILT | POINTERS
 
 # What a person chooses between, field by field.
@@ -142,6 +152,15 @@ def merge_clients(
                 .values({end.key: survivor.id})
             )
         moved[f"merge_suggestions.{end.key}"] = ids
+    for key, column in OTHER_ENDS.items():
+        ids = list(db.session.scalars(sa.select(ClientRelationship.id).where(column == merged.id)))
+        if ids:
+            db.session.execute(
+                sa.update(ClientRelationship)
+                .where(ClientRelationship.id.in_(ids))
+                .values({column.key: survivor.id})
+            )
+        moved[key] = ids
 
     record = ClientMerge(
         survivor_id=survivor.id,
@@ -230,6 +249,14 @@ def undo_merge(merge: ClientMerge, *, undone_by: User) -> None:
                 sa.update(MergeSuggestion)
                 .where(MergeSuggestion.id.in_(ids), end == survivor.id)
                 .values({end.key: merged.id})
+            )
+    for key, column in OTHER_ENDS.items():
+        ids = merge.moved.get(key, [])
+        if ids:
+            db.session.execute(
+                sa.update(ClientRelationship)
+                .where(ClientRelationship.id.in_(ids), column == survivor.id)
+                .values({column.key: merged.id})
             )
     merged.merged_into_id = None
     before = dict(merge.survivor_before)

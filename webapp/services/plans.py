@@ -29,6 +29,7 @@ from webapp.models import (
 from webapp.services import audit
 from webapp.services.case_changes import loop_back_met, refresh_phase
 from webapp.services.cases import CaseError
+from webapp.text import clean_line
 
 
 class StaleEdit(CaseError):
@@ -117,15 +118,25 @@ def add_task(
     responsible: TaskOwner,
     due_on: date | None,
     user: User,
+    support_person: str = "",
 ) -> PlanTask:
+    """A task on a goal. One a support person carries names them (a household member or someone
+    in the client's network, by name)."""
+    support_person = clean_line(support_person) if responsible == TaskOwner.SUPPORT_PERSON else ""
     if not case.is_open:
         raise CaseError("This case is closed.")
     if not goal.is_active:
         raise CaseError("This goal already has an outcome; reopen it to add tasks.")
     if not description.strip():
         raise CaseError("Say what needs doing.")
+    if responsible == TaskOwner.SUPPORT_PERSON and not support_person:
+        raise CaseError("Name the support person who carries it.")
     task = PlanTask(
-        goal=goal, description=description.strip(), responsible=responsible, due_on=due_on
+        goal=goal,
+        description=description.strip(),
+        responsible=responsible,
+        due_on=due_on,
+        support_person=support_person,
     )
     db.session.add(task)
     db.session.flush()

@@ -16,13 +16,14 @@ from webapp.models import (
     IntakeSource,
     Invitation,
     Program,
+    RelationshipKind,
     SelfIntakeSubmission,
     SubmissionStatus,
     User,
     label,
     utcnow,
 )
-from webapp.services import audit, cases, clients, intake
+from webapp.services import audit, cases, clients, intake, network
 
 TOKEN_BYTES = 32  # 256 random bits
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -143,6 +144,17 @@ def accept(
             if part
         ),
     )
+    people = [
+        network.MemberDetails(
+            name=person.get("name", ""),
+            relationship=RelationshipKind._value2member_map_.get(person.get("relationship") or ""),
+            birth_year=person.get("birth_year")
+            if isinstance(person.get("birth_year"), int)
+            else None,
+        )
+        for person in answers.get("household", [])
+        if isinstance(person, dict) and (person.get("name") or "").strip()
+    ]
     case = intake.take_intake(
         worker=inviter if in_program else reviewer,
         program=invitation.program,
@@ -151,6 +163,7 @@ def accept(
         next_follow_up_on=next_follow_up_on,
         new_client=new_client,
         existing_client=existing_client,
+        household_members=people,
     ).case
     submission.status = SubmissionStatus.ACCEPTED
     submission.reviewed_by_id, submission.reviewed_at = reviewer.id, utcnow()

@@ -31,6 +31,43 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", showForStatus);
   else showForStatus();
 
+  // Repeating rows (the intake's "Add someone who lives with them"): a copy of the row's
+  // <template>, numbered as the server reads it (members-0-name, members-1-name, …). The outbox
+  // keeps every field by name, so queued rows go as typed; WaymarkRows.ensure puts the rows back
+  // before a kept entry is filled in again.
+  function addRow(container) {
+    var template = document.getElementById(container.dataset.rows + "-row");
+    var index = container.querySelectorAll("[data-row]").length;
+    var html = template.innerHTML.replace(/__index__/g, String(index));
+    container.insertAdjacentHTML("beforeend", html);
+    return container.lastElementChild;
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-add-row]");
+    if (!button) return;
+    var container = button.form && button.form.querySelector('[data-rows="' + button.dataset.addRow + '"]');
+    if (!container) return;
+    var row = addRow(container);
+    var first = row.querySelector("input, select");
+    if (first) first.focus();
+  });
+  window.WaymarkRows = {
+    ensure: function (form, names) {
+      form.querySelectorAll("[data-rows]").forEach(function (container) {
+        var pattern = new RegExp("^" + container.dataset.rows + "-(\\d+)-");
+        var wanted = 0;
+        names.forEach(function (name) {
+          var match = pattern.exec(name);
+          if (match) wanted = Math.max(wanted, Number(match[1]) + 1);
+        });
+        while (container.querySelectorAll("[data-row]").length < Math.min(wanted, 12)) addRow(container);
+      });
+    },
+    clear: function (form) {
+      form.querySelectorAll("[data-rows] [data-row]").forEach(function (row) { row.remove(); });
+    },
+  };
+
   // The service worker, and a prompt when a new version of it is waiting. It is registered once
   // the page has loaded: its install then finds every file the page used in the HTTP cache
   // instead of racing the page for them over the network.

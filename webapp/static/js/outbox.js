@@ -90,6 +90,7 @@
       form.dataset.key = entry.id;
       var names = {};
       entry.fields.forEach(function (pair) { (names[pair[0]] = names[pair[0]] || []).push(pair[1]); });
+      if (window.WaymarkRows) window.WaymarkRows.ensure(form, Object.keys(names));
       Object.keys(names).forEach(function (name) {
         form.querySelectorAll('[name="' + CSS.escape(name) + '"]').forEach(function (field) {
           if (field.type === "checkbox" || field.type === "radio") field.checked = names[name].indexOf(field.value) !== -1;
@@ -193,6 +194,7 @@
           }
         } else {
           form.reset();
+          if (window.WaymarkRows) window.WaymarkRows.clear(form);
           form.querySelectorAll("#case-picker, #referral-picker").forEach(function (picker) {
             picker.dispatchEvent(new Event("change", { bubbles: true }));
           });
