@@ -79,6 +79,7 @@ class DirectoryImportForm(Form):
             ),
         ],
         description=_l(
-            "JSON with organizations and their services, or a zip of the CSV tables; at most 5 MB."
+            "JSON with organizations and their services, or with services (each naming its "
+            "organization), or a zip of the CSV tables; at most 5 MB."
         ),
     )

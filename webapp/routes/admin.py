@@ -238,11 +238,11 @@ def directory_import() -> tuple[str, int]:
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            organizations = hsds_importer.read(upload.filename or "", upload.read())
+            contents = hsds_importer.read(upload.filename or "", upload.read())
         except hsds_importer.UnreadableFile as error:
             form.file.errors.append(str(error))
         else:
-            checked = hsds_importer.plan(organizations)
+            checked = hsds_importer.plan(contents)
             if not checked.rejected:
                 result = hsds_importer.apply(checked)
                 db.session.commit()
