@@ -136,8 +136,17 @@ ORGANIZATION: dict[str, Any] = {
     },
 }
 
-# A service on its own (a service file, or a page of them) may carry its organization inside it.
+# A service on its own (a service file, or a page of them) may carry its organization inside it
+# (without services of its own).
 SERVICE_ON_ITS_OWN: dict[str, Any] = {
     **SERVICE,
-    "properties": {**SERVICE["properties"], "organization": ORGANIZATION},
+    "properties": {
+        **SERVICE["properties"],
+        "organization": {
+            **ORGANIZATION,
+            "properties": {
+                key: value for key, value in ORGANIZATION["properties"].items() if key != "services"
+            },
+        },
+    },
 }
