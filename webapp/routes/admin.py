@@ -38,6 +38,7 @@ from webapp.models import (
     Service,
     User,
 )
+from webapp.models.referrals import address_line
 from webapp.queries.audit_trail import find_events
 from webapp.services import audit, directory, programs
 from webapp.web.body_limits import allow_body
@@ -166,11 +167,23 @@ def providers_index() -> str:
 def provider_form(provider_id: int | None = None) -> Response | tuple[str, int]:
     provider = db.get_or_404(Provider, provider_id) if provider_id else None
     form = ProviderForm(obj=provider)
+    parts = ("street", "city", "state_province", "postal_code", "country")
+    if (
+        request.method == "GET"
+        and provider
+        and provider.address
+        and not any(getattr(provider, part) for part in parts)
+    ):
+        # Saved before addresses had parts: the one line is the street, to be split if wanted.
+        form.street.data = provider.address
     if form.validate_on_submit():
         fields = {
             name: (getattr(form, name).data or "").strip()
-            for name in ("name", "description", "phone", "email", "website", "address")
+            for name in ("name", "description", "phone", "email", "website", *parts)
         }
+        fields["address"] = address_line(
+            fields["street"], fields["city"], fields["state_province"], fields["postal_code"]
+        )
         provider = directory.save_provider(provider, active=form.active.data, **fields)
         db.session.commit()
         flash(_("“%(name)s” saved.", name=provider.name))
