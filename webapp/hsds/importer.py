@@ -27,7 +27,6 @@ from webapp.services import directory
 from webapp.text import without_controls
 
 MAX_RECORDS = 10_000
-MAX_ORGANIZATIONS = MAX_RECORDS
 MAX_UNZIPPED_BYTES = 20 * 1024 * 1024
 # An HSDS organization nests about eight levels (organization, services, attributes, taxonomy
 # term…).
