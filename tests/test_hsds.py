@@ -34,7 +34,12 @@ def listed(app):
         phone="555-0175",
         email="intake@harbor.example",
         website="https://harbor.example",
-        address="12 Quay Street, Portside",
+        address="12 Quay Street, Portside, CA, 94000",
+        street="12 Quay Street",
+        city="Portside",
+        state_province="CA",
+        postal_code="94000",
+        country="US",
     )
     directory.save_service(
         shelter,
@@ -64,7 +69,8 @@ def listed(app):
         phone="",
         email="",
         website="",
-        address="",
+        # Saved before addresses had parts: one line only.
+        address="Calle 5, Eastside",
     )
     directory.save_service(
         clinic,
@@ -91,6 +97,11 @@ def directory_state() -> list[tuple]:
             p.email,
             p.website,
             p.address,
+            p.street,
+            p.city,
+            p.state_province,
+            p.postal_code,
+            p.country,
             p.active,
             sorted(
                 (s.hsds_id, s.name, s.category, s.description, s.eligibility, s.area, s.active)
@@ -99,6 +110,9 @@ def directory_state() -> list[tuple]:
         )
         for p in providers
     ]
+
+
+ADDRESS_KEYS = ("address_1", "city", "state_province", "postal_code", "country", "address_type")
 
 
 def empty_directory() -> None:
@@ -127,7 +141,21 @@ def test_the_json_export_is_hsds_and_says_what_the_directory_holds(listed, admin
         assert not list(_VALIDATOR.iter_errors(organization))
     shelter = next(org for org in page["contents"] if org["name"] == "Harbor Light Shelter")
     assert shelter["phones"][0]["number"] == "555-0175"
-    assert shelter["locations"][0]["description"] == "12 Quay Street, Portside"
+    location = shelter["locations"][0]
+    assert location["description"] == "12 Quay Street, Portside, CA, 94000"
+    assert location["location_type"] == "physical"
+    assert {key: location["addresses"][0][key] for key in ADDRESS_KEYS} == {
+        "address_1": "12 Quay Street",
+        "city": "Portside",
+        "state_province": "CA",
+        "postal_code": "94000",
+        "country": "US",
+        "address_type": "physical",
+    }
+    # An address kept as one line goes out as the location's description only.
+    clinic = next(org for org in page["contents"] if org["name"] == "Clínica Núñez")
+    assert clinic["locations"][0]["description"] == "Calle 5, Eastside"
+    assert clinic["locations"][0]["addresses"] == []
     bed = next(
         service for service in shelter["services"] if service["name"] == "Emergency shelter bed"
     )
@@ -159,10 +187,20 @@ def test_an_export_imported_into_an_empty_directory_gives_the_same_directory(
     assert directory_state() == before
 
 
-def test_the_csv_tables_neutralise_formulas_and_the_import_restores_them(listed, admin, as_user):
-    archive = zipfile.ZipFile(io.BytesIO(as_user(admin).get("/admin/providers/export.zip").data))
+def test_the_csv_tables_neutralise_only_what_cannot_be_a_phone_number(listed, admin, as_user):
+    """HSDS CSV is a data exchange format: values go out as they are, except one a spreadsheet
+    would run that cannot be a phone number or a number."""
+    client = as_user(admin)
+    bed = db.session.scalar(sa.select(Service).where(Service.name == "Emergency shelter bed"))
+    bed.provider.phone = "+1 415 555 0100"
+    bed.description = "-cmd|' /C calc'!A0"
+    bed.eligibility = "-18 or younger: with a parent"
+    db.session.commit()
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/admin/providers/export.zip").data))
     assert sorted(archive.namelist()) == [
+        "addresses.csv",
         "attributes.csv",
+        "datapackage.json",
         "locations.csv",
         "organizations.csv",
         "phones.csv",
@@ -172,6 +210,35 @@ def test_the_csv_tables_neutralise_formulas_and_the_import_restores_them(listed,
     ]
     services = list(csv.DictReader(io.StringIO(archive.read("services.csv").decode())))
     assert '\'=HYPERLINK("http://evil.example")' in [row["name"] for row in services]
+    shelter_bed = next(row for row in services if row["name"] == "Emergency shelter bed")
+    assert shelter_bed["description"] == "'-cmd|' /C calc'!A0"
+    assert shelter_bed["eligibility_description"] == "'-18 or younger: with a parent"
+    phones = list(csv.DictReader(io.StringIO(archive.read("phones.csv").decode())))
+    assert [row["number"] for row in phones] == ["+1 415 555 0100"]
+    # …and the import takes the apostrophe off again.
+    before = directory_state()
+    exported = client.get("/admin/providers/export.zip").data
+    empty_directory()
+    assert upload(client, "directory.zip", exported).status_code == 200
+    assert directory_state() == before
+
+
+def test_an_older_export_with_apostrophes_before_phone_numbers_still_imports(admin, as_user):
+    organization_id = str(uuid.uuid4())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "organizations.csv",
+            f"id,name,description,email,website\r\n{organization_id},Night Bus,,,\r\n",
+        )
+        archive.writestr(
+            "phones.csv",
+            f"id,organization_id,service_id,number\r\nph-1,{organization_id},,'+1 415 555 0100\r\n",
+        )
+    response = upload(as_user(admin), "old.zip", buffer.getvalue())
+    assert response.status_code == 200, response.get_data(as_text=True)[-1500:]
+    night_bus = db.session.scalar(sa.select(Provider).where(Provider.name == "Night Bus"))
+    assert night_bus.phone == "+1 415 555 0100"
 
 
 def test_an_import_updates_known_records_and_adds_new_ones(listed, admin, as_user):
@@ -302,7 +369,7 @@ def test_a_file_with_any_bad_record_imports_nothing_and_says_why(listed, admin, 
     "name, content, message",
     [
         ("directory.json", b"{not json", "This is not a JSON file"),
-        ("directory.json", b"42", "neither an organization nor a list of organizations"),
+        ("directory.json", b"42", "neither organizations nor services"),
         ("directory.zip", b"PK\x03\x04 broken", "This is not a zip file."),
         ("directory.txt", b"[]", "Choose a .json file, or a .zip of HSDS tables"),
     ],
@@ -314,12 +381,13 @@ def test_unreadable_files_are_refused_beside_the_field(admin, as_user, name, con
     assert 'id="file-error"' in html and message in html
 
 
-def test_a_zip_without_the_organizations_table_is_refused(admin, as_user):
+def test_a_zip_without_organizations_or_services_is_refused(admin, as_user):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("services.csv", "id,name,status\r\ns1,Beds,active\r\n")
+        archive.writestr("phones.csv", "id,number\r\np1,555\r\n")
     response = upload(as_user(admin), "directory.zip", buffer.getvalue())
-    assert response.status_code == 422 and "The zip has no organizations.csv." in response.get_data(
+    assert response.status_code == 422
+    assert "The zip has neither organizations.csv nor services.csv." in response.get_data(
         as_text=True
     )
 

@@ -20,6 +20,7 @@ from tests.lifecycle import add_goal, assess
 from webapp.extensions import db
 from webapp.models import AuditAction, AuditEvent, Role
 from webapp.timeutil import local_today
+from webapp.web import i18n
 from webapp.web.templating import local_date, relative_day
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -403,3 +404,35 @@ def test_dates_and_counts_follow_the_language(app):
     with app.app_context(), app.test_request_context():
         assert local_date(date(2026, 12, 6)) == "6 Dec 2026"
         assert relative_day(local_today()) == "today"
+
+
+@pytest.mark.parametrize(
+    "header, language",
+    [
+        ("es-MX, en;q=0.5", "es"),
+        ("es-MX,es;q=0.9,en;q=0.5", "es"),
+        ("en;q=0.5, es-MX", "es"),
+        ("en-GB, es;q=0.8", "en"),
+        ("fr-FR, es-AR;q=0.7, en;q=0.6", "es"),
+        ("fr-CA, fr;q=0.9", "en"),
+        ("es;q=0, en;q=0.1", "en"),
+        ("ES_mx", "es"),
+        ("*", "en"),
+    ],
+)
+def test_the_browsers_weights_decide_and_a_regional_variant_falls_back_to_its_language(
+    app, header, language
+):
+    """`Accept-Language: es-MX, en;q=0.5` asks for Spanish first: werkzeug's best_match took the
+    exact match 'en' over the higher-weighted regional Spanish. Self-intake and staff pages both
+    choose through `i18n.choose`."""
+    with app.test_request_context(headers={"Accept-Language": header}):
+        assert i18n.choose(None) == language
+
+
+def test_the_self_intake_speaks_the_browsers_regional_spanish(client):
+    response = client.get(
+        "/i/not-a-real-invitation", headers={"Accept-Language": "es-MX, en;q=0.5"}
+    )
+    assert response.status_code == 404
+    assert '<html lang="es">' in response.get_data(as_text=True)

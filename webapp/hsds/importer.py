@@ -1,4 +1,10 @@
-"""Reading an HSDS file into the directory: all of it, or (if anything is wrong) none of it."""
+"""Reading an HSDS file into the directory: all of it, or (if anything is wrong) none of it.
+
+A file holds organizations (one, a list, or a page of them as the HSDS API answers), services
+(one, a list or a page; each names its organization by `organization_id` or carries it inside), or
+is a zip of HSDS tables. Each is imported for what it is; anything else is refused, saying what it
+holds.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +20,13 @@ import sqlalchemy as sa
 
 from webapp.extensions import db
 from webapp.hsds.export import CATEGORY_TAXONOMY, TABLES
-from webapp.hsds.schema import ORGANIZATION
+from webapp.hsds.schema import ORGANIZATION, SERVICE_ON_ITS_OWN
 from webapp.models import Provider, Service, ServiceCategory
+from webapp.models.referrals import ADDRESS_PARTS, address_line
 from webapp.services import directory
 from webapp.text import without_controls
 
-MAX_ORGANIZATIONS = 10_000
+MAX_RECORDS = 10_000
 MAX_UNZIPPED_BYTES = 20 * 1024 * 1024
 # An HSDS organization nests about eight levels (organization, services, attributes, taxonomy
 # term…).
@@ -38,14 +45,47 @@ LIMITS = {
     "address": 500,
     "eligibility": 4000,
     "area": 200,
+    **ADDRESS_PARTS,
 }
-_VALIDATOR = jsonschema.Draft202012Validator(
-    ORGANIZATION, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+FORMAT_CHECKER = jsonschema.Draft202012Validator.FORMAT_CHECKER
+_VALIDATOR = jsonschema.Draft202012Validator(ORGANIZATION, format_checker=FORMAT_CHECKER)
+_SERVICE_VALIDATOR = jsonschema.Draft202012Validator(
+    SERVICE_ON_ITS_OWN, format_checker=FORMAT_CHECKER
 )
+# Columns the table definitions type as numbers: a CSV cell is text until read as one.
+NUMBER_COLUMNS = {
+    "extension",
+    "latitude",
+    "longitude",
+    "year_incorporated",
+    "minimum_age",
+    "maximum_age",
+    "amount",
+}
+# What a record is, told by the fields only that kind of HSDS record has.
+OTHER_KINDS = {
+    "location": "locations",
+    "service_at_location": "services at locations",
+    "taxonomy_term": "taxonomy terms",
+    "taxonomy": "taxonomies",
+}
 
 
 class UnreadableFile(ValueError):
-    """The file is not HSDS JSON or a zip of HSDS tables; nothing in it was looked at."""
+    """The file is not HSDS JSON or a zip of HSDS tables, or holds something Waymark does not
+    import; nothing in it was looked at."""
+
+
+@dataclass
+class Contents:
+    """What a file holds: organizations (their services inside them), and services on their own,
+    each naming its organization."""
+
+    organizations: list[Any] = field(default_factory=list)
+    services: list[Any] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.organizations) + len(self.services)
 
 
 @dataclass
@@ -65,6 +105,8 @@ class _Entry:
 @dataclass
 class _Organization(_Entry):
     services: list[_Entry] = field(default_factory=list)
+    # False: a provider already in the directory that a service file names; it is left as it is.
+    write: bool = True
 
 
 @dataclass
@@ -73,6 +115,9 @@ class Plan:
 
     organizations: list[_Organization] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
+    # What the file's records are: "organizations", "services" or (a zip with both) "records".
+    kind: str = "organizations"
+    total: int = 0
 
 
 @dataclass
@@ -85,8 +130,27 @@ class Result:
 # --- Reading the file -------------------------------------------------------------------------
 
 
-def read(filename: str, data: bytes) -> list[Any]:
-    """The organizations in an uploaded file, as HSDS JSON objects."""
+def kind_of(record: Any) -> str:
+    """Which HSDS record this is, by the fields only that kind has (a service must have a status
+    and names its organization; an organization has neither)."""
+    if not isinstance(record, dict):
+        return "organization"  # the schema check says what is wrong with it
+    keys = record.keys()
+    if "location_type" in keys:
+        return "location"
+    if isinstance(record.get("service"), dict) or isinstance(record.get("location"), dict):
+        return "service_at_location"
+    if keys & {"taxonomy", "taxonomy_id", "parent_id", "term_uri", "taxonomy_detail"}:
+        return "taxonomy_term"
+    if "version" in keys and not keys & {"services", "status"}:
+        return "taxonomy"
+    if keys & {"status", "organization_id", "organization", "program_id"}:
+        return "service"
+    return "organization"
+
+
+def read(filename: str, data: bytes) -> Contents:
+    """What an uploaded file holds, as HSDS JSON objects."""
     if filename.lower().endswith(".zip"):
         return _from_zip(data)
     try:
@@ -100,19 +164,39 @@ def read(filename: str, data: bytes) -> list[Any]:
         # for that.
         raise UnreadableFile(TOO_DEEP)
     if isinstance(document, dict) and isinstance(document.get("contents"), list):
-        organizations = document["contents"]  # a page of results, as the HSDS API answers
+        records = document["contents"]  # a page of results, as the HSDS API answers
     elif isinstance(document, list):
-        organizations = document
+        records = document
     elif isinstance(document, dict):
-        organizations = [document]  # one organization
+        records = [document]  # one organization or one service
     else:
-        raise UnreadableFile("The file holds neither an organization nor a list of organizations.")
-    if len(organizations) > MAX_ORGANIZATIONS:
-        raise UnreadableFile(f"At most {MAX_ORGANIZATIONS:,} organizations at a time.")
-    return organizations
+        raise UnreadableFile(
+            "The file holds neither organizations nor services (one, a list or a page of them)."
+        )
+    if len(records) > MAX_RECORDS:
+        raise UnreadableFile(f"At most {MAX_RECORDS:,} organizations or services at a time.")
+    kinds = [kind_of(record) for record in records]
+    for kind in kinds:
+        if kind in OTHER_KINDS:
+            raise UnreadableFile(
+                f"The file holds {OTHER_KINDS[kind]}: Waymark imports organizations (with their "
+                "services) and services."
+            )
+    if "organization" in kinds and "service" in kinds:
+        first = (
+            kinds.index("service") if kinds[0] == "organization" else kinds.index("organization")
+        )
+        raise UnreadableFile(
+            f"The file mixes organizations and services (record {first + 1} is not like the "
+            "first): import a file of organizations, with their services inside them, or a file "
+            "of services."
+        )
+    if kinds and kinds[0] == "service":
+        return Contents(services=records)
+    return Contents(organizations=records)
 
 
-def _from_zip(data: bytes) -> list[Any]:
+def _from_zip(data: bytes) -> Contents:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = {
@@ -122,12 +206,12 @@ def _from_zip(data: bytes) -> list[Any]:
         }
     except zipfile.BadZipFile:
         raise UnreadableFile("This is not a zip file.") from None
-    if "organizations.csv" not in members:
-        raise UnreadableFile("The zip has no organizations.csv.")
+    if "organizations.csv" not in members and "services.csv" not in members:
+        raise UnreadableFile("The zip has neither organizations.csv nor services.csv.")
     wanted = [members[name] for name in TABLES if name in members]
     if sum(info.file_size for info in wanted) > MAX_UNZIPPED_BYTES:
         raise UnreadableFile("The tables are too large once unzipped.")
-    tables: dict[str, list[dict[str, str]]] = {}
+    tables: dict[str, list[dict[str, Any]]] = {}
     for info in wanted:
         try:
             text = archive.read(info).decode("utf-8-sig")
@@ -138,7 +222,7 @@ def _from_zip(data: bytes) -> list[Any]:
         name = info.filename.rsplit("/", 1)[-1]
         try:
             tables[name] = [
-                {key: _unprotect(value) for key, value in row.items() if key is not None}
+                {key: _cell(key, value) for key, value in row.items() if key is not None}
                 for row in csv.DictReader(io.StringIO(text))
             ]
         except csv.Error as error:
@@ -166,14 +250,29 @@ def _depth(document: Any) -> int:
 
 
 def _unprotect(value: str | None) -> str | None:
-    """Undo the apostrophe our CSV export puts before a value a spreadsheet would run."""
-    if value and value.startswith("'") and value[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+    """Undo the apostrophe a Waymark CSV export puts before a value a spreadsheet would run (older
+    exports put it before phone numbers too)."""
+    if value and value.startswith("'") and value[1:2] in ("=", "+", "-", "@", "\t", "\r", "\n"):
         return value[1:]
     return value if value != "" else None
 
 
-def _nest(tables: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """HSDS's flat tables back into nested organizations."""
+def _cell(column: str, value: str | None) -> Any:
+    """A CSV cell as the JSON value HSDS types it: empty is absent, a number column's number is a
+    number (a cell that is not one stays text, for the schema check to name)."""
+    value = _unprotect(value)
+    if value is not None and column in NUMBER_COLUMNS:
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return int(number) if number.is_integer() and "." not in value else number
+    return value
+
+
+def _nest(tables: dict[str, list[dict[str, Any]]]) -> Contents:
+    """HSDS's flat tables back into nested organizations, and services whose organization is not
+    in the tables."""
     terms = {row.get("id"): row for row in tables.get("taxonomy_terms.csv", [])}
     by_link: dict[str, list] = {}
     for row in tables.get("attributes.csv", []):
@@ -196,56 +295,70 @@ def _nest(tables: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     for row in tables.get("phones.csv", []):
         if row.get("organization_id") and not row.get("service_id"):
             phones.setdefault(row["organization_id"], []).append(row)
+    addresses: dict[str, list] = {}
+    for row in tables.get("addresses.csv", []):
+        addresses.setdefault(row.get("location_id"), []).append(row)
     locations: dict[str, list] = {}
     for row in tables.get("locations.csv", []):
-        locations.setdefault(row.get("organization_id"), []).append({**row, "addresses": []})
-    organizations = []
-    for row in tables["organizations.csv"]:
+        locations.setdefault(row.get("organization_id"), []).append(
+            {**row, "addresses": addresses.get(row.get("id"), [])}
+        )
+    contents = Contents()
+    for row in tables.get("organizations.csv", []):
         key = row.get("id")
-        organizations.append(
+        contents.organizations.append(
             {
                 **row,
                 "description": row.get("description") or "",
                 "phones": phones.get(key, []),
                 "locations": locations.get(key, []),
-                "services": services.get(key, []),
+                "services": services.pop(key, []),
             }
         )
-    if len(organizations) > MAX_ORGANIZATIONS:
-        raise UnreadableFile(f"At most {MAX_ORGANIZATIONS:,} organizations at a time.")
-    return organizations
+    contents.services = [service for listed in services.values() for service in listed]
+    if len(contents) > MAX_RECORDS:
+        raise UnreadableFile(f"At most {MAX_RECORDS:,} organizations or services at a time.")
+    return contents
 
 
 # --- Checking every record -------------------------------------------------------------------
 
 
-def schema_problems(organizations: list[Any], schema: dict[str, Any] | None = None) -> list[str]:
-    """Every way the organizations differ from `schema` (default: Waymark's reading of HSDS 3.0;
-    pass the specification's own schema/compiled/organization.json to check against it)."""
-    validator = (
-        _VALIDATOR
-        if schema is None
-        else jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)(
-            schema, format_checker=jsonschema.FormatChecker()
-        )
-    )
+def schema_problems(
+    contents: Contents,
+    schema: dict[str, Any] | None = None,
+    service_schema: dict[str, Any] | None = None,
+) -> list[str]:
+    """Every way the file's records differ from the schemas (default: Waymark's reading of HSDS
+    3.0; pass the specification's own schema/compiled/organization.json and service.json to check
+    against them). Formats (uri, email, uuid, date-time) are checked."""
+
+    def validator(given: dict[str, Any] | None, default: jsonschema.Validator):
+        if given is None:
+            return default
+        cls = jsonschema.validators.validator_for(given, default=jsonschema.Draft202012Validator)
+        return cls(given, format_checker=FORMAT_CHECKER)
+
     problems = []
-    for index, organization in enumerate(organizations):
-        name = organization.get("name") if isinstance(organization, dict) else None
-        for error in validator.iter_errors(organization):
-            problems.append(
-                f"organization {index + 1} ({name or 'no name'}), {_where(error)}: {error.message}"[
-                    :300
-                ]
-            )
+    for label, records, check in (
+        ("organization", contents.organizations, validator(schema, _VALIDATOR)),
+        ("service", contents.services, validator(service_schema, _SERVICE_VALIDATOR)),
+    ):
+        for index, record in enumerate(records):
+            name = record.get("name") if isinstance(record, dict) else None
+            for error in check.iter_errors(record):
+                problems.append(
+                    f"{label} {index + 1} ({name or 'no name'}), {_where(error, label)}: "
+                    f"{error.message}"[:300]
+                )
     return problems
 
 
-def _where(error: jsonschema.ValidationError) -> str:
+def _where(error: jsonschema.ValidationError, label: str = "organization") -> str:
     path = "".join(
         f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path
     )
-    return path.lstrip(".") or "the organization"
+    return path.lstrip(".") or f"the {label}"
 
 
 def _clean(value: Any) -> str:
@@ -258,17 +371,49 @@ def _check_length(reasons: list[str], where: str, name: str, value: str) -> None
         reasons.append(f"{where}: {name} is longer than {LIMITS[name]} characters.")
 
 
-def _address(organization: dict[str, Any]) -> str:
-    for location in organization.get("locations") or []:
-        for address in location.get("addresses") or []:
-            parts = [
-                address.get(key)
-                for key in ("address_1", "address_2", "city", "state_province", "postal_code")
-            ]
-            return ", ".join(_clean(part) for part in parts if _clean(part))
-        if _clean(location.get("description")):
-            return _clean(location["description"])
-    return ""
+def _address(organization: dict[str, Any]) -> dict[str, str]:
+    """The provider's address: the parts of the first physical address (else the first address),
+    the line made from them; without any, the first location's description as the line."""
+    found = [
+        (location, address)
+        for location in organization.get("locations") or []
+        for address in location.get("addresses") or []
+    ]
+    found.sort(
+        key=lambda pair: (
+            (pair[0].get("location_type") != "physical")
+            + (pair[1].get("address_type") != "physical")
+        )
+    )
+    if found:
+        address = found[0][1]
+        street = ", ".join(
+            part
+            for part in (_clean(address.get("address_1")), _clean(address.get("address_2")))
+            if part
+        )
+        parts = {
+            "street": street,
+            "city": _clean(address.get("city")),
+            "state_province": _clean(address.get("state_province")),
+            "postal_code": _clean(address.get("postal_code")),
+            "country": _clean(address.get("country")),
+        }
+        return {
+            "address": address_line(
+                parts["street"], parts["city"], parts["state_province"], parts["postal_code"]
+            ),
+            **parts,
+        }
+    line = next(
+        (
+            _clean(location.get("description"))
+            for location in organization.get("locations") or []
+            if _clean(location.get("description"))
+        ),
+        "",
+    )
+    return {"address": line, **dict.fromkeys(ADDRESS_PARTS, "")}
 
 
 def _category(service: dict[str, Any]) -> str | None:
@@ -284,8 +429,85 @@ def _category(service: dict[str, Any]) -> str | None:
     return found
 
 
-def plan(organizations: list[Any]) -> Plan:
-    result = Plan()
+def _schema_reasons(validator: jsonschema.Validator, record: Any, label: str) -> list[str]:
+    return [
+        f"{_where(error, label)}: {error.message}"[:300]
+        for error in sorted(
+            validator.iter_errors(record), key=lambda error: list(error.absolute_path)
+        )
+    ]
+
+
+def _organization_fields(organization: dict[str, Any], reasons: list[str], where: str) -> dict:
+    name = _clean(organization.get("name"))
+    description = _clean(organization.get("description"))
+    fields = {
+        "name": name,
+        # A description that only repeats the name (how a CSV export fills the required column
+        # for a provider without one) is none.
+        "description": "" if description == name else description,
+        "email": _clean(organization.get("email")),
+        "website": _clean(organization.get("website")),
+        "phone": next((_clean(phone["number"]) for phone in organization.get("phones") or []), ""),
+        **_address(organization),
+    }
+    if not name:
+        reasons.append(f"{where}: name is empty; Waymark lists organizations by name.")
+    for key, value in fields.items():
+        _check_length(reasons, where, key, value)
+    if fields["website"] and not fields["website"].startswith(("https://", "http://")):
+        reasons.append(f"{where}: website: Waymark links only to web addresses (https://…).")
+    return fields
+
+
+def _service_entry(
+    service: dict[str, Any],
+    where: str,
+    owner_id: str,
+    seen: set[str],
+    known_services: dict[str, str],
+    reasons: list[str],
+) -> _Entry:
+    service_id = _clean(service["id"])
+    if service_id in seen:
+        reasons.append(f"{where}: id {service_id} appears twice in the file.")
+    seen.add(service_id)
+    if known_services.get(service_id, owner_id) != owner_id:
+        reasons.append(f"{where}: this service belongs to another organization in the directory.")
+    fields = {
+        "name": _clean(service["name"]),
+        "description": _clean(service.get("description")),
+        "eligibility": _clean(service.get("eligibility_description")),
+        "area": next(
+            (
+                _clean(area.get("name"))
+                for area in service.get("service_areas") or []
+                if _clean(area.get("name"))
+            ),
+            "",
+        ),
+    }
+    if not fields["name"]:
+        reasons.append(f"{where}: name is empty; Waymark lists services by name.")
+    for key, value in fields.items():
+        _check_length(reasons, where, key, value)
+    category = _category(service)
+    if category is not None:
+        fields["category"] = category
+    return _Entry(service_id, fields, active=service["status"] == "active")
+
+
+def plan(contents: Contents) -> Plan:
+    result = Plan(
+        kind=(
+            "records"
+            if contents.organizations and contents.services
+            else "services"
+            if contents.services
+            else "organizations"
+        ),
+        total=len(contents),
+    )
     seen: set[str] = set()
     known_services = dict(
         db.session.execute(
@@ -294,70 +516,25 @@ def plan(organizations: list[Any]) -> Plan:
             )
         ).all()
     )
-    for index, organization in enumerate(organizations):
+    in_file: dict[str, _Organization] = {}
+    for index, organization in enumerate(contents.organizations):
         name = _clean(organization.get("name")) if isinstance(organization, dict) else ""
         hsds_id = _clean(organization.get("id")) if isinstance(organization, dict) else ""
-        reasons = [
-            f"{_where(error)}: {error.message}"[:300]
-            for error in sorted(
-                _VALIDATOR.iter_errors(organization), key=lambda error: list(error.absolute_path)
-            )
-        ]
+        reasons = _schema_reasons(_VALIDATOR, organization, "organization")
         if reasons:
             result.rejected.append(Rejection(name or f"Organization {index + 1}", hsds_id, reasons))
             continue
-        fields = {
-            "name": name,
-            "description": _clean(organization.get("description")),
-            "email": _clean(organization.get("email")),
-            "website": _clean(organization.get("website")),
-            "phone": next(
-                (_clean(phone["number"]) for phone in organization.get("phones") or []), ""
-            ),
-            "address": _address(organization),
-        }
-        for key, value in fields.items():
-            _check_length(reasons, "the organization", key, value)
-        if fields["website"] and not fields["website"].startswith(("https://", "http://")):
-            reasons.append("website: give a full web address (https://…).")
-        if fields["email"] and "@" not in fields["email"]:
-            reasons.append("email: not an email address.")
+        fields = _organization_fields(organization, reasons, "the organization")
         if hsds_id in seen:
             reasons.append(f"id {hsds_id} appears twice in the file.")
         seen.add(hsds_id)
         entry = _Organization(hsds_id, fields, active=True)
         for number, service in enumerate(organization.get("services") or []):
             where = f"services[{number}]"
-            service_id = _clean(service["id"])
-            if service_id in seen:
-                reasons.append(f"{where}: id {service_id} appears twice in the file.")
-            seen.add(service_id)
             if _clean(service.get("organization_id")) not in ("", hsds_id):
                 reasons.append(f"{where}: organization_id is not this organization's id.")
-            if known_services.get(service_id, hsds_id) != hsds_id:
-                reasons.append(
-                    f"{where}: this service belongs to another organization in the directory."
-                )
-            service_fields = {
-                "name": _clean(service["name"]),
-                "description": _clean(service.get("description")),
-                "eligibility": _clean(service.get("eligibility_description")),
-                "area": next(
-                    (
-                        _clean(area.get("name"))
-                        for area in service.get("service_areas") or []
-                        if _clean(area.get("name"))
-                    ),
-                    "",
-                ),
-            }
-            for key, value in service_fields.items():
-                _check_length(reasons, where, key, value)
-            category = _category(service)
-            if category is not None:
-                service_fields["category"] = category
             entry.services.append(
-                _Entry(service_id, service_fields, active=service["status"] == "active")
+                _service_entry(service, where, hsds_id, seen, known_services, reasons)
             )
         # A provider stays listed while it offers anything, or when the file lists no services for
         # it.
@@ -366,7 +543,64 @@ def plan(organizations: list[Any]) -> Plan:
             result.rejected.append(Rejection(name, hsds_id, reasons))
         else:
             result.organizations.append(entry)
+            in_file[hsds_id] = entry
+    _plan_services(contents.services, result, in_file, seen, known_services)
     return result
+
+
+def _plan_services(
+    services: list[Any],
+    result: Plan,
+    in_file: dict[str, _Organization],
+    seen: set[str],
+    known_services: dict[str, str],
+) -> None:
+    """Services on their own go into their organization: one in the file (carried inside a service,
+    or in the zip's organizations table), else one already in the directory, which is left as it
+    is. A service whose organization is neither is refused."""
+    if not services:
+        return
+    known_providers = set(db.session.scalars(sa.select(Provider.hsds_id)))
+    created: dict[str, _Organization] = {}
+    for index, service in enumerate(services):
+        name = _clean(service.get("name")) if isinstance(service, dict) else ""
+        service_id = _clean(service.get("id")) if isinstance(service, dict) else ""
+        label = name or f"Service {index + 1}"
+        reasons = _schema_reasons(_SERVICE_VALIDATOR, service, "service")
+        if reasons:
+            result.rejected.append(Rejection(label, service_id, reasons))
+            continue
+        nested = service.get("organization")
+        named = _clean(service.get("organization_id"))
+        owner_id = named or (_clean(nested.get("id")) if nested else "")
+        if nested and named and _clean(nested.get("id")) != named:
+            reasons.append("organization_id is not the id of the organization inside the service.")
+        owner = in_file.get(owner_id) or created.get(owner_id)
+        if owner is None and owner_id in known_providers:
+            owner = _Organization(owner_id, {}, active=True, write=False)
+            created[owner_id] = owner
+        elif owner is None and nested:
+            fields = _organization_fields(nested, reasons, "organization")
+            owner = _Organization(owner_id, fields, active=False)
+            created[owner_id] = owner
+        elif owner is None:
+            reasons.append(
+                f"its organization ({owner_id}) is neither in the directory nor in the file: "
+                "import the organization first, or a file with the organization inside the service."
+                if owner_id
+                else "it names no organization (organization_id, or the organization inside it)."
+            )
+        entry = _service_entry(service, "the service", owner_id, seen, known_services, reasons)
+        if reasons:
+            result.rejected.append(Rejection(label, service_id, reasons))
+            continue
+        owner.services.append(entry)
+        # A provider new to the directory is listed while any of its services is active.
+        if owner.write and owner_id not in in_file:
+            owner.active = owner.active or entry.active
+    result.organizations.extend(
+        owner for owner in created.values() if owner.services and owner.hsds_id not in in_file
+    )
 
 
 # --- Applying a clean plan -------------------------------------------------------------------
@@ -405,7 +639,9 @@ def apply(checked: Plan) -> Result:
     )
     for entry in checked.organizations:
         provider = providers.get(entry.hsds_id)
-        if provider is None:
+        if not entry.write and provider is not None:
+            pass  # named by a service file: left as it is
+        elif provider is None:
             provider = directory.save_provider(None, active=entry.active, **entry.fields)
             provider.hsds_id = entry.hsds_id
             result.created.append(entry.fields["name"])
@@ -421,7 +657,7 @@ def apply(checked: Plan) -> Result:
                 if service is None
                 else service_entry.fields
             )
-            label = f"{entry.fields['name']}: {service_entry.fields['name']}"
+            label = f"{provider.name}: {service_entry.fields['name']}"
             if service is None:
                 service = directory.save_service(
                     provider, None, active=service_entry.active, **fields

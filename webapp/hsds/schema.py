@@ -1,18 +1,29 @@
-"""What an imported organization must look like: HSDS 3.0's fields and types for the parts Waymark
-reads, as JSON Schema, following the specification's schema/compiled/organization.json (required
-fields, the status and location type code lists, UUID ids for what Waymark keeps). HSDS lets a
-profile add fields, so other fields pass untouched (and unread).
+"""What an imported organization or service must look like: HSDS 3.0's fields and types for the
+parts Waymark reads, as JSON Schema, following the specification's schema/compiled/organization.json
+and service.json (required fields, types, formats, the status and location type code lists).
+HSDS lets a profile add fields, so other fields pass untouched (and unread).
 
-One leniency: the specification types optional fields as strings, and some systems write null for
-"none"; an import takes null as absent. Waymark's own exports leave empty fields out.
+Never stricter than the specification (tests/test_hsds_spec.py compares this with the published
+compiled schemas): a file is refused only for what the specification refuses, or for Waymark's own
+limits, which `importer.plan` checks and names as such (a name to list, lengths it stores, a web
+address it can link to). Two leniencies: the specification types optional fields as strings, and
+some systems write null for "none", so an import takes null as absent (Waymark's own exports leave
+empty fields out); and the ids of records Waymark does not keep (a phone's, an attribute's) need
+not be UUIDs.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 UUID = {"type": "string", "minLength": 1, "maxLength": 36}
 # Ids Waymark stores must be what the specification says they are.
 STORED_UUID = {"type": "string", "format": "uuid"}
 TEXT = {"type": ["string", "null"]}
+NUMBER = {"type": ["number", "null"]}
+URI = {"type": ["string", "null"], "format": "uri"}
+EMAIL = {"type": ["string", "null"], "format": "email"}
+LOCATION_TYPES = {"enum": ["physical", "postal", "virtual"]}
 
 TAXONOMY_TERM = {
     "type": "object",
@@ -28,13 +39,13 @@ TAXONOMY_TERM = {
 
 ATTRIBUTE = {
     "type": "object",
-    "required": ["id", "taxonomy_term_id"],
+    "required": ["id"],
     "properties": {
         "id": UUID,
         "link_id": TEXT,
         "link_type": TEXT,
         "link_entity": TEXT,
-        "taxonomy_term_id": UUID,
+        "taxonomy_term_id": TEXT,
         "taxonomy_term": TAXONOMY_TERM,
     },
 }
@@ -44,8 +55,8 @@ PHONE = {
     "required": ["id", "number"],
     "properties": {
         "id": UUID,
-        "number": {"type": "string", "minLength": 1},
-        "extension": TEXT,
+        "number": {"type": "string"},
+        "extension": NUMBER,
         "type": TEXT,
     },
 }
@@ -69,8 +80,9 @@ ADDRESS = {
         "region": TEXT,
         "state_province": {"type": "string"},
         "postal_code": {"type": "string"},
-        "country": {"type": "string", "minLength": 2, "maxLength": 2},
-        "address_type": {"enum": ["physical", "postal", "virtual"]},
+        # The specification asks for a two-letter code in words only: "USA" is valid HSDS.
+        "country": {"type": "string"},
+        "address_type": LOCATION_TYPES,
     },
 }
 
@@ -79,7 +91,7 @@ LOCATION = {
     "required": ["id", "location_type"],
     "properties": {
         "id": UUID,
-        "location_type": {"enum": ["physical", "postal", "virtual"]},
+        "location_type": LOCATION_TYPES,
         "name": TEXT,
         "description": TEXT,
         "addresses": {"type": "array", "items": ADDRESS},
@@ -92,13 +104,13 @@ SERVICE_AREA = {
     "properties": {"id": UUID, "name": TEXT, "description": TEXT},
 }
 
-SERVICE = {
+SERVICE: dict[str, Any] = {
     "type": "object",
     "required": ["id", "name", "status"],
     "properties": {
         "id": STORED_UUID,
         "organization_id": TEXT,
-        "name": {"type": "string", "minLength": 1},
+        "name": {"type": "string"},
         "description": TEXT,
         "eligibility_description": TEXT,
         "status": {"enum": ["active", "inactive", "defunct", "temporarily closed"]},
@@ -108,18 +120,33 @@ SERVICE = {
     },
 }
 
-ORGANIZATION = {
+ORGANIZATION: dict[str, Any] = {
     "type": "object",
     "required": ["id", "name", "description"],
     "properties": {
         "id": STORED_UUID,
-        "name": {"type": "string", "minLength": 1},
+        "name": {"type": "string"},
         "alternate_name": TEXT,
         "description": TEXT,
-        "email": TEXT,
-        "website": TEXT,
+        "email": EMAIL,
+        "website": URI,
         "phones": {"type": "array", "items": PHONE},
         "locations": {"type": "array", "items": LOCATION},
         "services": {"type": "array", "items": SERVICE},
+    },
+}
+
+# A service on its own (a service file, or a page of them) may carry its organization inside it
+# (without services of its own).
+SERVICE_ON_ITS_OWN: dict[str, Any] = {
+    **SERVICE,
+    "properties": {
+        **SERVICE["properties"],
+        "organization": {
+            **ORGANIZATION,
+            "properties": {
+                key: value for key, value in ORGANIZATION["properties"].items() if key != "services"
+            },
+        },
     },
 }

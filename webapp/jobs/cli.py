@@ -57,37 +57,55 @@ directory_cli = AppGroup(
 @click.option(
     "--schema-dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="The specification's schema folder (a checkout of openreferral/specification, schema/): "
-    "checks against its compiled/organization.json instead of Waymark's reading of it.",
+    help="The specification's schema folder (a checkout of openreferral/specification, schema/, "
+    "or tests/vendor/hsds-3.0/schema): checks against its compiled/organization.json and "
+    "service.json (or .json.gz) instead of Waymark's reading of them.",
 )
 def directory_validate(file: Path | None, schema_dir: Path | None) -> None:
-    """Check an HSDS JSON file, or (without FILE) the directory as Waymark exports it."""
-    import json
-
+    """Check an HSDS JSON file or zip, or (without FILE) the directory as Waymark exports it.
+    Formats (uri, email, uuid, date-time) are checked."""
     from webapp.hsds import export, importer
 
     try:
-        organizations = (
-            importer.read(file.name, file.read_bytes()) if file else export.as_json()["contents"]
+        contents = (
+            importer.read(file.name, file.read_bytes())
+            if file
+            else importer.Contents(organizations=export.as_json()["contents"])
         )
     except importer.UnreadableFile as error:
         raise click.ClickException(str(error)) from None
-    schema = None
+    schemas: dict[str, dict | None] = {"organization": None, "service": None}
     if schema_dir is not None:
-        compiled = schema_dir / "compiled" / "organization.json"
-        if not compiled.is_file():
-            raise click.ClickException(
-                f"{compiled} is not there: give the specification's schema folder."
-            )
-        schema = json.loads(compiled.read_text(encoding="utf-8"))
-    problems = importer.schema_problems(organizations, schema)
+        schemas["organization"] = _compiled_schema(schema_dir, "organization")
+        if contents.services:
+            schemas["service"] = _compiled_schema(schema_dir, "service")
+    problems = importer.schema_problems(contents, schemas["organization"], schemas["service"])
     for problem in problems:
         click.echo(problem)
-    if problems:
-        raise click.ClickException(
-            f"{len(problems)} problems in {len(organizations)} organizations."
+    counted = ", ".join(
+        f"{len(records)} {label}"
+        for label, records in (
+            ("organizations", contents.organizations),
+            ("services", contents.services),
         )
-    click.echo(f"{len(organizations)} organizations pass.")
+        if records or label == "organizations"
+    )
+    if problems:
+        raise click.ClickException(f"{len(problems)} problems in {counted}.")
+    click.echo(f"{counted} pass.")
+
+
+def _compiled_schema(schema_dir: Path, name: str) -> dict:
+    import gzip
+    import json
+
+    compiled = schema_dir / "compiled" / f"{name}.json"
+    if compiled.is_file():
+        return json.loads(compiled.read_text(encoding="utf-8"))
+    packed = compiled.with_name(f"{name}.json.gz")
+    if packed.is_file():
+        return json.loads(gzip.decompress(packed.read_bytes()).decode("utf-8"))
+    raise click.ClickException(f"{compiled} is not there: give the specification's schema folder.")
 
 
 push_cli = AppGroup("push", help="Web push: the server's VAPID keys, and test notifications.")

@@ -20,6 +20,22 @@ def new_hsds_id() -> str:
     return str(uuid.uuid4())
 
 
+# A provider's address in parts (as Open Referral's `address` has them) and the longest each may be.
+ADDRESS_PARTS = {
+    "street": 250,
+    "city": 100,
+    "state_province": 100,
+    "postal_code": 40,
+    "country": 60,
+}
+
+
+def address_line(street: str, city: str, state_province: str, postal_code: str) -> str:
+    """The one line people read, made from the parts (the country is left out: a directory is
+    local)."""
+    return ", ".join(part for part in (street, city, state_province, postal_code) if part)
+
+
 class Provider(db.Model):
     """An organisation in the directory."""
 
@@ -36,7 +52,15 @@ class Provider(db.Model):
     phone: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
     email: so.Mapped[str] = so.mapped_column(sa.String(254), default="")
     website: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    # The address as one line, as people read it: made from the parts below when there are any;
+    # a provider saved before the parts existed may have only this line.
     address: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    street: so.Mapped[str] = so.mapped_column(sa.String(250), default="", server_default="")
+    city: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
+    state_province: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
+    postal_code: so.Mapped[str] = so.mapped_column(sa.String(40), default="", server_default="")
+    # As given: Open Referral asks for a two-letter code but accepts any text ("USA").
+    country: so.Mapped[str] = so.mapped_column(sa.String(60), default="", server_default="")
     active: so.Mapped[bool] = so.mapped_column(default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 

@@ -38,6 +38,7 @@ from webapp.models import (
     Service,
     User,
 )
+from webapp.models.referrals import address_line
 from webapp.queries.audit_trail import find_events
 from webapp.services import audit, directory, programs
 from webapp.web.body_limits import allow_body
@@ -166,11 +167,23 @@ def providers_index() -> str:
 def provider_form(provider_id: int | None = None) -> Response | tuple[str, int]:
     provider = db.get_or_404(Provider, provider_id) if provider_id else None
     form = ProviderForm(obj=provider)
+    parts = ("street", "city", "state_province", "postal_code", "country")
+    if (
+        request.method == "GET"
+        and provider
+        and provider.address
+        and not any(getattr(provider, part) for part in parts)
+    ):
+        # Saved before addresses had parts: the one line is the street, to be split if wanted.
+        form.street.data = provider.address
     if form.validate_on_submit():
         fields = {
             name: (getattr(form, name).data or "").strip()
-            for name in ("name", "description", "phone", "email", "website", "address")
+            for name in ("name", "description", "phone", "email", "website", *parts)
         }
+        fields["address"] = address_line(
+            fields["street"], fields["city"], fields["state_province"], fields["postal_code"]
+        )
         provider = directory.save_provider(provider, active=form.active.data, **fields)
         db.session.commit()
         flash(_("“%(name)s” saved.", name=provider.name))
@@ -238,11 +251,11 @@ def directory_import() -> tuple[str, int]:
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            organizations = hsds_importer.read(upload.filename or "", upload.read())
+            contents = hsds_importer.read(upload.filename or "", upload.read())
         except hsds_importer.UnreadableFile as error:
             form.file.errors.append(str(error))
         else:
-            checked = hsds_importer.plan(organizations)
+            checked = hsds_importer.plan(contents)
             if not checked.rejected:
                 result = hsds_importer.apply(checked)
                 db.session.commit()

@@ -6,6 +6,8 @@ English.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import Flask, g, has_request_context, request
 from flask_babel import format_date, get_locale
 
@@ -21,7 +23,25 @@ def choose(*preferences: str | None) -> str:
     for preference in preferences:
         if preference and preference in LANGUAGES:
             return preference
-    return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT
+    return from_browser(request.accept_languages) or DEFAULT
+
+
+def from_browser(accepted: Iterable[tuple[str, float]]) -> str | None:
+    """The translated language the browser prefers most: its languages in order of their
+    q-weights (the order given among equals), each a translated language itself or by its primary
+    language ("es-MX" is Spanish). Werkzeug's `best_match` prefers any exact match, however low its
+    weight, so "es-MX, en;q=0.5" came out English."""
+    ranked = sorted(
+        ((value.strip().lower().replace("_", "-"), quality) for value, quality in accepted),
+        key=lambda item: -item[1],
+    )
+    for value, quality in ranked:
+        if quality <= 0:
+            break
+        for candidate in (value, value.split("-", 1)[0]):
+            if candidate in LANGUAGES:
+                return candidate
+    return None
 
 
 def _locale() -> str:
