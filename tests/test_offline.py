@@ -361,3 +361,37 @@ def test_a_replayed_intake_still_moves_its_queued_contacts_to_the_reissued_id(ou
         assert logged.case.client_id == odessa.id != jose_id
         assert odessa.display_id == first["client_id_reissued"].split(" ")[1]
     assert outreach_on_demo.problems == []
+
+
+def test_a_caseload_arriving_late_on_a_slow_line_is_not_kept_after_sign_out(outreach_on_demo):
+    """A bad day: the kept caseload is being refreshed on a slow line when the worker signs out.
+    Its answer must not land on the phone after sign-out cleared it (it names every client)."""
+    page = outreach_on_demo.page
+    page.evaluate(
+        "() => WaymarkOutbox.kvGet('caseload').then(c => { c.fetched = 0; "
+        "return WaymarkOutbox.kvSet('caseload', c); })"
+    )
+    held: dict[str, list] = {"caseload": [], "logout": []}
+    page.route("**/offline/caseload.json", lambda route: held["caseload"].append(route))
+    page.route("**/logout", lambda route: held["logout"].append(route))
+    page.goto("/")
+    for _ in range(100):
+        if held["caseload"]:
+            break
+        page.wait_for_timeout(100)
+    assert held["caseload"], "the caseload refresh never started"
+    page.locator(".account-menu summary").click()
+    page.get_by_role("button", name="Sign out").click()
+    for _ in range(100):
+        if held["logout"]:
+            break
+        page.wait_for_timeout(100)
+    assert held["logout"], "sign-out never reached the server"
+    # The phone is cleared and the sign-out is on its way; now the slow caseload arrives.
+    held["caseload"][0].continue_()
+    page.wait_for_timeout(1000)
+    assert page.evaluate("() => WaymarkOutbox.kvGet('caseload')") is None
+    held["logout"][0].continue_()
+    page.wait_for_url("**/login")
+    left = page.evaluate(LEFT_BEHIND)
+    assert left["caseload"] is None

@@ -210,6 +210,7 @@
   });
 
   /* Signing out: offer to send what waits, then clear what this phone keeps for this user. */
+  var signingOut = false;
   function logout(event, form) {
     if (form.dataset.confirmed) return;
     event.preventDefault();
@@ -220,6 +221,7 @@
       return before.then(O.all).then(function (left) {
         var unsent = mine(left).length;
         if (unsent && !window.confirm(unsent + " could not be sent yet. They stay on this phone, for you only, until you sign in again. Sign out anyway?")) return;
+        signingOut = true;  // a caseload still on its way is not kept
         return clearUserData().then(function () { return forgetPush(form); })
           .then(function () { return signOutWithServer(form); });
       });
@@ -317,9 +319,14 @@
         fetch("/offline/caseload.json", { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
           .then(function (r) { return r.ok ? r.json() : r.status === 401 ? clearUserData() : null; })
           .then(function (data) {
-            if (!data || data.user_id !== id) return;
-            data.fetched = Date.now();
-            return O.kvSet("caseload", data).then(refreshBadge);
+            if (!data || data.user_id !== id || signingOut) return;
+            // On a slow line the answer can come after a sign-out cleared the phone: keep it only
+            // while the same worker is still the phone's user.
+            return O.kvGet("user").then(function (stored) {
+              if (stored !== id || signingOut) return;
+              data.fetched = Date.now();
+              return O.kvSet("caseload", data).then(refreshBadge);
+            });
           })
           .catch(function () {});
   }
