@@ -1,6 +1,7 @@
-"""Staff accounts in real browsers at 360×740 (issue 21, item 1): an admin invites a new outreach
-worker on their phone; the new colleague opens the set-up link on theirs (not signed in), chooses a
-password, signs in and finds their program."""
+"""Staff accounts in real browsers at 360×740 (issue 21, items 1 and 2): an admin invites a new
+outreach worker on their phone; the new colleague opens the set-up link on theirs (not signed in),
+chooses a password, signs in and finds their program; the admin adds them to a case's team and
+they see the case."""
 
 import pyotp
 
@@ -16,12 +17,15 @@ def test_an_admin_invites_a_worker_who_sets_up_on_their_phone(
     browser_page,  # noqa: F811
     make_program,
     make_user,
+    make_case,
 ):
     page = browser_page.page
     with browser_page.app.app_context():
-        make_program("Street Outreach")
+        street = make_program("Street Outreach")
         make_program("Housing First")
         make_user(Role.ADMIN, email="priya@agency.test", name="Priya Raman")
+        sam = make_user(Role.OUTREACH_WORKER, [street], name="Sam Whitfield")
+        case_url = f"/cases/{make_case(street, sam, name='Dee', follow_up_in_days=0).id}"
 
     # The admin signs in in two steps, and invites Jordan.
     page.goto("/login")
@@ -70,3 +74,19 @@ def test_an_admin_invites_a_worker_who_sets_up_on_their_phone(
     row = page.locator("#staff-list li", has_text="Jordan Lee").inner_text()
     assert "Waiting for set-up" not in row and "Never signed in" not in row
     check_phone_layout(page, "staff-5-list", browser_page.problems)
+
+    # The admin puts Jordan on Sam's case's team (issue 21, item 2): its follow-up due today is
+    # then on Jordan's Today too.
+    jordan.goto("/")
+    assert "Dee" not in jordan.locator("main").inner_text()
+    page.goto(case_url)
+    page.get_by_text("Add a colleague to the team").click()
+    page.get_by_label("Colleague").select_option(label="Jordan Lee")
+    page.get_by_label("Their part on this case").select_option("co_worker")
+    page.get_by_role("button", name="Add to the team").click()
+    page.get_by_text("Jordan Lee is on this case's team").wait_for()
+    assert "Co-worker" in page.locator("#team").inner_text()
+    check_phone_layout(page, "staff-6-team", browser_page.problems)
+    jordan.goto("/")
+    assert "Dee" in jordan.locator("main").inner_text()
+    check_phone_layout(jordan, "staff-7-team-members-today", problems)
