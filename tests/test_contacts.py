@@ -156,8 +156,13 @@ def test_a_contact_without_a_date_keeps_the_planned_follow_up(
 
 
 def test_a_contact_meets_a_follow_up_that_was_due(as_user, setup):
-    # The setup's follow-up is due today: today's contact is that follow-up.
-    as_user(setup.sam).post(f"/cases/{setup.case.id}/contacts/new", data=form(next_follow_up_on=""))
+    # The setup's follow-up is due today: today's contact is that follow-up. (Logged now, not half
+    # an hour ago: just after midnight that would be yesterday's contact, which meets nothing due
+    # today.)
+    now = local_now().strftime("%Y-%m-%dT%H:%M")
+    as_user(setup.sam).post(
+        f"/cases/{setup.case.id}/contacts/new", data=form(next_follow_up_on="", occurred_at=now)
+    )
     db.session.refresh(setup.case)
     assert setup.case.next_follow_up_on is None
 
