@@ -50,6 +50,8 @@ def listed(app):
         description="One night at a time",
         eligibility="Adults over 18",
         area="Portside",
+        hours="Intake daily 4–8 pm",
+        what_to_bring="ID if you have one; any medication.",
     )
     directory.save_service(
         shelter,
@@ -104,7 +106,17 @@ def directory_state() -> list[tuple]:
             p.country,
             p.active,
             sorted(
-                (s.hsds_id, s.name, s.category, s.description, s.eligibility, s.area, s.active)
+                (
+                    s.hsds_id,
+                    s.name,
+                    s.category,
+                    s.description,
+                    s.eligibility,
+                    s.area,
+                    s.hours,
+                    s.what_to_bring,
+                    s.active,
+                )
                 for s in p.services
             ),
         )
@@ -204,6 +216,8 @@ def test_the_csv_tables_neutralise_only_what_cannot_be_a_phone_number(listed, ad
         "locations.csv",
         "organizations.csv",
         "phones.csv",
+        "required_documents.csv",
+        "schedules.csv",
         "service_areas.csv",
         "services.csv",
         "taxonomy_terms.csv",

@@ -92,6 +92,8 @@ def listed(app):
         description="One night at a time",
         eligibility="Adults over 18",
         area="Portside",
+        hours="Intake daily 4–8 pm",
+        what_to_bring="ID if you have one; any medication.",
     )
     outreach = directory.save_provider(
         None,

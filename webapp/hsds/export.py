@@ -70,7 +70,25 @@ def service_record(service: Service, provider: Provider) -> dict[str, Any]:
             # A provider taken out of the directory takes its services with it.
             "status": "active" if service.active and provider.active else "inactive",
         }
-    ) | {"service_areas": [], "attributes": []}
+    ) | {"service_areas": [], "schedules": [], "required_documents": [], "attributes": []}
+    # The referral slip's opening hours and what to bring, in words: a schedule's description and a
+    # required document (Waymark keeps no structured opening times).
+    if service.hours:
+        record["schedules"].append(
+            {
+                "id": derived_id(service.hsds_id, "hours"),
+                "service_id": service.hsds_id,
+                "description": service.hours,
+            }
+        )
+    if service.what_to_bring:
+        record["required_documents"].append(
+            {
+                "id": derived_id(service.hsds_id, "what-to-bring"),
+                "service_id": service.hsds_id,
+                "document": service.what_to_bring,
+            }
+        )
     if service.area:
         record["service_areas"].append(
             {
@@ -223,6 +241,8 @@ def tables(page: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         for service in organization.get("services", []):
             rows["services.csv"].append(service)
             rows["service_areas.csv"].extend(service.get("service_areas", []))
+            rows["schedules.csv"].extend(service.get("schedules", []))
+            rows["required_documents.csv"].extend(service.get("required_documents", []))
             for attribute in service.get("attributes", []):
                 rows["attributes.csv"].append(attribute)
                 if attribute.get("taxonomy_term"):

@@ -45,6 +45,8 @@ LIMITS = {
     "address": 500,
     "eligibility": 4000,
     "area": 200,
+    "hours": 500,
+    "what_to_bring": 2000,
     **ADDRESS_PARTS,
 }
 FORMAT_CHECKER = jsonschema.Draft202012Validator.FORMAT_CHECKER
@@ -283,11 +285,19 @@ def _nest(tables: dict[str, list[dict[str, Any]]]) -> Contents:
     areas: dict[str, list] = {}
     for row in tables.get("service_areas.csv", []):
         areas.setdefault(row.get("service_id"), []).append(row)
+    schedules: dict[str, list] = {}
+    for row in tables.get("schedules.csv", []):
+        schedules.setdefault(row.get("service_id"), []).append(row)
+    documents: dict[str, list] = {}
+    for row in tables.get("required_documents.csv", []):
+        documents.setdefault(row.get("service_id"), []).append(row)
     services: dict[str, list] = {}
     for row in tables.get("services.csv", []):
         service = {
             **row,
             "service_areas": areas.get(row.get("id"), []),
+            "schedules": schedules.get(row.get("id"), []),
+            "required_documents": documents.get(row.get("id"), []),
             "attributes": by_link.get(row.get("id"), []),
         }
         services.setdefault(row.get("organization_id"), []).append(service)
@@ -485,6 +495,20 @@ def _service_entry(
                 if _clean(area.get("name"))
             ),
             "",
+        ),
+        # A schedule in words (structured times are not kept), and the documents to bring.
+        "hours": next(
+            (
+                _clean(schedule.get("description"))
+                for schedule in service.get("schedules") or []
+                if _clean(schedule.get("description"))
+            ),
+            "",
+        ),
+        "what_to_bring": "\n".join(
+            _clean(document.get("document"))
+            for document in service.get("required_documents") or []
+            if _clean(document.get("document"))
         ),
     }
     if not fields["name"]:

@@ -104,6 +104,20 @@ SERVICE_AREA = {
     "properties": {"id": UUID, "name": TEXT, "description": TEXT},
 }
 
+# What a client's referral slip prints: opening hours (a schedule's description) and what to bring
+# (the service's required documents).
+SCHEDULE = {
+    "type": "object",
+    "required": ["id"],
+    "properties": {"id": UUID, "description": TEXT, "notes": TEXT},
+}
+
+REQUIRED_DOCUMENT = {
+    "type": "object",
+    "required": ["id"],
+    "properties": {"id": UUID, "document": TEXT},
+}
+
 SERVICE: dict[str, Any] = {
     "type": "object",
     "required": ["id", "name", "status"],
@@ -115,6 +129,8 @@ SERVICE: dict[str, Any] = {
         "eligibility_description": TEXT,
         "status": {"enum": ["active", "inactive", "defunct", "temporarily closed"]},
         "service_areas": {"type": "array", "items": SERVICE_AREA},
+        "schedules": {"type": "array", "items": SCHEDULE},
+        "required_documents": {"type": "array", "items": REQUIRED_DOCUMENT},
         "attributes": {"type": "array", "items": ATTRIBUTE},
         "phones": {"type": "array", "items": PHONE},
     },
