@@ -8,8 +8,6 @@ no Referer, ask not to be indexed and load nothing from elsewhere.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -20,29 +18,14 @@ from webapp.models import AuditAction, ProviderAnswer, ProviderLink
 from webapp.queries.provider_links import answers_open_to, provider_view
 from webapp.services import audit, provider_links, referrals
 from webapp.timeutil import local_today
-from webapp.web import i18n, rate_limit
+from webapp.web import link_pages
 from webapp.web.security import public
 from webapp.web.templating import say
 
 bp = Blueprint("provider", __name__, url_prefix="/r")
 
 REQUESTS_PER_WINDOW = 60
-WINDOW = timedelta(minutes=10)
-
-
-@bp.before_request
-def limit_per_address() -> tuple[str, int] | None:
-    g.language = i18n.choose(request.args.get("lang"))
-    if not rate_limit.allow(f"r:{request.remote_addr}", limit=REQUESTS_PER_WINDOW, window=WINDOW):
-        return render_template("provider/busy.html"), 429
-    return None
-
-
-@bp.after_request
-def private_pages(response: Response) -> Response:
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+link_pages.guard(bp, key="r", busy_template="provider/busy.html", limit=lambda: REQUESTS_PER_WINDOW)
 
 
 def _gone() -> tuple[str, int]:

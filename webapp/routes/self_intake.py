@@ -7,8 +7,6 @@ whole /i/ space is rate-limited per address. Pages here send no Referer and ask 
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import sqlalchemy as sa
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
@@ -17,28 +15,15 @@ from webapp.extensions import db
 from webapp.forms.self_intake import STEPS, SelfIntakeForm
 from webapp.models import Invitation
 from webapp.services import self_intake
-from webapp.web import i18n, rate_limit
+from webapp.web import i18n, link_pages
 from webapp.web.security import public
 
 bp = Blueprint("self_intake", __name__, url_prefix="/i")
 
 REQUESTS_PER_WINDOW = 60
-WINDOW = timedelta(minutes=10)
-
-
-@bp.before_request
-def limit_per_address() -> tuple[str, int] | None:
-    g.language = i18n.choose(request.args.get("lang"))
-    if not rate_limit.allow(f"i:{request.remote_addr}", limit=REQUESTS_PER_WINDOW, window=WINDOW):
-        return render_template("self_intake/busy.html"), 429
-    return None
-
-
-@bp.after_request
-def private_pages(response: Response) -> Response:
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+link_pages.guard(
+    bp, key="i", busy_template="self_intake/busy.html", limit=lambda: REQUESTS_PER_WINDOW
+)
 
 
 def _gone() -> tuple[str, int]:

@@ -6,38 +6,21 @@ audit trail."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
 from webapp.forms.staff import SetUpForm
 from webapp.services import staff
-from webapp.web import i18n, rate_limit
+from webapp.web import link_pages
 from webapp.web.security import public
 from webapp.web.templating import say
 
 bp = Blueprint("welcome", __name__, url_prefix="/welcome")
 
 REQUESTS_PER_WINDOW = 30
-WINDOW = timedelta(minutes=10)
-
-
-@bp.before_request
-def limit_per_address() -> tuple[str, int] | None:
-    g.language = i18n.choose(request.args.get("lang"))
-    if not rate_limit.allow(f"w:{request.remote_addr}", limit=REQUESTS_PER_WINDOW, window=WINDOW):
-        return render_template("welcome/busy.html"), 429
-    return None
-
-
-@bp.after_request
-def private_pages(response: Response) -> Response:
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+link_pages.guard(bp, key="w", busy_template="welcome/busy.html", limit=lambda: REQUESTS_PER_WINDOW)
 
 
 @bp.route("/<token>", methods=["GET", "POST"])
