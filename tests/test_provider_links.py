@@ -424,8 +424,14 @@ def test_the_worker_records_what_the_provider_agreed(as_user, setup):
     worker = as_user(setup.sam)
     url = f"/referrals/{setup.referral.id}/commitment"
     by = (local_today() + timedelta(days=4)).isoformat()
-    worker.post(url, data={"commitment": "", "commitment_by": by})
+    refused = worker.post(url, data={"commitment": "", "commitment_by": by})
+    page = refused.get_data(as_text=True)
+    # Refused beside its field, on the referral page, with the date that was typed kept.
+    assert refused.status_code == 422 and 'id="commitment_by-error"' in page and by in page
     assert db.session.get(Referral, setup.referral.id).provider_commitment_by is None
+    too_late = (local_today() + timedelta(days=400)).isoformat()
+    kept = worker.post(url, data={"commitment": "A bed for the week", "commitment_by": too_late})
+    assert kept.status_code == 422 and "A bed for the week" in kept.get_data(as_text=True)
     assert worker.post(url, data={"commitment": "A bed", "commitment_by": by}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Referral, setup.referral.id).provider_commitment == "A bed"

@@ -1,5 +1,6 @@
-"""The worker's side of the closed loop: the provider's link (make, shape, revoke), what the
-provider agreed to do, the notice that the case closed, and the slip the client carries."""
+"""The worker's side of the closed loop: the provider's link (make, shape, revoke), the notice that
+the case closed, and the slip the client carries. (What the provider agreed to do is saved from
+the referral page, in routes/referrals.py, so a refused one comes back with what was typed.)"""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
-from webapp.forms.provider_links import CommitmentForm, LinkShownForm
+from webapp.forms.provider_links import LinkShownForm
 from webapp.models import NameShown, Referral
 from webapp.queries.provider_links import current_link
 from webapp.services import provider_links
@@ -85,24 +86,6 @@ def shown(referral_id: int) -> Response | tuple[str, int]:
         return _back(referral)
     flash(_("Choose how the provider's page names the client."))
     return _back(referral)
-
-
-@bp.post("/referrals/<int:referral_id>/commitment")
-def commitment(referral_id: int) -> Response:
-    referral = get_referral_or_404(referral_id)
-    form = CommitmentForm()
-    if form.validate_on_submit():
-        provider_links.record_commitment(
-            referral,
-            by=current_user,
-            commitment=form.commitment.data or "",
-            commitment_by=form.commitment_by.data,
-        )
-        db.session.commit()
-        flash(_("Saved what the provider agreed to do."))
-    else:
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors))
-    return _back(referral, "provider-commitment")
 
 
 @bp.post("/referrals/<int:referral_id>/closure-notice")

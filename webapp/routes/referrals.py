@@ -21,6 +21,7 @@ from webapp.models import (
     Consent,
     ConsentMethod,
     ConsentScope,
+    Referral,
     ReferralStatus,
     Service,
     ServiceCategory,
@@ -98,10 +99,21 @@ def view(referral_id: int) -> Response | tuple[str, int]:
         audit.record(AuditAction.VIEW, "referral", referral.id)
         provider_links.mark_read(referral, current_user)
         db.session.commit()
-    status = 422 if form.errors else 200
+    return _referral_page(referral, form)
+
+
+def _referral_page(
+    referral: Referral, form: ReferralStatusForm, commitment: CommitmentForm | None = None
+) -> tuple[str, int]:
+    """The referral page; a form that failed on it comes back with its errors and what was
+    typed."""
     link = current_link(referral)
     url = provider_link_url(link)
-    shown = LinkShownForm(formdata=None, obj=link) if link else None
+    commitment = commitment or CommitmentForm(
+        formdata=None,
+        commitment=referral.provider_commitment,
+        commitment_by=referral.provider_commitment_by,
+    )
     return render_template(
         "referrals/view.html",
         referral=referral,
@@ -109,16 +121,33 @@ def view(referral_id: int) -> Response | tuple[str, int]:
         link=link,
         link_url=url,
         qr=qr_code(url),
-        shown=shown,
+        shown=LinkShownForm(formdata=None, obj=link) if link else None,
         may_shape=provider_links.may_choose_what_is_shown(current_user, referral.case),
-        commitment=CommitmentForm(
-            formdata=None,
-            commitment=referral.provider_commitment,
-            commitment_by=referral.provider_commitment_by,
-        ),
+        commitment=commitment,
         messages=messages_of(referral),
         channels=contact_channels(referral.case.client, local_today()),
-    ), status
+    ), 422 if form.errors or commitment.errors else 200
+
+
+@bp.post("/referrals/<int:referral_id>/commitment")
+def commitment(referral_id: int) -> Response | tuple[str, int]:
+    """What the provider agreed to do and by when, as the worker heard it; a refused one comes
+    back on the page with what was typed."""
+    referral = get_referral_or_404(referral_id)
+    form = CommitmentForm()
+    if form.validate_on_submit():
+        provider_links.record_commitment(
+            referral,
+            by=current_user,
+            commitment=form.commitment.data or "",
+            commitment_by=form.commitment_by.data,
+        )
+        db.session.commit()
+        flash(_("Saved what the provider agreed to do."))
+        return redirect(
+            url_for("referrals.view", referral_id=referral.id, _anchor="provider-commitment")
+        )
+    return _referral_page(referral, ReferralStatusForm(formdata=None, referral=referral), form)
 
 
 def _consent_given_now(
