@@ -131,11 +131,20 @@ def providers_to_tell(
             )
         )
     )
-    waiting = []
-    for referral in case.referrals:
-        if referral.id in told or referral.status in FINISHED:
-            continue
-        link = current_link(referral)
-        if link is not None and link_works(link, now, today):
-            waiting.append((referral, link))
-    return waiting
+    open_referrals = [r for r in case.referrals if r.id not in told and r.status not in FINISHED]
+    # Each referral's current link (a new one revokes the last), in one query.
+    links: dict[int, ProviderLink] = {}
+    for link in db.session.scalars(
+        sa.select(ProviderLink)
+        .where(
+            ProviderLink.referral_id.in_([r.id for r in open_referrals]),
+            ProviderLink.revoked_at.is_(None),
+        )
+        .order_by(ProviderLink.id)
+    ):
+        links[link.referral_id] = link
+    return [
+        (referral, links[referral.id])
+        for referral in open_referrals
+        if referral.id in links and link_works(links[referral.id], now, today)
+    ]
