@@ -193,3 +193,63 @@ def test_a_refused_intake_is_fixed_with_its_rows_put_back(browser_page):  # noqa
             if member.client_id is None
         )
         assert [name for name, _ in people] == ["Pablo", "Rita"]
+
+
+def test_a_partner_made_a_client_offline_takes_a_contact_queued_before_the_intake_went(
+    browser_page,  # noqa: F811
+):
+    """Issue 19, item 6: a household row ticked "Also a client" gets an ID made on the phone;
+    a contact queued for him before the intake is sent names that ID; the ID turns out to be
+    taken (a phone's IDs can collide), and the contact still lands on him, not on whoever had
+    it."""
+    page = browser_page.page
+    with browser_page.app.app_context():
+        demo.load()
+        db.session.commit()
+        someone = db.session.scalars(sa.select(Client).order_by(Client.id)).first()
+        taken, someone_id = someone.display_id, someone.id
+    sign_in_as_outreach(page)
+
+    page.context.set_offline(True)
+    page.goto("/clients/new")
+    page.get_by_label("First name, street name or alias").fill("Rosa")
+    page.get_by_role("button", name="Add someone who lives with them").click()
+    page.locator("#members-0-name").fill("Marco")
+    page.locator("#members-0-relationship").select_option("partner")
+    page.locator("#members-0-age_or_year").fill("41")
+    page.get_by_label("Also a client: their own record and case").check()
+    # The ID the phone will make for him is one somebody already has.
+    page.locator("#members-0-persistent_id").evaluate("(field, id) => field.value = id", taken)
+    page.get_by_label("They agreed to us recording their information").check()
+    check_phone_layout(page, "household-8-also-a-client", browser_page.problems)
+    page.get_by_role("button", name="Save intake").click()
+    page.get_by_text("Saved on this phone — it will be sent when you are online.").wait_for()
+    [queued] = page.evaluate("() => WaymarkOutbox.all()")
+    rosa_phone_id = dict(queued["fields"])["persistent_id"]
+    assert rosa_phone_id and rosa_phone_id != taken
+
+    # Still offline: a contact with Marco, chosen by the ID his row was given.
+    page.goto("/forms/contact")
+    page.get_by_label("Who").select_option(label=f"Marco · {taken} (not sent yet)")
+    page.get_by_label("What happened").fill("Marco called about the car.")
+    page.get_by_role("button", name="Save contact").click()
+    page.get_by_text("Saved on this phone").wait_for()
+
+    page.context.set_offline(False)
+    page.goto("/outbox")
+    page.get_by_role("button", name="Send now").click()
+    wait_until(page, "() => WaymarkOutbox.all().then(entries => entries.length === 0)")
+    with browser_page.app.app_context():
+        rosa = db.session.scalar(sa.select(Client).where(Client.preferred_name == "Rosa"))
+        marco = db.session.scalar(sa.select(Client).where(Client.preferred_name == "Marco"))
+        assert rosa.display_id == rosa_phone_id  # hers was free: kept
+        assert marco.display_id != taken  # his was taken: another was issued
+        contact = db.session.scalar(
+            sa.select(ContactLog).where(ContactLog.note == "Marco called about the car.")
+        )
+        assert contact.case.client_id == marco.id != someone_id
+        marco_id = marco.display_id
+    page.goto(f"/clients/{marco_id}")
+    assert page.get_by_text("Rosa").first.is_visible()
+    check_phone_layout(page, "household-9-his-own-record", browser_page.problems)
+    assert browser_page.problems == []

@@ -2,6 +2,10 @@
 household, each row a member who is not a client; bad rows refused beside their field with
 everything typed kept."""
 
+import re
+import uuid
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from tests.test_intake import form, worker  # noqa: F401  (fixture)
@@ -102,3 +106,173 @@ def test_the_form_and_its_offline_shell_carry_the_row_template(as_user, worker):
         assert '<template id="members-row">' in page, url
         assert 'name="members-__index__-name"' in page, url
         assert 'data-add-row="members"' in page, url
+
+
+# Someone who lives with the client may become a client too, with the same intake: their own
+# record, an ID made on the phone for them, consent and a case of their own.
+PARTNER_IS_A_CLIENT = {
+    "members-0-name": "Marco",
+    "members-0-relationship": "partner",
+    "members-0-age_or_year": "41",
+    "members-0-becomes_client": "y",
+    "members-1-name": "Lucia",
+    "members-1-relationship": "child",
+    "members-1-age_or_year": "7",
+}
+
+
+def _phone_id() -> str:
+    from webapp import client_ids
+
+    return client_ids.display(client_ids.generate())
+
+
+def test_a_row_ticked_also_a_client_gets_their_own_record_case_and_consent(as_user, worker):  # noqa: F811
+    from webapp.models import Case, ConsentScope, HouseholdMember
+
+    marco_id = _phone_id()
+    data = form(
+        worker.program,
+        preferred_name="Maria",
+        **PARTNER_IS_A_CLIENT,
+        **{"members-0-persistent_id": marco_id},
+    )
+    headers = {"Idempotency-Key": str(uuid.uuid4()), "X-Waymark-Outbox": "1"}
+    answer = as_user(worker.user).post("/clients/new", data=data, headers=headers).get_json()
+    assert answer["saved"] is True and answer["client_id_reissued"] is None
+
+    marco = db.session.scalar(sa.select(Client).where(Client.preferred_name == "Marco"))
+    assert marco.display_id == marco_id  # the ID the phone made for him is his
+    assert marco.estimated_birth_year == local_today().year - 41
+    [case] = marco.cases
+    assert case.program_id == worker.program.id and case.primary_worker_id == worker.user.id
+    assert case.next_follow_up_on == local_today() + timedelta(days=2)
+    assert [c.scope for c in marco.consents] == [ConsentScope.DATA_COLLECTION]
+    assert marco.consents[0].case_id == case.id
+    # Nothing of Maria's intake is copied onto his case.
+    assert case.intake.presenting_circumstances == ""
+    # Both live in one household: Marco as a client (no name stored on the membership), Lucia
+    # as someone who is not.
+    maria = db.session.scalar(sa.select(Client).where(Client.preferred_name == "Maria"))
+    members = db.session.scalars(sa.select(HouseholdMember)).all()
+    assert {(m.client_id, m.name, m.relationship) for m in members} == {
+        (maria.id, "", None),
+        (marco.id, "", RelationshipKind.PARTNER),
+        (None, "Lucia", RelationshipKind.CHILD),
+    }
+    assert db.session.scalar(sa.select(sa.func.count(Case.id))) == 2
+    # Shown again where the worker looks: his page and hers.
+    his = as_user(worker.user).get(f"/clients/{marco_id}").get_data(as_text=True)
+    assert "Maria" in his
+    hers = as_user(worker.user).get(f"/clients/{maria.display_id}").get_data(as_text=True)
+    assert "Marco" in hers and marco_id in hers
+
+
+def test_the_online_answer_names_each_new_client(as_user, worker):  # noqa: F811
+    data = form(worker.program, preferred_name="Maria", **PARTNER_IS_A_CLIENT)
+    page = (
+        as_user(worker.user)
+        .post("/clients/new", data=data, follow_redirects=True)
+        .get_data(as_text=True)
+    )
+    marco = db.session.scalar(sa.select(Client).where(Client.preferred_name == "Marco"))
+    assert f"Also a client now: Marco, client ID {marco.display_id}" in page
+
+
+def test_taken_phone_made_ids_are_each_reissued_and_said_again_on_a_replay(
+    as_user,
+    worker,  # noqa: F811
+    make_case,
+):
+    known = make_case(worker.program, worker.user, name="Someone Else").client.display_id
+    other = make_case(worker.program, worker.user, name="Another Person").client.display_id
+    data = form(
+        worker.program,
+        preferred_name="Maria",
+        persistent_id=known,
+        **PARTNER_IS_A_CLIENT,
+        **{"members-0-persistent_id": other},
+    )
+    headers = {"Idempotency-Key": str(uuid.uuid4()), "X-Waymark-Outbox": "1"}
+    client = as_user(worker.user)
+    first = client.post("/clients/new", data=data, headers=headers).get_json()
+    pairs = [pair.split(" ") for pair in first["client_id_reissued"].split(";")]
+    maria = db.session.scalar(sa.select(Client).where(Client.preferred_name == "Maria"))
+    marco = db.session.scalar(sa.select(Client).where(Client.preferred_name == "Marco"))
+    assert pairs == [[known, maria.display_id], [other, marco.display_id]]
+    # The answer was lost: the replay says the same, and makes nobody twice.
+    again = client.post("/clients/new", data=data, headers=headers).get_json()
+    assert again["replayed"] is True and again["client_id_reissued"] == first["client_id_reissued"]
+    assert db.session.scalar(sa.select(sa.func.count(Client.id))) == 4
+    # Both notes reach the worker who sent it online.
+    client.post("/clients/new", data=data, headers={"Idempotency-Key": headers["Idempotency-Key"]})
+    page = client.get("/").get_data(as_text=True)
+    for old, new in pairs:
+        assert f"The ID made on the phone ({old}) was already taken" in page
+        assert f"ID is {new}" in page
+
+
+def test_a_row_that_looks_like_someone_known_is_refused_beside_it_and_nothing_is_saved(
+    as_user,
+    worker,  # noqa: F811
+    make_case,
+):
+    # A first name and an age alone are not enough to call someone known; a full name is.
+    make_case(
+        worker.program,
+        worker.user,
+        name="Marco Rossi",
+        estimated_birth_year=local_today().year - 41,
+    )
+    data = form(
+        worker.program,
+        preferred_name="Maria",
+        **{**PARTNER_IS_A_CLIENT, "members-0-name": "Marco Rossi"},
+    )
+    response = as_user(worker.user).post("/clients/new", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="members-0-becomes_client-error">Someone like them may already be known.' in page
+    assert "Some answers need another look" in page
+    assert 'value="Marco Rossi"' in page and 'value="Lucia"' in page
+    assert re.search(r'<input[^>]* checked[^>]* id="members-0-becomes_client"', page)
+    assert db.session.scalar(sa.select(sa.func.count(Client.id))) == 1  # the known Marco
+    assert db.session.scalar(sa.select(sa.func.count(HouseholdMember.id))) == 0
+    # Unticked, he is recorded as someone who lives with her, not as a client.
+    data.pop("members-0-becomes_client")
+    assert as_user(worker.user).post("/clients/new", data=data).status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(Client.id))) == 2
+
+
+def test_also_a_client_needs_a_name_and_a_readable_id_or_gets_another(as_user, worker):  # noqa: F811
+    nameless = form(
+        worker.program,
+        preferred_name="Maria",
+        **{"members-0-name": "", "members-0-becomes_client": "y"},
+    )
+    response = as_user(worker.user).post("/clients/new", data=nameless)
+    assert response.status_code == 422
+    assert 'id="members-0-name-error">A name for this person' in response.get_data(as_text=True)
+    hostile = form(
+        worker.program,
+        preferred_name="Maria",
+        **PARTNER_IS_A_CLIENT,
+        **{"members-0-persistent_id": "<script>"},
+    )
+    headers = {"Idempotency-Key": str(uuid.uuid4()), "X-Waymark-Outbox": "1"}
+    answer = as_user(worker.user).post("/clients/new", data=hostile, headers=headers).get_json()
+    marco = db.session.scalar(sa.select(Client).where(Client.preferred_name == "Marco"))
+    assert answer["client_id_reissued"] == f"<script> {marco.display_id}"
+    too_long = form(
+        worker.program,
+        preferred_name="Ana",
+        **PARTNER_IS_A_CLIENT,
+        **{"members-0-persistent_id": "x" * 21},
+    )
+    assert as_user(worker.user).post("/clients/new", data=too_long).status_code == 422
+
+
+def test_a_known_clients_new_case_has_no_rows_to_tick(as_user, worker, make_case):  # noqa: F811
+    dee = make_case(worker.program, worker.user, name="Dee").client
+    page = as_user(worker.user).get(f"/clients/new?client={dee.display_id}").get_data(as_text=True)
+    assert "becomes_client" not in page

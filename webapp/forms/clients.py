@@ -91,6 +91,27 @@ def yes_no(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
 
+class IntakeMemberRow(MemberRow):
+    """A row of the quick intake: someone who lives with the client, who may become a client too
+    (their own record, ID and case, opened with this intake)."""
+
+    becomes_client = BooleanField(
+        _l("Also a client: their own record and case"),
+        description=_l("They agreed to it (or, for a child, their parent or carer did)."),
+    )
+    # Made on the phone when the row is sent from the outbox, as the client's own ID is.
+    persistent_id = HiddenField(
+        validators=[Optional(), Length(max=20)], render_kw={"data-phone-id": ""}
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and self.is_empty and self.becomes_client.data:
+            self.name.errors.append(_l("A name for this person, or leave the row empty."))
+            return False
+        return valid
+
+
 class IntakeForm(Form):
     # Who they are (left out when the person is already known).
     preferred_name = StringField(
@@ -147,7 +168,7 @@ class IntakeForm(Form):
         description=_l("If empty, the household takes the client's name."),
         render_kw={"autocomplete": "off"},
     )
-    members = BoundedRows(FormField(MemberRow), max_entries=HOUSEHOLD_ROWS)
+    members = BoundedRows(FormField(IntakeMemberRow), max_entries=HOUSEHOLD_ROWS)
 
     # Why we met.
     program = SelectField(
@@ -192,7 +213,9 @@ class IntakeForm(Form):
     )
     different_person = BooleanField(_l("This is a different person from the matches shown"))
     # Filled in on the phone when the intake is made offline (see static/js/outbox.js).
-    persistent_id = HiddenField(validators=[Optional(), Length(max=20)])
+    persistent_id = HiddenField(
+        validators=[Optional(), Length(max=20)], render_kw={"data-phone-id": ""}
+    )
 
     def __init__(self, *args, programs=(), existing_client=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -226,11 +249,11 @@ class IntakeForm(Form):
             raise ValidationError(_l("A follow-up within the next year."))
 
     @staticmethod
-    def member_template() -> MemberRow:
+    def member_template() -> IntakeMemberRow:
         """An empty row as the page's <template> holds it; the script numbers each copy."""
-        return MemberRow(formdata=None, prefix="members-__index__-")
+        return IntakeMemberRow(formdata=None, prefix="members-__index__-")
 
-    def member_rows(self) -> list[MemberRow]:
+    def member_rows(self) -> list[IntakeMemberRow]:
         """The rows filled in (an empty row is one added and left)."""
         if "members" not in self:
             return []

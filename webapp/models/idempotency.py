@@ -23,8 +23,9 @@ class IdempotencyKey(db.Model):
     completed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     # Where the first response sent the browser; a repeat is sent there too.
     response_location: so.Mapped[str | None] = so.mapped_column(sa.String(500))
-    # The first answer's `client_id_reissued` ("<phone-made ID> <issued ID>"): a replay that
-    # forgot it would leave the phone's queued contacts on whoever holds the phone-made ID.
-    client_id_reissued: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    # The first answer's `client_id_reissued` ("<phone-made ID> <issued ID>", several joined by
+    # ";": an intake's household members may become clients too): a replay that forgot it would
+    # leave the phone's queued contacts on whoever holds the phone-made ID.
+    client_id_reissued: so.Mapped[str | None] = so.mapped_column(sa.String(400))
 
     __table_args__ = (sa.UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 from webapp.extensions import db
 from webapp.forms.agency import AskForReferralForm
 from webapp.forms.client_edit import CLIENT_FIELDS, ClientForm
-from webapp.forms.clients import IntakeForm, yes_no
+from webapp.forms.clients import IntakeForm, IntakeMemberRow, yes_no
 from webapp.forms.network import birth_year_from
 from webapp.models import (
     AuditAction,
@@ -48,7 +48,7 @@ from webapp.queries.visibility import (
     visible_cases_of,
 )
 from webapp.services import agency, audit, cases, clients, network
-from webapp.services.intake import take_intake
+from webapp.services.intake import MemberWhoIsAClient, take_intake
 from webapp.services.merge import can_undo
 from webapp.text import clean_line
 from webapp.timeutil import local_today
@@ -226,6 +226,7 @@ def new() -> Response | tuple[str, int]:
                         "box if it is a different person."
                     )
                 )
+        member_clients = [] if existing is not None else _member_clients(form)
         if not form.errors:
             taken = take_intake(
                 phone_made_id=None if existing else form.persistent_id.data,
@@ -246,17 +247,17 @@ def new() -> Response | tuple[str, int]:
                 household_members=[
                     network.MemberDetails(
                         name=row.name.data,
-                        relationship=RelationshipKind(row.relationship.data)
-                        if row.relationship.data
-                        else None,
+                        relationship=_relationship(row),
                         birth_year=birth_year_from(row.age_or_year.data),
                     )
                     for row in form.member_rows()
+                    if not row.becomes_client.data
                 ],
+                member_clients=member_clients,
             )
             case = taken.case
-            if taken.client_id_reissue is not None:
-                client_id_reissued(taken.client_id_reissue)
+            for reissue in filter(None, [taken.client_id_reissue, *taken.member_reissues]):
+                client_id_reissued(reissue)
             db.session.commit()
             flash(
                 _(
@@ -265,6 +266,14 @@ def new() -> Response | tuple[str, int]:
                     id=case.client.display_id,
                 )
             )
+            for member_case in taken.member_cases:
+                flash(
+                    _(
+                        "Also a client now: %(name)s, client ID %(id)s, with a case of their own.",
+                        name=member_case.client.preferred_name,
+                        id=member_case.client.display_id,
+                    )
+                )
             return redirect(url_for("cases.view", case_id=case.id))
     elif form.is_submitted() and existing is None:
         check = duplicates.check(current_user, _person_from(request.form), local_today())
@@ -278,6 +287,43 @@ def new() -> Response | tuple[str, int]:
         card=card,
         asked=asked_about(current_user, card) if card else set(),
     ), status
+
+
+def _relationship(row: IntakeMemberRow) -> RelationshipKind | None:
+    return RelationshipKind(row.relationship.data) if row.relationship.data else None
+
+
+def _member_clients(form: IntakeForm) -> list[MemberWhoIsAClient]:
+    """The rows ticked "Also a client", each checked for someone already known as the client
+    is; a likely match is refused beside its row (their own intake shows who it may be)."""
+    ticked = []
+    for row in form.member_rows():
+        if not row.becomes_client.data:
+            continue
+        birth_year = birth_year_from(row.age_or_year.data)
+        person = duplicates.Person(
+            names=[row.name.data],
+            approximate_age=local_today().year - birth_year if birth_year else None,
+        )
+        if duplicates.check(current_user, person, local_today()).has_likely:
+            refusal = _(
+                "Someone like them may already be known. Untick this and give them an intake "
+                "of their own, where the check shows who it may be."
+            )
+            row.becomes_client.errors.append(refusal)
+            # Shown beside the row; also the form's, since the rows' errors were gathered when
+            # the form validated and would not hold the intake back.
+            form.form_errors.append(refusal)
+            continue
+        ticked.append(
+            MemberWhoIsAClient(
+                name=row.name.data,
+                relationship=_relationship(row),
+                birth_year=birth_year,
+                phone_made_id=row.persistent_id.data or None,
+            )
+        )
+    return ticked
 
 
 def _client_details(form: IntakeForm | ClientForm) -> clients.ClientDetails:

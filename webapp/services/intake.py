@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.models import Case, Client, ConsentMethod, ConsentScope, HouseholdMember, Program, User
+from webapp.models import (
+    Case,
+    Client,
+    ConsentMethod,
+    ConsentScope,
+    HouseholdMember,
+    Program,
+    RelationshipKind,
+    User,
+)
 from webapp.services import cases, clients, network
 from webapp.timeutil import to_local
+
+
+@dataclass(frozen=True)
+class MemberWhoIsAClient:
+    """Someone who lives with the client and becomes a client with the same intake."""
+
+    name: str
+    relationship: RelationshipKind | None = None
+    birth_year: int | None = None
+    phone_made_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -19,6 +38,10 @@ class IntakeTaken:
     case: Case
     # Set when the ID the phone made offline could not be used and the client got another.
     client_id_reissue: clients.ClientIdReissue | None = None
+    # The cases opened for people who live with the client and became clients, in row order.
+    member_cases: list[Case] = field(default_factory=list)
+    # Their IDs re-issued, as the client's: the phone rewrites what it queued under them.
+    member_reissues: list[clients.ClientIdReissue] = field(default_factory=list)
 
 
 def take_intake(
@@ -33,6 +56,7 @@ def take_intake(
     phone_made_id: str | None = None,
     household_name: str = "",
     household_members: Sequence[network.MemberDetails] = (),
+    member_clients: Sequence[MemberWhoIsAClient] = (),
 ) -> IntakeTaken:
     """Create the client (or take the known one), record consent, and open a case with its
     intake, the worker as its primary worker and the first follow-up planned.
@@ -40,7 +64,10 @@ def take_intake(
     `phone_made_id` is the client ID a phone made for a new client offline; whether it is kept
     or re-issued is in the answer. People who live with the client (`household_members`) make a
     household with the client as its contact person, named `household_name` or else after the
-    client."""
+    client. Those of them who become clients (`member_clients`) get their own record (under the
+    ID their row's phone made, or another), consent recorded as the client's was, and a case in
+    the same program with the same worker and first follow-up; they join the household as
+    clients."""
     if (new_client is None) == (existing_client is None):
         raise ValueError("give either a new client's details or an existing client")
     reissue = None
@@ -65,7 +92,39 @@ def take_intake(
         recorded_by=worker,
         case=case,
     )
-    if household_members:
+    member_cases: list[Case] = []
+    member_reissues: list[clients.ClientIdReissue] = []
+    joining = list(household_members)
+    for member in member_clients:
+        member_client, member_reissue = clients.create_client_with_phone_made_id(
+            clients.ClientDetails(
+                preferred_name=member.name, estimated_birth_year=member.birth_year
+            ),
+            created_by=worker,
+            phone_made_id=member.phone_made_id,
+        )
+        if member_reissue is not None:
+            member_reissues.append(member_reissue)
+        member_case = cases.open_case(
+            member_client,
+            program,
+            created_by=worker,
+            primary_worker=worker,
+            intake=cases.IntakeDetails(),
+            next_follow_up_on=next_follow_up_on,
+        )
+        clients.record_consent(
+            member_client,
+            scope=ConsentScope.DATA_COLLECTION,
+            method=consent_method,
+            recorded_by=worker,
+            case=member_case,
+        )
+        member_cases.append(member_case)
+        joining.append(
+            network.MemberDetails(client=member_client, relationship=member.relationship)
+        )
+    if joining:
         today = to_local(case.opened_at).date()
         # A known client's current household takes them; otherwise a new one is made.
         current = db.session.scalar(
@@ -84,6 +143,11 @@ def take_intake(
                 joined_on=None,
             )
         )
-        for member in household_members:
+        for member in joining:
             network.add_member(household, member, through=client, added_by=worker, today=today)
-    return IntakeTaken(case=case, client_id_reissue=reissue)
+    return IntakeTaken(
+        case=case,
+        client_id_reissue=reissue,
+        member_cases=member_cases,
+        member_reissues=member_reissues,
+    )

@@ -37,6 +37,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.extensions import db
@@ -94,14 +95,16 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def client_id_reissued(reissue: ClientIdReissue) -> None:
-    """Tell the sender of this request, and of every replay of it, that the client ID its phone
-    made was re-issued. Call it before the view commits: the key's row then records it in the
-    same transaction as the client."""
-    g.client_id_reissued = f"{reissue.phone_made} {reissue.issued}"
+    """Tell the sender of this request, and of every replay of it, that a client ID its phone
+    made was re-issued (called once per ID: an intake may make several clients). Call it before
+    the view commits: the key's row then records it in the same transaction as the client."""
+    pair = f"{reissue.phone_made} {reissue.issued}"
+    earlier = g.get("client_id_reissued")
+    g.client_id_reissued = f"{earlier};{pair}" if earlier else pair
 
 
 def _replay(row: IdempotencyKey) -> Response:
-    flash("Already saved: this was sent before.")
+    flash(_("Already saved: this was sent before."))
     response = redirect(row.response_location or url_for("today.index"))
     response.headers[REPLAY_HEADER] = "true"
     if row.client_id_reissued:
@@ -186,11 +189,16 @@ def init_app(app: Flask) -> None:
         reissued = g.pop("client_id_reissued", None)
         saved = 300 <= response.status_code < 400 and response.location
         if saved and reissued:
-            phone_made, issued = reissued.split(" ", 1)
-            flash(
-                f"The ID made on the phone ({phone_made}) was already taken, so this client's "
-                f"ID is {issued}. Write the new one down."
-            )
+            for pair in reissued.split(";"):
+                phone_made, issued = pair.split(" ", 1)
+                flash(
+                    _(
+                        "The ID made on the phone (%(phone_made)s) was already taken, so this "
+                        "client's ID is %(issued)s. Write the new one down.",
+                        phone_made=phone_made,
+                        issued=issued,
+                    )
+                )
         if request.headers.get(OUTBOX_HEADER) and saved:
             if request.headers[OUTBOX_HEADER] == "background":
                 session.pop("_flashes", None)  # nobody is looking: no stale "saved" notes later

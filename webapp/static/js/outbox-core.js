@@ -172,7 +172,12 @@
             if (outcome.outcome === "sent") {
               var reissued = outcome.result.client_id_reissued;
               return remove(entry.id)
-                .then(function () { return reissued ? rewriteClientId.apply(null, reissued.split(" ")) : null; })
+                .then(function () {
+                  // "<phone-made> <issued>" for each ID re-issued, joined by ";"; one at a time.
+                  return (reissued ? reissued.split(";") : []).reduce(function (done, pair) {
+                    return done.then(function () { return rewriteClientId.apply(null, pair.split(" ")); });
+                  }, Promise.resolve());
+                })
                 .then(function () { if (reissued) entries = null; })
                 .then(function () { return entries ? next() : all().then(function (fresh) { entries = fresh; index = 0; return next(); }); });
             }

@@ -94,7 +94,7 @@
       Object.keys(names).forEach(function (name) {
         form.querySelectorAll('[name="' + CSS.escape(name) + '"]').forEach(function (field) {
           if (field.type === "checkbox" || field.type === "radio") field.checked = names[name].indexOf(field.value) !== -1;
-          else if (field.type !== "hidden" || name === "persistent_id") field.value = names[name][0];
+          else if (field.type !== "hidden" || field.hasAttribute("data-phone-id")) field.value = names[name][0];
         });
       });
       if (retarget) {
@@ -154,6 +154,11 @@
       say("Choose who this is for first.", "warn");
       return;
     }
+    // Each new client in the form (a household row ticked "Also a client" too) gets its ID here,
+    // on the phone, so contacts queued for them before the intake is sent can name them.
+    form.querySelectorAll("input[data-phone-id]").forEach(function (field) {
+      if (!field.value) field.value = O.newClientId();
+    });
     var entry = {
       id: form.dataset.key,
       url: new URL(form.action, location.href).pathname + new URL(form.action, location.href).search,
@@ -394,8 +399,17 @@
           casePicker.add(new Option(c.name + " · " + c.client_id + " · " + c.program, "/cases/" + c.id + "/contacts/new"));
         });
         waiting.filter(function (e) { return /\/clients\/new$/.test(e.url); }).forEach(function (e) {
-          var pid = (e.fields.filter(function (p) { return p[0] === "persistent_id"; })[0] || [])[1];
-          if (pid) casePicker.add(new Option(e.name + " · " + pid + " (not sent yet)", "/clients/" + pid + "/contacts/new"));
+          var field = {};
+          e.fields.forEach(function (p) { field[p[0]] = p[1]; });
+          var notSent = function (name, pid) {
+            if (pid) casePicker.add(new Option(name + " · " + pid + " (not sent yet)", "/clients/" + pid + "/contacts/new"));
+          };
+          notSent(e.name, field.persistent_id);
+          // The people who live with them and become clients with the same intake.
+          Object.keys(field).forEach(function (name) {
+            var row = /^members-(\d+)-becomes_client$/.exec(name);
+            if (row) notSent(field["members-" + row[1] + "-name"], field["members-" + row[1] + "-persistent_id"]);
+          });
         });
         pick(casePicker, location.pathname);
       }
