@@ -542,3 +542,67 @@ def test_a_long_table_shows_its_top_rows_and_the_csv_has_them_all(world, as_user
     assert "The first 50 of 63 rows; the CSV has them all." in section
     assert "(the first 20)" in section and section.count('<rect x="0" y="') == 2 * 20
     assert len(export(supervisor, "caseloads")) == 1 + 63
+
+
+@pytest.mark.parametrize("days_back", [0, 3])
+def test_contact_compliance_judges_the_edge_of_each_standard_by_the_local_day(
+    app, make_program, make_user, make_case, days_back
+):
+    """Counted in the database (issue 22): the last contact on the first local day of the
+    standard is within it, a minute before that local midnight is not; a case in another model
+    than its program's is judged by its own model's standard; a case never contacted by its
+    opening. Judged today (from the kept last contact) and on a day in the past."""
+    from datetime import time, timedelta
+
+    from webapp.models import MODEL_DEFAULTS, CaseModel, ContactType
+    from webapp.reports.practice import contact_compliance
+    from webapp.reports.scope import Scope
+    from webapp.services import case_changes
+    from webapp.timeutil import local_today, local_zone
+
+    program = make_program("Edges", model=CaseModel.GENERALIST, contact_standard_days=10)
+    worker = make_user(programs=[program])
+    day = local_today() - timedelta(days=days_back)
+    intensive_days = MODEL_DEFAULTS[CaseModel.INTENSIVE].contact_standard_days
+
+    def local(on, hour, minute):
+        return datetime.combine(on, time(hour, minute), tzinfo=local_zone())
+
+    def case_seen_at(when, model=None):
+        case = make_case(program, worker)
+        case.opened_at = local(day - timedelta(days=60), 9, 0).astimezone(UTC)
+        if model is not None:
+            case_changes.change_model(case, model, reason="Needs more", user=worker)
+        if when is not None:
+            cases.log_contact(
+                case,
+                recorded_by=worker,
+                occurred_at=when.astimezone(UTC),
+                contact_type=ContactType.PHONE,
+                note="Seen.",
+            )
+        db.session.commit()
+        return case
+
+    case_seen_at(local(day - timedelta(days=10), 0, 5))  # within: the standard's first day
+    case_seen_at(local(day - timedelta(days=11), 23, 55))  # overdue by five minutes
+    case_seen_at(local(day - timedelta(days=intensive_days + 1), 12, 0), CaseModel.INTENSIVE)
+    case_seen_at(local(day - timedelta(days=intensive_days), 12, 0), CaseModel.INTENSIVE)
+    case_seen_at(None)  # never seen since it opened 60 days before: overdue
+    if days_back:
+        # Seen after the day judged: on that day it was last seen... never, so overdue.
+        case_seen_at(local(day + timedelta(days=1), 12, 0))
+    scope = Scope(viewer=worker, program_ids=(program.id,), since=day, until=day)
+    table = contact_compliance(scope)
+    figures = [[str(cell) for cell in row[1:]] for row in table.rows]
+    generalist_cases = 4 if days_back else 3
+    assert figures == [
+        [str(intensive_days), "2", "1", "1", "50.0"],
+        [
+            "10",
+            str(generalist_cases),
+            "1",
+            str(generalist_cases - 1),
+            str(round(100 / generalist_cases, 1)),
+        ],
+    ]

@@ -36,29 +36,57 @@ def score_change(scope: Scope) -> Table:
     """Per domain: each case's latest score (reassessment or closure, up to the end of the range)
     against its own baseline. A case counts in a domain once, and only when it was scored there both
     times."""
-    rows = db.session.execute(
-        sa.select(
-            Assessment.case_id,
-            Assessment.kind,
-            Assessment.assessed_on,
-            Assessment.id,
-            AssessmentScore.domain,
-            AssessmentScore.score,
+    in_range = sa.and_(
+        Assessment.case_id.in_(scope.case_ids()), Assessment.assessed_on <= scope.until
+    )
+
+    def ranked(baseline: bool, order: tuple) -> sa.Subquery:
+        """Per case and domain, its scores numbered in `order` (1 = the one wanted)."""
+        return (
+            sa.select(
+                Assessment.case_id,
+                AssessmentScore.domain,
+                AssessmentScore.score,
+                Assessment.assessed_on,
+                Assessment.id.label("assessment_id"),
+                sa.func.row_number()
+                .over(partition_by=(Assessment.case_id, AssessmentScore.domain), order_by=order)
+                .label("rank"),
+            )
+            .join(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)
+            .where(
+                in_range,
+                (Assessment.kind == AssessmentKind.BASELINE)
+                if baseline
+                else (Assessment.kind != AssessmentKind.BASELINE),
+            )
+            .subquery()
         )
-        .join(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)
-        .where(Assessment.case_id.in_(scope.case_ids()), Assessment.assessed_on <= scope.until)
-        .order_by(Assessment.case_id, Assessment.assessed_on, Assessment.id)
+
+    # The first baseline, and the latest other assessment if it came after it (the same order as
+    # assessments are read: by day, then as recorded).
+    first = ranked(True, (Assessment.assessed_on, Assessment.id))
+    last = ranked(False, (Assessment.assessed_on.desc(), Assessment.id.desc()))
+    change = (last.c.score - first.c.score).label("change")
+    rows = db.session.execute(
+        sa.select(first.c.domain, change, sa.func.count())
+        .join(last, sa.and_(last.c.case_id == first.c.case_id, last.c.domain == first.c.domain))
+        .where(
+            first.c.rank == 1,
+            last.c.rank == 1,
+            sa.or_(
+                last.c.assessed_on > first.c.assessed_on,
+                sa.and_(
+                    last.c.assessed_on == first.c.assessed_on,
+                    last.c.assessment_id > first.c.assessment_id,
+                ),
+            ),
+        )
+        .group_by(first.c.domain, change)
     ).all()
-    baseline: dict[tuple[int, LifeDomain], int] = {}
-    latest: dict[tuple[int, LifeDomain], int] = {}
-    for case_id, kind, _on, _id, domain, score in rows:
-        if kind == AssessmentKind.BASELINE:
-            baseline.setdefault((case_id, domain), score)
-        elif (case_id, domain) in baseline:
-            latest[(case_id, domain)] = score  # ordered oldest first: the last one wins
     changes: dict[LifeDomain, list[int]] = defaultdict(list)
-    for (case_id, domain), score in latest.items():
-        changes[domain].append(score - baseline[(case_id, domain)])
+    for domain, value, count in rows:
+        changes[LifeDomain(domain)].extend([value] * count)
     table = Table(
         "outcomes",
         Phrase("Change from baseline by life domain"),

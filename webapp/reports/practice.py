@@ -3,17 +3,17 @@ caps."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
 from webapp.extensions import db
 from webapp.models import MODEL_DEFAULTS, Case, CaseModel, ContactLog, Program, User
+from webapp.models.types import UTCDateTime
 from webapp.reports.scope import Scope
 from webapp.reports.table import Table, percent
 from webapp.text import Phrase
-from webapp.timeutil import as_utc, local_today, local_zone, to_local
+from webapp.timeutil import local_today, local_zone
 
 
 def as_of(scope: Scope) -> date:
@@ -21,8 +21,12 @@ def as_of(scope: Scope) -> date:
     return min(scope.until, local_today())
 
 
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=local_zone()).astimezone(UTC)
+
+
 def _open_on(day: date, scope: Scope) -> sa.ColumnElement[bool]:
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=local_zone()).astimezone(UTC)
+    end = _local_midnight(day + timedelta(days=1))
     return sa.and_(
         scope.case_filter(),
         Case.opened_at < end,
@@ -32,9 +36,13 @@ def _open_on(day: date, scope: Scope) -> sa.ColumnElement[bool]:
 
 def contact_compliance(scope: Scope) -> Table:
     """Cases open on the day, and whether their last contact up to then is within their model's
-    contact standard (the program's figure when the case uses the program's model)."""
+    contact standard (the program's figure when the case uses the program's model).
+
+    Counted in the database, one row per model and standard: a case is within its standard when
+    its last contact (or, with none, its opening) falls on or after the local midnight that many
+    days before the day."""
     day = as_of(scope)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=local_zone()).astimezone(UTC)
+    end = _local_midnight(day + timedelta(days=1))
     if day >= local_today():
         # Today's answer is kept on the case itself (the contact log service maintains it).
         last_contact: sa.ColumnElement = Case.last_contact_at
@@ -45,20 +53,40 @@ def contact_compliance(scope: Scope) -> Table:
             .correlate(Case)
             .scalar_subquery()
         )
-    rows = db.session.execute(
+    days = sa.case(
+        (Case.model == Program.model, Program.contact_standard_days),
+        else_=sa.case(
+            {model: standard.contact_standard_days for model, standard in MODEL_DEFAULTS.items()},
+            value=Case.model,
+        ),
+    )
+    # Every standard a case can have: the programs' own and the models' defaults.
+    standards = set(db.session.scalars(sa.select(Program.contact_standard_days).distinct()))
+    standards |= {standard.contact_standard_days for standard in MODEL_DEFAULTS.values()}
+    since = sa.case(
+        {
+            standard: sa.literal(_local_midnight(day - timedelta(days=standard)), UTCDateTime())
+            for standard in standards
+        },
+        value=days,
+    )
+    judged = (
         sa.select(
-            Case.model, Case.opened_at, last_contact, Program.model, Program.contact_standard_days
+            Case.model.label("model"),
+            days.label("days"),
+            sa.case((sa.func.coalesce(last_contact, Case.opened_at) >= since, 1), else_=0).label(
+                "within"
+            ),
         )
         .join(Program, Program.id == Case.program_id)
         .where(_open_on(day, scope))
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(
+            judged.c.model, judged.c.days, sa.func.count(), sa.func.sum(judged.c.within)
+        ).group_by(judged.c.model, judged.c.days)
     ).all()
-    groups: dict[tuple[CaseModel, int], list[bool]] = defaultdict(list)
-    for model, opened_at, last_at, program_model, program_days in rows:
-        days = (
-            program_days if model == program_model else MODEL_DEFAULTS[model].contact_standard_days
-        )
-        last_day = to_local(as_utc(last_at or opened_at)).date()
-        groups[(model, days)].append(last_day + timedelta(days=days) >= day)
     table = Table(
         "contact",
         Phrase("Contact against each model's standard"),
@@ -76,18 +104,17 @@ def contact_compliance(scope: Scope) -> Table:
         ),
     )
     order = list(CaseModel)
-    for (model, days), results in sorted(
-        groups.items(), key=lambda item: (order.index(item[0][0]), item[0][1])
+    for model, standard, count, within in sorted(
+        rows, key=lambda row: (order.index(CaseModel(row[0])), row[1])
     ):
-        within = sum(results)
         table.rows.append(
             [
-                Phrase(model.label),
-                days,
-                len(results),
+                Phrase(CaseModel(model).label),
+                standard,
+                count,
                 within,
-                len(results) - within,
-                percent(within, len(results)),
+                count - within,
+                percent(within, count),
             ]
         )
     return table
