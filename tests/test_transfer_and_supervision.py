@@ -187,3 +187,112 @@ def test_today_shows_reassessments_and_plan_reviews_when_due(org, make_case):
     assert "reassessment" in due_kinds(org.ana, local_today() + timedelta(days=1))
     assert "plan_review" in due_kinds(org.ana, local_today() + timedelta(days=2))
     assert "plan_review" not in due_kinds(org.ana, local_today() + timedelta(days=1))
+
+
+def test_supervision_lists_a_page_per_section_and_counts_the_rest(as_user, org, make_case):
+    """Bounded by the screen (issue 22): each section counts every case it holds and lists ten;
+    "More" brings the next ten in place (htmx) or as a page of its own."""
+    for number in range(12):
+        make_case(org.program, org.ana, name=f"Late Client{number:02}", follow_up_in_days=-1)
+    page = as_user(org.boss).get("/supervision").get_data(as_text=True)
+    overdue = page.split('id="overdue-heading"')[1].split("</section>")[0]
+    assert '<span class="count">12</span>' in overdue
+    assert overdue.count('class="list__link"') == 10
+    assert "More (10 of 12 shown)" in overdue
+    assert 'hx-get="/supervision/overdue?page=2"' in overdue
+    assert "12 / 2 over cap" in page  # the caseload counts all of them
+
+    more = as_user(org.boss).get("/supervision/overdue?page=2", headers={"HX-Request": "true"})
+    rest = more.get_data(as_text=True)
+    assert "<html" not in rest and rest.count('class="list__link"') == 2
+    assert "Late Client10" in rest and "Late Client11" in rest and "More (" not in rest
+    whole = as_user(org.boss).get("/supervision/overdue?page=2").get_data(as_text=True)
+    assert "<html" in whole and "Overdue contacts" in whole and "Previous" in whole
+
+
+def test_supervision_sections_are_for_supervisors_and_refuse_odd_pages(
+    as_user, org, make_user, make_case
+):
+    make_case(org.program, org.ana)
+    for section in ("overdue", "no_baseline", "no_plan", "unassigned"):
+        assert as_user(org.ana).get(f"/supervision/{section}").status_code == 403
+        assert as_user(org.boss).get(f"/supervision/{section}").status_code == 200
+        assert as_user(make_user(Role.ADMIN)).get(f"/supervision/{section}").status_code == 200
+    assert as_user(org.boss).get("/supervision/everyone").status_code == 404
+    for page in ("0", "-1", "abc", "99999999", "1.5", ""):
+        response = as_user(org.boss).get(f"/supervision/overdue?page={page}")
+        assert response.status_code == 400, page
+    # Far past the end: an empty page, not an error.
+    assert as_user(org.boss).get("/supervision/overdue?page=500").status_code == 200
+
+
+def test_supervision_neither_lists_nor_counts_a_restricted_case_it_may_not_open(
+    as_user, org, make_case
+):
+    # Ben's restricted case: the supervisor does not supervise Ben.
+    make_case(org.program, org.ben, name="Private Pat", restricted=True, follow_up_in_days=-2)
+    make_case(org.program, org.ana, name="Open Olu", follow_up_in_days=-2)
+    page = as_user(org.boss).get("/supervision").get_data(as_text=True)
+    assert "Private Pat" not in page and "Open Olu" in page
+    overdue = page.split('id="overdue-heading"')[1].split("</section>")[0]
+    assert '<span class="count">1</span>' in overdue
+    ben_row = page.split("Ben Newworker")[1].split("</tr>")[0]
+    assert "0 / 2" in ben_row
+    listed = as_user(org.boss).get("/supervision/overdue").get_data(as_text=True)
+    assert "Private Pat" not in listed
+
+
+def test_overdue_in_sql_is_the_same_rule_as_on_the_case_page(app, org, make_case, make_program):
+    """`contact_overdue_clause` (supervision's counts) and `contact_overdue` (the case page,
+    Today) agree on every case: follow-ups passed or not, contact standards lapsed by a day or
+    just kept, cases in another model than their program's, cases never contacted."""
+    from datetime import UTC, datetime, time
+
+    from webapp.models import ContactType
+    from webapp.queries.case_state import contact_overdue, contact_overdue_clause
+    from webapp.services import case_changes, cases
+    from webapp.timeutil import local_zone
+
+    today = local_today()
+    generalist = make_program(model=CaseModel.GENERALIST, contact_standard_days=20)
+    made = []
+    for program in (org.program, generalist):
+        for days_ago in (0, 6, 7, 8, 13, 14, 15, 19, 20, 21, 40):
+            for hour in (0, 23):
+                for model in (None, CaseModel.INTENSIVE, CaseModel.STRENGTHS_BASED):
+                    case = make_case(program, org.ana)
+                    case.opened_at = datetime.combine(
+                        today - timedelta(days=60), time(9), tzinfo=local_zone()
+                    ).astimezone(UTC)
+                    if model is not None and model != program.model:
+                        case_changes.change_model(case, model, reason="Fits", user=org.boss)
+                    moment = datetime.combine(
+                        today - timedelta(days=days_ago), time(hour, 30), tzinfo=local_zone()
+                    )
+                    if days_ago:
+                        cases.log_contact(
+                            case,
+                            recorded_by=org.ana,
+                            occurred_at=moment.astimezone(UTC),
+                            contact_type=ContactType.PHONE,
+                            note="Seen.",
+                        )
+                    made.append(case)
+        never = make_case(program, org.ana)
+        never.opened_at = datetime.combine(
+            today - timedelta(days=25), time(12), tzinfo=local_zone()
+        ).astimezone(UTC)
+        made.append(never)
+        made.append(make_case(program, org.ana, follow_up_in_days=-1))
+        made.append(make_case(program, org.ana, follow_up_in_days=0))
+    db.session.commit()
+    in_sql = set(
+        db.session.scalars(
+            sa.select(Case.id)
+            .join(Program, Program.id == Case.program_id)
+            .where(contact_overdue_clause(today))
+        )
+    )
+    in_python = {case.id for case in made if contact_overdue(case, today)}
+    assert in_sql == in_python
+    assert 0 < len(in_python) < len(made)  # both kinds are there

@@ -5,7 +5,7 @@ Everything is stored in UTC; "today", "overdue" and the times on a page are loca
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -23,6 +23,11 @@ def local_today() -> date:
 
 def to_local(moment: datetime) -> datetime:
     return moment.astimezone(local_zone())
+
+
+def local_midnight(day: date) -> datetime:
+    """The first moment of a local day, in UTC."""
+    return datetime.combine(day, time.min, tzinfo=local_zone()).astimezone(UTC)
 
 
 def as_utc(moment: datetime) -> datetime:

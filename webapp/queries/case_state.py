@@ -27,12 +27,14 @@ from webapp.models import (
     Phase,
     PlanTask,
     PostClosureFollowUp,
+    Program,
     Referral,
     ReferralStatus,
     Service,
     ServicePlan,
 )
-from webapp.timeutil import to_local
+from webapp.models.types import UTCDateTime
+from webapp.timeutil import local_midnight, to_local
 
 # Referral statuses at which the client has not yet reached the service.
 NOT_YET_CONNECTED = frozenset(
@@ -171,6 +173,42 @@ def derive_phase(state: CaseState) -> Phase:
 
 def last_contact_day(case: Case) -> date:
     return to_local(case.last_contact_at or case.opened_at).date()
+
+
+def contact_standard_days() -> sa.ColumnElement[int]:
+    """`standard_for(case).contact_standard_days` in SQL, over `Case` joined to its `Program`."""
+    return sa.case(
+        (Case.model == Program.model, Program.contact_standard_days),
+        else_=sa.case(
+            {model: standard.contact_standard_days for model, standard in MODEL_DEFAULTS.items()},
+            value=Case.model,
+        ),
+    )
+
+
+def contact_lapsed_before(
+    today: date, last_contact: sa.ColumnElement | None = None
+) -> sa.ColumnElement[bool]:
+    """Over `Case` joined to its `Program`: the last contact (`Case.last_contact_at` unless a
+    report asks about another day; with none, the opening) came before the first local day of
+    its contact standard — `contact_overdue`'s second half, in SQL. Each standard's first day is
+    worked out once, for the few standards there are."""
+    standards = set(db.session.scalars(sa.select(Program.contact_standard_days).distinct()))
+    standards |= {standard.contact_standard_days for standard in MODEL_DEFAULTS.values()}
+    since = sa.case(
+        {
+            days: sa.literal(local_midnight(today - timedelta(days=days)), UTCDateTime())
+            for days in standards
+        },
+        value=contact_standard_days(),
+    )
+    last = Case.last_contact_at if last_contact is None else last_contact
+    return sa.func.coalesce(last, Case.opened_at) < since
+
+
+def contact_overdue_clause(today: date) -> sa.ColumnElement[bool]:
+    """`contact_overdue` in SQL, over `Case` joined to its `Program`."""
+    return sa.or_(Case.next_follow_up_on < today, contact_lapsed_before(today))
 
 
 def contact_overdue(case: Case, today: date) -> bool:

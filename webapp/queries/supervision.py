@@ -1,10 +1,13 @@
 """What a supervisor's overview shows: caseloads against the cap, overdue contacts, gaps in the
 practice model, unassigned cases and closures waiting for a decision — every case through the one
-visibility rule, so a restricted case the supervisor may not open is neither listed nor counted."""
+visibility rule, so a restricted case the supervisor may not open is neither listed nor counted.
+
+Bounded by the screen, not the data: caseloads and every section's size are counted in the
+database, and each section lists one page of cases at a time."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -23,72 +26,116 @@ from webapp.models import (
     User,
     program_memberships,
 )
-from webapp.queries.case_state import contact_overdue
+from webapp.queries.case_state import contact_overdue_clause
 from webapp.queries.today import pending_closures_for
 from webapp.queries.visibility import programs_of, visible_cases
+
+# Cases listed per section and page; the overview shows the first page of each.
+PAGE_SIZE = 10
 
 
 @dataclass
 class Caseload:
     worker: User
     program: Program
-    cases: list[Case] = field(default_factory=list)
-    overdue: list[Case] = field(default_factory=list)
+    open: int = 0
+    overdue: int = 0
     # Open cases they work on a team, counted apart from their own (not against the cap).
     team_cases: int = 0
 
     @property
     def over_cap(self) -> bool:
-        return len(self.cases) > self.program.caseload_cap
+        return self.open > self.program.caseload_cap
+
+
+@dataclass
+class CasePage:
+    """One page of a section's cases, and how many the section holds."""
+
+    section: str
+    total: int
+    cases: list[Case]
+    page: int
+
+    @property
+    def shown(self) -> int:
+        """How many are on the screen once this page is: it and the pages before it."""
+        return min(self.page * PAGE_SIZE, self.total)
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * PAGE_SIZE < self.total
 
 
 @dataclass
 class Overview:
     caseloads: list[Caseload]
-    overdue: list[Case]
-    no_baseline: list[Case]
-    no_plan: list[Case]
-    unassigned: list[Case]
+    sections: dict[str, CasePage]
     closures: list[ClosureRequest]
+    closures_total: int
 
 
-def overview(user: User, today: date) -> Overview:
-    programs = list(
+def _programs(user: User) -> list[Program]:
+    return list(
         db.session.scalars(
             sa.select(Program)
             .where(Program.active, Program.id.in_(programs_of(user)))
             .order_by(Program.name)
         )
     )
-    program_ids = [program.id for program in programs]
-    in_view = sa.and_(
-        Case.program_id.in_(program_ids), Case.closed_at.is_(None), visible_cases(user)
+
+
+def _in_view(user: User, program_ids: list[int]) -> sa.ColumnElement[bool]:
+    return sa.and_(Case.program_id.in_(program_ids), Case.closed_at.is_(None), visible_cases(user))
+
+
+def _has(kind_of_record: sa.ColumnElement[bool], record: type) -> sa.ColumnElement[bool]:
+    return sa.exists().where(record.case_id == Case.id, kind_of_record)
+
+
+SECTIONS = ("overdue", "no_baseline", "no_plan", "unassigned")
+
+
+def _section_clause(section: str, today: date) -> sa.ColumnElement[bool]:
+    baseline = _has(Assessment.kind == AssessmentKind.BASELINE, Assessment)
+    if section == "overdue":
+        return sa.and_(Case.primary_worker_id.is_not(None), contact_overdue_clause(today))
+    if section == "no_baseline":
+        return ~baseline
+    if section == "no_plan":
+        return sa.and_(baseline, ~_has(ServicePlan.agreed_on.is_not(None), ServicePlan))
+    if section == "unassigned":
+        return Case.primary_worker_id.is_(None)
+    raise ValueError(section)
+
+
+def section_page(
+    user: User, section: str, today: date, page: int = 1, programs: list[Program] | None = None
+) -> CasePage:
+    """One page of a section's open cases, oldest first, with the section's size."""
+    programs = _programs(user) if programs is None else programs
+    condition = sa.and_(
+        _in_view(user, [program.id for program in programs]), _section_clause(section, today)
     )
+    joined = sa.select(Case).join(Program, Program.id == Case.program_id).where(condition)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(joined.subquery())) or 0
     cases = db.session.scalars(
-        sa.select(Case)
-        .where(in_view)
-        .options(
+        joined.options(
             so.selectinload(Case.client),
-            so.selectinload(Case.program),
+            so.contains_eager(Case.program),
             so.selectinload(Case.primary_worker),
         )
-        .order_by(Case.opened_at)
+        .order_by(Case.opened_at, Case.id)
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
     ).all()
-    scope = sa.select(Case.id).where(in_view)
-    with_baseline = set(
-        db.session.scalars(
-            sa.select(Assessment.case_id).where(
-                Assessment.case_id.in_(scope), Assessment.kind == AssessmentKind.BASELINE
-            )
-        )
-    )
-    with_plan = set(
-        db.session.scalars(
-            sa.select(ServicePlan.case_id).where(
-                ServicePlan.case_id.in_(scope), ServicePlan.agreed_on.is_not(None)
-            )
-        )
-    )
+    return CasePage(section, total, list(cases), page)
+
+
+def _caseloads(user: User, programs: list[Program], today: date) -> list[Caseload]:
+    program_ids = [program.id for program in programs]
+    by_program = {program.id: program for program in programs}
+    in_view = _in_view(user, program_ids)
     members = db.session.execute(
         sa.select(User, program_memberships.c.program_id)
         .join(program_memberships)
@@ -97,24 +144,37 @@ def overview(user: User, today: date) -> Overview:
             User.active,
             User.role.in_(WORKER_ROLES),
         )
-        .order_by(User.display_name)
     ).all()
-    by_program = {program.id: program for program in programs}
     caseloads: dict[tuple[int, int], Caseload] = {
         (worker.id, program_id): Caseload(worker, by_program[program_id])
         for worker, program_id in members
     }
-    unassigned = []
-    for case in cases:
-        if case.primary_worker is None:
-            unassigned.append(case)
-            continue
-        load = caseloads.setdefault(
-            (case.primary_worker.id, case.program_id), Caseload(case.primary_worker, case.program)
+    counted = db.session.execute(
+        sa.select(
+            Case.primary_worker_id,
+            Case.program_id,
+            sa.func.count(),
+            sa.func.sum(sa.case((contact_overdue_clause(today), 1), else_=0)),
         )
-        load.cases.append(case)
-        if contact_overdue(case, today):
-            load.overdue.append(case)
+        .join(Program, Program.id == Case.program_id)
+        .where(in_view, Case.primary_worker_id.is_not(None))
+        .group_by(Case.primary_worker_id, Case.program_id)
+    ).all()
+    # Someone who has left the program (or is inactive) may still hold cases in it.
+    missing = {worker_id for worker_id, program_id, *_ in counted} - {
+        worker_id for worker_id, _program in caseloads
+    }
+    others = {
+        worker.id: worker
+        for worker in db.session.scalars(sa.select(User).where(User.id.in_(missing)))
+    }
+    for worker_id, program_id, count, overdue in counted:
+        load = caseloads.get((worker_id, program_id))
+        if load is None:
+            load = caseloads[(worker_id, program_id)] = Caseload(
+                others[worker_id], by_program[program_id]
+            )
+        load.open, load.overdue = count, overdue or 0
     for worker_id, program_id, count in db.session.execute(
         sa.select(CaseTeamMember.user_id, Case.program_id, sa.func.count())
         .join(Case, Case.id == CaseTeamMember.case_id)
@@ -124,19 +184,29 @@ def overview(user: User, today: date) -> Overview:
         load = caseloads.get((worker_id, program_id))
         if load is not None:
             load.team_cases = count
-    closures = db.session.scalars(
-        pending_closures_for(user).options(
-            so.contains_eager(ClosureRequest.case).selectinload(Case.client),
-            so.joinedload(ClosureRequest.requested_by),
-        )
-    ).all()
+    return sorted(
+        caseloads.values(), key=lambda load: (load.program.name, load.worker.display_name)
+    )
+
+
+def overview(user: User, today: date) -> Overview:
+    programs = _programs(user)
+    closures = pending_closures_for(user)
     return Overview(
-        caseloads=sorted(
-            caseloads.values(), key=lambda load: (load.program.name, load.worker.display_name)
+        caseloads=_caseloads(user, programs, today),
+        sections={
+            section: section_page(user, section, today, programs=programs) for section in SECTIONS
+        },
+        closures=list(
+            db.session.scalars(
+                closures.options(
+                    so.contains_eager(ClosureRequest.case).selectinload(Case.client),
+                    so.joinedload(ClosureRequest.requested_by),
+                ).limit(PAGE_SIZE)
+            )
         ),
-        overdue=[case for load in caseloads.values() for case in load.overdue],
-        no_baseline=[case for case in cases if case.id not in with_baseline],
-        no_plan=[case for case in cases if case.id in with_baseline and case.id not in with_plan],
-        unassigned=unassigned,
-        closures=list(closures),
+        closures_total=db.session.scalar(
+            sa.select(sa.func.count()).select_from(closures.order_by(None).subquery())
+        )
+        or 0,
     )

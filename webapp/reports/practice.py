@@ -3,17 +3,17 @@ caps."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.models import MODEL_DEFAULTS, Case, CaseModel, ContactLog, Program, User
-from webapp.models.types import UTCDateTime
+from webapp.models import Case, CaseModel, ContactLog, Program, User
+from webapp.queries.case_state import contact_lapsed_before, contact_standard_days
 from webapp.reports.scope import Scope
 from webapp.reports.table import Table, percent
 from webapp.text import Phrase
-from webapp.timeutil import local_today, local_zone
+from webapp.timeutil import local_midnight, local_today
 
 
 def as_of(scope: Scope) -> date:
@@ -21,12 +21,8 @@ def as_of(scope: Scope) -> date:
     return min(scope.until, local_today())
 
 
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=local_zone()).astimezone(UTC)
-
-
 def _open_on(day: date, scope: Scope) -> sa.ColumnElement[bool]:
-    end = _local_midnight(day + timedelta(days=1))
+    end = local_midnight(day + timedelta(days=1))
     return sa.and_(
         scope.case_filter(),
         Case.opened_at < end,
@@ -42,7 +38,7 @@ def contact_compliance(scope: Scope) -> Table:
     its last contact (or, with none, its opening) falls on or after the local midnight that many
     days before the day."""
     day = as_of(scope)
-    end = _local_midnight(day + timedelta(days=1))
+    end = local_midnight(day + timedelta(days=1))
     if day >= local_today():
         # Today's answer is kept on the case itself (the contact log service maintains it).
         last_contact: sa.ColumnElement = Case.last_contact_at
@@ -53,30 +49,12 @@ def contact_compliance(scope: Scope) -> Table:
             .correlate(Case)
             .scalar_subquery()
         )
-    days = sa.case(
-        (Case.model == Program.model, Program.contact_standard_days),
-        else_=sa.case(
-            {model: standard.contact_standard_days for model, standard in MODEL_DEFAULTS.items()},
-            value=Case.model,
-        ),
-    )
-    # Every standard a case can have: the programs' own and the models' defaults.
-    standards = set(db.session.scalars(sa.select(Program.contact_standard_days).distinct()))
-    standards |= {standard.contact_standard_days for standard in MODEL_DEFAULTS.values()}
-    since = sa.case(
-        {
-            standard: sa.literal(_local_midnight(day - timedelta(days=standard)), UTCDateTime())
-            for standard in standards
-        },
-        value=days,
-    )
+    lapsed = contact_lapsed_before(day, last_contact)
     judged = (
         sa.select(
             Case.model.label("model"),
-            days.label("days"),
-            sa.case((sa.func.coalesce(last_contact, Case.opened_at) >= since, 1), else_=0).label(
-                "within"
-            ),
+            contact_standard_days().label("days"),
+            sa.case((lapsed, 0), else_=1).label("within"),
         )
         .join(Program, Program.id == Case.program_id)
         .where(_open_on(day, scope))
