@@ -104,3 +104,28 @@ def test_searches_that_show_clients_are_audited_without_the_query(as_user, peopl
         people["sam"].id,
         "/clients",
     )
+
+
+@pytest.mark.parametrize("query", ["r", "ro", "rob"])
+def test_short_prefixes_list_in_name_order_page_by_page(
+    as_user, make_program, make_user, make_case, app, query
+):
+    """However the database is led to find them (issue 22: a single letter walks the name
+    index, longer prefixes find the matches first), the order is the names' order."""
+    app.config["PAGE_SIZE"] = 3
+    program = make_program()
+    sam = make_user(programs=[program])
+    for name in ("Robin Zed", "Rosa Alba", "Rob Marr", "Ruth Ames", "Roberta Quinn"):
+        make_case(program, sam, name=name)
+    make_case(program, sam, name="Alex Smith")  # no word starts with r
+    client = as_user(sam)
+    everyone = found(client, query) + found(client, query, page=2)
+    expected = sorted(
+        (
+            n
+            for n in ("Robin Zed", "Rosa Alba", "Rob Marr", "Ruth Ames", "Roberta Quinn")
+            if any(word.lower().startswith(query) for word in n.split())
+        ),
+        key=str.lower,
+    )
+    assert everyone == expected

@@ -76,6 +76,19 @@ def _matching_ids(query: str) -> sa.ColumnElement[bool] | None:
     return sa.or_(*conditions) if conditions else None
 
 
+def _name_order(query: str) -> sa.ColumnElement[str]:
+    """How results are put in name order, which decides how the database finds them.
+
+    A single letter matches most clients: walking the name index until a page of them is found
+    is quickest. Anything longer matches a few percent or fewer, and walking the name index
+    would pass tens of thousands of clients before the page is full (a two-letter prefix, on
+    100,000 clients): sorted by an expression no index holds, the matches are found first
+    (through the name tokens, then the visibility rule) and only they are sorted."""
+    if all(len(word) == 1 for word in words(query)):
+        return Client.name_key
+    return Client.name_key + ""
+
+
 def search_clients(user: User, query: str, page: int = 1, page_size: int = 25) -> SearchPage:
     query = query.strip()[:MAX_QUERY_LENGTH]
     matching = _matching_ids(query) if query else None
@@ -86,7 +99,7 @@ def search_clients(user: User, query: str, page: int = 1, page_size: int = 25) -
         sa.select(Client)
         .where(matching, visible, Client.merged_into_id.is_(None))
         .options(so.selectinload(Client.aliases))
-        .order_by(Client.name_key, Client.id)
+        .order_by(_name_order(query), Client.id)
         .offset((page - 1) * page_size)
         .limit(page_size + 1)
     ).all()
