@@ -110,15 +110,22 @@ def _section_clause(section: str, today: date) -> sa.ColumnElement[bool]:
 
 
 def section_page(
-    user: User, section: str, today: date, page: int = 1, programs: list[Program] | None = None
+    user: User,
+    section: str,
+    today: date,
+    page: int = 1,
+    programs: list[Program] | None = None,
+    total: int | None = None,
 ) -> CasePage:
-    """One page of a section's open cases, oldest first, with the section's size."""
+    """One page of a section's open cases, oldest first, with the section's size (counted here
+    unless the overview counted it with the caseloads)."""
     programs = _programs(user) if programs is None else programs
     condition = sa.and_(
         _in_view(user, [program.id for program in programs]), _section_clause(section, today)
     )
     joined = sa.select(Case).join(Program, Program.id == Case.program_id).where(condition)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(joined.subquery())) or 0
+    if total is None:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(joined.subquery())) or 0
     cases = db.session.scalars(
         joined.options(
             so.selectinload(Case.client),
@@ -132,7 +139,11 @@ def section_page(
     return CasePage(section, total, list(cases), page)
 
 
-def _caseloads(user: User, programs: list[Program], today: date) -> list[Caseload]:
+def _caseloads(
+    user: User, programs: list[Program], today: date
+) -> tuple[list[Caseload], dict[str, int]]:
+    """Each worker's caseload per program, and every section's size, from one pass over the
+    open cases in view."""
     program_ids = [program.id for program in programs]
     by_program = {program.id: program for program in programs}
     in_view = _in_view(user, program_ids)
@@ -149,17 +160,31 @@ def _caseloads(user: User, programs: list[Program], today: date) -> list[Caseloa
         (worker.id, program_id): Caseload(worker, by_program[program_id])
         for worker, program_id in members
     }
+
+    def how_many(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
     counted = db.session.execute(
         sa.select(
             Case.primary_worker_id,
             Case.program_id,
             sa.func.count(),
-            sa.func.sum(sa.case((contact_overdue_clause(today), 1), else_=0)),
+            how_many(_section_clause("overdue", today)),
+            how_many(_section_clause("no_baseline", today)),
+            how_many(_section_clause("no_plan", today)),
         )
         .join(Program, Program.id == Case.program_id)
-        .where(in_view, Case.primary_worker_id.is_not(None))
+        .where(in_view)
         .group_by(Case.primary_worker_id, Case.program_id)
     ).all()
+    sizes = dict.fromkeys(SECTIONS, 0)
+    for worker_id, _program_id, count, overdue, no_baseline, no_plan in counted:
+        sizes["overdue"] += overdue or 0
+        sizes["no_baseline"] += no_baseline or 0
+        sizes["no_plan"] += no_plan or 0
+        if worker_id is None:
+            sizes["unassigned"] += count
+    counted = [row for row in counted if row[0] is not None]
     # Someone who has left the program (or is inactive) may still hold cases in it.
     missing = {worker_id for worker_id, program_id, *_ in counted} - {
         worker_id for worker_id, _program in caseloads
@@ -168,7 +193,7 @@ def _caseloads(user: User, programs: list[Program], today: date) -> list[Caseloa
         worker.id: worker
         for worker in db.session.scalars(sa.select(User).where(User.id.in_(missing)))
     }
-    for worker_id, program_id, count, overdue in counted:
+    for worker_id, program_id, count, overdue, _no_baseline, _no_plan in counted:
         load = caseloads.get((worker_id, program_id))
         if load is None:
             load = caseloads[(worker_id, program_id)] = Caseload(
@@ -184,18 +209,21 @@ def _caseloads(user: User, programs: list[Program], today: date) -> list[Caseloa
         load = caseloads.get((worker_id, program_id))
         if load is not None:
             load.team_cases = count
-    return sorted(
+    ordered = sorted(
         caseloads.values(), key=lambda load: (load.program.name, load.worker.display_name)
     )
+    return ordered, sizes
 
 
 def overview(user: User, today: date) -> Overview:
     programs = _programs(user)
     closures = pending_closures_for(user)
+    caseloads, sizes = _caseloads(user, programs, today)
     return Overview(
-        caseloads=_caseloads(user, programs, today),
+        caseloads=caseloads,
         sections={
-            section: section_page(user, section, today, programs=programs) for section in SECTIONS
+            section: section_page(user, section, today, programs=programs, total=sizes[section])
+            for section in SECTIONS
         },
         closures=list(
             db.session.scalars(
