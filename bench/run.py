@@ -124,6 +124,8 @@ def _server_section(load: dict) -> tuple[str, bool]:
         writers_ok = writers["errors"] == 0 and writers["lost"] == 0
         ok &= queries_ok and writers_ok and small["errors"] == 0 and large["errors"] == 0
         table = "\n".join(rows)
+        alone_text, alone_ok = _alone_table(small["alone"], large["alone"])
+        ok &= alone_ok
         parts.append(f"""### {kind}
 
 Small: {small["clients"]:,} clients / {small["contacts"]:,} contacts (generated in \
@@ -137,7 +139,13 @@ Errors during the runs: {small["errors"]} / {large["errors"]}.
 |---|---|---|---|---|---|---|
 {table}
 
-SQL statements per page (small → large): {queries} — {"no growth" if queries_ok else "**grows**"}.
+SQL statements per page (small → large, each request in an app context of its own): {queries} \
+— {"no growth" if queries_ok else "**grows**"}.
+
+One request at a time, each right after the floor (`/healthz`), {server_load.ROUNDS} rounds, \
+no other load:
+
+{alone_text}
 
 Concurrent writers ({server_load.USERS} workers posting contact logs for \
 {server_load.WRITE_SECONDS} s, 4 gunicorn
@@ -158,6 +166,49 @@ large data set's median ≤ 1.5× the small one's; statements per page do not gr
 
 {body}
 Within budget: {"yes" if ok else "**no**"}.
+""",
+        ok,
+    )
+
+
+def _alone_table(small: dict, large: dict) -> tuple[str, bool]:
+    """Pages measured one at a time: field pages against `/login` (an anonymous page through the
+    same stack), overview pages against the floor, every page's compressed size."""
+    ok = not small["errors"] and not large["errors"]
+    rows = []
+    for page, b in large["pages"].items():
+        a = small["pages"].get(page)
+        growth = round(b["floor_ratio"] / a["floor_ratio"], 2) if a and a["floor_ratio"] else None
+        kind = page.split(" ")[0]
+        if kind in server_load.FIELD_PAGES:
+            budget = "≤ 3× /login, ≤ 1.5× growth, ≤ 14 KB"
+            within = (
+                b["login_ratio"] <= 3
+                and (a is None or a["login_ratio"] <= 3)
+                and growth is not None
+                and growth <= 1.5
+            )
+        elif kind in server_load.OVERVIEW_PAGES:
+            budget = "≤ 10× floor, ≤ 1.5× growth, ≤ 14 KB"
+            within = b["floor_ratio"] <= 10 and growth is not None and growth <= 1.5
+        else:
+            budget, within = "(the reference)", True
+        within = within and b["gzip_kb"] <= 14
+        ok &= within
+        small_cell = f"{a['median_ms']} ms · {a['floor_ratio']}× · {a['gzip_kb']} KB" if a else "—"
+        rows.append(
+            f"| {page} | {small_cell} | {b['median_ms']} ms · {b['floor_ratio']}× floor · "
+            f"{b['login_ratio']}× /login · {b['gzip_kb']} KB | {growth}× | {budget} | "
+            f"{'yes' if within else '**no**'} |"
+        )
+    table = "\n".join(rows)
+    return (
+        f"""Floor: {small["floor_ms"]} ms small, {large["floor_ms"]} ms large.
+
+| page | small: median · ÷ floor · gzip | large: median · ÷ floor · ÷ /login · gzip | growth \
+÷ floor | budget | within |
+|---|---|---|---|---|---|
+{table}
 """,
         ok,
     )

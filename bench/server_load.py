@@ -255,6 +255,84 @@ def latency(base: str, people: list[tuple[str, int, str]]) -> dict[str, list[flo
     return timings
 
 
+def staff_email(url: str, role: str) -> str | None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        email = connection.execute(
+            sa.text("SELECT email FROM users WHERE role = :role AND active ORDER BY id LIMIT 1"),
+            {"role": role},
+        ).scalar()
+    engine.dispose()
+    return email
+
+
+# Pages people meet, by who meets them: field pages against an anonymous page through the same
+# stack (`/login`), overview pages against the floor.
+FIELD_PAGES = ("today", "search", "search_2", "search_3", "case", "reminders")
+OVERVIEW_PAGES = ("supervision", "reports")
+
+
+def one_at_a_time(base: str, url: str, person: tuple[str, int, str]) -> dict:
+    """Each page requested alone, right after the floor, ROUNDS times: no queueing inflates either.
+    Returns per page its median, its median ÷ the floor's, and its compressed size."""
+    import gzip
+
+    from webapp.jobs.generate import PASSWORD
+
+    email, case_id, name = person
+    worker = Browser(base)
+    worker.sign_in(email, PASSWORD)
+    pages: list[tuple[str, Browser, str]] = [
+        ("today", worker, "/"),
+        ("search", worker, f"/clients?q={urllib.parse.quote(name)}"),
+        ("search_2", worker, f"/clients?q={urllib.parse.quote(name[:2])}"),
+        ("search_3", worker, f"/clients?q={urllib.parse.quote(name[:3])}"),
+        ("case", worker, f"/cases/{case_id}"),
+        ("reminders", worker, "/reminders"),
+        ("login", Browser(base), "/login"),
+    ]
+    for role in ("supervisor", "admin"):
+        who = staff_email(url, role)
+        if who is None:
+            continue
+        browser = Browser(base)
+        browser.sign_in(who, PASSWORD)
+        for page in OVERVIEW_PAGES:
+            pages.append((f"{page} ({role})", browser, f"/{page}"))
+    floor: list[float] = []
+    timings: dict[str, list[float]] = {name: [] for name, _, _ in pages}
+    sizes: dict[str, int] = {}
+    errors: list[str] = []
+    for _ in range(ROUNDS):
+        for page, browser, path in pages:
+            began = time.perf_counter()
+            browser.open("/healthz")
+            floor.append(time.perf_counter() - began)
+            began = time.perf_counter()
+            status, body = browser.open(path)
+            timings[page].append(time.perf_counter() - began)
+            if status != 200:
+                errors.append(f"{page} {status}")
+            sizes[page] = len(gzip.compress(body.encode()))
+    floor_ms = statistics.median(floor) * 1000
+    login_ms = statistics.median(timings["login"]) * 1000
+    return {
+        "floor_ms": round(floor_ms, 1),
+        "errors": errors,
+        "pages": {
+            page: {
+                "median_ms": round(statistics.median(values) * 1000, 1),
+                "floor_ratio": round(statistics.median(values) * 1000 / floor_ms, 1),
+                "login_ratio": round(statistics.median(values) * 1000 / login_ms, 1),
+                "gzip_kb": round(sizes[page] / 1024, 1),
+            }
+            for page, values in timings.items()
+        },
+    }
+
+
 def summary(values: list[float]) -> dict:
     values = sorted(values)
     return {
@@ -285,21 +363,23 @@ def query_counts(url: str, person: tuple[str, int, str]) -> dict[str, int]:
     counts = {}
     with app.app_context():
         engine = db.engine
-        for page, path in (
-            ("today", "/"),
-            ("search", f"/clients?q={urllib.parse.quote(name)}"),
-            ("case", f"/cases/{case_id}"),
-            ("reminders", "/reminders"),
-        ):
-            seen: list[str] = []
-            listener = lambda *args, seen=seen: seen.append(args[2])  # noqa: E731
-            sa.event.listen(engine, "before_cursor_execute", listener)
-            try:
-                status = client.get(path).status_code
-            finally:
-                sa.event.remove(engine, "before_cursor_execute", listener)
-            counts[page] = len(seen) if status == 200 else -status
-        engine.dispose()
+    # Each request below runs in an app context of its own, as in production: no session or
+    # identity map carried over from one to the next hides a statement.
+    for page, path in (
+        ("today", "/"),
+        ("search", f"/clients?q={urllib.parse.quote(name)}"),
+        ("case", f"/cases/{case_id}"),
+        ("reminders", "/reminders"),
+    ):
+        seen: list[str] = []
+        listener = lambda *args, seen=seen: seen.append(args[2])  # noqa: E731
+        sa.event.listen(engine, "before_cursor_execute", listener)
+        try:
+            status = client.get(path).status_code
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", listener)
+        counts[page] = len(seen) if status == 200 else -status
+    engine.dispose()
     return counts
 
 
@@ -363,6 +443,7 @@ def run() -> dict:
                 generate_seconds = prepare(url, clients, contacts)
                 people = workers_and_cases(url)
                 with gunicorn(url) as base:
+                    alone = one_at_a_time(base, url, people[0])
                     timings = latency(base, people)
                     writers = concurrent_writers(base, url, people) if size == "small" else None
                 counts = query_counts(url, richest_case(url))
@@ -380,6 +461,7 @@ def run() -> dict:
                 "errors": len(timings["errors"]),
                 "queries": counts,
                 "writers": writers,
+                "alone": alone,
             }
         results["databases"][kind] = per_size
     return results
