@@ -262,8 +262,12 @@ def test_snoozed_and_done_reminders_are_not_pushed(push_service, sam, make_case,
     assert dispatch().outcomes == {}
     today = client.get("/").get_data(as_text=True)
     assert "Alpha" not in today and "Beta" not in today  # Today shows the same items
-    # A day later the snooze is over and that reminder comes back; the one marked done does not.
-    assert dispatch(datetime.now(UTC) + timedelta(days=1, hours=1)).outcomes == {"sent": 1}
+    # Tomorrow morning the snooze is over and that reminder comes back; the one marked done does
+    # not.
+    zone = zone_of(sam)
+    tomorrow = datetime.now(UTC).astimezone(zone).date() + timedelta(days=1)
+    morning = datetime.combine(tomorrow, time(8, 5), tzinfo=zone).astimezone(UTC)
+    assert dispatch(morning).outcomes == {"sent": 1}
     assert push_service.delivered_to(device)[-1].payload["count"] == 1
 
 

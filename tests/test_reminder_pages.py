@@ -205,3 +205,34 @@ def test_the_cli_shows_keys_sends_tests_and_dispatches(app, sam, push_service, m
         rotate.output.split("applicationServerKey): ")[1]
         != keys.output.split("applicationServerKey): ")[1]
     )
+
+
+def test_snoozing_for_days_ends_in_the_morning_of_that_day_where_the_person_is(
+    as_user, make_program, make_user
+):
+    """ "Tomorrow" chosen at 23:30 is tomorrow morning, not 23:30 tomorrow; chosen at 00:30 it is
+    the next calendar day's morning; a person's own time zone and the end of their quiet hours
+    decide the morning."""
+    from datetime import UTC, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from webapp.services.reminders import snooze_until
+
+    sam = make_user(programs=[make_program()])
+    sam.time_zone = "America/Chicago"
+    chicago = ZoneInfo("America/Chicago")
+
+    def at(day, hour, minute, zone=chicago):
+        return datetime(2026, 3, day, hour, minute, tzinfo=zone).astimezone(UTC)
+
+    assert snooze_until("1d", sam, at(5, 23, 30)) == at(6, 8, 0)
+    assert snooze_until("1d", sam, at(6, 0, 30)) == at(7, 8, 0)
+    assert snooze_until("3d", sam, at(5, 23, 30)) == at(8, 8, 0)
+    # Across the change to daylight saving time (8 March 2026 in Chicago): 8:00 there, still.
+    assert snooze_until("3d", sam, at(6, 12, 0)) == at(9, 8, 0)
+    assert snooze_until("1h", sam, at(5, 23, 30)) == at(6, 0, 30)
+    assert snooze_until("4h", sam, at(5, 23, 30)) == at(6, 3, 30)
+    sam.quiet_until = time(7, 0)
+    assert snooze_until("1d", sam, at(5, 23, 30)) == at(6, 7, 0)
+    for odd in ("", "2d", "forever", "1D"):
+        assert snooze_until(odd, sam, at(5, 12, 0)) is None

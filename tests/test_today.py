@@ -322,6 +322,18 @@ def test_the_reminders_page_snoozes_and_hides_appointments_and_tasks(
         client.post("/reminders/snooze", data={"key": keys["appointment"], "for": "1d"}).status_code
         == 302
     )
+    # Snoozed until tomorrow morning where the worker is, not 24 hours on.
+    from datetime import UTC, datetime, time
+
+    from webapp.models import ReminderState
+    from webapp.timeutil import zone_of
+
+    state = db.session.scalar(
+        sa.select(ReminderState).where(ReminderState.item_key == keys["appointment"])
+    )
+    until = state.snoozed_until.astimezone(zone_of(sam))
+    assert until.time() == time(8, 0)
+    assert until.date() == datetime.now(UTC).astimezone(zone_of(sam)).date() + timedelta(days=1)
     assert client.post("/reminders/done", data={"key": keys["plan_task"]}).status_code == 302
     for url in ("/reminders", "/"):
         page = client.get(url).get_data(as_text=True)

@@ -46,11 +46,11 @@ def _key() -> str:
 @bp.post("/snooze")
 def snooze() -> Response:
     key = _key()
-    length = reminders.SNOOZE_CHOICES.get(request.form.get("for", ""))
-    if length is None:
+    until = reminders.snooze_until(request.form.get("for", ""), current_user, utcnow())
+    if until is None:
         abort(400)
     try:
-        reminders.snooze(current_user, key, utcnow() + length)
+        reminders.snooze(current_user, key, until)
     except reminders.ReminderError as error:
         flash(str(error))
     else:
@@ -58,7 +58,7 @@ def snooze() -> Response:
         flash(
             _("Snoozed for %(time)s.", time=str(SNOOZE_LABELS[request.form["for"]]).lower())
             if request.form["for"] != "1d"
-            else _("Snoozed until tomorrow.")
+            else _("Snoozed until tomorrow morning.")
         )
     return redirect(url_for("reminders.index"))
 
