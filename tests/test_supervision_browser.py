@@ -1,0 +1,59 @@
+"""/supervision in Chromium at 360×740 (issue 22): a section holding more cases than a screen
+lists ten, and "More" brings the next ten in place without leaving the page."""
+
+import sqlalchemy as sa
+
+from tests.browser import sign_in
+from tests.test_phone_layout import browser_page, check_phone_layout  # noqa: F401  (fixture)
+from webapp.extensions import db
+from webapp.jobs import demo
+from webapp.models import Program, User
+from webapp.services import cases, clients
+from webapp.timeutil import local_today
+
+
+def test_a_long_section_pages_in_place_on_a_phone(browser_page):  # noqa: F811
+    from datetime import timedelta
+
+    page = browser_page.page
+    with browser_page.app.app_context():
+        demo.load()
+        worker = db.session.scalar(sa.select(User).where(User.email == "outreach@demo.example"))
+        program = worker.programs[0]
+        for number in range(23):
+            client = clients.create_client(
+                clients.ClientDetails(preferred_name=f"Waiting Person{number:02}"),
+                created_by=worker,
+            )
+            cases.open_case(
+                client,
+                db.session.get(Program, program.id),
+                created_by=worker,
+                primary_worker=worker,
+                next_follow_up_on=local_today() - timedelta(days=1),
+            )
+        db.session.commit()
+    sign_in(page, "supervisor@demo.example", "quiet-river-lantern")
+    page.goto("/supervision")
+    overdue = page.locator("section[aria-labelledby=overdue-heading]")
+    total = int(overdue.locator(".count").inner_text())
+    assert total >= 23
+    assert overdue.locator(".list__link").count() == 10
+    more = overdue.get_by_role("link", name=f"More (10 of {total} shown)")
+    more.scroll_into_view_if_needed()
+    check_phone_layout(page, "supervision-1-first-ten", browser_page.problems)
+    more.click()
+    overdue.get_by_role("link", name=f"More (20 of {total} shown)").wait_for()
+    assert overdue.locator(".list__link").count() == 20
+    assert page.url.endswith("/supervision")  # still the overview: the rows came in place
+    overdue.get_by_role("link", name=f"More (20 of {total} shown)").click()
+    page.wait_for_function(
+        "n => document.querySelectorAll('section[aria-labelledby=overdue-heading] .list__link')"
+        ".length === n",
+        arg=total,
+    )
+    assert overdue.get_by_role("link", name="More (").count() == 0
+    names = overdue.locator(".list__title").all_inner_texts()
+    assert len(set(names)) == total  # nobody twice, nobody left out
+    check_phone_layout(page, "supervision-2-all-of-them", browser_page.problems)
+    assert browser_page.problems == []
