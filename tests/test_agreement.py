@@ -110,6 +110,8 @@ def test_the_client_and_the_worker_sign_on_the_screen(as_user, setup):
     standing = _standing(client, setup.case)
     assert "Signed by Brian Holt, Ana Lopez." in standing and "standing--ok" in standing
 
+    case_page = client.get(f"/cases/{setup.case.id}").get_data(as_text=True)
+    assert 'id="case-agreement-signed">Signed by Brian Holt, Ana Lopez.' in case_page
     # Both are drawn again from their numbers on the plan page and the printed agreement.
     for url in (f"/cases/{setup.case.id}/plan", f"/cases/{setup.case.id}/plan/agreement"):
         page = client.get(url).get_data(as_text=True)
@@ -159,6 +161,9 @@ def test_a_change_to_goals_or_tasks_leaves_the_agreement_changed_since_signed(as
     assert _plan(setup.case).terms_version == signed_version + 1
     standing = _standing(client, setup.case)
     assert "Changed since signed" in standing and "standing--warn" in standing
+    assert 'id="case-agreement-changed"' in client.get(f"/cases/{setup.case.id}").get_data(
+        as_text=True
+    )
     agreement = client.get(f"/cases/{setup.case.id}/plan/agreement").get_data(as_text=True)
     assert 'id="agreement-changed"' in agreement
     assert "Where: Elm Street 4" in agreement and "When: Monday morning" in agreement
