@@ -166,6 +166,7 @@ def test_a_change_to_goals_or_tasks_leaves_the_agreement_changed_since_signed(as
     )
     agreement = client.get(f"/cases/{setup.case.id}/plan/agreement").get_data(as_text=True)
     assert 'id="agreement-changed"' in agreement
+    assert 'Visit the flat</strong> <span class="muted">(goal 1)</span>' in agreement
     assert "Where: Elm Street 4" in agreement and "When: Monday morning" in agreement
     assert "How often: once" in agreement
 
