@@ -26,6 +26,7 @@ from webapp.models import (
     SCORE_MEANINGS,
     AgreementMethod,
     AssessmentKind,
+    BadSignature,
     CaseModel,
     ClosureReason,
     Goal,
@@ -33,10 +34,12 @@ from webapp.models import (
     LifeDomain,
     Phase,
     RiskLevel,
+    SignatureParty,
     TaskOwner,
     TeamRole,
     WarmHandoff,
 )
+from webapp.models.lifecycle import strokes_from_text
 from webapp.timeutil import local_today
 
 SHORT_MAX = 2000
@@ -262,9 +265,35 @@ class TaskForm(Form):
         description=_l("Someone in their household or network who carries this task."),
         render_kw={"autocomplete": "off", "autocapitalize": "words"},
     )
+    provider_name = StringField(
+        _l("Which provider"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("For a provider's task: the organisation that carries it."),
+        render_kw={"autocomplete": "off"},
+    )
+    place = StringField(
+        _l("Where"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("E.g. “at the job centre”, “by phone”."),
+    )
+    schedule = StringField(
+        _l("When"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("E.g. “Tuesday mornings”."),
+    )
+    frequency = StringField(
+        _l("How often"),
+        validators=[Optional(), Length(max=100)],
+        description=_l("E.g. “once”, “every week”."),
+    )
+
+    def __init__(self, *args, editing: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.editing = editing
 
     def validate_due_on(self, field: DateField) -> None:
-        _within_a_year(field)
+        # A task written down earlier keeps its date, even once it has passed.
+        _within_a_year(field, past_ok=self.editing)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -273,6 +302,82 @@ class TaskForm(Form):
             self.support_person.errors.append(_l("Name the support person who carries it."))
             return False
         return valid
+
+
+class TermsForm(Form):
+    starts_on = DateField(_l("The agreement runs from"), validators=[Optional()])
+    ends_on = DateField(_l("Until"), validators=[Optional()])
+    consequences = TextAreaField(
+        _l("If a responsibility is not carried out"),
+        validators=[
+            Optional(),
+            Length(max=SHORT_MAX, message=_l("At most %(num)s characters.", num="2,000")),
+        ],
+        description=_l(
+            "In plain words, what happens then: e.g. “We meet and look at the plan again together.”"
+        ),
+    )
+
+    def validate_ends_on(self, field: DateField) -> None:
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The agreement cannot end before it starts."))
+        if field.data and field.data > local_today() + timedelta(days=3 * 366):
+            raise ValidationError(_l("A date within the next three years."))
+
+
+SIGNING_PARTIES = (
+    SignatureParty.CLIENT,
+    SignatureParty.WORKER,
+    SignatureParty.SUPPORT_PERSON,
+    SignatureParty.PROVIDER,
+    SignatureParty.OTHER,
+)
+
+
+class SignatureForm(Form):
+    party = RadioField(
+        _l("Who signs"),
+        choices=[SelectChoice(party.value, _l(party.label)) for party in SIGNING_PARTIES],
+        validators=[InputRequired(_l("Choose who signs."))],
+    )
+    name = StringField(
+        _l("Their name"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Not needed when you sign as the case manager: your own name is used."),
+        render_kw={"autocomplete": "off", "autocapitalize": "words"},
+    )
+    strokes = HiddenField()
+    terms_version = HiddenField()
+
+    def validate_name(self, field: StringField) -> None:
+        if self.party.data != SignatureParty.WORKER.value and not (field.data or "").strip():
+            raise ValidationError(_l("Write the name of the person who signs."))
+
+    def validate_strokes(self, field: HiddenField) -> None:
+        try:
+            field.strokes = strokes_from_text(field.data or "")
+        except BadSignature as error:
+            message = (
+                _l("Sign in the box.")
+                if str(error) == "empty"
+                else _l("This signature could not be read. Clear the box and sign again.")
+            )
+            raise ValidationError(message) from error
+
+
+class PaperForm(Form):
+    names = StringField(
+        _l("Who signed the paper copy"),
+        validators=[DataRequired(_l("Write who signed the paper copy.")), Length(max=200)],
+        description=_l("Everyone who signed it, e.g. “Brian Holt and Ana Lopez”."),
+    )
+    signed_on = DateField(
+        _l("Signed on"), validators=[InputRequired(_l("Say on which day it was signed."))]
+    )
+    terms_version = HiddenField(id="paper-terms_version")
+
+    def validate_signed_on(self, field: DateField) -> None:
+        _not_after_today(field)
 
 
 class TaskDoneForm(Form):

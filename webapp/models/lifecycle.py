@@ -3,6 +3,8 @@ case's own history (phase, risk, transfer, supervision notes)."""
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -119,6 +121,14 @@ class ServicePlan(db.Model):
         enum_column(AgreementMethod)
     )
     review_on: so.Mapped[date | None]
+    # The contract's terms beside the goals and tasks: when it runs, and what happens if a
+    # responsibility is not carried out (plain words).
+    starts_on: so.Mapped[date | None]
+    ends_on: so.Mapped[date | None]
+    consequences: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+    # Raised by every change to what the plan says (goals, tasks, term, consequences); a
+    # signature signs one terms version, so a later change shows "changed since signed".
+    terms_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
@@ -126,6 +136,9 @@ class ServicePlan(db.Model):
     version: so.Mapped[int] = so.mapped_column(default=1)
 
     goals: so.Mapped[list[Goal]] = so.relationship(back_populates="plan", order_by="Goal.id")
+    signatures: so.Mapped[list[PlanSignature]] = so.relationship(
+        back_populates="plan", order_by="PlanSignature.id"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -197,11 +210,149 @@ class PlanTask(db.Model):
     # A support person who carries the task: who, by name (a household member or someone in the
     # client's network).
     support_person: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+    # Which provider carries a provider's task, by name.
+    provider_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+    # Where, when and how often, in words ("at the job centre", "Tuesday mornings", "weekly").
+    place: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+    schedule: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+    frequency: so.Mapped[str] = so.mapped_column(sa.String(100), default="", server_default="")
     due_on: so.Mapped[date | None]
     done_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     goal: so.Mapped[Goal] = so.relationship(back_populates="tasks")
+
+    @property
+    def named(self) -> str:
+        """Who carries it by name, where a name is recorded (a support person, a provider)."""
+        if self.responsible == TaskOwner.SUPPORT_PERSON:
+            return self.support_person
+        if self.responsible == TaskOwner.PROVIDER:
+            return self.provider_name
+        return ""
+
+
+class SignatureParty(LabelledEnum):
+    CLIENT = "client", N_("The client")
+    WORKER = "worker", N_("Case manager")
+    SUPPORT_PERSON = "support_person", N_("Support person")
+    PROVIDER = "provider", N_("Provider")
+    OTHER = "other", N_("Someone else")
+    # A paper copy signed by the parties named on it.
+    PAPER = "paper", N_("Everyone on the paper copy")
+
+
+class SignatureMethod(LabelledEnum):
+    SCREEN = "screen", N_("Signed on the screen")
+    PAPER = "paper", N_("Signed on paper")
+
+
+# A signature drawn on the screen is stored as its strokes: points on a 600 × 200 grid, whole
+# numbers, drawn again by Waymark as one SVG path. Never markup from the phone.
+SIGNATURE_WIDTH = 600
+SIGNATURE_HEIGHT = 200
+SIGNATURE_MAX_TEXT = 40_000
+SIGNATURE_MAX_STROKES = 60
+SIGNATURE_MAX_POINTS = 3_000
+_STROKE_TEXT = re.compile(r"[\[\]0-9,\s]*")
+
+
+class BadSignature(ValueError):
+    """The strokes sent are not a signature Waymark drew."""
+
+
+def strokes_from_text(text: str) -> list[list[list[int]]]:
+    """The strokes of a signature from the pad's field: JSON of strokes of [x, y] points, whole
+    numbers on the grid, within the limits. Anything else is refused (BadSignature), before the
+    JSON parser sees it where the characters alone give it away."""
+    if len(text) > SIGNATURE_MAX_TEXT:
+        raise BadSignature("too long")
+    if not _STROKE_TEXT.fullmatch(text):
+        raise BadSignature("characters")
+    depth = 0
+    for character in text:
+        depth += character == "["
+        depth -= character == "]"
+        if depth > 3 or depth < 0:
+            raise BadSignature("nesting")
+    try:
+        strokes = json.loads(text) if text.strip() else []
+    except ValueError as error:
+        raise BadSignature("json") from error
+    check_strokes(strokes)
+    return strokes
+
+
+def check_strokes(strokes: object) -> None:
+    """Raise BadSignature unless `strokes` is a list of strokes, each a list of [x, y] whole
+    numbers on the grid, within the limits, with something drawn."""
+    if not isinstance(strokes, list) or len(strokes) > SIGNATURE_MAX_STROKES:
+        raise BadSignature("strokes")
+    points = 0
+    for stroke in strokes:
+        if not isinstance(stroke, list) or not stroke:
+            raise BadSignature("stroke")
+        for point in stroke:
+            if (
+                not isinstance(point, list)
+                or len(point) != 2
+                or not all(type(value) is int for value in point)
+                or not 0 <= point[0] <= SIGNATURE_WIDTH
+                or not 0 <= point[1] <= SIGNATURE_HEIGHT
+            ):
+                raise BadSignature("point")
+        points += len(stroke)
+    if points > SIGNATURE_MAX_POINTS:
+        raise BadSignature("points")
+    if points < 2:
+        raise BadSignature("empty")
+
+
+def signature_path(strokes: list[list[list[int]]]) -> str:
+    """SVG path data for the strokes, written from the numbers alone."""
+    parts = []
+    for stroke in strokes:
+        (x, y), rest = stroke[0], stroke[1:]
+        parts.append(f"M{int(x)} {int(y)}")
+        parts.extend(f"L{int(px)} {int(py)}" for px, py in rest)
+        if not rest:
+            parts.append("l0 0")  # a dot: the round cap draws it
+    return " ".join(parts)
+
+
+class PlanSignature(db.Model):
+    """One party's signature of the plan as it stood (its terms version): drawn on the screen
+    (the strokes) or recorded as signed on paper (who, on which day, who recorded it)."""
+
+    __tablename__ = "plan_signatures"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    plan_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("service_plans.id", ondelete="RESTRICT"), index=True
+    )
+    terms_version: so.Mapped[int]
+    party: so.Mapped[SignatureParty] = so.mapped_column(enum_column(SignatureParty))
+    method: so.Mapped[SignatureMethod] = so.mapped_column(enum_column(SignatureMethod))
+    # Who signed, as the agreement shows them.
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    # The staff member who signed as the case manager.
+    user_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    strokes: so.Mapped[list | None] = so.mapped_column(sa.JSON)
+    signed_on: so.Mapped[date]
+    recorded_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    recorded_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    plan: so.Mapped[ServicePlan] = so.relationship(back_populates="signatures")
+    user: so.Mapped[User | None] = so.relationship(foreign_keys=[user_id])
+    recorded_by: so.Mapped[User | None] = so.relationship(foreign_keys=[recorded_by_id])
+
+    @property
+    def path(self) -> str:
+        return signature_path(self.strokes or [])
 
 
 class CaseEventKind(LabelledEnum):

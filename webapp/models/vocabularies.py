@@ -72,6 +72,7 @@ RECORD_TYPES: dict[str, str] = {
     "internal_referral": N_("referral to a program of the agency"),
     "invitation": N_("self-intake link"),
     "outbox_entry": N_("entry saved on a phone"),
+    "plan_signature": N_("signature of a service plan"),
     "plan_task": N_("plan task"),
     "post_closure_follow_up": N_("post-closure check"),
     "program": N_("program"),

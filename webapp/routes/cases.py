@@ -38,6 +38,7 @@ from webapp.models import (
 )
 from webapp.queries import assessments as assessment_reads
 from webapp.queries.agency import came_with, sent_from
+from webapp.queries.agreement import standing as agreement_standing
 from webapp.queries.case_state import load_state, standard_for
 from webapp.queries.closure import recorded_checks
 from webapp.queries.next_step import next_step
@@ -90,6 +91,7 @@ def case_page(case: Case, *, status: int = 200, **forms: object) -> tuple[str, i
         "cases/view.html",
         case=case,
         state=state,
+        agreement=agreement_standing(state.plan),
         open_referrals=state.open_referrals,
         closed_referrals=[referral for referral in state.referrals if not referral.is_open],
         providers_to_tell=providers_to_tell(case, utcnow(), today),

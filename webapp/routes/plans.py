@@ -2,20 +2,39 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
-from webapp.forms.lifecycle import AgreementForm, GoalForm, TaskDoneForm, TaskForm
-from webapp.models import AgreementMethod, Case, Goal, GoalStatus, LifeDomain, PlanTask, TaskOwner
+from webapp.forms.lifecycle import (
+    AgreementForm,
+    GoalForm,
+    PaperForm,
+    SignatureForm,
+    TaskDoneForm,
+    TaskForm,
+    TermsForm,
+)
+from webapp.models import (
+    AgreementMethod,
+    Case,
+    Goal,
+    GoalStatus,
+    LifeDomain,
+    PlanTask,
+    SignatureParty,
+    TaskOwner,
+)
+from webapp.queries import agreement as agreement_queries
 from webapp.queries.case_state import load_state
 from webapp.queries.network import people_of
 from webapp.services import assessments, plans
 from webapp.services.cases import CaseError
 from webapp.timeutil import local_today
+from webapp.web import i18n
 from webapp.web.access import get_case_or_404
 
 bp = Blueprint("plans", __name__, url_prefix="/cases")
@@ -28,9 +47,36 @@ def _plan_page(
     *,
     agreement: AgreementForm | None = None,
     task_forms: dict[int, TaskForm] | None = None,
+    terms: TermsForm | None = None,
+    paper: PaperForm | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
     state = load_state(case)
+    plan = state.plan
+    if terms is None:
+        terms = TermsForm(
+            formdata=None,
+            data={
+                "starts_on": plan.starts_on if plan else None,
+                "ends_on": plan.ends_on if plan else None,
+                "consequences": plan.consequences if plan else "",
+            },
+        )
+    standing = agreement_queries.standing(plan)
+    if paper is None:
+        worker = case.primary_worker
+        paper = PaperForm(
+            formdata=None,
+            data={
+                "names": " · ".join(
+                    name
+                    for name in (case.client.preferred_name, worker and worker.display_name)
+                    if name
+                ),
+                "signed_on": local_today(),
+            },
+        )
+    paper.terms_version.data = str(standing.terms_version)
     if agreement is None:
         plan = state.plan
         agreement = AgreementForm(
@@ -55,6 +101,9 @@ def _plan_page(
         agreement=agreement,
         task_forms=task_forms,
         linked=linked,
+        terms=terms,
+        paper=paper,
+        standing=standing,
         done_form=TaskDoneForm(formdata=None),
         today=local_today(),
         people=people_of(current_user, case.client),
@@ -216,6 +265,10 @@ def add_task(case_id: int, goal_id: int) -> Response | tuple[str, int]:
                 responsible=TaskOwner(form.responsible.data),
                 user=current_user,
                 support_person=form.support_person.data or "",
+                provider_name=form.provider_name.data or "",
+                place=form.place.data or "",
+                schedule=form.schedule.data or "",
+                frequency=form.frequency.data or "",
             )
         except CaseError as error:
             form.description.errors.append(str(error))
@@ -242,3 +295,181 @@ def set_task_done(case_id: int, task_id: int) -> Response | tuple[str, int]:
     else:
         db.session.commit()
     return redirect(url_for("plans.view", case_id=case.id, _anchor=f"goal-{task.goal_id}"))
+
+
+def _task_or_404(case: Case, task_id: int) -> PlanTask:
+    task = db.session.get(PlanTask, task_id)
+    if task is None or task.goal.plan.case_id != case.id:
+        abort(404)
+    return task
+
+
+def _task_data(task: PlanTask) -> dict:
+    return {
+        "description": task.description,
+        "responsible": task.responsible.value,
+        "due_on": task.due_on,
+        "support_person": task.support_person,
+        "provider_name": task.provider_name,
+        "place": task.place,
+        "schedule": task.schedule,
+        "frequency": task.frequency,
+    }
+
+
+@bp.route("/<int:case_id>/plan/tasks/<int:task_id>/edit", methods=["GET", "POST"])
+def edit_task(case_id: int, task_id: int) -> Response | tuple[str, int]:
+    """A task's what, who, where, when, how often and by when."""
+    case = get_case_or_404(case_id)
+    task = _task_or_404(case, task_id)
+    form = TaskForm(editing=True, data=None if TaskForm().is_submitted() else _task_data(task))
+    if form.validate_on_submit():
+        try:
+            plans.update_task(
+                case,
+                task,
+                plans.TaskDetails(
+                    description=form.description.data or "",
+                    responsible=TaskOwner(form.responsible.data),
+                    due_on=form.due_on.data,
+                    support_person=form.support_person.data or "",
+                    provider_name=form.provider_name.data or "",
+                    place=form.place.data or "",
+                    schedule=form.schedule.data or "",
+                    frequency=form.frequency.data or "",
+                ),
+                user=current_user,
+            )
+        except CaseError as error:
+            form.description.errors.append(_(str(error)))
+        else:
+            db.session.commit()
+            flash(_("Task saved."))
+            return redirect(url_for("plans.view", case_id=case.id, _anchor=f"goal-{task.goal_id}"))
+    return render_template(
+        "plans/task_form.html",
+        case=case,
+        form=form,
+        task=task,
+        people=people_of(current_user, case.client),
+    ), 422 if form.errors else 200
+
+
+@bp.post("/<int:case_id>/plan/terms")
+def terms(case_id: int) -> Response | tuple[str, int]:
+    """The agreement's term and what happens if a responsibility is not carried out."""
+    case = get_case_or_404(case_id)
+    form = TermsForm()
+    if form.validate_on_submit():
+        try:
+            plans.set_terms(
+                case,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                consequences=form.consequences.data or "",
+                user=current_user,
+            )
+        except CaseError as error:
+            form.starts_on.errors.append(_(str(error)))
+        else:
+            db.session.commit()
+            flash(_("The agreement's terms are saved."))
+            return redirect(url_for("plans.view", case_id=case.id, _anchor="terms-heading"))
+    return _plan_page(case, terms=form, status=422)
+
+
+def _terms_version(field_data: str | None) -> int:
+    if not (field_data or "").isdigit() or len(field_data or "") > 9:
+        abort(400)
+    return int(field_data or "0")
+
+
+@bp.route("/<int:case_id>/plan/sign", methods=["GET", "POST"])
+def sign(case_id: int) -> Response | tuple[str, int]:
+    """One party signs the plan as it stands, on this phone's screen."""
+    case = get_case_or_404(case_id)
+    state = load_state(case)
+    standing = agreement_queries.standing(state.plan)
+    form = SignatureForm()
+    if not form.is_submitted():
+        form.party.data = request.args.get("party") or SignatureParty.CLIENT.value
+        if form.party.data == SignatureParty.CLIENT.value:
+            form.name.data = case.client.preferred_name
+        form.terms_version.data = str(standing.terms_version)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            plans.sign_on_screen(
+                case,
+                party=SignatureParty(form.party.data),
+                name=form.name.data or "",
+                strokes=form.strokes.strokes,
+                terms_version=_terms_version(form.terms_version.data),
+                user=current_user,
+                today=local_today(),
+            )
+        except plans.StaleEdit as error:
+            db.session.rollback()
+            form.strokes.errors = [_(str(error))]
+            form.terms_version.data = str(standing.terms_version)
+            status = 409
+        except CaseError as error:
+            form.strokes.errors = [_(str(error))]
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Signed. Thank you."))
+            return redirect(url_for("plans.view", case_id=case.id, _anchor="signatures-heading"))
+    elif form.is_submitted():
+        status = 422
+    form.strokes.data = ""  # a refused drawing is drawn again, never sent back
+    return render_template(
+        "plans/sign.html", case=case, state=state, standing=standing, form=form
+    ), status
+
+
+@bp.post("/<int:case_id>/plan/paper")
+def paper(case_id: int) -> Response | tuple[str, int]:
+    """The printed agreement was signed on paper: who, on which day (who recorded it is the
+    signed-in user). The photo of the page is for the documents work."""
+    case = get_case_or_404(case_id)
+    form = PaperForm()
+    if form.validate_on_submit():
+        try:
+            plans.mark_signed_on_paper(
+                case,
+                names=form.names.data or "",
+                signed_on=form.signed_on.data,
+                terms_version=_terms_version(form.terms_version.data),
+                user=current_user,
+                today=local_today(),
+            )
+        except plans.StaleEdit as error:
+            db.session.rollback()
+            form.names.errors.append(_(str(error)))
+            return _plan_page(get_case_or_404(case_id), paper=form, status=409)
+        except CaseError as error:
+            form.names.errors.append(_(str(error)))
+        else:
+            db.session.commit()
+            flash(_("Recorded as signed on paper."))
+            return redirect(url_for("plans.view", case_id=case.id, _anchor="signatures-heading"))
+    return _plan_page(case, paper=form, status=422)
+
+
+@bp.get("/<int:case_id>/plan/agreement")
+def agreement(case_id: int) -> str:
+    """The agreement to print or hand over: the six elements of a contract, in the client's
+    language where Waymark has it (else the worker's)."""
+    case = get_case_or_404(case_id)
+    g.language = i18n.choose(request.args.get("lang"), case.client.language, current_user.language)
+    state = load_state(case)
+    db.session.commit()  # the read is audited
+    return render_template(
+        "plans/agreement.html",
+        case=case,
+        state=state,
+        standing=agreement_queries.standing(state.plan),
+        contracts=agreement_queries.secondary_contracts(state.referrals),
+        today=local_today(),
+    )
