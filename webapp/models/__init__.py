@@ -30,6 +30,7 @@ from webapp.models.clients import (
     ConsentScope,
     MergeSuggestion,
 )
+from webapp.models.documents import Document, DocumentKind
 from webapp.models.idempotency import IdempotencyKey
 from webapp.models.lifecycle import (
     ACTIVE_GOAL_STATUSES,
@@ -101,6 +102,8 @@ from webapp.models.vocabularies import (
 )
 
 __all__ = [
+    "Document",
+    "DocumentKind",
     "CLIENT_LANGUAGES",
     "RECORD_TYPES",
     "TRANSLATED_LANGUAGES",
