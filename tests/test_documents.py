@@ -382,3 +382,33 @@ def test_a_photo_sent_twice_by_the_outbox_is_stored_once(app, as_user, agency):
     assert answers[1].json["replayed"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Document)) == 1
     assert len(stored_files(app)) == 1
+
+
+def test_a_merge_moves_the_duplicates_documents_and_an_undo_takes_them_back(
+    app, as_user, agency, make_case
+):
+    from webapp.services import merge
+
+    duplicate = make_case(agency.program, agency.sam, name="Bri")
+    response = as_user(agency.sam).post(
+        f"/clients/{duplicate.client.display_id}/documents/new",
+        data={
+            "kind": "id_document",
+            "title": "Passport",
+            "case": "client",
+            "file": (io.BytesIO(PDF), "passport.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    document = db.session.scalars(sa.select(Document)).one()
+    record = merge.merge_clients(
+        agency.case.client, duplicate.client, take_from_merged=set(), merged_by=agency.admin
+    )
+    db.session.commit()
+    assert db.session.get(Document, document.id).client_id == agency.case.client_id
+    page = as_user(agency.sam).get(f"/clients/{agency.client_id}").get_data(as_text=True)
+    assert "Passport" in page
+    merge.undo_merge(record, undone_by=agency.admin)
+    db.session.commit()
+    assert db.session.get(Document, document.id).client_id == duplicate.client_id
