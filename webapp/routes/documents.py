@@ -156,8 +156,11 @@ def download(document_id: int) -> Response:
         f'{disposition}; filename="{_download_name(document)}"'
     )
     response.headers["Cache-Control"] = "no-store, private"
-    # Nothing in the file may run, even if a browser were to read it as a page.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    # Nothing in the file may run, even if a browser were to read it as a page (the browser's
+    # own viewer for an image styles it inline; that is all that is allowed).
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
