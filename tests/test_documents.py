@@ -412,3 +412,59 @@ def test_a_merge_moves_the_duplicates_documents_and_an_undo_takes_them_back(
     merge.undo_merge(record, undone_by=agency.admin)
     db.session.commit()
     assert db.session.get(Document, document.id).client_id == duplicate.client_id
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"kind": "passport_scan"}, "kind", "Not a valid choice"),
+        ({"kind": ""}, "kind", "Say what the document is."),
+        ({"title": ""}, "title", "A few words"),
+        ({"title": "x" * 201}, "title", "At most 200 characters."),
+        ({"consent": "999999", "kind": "signed_release"}, "consent", "Choose a consent"),
+    ],
+)
+def test_bad_input_is_refused_beside_its_field_and_nothing_is_written(
+    app, as_user, agency, change, field, words
+):
+    response = upload(as_user(agency.sam), agency, PDF, name="x.pdf", **change)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert f'id="{field}-error"' in page and words in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Document)) == 0
+    assert stored_files(app) == []
+
+
+def test_no_file_at_all_is_refused_beside_the_field(app, as_user, agency):
+    response = as_user(agency.sam).post(
+        agency.url,
+        data={"kind": "other", "title": "Nothing", "case": str(agency.case.id)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "Take a photo or choose a file." in response.get_data(as_text=True)
+
+
+def test_a_large_body_for_a_client_one_may_not_see_is_still_404(app, as_user, agency):
+    response = upload(as_user(agency.stranger), agency, b"0" * (12 * 1024 * 1024))
+    assert response.status_code == 404
+
+
+def test_with_csrf_on_a_large_body_is_refused_before_anything_else_is_read(
+    make_app, make_program, make_user, make_case
+):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        program = make_program("Street Outreach")
+        sam = make_user(Role.OUTREACH_WORKER, [program])
+        case = make_case(program, sam)
+        url = f"/clients/{case.client.display_id}/documents/new"
+        big = {"file": (io.BytesIO(b"0" * (12 * 1024 * 1024)), "x.jpg")}
+        signed_out = app.test_client().post(url, data=big, content_type="multipart/form-data")
+        assert signed_out.status_code == 413
+        big = {"file": (io.BytesIO(b"0" * (12 * 1024 * 1024)), "x.jpg")}
+        signed_in = app.test_client(user=sam).post(
+            url, data=big, content_type="multipart/form-data"
+        )
+        assert signed_in.status_code == 413
+        assert 'id="file-error"' in signed_in.get_data(as_text=True)

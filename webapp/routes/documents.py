@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 
 from webapp.extensions import db
 from webapp.forms.documents import CLIENT_RECORD, REFUSALS, DeleteDocumentForm, DocumentForm
@@ -124,13 +124,23 @@ def new(persistent_id: str) -> Response | tuple[str, int]:
 
 
 @bp.errorhandler(RequestEntityTooLarge)
-def too_large(error: RequestEntityTooLarge) -> Response | tuple[str, int] | RequestEntityTooLarge:
+def too_large(
+    error: RequestEntityTooLarge,
+) -> Response | tuple[str, int] | RequestEntityTooLarge | NotFound:
     """A body over the limit is refused before it is read: the form again, the reason beside the
     file field (what else was typed cannot be kept: it was never read)."""
-    if request.endpoint != "documents.new" or not request.view_args:
+    # CSRF protection reads the body before sign-in is checked: nobody signed in gets no form.
+    if (
+        request.endpoint != "documents.new"
+        or not request.view_args
+        or not current_user.is_authenticated
+    ):
         return error
     db.session.rollback()
-    client = get_client_or_404(request.view_args["persistent_id"])
+    try:
+        client = get_client_or_404(request.view_args["persistent_id"])
+    except NotFound as not_found:  # the same answer as without the large body
+        return not_found
     form = _form(client, visible_cases_of(current_user, client), formdata=None)
     form.file.errors = [str(REFUSALS[documents.Refusal.TOO_LARGE]) % {"size": _max_mb()}]
     return _page(client, form, status=413)
