@@ -58,6 +58,21 @@ def test_an_id_photo_taken_offline_is_sent_once_when_back_online(browser_page): 
     assert page.locator("#camera").get_attribute("capture") == "environment"
     assert page.locator("#camera").get_attribute("accept") == "image/*"
 
+    # Online, a file that is not what its name says is refused beside the field; the page the
+    # server answered with still has its camera button.
+    page.set_input_files(
+        "#file",
+        files=[{"name": "notes.pdf", "mimeType": "application/pdf", "buffer": b"not a pdf"}],
+    )
+    page.get_by_label("What it is").select_option(label="Other document")
+    page.get_by_label("Description").fill("Notes")
+    page.get_by_role("button", name="Attach").click()
+    page.locator("#file-error").get_by_text("whatever its name says").wait_for()
+    assert page.get_by_label("Description").input_value() == "Notes"
+    page.get_by_text("Take a photo", exact=True).wait_for()
+    check_phone_layout(page, "documents-0-refused-beside-the-field", browser_page.problems)
+    assert page.evaluate("() => WaymarkOutbox.all().then(entries => entries.length)") == 0
+
     # The signal goes; the worker takes the photo of the ID card.
     context.set_offline(True)
     photo = camera_photo()

@@ -1,24 +1,26 @@
 /* Adding a document: a photo is made smaller on the phone before it is sent or kept in the
  * outbox (at most 1600 px a side, JPEG), so a photo taken offline costs the phone and the
  * connection a few hundred KB, not several MB. A PDF goes as it is. The server checks everything
- * again by content; this only saves bytes and says early when a file is too large. */
+ * again by content; this only saves bytes and says early when a file is too large.
+ * Listeners are on the document: the outbox may replace the page with the server's answer (a
+ * refusal, errors beside the fields) and announces it with "waymark:page". */
 "use strict";
 
 (function () {
   var MAX_SIDE = 1600;
   var QUALITY = 0.85;
-  var form = document.querySelector("form[data-document-form]");
-  if (!form) return;
-  var field = form.querySelector('input[type="file"][name="file"]');
-  var camera = form.querySelector("input[data-camera]");
-  var status = document.getElementById("file-status");
-  var button = form.querySelector('[type="submit"]');
-  var maxBytes = Number(form.dataset.maxBytes);
 
-  // The camera button works only with this script (its input has no name): show it now.
-  if (camera) document.getElementById("camera-field").hidden = false;
+  function theForm() { return document.querySelector("form[data-document-form]"); }
+
+  // The camera button works only with this script (its input has no name): show it.
+  function prepare() {
+    var camera = document.getElementById("camera-field");
+    if (camera && theForm()) camera.hidden = false;
+  }
 
   function say(text) {
+    var status = document.getElementById("file-status");
+    if (!status) return;
     status.textContent = text;
     status.hidden = !text;
   }
@@ -27,10 +29,11 @@
     return size >= 1024 * 1024 ? (size / 1024 / 1024).toFixed(1) + " MB" : Math.ceil(size / 1024) + " KB";
   }
 
-  function fieldError(text) {
+  function fieldError(form, text) {
+    var field = form.querySelector('input[type="file"][name="file"]');
     var wrapper = document.getElementById("file-field");
     var error = document.getElementById("file-client-error");
-    if (!text) { if (error) error.remove(); wrapper.classList.remove("field--error"); return; }
+    if (!text) { if (error) error.remove(); if (wrapper) wrapper.classList.remove("field--error"); return; }
     if (!error) {
       error = document.createElement("p");
       error.className = "field__error";
@@ -67,19 +70,21 @@
     }).catch(function () { return file; });
   }
 
-  function take(file) {
-    fieldError("");
+  function take(form, file) {
+    var field = form.querySelector('input[type="file"][name="file"]');
+    var button = form.querySelector('[type="submit"]');
+    fieldError(form, "");
     if (!file) { say(""); return; }
     button.disabled = true;
     say(form.dataset.preparing);
-    return smaller(file).then(function (ready) {
+    smaller(file).then(function (ready) {
       var kept = new DataTransfer();
       kept.items.add(ready);
       field.files = kept.files;
       button.disabled = false;
-      if (ready.size > maxBytes) {
+      if (ready.size > Number(form.dataset.maxBytes)) {
         say("");
-        fieldError(form.dataset.tooLarge);
+        fieldError(form, form.dataset.tooLarge);
         return;
       }
       var what = (ready.pixels ? ready.pixels + ", " : "") + kilobytes(ready.size);
@@ -87,7 +92,16 @@
     });
   }
 
-  form.addEventListener("reset", function () { say(""); fieldError(""); });
-  field.addEventListener("change", function () { take(field.files[0]); });
-  if (camera) camera.addEventListener("change", function () { take(camera.files[0]); camera.value = ""; });
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    var form = input.closest && input.closest("form[data-document-form]");
+    if (!form || input.type !== "file") return;
+    if (input.name === "file") take(form, input.files[0]);
+    else if (input.hasAttribute("data-camera")) { take(form, input.files[0]); input.value = ""; }
+  });
+  document.addEventListener("reset", function (event) {
+    if (event.target.matches("form[data-document-form]")) { say(""); fieldError(event.target, ""); }
+  });
+  document.addEventListener("waymark:page", prepare);
+  prepare();
 })();

@@ -126,6 +126,7 @@
     if (window.htmx) window.htmx.process(document.body);
     prepareForms();
     refreshBadge();
+    document.dispatchEvent(new Event("waymark:page"));  // page scripts set up the new body
   }
 
   function askForSync() {
