@@ -148,6 +148,9 @@ self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  // A client's documents and photos: straight to the network, never into Cache Storage (the
+  // server sends them no-store; they are not even looked up here).
+  if (url.pathname.indexOf("/documents/") === 0) return;
   if (url.pathname.indexOf("/static/") === 0) {
     event.respondWith(fromStaticCache(request));
   } else if (request.mode === "navigate") {

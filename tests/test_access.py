@@ -42,6 +42,7 @@ SAMPLE_ARGUMENTS = {
     "user_id": 1,
     "invitation_id": 1,
     "consent_id": 1,
+    "document_id": 1,
     "merge_id": 1,
     "suggestion_id": 1,
     "household_id": 1,

@@ -33,6 +33,9 @@ def create_app(
     _configure_database(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app)
+    if not app.config.get("DOCUMENT_DIR"):
+        # Outside the web root (static/): files are served only through the checked route.
+        app.config["DOCUMENT_DIR"] = str(Path(app.instance_path) / "uploads")
 
     if app.config["PROXY_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -71,3 +71,9 @@ class Defaults:
     PUSH_INSECURE_HOSTS: tuple[str, ...] = ()
     PUSH_TTL_SECONDS = 24 * 60 * 60
     PUSH_TIMEOUT_SECONDS = 10
+
+    # Documents and photos on a client's record (webapp/services/documents.py): the largest file
+    # taken, and where files are kept: outside the web root, by default the instance folder's
+    # uploads/ (set WAYMARK_DOCUMENT_DIR in production, on storage that is backed up).
+    DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+    DOCUMENT_DIR: str | None = None

@@ -1,7 +1,9 @@
-"""Backups of the database: SQLite's online backup API; PostgreSQL is pg_dump's job."""
+"""Backups of the database (SQLite's online backup API; PostgreSQL is pg_dump's job) and of
+the documents' files (DOCUMENT_DIR), which live beside the database, not in it."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -12,7 +14,10 @@ PG_GUIDANCE = (
     '  pg_dump --format=custom --file=waymark.dump "$DATABASE_URL"\n'
     "and restore into an empty database with\n"
     '  pg_restore --no-owner --dbname="$DATABASE_URL" waymark.dump\n'
-    "then run `flask --app wsgi db upgrade`. See README.md, Backups."
+    "then run `flask --app wsgi db upgrade`.\n"
+    "Documents and photos are files, not rows: copy them with\n"
+    "  flask --app wsgi db backup-documents /safe/place/documents-$(date +%F)\n"
+    "See README.md, Backups."
 )
 
 
@@ -39,3 +44,25 @@ def backup(engine: sa.Engine, target: Path) -> Path:
     origin.close()
     copy.close()
     return target
+
+
+def documents_copy_of(target: Path) -> Path:
+    """Where `flask db backup PATH` puts the documents' files: beside the database copy."""
+    return target.with_name(target.name + "-documents")
+
+
+def backup_documents(source: Path, target: Path) -> int:
+    """Copy every stored document file (random names, never changed once written) into `target`,
+    a new directory; returns how many. A file half-written at this moment (a `.part`) is left:
+    its row is not committed yet either."""
+    target = target.resolve()
+    if target.exists():
+        raise BackupError(f"{target} already exists; choose a new directory name.")
+    target.mkdir(parents=True, mode=0o700)
+    copied = 0
+    if source.is_dir():
+        for path in sorted(source.iterdir()):
+            if path.is_file() and not path.name.startswith("."):
+                shutil.copy2(path, target / path.name)
+                copied += 1
+    return copied

@@ -292,13 +292,33 @@ def load_demo_command() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(path: Path) -> None:
     """Write a consistent copy of the SQLite database to PATH (while the app keeps running)."""
-    from webapp.jobs.backup import BackupError, backup
+    from webapp.jobs.backup import BackupError, backup, backup_documents, documents_copy_of
 
     try:
         written = backup(db.engine, path)
+        # The database first, then the files: every document row in the copy has its file.
+        copied = backup_documents(
+            Path(current_app.config["DOCUMENT_DIR"]), documents_copy_of(written)
+        )
     except BackupError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Backed up to {written}.")
+    click.echo(
+        f"Backed up to {written}, and {copied} document files to {documents_copy_of(written)}."
+    )
+
+
+@click.command("backup-documents")
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+def backup_documents_command(path: Path) -> None:
+    """Copy the documents' files (DOCUMENT_DIR) into the new directory PATH (PostgreSQL sites:
+    after pg_dump)."""
+    from webapp.jobs.backup import BackupError, backup_documents
+
+    try:
+        copied = backup_documents(Path(current_app.config["DOCUMENT_DIR"]), path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Copied {copied} document files to {path}.")
 
 
 @demo_cli.command("code")
@@ -316,6 +336,8 @@ def register_commands(app: Flask) -> None:
 
     if "backup" not in db_cli.commands:
         db_cli.add_command(backup_command)
+    if "backup-documents" not in db_cli.commands:
+        db_cli.add_command(backup_documents_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(push_cli)

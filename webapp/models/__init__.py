@@ -30,6 +30,7 @@ from webapp.models.clients import (
     ConsentScope,
     MergeSuggestion,
 )
+from webapp.models.documents import Document, DocumentKind
 from webapp.models.idempotency import IdempotencyKey
 from webapp.models.lifecycle import (
     ACTIVE_GOAL_STATUSES,
@@ -105,6 +106,8 @@ from webapp.models.vocabularies import (
 )
 
 __all__ = [
+    "Document",
+    "DocumentKind",
     "CLIENT_LANGUAGES",
     "RECORD_TYPES",
     "TRANSLATED_LANGUAGES",

@@ -21,6 +21,7 @@ class AuditAction(LabelledEnum):
     LOGOUT = "logout", N_("Signed out")
     ACCESS_DENIED = "access_denied", N_("Access denied")
     DISCARD = "discard", N_("Discarded")
+    DELETE = "delete", N_("Deleted")
     MERGE = "merge", N_("Merged")
     UNMERGE = "unmerge", N_("Merge undone")
     LOOKUP = "lookup", N_("Looked up across the agency")

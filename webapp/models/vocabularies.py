@@ -66,6 +66,7 @@ RECORD_TYPES: dict[str, str] = {
     "consent": N_("consent"),
     "contact_log": N_("contact"),
     "directory": N_("directory"),
+    "document": N_("document"),
     "goal": N_("goal"),
     "household": N_("household"),
     "household_member": N_("household member"),

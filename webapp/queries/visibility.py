@@ -19,6 +19,7 @@ from webapp.models import (
     Case,
     CaseTeamMember,
     Client,
+    Document,
     Invitation,
     Program,
     Role,
@@ -150,3 +151,13 @@ def may_merge(user: User, client: Client) -> bool:
         db.session.scalars(sa.select(Case.program_id).where(Case.client_id == client.id))
     )
     return bool(program_ids) and all(supervises_in(user, program_id) for program_id in program_ids)
+
+
+def may_delete_document(user: User, document: Document, visible_cases: list[Case]) -> bool:
+    """Deleting a document the user may see: whoever attached it, a supervisor of the program it
+    was filed in (for one on the client's record: of a program of a case they see), or an admin."""
+    if user.is_admin or document.uploaded_by_id == user.id:
+        return True
+    if document.case is not None:
+        return supervises_in(user, document.case.program_id)
+    return any(supervises_in(user, case.program_id) for case in visible_cases)

@@ -41,6 +41,7 @@ from webapp.queries.agency import came_with, sent_from
 from webapp.queries.agreement import standing as agreement_standing
 from webapp.queries.case_state import load_state, standard_for
 from webapp.queries.closure import recorded_checks
+from webapp.queries.documents import documents_of_case
 from webapp.queries.next_step import next_step
 from webapp.queries.provider_links import providers_to_tell
 from webapp.queries.teams import team_candidates, team_of
@@ -108,6 +109,7 @@ def case_page(case: Case, *, status: int = 200, **forms: object) -> tuple[str, i
         or RiskForm(formdata=None, data={"risk_level": case.risk_level.value}),
         may_change_model=supervises_in(current_user, case.program_id),
         team=team_of(case),
+        documents=documents_of_case(case),
         may_change_team=case.is_open and teams.may_change_team(current_user, case),
         may_add_to_team=case.is_open and teams.may_add_to(current_user, case),
         team_form=_team_form(case, forms.pop("team_form", None)),

@@ -23,6 +23,7 @@ from webapp.extensions import db
 from webapp.forms.agency import AskForReferralForm
 from webapp.forms.client_edit import CLIENT_FIELDS, ClientForm
 from webapp.forms.clients import IntakeForm, IntakeMemberRow, yes_no
+from webapp.forms.documents import DeleteDocumentForm
 from webapp.forms.network import birth_year_from
 from webapp.models import (
     AuditAction,
@@ -37,6 +38,7 @@ from webapp.queries import duplicates
 from webapp.queries.agency import AgencyCard, already_asked, asked_about, reads_as_full_name
 from webapp.queries.audit_trail import who_has_seen
 from webapp.queries.consents import consents_seen_through
+from webapp.queries.documents import documents_seen_through
 from webapp.queries.merges import merges_into
 from webapp.queries.network import contact_consent, households_of, network_of
 from webapp.queries.search import search_clients
@@ -44,6 +46,7 @@ from webapp.queries.timeline import client_timeline
 from webapp.queries.visibility import (
     intake_programs,
     is_supervisor_or_admin,
+    may_delete_document,
     may_merge,
     visible_cases_of,
 )
@@ -423,6 +426,9 @@ def view(persistent_id: str) -> Response | str:
         network=network_of(current_user, client),
         network_consent=contact_consent(client, visible, today),
         consents=consents_seen_through(client, visible),
+        documents=documents_seen_through(client, visible),
+        delete_form=DeleteDocumentForm(formdata=None),
+        may_delete=lambda document: may_delete_document(current_user, document, visible),
         timeline=client_timeline(client, visible),
         viewers=who_has_seen(client) if is_supervisor_or_admin(current_user) else None,
         today=today,

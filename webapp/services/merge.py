@@ -20,6 +20,7 @@ from webapp.models import (
     ClientMerge,
     ClientRelationship,
     Consent,
+    Document,
     HouseholdMember,
     Invitation,
     MergeSuggestion,
@@ -32,6 +33,7 @@ from webapp.services import audit, clients
 MOVED = {
     "cases": Case,
     "consents": Consent,
+    "documents": Document,
     "invitations": Invitation,
     "household_members": HouseholdMember,
     "client_relationships": ClientRelationship,

@@ -13,7 +13,8 @@ from flask_login import current_user
 
 from webapp import client_ids
 from webapp.extensions import db
-from webapp.models import AuditAction, Case, Client, Referral
+from webapp.models import AuditAction, Case, Client, Document, Referral
+from webapp.queries.documents import may_see_document
 from webapp.queries.visibility import can_view_case, visible_cases_of
 from webapp.services import audit
 
@@ -63,6 +64,22 @@ def get_client_or_404(persistent_id: str) -> Client:
         _deny("client", client.id)
     _audit_read("client", client.id)
     return client
+
+
+def get_document_or_404(document_id: int) -> Document:
+    """A document, if the user may see it: through the case it was filed in, or (on the
+    client's record) through any case of the client's they may see. Its file being read is
+    audited as a view of the document, never of the client alone."""
+    document = db.session.get(Document, document_id)
+    if document is None or document.deleted_at is not None:
+        abort(404)
+    visible = visible_cases_of(current_user, document.client)
+    if not (current_user.is_admin or visible) or not (
+        current_user.is_admin or may_see_document(document, visible)
+    ):
+        _deny("document", document.id)
+    _audit_read("document", document.id)
+    return document
 
 
 def _audit_read(record_type: str, record_id: int) -> None:

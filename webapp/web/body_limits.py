@@ -14,9 +14,13 @@ from flask import Flask, current_app, request
 View = TypeVar("View", bound=Callable)
 
 
-def allow_body(limit: int) -> Callable[[View], View]:
+def allow_body(limit: int | str, headroom: int = 0) -> Callable[[View], View]:
+    """A larger body for this view: a number of bytes, or the name of a setting that holds one
+    (read per request, so an operator's setting counts), plus `headroom` for the form's other
+    fields and the multipart framing."""
+
     def mark(view: View) -> View:
-        view.body_limit = limit  # type: ignore[attr-defined]
+        view.body_limit = (limit, headroom)  # type: ignore[attr-defined]
         return view
 
     return mark
@@ -26,6 +30,9 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def raise_the_limit_where_allowed() -> None:
         view = current_app.view_functions.get(request.endpoint or "")
-        limit = getattr(view, "body_limit", None)
-        if limit:
-            request.max_content_length = limit
+        marked = getattr(view, "body_limit", None)
+        if marked:
+            limit, headroom = marked
+            if isinstance(limit, str):
+                limit = int(current_app.config[limit])
+            request.max_content_length = limit + headroom

@@ -2,7 +2,8 @@
  *
  * Shared by the pages (<script>) and the service worker (importScripts), so Background Sync and
  * the pages replay with the same code. Each entry: {id (the Idempotency-Key, a UUID made on the
- * phone), url, fields [[name, value]…], userId, created, label, state, message}.
+ * phone), url, fields [[name, value]…], files [[name, Blob, filename]…] (a photo, if any), userId,
+ * created, label, state, message}.
  * An entry is removed only when the server said it is saved (or was saved before); a refusal
  * keeps it, marked, with the server's words, until the worker fixes it.
  */
@@ -113,9 +114,13 @@
     });
   }
 
+  /* A form with a file (a photo taken for a client's record) keeps it as a Blob in the entry's
+     `files` ([name, blob, filename]…) and is sent as multipart; any other form as URL-encoded. */
   function post(entry, token, interactive) {
-    var body = new URLSearchParams();
+    var files = entry.files || [];
+    var body = files.length ? new FormData() : new URLSearchParams();
     entry.fields.forEach(function (pair) { if (pair[0] !== "csrf_token") body.append(pair[0], pair[1]); });
+    files.forEach(function (file) { body.append(file[0], file[1], file[2]); });
     var headers = { "X-CSRFToken": token, "Idempotency-Key": entry.id, Accept: "application/json, text/html" };
     headers[OUTBOX_HEADER] = interactive ? "interactive" : "background";
     headers["X-Waymark-User"] = String(entry.userId);
@@ -252,7 +257,16 @@
     });
   }
 
+  /* Bytes an entry keeps on the phone: its typed fields and any file. */
+  function sizeOf(entry) {
+    var size = 0;
+    (entry.fields || []).forEach(function (pair) { size += pair[0].length + String(pair[1]).length; });
+    (entry.files || []).forEach(function (file) { size += file[1].size; });
+    return size;
+  }
+
   scope.WaymarkOutbox = {
+    sizeOf: sizeOf,
     all: all, get: get, put: put, remove: remove, kvGet: kvGet, kvSet: kvSet, kvDelete: kvDelete,
     newClientId: newClientId, sendOne: sendOne, replayAll: replayAll, SYNC_TAG: "waymark-outbox",
     finishSignOut: finishSignOut, PENDING_SIGN_OUT: PENDING_SIGN_OUT, stillWaiting: stillWaiting,

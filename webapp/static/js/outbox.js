@@ -97,6 +97,13 @@
           else if (field.type !== "hidden" || field.hasAttribute("data-phone-id")) field.value = names[name][0];
         });
       });
+      (entry.files || []).forEach(function (file) {
+        var input = form.querySelector('input[type="file"][name="' + CSS.escape(file[0]) + '"]');
+        if (!input || !window.DataTransfer) return;
+        var kept = new DataTransfer();
+        kept.items.add(new File([file[1]], file[2], { type: file[1].type }));
+        input.files = kept.files;
+      });
       if (retarget) {
         pick(picker, new URL(entry.url, location.href).pathname);
         if (!picker.value) form.removeAttribute("action");
@@ -119,6 +126,7 @@
     if (window.htmx) window.htmx.process(document.body);
     prepareForms();
     refreshBadge();
+    document.dispatchEvent(new Event("waymark:page"));  // page scripts set up the new body
   }
 
   function askForSync() {
@@ -163,6 +171,9 @@
       id: form.dataset.key,
       url: new URL(form.action, location.href).pathname + new URL(form.action, location.href).search,
       fields: Array.from(new FormData(form)).filter(function (p) { return typeof p[1] === "string" && p[0] !== "csrf_token"; }),
+      // A photo or PDF is kept as a Blob in IndexedDB with its form, never in Cache Storage.
+      files: Array.from(new FormData(form)).filter(function (p) { return p[1] instanceof Blob && p[1].size > 0; })
+        .map(function (p) { return [p[0], new Blob([p[1]], { type: p[1].type }), p[1].name || "file"]; }),
       userId: me(),
       created: Date.now(),
       label: form.dataset.outboxLabel || document.title,
@@ -460,10 +471,35 @@
     }
   });
 
+  function bytes(size) {
+    return size >= 1024 * 1024 ? (size / 1024 / 1024).toFixed(1) + " MB" : Math.ceil(size / 1024) + " KB";
+  }
+
+  /* The phone's own estimate of the space left for this site, shown only when it is short
+     (photos wait in IndexedDB until they are sent). */
+  var SHORT_BYTES = 200 * 1024 * 1024;
+  function showStorage() {
+    var note = document.getElementById("storage-estimate");
+    if (!note || !navigator.storage || !navigator.storage.estimate) return;
+    navigator.storage.estimate().then(function (estimate) {
+      var free = (estimate.quota || 0) - (estimate.usage || 0);
+      var short = estimate.quota && (free < SHORT_BYTES || estimate.usage / estimate.quota > 0.8);
+      note.hidden = !short;
+      if (short) note.textContent = note.dataset.template.replace("{free}", bytes(Math.max(0, free)));
+    }).catch(function () {});
+  }
+
   /* The outbox page: what waits, what was refused and why, and a way to fix it. */
   function renderOutboxPage(waiting) {
+    showStorage();
     var list = document.getElementById("outbox-list");
     if (!list) return;
+    var total = document.getElementById("outbox-size");
+    if (total) {
+      var size = waiting.reduce(function (sum, entry) { return sum + O.sizeOf(entry); }, 0);
+      total.hidden = waiting.length === 0;
+      total.textContent = total.dataset.template.replace("{count}", String(waiting.length)).replace("{size}", bytes(size));
+    }
     list.innerHTML = "";
     document.getElementById("outbox-empty").hidden = waiting.length > 0;
     waiting.forEach(function (entry) {
@@ -474,7 +510,8 @@
       title.textContent = entry.label + (entry.name ? ": " + entry.name : "");
       var meta = document.createElement("span");
       meta.className = "list__meta";
-      meta.textContent = "Saved " + new Date(entry.created).toLocaleString() +
+      meta.textContent = "Saved " + new Date(entry.created).toLocaleString() + " · " + bytes(O.sizeOf(entry)) +
+        ((entry.files || []).length ? " (" + entry.files.length + (entry.files.length === 1 ? " file)" : " files)") : "") +
         (entry.state === "refused" ? " · Not accepted: " + entry.message : entry.message ? " · " + entry.message : " · waiting to send");
       item.append(title, meta);
       if (entry.state === "refused") {
