@@ -50,6 +50,7 @@ SAMPLE_ARGUMENTS = {
     "relationship_id": 1,
     "token": "x",
     "key": "outcomes",
+    "section": "overdue",
 }
 
 
