@@ -8,7 +8,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -296,3 +296,12 @@ def make_case(app: Flask) -> Callable[..., Case]:
         return case
 
     return build
+
+
+@pytest.fixture
+def one_rate_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Requests counted by `web.rate_limit` all fall in the middle of one window: a test's few
+    requests on a slow machine never straddle two windows (which would reset the count)."""
+    from webapp.web import rate_limit
+
+    monkeypatch.setattr(rate_limit, "utcnow", lambda: datetime(2026, 12, 6, 12, 5, tzinfo=UTC))

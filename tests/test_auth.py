@@ -215,11 +215,13 @@ def test_activity_keeps_a_session_alive(client, make_user):
     make_user(email="sam@agency.test")
     sign_in(client, "sam@agency.test")
     age_session(client, idle_minutes=25, signed_in_hours=1)
-    client.get("/")
-    with client.session_transaction() as session:
-        import time
+    import time
 
-        assert time.time() - session["seen_at"] < 5
+    before = time.time()
+    assert client.get("/").status_code == 200
+    with client.session_transaction() as session:
+        # Seen again by that request, however slowly it ran.
+        assert before <= session["seen_at"] <= time.time()
 
 
 def test_the_idle_limit_is_configurable(make_app, make_user):

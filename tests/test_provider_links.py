@@ -337,7 +337,7 @@ def test_a_restricted_cases_link_is_its_workers_and_shows_the_least(
     assert as_user(supervisor).post(f"/referrals/{referral.id}/link/revoke").status_code == 403
 
 
-def test_the_r_space_is_rate_limited_per_address(client, setup, monkeypatch):
+def test_the_r_space_is_rate_limited_per_address(client, setup, monkeypatch, one_rate_window):
     from webapp.routes import provider
 
     monkeypatch.setattr(provider, "REQUESTS_PER_WINDOW", 5)

@@ -226,7 +226,7 @@ def test_starting_to_type_marks_the_link_opened(client, link):
     assert db.session.get(Invitation, link.invitation.id).status(utcnow()).value == "opened"
 
 
-def test_the_link_space_is_rate_limited_per_address(client, link, monkeypatch):
+def test_the_link_space_is_rate_limited_per_address(client, link, monkeypatch, one_rate_window):
     from webapp.routes import self_intake as routes
 
     monkeypatch.setattr(routes, "REQUESTS_PER_WINDOW", 5)

@@ -234,7 +234,7 @@ def test_the_set_up_page_speaks_spanish(app, as_user, admin, program):
     assert 'lang="es"' in page and "Le damos la bienvenida" in page
 
 
-def test_the_set_up_space_is_rate_limited(app, monkeypatch):
+def test_the_set_up_space_is_rate_limited(app, monkeypatch, one_rate_window):
     from webapp.routes import welcome
 
     monkeypatch.setattr(welcome, "REQUESTS_PER_WINDOW", 3)
