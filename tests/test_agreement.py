@@ -477,3 +477,50 @@ def test_the_routes_are_for_those_who_may_see_the_case(as_user, make_program, ma
         .status_code
         == 404
     )
+
+
+def test_a_paper_signature_asks_for_a_photo_of_the_page_and_lists_it_beside_the_signature(
+    as_user, setup, app
+):
+    """Issue 20, item 2: "marked signed on paper (with a photo of the page)" — the photo is a
+    document of its own kind filed in the case, offered from the plan page once the paper
+    signature is recorded, and listed there."""
+    import io
+
+    from tests.test_documents import jpeg
+    from webapp.models import Document, DocumentKind
+
+    client = as_user(setup.ana)
+    plan_page = f"/cases/{setup.case.id}/plan"
+    assert "paper-photo-link" not in client.get(plan_page).get_data(as_text=True)
+    client.post(
+        f"/cases/{setup.case.id}/plan/paper",
+        data={
+            "names": "Brian Holt and Ana Lopez",
+            "signed_on": local_today().isoformat(),
+            "terms_version": str(_plan(setup.case).terms_version),
+        },
+    )
+    page = client.get(plan_page).get_data(as_text=True)
+    client_id = setup.case.client.display_id
+    link = f"/clients/{client_id}/documents/new?case={setup.case.id}&amp;kind=signed_agreement"
+    assert link in page
+    form = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert '<option selected value="signed_agreement">' in form
+    assert f'<option selected value="{setup.case.id}">' in form
+    response = client.post(
+        f"/clients/{client_id}/documents/new",
+        data={
+            "kind": "signed_agreement",
+            "title": "Plan signed at the drop-in",
+            "case": str(setup.case.id),
+            "file": (io.BytesIO(jpeg(800, 1100, gps=False)), "page.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    document = db.session.scalar(sa.select(Document))
+    assert document.kind == DocumentKind.SIGNED_AGREEMENT and document.case_id == setup.case.id
+    page = client.get(plan_page).get_data(as_text=True)
+    assert "The signed paper copy" in page
+    assert f'href="/documents/{document.id}"' in page and "Plan signed at the drop-in" in page

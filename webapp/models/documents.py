@@ -27,6 +27,8 @@ class DocumentKind(LabelledEnum):
     ID_DOCUMENT = "id_document", N_("ID document")
     SIGNED_RELEASE = "signed_release", N_("Signed release")
     PROVIDER_REPORT = "provider_report", N_("Provider's report")
+    # A photo or scan of the plan's agreement signed on paper: listed beside the paper signature.
+    SIGNED_AGREEMENT = "signed_agreement", N_("Signed agreement (paper copy)")
     OTHER = "other", N_("Other document")
 
 

@@ -80,6 +80,9 @@ def new(persistent_id: str) -> Response | tuple[str, int]:
         wanted = request.args.get("case", "")
         offered = [choice.value for choice in form.case.choices]
         form.case.data = wanted if wanted in offered else offered[0]
+        kind = request.args.get("kind", "")
+        if kind in {choice.value for choice in DocumentKind}:
+            form.kind.data = kind
     if form.validate_on_submit():
         max_bytes = int(current_app.config["DOCUMENT_MAX_BYTES"])
         data = form.file.data.read(max_bytes + 1)

@@ -21,6 +21,7 @@ from webapp.forms.lifecycle import (
 from webapp.models import (
     AgreementMethod,
     Case,
+    DocumentKind,
     Goal,
     GoalStatus,
     LifeDomain,
@@ -30,6 +31,7 @@ from webapp.models import (
 )
 from webapp.queries import agreement as agreement_queries
 from webapp.queries.case_state import load_state
+from webapp.queries.documents import documents_of_case
 from webapp.queries.network import people_of
 from webapp.services import assessments, plans
 from webapp.services.cases import CaseError
@@ -107,6 +109,12 @@ def _plan_page(
         done_form=TaskDoneForm(formdata=None),
         today=local_today(),
         people=people_of(current_user, case.client),
+        # Photos of the agreement signed on paper, filed in this case.
+        paper_copies=[
+            document
+            for document in documents_of_case(case)
+            if document.kind == DocumentKind.SIGNED_AGREEMENT
+        ],
     ), status
 
 
