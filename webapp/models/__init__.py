@@ -31,6 +31,14 @@ from webapp.models.clients import (
     MergeSuggestion,
 )
 from webapp.models.idempotency import IdempotencyKey
+from webapp.models.intake_rules import (
+    EligibilityQuestion,
+    IntakeScreening,
+    QuestionKind,
+    ScreeningOutcome,
+    WaitingOffer,
+    WaitPriority,
+)
 from webapp.models.lifecycle import (
     ACTIVE_GOAL_STATUSES,
     CLOSURE_ASSESSMENT_OPTIONAL,
@@ -121,6 +129,12 @@ __all__ = [
     "CaseEventKind",
     "CaseModel",
     "Client",
+    "EligibilityQuestion",
+    "IntakeScreening",
+    "QuestionKind",
+    "ScreeningOutcome",
+    "WaitingOffer",
+    "WaitPriority",
     "ClientRelationship",
     "Household",
     "HouseholdMember",

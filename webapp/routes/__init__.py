@@ -34,6 +34,7 @@ def register_blueprints(app: Flask) -> None:
         staff,
         supervision,
         today,
+        waiting,
         welcome,
     )
 
@@ -58,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
         reports,
         invites,
         intake_queue,
+        waiting,
         self_intake,
         welcome,
         staff,

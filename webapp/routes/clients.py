@@ -23,6 +23,7 @@ from webapp.extensions import db
 from webapp.forms.agency import AskForReferralForm
 from webapp.forms.client_edit import CLIENT_FIELDS, ClientForm
 from webapp.forms.clients import IntakeForm, yes_no
+from webapp.forms.intake_rules import read_answers
 from webapp.forms.network import birth_year_from
 from webapp.models import (
     AuditAction,
@@ -37,6 +38,7 @@ from webapp.queries import duplicates
 from webapp.queries.agency import AgencyCard, already_asked, asked_about, reads_as_full_name
 from webapp.queries.audit_trail import who_has_seen
 from webapp.queries.consents import consents_seen_through
+from webapp.queries.intake_rules import evaluate, is_full, questions_by_program, screenings_of
 from webapp.queries.merges import merges_into
 from webapp.queries.network import contact_consent, households_of, network_of
 from webapp.queries.search import search_clients
@@ -48,7 +50,7 @@ from webapp.queries.visibility import (
     visible_cases_of,
 )
 from webapp.services import agency, audit, cases, clients, network
-from webapp.services.intake import take_intake
+from webapp.services.intake import Screened, take_intake
 from webapp.services.merge import can_undo
 from webapp.text import clean_line
 from webapp.timeutil import local_today
@@ -200,7 +202,15 @@ def ask_for_referral() -> Response | tuple[str, int]:
     # From the intake form: back to it with everything typed kept.
     intake = IntakeForm(programs=programs)
     return render_template(
-        "clients/new.html", form=intake, existing=None, check=check, card=card, asked=asked
+        "clients/new.html",
+        form=intake,
+        existing=None,
+        check=check,
+        card=card,
+        asked=asked,
+        programs=programs,
+        questions=questions_by_program(programs),
+        answer_errors={},
     ), 200
 
 
@@ -212,12 +222,18 @@ def new() -> Response | tuple[str, int]:
     if not programs:
         abort(403)  # nobody to open a case with: not a member of any active program
     form = IntakeForm(programs=programs, existing_client=existing is not None)
+    questions = questions_by_program(programs)
+    answers, answer_errors = {}, {}
     check = None
     if form.validate_on_submit():
         program = db.session.get(Program, form.program.data)
         if program not in programs:
             form.program.errors.append(_("Choose one of your programs."))
-        elif existing is None:
+        else:
+            # The chosen program's questions, as the phone sent them (each program's are in the
+            # form; only these count).
+            answers, answer_errors = read_answers(questions[program.id], request.form)
+        if program in programs and existing is None:
             check = duplicates.check(current_user, _person_from(request.form), local_today())
             if check.has_likely and not form.different_person.data:
                 form.different_person.errors.append(
@@ -226,7 +242,7 @@ def new() -> Response | tuple[str, int]:
                         "box if it is a different person."
                     )
                 )
-        if not form.errors:
+        if not form.errors and not answer_errors:
             taken = take_intake(
                 phone_made_id=None if existing else form.persistent_id.data,
                 worker=current_user,
@@ -253,11 +269,18 @@ def new() -> Response | tuple[str, int]:
                     )
                     for row in form.member_rows()
                 ],
+                screened=Screened(
+                    evaluation=evaluate(questions[program.id], answers),
+                    full=is_full(program),
+                    referred_to=form.referred_to.data or "",
+                ),
             )
             case = taken.case
             if taken.client_id_reissue is not None:
                 client_id_reissued(taken.client_id_reissue)
             db.session.commit()
+            if case is None:
+                return _screened_away(taken)
             flash(
                 _(
                     "Intake saved for %(name)s: client ID %(id)s.",
@@ -269,7 +292,7 @@ def new() -> Response | tuple[str, int]:
     elif form.is_submitted() and existing is None:
         check = duplicates.check(current_user, _person_from(request.form), local_today())
     card = agency_lookup.look_up(check) if check is not None else None
-    status = 422 if form.errors else 200
+    status = 422 if form.errors or answer_errors else 200
     return render_template(
         "clients/new.html",
         form=form,
@@ -277,7 +300,37 @@ def new() -> Response | tuple[str, int]:
         check=check,
         card=card,
         asked=asked_about(current_user, card) if card else set(),
+        programs=programs,
+        questions=questions,
+        answer_errors=answer_errors,
     ), status
+
+
+def _screened_away(taken) -> Response:
+    """An intake that opened no case: the person did not qualify, or waits for a place."""
+    screening, client = taken.screening, taken.client
+    if screening.qualified:
+        flash(
+            _(
+                "%(name)s (client ID %(id)s) is on the waiting list of %(program)s, priority "
+                "%(priority)s.",
+                name=client.preferred_name,
+                id=client.display_id,
+                program=screening.program.name,
+                priority=_(screening.priority.label),
+            )
+        )
+        return redirect(url_for("waiting.entry", screening_id=screening.id))
+    flash(
+        _(
+            "%(name)s (client ID %(id)s) is recorded: they do not qualify for %(program)s, so no "
+            "case was opened.",
+            name=client.preferred_name,
+            id=client.display_id,
+            program=screening.program.name,
+        )
+    )
+    return redirect(url_for("clients.view", persistent_id=client.display_id))
 
 
 def _client_details(form: IntakeForm | ClientForm) -> clients.ClientDetails:
@@ -381,6 +434,7 @@ def view(persistent_id: str) -> Response | str:
         viewers=who_has_seen(client) if is_supervisor_or_admin(current_user) else None,
         today=today,
         merges=merges_into(client),
+        screenings=screenings_of(current_user, client.id),
         may_merge=may_merge(current_user, client),
         can_undo=lambda record: current_user.is_admin and can_undo(record, utcnow()),
     )

@@ -21,6 +21,7 @@ from webapp.models import (
     ClientRelationship,
     Consent,
     HouseholdMember,
+    IntakeScreening,
     Invitation,
     MergeSuggestion,
     User,
@@ -35,6 +36,7 @@ MOVED = {
     "invitations": Invitation,
     "household_members": HouseholdMember,
     "client_relationships": ClientRelationship,
+    "intake_screenings": IntakeScreening,
 }
 # Rows made from the client's own names, rebuilt when the names change.
 REBUILT = {"client_aliases", "client_name_tokens"}

@@ -97,6 +97,9 @@
           else if (field.type !== "hidden" || name === "persistent_id") field.value = names[name][0];
         });
       });
+      // The intake shows the chosen program's questions: they follow the program filled in.
+      var program = form.querySelector('select[name="program"]');
+      if (program) program.dispatchEvent(new Event("change", { bubbles: true }));
       if (retarget) {
         pick(picker, new URL(entry.url, location.href).pathname);
         if (!picker.value) form.removeAttribute("action");
