@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from tests.test_internal_referrals import refer, setup  # noqa: F401  (fixture)
 from webapp.extensions import db
 from webapp.models import (
     Case,
@@ -16,6 +17,7 @@ from webapp.models import (
     Consent,
     EligibilityQuestion,
     IntakeScreening,
+    InternalReferralStatus,
     Program,
     QuestionKind,
     ReminderKind,
@@ -474,3 +476,99 @@ def test_an_admin_takes_someone_off_for_the_worker_who_held_them(as_user, agency
     assert response.status_code == 409
     assert "a worker of Housing First takes them off" in response.get_data(as_text=True)
     assert db.session.get(IntakeScreening, second.id).outcome == ScreeningOutcome.WAITING
+
+
+# Internal referrals into a program with intake rules
+
+
+@pytest.fixture
+def referred(setup, make_user):  # noqa: F811
+    """Maria, referred from Street Outreach to Housing First, which asks who it takes."""
+    admin = make_user(Role.ADMIN)
+    question = intake_rules.add_question(
+        setup.housing,
+        text="Sleeping outside?",
+        kind=QuestionKind.YES_NO,
+        qualifying="yes",
+        priority_answers="yes",
+        priority=WaitPriority.HIGH,
+        added_by=admin,
+    )
+    db.session.commit()
+    return refer(setup), question
+
+
+def decide(as_user, user, referral, answers):
+    return as_user(user).post(
+        f"/intake-queue/internal/{referral.id}/accept",
+        data={"accept-next_follow_up_on": local_today().isoformat(), **answers},
+    )
+
+
+def test_accepting_a_referral_asks_the_programs_questions(as_user, setup, referred):  # noqa: F811
+    referral, question = referred
+    page = as_user(setup.hana).get(f"/intake-queue/internal/{referral.id}").get_data(as_text=True)
+    assert "Sleeping outside?" in page and f'name="{question.field_name}"' in page
+    response = decide(as_user, setup.hana, referral, {})
+    assert response.status_code == 422
+    assert f'id="{question.field_name}-error"' in response.get_data(as_text=True)
+    assert decide(as_user, setup.hana, referral, {question.field_name: "maybe"}).status_code == 422
+    # Someone outside the receiving program cannot decide it.
+    assert decide(as_user, setup.ngozi, referral, {question.field_name: "yes"}).status_code == 404
+    db.session.refresh(referral)
+    assert referral.status == InternalReferralStatus.PENDING and count(IntakeScreening) == 0
+
+
+def test_a_referral_that_does_not_qualify_is_declined_with_the_reason(as_user, setup, referred):  # noqa: F811
+    referral, question = referred
+    response = decide(as_user, setup.hana, referral, {question.field_name: "no"})
+    assert response.status_code == 302
+    db.session.refresh(referral)
+    assert referral.status == InternalReferralStatus.DECLINED
+    assert referral.decline_reason == "Sleeping outside?: no"
+    screening = db.session.scalar(sa.select(IntakeScreening))
+    assert screening.outcome == ScreeningOutcome.NOT_ELIGIBLE
+    assert count(Case) == 1
+
+
+def test_a_referral_into_a_full_program_waits_on_its_list(as_user, setup, referred):  # noqa: F811
+    referral, question = referred
+    setup.housing.intake_closed = True
+    db.session.commit()
+    response = decide(as_user, setup.hana, referral, {question.field_name: "yes"})
+    screening = db.session.scalar(sa.select(IntakeScreening))
+    assert response.headers["Location"] == f"/waiting/{screening.id}"
+    db.session.refresh(referral)
+    assert referral.status == InternalReferralStatus.ACCEPTED and referral.new_case_id is None
+    assert screening.outcome == ScreeningOutcome.WAITING
+    assert screening.priority == WaitPriority.HIGH
+    assert screening.holding_worker_id == setup.hana.id
+    assert screening.intake["presenting_circumstances"] == "Sleeping rough since March"
+    # Taken off the list, the case opens with the referral's intake and its consent.
+    assert as_user(setup.hana).post(f"/waiting/{screening.id}/take-off").status_code == 302
+    new = db.session.scalar(sa.select(Case).where(Case.program_id == setup.housing.id))
+    assert new.intake.presenting_circumstances == "Sleeping rough since March"
+    assert any(c.case_id == new.id and c.scope == "data_collection" for c in new.client.consents)
+
+
+def test_a_qualifying_referral_into_a_program_with_room_opens_the_case(as_user, setup, referred):  # noqa: F811
+    referral, question = referred
+    assert decide(as_user, setup.hana, referral, {question.field_name: "yes"}).status_code == 302
+    db.session.refresh(referral)
+    assert referral.new_case is not None
+    screening = db.session.scalar(sa.select(IntakeScreening))
+    assert screening.outcome == ScreeningOutcome.OPENED
+    assert screening.case_id == referral.new_case_id
+
+
+def test_a_known_client_is_not_put_twice_on_the_same_list(as_user, agency, make_case):
+    fill_up(agency, make_case)
+    client = as_user(agency.worker)
+    client.post("/clients/new", data=intake(agency.program, answered(agency)))
+    known = db.session.scalar(sa.select(Client).where(Client.preferred_name == "Dee"))
+    response = client.post(
+        f"/clients/new?client={known.display_id}", data=intake(agency.program, answered(agency))
+    )
+    assert response.status_code == 422
+    assert "already on this program" in response.get_data(as_text=True)
+    assert count(IntakeScreening) == 1

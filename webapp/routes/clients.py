@@ -49,7 +49,7 @@ from webapp.queries.visibility import (
     may_merge,
     visible_cases_of,
 )
-from webapp.services import agency, audit, cases, clients, network
+from webapp.services import agency, audit, cases, clients, intake_rules, network
 from webapp.services.intake import Screened, take_intake
 from webapp.services.merge import can_undo
 from webapp.text import clean_line
@@ -58,6 +58,7 @@ from webapp.web import agency as agency_lookup
 from webapp.web.access import get_client_or_404
 from webapp.web.fragments import render_page_or_fragment
 from webapp.web.idempotency import client_id_reissued, idempotent
+from webapp.web.templating import say
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 
@@ -243,38 +244,12 @@ def new() -> Response | tuple[str, int]:
                     )
                 )
         if not form.errors and not answer_errors:
-            taken = take_intake(
-                phone_made_id=None if existing else form.persistent_id.data,
-                worker=current_user,
-                program=program,
-                existing_client=existing,
-                new_client=None if existing else _client_details(form),
-                intake=cases.IntakeDetails(
-                    presenting_circumstances=form.presenting_circumstances.data or "",
-                    safety_concern=form.safety_concern.data,
-                    safety_details=form.safety_details.data or "",
-                    client_priorities=form.client_priorities.data or "",
-                    strengths=form.strengths.data or "",
-                ),
-                consent_method=ConsentMethod(form.consent_method.data),
-                next_follow_up_on=form.next_follow_up_on.data,
-                household_name=form.household_name.data or "" if existing is None else "",
-                household_members=[
-                    network.MemberDetails(
-                        name=row.name.data,
-                        relationship=RelationshipKind(row.relationship.data)
-                        if row.relationship.data
-                        else None,
-                        birth_year=birth_year_from(row.age_or_year.data),
-                    )
-                    for row in form.member_rows()
-                ],
-                screened=Screened(
-                    evaluation=evaluate(questions[program.id], answers),
-                    full=is_full(program),
-                    referred_to=form.referred_to.data or "",
-                ),
-            )
+            try:
+                taken = _take(form, existing, program, questions[program.id], answers)
+            except intake_rules.IntakeRuleError as error:
+                db.session.rollback()
+                form.program.errors.append(say(error.args[0]))
+        if not form.errors and not answer_errors:
             case = taken.case
             if taken.client_id_reissue is not None:
                 client_id_reissued(taken.client_id_reissue)
@@ -304,6 +279,42 @@ def new() -> Response | tuple[str, int]:
         questions=questions,
         answer_errors=answer_errors,
     ), status
+
+
+def _take(form: IntakeForm, existing, program: Program, questions, answers):
+    """The intake as the form has it, screened by the program's questions."""
+    return take_intake(
+        phone_made_id=None if existing else form.persistent_id.data,
+        worker=current_user,
+        program=program,
+        existing_client=existing,
+        new_client=None if existing else _client_details(form),
+        intake=cases.IntakeDetails(
+            presenting_circumstances=form.presenting_circumstances.data or "",
+            safety_concern=form.safety_concern.data,
+            safety_details=form.safety_details.data or "",
+            client_priorities=form.client_priorities.data or "",
+            strengths=form.strengths.data or "",
+        ),
+        consent_method=ConsentMethod(form.consent_method.data),
+        next_follow_up_on=form.next_follow_up_on.data,
+        household_name=form.household_name.data or "" if existing is None else "",
+        household_members=[
+            network.MemberDetails(
+                name=row.name.data,
+                relationship=RelationshipKind(row.relationship.data)
+                if row.relationship.data
+                else None,
+                birth_year=birth_year_from(row.age_or_year.data),
+            )
+            for row in form.member_rows()
+        ],
+        screened=Screened(
+            evaluation=evaluate(questions, answers),
+            full=is_full(program),
+            referred_to=form.referred_to.data or "",
+        ),
+    )
 
 
 def _screened_away(taken) -> Response:

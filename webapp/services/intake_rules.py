@@ -155,6 +155,14 @@ def record_screening(
     """What became of one person's intake for one program. Someone waiting is held by the worker
     who screened them, with a first check-in (a week on unless given)."""
     waiting = outcome == ScreeningOutcome.WAITING
+    if waiting and db.session.scalar(
+        sa.select(IntakeScreening.id).where(
+            IntakeScreening.client_id == client.id,
+            IntakeScreening.program_id == program.id,
+            IntakeScreening.outcome == ScreeningOutcome.WAITING,
+        )
+    ):
+        raise IntakeRuleError(Phrase("They are already on this program's waiting list."), "program")
     screening = IntakeScreening(
         program=program,
         client=client,
