@@ -572,3 +572,11 @@ def test_a_known_client_is_not_put_twice_on_the_same_list(as_user, agency, make_
     assert response.status_code == 422
     assert "already on this program" in response.get_data(as_text=True)
     assert count(IntakeScreening) == 1
+
+
+def test_someone_waiting_is_found_by_the_programs_people_only(as_user, agency):
+    wait(agency, "Rosalind Waiting", WaitPriority.NORMAL, 3)
+    found = as_user(agency.colleague).get("/clients?q=Rosalind").get_data(as_text=True)
+    assert "Rosalind Waiting" in found
+    hidden = as_user(agency.outsider).get("/clients?q=Rosalind").get_data(as_text=True)
+    assert "Rosalind Waiting" not in hidden
