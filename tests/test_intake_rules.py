@@ -405,6 +405,8 @@ def test_the_holders_check_in_is_on_their_today_and_can_be_moved(as_user, agency
     assert item.link.endpoint == "waiting.entry"
     assert check_ins(agency.colleague) == []
     assert "Rosa" in as_user(agency.worker).get("/").get_data(as_text=True)
+    assert "Rosa" in as_user(agency.worker).get("/reminders").get_data(as_text=True)
+    assert ReminderKind.WAITING_CHECK_IN.count(2) == "2 check-ins with people waiting"
     client = as_user(agency.worker)
     url = f"/waiting/{entry.id}/check-in"
     yesterday = (today - timedelta(days=1)).isoformat()
