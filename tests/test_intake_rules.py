@@ -464,6 +464,17 @@ def test_taking_someone_off_the_list_opens_their_case(as_user, agency, make_case
     )
     assert as_user(agency.worker).post(f"/waiting/{entry.id}/take-off").status_code == 409
     assert as_user(agency.worker).post(f"/waiting/{entry.id}/offers", data={}).status_code == 422
+    later = (local_today() + timedelta(days=3)).isoformat()
+    response = as_user(agency.worker).post(
+        f"/waiting/{entry.id}/check-in", data={"next_check_in_on": later}
+    )
+    assert response.status_code == 409
+    assert "no longer on the waiting list" in response.get_data(as_text=True)
+    response = as_user(agency.worker).post(
+        f"/waiting/{entry.id}/offers",
+        data={"what": "Food bank", "offered_on": local_today().isoformat()},
+    )
+    assert response.status_code == 409 and count(WaitingOffer) == 0
     assert count(Case) == 2
 
 

@@ -90,7 +90,8 @@ def check_in(screening_id: int) -> Response | tuple[str, int]:
                 screening, form.next_check_in_on.data, by=current_user, today=local_today()
             )
         except intake_rules.IntakeRuleError as error:
-            _mark(form, error)
+            if not _mark(form, error):
+                return _entry(screening, error=say(error.args[0])), 409
         else:
             db.session.commit()
             flash(_("Next check-in saved."))
@@ -112,7 +113,8 @@ def offer(screening_id: int) -> Response | tuple[str, int]:
                 today=local_today(),
             )
         except intake_rules.IntakeRuleError as error:
-            _mark(form, error)
+            if not _mark(form, error):
+                return _entry(screening, error=say(error.args[0])), 409
         else:
             db.session.commit()
             flash(_("Resource offered: saved with their place on the list."))
@@ -161,8 +163,10 @@ def take_off(screening_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("cases.view", case_id=case.id))
 
 
-def _mark(form, error: intake_rules.IntakeRuleError) -> None:
+def _mark(form, error: intake_rules.IntakeRuleError) -> bool:
+    """The error beside the field it names; False when it names none (said above the page)."""
     field = getattr(form, error.field, None) if error.field else None
     if field is None:
-        field = next(iter(form))
+        return False
     field.errors = [*field.errors, say(error.args[0])]
+    return True
