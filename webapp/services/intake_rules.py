@@ -221,7 +221,9 @@ def offer_resource(
 
 def take_off(screening: IntakeScreening, *, by: User, worker: User, today: date) -> Case:
     """Take the person off the waiting list: their case opens in the program with the intake
-    typed when they were put on it, `worker` as its primary worker, and the consent given then."""
+    typed when they were put on it, `worker` as its primary worker, and the consent given then.
+    The entry is locked first: two people taking the same person off open one case."""
+    db.session.refresh(screening, with_for_update=True)
     _waiting(screening)
     kept = dict(screening.intake or {})
     if "source" in kept:
