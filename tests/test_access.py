@@ -48,6 +48,8 @@ SAMPLE_ARGUMENTS = {
     "household_id": 1,
     "member_id": 1,
     "relationship_id": 1,
+    "screening_id": 1,
+    "question_id": 1,
     "token": "x",
     "key": "outcomes",
     "section": "overdue",

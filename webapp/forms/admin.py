@@ -77,3 +77,14 @@ class ProgramForm(Form):
         description=_l("None ticked: all of them."),
     )
     active = BooleanField(_l("Taking new cases"), default=True)
+    open_case_limit = IntegerField(
+        _l("Open cases the program holds at most"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=100_000, message=_l("Between 1 and 100,000 cases.")),
+        ],
+        description=_l(
+            "Empty: no limit. Once reached, people who qualify wait on the program's waiting list."
+        ),
+    )
+    intake_closed = BooleanField(_l("Intake closed: everyone who qualifies waits on the list"))

@@ -192,6 +192,17 @@ class IntakeForm(Form):
         _l("Strengths and supports they bring"), validators=[Optional(), Length(max=NOTE_MAX)]
     )
 
+    # Where someone who does not qualify for the program was sent instead.
+    referred_to = StringField(
+        _l("Referred elsewhere to"),
+        validators=[Optional(), Length(max=300)],
+        description=_l(
+            "If their answers do not qualify them, they are recorded without a case: say where "
+            "you sent them."
+        ),
+        render_kw={"autocomplete": "off"},
+    )
+
     # Consent and the next step.
     consent_given = BooleanField(
         _l("They agreed to us recording their information"),

@@ -32,6 +32,14 @@ from webapp.models.clients import (
 )
 from webapp.models.documents import Document, DocumentKind
 from webapp.models.idempotency import IdempotencyKey
+from webapp.models.intake_rules import (
+    EligibilityQuestion,
+    IntakeScreening,
+    QuestionKind,
+    ScreeningOutcome,
+    WaitingOffer,
+    WaitPriority,
+)
 from webapp.models.lifecycle import (
     ACTIVE_GOAL_STATUSES,
     CLOSURE_ASSESSMENT_OPTIONAL,
@@ -129,6 +137,12 @@ __all__ = [
     "CaseEventKind",
     "CaseModel",
     "Client",
+    "EligibilityQuestion",
+    "IntakeScreening",
+    "QuestionKind",
+    "ScreeningOutcome",
+    "WaitingOffer",
+    "WaitPriority",
     "ClientRelationship",
     "Household",
     "HouseholdMember",

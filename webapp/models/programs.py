@@ -67,6 +67,10 @@ class Program(db.Model):
     # The life domains this program assesses, comma-separated values of LifeDomain; empty: all.
     assessment_domains: so.Mapped[str] = so.mapped_column(sa.String(400), default="")
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    # How many open cases the program holds at most (none: no limit); once there, or while its
+    # intake is closed, accepted people wait on its waiting list.
+    open_case_limit: so.Mapped[int | None]
+    intake_closed: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -74,6 +78,7 @@ class Program(db.Model):
         sa.CheckConstraint("contact_standard_days > 0", name="contact_standard_positive"),
         sa.CheckConstraint("caseload_cap > 0", name="caseload_cap_positive"),
         sa.CheckConstraint("reassessment_interval_days > 0", name="reassessment_positive"),
+        sa.CheckConstraint("open_case_limit > 0", name="open_case_limit_positive"),
     )
 
     def __repr__(self) -> str:

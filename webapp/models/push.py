@@ -51,6 +51,12 @@ class ReminderKind(enum.StrEnum):
         "referrals to programs waiting for their decision",
         3,
     )
+    WAITING_CHECK_IN = (
+        "waiting_check_in",
+        "check-in with someone waiting",
+        "check-ins with people waiting",
+        3,
+    )
     PROVIDER_ANSWER = "provider_answer", "answer from a provider", "answers from providers", 1
     PROVIDER_OVERDUE = (
         "provider_overdue",

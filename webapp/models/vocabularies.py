@@ -67,9 +67,11 @@ RECORD_TYPES: dict[str, str] = {
     "contact_log": N_("contact"),
     "directory": N_("directory"),
     "document": N_("document"),
+    "eligibility_question": N_("eligibility question"),
     "goal": N_("goal"),
     "household": N_("household"),
     "household_member": N_("household member"),
+    "intake_screening": N_("intake screening or waiting-list entry"),
     "internal_referral": N_("referral to a program of the agency"),
     "invitation": N_("self-intake link"),
     "outbox_entry": N_("entry saved on a phone"),
@@ -89,6 +91,7 @@ RECORD_TYPES: dict[str, str] = {
     "service_plan": N_("service plan"),
     "staff_invitation": N_("set-up link for a staff account"),
     "user": N_("staff account"),
+    "waiting_offer": N_("resource offered while waiting"),
 }
 
 VOCABULARIES: dict[str, type[enum.Enum] | dict[str, str]] = {

@@ -47,6 +47,7 @@ from webapp.models import (
 from webapp.queries.case_state import last_contact_day, standard_for
 from webapp.queries.caseload import one_line
 from webapp.queries.consents import EXPIRING_WITHIN, renewed
+from webapp.queries.intake_rules import check_ins_due
 from webapp.queries.merges import open_suggestions_for
 from webapp.queries.visibility import (
     is_supervisor_or_admin,
@@ -286,6 +287,7 @@ def due_items(user: User, today: date) -> list[TodayItem]:
     items.extend(_internal_referral_items(user, today))
     items.extend(_referrals_asked_for_items(user))
     items.extend(_merge_suggestion_items(user))
+    items.extend(_waiting_check_in_items(user, today))
     items.sort(key=lambda item: item.sort_key(today))
     return items
 
@@ -793,3 +795,24 @@ def _merge_suggestion_items(user: User) -> list[TodayItem]:
             )
         )
     return items
+
+
+def _waiting_check_in_items(user: User, today: date) -> list[TodayItem]:
+    """People waiting for a place whom the worker holds, on the day of their check-in."""
+    return [
+        TodayItem(
+            ReminderKind.WAITING_CHECK_IN,
+            None,
+            screening.next_check_in_on,
+            Phrase(
+                "Waiting for a place (%(priority)s priority): check in, offer what helps meanwhile",
+                priority=Phrase(screening.priority.label).lower(),
+            ),
+            Phrase("Check in"),
+            Target.to("waiting.entry", screening_id=screening.id),
+            screening.id,
+            title=screening.client.preferred_name,
+            program=screening.program.name,
+        )
+        for screening in check_ins_due(user, today)
+    ]

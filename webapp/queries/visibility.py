@@ -3,7 +3,9 @@
 Staff see the cases of the programs they belong to. A restricted case is further limited to its
 primary worker, that worker's supervisor and the case's team (colleagues its worker added).
 Admins see everything. A client is seen through a
-case: someone may see a client when they may see at least one of the client's cases.
+case: someone may see a client when they may see at least one of the client's cases, or through
+a program's intake that did not open a case (someone who did not qualify, or waits on the
+program's waiting list): the program's people see them.
 
 Every list, count, queue, report, reminder and push digest narrows its query with these clauses;
 nothing decides visibility on its own. `can_view_case` asks the database the same question for one
@@ -20,9 +22,11 @@ from webapp.models import (
     CaseTeamMember,
     Client,
     Document,
+    IntakeScreening,
     Invitation,
     Program,
     Role,
+    ScreeningOutcome,
     User,
     program_memberships,
 )
@@ -72,16 +76,48 @@ def visible_cases(user: User) -> sa.ColumnElement[bool]:
     )
 
 
+def visible_screenings(user: User) -> sa.ColumnElement[bool]:
+    """A WHERE clause over `IntakeScreening`: a program's screenings and its waiting list are seen
+    by the program's people (admins: all)."""
+    if user.is_admin:
+        return sa.true()
+    return IntakeScreening.program_id.in_(programs_of(user))
+
+
+def _screened_without_case(user: User) -> sa.ColumnElement[bool]:
+    """Screenings that hold a person without a case (not eligible, or waiting): the client is
+    seen through them. Once a case is opened, the case decides."""
+    return sa.and_(IntakeScreening.outcome != ScreeningOutcome.OPENED, visible_screenings(user))
+
+
 def visible_client_ids(user: User) -> sa.Select:
-    """The ids of the clients `user` may see (through at least one visible case), as a subquery."""
-    return sa.select(Case.client_id).where(visible_cases(user))
+    """The ids of the clients `user` may see (through at least one visible case, or a screening
+    of their programs that opened none), as a subquery."""
+    return sa.union(
+        sa.select(Case.client_id).where(visible_cases(user)),
+        sa.select(IntakeScreening.client_id).where(_screened_without_case(user)),
+    )
 
 
 def visible_clients(user: User) -> sa.ColumnElement[bool]:
     """A WHERE clause over `Client`: the clients `user` may see."""
     if user.is_admin:
         return sa.true()
-    return sa.exists().where(Case.client_id == Client.id, visible_cases(user))
+    return sa.or_(
+        sa.exists().where(Case.client_id == Client.id, visible_cases(user)),
+        sa.exists().where(IntakeScreening.client_id == Client.id, _screened_without_case(user)),
+    )
+
+
+def can_view_client(user: User, client: Client) -> bool:
+    if user.is_admin:
+        return True
+    return (
+        db.session.scalar(
+            sa.select(sa.literal(True)).where(Client.id == client.id, visible_clients(user))
+        )
+        is True
+    )
 
 
 def visible_invitations(user: User) -> sa.ColumnElement[bool]:

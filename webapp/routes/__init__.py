@@ -35,6 +35,7 @@ def register_blueprints(app: Flask) -> None:
         staff,
         supervision,
         today,
+        waiting,
         welcome,
     )
 
@@ -60,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
         reports,
         invites,
         intake_queue,
+        waiting,
         self_intake,
         welcome,
         staff,

@@ -24,6 +24,7 @@ from webapp.extensions import db
 from webapp.forms.admin import ProgramForm
 from webapp.forms.audit import AuditFilterForm
 from webapp.forms.directory import DirectoryImportForm, ProviderForm, ServiceForm
+from webapp.forms.intake_rules import QuestionForm, QuestionRemoveForm
 from webapp.hsds import export as hsds_export
 from webapp.hsds import importer as hsds_importer
 from webapp.models import (
@@ -32,16 +33,22 @@ from webapp.models import (
     CaseModel,
     Client,
     ClosureApproval,
+    EligibilityQuestion,
     LifeDomain,
     Program,
     Provider,
+    QuestionKind,
     Service,
     User,
+    WaitPriority,
 )
 from webapp.models.referrals import address_line
 from webapp.queries.audit_trail import find_events
+from webapp.queries.intake_rules import questions_of
 from webapp.services import audit, directory, programs
+from webapp.services import intake_rules as rules
 from webapp.web.body_limits import allow_body
+from webapp.web.templating import say
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -73,6 +80,8 @@ def _program_fields(form: ProgramForm) -> dict:
         if form.closure_approval.data
         else None,
         "assessment_domains": [LifeDomain(value) for value in form.domains.data or []],
+        "open_case_limit": form.open_case_limit.data,
+        "intake_closed": form.intake_closed.data,
     }
 
 
@@ -107,6 +116,55 @@ def program_edit(program_id: int) -> Response | tuple[str, int]:
             flash(_("Program “%(name)s” saved.", name=program.name))
             return redirect(url_for("admin.programs_index"))
     return _render_form(form, program=program)
+
+
+@bp.route("/programs/<int:program_id>/intake", methods=["GET", "POST"])
+def intake_rules(program_id: int) -> Response | tuple[str, int]:
+    """Who the program takes: its questions at intake, which answers qualify, which give a
+    priority."""
+    program = db.get_or_404(Program, program_id)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        try:
+            rules.add_question(
+                program,
+                text=form.text.data,
+                kind=QuestionKind(form.kind.data),
+                choices=form.choices.data or "",
+                qualifying=form.qualifying.data or "",
+                priority_answers=form.priority_answers.data or "",
+                priority=WaitPriority(form.priority.data) if form.priority.data else None,
+                added_by=current_user,
+            )
+        except rules.IntakeRuleError as error:
+            db.session.rollback()
+            program = db.get_or_404(Program, program_id)
+            field = getattr(form, error.field, form.text)
+            field.errors = [*field.errors, say(error.args[0])]
+        else:
+            db.session.commit()
+            flash(_("Question added: quick intake asks it from now on."))
+            return redirect(url_for("admin.intake_rules", program_id=program.id))
+    return render_template(
+        "admin/intake_rules.html",
+        program=program,
+        questions=questions_of(program),
+        form=form,
+        remove_form=QuestionRemoveForm(formdata=None),
+    ), 422 if form.errors else 200
+
+
+@bp.post("/programs/<int:program_id>/intake/<int:question_id>/remove")
+def intake_rule_remove(program_id: int, question_id: int) -> Response:
+    question = db.get_or_404(EligibilityQuestion, question_id)
+    if question.program_id != program_id:
+        abort(404)
+    if not QuestionRemoveForm().validate_on_submit():
+        abort(400)
+    rules.remove_question(question, removed_by=current_user)
+    db.session.commit()
+    flash(_("Question removed: intakes already taken keep its answers."))
+    return redirect(url_for("admin.intake_rules", program_id=program_id))
 
 
 def _render_form(form: ProgramForm, program: Program | None) -> tuple[str, int]:

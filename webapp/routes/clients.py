@@ -24,6 +24,7 @@ from webapp.forms.agency import AskForReferralForm
 from webapp.forms.client_edit import CLIENT_FIELDS, ClientForm
 from webapp.forms.clients import IntakeForm, IntakeMemberRow, yes_no
 from webapp.forms.documents import DeleteDocumentForm
+from webapp.forms.intake_rules import read_answers
 from webapp.forms.network import birth_year_from
 from webapp.models import (
     AuditAction,
@@ -32,6 +33,7 @@ from webapp.models import (
     ConsentMethod,
     Program,
     RelationshipKind,
+    ScreeningOutcome,
     utcnow,
 )
 from webapp.queries import duplicates
@@ -39,6 +41,7 @@ from webapp.queries.agency import AgencyCard, already_asked, asked_about, reads_
 from webapp.queries.audit_trail import who_has_seen
 from webapp.queries.consents import consents_seen_through
 from webapp.queries.documents import documents_seen_through
+from webapp.queries.intake_rules import evaluate, is_full, questions_by_program, screenings_of
 from webapp.queries.merges import merges_into
 from webapp.queries.network import contact_consent, households_of, network_of
 from webapp.queries.search import search_clients
@@ -50,8 +53,8 @@ from webapp.queries.visibility import (
     may_merge,
     visible_cases_of,
 )
-from webapp.services import agency, audit, cases, clients, network
-from webapp.services.intake import MemberWhoIsAClient, take_intake
+from webapp.services import agency, audit, cases, clients, intake_rules, network
+from webapp.services.intake import MemberWhoIsAClient, Screened, take_intake
 from webapp.services.merge import can_undo
 from webapp.text import clean_line
 from webapp.timeutil import local_today
@@ -59,6 +62,7 @@ from webapp.web import agency as agency_lookup
 from webapp.web.access import get_client_or_404
 from webapp.web.fragments import render_page_or_fragment
 from webapp.web.idempotency import client_id_reissued, idempotent
+from webapp.web.templating import say
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 
@@ -203,7 +207,15 @@ def ask_for_referral() -> Response | tuple[str, int]:
     # From the intake form: back to it with everything typed kept.
     intake = IntakeForm(programs=programs)
     return render_template(
-        "clients/new.html", form=intake, existing=None, check=check, card=card, asked=asked
+        "clients/new.html",
+        form=intake,
+        existing=None,
+        check=check,
+        card=card,
+        asked=asked,
+        programs=programs,
+        questions=questions_by_program(programs),
+        answer_errors={},
     ), 200
 
 
@@ -215,12 +227,18 @@ def new() -> Response | tuple[str, int]:
     if not programs:
         abort(403)  # nobody to open a case with: not a member of any active program
     form = IntakeForm(programs=programs, existing_client=existing is not None)
+    questions = questions_by_program(programs)
+    answers, answer_errors = {}, {}
     check = None
     if form.validate_on_submit():
         program = db.session.get(Program, form.program.data)
         if program not in programs:
             form.program.errors.append(_("Choose one of your programs."))
-        elif existing is None:
+        else:
+            # The chosen program's questions, as the phone sent them (each program's are in the
+            # form; only these count).
+            answers, answer_errors = read_answers(questions[program.id], request.form)
+        if program in programs and existing is None:
             check = duplicates.check(current_user, _person_from(request.form), local_today())
             if check.has_likely and not form.different_person.data:
                 form.different_person.errors.append(
@@ -229,39 +247,27 @@ def new() -> Response | tuple[str, int]:
                         "box if it is a different person."
                     )
                 )
-        member_clients = [] if existing is not None else _member_clients(form)
-        if not form.errors:
-            taken = take_intake(
-                phone_made_id=None if existing else form.persistent_id.data,
-                worker=current_user,
-                program=program,
-                existing_client=existing,
-                new_client=None if existing else _client_details(form),
-                intake=cases.IntakeDetails(
-                    presenting_circumstances=form.presenting_circumstances.data or "",
-                    safety_concern=form.safety_concern.data,
-                    safety_details=form.safety_details.data or "",
-                    client_priorities=form.client_priorities.data or "",
-                    strengths=form.strengths.data or "",
-                ),
-                consent_method=ConsentMethod(form.consent_method.data),
-                next_follow_up_on=form.next_follow_up_on.data,
-                household_name=form.household_name.data or "" if existing is None else "",
-                household_members=[
-                    network.MemberDetails(
-                        name=row.name.data,
-                        relationship=_relationship(row),
-                        birth_year=birth_year_from(row.age_or_year.data),
-                    )
-                    for row in form.member_rows()
-                    if not row.becomes_client.data
-                ],
-                member_clients=member_clients,
-            )
+        member_clients = []
+        if program in programs and existing is None and not answer_errors:
+            member_clients = _member_clients(form)
+            screened = _screened(form, program, questions[program.id], answers)
+            if member_clients and screened.outcome != ScreeningOutcome.OPENED:
+                _refuse_member_clients(form)
+        if not form.errors and not answer_errors:
+            try:
+                taken = _take(
+                    form, existing, program, questions[program.id], answers, member_clients
+                )
+            except intake_rules.IntakeRuleError as error:
+                db.session.rollback()
+                form.program.errors.append(say(error.args[0]))
+        if not form.errors and not answer_errors:
             case = taken.case
             for reissue in filter(None, [taken.client_id_reissue, *taken.member_reissues]):
                 client_id_reissued(reissue)
             db.session.commit()
+            if case is None:
+                return _screened_away(taken)
             flash(
                 _(
                     "Intake saved for %(name)s: client ID %(id)s.",
@@ -281,7 +287,7 @@ def new() -> Response | tuple[str, int]:
     elif form.is_submitted() and existing is None:
         check = duplicates.check(current_user, _person_from(request.form), local_today())
     card = agency_lookup.look_up(check) if check is not None else None
-    status = 422 if form.errors else 200
+    status = 422 if form.errors or answer_errors else 200
     return render_template(
         "clients/new.html",
         form=form,
@@ -289,7 +295,18 @@ def new() -> Response | tuple[str, int]:
         check=check,
         card=card,
         asked=asked_about(current_user, card) if card else set(),
+        programs=programs,
+        questions=questions,
+        answer_errors=answer_errors,
     ), status
+
+
+def _screened(form: IntakeForm, program: Program, questions, answers) -> Screened:
+    return Screened(
+        evaluation=evaluate(questions, answers),
+        full=is_full(program),
+        referred_to=form.referred_to.data or "",
+    )
 
 
 def _relationship(row: IntakeMemberRow) -> RelationshipKind | None:
@@ -309,14 +326,14 @@ def _member_clients(form: IntakeForm) -> list[MemberWhoIsAClient]:
             approximate_age=local_today().year - birth_year if birth_year else None,
         )
         if duplicates.check(current_user, person, local_today()).has_likely:
-            refusal = _(
-                "Someone like them may already be known. Untick this and give them an intake "
-                "of their own, where the check shows who it may be."
+            _refuse_row(
+                form,
+                row,
+                _(
+                    "Someone like them may already be known. Untick this and give them an "
+                    "intake of their own, where the check shows who it may be."
+                ),
             )
-            row.becomes_client.errors.append(refusal)
-            # Shown beside the row; also the form's, since the rows' errors were gathered when
-            # the form validated and would not hold the intake back.
-            form.form_errors.append(refusal)
             continue
         ticked.append(
             MemberWhoIsAClient(
@@ -327,6 +344,87 @@ def _member_clients(form: IntakeForm) -> list[MemberWhoIsAClient]:
             )
         )
     return ticked
+
+
+def _refuse_member_clients(form: IntakeForm) -> None:
+    """No case opens now (the person does not qualify, or waits for a place): nobody else
+    becomes a client through this intake."""
+    for row in form.member_rows():
+        if row.becomes_client.data and not row.becomes_client.errors:
+            _refuse_row(
+                form,
+                row,
+                _(
+                    "No case opens with this intake, so nobody becomes a client through it. "
+                    "Untick this and give them an intake of their own."
+                ),
+            )
+
+
+def _refuse_row(form: IntakeForm, row: IntakeMemberRow, refusal: str) -> None:
+    row.becomes_client.errors.append(refusal)
+    # Shown beside the row; also the form's, since the rows' errors were gathered when the form
+    # validated and would not hold the intake back.
+    form.form_errors.append(refusal)
+
+
+def _take(form: IntakeForm, existing, program: Program, questions, answers, member_clients):
+    """The intake as the form has it, screened by the program's questions."""
+    return take_intake(
+        phone_made_id=None if existing else form.persistent_id.data,
+        worker=current_user,
+        program=program,
+        existing_client=existing,
+        new_client=None if existing else _client_details(form),
+        intake=cases.IntakeDetails(
+            presenting_circumstances=form.presenting_circumstances.data or "",
+            safety_concern=form.safety_concern.data,
+            safety_details=form.safety_details.data or "",
+            client_priorities=form.client_priorities.data or "",
+            strengths=form.strengths.data or "",
+        ),
+        consent_method=ConsentMethod(form.consent_method.data),
+        next_follow_up_on=form.next_follow_up_on.data,
+        household_name=form.household_name.data or "" if existing is None else "",
+        household_members=[
+            network.MemberDetails(
+                name=row.name.data,
+                relationship=_relationship(row),
+                birth_year=birth_year_from(row.age_or_year.data),
+            )
+            for row in form.member_rows()
+            if not row.becomes_client.data
+        ],
+        screened=_screened(form, program, questions, answers),
+        member_clients=member_clients,
+    )
+
+
+def _screened_away(taken) -> Response:
+    """An intake that opened no case: the person did not qualify, or waits for a place."""
+    screening, client = taken.screening, taken.client
+    if screening.qualified:
+        flash(
+            _(
+                "%(name)s (client ID %(id)s) is on the waiting list of %(program)s, priority "
+                "%(priority)s.",
+                name=client.preferred_name,
+                id=client.display_id,
+                program=screening.program.name,
+                priority=_(screening.priority.label),
+            )
+        )
+        return redirect(url_for("waiting.entry", screening_id=screening.id))
+    flash(
+        _(
+            "%(name)s (client ID %(id)s) is recorded: they do not qualify for %(program)s, so no "
+            "case was opened.",
+            name=client.preferred_name,
+            id=client.display_id,
+            program=screening.program.name,
+        )
+    )
+    return redirect(url_for("clients.view", persistent_id=client.display_id))
 
 
 def _client_details(form: IntakeForm | ClientForm) -> clients.ClientDetails:
@@ -433,6 +531,7 @@ def view(persistent_id: str) -> Response | str:
         viewers=who_has_seen(client) if is_supervisor_or_admin(current_user) else None,
         today=today,
         merges=merges_into(client),
+        screenings=screenings_of(current_user, client.id),
         may_merge=may_merge(current_user, client),
         can_undo=lambda record: current_user.is_admin and can_undo(record, utcnow()),
     )

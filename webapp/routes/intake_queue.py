@@ -6,7 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from webapp.extensions import db
 from webapp.forms.agency import InternalAcceptForm, InternalDeclineForm
+from webapp.forms.intake_rules import read_answers
 from webapp.forms.invites import AcceptForm, RejectForm
 from webapp.forms.self_intake import NEEDS
 from webapp.models import (
@@ -26,9 +27,11 @@ from webapp.models import (
 )
 from webapp.queries import duplicates
 from webapp.queries.agency import may_decide, still_allowed, waiting_for
+from webapp.queries.intake_rules import evaluate, is_full, questions_of
 from webapp.queries.visibility import visible_invitations
-from webapp.services import agency, audit, clients, self_intake
+from webapp.services import agency, audit, clients, intake_rules, self_intake
 from webapp.timeutil import local_today, next_working_day
+from webapp.web.templating import say
 
 bp = Blueprint("intake_queue", __name__, url_prefix="/intake-queue")
 
@@ -213,6 +216,7 @@ def _internal_page(
     *,
     accept: InternalAcceptForm | None = None,
     decline: InternalDeclineForm | None = None,
+    answer_errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
     # Once the client's consent no longer allows it, a referral not yet decided shows nothing
@@ -226,6 +230,8 @@ def _internal_page(
         client=referral.from_case.client,
         accept=accept or InternalAcceptForm(formdata=None, prefix="accept"),
         decline=decline or InternalDeclineForm(formdata=None, prefix="decline"),
+        questions=questions_of(referral.to_program),
+        answer_errors=answer_errors or {},
     ), status
 
 
@@ -238,27 +244,56 @@ def internal(referral_id: int) -> tuple[str, int]:
 
 @bp.post("/internal/<int:referral_id>/accept")
 def accept_internal(referral_id: int) -> Response | tuple[str, int]:
+    """Accepting asks the receiving program's intake questions: someone who does not qualify is
+    declined with the reasons, someone who qualifies for a full program waits on its list."""
     referral = _internal_or_404(referral_id)
     form = InternalAcceptForm(prefix="accept")
-    if form.validate_on_submit():
+    questions = questions_of(referral.to_program)
+    answers, answer_errors = read_answers(questions, request.form)
+    if form.validate_on_submit() and not answer_errors:
         try:
-            case = agency.accept(
+            case, screening = agency.decide_screened(
                 referral,
                 decided_by=current_user,
                 next_follow_up_on=form.next_follow_up_on.data or next_working_day(local_today()),
+                evaluation=evaluate(questions, answers),
+                full=is_full(referral.to_program),
             )
-        except agency.AgencyError as error:
-            form.next_follow_up_on.errors = [str(error)]
+        except (agency.AgencyError, intake_rules.IntakeRuleError) as error:
+            db.session.rollback()
+            referral = _internal_or_404(referral_id)
+            form.next_follow_up_on.errors = [say(error.args[0])]
         else:
             db.session.commit()
+            if case is not None:
+                flash(
+                    _(
+                        "Referral accepted: %(name)s's case is open, with the intake.",
+                        name=case.client.preferred_name,
+                    )
+                )
+                return redirect(url_for("cases.view", case_id=case.id))
+            if screening.qualified:
+                flash(
+                    _(
+                        "Referral accepted: %(program)s is full, so %(name)s waits on its list, "
+                        "priority %(priority)s.",
+                        program=screening.program.name,
+                        name=screening.client.preferred_name,
+                        priority=_(screening.priority.label),
+                    )
+                )
+                return redirect(url_for("waiting.entry", screening_id=screening.id))
             flash(
                 _(
-                    "Referral accepted: %(name)s's case is open, with the intake.",
-                    name=case.client.preferred_name,
+                    "Declined: %(name)s does not qualify for %(program)s. The referring worker "
+                    "sees why.",
+                    name=screening.client.preferred_name,
+                    program=screening.program.name,
                 )
             )
-            return redirect(url_for("cases.view", case_id=case.id))
-    return _internal_page(referral, accept=form, status=422)
+            return redirect(url_for("intake_queue.index"))
+    return _internal_page(referral, accept=form, answer_errors=answer_errors, status=422)
 
 
 @bp.post("/internal/<int:referral_id>/decline")

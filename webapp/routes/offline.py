@@ -20,6 +20,7 @@ from webapp.models import (
     ReferralStatus,
 )
 from webapp.queries.caseload import caseload
+from webapp.queries.intake_rules import questions_by_program
 from webapp.queries.visibility import intake_programs
 from webapp.services import audit
 from webapp.timeutil import today_for
@@ -73,8 +74,18 @@ def _shell(template: str, **context) -> Response:
 
 @bp.get("/forms/intake")
 def intake_shell() -> Response:
-    form = IntakeForm(meta={"csrf": False}, programs=intake_programs(current_user))
-    return _shell("clients/new.html", form=form, existing=None, check=None)
+    programs = intake_programs(current_user)
+    form = IntakeForm(meta={"csrf": False}, programs=programs)
+    # Every program's questions go into the shell, so the chosen program's are asked offline.
+    return _shell(
+        "clients/new.html",
+        form=form,
+        existing=None,
+        check=None,
+        programs=programs,
+        questions=questions_by_program(programs),
+        answer_errors={},
+    )
 
 
 @bp.get("/forms/contact")

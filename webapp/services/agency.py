@@ -13,11 +13,13 @@ from webapp.models import (
     Consent,
     ConsentMethod,
     ConsentScope,
+    IntakeScreening,
     IntakeSource,
     InternalReferral,
     InternalReferralStatus,
     Program,
     ReferralRequest,
+    ScreeningOutcome,
     User,
     utcnow,
 )
@@ -28,7 +30,8 @@ from webapp.queries.agency import (
     snapshot_of,
     still_allowed,
 )
-from webapp.services import audit, cases, clients
+from webapp.queries.intake_rules import Evaluation
+from webapp.services import audit, cases, clients, intake_rules
 from webapp.timeutil import local_today
 
 
@@ -120,49 +123,121 @@ def _pending(referral: InternalReferral, user: User) -> None:
         raise AgencyError("This referral was already decided.")
 
 
-def accept(referral: InternalReferral, *, decided_by: User, next_follow_up_on: date | None) -> Case:
-    """Open a case in the receiving program on the same client: the intake comes from the
-    snapshot, and the client's consent to keep their information comes with the referral."""
+def _acceptable(referral: InternalReferral, decided_by: User) -> None:
     _pending(referral, decided_by)
     if not still_allowed(referral, today=local_today()):
         raise AgencyError(
             "The client's consent to share with this program is no longer in force: decline, "
             "or ask the referring worker to record a new one and refer again."
         )
-    snapshot = referral.snapshot
-    source = referral.from_case
     if any(
-        case.is_open and case.program_id == referral.to_program_id for case in source.client.cases
+        case.is_open and case.program_id == referral.to_program_id
+        for case in referral.from_case.client.cases
     ):
         raise AgencyError(f"They already have an open case in {referral.to_program.name}.")
-    case = cases.open_case(
-        source.client,
-        referral.to_program,
-        created_by=decided_by,
-        primary_worker=decided_by,
-        intake=cases.IntakeDetails(
-            source=IntakeSource.WORKER,
-            presenting_circumstances=snapshot.get("presenting_circumstances", ""),
-            client_priorities=snapshot.get("client_priorities", ""),
-            strengths=snapshot.get("strengths", ""),
-        ),
-        next_follow_up_on=next_follow_up_on,
+
+
+def _intake_of(referral: InternalReferral) -> cases.IntakeDetails:
+    snapshot = referral.snapshot
+    return cases.IntakeDetails(
+        source=IntakeSource.WORKER,
+        presenting_circumstances=snapshot.get("presenting_circumstances", ""),
+        client_priorities=snapshot.get("client_priorities", ""),
+        strengths=snapshot.get("strengths", ""),
     )
-    given = _data_collection_method(source)
-    clients.record_consent(
+
+
+def _consent_with(referral: InternalReferral, decided_by: User, case: Case | None) -> Consent:
+    source = referral.from_case
+    return clients.record_consent(
         source.client,
         scope=ConsentScope.DATA_COLLECTION,
-        method=given,
+        method=_data_collection_method(source),
         recorded_by=decided_by,
         note=f"Came with the referral from {source.program.name}.",
         case=case,
     )
+
+
+def accept(referral: InternalReferral, *, decided_by: User, next_follow_up_on: date | None) -> Case:
+    """Open a case in the receiving program on the same client: the intake comes from the
+    snapshot, and the client's consent to keep their information comes with the referral."""
+    _acceptable(referral, decided_by)
+    case = cases.open_case(
+        referral.from_case.client,
+        referral.to_program,
+        created_by=decided_by,
+        primary_worker=decided_by,
+        intake=_intake_of(referral),
+        next_follow_up_on=next_follow_up_on,
+    )
+    _consent_with(referral, decided_by, case)
     referral.status = InternalReferralStatus.ACCEPTED
     referral.decided_by_id, referral.decided_at = decided_by.id, utcnow()
     referral.new_case_id = case.id
     db.session.flush()
     audit.record(AuditAction.UPDATE, "internal_referral", referral.id, user=decided_by)
     return case
+
+
+def decide_screened(
+    referral: InternalReferral,
+    *,
+    decided_by: User,
+    next_follow_up_on: date | None,
+    evaluation: Evaluation,
+    full: bool,
+) -> tuple[Case | None, IntakeScreening | None]:
+    """A referral into a program with intake rules, decided by the answers to its questions:
+    someone who does not qualify is declined with the reasons (the referring worker sees them and
+    refers elsewhere); someone who qualifies for a full program waits on its list, held by the
+    worker who decided (the referral is accepted, the case opens when they come off the list);
+    anyone else gets their case as `accept` opens it."""
+    today = local_today()
+    client, program = referral.from_case.client, referral.to_program
+    if not evaluation.qualified:
+        decline(referral, decided_by=decided_by, reason="; ".join(evaluation.reasons))
+        screening = intake_rules.record_screening(
+            program=program,
+            client=client,
+            evaluation=evaluation,
+            outcome=ScreeningOutcome.NOT_ELIGIBLE,
+            screened_by=decided_by,
+            today=today,
+        )
+        return None, screening
+    if full:
+        _acceptable(referral, decided_by)
+        consent = _consent_with(referral, decided_by, None)
+        screening = intake_rules.record_screening(
+            program=program,
+            client=client,
+            evaluation=evaluation,
+            outcome=ScreeningOutcome.WAITING,
+            screened_by=decided_by,
+            today=today,
+            intake=_intake_of(referral),
+            consent=consent,
+            next_check_in_on=next_follow_up_on,
+        )
+        referral.status = InternalReferralStatus.ACCEPTED
+        referral.decided_by_id, referral.decided_at = decided_by.id, utcnow()
+        db.session.flush()
+        audit.record(AuditAction.UPDATE, "internal_referral", referral.id, user=decided_by)
+        return None, screening
+    case = accept(referral, decided_by=decided_by, next_follow_up_on=next_follow_up_on)
+    screening = None
+    if evaluation.answers:
+        screening = intake_rules.record_screening(
+            program=program,
+            client=client,
+            evaluation=evaluation,
+            outcome=ScreeningOutcome.OPENED,
+            screened_by=decided_by,
+            today=today,
+            case=case,
+        )
+    return case, screening
 
 
 def _data_collection_method(case: Case) -> ConsentMethod:

@@ -15,12 +15,31 @@ from webapp.models import (
     ConsentMethod,
     ConsentScope,
     HouseholdMember,
+    IntakeScreening,
     Program,
     RelationshipKind,
+    ScreeningOutcome,
     User,
+    utcnow,
 )
-from webapp.services import cases, clients, network
+from webapp.queries.intake_rules import Evaluation
+from webapp.services import cases, clients, intake_rules, network
 from webapp.timeutil import to_local
+
+
+@dataclass(frozen=True)
+class Screened:
+    """The program's questions answered at intake, and whether the program is full."""
+
+    evaluation: Evaluation
+    full: bool
+    referred_to: str = ""
+
+    @property
+    def outcome(self) -> ScreeningOutcome:
+        if not self.evaluation.qualified:
+            return ScreeningOutcome.NOT_ELIGIBLE
+        return ScreeningOutcome.WAITING if self.full else ScreeningOutcome.OPENED
 
 
 @dataclass(frozen=True)
@@ -35,9 +54,12 @@ class MemberWhoIsAClient:
 
 @dataclass(frozen=True)
 class IntakeTaken:
-    case: Case
+    client: Client
+    # The case opened; None when the person did not qualify or waits on the program's list.
+    case: Case | None
     # Set when the ID the phone made offline could not be used and the client got another.
     client_id_reissue: clients.ClientIdReissue | None = None
+    screening: IntakeScreening | None = None
     # The cases opened for people who live with the client and became clients, in row order.
     member_cases: list[Case] = field(default_factory=list)
     # Their IDs re-issued, as the client's: the phone rewrites what it queued under them.
@@ -56,6 +78,7 @@ def take_intake(
     phone_made_id: str | None = None,
     household_name: str = "",
     household_members: Sequence[network.MemberDetails] = (),
+    screened: Screened | None = None,
     member_clients: Sequence[MemberWhoIsAClient] = (),
 ) -> IntakeTaken:
     """Create the client (or take the known one), record consent, and open a case with its
@@ -67,7 +90,11 @@ def take_intake(
     client. Those of them who become clients (`member_clients`) get their own record (under the
     ID their row's phone made, or another), consent recorded as the client's was, and a case in
     the same program with the same worker and first follow-up; they join the household as
-    clients."""
+    clients. They come only with a case opened now (the route refuses them otherwise).
+
+    With the program's questions answered (`screened`), someone who does not qualify is recorded
+    with the reason and no case, and someone who qualifies for a full program waits on its list
+    (no case until taken off it); consent is recorded either way."""
     if (new_client is None) == (existing_client is None):
         raise ValueError("give either a new client's details or an existing client")
     reissue = None
@@ -77,21 +104,42 @@ def take_intake(
         client, reissue = clients.create_client_with_phone_made_id(
             new_client, created_by=worker, phone_made_id=phone_made_id
         )
-    case = cases.open_case(
-        client,
-        program,
-        created_by=worker,
-        primary_worker=worker,
-        intake=intake,
-        next_follow_up_on=next_follow_up_on,
-    )
-    clients.record_consent(
+    today = to_local(utcnow()).date()
+    outcome = screened.outcome if screened is not None else ScreeningOutcome.OPENED
+    case = None
+    if outcome == ScreeningOutcome.OPENED:
+        case = cases.open_case(
+            client,
+            program,
+            created_by=worker,
+            primary_worker=worker,
+            intake=intake,
+            next_follow_up_on=next_follow_up_on,
+        )
+    consent = clients.record_consent(
         client,
         scope=ConsentScope.DATA_COLLECTION,
         method=consent_method,
         recorded_by=worker,
         case=case,
     )
+    screening = None
+    if screened is not None and (screened.evaluation.answers or case is None):
+        screening = intake_rules.record_screening(
+            program=program,
+            client=client,
+            evaluation=screened.evaluation,
+            outcome=outcome,
+            screened_by=worker,
+            today=today,
+            referred_to=screened.referred_to,
+            intake=intake,
+            consent=consent,
+            case=case,
+            next_check_in_on=next_follow_up_on,
+        )
+    if member_clients and case is None:
+        raise ValueError("people who live with the client become clients only with a case")
     member_cases: list[Case] = []
     member_reissues: list[clients.ClientIdReissue] = []
     joining = list(household_members)
@@ -125,7 +173,6 @@ def take_intake(
             network.MemberDetails(client=member_client, relationship=member.relationship)
         )
     if joining:
-        today = to_local(case.opened_at).date()
         # A known client's current household takes them; otherwise a new one is made.
         current = db.session.scalar(
             sa.select(HouseholdMember)
@@ -146,8 +193,10 @@ def take_intake(
         for member in joining:
             network.add_member(household, member, through=client, added_by=worker, today=today)
     return IntakeTaken(
+        client=client,
         case=case,
         client_id_reissue=reissue,
+        screening=screening,
         member_cases=member_cases,
         member_reissues=member_reissues,
     )

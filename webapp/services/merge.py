@@ -22,6 +22,7 @@ from webapp.models import (
     Consent,
     Document,
     HouseholdMember,
+    IntakeScreening,
     Invitation,
     MergeSuggestion,
     User,
@@ -37,6 +38,7 @@ MOVED = {
     "invitations": Invitation,
     "household_members": HouseholdMember,
     "client_relationships": ClientRelationship,
+    "intake_screenings": IntakeScreening,
 }
 # Rows made from the client's own names, rebuilt when the names change.
 REBUILT = {"client_aliases", "client_name_tokens"}

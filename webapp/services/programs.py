@@ -48,6 +48,8 @@ def create_program(
     active: bool = True,
     closure_approval: ClosureApproval | None = None,
     assessment_domains: list[LifeDomain] | None = None,
+    open_case_limit: int | None = None,
+    intake_closed: bool = False,
 ) -> Program:
     """A program; any standard left out takes the model's default."""
     _ensure_unique_name(name)
@@ -63,6 +65,8 @@ def create_program(
         active=active,
         closure_approval=closure_approval or default_closure_approval(model),
         assessment_domains=_domains(assessment_domains),
+        open_case_limit=open_case_limit or None,
+        intake_closed=intake_closed,
     )
     db.session.add(program)
     db.session.flush()
@@ -82,6 +86,8 @@ def update_program(
     active: bool,
     closure_approval: ClosureApproval | None = None,
     assessment_domains: list[LifeDomain] | None = None,
+    open_case_limit: int | None = None,
+    intake_closed: bool = False,
 ) -> Program:
     """Change a program; a standard left blank goes back to the model's default."""
     _ensure_unique_name(name, program.id)
@@ -97,6 +103,8 @@ def update_program(
     program.active = active
     program.closure_approval = closure_approval or default_closure_approval(model)
     program.assessment_domains = _domains(assessment_domains)
+    program.open_case_limit = open_case_limit or None
+    program.intake_closed = intake_closed
     db.session.flush()
     audit.record(AuditAction.UPDATE, "program", program.id)
     return program

@@ -13,9 +13,14 @@ from flask_login import current_user
 
 from webapp import client_ids
 from webapp.extensions import db
-from webapp.models import AuditAction, Case, Client, Document, Referral
+from webapp.models import AuditAction, Case, Client, Document, IntakeScreening, Referral
 from webapp.queries.documents import may_see_document
-from webapp.queries.visibility import can_view_case, visible_cases_of
+from webapp.queries.visibility import (
+    can_view_case,
+    can_view_client,
+    visible_cases_of,
+    visible_screenings,
+)
 from webapp.services import audit
 
 
@@ -60,7 +65,7 @@ def get_client_or_404(persistent_id: str) -> Client:
     client = resolve(canonical)
     if client is None:
         abort(404)
-    if not current_user.is_admin and not visible_cases_of(current_user, client):
+    if not can_view_client(current_user, client):
         _deny("client", client.id)
     _audit_read("client", client.id)
     return client
@@ -80,6 +85,21 @@ def get_document_or_404(document_id: int) -> Document:
         _deny("document", document.id)
     _audit_read("document", document.id)
     return document
+
+def get_screening_or_404(screening_id: int) -> IntakeScreening:
+    """A program's screening (a waiting-list entry among them), seen by the program's people."""
+    screening = db.session.get(IntakeScreening, screening_id)
+    if screening is None:
+        abort(404)
+    allowed = db.session.scalar(
+        sa.select(sa.literal(True)).where(
+            IntakeScreening.id == screening.id, visible_screenings(current_user)
+        )
+    )
+    if allowed is not True:
+        _deny("intake_screening", screening.id)
+    _audit_read("intake_screening", screening.id)
+    return screening
 
 
 def _audit_read(record_type: str, record_id: int) -> None:

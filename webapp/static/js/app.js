@@ -26,6 +26,17 @@
       if (status) fieldset.hidden = status.value !== fieldset.dataset.forStatus;
     });
   }
+  // The intake's questions (fieldsets marked data-program-questions): the page holds every
+  // program's, so the cached form asks the chosen program's offline; only that one is shown.
+  function showProgramQuestions() {
+    document.querySelectorAll("fieldset[data-program-questions]").forEach(function (fieldset) {
+      var program = fieldset.form && fieldset.form.elements.namedItem("program");
+      if (program) fieldset.hidden = program.value !== fieldset.dataset.programQuestions;
+    });
+  }
+  document.addEventListener("change", function () { setTimeout(showProgramQuestions, 0); });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", showProgramQuestions);
+  else showProgramQuestions();
   // After the other listeners: the offline form rebuilds its statuses when a referral is picked.
   document.addEventListener("change", function () { setTimeout(showForStatus, 0); });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", showForStatus);

@@ -104,6 +104,10 @@
         kept.items.add(new File([file[1]], file[2], { type: file[1].type }));
         input.files = kept.files;
       });
+
+      // The intake shows the chosen program's questions: they follow the program filled in.
+      var program = form.querySelector('select[name="program"]');
+      if (program) program.dispatchEvent(new Event("change", { bubbles: true }));
       if (retarget) {
         pick(picker, new URL(entry.url, location.href).pathname);
         if (!picker.value) form.removeAttribute("action");
