@@ -86,6 +86,7 @@ def get_document_or_404(document_id: int) -> Document:
     _audit_read("document", document.id)
     return document
 
+
 def get_screening_or_404(screening_id: int) -> IntakeScreening:
     """A program's screening (a waiting-list entry among them), seen by the program's people."""
     screening = db.session.get(IntakeScreening, screening_id)
