@@ -276,3 +276,24 @@ def test_a_known_clients_new_case_has_no_rows_to_tick(as_user, worker, make_case
     dee = make_case(worker.program, worker.user, name="Dee").client
     page = as_user(worker.user).get(f"/clients/new?client={dee.display_id}").get_data(as_text=True)
     assert "becomes_client" not in page
+
+
+def test_no_one_becomes_a_client_through_an_intake_that_opens_no_case(as_user, worker):  # noqa: F811
+    """A full program puts the client on its waiting list, with no case: a row ticked "Also a
+    client" is refused beside it (they would be a client no one could see), and nothing is
+    written; unticked, the intake goes through as a household member who is not a client."""
+    from webapp.models import IntakeScreening
+
+    worker.program.intake_closed = True
+    db.session.commit()
+    data = form(worker.program, preferred_name="Maria", **PARTNER_IS_A_CLIENT)
+    response = as_user(worker.user).post("/clients/new", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="members-0-becomes_client-error">No case opens with this intake' in page
+    assert db.session.scalar(sa.select(sa.func.count(Client.id))) == 0
+    data.pop("members-0-becomes_client")
+    assert as_user(worker.user).post("/clients/new", data=data).status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(Client.id))) == 1
+    assert db.session.scalar(sa.select(sa.func.count(IntakeScreening.id))) == 1
+    assert db.session.scalar(sa.select(sa.func.count(HouseholdMember.id))) == 3
