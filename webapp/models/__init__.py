@@ -30,6 +30,7 @@ from webapp.models.clients import (
     ConsentScope,
     MergeSuggestion,
 )
+from webapp.models.hud import HudAnswers
 from webapp.models.idempotency import IdempotencyKey
 from webapp.models.lifecycle import (
     ACTIVE_GOAL_STATUSES,
@@ -101,6 +102,7 @@ from webapp.models.vocabularies import (
 )
 
 __all__ = [
+    "HudAnswers",
     "CLIENT_LANGUAGES",
     "RECORD_TYPES",
     "TRANSLATED_LANGUAGES",

@@ -67,6 +67,8 @@ class Program(db.Model):
     # The life domains this program assesses, comma-separated values of LifeDomain; empty: all.
     assessment_domains: so.Mapped[str] = so.mapped_column(sa.String(400), default="")
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    # Asks HUD's data elements at intake and closure, and may be exported to an HMIS (issue 23).
+    hud_elements: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

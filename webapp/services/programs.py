@@ -48,6 +48,7 @@ def create_program(
     active: bool = True,
     closure_approval: ClosureApproval | None = None,
     assessment_domains: list[LifeDomain] | None = None,
+    hud_elements: bool = False,
 ) -> Program:
     """A program; any standard left out takes the model's default."""
     _ensure_unique_name(name)
@@ -63,6 +64,7 @@ def create_program(
         active=active,
         closure_approval=closure_approval or default_closure_approval(model),
         assessment_domains=_domains(assessment_domains),
+        hud_elements=hud_elements,
     )
     db.session.add(program)
     db.session.flush()
@@ -82,8 +84,10 @@ def update_program(
     active: bool,
     closure_approval: ClosureApproval | None = None,
     assessment_domains: list[LifeDomain] | None = None,
+    hud_elements: bool | None = None,
 ) -> Program:
-    """Change a program; a standard left blank goes back to the model's default."""
+    """Change a program; a standard left blank goes back to the model's default; HUD's data
+    elements stay as they were unless `hud_elements` says."""
     _ensure_unique_name(name, program.id)
     defaults = MODEL_DEFAULTS[model]
     program.name = name
@@ -95,6 +99,8 @@ def update_program(
         reassessment_interval_days or defaults.reassessment_interval_days
     )
     program.active = active
+    if hud_elements is not None:
+        program.hud_elements = hud_elements
     program.closure_approval = closure_approval or default_closure_approval(model)
     program.assessment_domains = _domains(assessment_domains)
     db.session.flush()
