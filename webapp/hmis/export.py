@@ -33,6 +33,7 @@ from webapp.models import (
     User,
 )
 from webapp.models import hud as elements
+from webapp.models.types import N_
 from webapp.services import audit
 from webapp.timeutil import to_local
 
@@ -170,10 +171,10 @@ def build(
     """Gather the export (nothing written yet). Programs without the HUD data elements are left
     out; an export of none of them is refused."""
     if end < start:
-        raise ExportError("The period ends before it starts.")
+        raise ExportError(N_("The period ends before it starts."))
     chosen = exportable_programs(programs)
     if not chosen:
-        raise ExportError("None of these programs asks HUD's data elements.")
+        raise ExportError(N_("None of these programs asks HUD's data elements."))
     today = to_local(now).date()
     export = HmisExport(export_id=uuid.uuid4().hex)
     export_id = export.export_id
