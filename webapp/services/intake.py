@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from webapp.extensions import db
 from webapp.models import Case, Client, ConsentMethod, ConsentScope, HouseholdMember, Program, User
-from webapp.services import cases, clients, network
+from webapp.services import cases, clients, hud, network
 from webapp.timeutil import to_local
 
 
@@ -33,6 +33,8 @@ def take_intake(
     phone_made_id: str | None = None,
     household_name: str = "",
     household_members: Sequence[network.MemberDetails] = (),
+    hud_details: hud.HudDetails | None = None,
+    hmis_consent: bool = False,
 ) -> IntakeTaken:
     """Create the client (or take the known one), record consent, and open a case with its
     intake, the worker as its primary worker and the first follow-up planned.
@@ -40,7 +42,10 @@ def take_intake(
     `phone_made_id` is the client ID a phone made for a new client offline; whether it is kept
     or re-issued is in the answer. People who live with the client (`household_members`) make a
     household with the client as its contact person, named `household_name` or else after the
-    client."""
+    client.
+
+    A program that asks HUD's data elements keeps `hud_details` for the case, and, when the client
+    agreed (`hmis_consent`), their consent to share with the HMIS; other programs ignore both."""
     if (new_client is None) == (existing_client is None):
         raise ValueError("give either a new client's details or an existing client")
     reissue = None
@@ -65,6 +70,17 @@ def take_intake(
         recorded_by=worker,
         case=case,
     )
+    if program.hud_elements:
+        if hud_details is not None:
+            hud.record_answers(case, hud_details, recorded_by=worker)
+        if hmis_consent:
+            clients.record_consent(
+                client,
+                scope=ConsentScope.HMIS_SHARING,
+                method=consent_method,
+                recorded_by=worker,
+                case=case,
+            )
     if household_members:
         today = to_local(case.opened_at).date()
         # A known client's current household takes them; otherwise a new one is made.
