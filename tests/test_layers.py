@@ -125,6 +125,22 @@ def test_the_read_side_writes_nothing():
     assert found == []
 
 
+def test_the_hmis_export_imports_nothing_above_services():
+    """webapp/hmis (the HMIS CSV export) reads models and queries and audits through services;
+    routes, forms, jobs and the web plumbing call it, never the other way round."""
+
+    def rule(path, module, names):
+        if module.startswith(("flask", "werkzeug")):
+            return "the export knows nothing of requests; its callers hand it what it needs"
+        if _in(
+            _targets(module, names), "webapp.routes", "webapp.forms", "webapp.jobs", "webapp.web"
+        ):
+            return "the export sits below routes, forms, jobs and the web plumbing"
+        return None
+
+    assert _violations("hmis", rule) == []
+
+
 def _route_rule(path, module, names):
     targets = _targets(module, names) - {"webapp.routes"}
     if path.name != "__init__.py" and _in(targets, "webapp.routes"):

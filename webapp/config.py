@@ -45,6 +45,10 @@ class Defaults:
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
     APP_NAME = "Waymark"
+    # The HMIS CSV export (issue 23): the organisation's name in Export.csv and Organization.csv,
+    # and the HMIS implementation the data comes from (Export.csv's ImplementationID).
+    HMIS_ORGANIZATION_NAME = "Waymark"
+    HMIS_IMPLEMENTATION_ID = "waymark"
     # argon2-cffi profile for password hashes: RFC 9106's low-memory one (Argon2id, 64 MiB).
     # Tests use "CHEAPEST"; a stronger profile upgrades stored hashes as people sign in.
     PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"

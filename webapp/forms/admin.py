@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -88,3 +96,29 @@ class ProgramForm(Form):
         ),
     )
     intake_closed = BooleanField(_l("Intake closed: everyone who qualifies waits on the list"))
+    hud_elements = BooleanField(
+        _l("Ask HUD's data elements (for an HMIS)"),
+        default=False,
+        description=_l(
+            "For street outreach funded through HUD or HHS: intake asks HUD's universal and "
+            "street outreach questions, closure asks where the client went, and the program can "
+            "be exported in HUD's HMIS CSV format."
+        ),
+    )
+
+
+class HmisExportForm(Form):
+    start = DateField(
+        _l("From"), validators=[DataRequired(_l("Give the first day of the period."))]
+    )
+    end = DateField(_l("To"), validators=[DataRequired(_l("Give the last day of the period."))])
+    programs = ChecklistField(
+        _l("Programs"),
+        coerce=int,
+        validators=[DataRequired(_l("Choose at least one program."))],
+        description=_l("Only programs that ask HUD's data elements can be exported."),
+    )
+
+    def validate_end(self, field: DateField) -> None:
+        if self.start.data and field.data and field.data < self.start.data:
+            raise ValidationError(_l("The period ends before it starts."))

@@ -28,6 +28,7 @@ from wtforms.validators import (
 )
 
 from webapp.forms import Form, enum_choices
+from webapp.forms.hud import INTAKE_FIELDS, HudIntakeFields
 from webapp.forms.network import MemberRow
 from webapp.models import CLIENT_LANGUAGES, ConsentMethod
 from webapp.timeutil import local_today
@@ -112,7 +113,7 @@ class IntakeMemberRow(MemberRow):
         return valid
 
 
-class IntakeForm(Form):
+class IntakeForm(HudIntakeFields, Form):
     # Who they are (left out when the person is already known).
     preferred_name = StringField(
         _l("First name, street name or alias"),
@@ -231,6 +232,11 @@ class IntakeForm(Form):
     def __init__(self, *args, programs=(), existing_client=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.program.choices = [SelectChoice(program.id, program.name) for program in programs]
+        # HUD's questions only when one of the programs asks them (issue 23).
+        self.hud_programs = [program for program in programs if program.hud_elements]
+        if not self.hud_programs:
+            for name in INTAKE_FIELDS:
+                delattr(self, name)
         if len(programs) == 1 and self.program.data is None:
             self.program.data = programs[0].id
         if existing_client:

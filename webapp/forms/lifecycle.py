@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from webapp.forms import Form, enum_choices
 from webapp.forms.clients import NOTE_MAX
+from webapp.forms.hud import destination_field
 from webapp.models import (
     GOAL_OUTCOMES,
     SCORE_MEANINGS,
@@ -510,9 +511,15 @@ class ClosureForm(Form):
         return [field.data for field in (self.follow_up_1, self.follow_up_2) if field.data]
 
 
-def closure_form(goals: list[Goal], **kwargs) -> ClosureForm:
+def closure_form(goals: list[Goal], *, hud_destination: bool = False, **kwargs) -> ClosureForm:
+    """The closure form with a field per open goal, and HUD's exit destination when the program
+    asks HUD's data elements."""
+
     class GoalsClosureForm(ClosureForm):
         pass
+
+    if hud_destination:
+        GoalsClosureForm.hud_destination = destination_field()
 
     for goal in goals:
         setattr(

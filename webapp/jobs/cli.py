@@ -1,5 +1,5 @@
-"""Command-line tools: `flask users …`, `flask demo …`, `flask push …` and `flask reminders …`
-(`flask db …` comes from Flask-Migrate)."""
+"""Command-line tools: `flask users …`, `flask demo …`, `flask push …`, `flask reminders …` and
+`flask hmis export` (`flask db …` comes from Flask-Migrate)."""
 
 from __future__ import annotations
 
@@ -331,6 +331,71 @@ def demo_code_command() -> None:
     click.echo(pyotp.TOTP(DEMO_ADMIN_TOTP_SECRET).now())
 
 
+hmis_cli = AppGroup("hmis", help="Case records in HUD's HMIS CSV format.")
+
+
+@hmis_cli.command("export")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option(
+    "--program",
+    "program_names",
+    multiple=True,
+    help="A program's name; repeat for more. Without it: every program with HUD's data elements.",
+)
+@click.option(
+    "--as",
+    "email",
+    required=True,
+    help="The admin who makes the export: audited, and named in Export.csv.",
+)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The zip."
+)
+def hmis_export_command(
+    start, end, program_names: tuple[str, ...], email: str, output: Path
+) -> None:
+    """Write the HMIS CSV zip (HUD's format, the version in Export.csv's CSVVersion) of the cases
+    open from --from to --to, for clients who agreed to share with the HMIS."""
+    from webapp.hmis import codes, export
+    from webapp.models import utcnow
+
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active or user.role != Role.ADMIN:
+        raise click.ClickException(f"{email} is not an active admin's email.")
+    if program_names:
+        chosen = []
+        for name in program_names:
+            program = db.session.scalar(sa.select(Program).where(Program.name == name))
+            if program is None:
+                raise click.ClickException(f"No program named {name!r}.")
+            if not program.hud_elements:
+                raise click.ClickException(
+                    f"{name!r} does not ask HUD's data elements: nothing of it can be exported."
+                )
+            chosen.append(program)
+    else:
+        chosen = list(db.session.scalars(sa.select(Program).where(Program.hud_elements)))
+    try:
+        made = export.export(
+            programs=chosen,
+            start=start.date(),
+            end=end.date(),
+            exported_by=user,
+            organization_name=current_app.config["HMIS_ORGANIZATION_NAME"],
+            implementation_id=current_app.config["HMIS_IMPLEMENTATION_ID"],
+            now=utcnow(),
+        )
+    except export.ExportError as error:
+        raise click.ClickException(str(error)) from error
+    output.write_bytes(made.to_zip())
+    db.session.commit()
+    click.echo(
+        f"Wrote {output} ({codes.SPECIFICATION}): {made.count('Client.csv')} clients, "
+        f"{made.count('Enrollment.csv')} enrollments, {made.count('Exit.csv')} exits."
+    )
+
+
 def register_commands(app: Flask) -> None:
     from flask_migrate.cli import db as db_cli  # `flask db …`: Alembic's commands, and ours
 
@@ -343,3 +408,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(push_cli)
     app.cli.add_command(directory_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(hmis_cli)

@@ -50,6 +50,7 @@ from webapp.services import (
     cases,
     clients,
     closure,
+    hud,
     merge,
     network,
     plans,
@@ -58,7 +59,7 @@ from webapp.services import (
     referrals,
     self_intake,
 )
-from webapp.timeutil import local_today, local_zone
+from webapp.timeutil import local_today, local_zone, to_local
 
 DOMAIN = "demo.example"
 # The demo admin signs in in two steps, as every admin must; `flask demo code` prints the code.
@@ -529,7 +530,13 @@ def _at(days_ago: int, hour: int = 10) -> datetime:
 
 def load() -> None:
     for name, model in ((STREET, CaseModel.BROKERAGE), (HOUSING, CaseModel.INTENSIVE)):
-        programs.create_program(name=name, model=model, description=f"{model.label} model.")
+        # Street outreach asks HUD's data elements, so it can be exported to an HMIS.
+        programs.create_program(
+            name=name,
+            model=model,
+            description=f"{model.label} model.",
+            hud_elements=name == STREET,
+        )
     program_by_name = {
         program.name: program for program in db.session.scalars(sa.select(programs.Program))
     }
@@ -578,6 +585,59 @@ def load() -> None:
     _load_agency_referrals(users, program_by_name[HOUSING])
     _load_provider_answers(users["casemanager"], today)
     _load_household(users["casemanager"], today)
+    _load_hud_answers(program_by_name[STREET])
+
+
+# Answers to HUD's data elements for the street outreach cases, in turn (HUD's codes): prior and
+# current living situation, disabling condition, veteran status, sex, race, relationship to the
+# head of household, and where a closed case went.
+HUD_EXAMPLES = (
+    (116, 116, 1, 0, 1, ("BlackAfAmerican",), None, 1, 101),
+    (101, 116, 0, 1, 0, ("White", "HispanicLatinao"), None, 1, 313),
+    (336, 101, 8, 9, 9, (), 9, 1, 99),
+    (207, 116, 1, 0, 1, ("AmIndAKNative",), None, 1, 410),
+)
+
+
+def _load_hud_answers(program: programs.Program) -> None:
+    """Most street outreach clients agreed to HMIS data sharing and answered HUD's questions;
+    every third (the second, fifth…) did not, and stays out of the HMIS export."""
+    street_cases = db.session.scalars(
+        sa.select(Case).where(Case.program_id == program.id).order_by(Case.id)
+    ).all()
+    for number, case in enumerate(street_cases):
+        if number % 3 == 1:
+            continue
+        worker = case.primary_worker
+        clients.record_consent(
+            case.client,
+            scope=ConsentScope.HMIS_SHARING,
+            method=ConsentMethod.VERBAL,
+            recorded_by=worker,
+            given_at=case.opened_at,
+            case=case,
+        )
+        prior, current, disabling, veteran, sex, races, no_race, head, went = HUD_EXAMPLES[
+            number % len(HUD_EXAMPLES)
+        ]
+        answers = hud.record_answers(
+            case,
+            hud.HudDetails(
+                prior_living_situation=prior,
+                current_living_situation=current,
+                date_of_engagement=to_local(case.opened_at).date(),
+                disabling_condition=disabling,
+                veteran_status=veteran,
+                sex=sex,
+                races=races,
+                race_missing=no_race,
+                relationship_to_hoh=head,
+            ),
+            recorded_by=worker,
+        )
+        answers.recorded_at = case.opened_at
+        if case.closed_at is not None and worker is not None:
+            hud.record_exit_destination(case, went, recorded_by=worker)
 
 
 def _load_provider_answers(worker: User, today: date) -> None:

@@ -31,6 +31,7 @@ from webapp.models.clients import (
     MergeSuggestion,
 )
 from webapp.models.documents import Document, DocumentKind
+from webapp.models.hud import HudAnswers
 from webapp.models.idempotency import IdempotencyKey
 from webapp.models.intake_rules import (
     EligibilityQuestion,
@@ -116,6 +117,7 @@ from webapp.models.vocabularies import (
 __all__ = [
     "Document",
     "DocumentKind",
+    "HudAnswers",
     "CLIENT_LANGUAGES",
     "RECORD_TYPES",
     "TRANSLATED_LANGUAGES",

@@ -110,6 +110,8 @@ class ConsentScope(LabelledEnum):
     CONTACT_PUSH = "contact_push", N_("Be contacted by app notification")
     # What lets the worker talk with the people in their network about them (issue 19).
     CONTACT_NETWORK = "contact_network", N_("Let us talk with people close to them about them")
+    # What lets the HMIS export include them (issue 23).
+    HMIS_SHARING = "hmis_sharing", N_("Share with the HUD homeless data system (HMIS)")
 
 
 class ConsentMethod(LabelledEnum):

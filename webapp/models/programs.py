@@ -71,6 +71,8 @@ class Program(db.Model):
     # intake is closed, accepted people wait on its waiting list.
     open_case_limit: so.Mapped[int | None]
     intake_closed: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    # Asks HUD's data elements at intake and closure, and may be exported to an HMIS (issue 23).
+    hud_elements: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

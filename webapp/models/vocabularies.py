@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 
+from webapp.models import hud
 from webapp.models.cases import Phase, RiskLevel
 from webapp.models.network import RelationshipKind
 from webapp.models.programs import CaseModel
@@ -72,6 +73,8 @@ RECORD_TYPES: dict[str, str] = {
     "household": N_("household"),
     "household_member": N_("household member"),
     "intake_screening": N_("intake screening or waiting-list entry"),
+    "hmis_export": N_("HMIS export"),
+    "hud_answers": N_("HUD data elements"),
     "internal_referral": N_("referral to a program of the agency"),
     "invitation": N_("self-intake link"),
     "outbox_entry": N_("entry saved on a phone"),
@@ -94,8 +97,19 @@ RECORD_TYPES: dict[str, str] = {
     "waiting_offer": N_("resource offered while waiting"),
 }
 
+
+def _by_text(table: dict[int, str]) -> dict[str, str]:
+    return {str(code): words for code, words in table.items()}
+
+
 VOCABULARIES: dict[str, type[enum.Enum] | dict[str, str]] = {
     "category": ServiceCategory,
+    "hud_destination": _by_text(hud.DESTINATIONS),
+    "hud_living_situation": _by_text(hud.LIVING_SITUATION_WORDS),
+    "hud_no_yes": _by_text(hud.NO_YES),
+    "hud_race": {**hud.RACES, **_by_text(hud.MISSING_REASONS)},
+    "hud_relationship": _by_text(hud.RELATIONSHIP_TO_HOH),
+    "hud_sex": _by_text(hud.SEX),
     "language": CLIENT_LANGUAGES,
     "model": CaseModel,
     "phase": Phase,

@@ -21,10 +21,12 @@ from werkzeug.wrappers import Response
 
 from webapp import client_ids
 from webapp.extensions import db
-from webapp.forms.admin import ProgramForm
+from webapp.forms.admin import HmisExportForm, ProgramForm
 from webapp.forms.audit import AuditFilterForm
 from webapp.forms.directory import DirectoryImportForm, ProviderForm, ServiceForm
 from webapp.forms.intake_rules import QuestionForm, QuestionRemoveForm
+from webapp.hmis import codes as hmis_codes
+from webapp.hmis import export as hmis_files
 from webapp.hsds import export as hsds_export
 from webapp.hsds import importer as hsds_importer
 from webapp.models import (
@@ -41,6 +43,7 @@ from webapp.models import (
     Service,
     User,
     WaitPriority,
+    utcnow,
 )
 from webapp.models.referrals import address_line
 from webapp.queries.audit_trail import find_events
@@ -82,6 +85,7 @@ def _program_fields(form: ProgramForm) -> dict:
         "assessment_domains": [LifeDomain(value) for value in form.domains.data or []],
         "open_case_limit": form.open_case_limit.data,
         "intake_closed": form.intake_closed.data,
+        "hud_elements": form.hud_elements.data,
     }
 
 
@@ -321,3 +325,42 @@ def directory_import() -> tuple[str, int]:
     return render_template(
         "admin/directory_import.html", form=form, checked=checked, result=result
     ), status
+
+
+@bp.route("/hmis", methods=["GET", "POST"])
+def hmis_export() -> Response | tuple[str, int]:
+    """The HMIS CSV export of the programs that ask HUD's data elements, for a period: a zip in
+    HUD's format, audited (the export and each client in it)."""
+    exportable = db.session.scalars(
+        sa.select(Program).where(Program.hud_elements).order_by(Program.name)
+    ).all()
+    form = HmisExportForm()
+    form.programs.choices = [(program.id, program.name) for program in exportable]
+    if form.validate_on_submit():
+        chosen = [program for program in exportable if program.id in form.programs.data]
+        try:
+            made = hmis_files.export(
+                programs=chosen,
+                start=form.start.data,
+                end=form.end.data,
+                exported_by=current_user,
+                organization_name=current_app.config["HMIS_ORGANIZATION_NAME"],
+                implementation_id=current_app.config["HMIS_IMPLEMENTATION_ID"],
+                now=utcnow(),
+            )
+        except hmis_files.ExportError as error:
+            form.programs.errors.append(_(str(error)))
+        else:
+            archive = made.to_zip()
+            db.session.commit()
+            response = Response(archive, mimetype="application/zip")
+            response.headers["Content-Disposition"] = (
+                f'attachment; filename="hmis-{form.start.data}-{form.end.data}.zip"'
+            )
+            return response
+    return render_template(
+        "admin/hmis_export.html",
+        form=form,
+        exportable=exportable,
+        version=hmis_codes.SPECIFICATION,
+    ), 422 if form.errors else 200

@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
+from webapp.forms import hud as hud_fields
 from webapp.forms.agency import AskForReferralForm
 from webapp.forms.client_edit import CLIENT_FIELDS, ClientForm
 from webapp.forms.clients import IntakeForm, IntakeMemberRow, yes_no
@@ -53,7 +54,7 @@ from webapp.queries.visibility import (
     may_merge,
     visible_cases_of,
 )
-from webapp.services import agency, audit, cases, clients, intake_rules, network
+from webapp.services import agency, audit, cases, clients, hud, intake_rules, network
 from webapp.services.intake import MemberWhoIsAClient, Screened, take_intake
 from webapp.services.merge import can_undo
 from webapp.text import clean_line
@@ -397,6 +398,26 @@ def _take(form: IntakeForm, existing, program: Program, questions, answers, memb
         ],
         screened=_screened(form, program, questions, answers),
         member_clients=member_clients,
+        hud_details=_hud_details(form) if program.hud_elements else None,
+        hmis_consent=bool(form.hmis_consent.data) if form.hud_programs else False,
+    )
+
+
+def _hud_details(form: IntakeForm) -> hud.HudDetails | None:
+    """The answers to HUD's data elements, as HUD's codes (none when the form does not ask)."""
+    if not form.hud_programs:
+        return None
+    picked = form.hud_race.data or []
+    return hud.HudDetails(
+        prior_living_situation=hud_fields.code(form.hud_prior_living.data),
+        current_living_situation=hud_fields.code(form.hud_current_living.data),
+        date_of_engagement=form.hud_engaged_on.data,
+        disabling_condition=hud_fields.code(form.hud_disabling.data),
+        veteran_status=hud_fields.code(form.hud_veteran.data),
+        sex=hud_fields.code(form.hud_sex.data),
+        races=tuple(value for value in picked if not value.isdigit()),
+        race_missing=next((int(value) for value in picked if value.isdigit()), None),
+        relationship_to_hoh=hud_fields.code(form.hud_relationship.data),
     )
 
 

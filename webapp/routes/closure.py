@@ -18,7 +18,7 @@ from webapp.models import (
 )
 from webapp.queries.case_state import CaseState, load_state
 from webapp.queries.closure import closure_history, closure_review
-from webapp.services import closure
+from webapp.services import closure, hud
 from webapp.services.case_changes import may_manage
 from webapp.services.cases import CaseError
 from webapp.timeutil import local_today
@@ -63,7 +63,7 @@ def _page(
 def close(case_id: int) -> Response | tuple[str, int]:
     case = get_case_or_404(case_id)
     state = load_state(case)
-    form = closure_form(state.active_goals)
+    form = closure_form(state.active_goals, hud_destination=case.program.hud_elements)
     if request.method == "GET":
         return _page(state, form)
     if not may_manage(current_user, case):
@@ -86,6 +86,8 @@ def close(case_id: int) -> Response | tuple[str, int]:
         follow_up_dates=form.follow_up_dates(),
     )
     found = closure.problems(state, plan, local_today())
+    if "hud_destination" in form and not form.hud_destination.data:
+        found["hud_destination"] = _("Say where they are going, or why it is not known.")
     # A missing closure assessment is no field's fault: it is said beside "Before closing", with
     # the way to record it and come back to what was typed.
     missing_assessment = found.get("assessment")
@@ -97,6 +99,10 @@ def close(case_id: int) -> Response | tuple[str, int]:
             target.errors = [*target.errors, message]
     if valid and not found:
         request_ = closure.request_closure(state, plan, user=current_user, today=local_today())
+        if "hud_destination" in form:
+            hud.record_exit_destination(
+                case, int(form.hud_destination.data), recorded_by=current_user
+            )
         db.session.commit()
         if request_.status == ClosureStatus.APPROVED:
             flash(
@@ -128,7 +134,12 @@ def decide(case_id: int) -> Response | tuple[str, int]:
             closure.send_back(pending, user=current_user, note=form.note.data or "")
     except CaseError as error:
         form.note.errors.append(str(error))
-        return _page(state, closure_form(state.active_goals), decision=form, status=422)
+        return _page(
+            state,
+            closure_form(state.active_goals, hud_destination=case.program.hud_elements),
+            decision=form,
+            status=422,
+        )
     db.session.commit()
     flash(
         _("Closure approved: the case is closed.")
@@ -154,4 +165,9 @@ def reopen(case_id: int) -> Response | tuple[str, int]:
             flash(_("Case reopened."))
             return redirect(url_for("cases.view", case_id=case.id))
     state = load_state(case)
-    return _page(state, closure_form(state.active_goals), reopen=form, status=422)
+    return _page(
+        state,
+        closure_form(state.active_goals, hud_destination=case.program.hud_elements),
+        reopen=form,
+        status=422,
+    )

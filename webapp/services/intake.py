@@ -23,7 +23,7 @@ from webapp.models import (
     utcnow,
 )
 from webapp.queries.intake_rules import Evaluation
-from webapp.services import cases, clients, intake_rules, network
+from webapp.services import cases, clients, hud, intake_rules, network
 from webapp.timeutil import to_local
 
 
@@ -80,6 +80,8 @@ def take_intake(
     household_members: Sequence[network.MemberDetails] = (),
     screened: Screened | None = None,
     member_clients: Sequence[MemberWhoIsAClient] = (),
+    hud_details: hud.HudDetails | None = None,
+    hmis_consent: bool = False,
 ) -> IntakeTaken:
     """Create the client (or take the known one), record consent, and open a case with its
     intake, the worker as its primary worker and the first follow-up planned.
@@ -94,7 +96,12 @@ def take_intake(
 
     With the program's questions answered (`screened`), someone who does not qualify is recorded
     with the reason and no case, and someone who qualifies for a full program waits on its list
-    (no case until taken off it); consent is recorded either way."""
+    (no case until taken off it); consent is recorded either way.
+
+    A program that asks HUD's data elements keeps `hud_details` for the case (for someone waiting,
+    with their kept intake, saved on the case when they come off the list; for someone who does
+    not qualify, not at all: there is no enrollment to report), and, when the client agreed
+    (`hmis_consent`), their consent to share with the HMIS; other programs ignore both."""
     if (new_client is None) == (existing_client is None):
         raise ValueError("give either a new client's details or an existing client")
     reissue = None
@@ -138,6 +145,20 @@ def take_intake(
             case=case,
             next_check_in_on=next_follow_up_on,
         )
+    if program.hud_elements:
+        if hud_details is not None and case is not None:
+            hud.record_answers(case, hud_details, recorded_by=worker)
+        elif hud_details is not None and screening is not None and screening.qualified:
+            hud.validate(hud_details)
+            screening.intake = {**(screening.intake or {}), "hud": hud.as_kept(hud_details)}
+        if hmis_consent:
+            clients.record_consent(
+                client,
+                scope=ConsentScope.HMIS_SHARING,
+                method=consent_method,
+                recorded_by=worker,
+                case=case,
+            )
     if member_clients and case is None:
         raise ValueError("people who live with the client become clients only with a case")
     member_cases: list[Case] = []

@@ -27,7 +27,7 @@ from webapp.models import (
     utcnow,
 )
 from webapp.queries.intake_rules import Evaluation
-from webapp.services import audit, cases
+from webapp.services import audit, cases, hud
 from webapp.text import Phrase, clean_line
 
 # A program asks a short list: more would not be a quick intake.
@@ -226,6 +226,8 @@ def take_off(screening: IntakeScreening, *, by: User, worker: User, today: date)
     db.session.refresh(screening, with_for_update=True)
     _waiting(screening)
     kept = dict(screening.intake or {})
+    # HUD's answers given at intake, kept until there is a case to hold them (services.intake).
+    hud_kept = kept.pop("hud", None)
     if "source" in kept:
         kept["source"] = IntakeSource(kept["source"])
     details = cases.IntakeDetails(**kept)
@@ -240,6 +242,8 @@ def take_off(screening: IntakeScreening, *, by: User, worker: User, today: date)
         )
     except cases.CaseError as error:
         raise IntakeRuleError(error.args[0]) from error
+    if hud_kept is not None and screening.program.hud_elements:
+        hud.record_answers(case, hud.from_kept(hud_kept), recorded_by=by)
     if screening.consent_id is not None:
         consent = db.session.get(Consent, screening.consent_id)
         if consent is not None and consent.case_id is None:

@@ -50,6 +50,7 @@ def create_program(
     assessment_domains: list[LifeDomain] | None = None,
     open_case_limit: int | None = None,
     intake_closed: bool = False,
+    hud_elements: bool = False,
 ) -> Program:
     """A program; any standard left out takes the model's default."""
     _ensure_unique_name(name)
@@ -67,6 +68,7 @@ def create_program(
         assessment_domains=_domains(assessment_domains),
         open_case_limit=open_case_limit or None,
         intake_closed=intake_closed,
+        hud_elements=hud_elements,
     )
     db.session.add(program)
     db.session.flush()
@@ -88,8 +90,10 @@ def update_program(
     assessment_domains: list[LifeDomain] | None = None,
     open_case_limit: int | None = None,
     intake_closed: bool = False,
+    hud_elements: bool | None = None,
 ) -> Program:
-    """Change a program; a standard left blank goes back to the model's default."""
+    """Change a program; a standard left blank goes back to the model's default; HUD's data
+    elements stay as they were unless `hud_elements` says."""
     _ensure_unique_name(name, program.id)
     defaults = MODEL_DEFAULTS[model]
     program.name = name
@@ -101,6 +105,8 @@ def update_program(
         reassessment_interval_days or defaults.reassessment_interval_days
     )
     program.active = active
+    if hud_elements is not None:
+        program.hud_elements = hud_elements
     program.closure_approval = closure_approval or default_closure_approval(model)
     program.assessment_domains = _domains(assessment_domains)
     program.open_case_limit = open_case_limit or None
