@@ -207,3 +207,55 @@ def test_other_programs_close_without_the_question(as_user, make_program, make_u
     )
     assert count(HudAnswers) == 0
     assert utcnow()
+
+
+def test_huds_answers_wait_with_a_waiting_person_and_go_on_their_case(as_user, outreach, worker):
+    """A full program puts Rae on its waiting list: no case yet, so HUD's answers are kept with
+    the intake she gave, and saved on her case the day she comes off the list."""
+    from webapp.models import IntakeScreening, ScreeningOutcome
+
+    outreach.intake_closed = True
+    db.session.commit()
+    response = as_user(worker).post("/clients/new", data=intake(outreach))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    entry = db.session.scalars(sa.select(IntakeScreening)).one()
+    assert entry.outcome == ScreeningOutcome.WAITING and count(HudAnswers) == 0
+    assert entry.intake["hud"]["prior_living_situation"] == 116
+    hmis = db.session.scalars(
+        sa.select(Consent).where(Consent.scope == ConsentScope.HMIS_SHARING)
+    ).one()
+    assert hmis.case_id is None  # hers, before any case
+
+    outreach.intake_closed = False
+    db.session.commit()
+    assert as_user(worker).post(f"/waiting/{entry.id}/take-off").status_code == 302
+    case = db.session.scalars(sa.select(Case)).one()
+    answers = db.session.scalars(sa.select(HudAnswers)).one()
+    assert answers.case_id == case.id
+    assert (answers.prior_living_situation, answers.veteran_status, answers.sex) == (116, 0, 8)
+    assert answers.races == ["Asian", "NativeHIPacific"]
+    assert answers.date_of_engagement == local_today()
+
+
+def test_huds_answers_are_not_kept_for_someone_who_does_not_qualify(
+    as_user, outreach, worker, make_user
+):
+    """No enrollment, nothing to report: the screening keeps why they did not qualify, not HUD's
+    answers."""
+    from webapp.models import IntakeScreening, QuestionKind, ScreeningOutcome
+    from webapp.services import intake_rules
+
+    question = intake_rules.add_question(
+        outreach,
+        text="Sleeping outside?",
+        kind=QuestionKind.YES_NO,
+        qualifying=["yes"],
+        added_by=make_user(Role.ADMIN),
+    )
+    db.session.commit()
+    data = intake(outreach, **{question.field_name: "no"})
+    response = as_user(worker).post("/clients/new", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    entry = db.session.scalars(sa.select(IntakeScreening)).one()
+    assert entry.outcome == ScreeningOutcome.NOT_ELIGIBLE
+    assert "hud" not in (entry.intake or {}) and count(HudAnswers) == 0
