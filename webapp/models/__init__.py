@@ -61,6 +61,7 @@ from webapp.models.network import (
     RelationshipKind,
 )
 from webapp.models.programs import (
+    CASELOAD_WEIGHTS,
     MODEL_DEFAULTS,
     CaseModel,
     ClosureApproval,
@@ -159,6 +160,7 @@ __all__ = [
     "InvitationStatus",
     "LifeDomain",
     "MODEL_DEFAULTS",
+    "CASELOAD_WEIGHTS",
     "ModelStandard",
     "Phase",
     "PlanTask",

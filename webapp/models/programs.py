@@ -37,6 +37,17 @@ MODEL_DEFAULTS: dict[CaseModel, ModelStandard] = {
 }
 
 
+# How much one case of a model weighs in a worker's caseload: an intensive case is the work of two
+# brokerage cases. A case worked in another model than its program's weighs as its own model.
+CASELOAD_WEIGHTS: dict[CaseModel, float] = {
+    CaseModel.INTENSIVE: 2.0,
+    CaseModel.CLINICAL: 2.0,
+    CaseModel.STRENGTHS_BASED: 1.5,
+    CaseModel.GENERALIST: 1.0,
+    CaseModel.BROKERAGE: 1.0,
+}
+
+
 class ClosureApproval(LabelledEnum):
     ALWAYS = "always", N_("Every closure")
     HIGH_RISK = "high_risk", N_("Closures of high and urgent risk cases")

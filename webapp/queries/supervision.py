@@ -12,6 +12,7 @@ import sqlalchemy.orm as so
 
 from webapp.extensions import db
 from webapp.models import (
+    CASELOAD_WEIGHTS,
     WORKER_ROLES,
     Assessment,
     AssessmentKind,
@@ -38,8 +39,15 @@ class Caseload:
     team_cases: int = 0
 
     @property
+    def weighted(self) -> float:
+        """The open cases weighed by each case's own model against the program's: in a brokerage
+        program an intensive case counts as two, so the cap (in the program's cases) still fits."""
+        base = CASELOAD_WEIGHTS[self.program.model]
+        return round(sum(CASELOAD_WEIGHTS[case.model] for case in self.cases) / base, 2)
+
+    @property
     def over_cap(self) -> bool:
-        return len(self.cases) > self.program.caseload_cap
+        return self.weighted > self.program.caseload_cap
 
 
 @dataclass
