@@ -85,6 +85,7 @@ from webapp.models.referrals import (
     ReferralStatusChange,
     Service,
 )
+from webapp.models.retention import LegalHold, RetentionRun
 from webapp.models.self_intake import (
     Invitation,
     InvitationStatus,
@@ -159,6 +160,8 @@ __all__ = [
     "Invitation",
     "InvitationStatus",
     "LifeDomain",
+    "LegalHold",
+    "RetentionRun",
     "MODEL_DEFAULTS",
     "CASELOAD_WEIGHTS",
     "ModelStandard",

@@ -78,6 +78,8 @@ class Program(db.Model):
     # The life domains this program assesses, comma-separated values of LifeDomain; empty: all.
     assessment_domains: so.Mapped[str] = so.mapped_column(sa.String(400), default="")
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    # How many years a closed case is kept before its client may be anonymised; none: never.
+    retention_years: so.Mapped[int | None]
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -85,6 +87,9 @@ class Program(db.Model):
         sa.CheckConstraint("contact_standard_days > 0", name="contact_standard_positive"),
         sa.CheckConstraint("caseload_cap > 0", name="caseload_cap_positive"),
         sa.CheckConstraint("reassessment_interval_days > 0", name="reassessment_positive"),
+        sa.CheckConstraint(
+            "retention_years IS NULL OR retention_years > 0", name="retention_positive"
+        ),
     )
 
     def __repr__(self) -> str:

@@ -22,6 +22,7 @@ from webapp.models import (
     Consent,
     HouseholdMember,
     Invitation,
+    LegalHold,
     MergeSuggestion,
     User,
     utcnow,
@@ -35,6 +36,7 @@ MOVED = {
     "invitations": Invitation,
     "household_members": HouseholdMember,
     "client_relationships": ClientRelationship,
+    "legal_holds": LegalHold,
 }
 # Rows made from the client's own names, rebuilt when the names change.
 REBUILT = {"client_aliases", "client_name_tokens"}

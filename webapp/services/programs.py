@@ -48,8 +48,10 @@ def create_program(
     active: bool = True,
     closure_approval: ClosureApproval | None = None,
     assessment_domains: list[LifeDomain] | None = None,
+    retention_years: int | None = None,
 ) -> Program:
-    """A program; any standard left out takes the model's default."""
+    """A program; any standard left out takes the model's default. Without `retention_years`
+    closed cases are kept for ever."""
     _ensure_unique_name(name)
     defaults = MODEL_DEFAULTS[model]
     program = Program(
@@ -63,6 +65,7 @@ def create_program(
         active=active,
         closure_approval=closure_approval or default_closure_approval(model),
         assessment_domains=_domains(assessment_domains),
+        retention_years=retention_years,
     )
     db.session.add(program)
     db.session.flush()
@@ -82,8 +85,10 @@ def update_program(
     active: bool,
     closure_approval: ClosureApproval | None = None,
     assessment_domains: list[LifeDomain] | None = None,
+    retention_years: int | None = None,
 ) -> Program:
-    """Change a program; a standard left blank goes back to the model's default."""
+    """Change a program; a standard left blank goes back to the model's default, a retention
+    left blank keeps closed cases for ever."""
     _ensure_unique_name(name, program.id)
     defaults = MODEL_DEFAULTS[model]
     program.name = name
@@ -97,6 +102,7 @@ def update_program(
     program.active = active
     program.closure_approval = closure_approval or default_closure_approval(model)
     program.assessment_domains = _domains(assessment_domains)
+    program.retention_years = retention_years
     db.session.flush()
     audit.record(AuditAction.UPDATE, "program", program.id)
     return program
