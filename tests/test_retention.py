@@ -382,3 +382,125 @@ def test_nothing_said_about_the_person_is_left_in_any_table(agency, make_case):
     assert db.session.get(Client, client.id).estimated_birth_year == 1970
     assert db.session.get(Client, other.client_id).preferred_name == "Quintessa"
     assert db.session.get(Client, merged.id).anonymised_at is not None
+
+
+def test_a_supervisor_places_a_legal_hold_with_a_reason_shown_and_audited(
+    as_user, agency, make_case, make_user, make_program
+):
+    street, housing, forever, admin, boss, worker = agency
+    case = make_case(street, worker, name="Hana")
+    client = case.client
+    path = f"/clients/{client.display_id}/hold"
+    # Workers may not; a supervisor who cannot see the client gets 404; no reason: 422.
+    assert as_user(worker).post(path, data={"reason": "x"}).status_code == 403
+    stranger = make_user(Role.SUPERVISOR, [make_program()])
+    assert as_user(stranger).post(path, data={"reason": "x"}).status_code == 404
+    empty = as_user(boss).post(path, data={"reason": "   "})
+    assert empty.status_code == 422
+    assert 'id="reason-error">Say why the record is held.' in empty.get_data(as_text=True)
+    too_long = as_user(boss).post(path, data={"reason": "y" * 2001})
+    assert too_long.status_code == 422 and "y" * 2001 in too_long.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LegalHold)) == 0
+
+    placed = as_user(boss).post(path, data={"reason": "Court order 22-114"})
+    assert placed.status_code == 302
+    hold = db.session.scalar(sa.select(LegalHold))
+    assert (hold.client_id, hold.placed_by_id, hold.reason) == (
+        client.id,
+        boss.id,
+        "Court order 22-114",
+    )
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.record_type == "legal_hold"))
+    assert (event.action, event.record_id, event.user_id) == (
+        AuditAction.CREATE,
+        str(hold.id),
+        boss.id,
+    )
+    page = as_user(worker).get(f"/clients/{client.display_id}").get_data(as_text=True)
+    assert "Legal hold" in page and "Court order 22-114" in page
+    assert "Lift the legal hold" not in page and "Place a legal hold" not in page
+    again = as_user(boss).post(path, data={"reason": "Twice"})
+    assert again.status_code == 422 and "already held" in again.get_data(as_text=True)
+
+    # Only an admin lifts it; the row stays, with who and when.
+    lift = f"/clients/{client.display_id}/hold/lift"
+    assert as_user(boss).post(lift).status_code == 403
+    assert "Lift the legal hold" in as_user(admin).get(f"/clients/{client.display_id}").get_data(
+        as_text=True
+    )
+    assert as_user(admin).post(lift).status_code == 302
+    db.session.expire_all()
+    hold = db.session.get(LegalHold, hold.id)
+    assert hold.lifted_at is not None and hold.lifted_by_id == admin.id
+    assert as_user(admin).post(lift).status_code == 409
+    assert "Place a legal hold" in as_user(boss).get(f"/clients/{client.display_id}").get_data(
+        as_text=True
+    )
+
+
+def test_a_held_client_is_left_alone_until_the_hold_is_lifted(agency, make_case):
+    street, housing, forever, admin, boss, worker = agency
+    case = make_case(street, worker, name="Ivo")
+    close(case, years_ago(6))
+    hold = services.place_hold(case.client, reason="Complaint", placed_by=boss)
+    db.session.commit()
+    report, _run = job.make_report()
+    assert report.clients == []
+    services.lift_hold(hold, lifted_by=admin)
+    db.session.commit()
+    report, run_ = job.make_report()
+    assert ids(report) == {case.client_id}
+    job.apply(run_.digest)
+    db.session.expire_all()
+    assert db.session.get(LegalHold, hold.id).reason == ""
+
+
+def test_a_household_stays_while_another_of_its_clients_keeps_their_record(agency, make_case):
+    street, housing, forever, admin, boss, worker = agency
+    leaving = make_case(street, worker, name="Jon")
+    staying = make_case(street, worker, name="Kim")
+    close(leaving, years_ago(6))
+    household = row(Household, name="12 Elm Street")
+    row(HouseholdMember, household_id=household.id, client_id=leaving.client_id)
+    row(HouseholdMember, household_id=household.id, client_id=staying.client_id)
+    row(HouseholdMember, household_id=household.id, name="Little Lou", birth_year=2018)
+    db.session.commit()
+    _report, run_ = job.make_report()
+    job.apply(run_.digest)
+    db.session.expire_all()
+    assert db.session.get(Household, household.id).name == "12 Elm Street"
+    names = set(
+        db.session.scalars(
+            sa.select(HouseholdMember.name).where(HouseholdMember.household_id == household.id)
+        )
+    )
+    assert "Little Lou" in names
+    # Kim's case closes and passes its years too: now the household goes.
+    close(staying, years_ago(6))
+    _report, run_ = job.make_report()
+    job.apply(run_.digest)
+    db.session.expire_all()
+    assert db.session.get(Household, household.id).name == services.REMOVED
+    assert "Little Lou" not in set(
+        db.session.scalars(
+            sa.select(HouseholdMember.name).where(HouseholdMember.household_id == household.id)
+        )
+    )
+    # Counted still: the child's birth year stays.
+    assert (
+        db.session.scalar(
+            sa.select(HouseholdMember.birth_year).where(HouseholdMember.client_id.is_(None))
+        )
+        == 2018
+    )
+
+
+def test_the_anonymised_client_page_says_so(as_user, agency, make_case):
+    street, housing, forever, admin, boss, worker = agency
+    case = make_case(street, worker, name="Lena")
+    close(case, years_ago(6))
+    _report, run_ = job.make_report()
+    job.apply(run_.digest)
+    page = as_user(boss).get(f"/clients/{case.client.display_id}").get_data(as_text=True)
+    assert "Anonymised" in page and "Lena" not in page
+    assert "Place a legal hold" not in page

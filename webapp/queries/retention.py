@@ -26,6 +26,17 @@ from webapp.models import (
     SubmissionStatus,
 )
 
+
+def hold_in_force(client: Client) -> LegalHold | None:
+    """The legal hold that keeps this record, if any."""
+    return db.session.scalar(
+        sa.select(LegalHold)
+        .where(LegalHold.client_id == client.id, LegalHold.lifted_at.is_(None))
+        .order_by(LegalHold.placed_at.desc())
+        .limit(1)
+    )
+
+
 Policy = dict[str, int]  # program id (as text, as JSON keeps it) → years closed cases are kept
 
 

@@ -73,6 +73,7 @@ def _program_fields(form: ProgramForm) -> dict:
         if form.closure_approval.data
         else None,
         "assessment_domains": [LifeDomain(value) for value in form.domains.data or []],
+        "retention_years": form.retention_years.data,
     }
 
 

@@ -85,7 +85,7 @@ def update_program(
     active: bool,
     closure_approval: ClosureApproval | None = None,
     assessment_domains: list[LifeDomain] | None = None,
-    retention_years: int | None = None,
+    retention_years: int | None,
 ) -> Program:
     """Change a program; a standard left blank goes back to the model's default, a retention
     left blank keeps closed cases for ever."""

@@ -52,6 +52,7 @@ from webapp.models import (
 )
 from webapp.queries import retention as queries
 from webapp.services import audit
+from webapp.text import Phrase
 
 # What a replaced name reads: no language's word, so every page shows it as it is.
 REMOVED = "—"
@@ -239,11 +240,11 @@ def place_hold(client: Client, *, reason: str, placed_by: User) -> LegalHold:
     """Keep this client's record whatever the policy, until the hold is lifted."""
     reason = reason.strip()
     if not reason:
-        raise RetentionError("Say why the record is held.")
+        raise RetentionError(Phrase("Say why the record is held."))
     if client.anonymised_at is not None:
-        raise RetentionError("This record was already anonymised.")
-    if hold_in_force(client) is not None:
-        raise RetentionError("This record is already held.")
+        raise RetentionError(Phrase("This record was already anonymised."))
+    if queries.hold_in_force(client) is not None:
+        raise RetentionError(Phrase("This record is already held."))
     hold = LegalHold(client_id=client.id, reason=reason, placed_by_id=placed_by.id)
     db.session.add(hold)
     db.session.flush()
@@ -256,15 +257,6 @@ def lift_hold(hold: LegalHold, *, lifted_by: User) -> None:
         hold.lifted_at, hold.lifted_by_id = utcnow(), lifted_by.id
         db.session.flush()
         audit.record(AuditAction.UPDATE, "legal_hold", hold.id, user=lifted_by)
-
-
-def hold_in_force(client: Client) -> LegalHold | None:
-    return db.session.scalar(
-        sa.select(LegalHold)
-        .where(LegalHold.client_id == client.id, LegalHold.lifted_at.is_(None))
-        .order_by(LegalHold.placed_at.desc())
-        .limit(1)
-    )
 
 
 def record_report(report: queries.Report) -> RetentionRun:
