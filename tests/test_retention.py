@@ -504,3 +504,35 @@ def test_the_anonymised_client_page_says_so(as_user, agency, make_case):
     page = as_user(boss).get(f"/clients/{case.client.display_id}").get_data(as_text=True)
     assert "Anonymised" in page and "Lena" not in page
     assert "Place a legal hold" not in page
+
+
+def test_something_still_waiting_on_the_client_keeps_them(agency, make_case):
+    street, housing, forever, admin, boss, worker = agency
+    invited, referred, held_merged = (
+        make_case(street, worker, name=n) for n in ("Mo", "Ned", "Oz")
+    )
+    for case in (invited, referred, held_merged):
+        close(case, years_ago(6))
+    # A self-intake link still usable.
+    row(
+        Invitation,
+        client_id=invited.client_id,
+        program_id=street.id,
+        created_by_id=worker.id,
+        token_hash="b" * 64,
+        expires_at=utcnow() + timedelta(days=3),
+    )
+    # A referral to another program still waiting for its decision.
+    consent = row(Consent, client_id=referred.client_id, case_id=referred.id)
+    row(
+        InternalReferral,
+        from_case_id=referred.id,
+        to_program_id=housing.id,
+        consent_id=consent.id,
+        status="pending",
+    )
+    # A hold on a record since merged into this one.
+    merged = row(Client, persistent_id="YYYYYYYYY", merged_into_id=held_merged.client_id)
+    row(LegalHold, client_id=merged.id)
+    db.session.commit()
+    assert queries.report(queries.current_policy(), local_today(), utcnow()).clients == []
