@@ -24,6 +24,7 @@ from webapp.timeutil import local_today
 
 REPORT_VALID_FOR = timedelta(days=7)
 DIGEST_SHOWN = 16  # hex characters printed, and the fewest apply accepts
+COUNTED_PER_QUERY = 1000  # ids in one IN (): SQLite allows 32766 parameters
 
 
 class ApplyRefused(Exception):
@@ -40,6 +41,7 @@ class Applied:
 
 def make_report() -> tuple[queries.Report, RetentionRun]:
     """The report for today's policy, kept so apply can be given its digest."""
+    db.session.rollback()
     with database.writes():
         report = queries.report(queries.current_policy(), local_today(), utcnow())
         run = services.record_report(report)
@@ -80,6 +82,8 @@ def apply(digest: str, *, batch_size: int = 100, stop_after: int | None = None) 
         if stop_after is not None and batches >= stop_after:
             break
         chunk = client_ids[start : start + batch_size]
+        # End the read before, so the batch's transaction begins inside `writes()`.
+        db.session.rollback()
         with database.writes():
             locked = sa.select(Client).where(Client.id.in_(chunk)).order_by(Client.id)
             # On PostgreSQL the batch's clients are locked; SQLite took its write lock.
@@ -94,12 +98,19 @@ def apply(digest: str, *, batch_size: int = 100, stop_after: int | None = None) 
             run.applied_at = run.applied_at or utcnow()
             db.session.commit()
         batches += 1
+    db.session.rollback()
     with database.writes():
         run = db.session.get(RetentionRun, run_id)
-        done = db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Client)
-            .where(Client.id.in_(client_ids), Client.anonymised_at.is_not(None))
+        done = sum(
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Client)
+                .where(
+                    Client.id.in_(client_ids[start : start + COUNTED_PER_QUERY]),
+                    Client.anonymised_at.is_not(None),
+                )
+            )
+            for start in range(0, len(client_ids), COUNTED_PER_QUERY)
         )
         run.anonymised, run.skipped = done, len(client_ids) - done
         if stop_after is None or batches < stop_after:
