@@ -536,3 +536,16 @@ def test_something_still_waiting_on_the_client_keeps_them(agency, make_case):
     row(LegalHold, client_id=merged.id)
     db.session.commit()
     assert queries.report(queries.current_policy(), local_today(), utcnow()).clients == []
+
+
+def test_a_merge_moves_the_hold_to_the_record_that_stays(agency, make_case):
+    from webapp.services import merge
+
+    street, housing, forever, admin, boss, worker = agency
+    kept, duplicate = make_case(street, worker, name="Pat"), make_case(street, worker, name="Pat B")
+    hold = services.place_hold(duplicate.client, reason="Complaint 7", placed_by=boss)
+    db.session.commit()
+    merge.merge_clients(kept.client, duplicate.client, take_from_merged=set(), merged_by=admin)
+    db.session.commit()
+    assert db.session.get(LegalHold, hold.id).client_id == kept.client_id
+    assert queries.hold_in_force(db.session.get(Client, kept.client_id)).id == hold.id
