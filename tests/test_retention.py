@@ -202,7 +202,8 @@ def test_report_then_apply_anonymises_in_batches_and_leaves_open_cases_untouched
     assert reported.exit_code == 0, reported.output
     assert "5 clients would be anonymised" in reported.output
     assert "Old" not in reported.output  # IDs, never names
-    assert old[0].client.display_id in reported.output
+    assert f"{old[0].client.display_id}  1 case, last closed" in reported.output
+    assert "Street Outreach: 5 closed cases" in reported.output
     digest = reported.output.split("Digest: ")[1].split()[0]
     assert (
         db.session.scalar(

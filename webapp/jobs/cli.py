@@ -171,7 +171,8 @@ def retention_report() -> None:
         click.echo(f"{name}: {cases} closed cases")
     for found in report.clients:
         closed = found.last_closed.strftime("%Y-%m")
-        click.echo(f"  {found.display_id}  {found.cases} cases, last closed {closed}")
+        cases = "1 case" if found.cases == 1 else f"{found.cases} cases"
+        click.echo(f"  {found.display_id}  {cases}, last closed {closed}")
     click.echo(f"{len(report.clients)} clients would be anonymised (as of {report.as_of}).")
     if report.clients:
         digest = run.digest[: retention.DIGEST_SHOWN]
