@@ -137,3 +137,45 @@ def test_over_long_input_is_a_clear_error_not_a_crash(admin):
 
 def test_editing_an_unknown_program_is_404(admin):
     assert admin.get("/admin/programs/424242").status_code == 404
+
+
+def test_an_admin_sets_how_long_closed_cases_are_kept(admin, make_program):
+    program = make_program("Street Outreach", CaseModel.BROKERAGE)
+    assert program.retention_years is None  # the default: never delete
+    page = admin.get("/admin/programs").get_data(as_text=True)
+    assert "closed cases kept for ever" in page
+    data = form(name="Street Outreach", model="brokerage", retention_years="7")
+    assert admin.post(f"/admin/programs/{program.id}", data=data).status_code == 302
+    assert db.session.get(Program, program.id).retention_years == 7
+    assert "closed cases kept 7 years" in admin.get("/admin/programs").get_data(as_text=True)
+    data["retention_years"] = ""
+    assert admin.post(f"/admin/programs/{program.id}", data=data).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Program, program.id).retention_years is None
+
+
+@pytest.mark.parametrize("typed", ["0", "-3", "101", "seven", "2.5"])
+def test_a_bad_retention_is_refused_beside_its_field_and_nothing_changes(
+    admin, make_program, typed
+):
+    program = make_program("Street Outreach", CaseModel.BROKERAGE, retention_years=5)
+    data = form(name="Renamed", model="brokerage", retention_years=typed)
+    response = admin.post(f"/admin/programs/{program.id}", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="retention_years-error">' in page
+    assert f'value="{typed}"' in page
+    db.session.expire_all()
+    kept = db.session.get(Program, program.id)
+    assert (kept.name, kept.retention_years) == ("Street Outreach", 5)
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.CASE_MANAGER, Role.OUTREACH_WORKER])
+def test_only_admins_set_retention(as_user, make_user, make_program, role):
+    program = make_program("Street Outreach", CaseModel.BROKERAGE)
+    someone = as_user(make_user(role, [program]))
+    data = form(name="Street Outreach", model="brokerage", retention_years="1")
+    assert someone.get(f"/admin/programs/{program.id}").status_code == 403
+    assert someone.post(f"/admin/programs/{program.id}", data=data).status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Program, program.id).retention_years is None

@@ -69,3 +69,42 @@ def test_only_a_supervisor_or_admin_changes_the_model_and_a_reason_is_needed(
     assert db.session.get(Case, case.id).model == CaseModel.BROKERAGE
     admin = make_user(Role.ADMIN)
     assert as_user(admin).post(f"/cases/{case.id}/model", data=data).status_code == 302
+
+
+def test_supervision_weighs_a_case_by_its_own_model(as_user, setup, make_case):
+    """An intensive case in a brokerage program weighs two of the program's cases, beside the
+    count, and the weight follows when the model changes back."""
+    program, supervisor, worker, case = setup
+    make_case(program, worker, name="Eli")
+
+    def caseload_cell() -> str:
+        page = as_user(supervisor).get("/supervision").get_data(as_text=True)
+        row = page.split(worker.display_name, 1)[1].split("</tr>", 1)[0]
+        return row
+
+    assert "2 / 60" in caseload_cell() and "weighted 2<" in caseload_cell()
+    as_user(supervisor).post(
+        f"/cases/{case.id}/model", data={"model": "intensive", "reason": "Daily check-ins."}
+    )
+    assert "2 / 60" in caseload_cell() and "weighted 3<" in caseload_cell()
+    as_user(supervisor).post(
+        f"/cases/{case.id}/model", data={"model": "brokerage", "reason": "Settled again."}
+    )
+    assert "weighted 2<" in caseload_cell()
+
+
+def test_the_cap_counts_weighed_cases(make_program, make_user, make_case):
+    from webapp.queries.supervision import overview
+    from webapp.timeutil import local_today
+
+    program = make_program("Small", model=CaseModel.GENERALIST, caseload_cap=2)
+    supervisor = make_user(Role.SUPERVISOR, [program])
+    worker = make_user(Role.CASE_MANAGER, [program], supervisor=supervisor)
+    first = make_case(program, worker, name="Fay")
+    make_case(program, worker, name="Gus")
+    (load,) = [load for load in overview(supervisor, local_today()).caseloads if load.open]
+    assert (load.open, load.weighted, load.over_cap) == (2, 2, False)
+    first.model = CaseModel.INTENSIVE
+    db.session.commit()
+    (load,) = [load for load in overview(supervisor, local_today()).caseloads if load.open]
+    assert (load.open, load.weighted, load.over_cap) == (2, 3, True)

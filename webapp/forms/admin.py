@@ -84,6 +84,18 @@ class ProgramForm(Form):
         validators=[Optional()],
         description=_l("None ticked: all of them."),
     )
+    retention_years = IntegerField(
+        _l("Keep closed cases for (years)"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=100, message=_l("Between 1 and 100 years.")),
+        ],
+        description=_l(
+            "Blank: kept for ever. After this many years, a client none of whose cases in any "
+            "program is still kept, and who is not on legal hold, is anonymised by the retention "
+            "run."
+        ),
+    )
     active = BooleanField(_l("Taking new cases"), default=True)
     open_case_limit = IntegerField(
         _l("Open cases the program holds at most"),

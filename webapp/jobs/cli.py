@@ -1,5 +1,5 @@
-"""Command-line tools: `flask users …`, `flask demo …`, `flask push …`, `flask reminders …` and
-`flask hmis export` (`flask db …` comes from Flask-Migrate)."""
+"""Command-line tools: `flask users …`, `flask demo …`, `flask push …`, `flask reminders …`,
+`flask hmis export` and `flask retention …` (`flask db …` comes from Flask-Migrate)."""
 
 from __future__ import annotations
 
@@ -150,6 +150,63 @@ def push_test(email: str) -> None:
         raise click.ClickException(f"{email} has no device with reminders turned on.")
     for label, outcome in results:
         click.echo(f"{label}: {outcome}")
+
+
+retention_cli = AppGroup(
+    "retention",
+    help="Anonymise clients whose closed cases were kept as long as their programs say.",
+)
+
+
+@retention_cli.command("report")
+def retention_report() -> None:
+    """List who the programs' retention policies would anonymise today (IDs, never names), and
+    print the digest `flask retention apply` needs."""
+    from webapp.jobs import retention
+
+    report, run = retention.make_report()
+    if not report.policy:
+        click.echo("No program has a retention policy: every record is kept.")
+    for name, cases in report.cases_by_program.items():
+        click.echo(f"{name}: {cases} closed cases")
+    for found in report.clients:
+        closed = found.last_closed.strftime("%Y-%m")
+        cases = "1 case" if found.cases == 1 else f"{found.cases} cases"
+        click.echo(f"  {found.display_id}  {cases}, last closed {closed}")
+    click.echo(f"{len(report.clients)} clients would be anonymised (as of {report.as_of}).")
+    if report.clients:
+        digest = run.digest[: retention.DIGEST_SHOWN]
+        click.echo(f"Digest: {digest}")
+        click.echo(f"To anonymise them: flask retention apply {digest}")
+
+
+@retention_cli.command("apply")
+@click.argument("digest")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=100, show_default=True)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def retention_apply(digest: str, batch_size: int, yes: bool) -> None:
+    """Anonymise the clients of the report with DIGEST, a batch per commit; run it again to
+    carry on after a stop."""
+    from webapp.jobs import retention
+
+    try:
+        run = retention._find(digest)
+    except retention.ApplyRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    if not yes:
+        click.confirm(
+            f"Anonymise up to {len(run.client_ids)} clients of the report of "
+            f"{run.reported_at:%Y-%m-%d %H:%M} UTC? This cannot be undone.",
+            abort=True,
+        )
+    try:
+        applied = retention.apply(digest, batch_size=batch_size)
+    except retention.ApplyRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(
+        f"{applied.anonymised} clients anonymised now, {applied.run.anonymised} of the report's "
+        f"{len(applied.run.client_ids)} in all; {applied.skipped} no longer qualify and were kept."
+    )
 
 
 @reminders_cli.command("dispatch")
@@ -409,3 +466,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(directory_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(hmis_cli)
+    app.cli.add_command(retention_cli)

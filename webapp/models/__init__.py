@@ -75,6 +75,7 @@ from webapp.models.network import (
     RelationshipKind,
 )
 from webapp.models.programs import (
+    CASELOAD_WEIGHTS,
     MODEL_DEFAULTS,
     CaseModel,
     ClosureApproval,
@@ -98,6 +99,7 @@ from webapp.models.referrals import (
     ReferralStatusChange,
     Service,
 )
+from webapp.models.retention import LegalHold, RetentionRun
 from webapp.models.self_intake import (
     Invitation,
     InvitationStatus,
@@ -182,7 +184,10 @@ __all__ = [
     "Invitation",
     "InvitationStatus",
     "LifeDomain",
+    "LegalHold",
+    "RetentionRun",
     "MODEL_DEFAULTS",
+    "CASELOAD_WEIGHTS",
     "ModelStandard",
     "Phase",
     "PlanSignature",

@@ -25,6 +25,7 @@ class AuditAction(LabelledEnum):
     MERGE = "merge", N_("Merged")
     UNMERGE = "unmerge", N_("Merge undone")
     LOOKUP = "lookup", N_("Looked up across the agency")
+    ANONYMISE = "anonymise", N_("Anonymised")
 
 
 class AuditEvent(db.Model):

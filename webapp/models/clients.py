@@ -51,6 +51,8 @@ class Client(db.Model):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Set by a retention run: names, birth date, contact details and free text were replaced.
+    anonymised_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     version: so.Mapped[int] = so.mapped_column(default=1)
 
     aliases: so.Mapped[list[ClientAlias]] = so.relationship(

@@ -37,6 +37,17 @@ MODEL_DEFAULTS: dict[CaseModel, ModelStandard] = {
 }
 
 
+# How much one case of a model weighs in a worker's caseload: an intensive case is the work of two
+# brokerage cases. A case worked in another model than its program's weighs as its own model.
+CASELOAD_WEIGHTS: dict[CaseModel, float] = {
+    CaseModel.INTENSIVE: 2.0,
+    CaseModel.CLINICAL: 2.0,
+    CaseModel.STRENGTHS_BASED: 1.5,
+    CaseModel.GENERALIST: 1.0,
+    CaseModel.BROKERAGE: 1.0,
+}
+
+
 class ClosureApproval(LabelledEnum):
     ALWAYS = "always", N_("Every closure")
     HIGH_RISK = "high_risk", N_("Closures of high and urgent risk cases")
@@ -73,6 +84,8 @@ class Program(db.Model):
     intake_closed: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     # Asks HUD's data elements at intake and closure, and may be exported to an HMIS (issue 23).
     hud_elements: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    # How many years a closed case is kept before its client may be anonymised; none: never.
+    retention_years: so.Mapped[int | None]
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -81,6 +94,9 @@ class Program(db.Model):
         sa.CheckConstraint("caseload_cap > 0", name="caseload_cap_positive"),
         sa.CheckConstraint("reassessment_interval_days > 0", name="reassessment_positive"),
         sa.CheckConstraint("open_case_limit > 0", name="open_case_limit_positive"),
+        sa.CheckConstraint(
+            "retention_years IS NULL OR retention_years > 0", name="retention_positive"
+        ),
     )
 
     def __repr__(self) -> str:

@@ -15,6 +15,7 @@ import sqlalchemy.orm as so
 
 from webapp.extensions import db
 from webapp.models import (
+    CASELOAD_WEIGHTS,
     WORKER_ROLES,
     Assessment,
     AssessmentKind,
@@ -42,10 +43,18 @@ class Caseload:
     overdue: int = 0
     # Open cases they work on a team, counted apart from their own (not against the cap).
     team_cases: int = 0
+    # Their open cases, each weighed by its own model (CASELOAD_WEIGHTS), summed.
+    weight: float = 0.0
+
+    @property
+    def weighted(self) -> float:
+        """The open cases weighed by each case's own model against the program's: in a brokerage
+        program an intensive case counts as two, so the cap (in the program's cases) still fits."""
+        return round(self.weight / CASELOAD_WEIGHTS[self.program.model], 2)
 
     @property
     def over_cap(self) -> bool:
-        return self.open > self.program.caseload_cap
+        return self.weighted > self.program.caseload_cap
 
 
 @dataclass
@@ -172,13 +181,14 @@ def _caseloads(
             how_many(_section_clause("overdue", today)),
             how_many(_section_clause("no_baseline", today)),
             how_many(_section_clause("no_plan", today)),
+            sa.func.sum(sa.case(CASELOAD_WEIGHTS, value=Case.model, else_=1.0)),
         )
         .join(Program, Program.id == Case.program_id)
         .where(in_view)
         .group_by(Case.primary_worker_id, Case.program_id)
     ).all()
     sizes = dict.fromkeys(SECTIONS, 0)
-    for worker_id, _program_id, count, overdue, no_baseline, no_plan in counted:
+    for worker_id, _program_id, count, overdue, no_baseline, no_plan, _weight in counted:
         sizes["overdue"] += overdue or 0
         sizes["no_baseline"] += no_baseline or 0
         sizes["no_plan"] += no_plan or 0
@@ -193,13 +203,13 @@ def _caseloads(
         worker.id: worker
         for worker in db.session.scalars(sa.select(User).where(User.id.in_(missing)))
     }
-    for worker_id, program_id, count, overdue, _no_baseline, _no_plan in counted:
+    for worker_id, program_id, count, overdue, _no_baseline, _no_plan, weight in counted:
         load = caseloads.get((worker_id, program_id))
         if load is None:
             load = caseloads[(worker_id, program_id)] = Caseload(
                 others[worker_id], by_program[program_id]
             )
-        load.open, load.overdue = count, overdue or 0
+        load.open, load.overdue, load.weight = count, overdue or 0, float(weight or 0)
     for worker_id, program_id, count in db.session.execute(
         sa.select(CaseTeamMember.user_id, Case.program_id, sa.func.count())
         .join(Case, Case.id == CaseTeamMember.case_id)

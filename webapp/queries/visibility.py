@@ -176,6 +176,16 @@ def visible_cases_of(user: User, client: Client) -> list[Case]:
     )
 
 
+def may_place_hold(user: User) -> bool:
+    """A legal hold keeps a record the viewer may see: supervisors and admins place one."""
+    return is_supervisor_or_admin(user)
+
+
+def may_lift_hold(user: User) -> bool:
+    """Lifting one lets the retention policy reach the record again: admins only."""
+    return user.is_admin
+
+
 def may_merge(user: User, client: Client) -> bool:
     """Merging a duplicate: admins for anyone; a supervisor for a client whose every case is in
     a program they supervise (a case elsewhere, even one they cannot see, keeps them out)."""

@@ -86,6 +86,7 @@ def _program_fields(form: ProgramForm) -> dict:
         "open_case_limit": form.open_case_limit.data,
         "intake_closed": form.intake_closed.data,
         "hud_elements": form.hud_elements.data,
+        "retention_years": form.retention_years.data,
     }
 
 

@@ -27,6 +27,7 @@ from webapp.forms.clients import IntakeForm, IntakeMemberRow, yes_no
 from webapp.forms.documents import DeleteDocumentForm
 from webapp.forms.intake_rules import read_answers
 from webapp.forms.network import birth_year_from
+from webapp.forms.retention import LegalHoldForm, LiftHoldForm
 from webapp.models import (
     AuditAction,
     Case,
@@ -45,16 +46,19 @@ from webapp.queries.documents import documents_seen_through
 from webapp.queries.intake_rules import evaluate, is_full, questions_by_program, screenings_of
 from webapp.queries.merges import merges_into
 from webapp.queries.network import contact_consent, households_of, network_of
+from webapp.queries.retention import hold_in_force
 from webapp.queries.search import search_clients
 from webapp.queries.timeline import client_timeline
 from webapp.queries.visibility import (
     intake_programs,
     is_supervisor_or_admin,
     may_delete_document,
+    may_lift_hold,
     may_merge,
+    may_place_hold,
     visible_cases_of,
 )
-from webapp.services import agency, audit, cases, clients, hud, intake_rules, network
+from webapp.services import agency, audit, cases, clients, hud, intake_rules, network, retention
 from webapp.services.intake import MemberWhoIsAClient, Screened, take_intake
 from webapp.services.merge import can_undo
 from webapp.text import clean_line
@@ -535,6 +539,10 @@ def view(persistent_id: str) -> Response | str:
     if persistent_id != client.display_id:
         # One stable URL per person: typed spellings and merged IDs lead to it.
         return redirect(url_for("clients.view", persistent_id=client.display_id))
+    return _render_view(client)
+
+
+def _render_view(client: Client, hold_form: LegalHoldForm | None = None) -> str:
     visible = visible_cases_of(current_user, client)
     today = local_today()
     return render_template(
@@ -555,4 +563,43 @@ def view(persistent_id: str) -> Response | str:
         screenings=screenings_of(current_user, client.id),
         may_merge=may_merge(current_user, client),
         can_undo=lambda record: current_user.is_admin and can_undo(record, utcnow()),
+        hold=hold_in_force(client),
+        hold_form=hold_form or LegalHoldForm(formdata=None),
+        lift_form=LiftHoldForm(formdata=None),
+        may_place_hold=may_place_hold(current_user),
+        may_lift_hold=may_lift_hold(current_user),
     )
+
+
+@bp.post("/<persistent_id>/hold")
+def place_hold(persistent_id: str) -> Response | tuple[str, int]:
+    """A supervisor or an admin keeps this record whatever the retention policy, saying why."""
+    client = get_client_or_404(persistent_id)
+    if not may_place_hold(current_user):
+        abort(403)
+    form = LegalHoldForm()
+    if form.validate_on_submit():
+        try:
+            retention.place_hold(client, reason=form.reason.data, placed_by=current_user)
+        except retention.RetentionError as error:
+            form.reason.errors.append(say(error.args[0]))
+        else:
+            db.session.commit()
+            flash(_("The record is on legal hold: it is kept whatever the retention policy."))
+            return redirect(url_for("clients.view", persistent_id=client.display_id))
+    return _render_view(client, hold_form=form), 422
+
+
+@bp.post("/<persistent_id>/hold/lift")
+def lift_hold(persistent_id: str) -> Response:
+    client = get_client_or_404(persistent_id)
+    if not may_lift_hold(current_user):
+        abort(403)
+    form = LiftHoldForm()
+    hold = hold_in_force(client)
+    if not form.validate_on_submit() or hold is None:
+        abort(400 if hold is not None else 409)
+    retention.lift_hold(hold, lifted_by=current_user)
+    db.session.commit()
+    flash(_("The legal hold is lifted: the retention policy applies to this record again."))
+    return redirect(url_for("clients.view", persistent_id=client.display_id))

@@ -24,6 +24,7 @@ from webapp.models import (
     HouseholdMember,
     IntakeScreening,
     Invitation,
+    LegalHold,
     MergeSuggestion,
     User,
     utcnow,
@@ -39,6 +40,7 @@ MOVED = {
     "household_members": HouseholdMember,
     "client_relationships": ClientRelationship,
     "intake_screenings": IntakeScreening,
+    "legal_holds": LegalHold,
 }
 # Rows made from the client's own names, rebuilt when the names change.
 REBUILT = {"client_aliases", "client_name_tokens"}

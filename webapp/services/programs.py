@@ -51,8 +51,10 @@ def create_program(
     open_case_limit: int | None = None,
     intake_closed: bool = False,
     hud_elements: bool = False,
+    retention_years: int | None = None,
 ) -> Program:
-    """A program; any standard left out takes the model's default."""
+    """A program; any standard left out takes the model's default. Without `retention_years`
+    closed cases are kept for ever."""
     _ensure_unique_name(name)
     defaults = MODEL_DEFAULTS[model]
     program = Program(
@@ -69,6 +71,7 @@ def create_program(
         open_case_limit=open_case_limit or None,
         intake_closed=intake_closed,
         hud_elements=hud_elements,
+        retention_years=retention_years,
     )
     db.session.add(program)
     db.session.flush()
@@ -91,9 +94,11 @@ def update_program(
     open_case_limit: int | None = None,
     intake_closed: bool = False,
     hud_elements: bool | None = None,
+    retention_years: int | None = None,
 ) -> Program:
-    """Change a program; a standard left blank goes back to the model's default; HUD's data
-    elements stay as they were unless `hud_elements` says."""
+    """Change a program; a standard left blank goes back to the model's default, a retention
+    left blank keeps closed cases for ever; HUD's data elements stay as they were unless
+    `hud_elements` says."""
     _ensure_unique_name(name, program.id)
     defaults = MODEL_DEFAULTS[model]
     program.name = name
@@ -111,6 +116,7 @@ def update_program(
     program.assessment_domains = _domains(assessment_domains)
     program.open_case_limit = open_case_limit or None
     program.intake_closed = intake_closed
+    program.retention_years = retention_years
     db.session.flush()
     audit.record(AuditAction.UPDATE, "program", program.id)
     return program
