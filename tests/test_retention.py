@@ -4,6 +4,7 @@ report, legal holds, and what stays for reports. Runs on SQLite and on PostgreSQ
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,15 +26,18 @@ from webapp.models import (
     ClosureRequest,
     Consent,
     ContactLog,
+    Document,
     Goal,
     Household,
     HouseholdMember,
     Intake,
+    IntakeScreening,
     InternalReferral,
     Invitation,
     LegalHold,
     MergeSuggestion,
     Phase,
+    PlanSignature,
     PlanTask,
     PostClosureFollowUp,
     Provider,
@@ -46,6 +50,7 @@ from webapp.models import (
     SelfIntakeSubmission,
     Service,
     ServicePlan,
+    WaitingOffer,
     utcnow,
 )
 from webapp.queries import retention as queries
@@ -308,7 +313,7 @@ def test_apply_without_yes_asks_first(app, agency, make_case):
     assert db.session.get(Client, case.client_id).anonymised_at is not None
 
 
-def test_nothing_said_about_the_person_is_left_in_any_table(agency, make_case):
+def test_nothing_said_about_the_person_is_left_in_any_table(app, agency, make_case):
     """Every table that can hold the client's name or words about them, filled with a marker;
     after anonymising, the marker is nowhere in the database (another client's words stay)."""
     street, housing, forever, admin, boss, worker = agency
@@ -357,6 +362,14 @@ def test_nothing_said_about_the_person_is_left_in_any_table(agency, make_case):
     row(HouseholdMember, household_id=household.id, client_id=client.id)
     row(HouseholdMember, household_id=household.id, name=MARK, birth_year=2012)
     row(ClientRelationship, client_id=client.id, name=MARK, kind="friend")
+    row(PlanSignature, plan_id=plan.id, terms_version=1, strokes=[[[1, 2], [3, 4]]])
+    # A photo of their ID, on disk as well: the row says deleted, the file is gone.
+    directory = Path(app.config["DOCUMENT_DIR"])
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "retention-test-photo").write_bytes(b"their face")
+    row(Document, client_id=client.id, case_id=case.id, stored_name="retention-test-photo")
+    screening = row(IntakeScreening, program_id=street.id, client_id=client.id, outcome="opened")
+    row(WaitingOffer, screening_id=screening.id)
     db.session.commit()
     # Every column retention replaces, in every row there is now, says the marker.
     tables = {column.table for name, column in text_columns().items() if name in services.SCRUBBED}
@@ -383,6 +396,9 @@ def test_nothing_said_about_the_person_is_left_in_any_table(agency, make_case):
     assert db.session.get(Client, client.id).estimated_birth_year == 1970
     assert db.session.get(Client, other.client_id).preferred_name == "Quintessa"
     assert db.session.get(Client, merged.id).anonymised_at is not None
+    assert not (directory / "retention-test-photo").exists()
+    assert db.session.scalars(sa.select(Document)).one().deleted_at is not None
+    assert db.session.scalars(sa.select(PlanSignature)).one().strokes is None
 
 
 def test_a_supervisor_places_a_legal_hold_with_a_reason_shown_and_audited(
@@ -550,3 +566,21 @@ def test_a_merge_moves_the_hold_to_the_record_that_stays(agency, make_case):
     db.session.commit()
     assert db.session.get(LegalHold, hold.id).client_id == kept.client_id
     assert queries.hold_in_force(db.session.get(Client, kept.client_id)).id == hold.id
+
+
+def test_someone_waiting_for_a_place_is_kept_whatever_their_old_cases(agency, make_case):
+    """An old case closed long ago, and a place waited for now in another program: they are
+    being served, so retention passes them by until they are off the list."""
+    street, housing, forever, admin, boss, worker = agency
+    case = make_case(street, worker, name="Wendell Waiting")
+    close(case, years_ago(6))
+    report, _run = job.make_report()
+    assert ids(report) == {case.client_id}
+    entry = row(IntakeScreening, program_id=housing.id, client_id=case.client_id, outcome="waiting")
+    db.session.commit()
+    report, _run = job.make_report()
+    assert ids(report) == set()
+    entry.outcome = "opened"
+    db.session.commit()
+    report, _run = job.make_report()
+    assert ids(report) == {case.client_id}

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
 
 from webapp import database
 from webapp.extensions import db
 from webapp.models import AuditAction, Client, RetentionRun, utcnow
 from webapp.queries import retention as queries
-from webapp.services import audit
+from webapp.services import audit, documents
 from webapp.services import retention as services
 from webapp.timeutil import local_today
 
@@ -97,6 +99,10 @@ def apply(digest: str, *, batch_size: int = 100, stop_after: int | None = None) 
             run = db.session.get(RetentionRun, run_id)
             run.applied_at = run.applied_at or utcnow()
             db.session.commit()
+        # The files of their documents, once the rows saying they are gone are committed.
+        directory = Path(current_app.config["DOCUMENT_DIR"])
+        for stored_name in queries.removed_files(chunk):
+            documents.remove_file(directory, stored_name)
         batches += 1
     db.session.rollback()
     with database.writes():

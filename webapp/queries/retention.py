@@ -17,11 +17,14 @@ from webapp.extensions import db
 from webapp.models import (
     Case,
     Client,
+    Document,
+    IntakeScreening,
     InternalReferral,
     InternalReferralStatus,
     Invitation,
     LegalHold,
     Program,
+    ScreeningOutcome,
     SelfIntakeSubmission,
     SubmissionStatus,
 )
@@ -104,6 +107,14 @@ def eligible(policy: Policy, as_of: date, now: datetime) -> sa.ColumnElement[boo
             Invitation.revoked_at.is_(None),
             Invitation.expires_at > now,
         ),
+        # Someone waiting for a place in a program is being served, whatever their old cases.
+        ~sa.exists().where(
+            IntakeScreening.outcome == ScreeningOutcome.WAITING,
+            sa.or_(
+                IntakeScreening.client_id == Client.id,
+                IntakeScreening.client_id.in_(merged_ids),
+            ),
+        ),
         ~sa.exists().where(
             SelfIntakeSubmission.status == SubmissionStatus.PENDING,
             SelfIntakeSubmission.invitation_id.in_(
@@ -179,5 +190,17 @@ def still_eligible(client_ids: list[int], policy: Policy, as_of: date, now: date
             sa.select(Client.id)
             .where(Client.id.in_(client_ids), eligible(policy, as_of, now))
             .order_by(Client.id)
+        )
+    )
+
+
+def removed_files(client_ids: list[int]) -> list[str]:
+    """The stored names of the deleted documents of these clients: the files anonymising them
+    removes once their batch is committed (again on a restart: removing is idempotent)."""
+    return list(
+        db.session.scalars(
+            sa.select(Document.stored_name).where(
+                Document.client_id.in_(client_ids), Document.deleted_at.is_not(None)
+            )
         )
     )

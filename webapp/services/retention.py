@@ -30,14 +30,17 @@ from webapp.models import (
     ClosureRequest,
     Consent,
     ContactLog,
+    Document,
     Goal,
     Household,
     HouseholdMember,
     Intake,
+    IntakeScreening,
     InternalReferral,
     Invitation,
     LegalHold,
     MergeSuggestion,
+    PlanSignature,
     PlanTask,
     PostClosureFollowUp,
     Referral,
@@ -48,6 +51,7 @@ from webapp.models import (
     SelfIntakeSubmission,
     ServicePlan,
     User,
+    WaitingOffer,
     utcnow,
 )
 from webapp.queries import retention as queries
@@ -117,12 +121,41 @@ SCRUBBED = {
     "household_members.name",
     "client_relationships.name",
     "client_relationships.how_to_reach",
+    "service_plans.consequences",
+    "plan_tasks.place",
+    "plan_tasks.schedule",
+    "plan_tasks.frequency",
+    "plan_tasks.provider_name",
+    "plan_signatures.name",
+    "plan_signatures.strokes",
+    "documents.title",
+    "documents.sha256",
+    "intake_screenings.intake",
+    "intake_screenings.reasons",
+    "intake_screenings.referred_to",
+    "waiting_offers.what",
 }
 
 # Text columns left as they are, and why.
 _CODES = "a code from a fixed list, read through label()"
 _STAFF = "staff, the agency's programs or its directory: not a client's record"
 KEPT = {
+    "documents.kind": _CODES,
+    "documents.content_type": "the file's type (image/jpeg, application/pdf)",
+    "documents.stored_name": "a random name, never the upload's; the file itself is removed",
+    "plan_signatures.party": _CODES,
+    "plan_signatures.method": _CODES,
+    "hud_answers.race": "HUD's race codes, kept as reports keep the other coded answers",
+    "intake_screenings.answers": "answers to the program's own questions, chosen from its list, "
+    "kept as assessment scores are (the free text of the screening is replaced)",
+    "intake_screenings.outcome": _CODES,
+    "intake_screenings.priority": _CODES,
+    "eligibility_questions.text": _STAFF,
+    "eligibility_questions.kind": _STAFF,
+    "eligibility_questions.choices": _STAFF,
+    "eligibility_questions.qualifying": _STAFF,
+    "eligibility_questions.priority": _STAFF,
+    "eligibility_questions.priority_answers": _STAFF,
     "assessment_scores.domain": _CODES,
     "assessments.kind": _CODES,
     "audit_events.action": _CODES,
@@ -338,7 +371,35 @@ def anonymise(client: Client) -> bool:
     _blank(ServicePlan, ServicePlan.id.in_(plans), agreed_by="")
     goals = sa.select(Goal.id).where(Goal.plan_id.in_(plans)).scalar_subquery()
     _blank(Goal, Goal.id.in_(goals), statement="", measure="")
-    _blank(PlanTask, PlanTask.goal_id.in_(goals), description="", support_person="")
+    _blank(
+        PlanTask,
+        PlanTask.goal_id.in_(goals),
+        description="",
+        support_person="",
+        place="",
+        schedule="",
+        frequency="",
+        provider_name="",
+    )
+    _blank(ServicePlan, ServicePlan.id.in_(plans), consequences="")
+    _blank(PlanSignature, PlanSignature.plan_id.in_(plans), name=REMOVED, strokes=sa.null())
+    # Their documents go: each marked deleted (audited, as any deletion) and its file removed
+    # once the batch is committed (jobs.retention).
+    for document in db.session.scalars(
+        sa.select(Document).where(Document.client_id.in_(people), Document.deleted_at.is_(None))
+    ):
+        document.deleted_at = now
+        audit.record(AuditAction.DELETE, "document", document.id)
+    _blank(Document, Document.client_id.in_(people), title=REMOVED, sha256="")
+    screenings = sa.select(IntakeScreening.id).where(IntakeScreening.client_id.in_(people))
+    _blank(
+        IntakeScreening,
+        IntakeScreening.id.in_(screenings.scalar_subquery()),
+        intake={},
+        reasons="",
+        referred_to="",
+    )
+    _blank(WaitingOffer, WaitingOffer.screening_id.in_(screenings.scalar_subquery()), what="")
     _blank(CaseEvent, CaseEvent.case_id.in_(cases), note="")
     _blank(
         ClosureRequest,
