@@ -53,3 +53,23 @@ def test_closure_asks_the_exit_destination_at_phone_size(
     page.goto(f"/cases/{case_id}/close")
     assert page.get_by_label("Where are they going? (HUD exit destination)").is_visible()
     check_phone_layout(page, "hmis-closure", browser_page.problems)
+
+
+def test_huds_questions_follow_the_program_chosen(browser_page, make_user, make_program):  # noqa: F811
+    """A worker in a program that asks HUD's questions and one that does not: the quick intake
+    stays short for the second, and asks them again when the first is chosen."""
+    page = browser_page.page
+    with browser_page.app.app_context():
+        hud = make_program("HUD Street Outreach", hud_elements=True)
+        plain = make_program("Drop-in")
+        make_user(Role.OUTREACH_WORKER, [hud, plain], email="rae@agency.test")
+        hud_id, plain_id = str(hud.id), str(plain.id)
+    sign_in(page, "rae@agency.test")
+    page.goto("/clients/new")
+    hud_fields = page.locator("#hud-fields")
+    page.get_by_label("Program").select_option(plain_id)
+    assert hud_fields.is_hidden()
+    page.get_by_label("Program").select_option(hud_id)
+    assert hud_fields.is_visible()
+    page.get_by_label("Program").select_option(plain_id)
+    assert hud_fields.is_hidden()

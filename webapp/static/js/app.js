@@ -33,6 +33,11 @@
       var program = fieldset.form && fieldset.form.elements.namedItem("program");
       if (program) fieldset.hidden = program.value !== fieldset.dataset.programQuestions;
     });
+    // HUD's data elements (data-programs: the programs that ask them), shown for those only.
+    document.querySelectorAll("fieldset[data-programs]").forEach(function (fieldset) {
+      var program = fieldset.form && fieldset.form.elements.namedItem("program");
+      if (program) fieldset.hidden = fieldset.dataset.programs.split(" ").indexOf(program.value) === -1;
+    });
   }
   document.addEventListener("change", function () { setTimeout(showProgramQuestions, 0); });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", showProgramQuestions);
