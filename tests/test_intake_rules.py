@@ -377,6 +377,21 @@ def test_the_list_is_ordered_by_priority_then_by_date(as_user, agency):
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert [text.index(name) for name in expected] == sorted(text.index(n) for n in expected)
+    # Each person listed was seen: a view of their record in the audit trail, as in a search.
+    from webapp.models import AuditAction, AuditEvent
+
+    db.session.expire_all()
+    seen = set(
+        db.session.scalars(
+            sa.select(AuditEvent.record_id).where(
+                AuditEvent.action == AuditAction.VIEW,
+                AuditEvent.record_type == "client",
+                AuditEvent.user_id == agency.colleague.id,
+            )
+        )
+    )
+    listed = waiting_list(agency.worker, agency.program)
+    assert seen == {str(screening.client_id) for screening in listed}
 
 
 def test_who_sees_a_programs_waiting_list(as_user, agency):

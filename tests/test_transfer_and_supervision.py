@@ -296,3 +296,28 @@ def test_overdue_in_sql_is_the_same_rule_as_on_the_case_page(app, org, make_case
     in_python = {case.id for case in made if contact_overdue(case, today)}
     assert in_sql == in_python
     assert 0 < len(in_python) < len(made)  # both kinds are there
+
+
+def test_the_clients_supervision_lists_are_audited_as_seen(as_user, org, make_case):
+    """Names and IDs on the overview, and on a section's next page, are reads of those clients'
+    records, as a search's results are."""
+    from webapp.models import AuditAction, AuditEvent
+
+    def seen() -> set[str]:
+        db.session.expire_all()
+        return set(
+            db.session.scalars(
+                sa.select(AuditEvent.record_id).where(
+                    AuditEvent.action == AuditAction.VIEW,
+                    AuditEvent.record_type == "client",
+                    AuditEvent.user_id == org.boss.id,
+                )
+            )
+        )
+
+    late = [make_case(org.program, org.ana, follow_up_in_days=-1) for _ in range(11)]
+    as_user(org.boss).get("/supervision")
+    first_ten = {str(case.client_id) for case in late[:10]}
+    assert first_ten <= seen() and str(late[10].client_id) not in seen()
+    as_user(org.boss).get("/supervision/overdue?page=2", headers={"HX-Request": "true"})
+    assert str(late[10].client_id) in seen()

@@ -7,8 +7,11 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from webapp.extensions import db
+from webapp.models import AuditAction
 from webapp.queries.supervision import SECTIONS, overview, section_page
 from webapp.queries.visibility import is_supervisor_or_admin
+from webapp.services import audit
 from webapp.timeutil import local_today
 from webapp.web.fragments import render_page_or_fragment
 
@@ -24,11 +27,29 @@ def supervisors_only() -> None:
         abort(403)
 
 
+def _seen(page, case_lists):
+    """The clients a list showed (name and ID) were seen: a view of each one's record, as a
+    search that shows them is. Recorded after the page is drawn (the commit expires its rows)."""
+    audit.record_all(
+        AuditAction.VIEW,
+        "client",
+        sorted({case.client_id for cases in case_lists for case in cases}),
+    )
+    db.session.commit()
+    return page
+
+
 @bp.get("")
 def index() -> str:
     today = local_today()
-    return render_template(
-        "supervision/index.html", view=overview(current_user, today), today=today
+    view = overview(current_user, today)
+    page = render_template("supervision/index.html", view=view, today=today)
+    return _seen(
+        page,
+        [
+            *(listed.cases for listed in view.sections.values()),
+            [request.case for request in view.closures],
+        ],
     )
 
 
@@ -41,6 +62,7 @@ def section(section: str) -> Response:
     if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
         abort(400)
     listed = section_page(current_user, section, local_today(), int(page))
-    return render_page_or_fragment(
+    response = render_page_or_fragment(
         "supervision/section.html", "supervision/_cases.html", listed=listed
     )
+    return _seen(response, [listed.cases])

@@ -11,10 +11,10 @@ from werkzeug.wrappers import Response
 
 from webapp.extensions import db
 from webapp.forms.intake_rules import CheckInForm, OfferForm, TakeOffForm
-from webapp.models import WORKER_ROLES, IntakeScreening, Program, ScreeningOutcome
+from webapp.models import WORKER_ROLES, AuditAction, IntakeScreening, Program, ScreeningOutcome
 from webapp.queries.intake_rules import is_full, open_cases_in, waiting_counts, waiting_list
 from webapp.queries.visibility import in_programs_of, programs_of
-from webapp.services import intake_rules
+from webapp.services import audit, intake_rules
 from webapp.timeutil import local_today
 from webapp.web.access import get_screening_or_404
 from webapp.web.templating import say
@@ -40,14 +40,19 @@ def program_list(program_id: int) -> str:
     program = db.session.get(Program, program_id)
     if program is None or not in_programs_of(current_user, program.id):
         abort(404)
-    return render_template(
+    waiting = waiting_list(current_user, program)
+    page = render_template(
         "waiting/list.html",
         program=program,
-        waiting=waiting_list(current_user, program),
+        waiting=waiting,
         full=is_full(program),
         open_cases=open_cases_in(program),
         today=local_today(),
     )
+    # Each person listed was seen (name, ID), as in a search: a view of their record.
+    audit.record_all(AuditAction.VIEW, "client", [screening.client_id for screening in waiting])
+    db.session.commit()
+    return page
 
 
 def _entry(screening: IntakeScreening, **forms) -> str:
