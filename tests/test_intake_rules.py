@@ -370,9 +370,9 @@ def test_the_list_is_ordered_by_priority_then_by_date(as_user, agency):
     wait(agency, "Urgent", WaitPriority.URGENT, 0)
     wait(agency, "Older High", WaitPriority.HIGH, 10)
     expected = ["Urgent", "Older High", "Recent High", "Oldest Normal", "Newest Normal"]
-    assert [s.client.preferred_name for s in waiting_list(agency.worker, agency.program)] == (
-        expected
-    )
+    assert [
+        s.client.preferred_name for s in waiting_list(agency.worker, agency.program).screenings
+    ] == (expected)
     page = as_user(agency.colleague).get(f"/waiting/programs/{agency.program.id}")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
@@ -390,8 +390,47 @@ def test_the_list_is_ordered_by_priority_then_by_date(as_user, agency):
             )
         )
     )
-    listed = waiting_list(agency.worker, agency.program)
+    listed = waiting_list(agency.worker, agency.program).screenings
     assert seen == {str(screening.client_id) for screening in listed}
+
+
+def test_a_long_waiting_list_shows_a_page_at_a_time(as_user, agency):
+    from webapp.models import AuditAction, AuditEvent
+    from webapp.queries.intake_rules import WAITING_PAGE_SIZE
+
+    for n in range(WAITING_PAGE_SIZE + 3):
+        wait(agency, f"Person {n:02d}", WaitPriority.NORMAL, 100 - n)
+    url = f"/waiting/programs/{agency.program.id}"
+    client = as_user(agency.colleague)
+    first = client.get(url).get_data(as_text=True)
+    assert "Person 00" in first and f"Person {WAITING_PAGE_SIZE - 1:02d}" in first
+    assert f"Person {WAITING_PAGE_SIZE:02d}" not in first
+    assert f"More ({WAITING_PAGE_SIZE} of {WAITING_PAGE_SIZE + 3} shown)" in first
+    assert f"{url}?page=2" in first and '<ol class="list waiting-list" start="1"' in first
+    # "More" asked by htmx: the next people only, numbered on from the first page.
+    more = client.get(f"{url}?page=2", headers={"HX-Request": "true"})
+    text = more.get_data(as_text=True)
+    assert more.status_code == 200 and "<html" not in text and "HX-Request" in more.headers["Vary"]
+    assert f'start="{WAITING_PAGE_SIZE + 1}"' in text
+    assert [f"Person {n:02d}" in text for n in range(WAITING_PAGE_SIZE + 3)] == (
+        [False] * WAITING_PAGE_SIZE + [True] * 3
+    )
+    assert "More (" not in text
+    # The same page on its own is a whole page, with the way back.
+    alone = client.get(f"{url}?page=2").get_data(as_text=True)
+    assert "<html" in alone and f"{url}?page=1" in alone
+    # Only who was shown is recorded as seen.
+    db.session.expire_all()
+    seen = db.session.scalar(
+        sa.select(sa.func.count(AuditEvent.id)).where(
+            AuditEvent.action == AuditAction.VIEW,
+            AuditEvent.record_type == "client",
+            AuditEvent.user_id == agency.colleague.id,
+        )
+    )
+    assert seen == WAITING_PAGE_SIZE + 3 + 3
+    for bad in ("0", "-1", "x", "10001", "9" * 40):
+        assert client.get(f"{url}?page={bad}").status_code == 400
 
 
 def test_who_sees_a_programs_waiting_list(as_user, agency):
@@ -472,7 +511,7 @@ def test_taking_someone_off_the_list_opens_their_case(as_user, agency, make_case
     entry = db.session.get(IntakeScreening, entry.id)
     assert entry.outcome == ScreeningOutcome.OPENED and entry.case_id == case.id
     assert entry.taken_off_by_id == agency.colleague.id
-    assert waiting_list(agency.worker, agency.program) == []
+    assert waiting_list(agency.worker, agency.program).screenings == []
     # Its page now leads to the case; a second take-off is refused, nothing more opened.
     assert as_user(agency.worker).get(f"/waiting/{entry.id}").headers["Location"] == (
         f"/cases/{case.id}"

@@ -104,25 +104,54 @@ def _order() -> tuple:
     return rank, IntakeScreening.waiting_since, IntakeScreening.id
 
 
-def waiting_list(user: User, program: Program) -> list[IntakeScreening]:
-    """The people waiting for `program`, as `user` may see them: by priority, then by the date
-    they were put on the list (the longest waiting first)."""
-    return list(
-        db.session.scalars(
-            sa.select(IntakeScreening)
-            .where(
-                IntakeScreening.program_id == program.id,
-                IntakeScreening.outcome == ScreeningOutcome.WAITING,
-                visible_screenings(user),
-            )
-            .order_by(*_order())
-            .options(
-                so.selectinload(IntakeScreening.client),
-                so.selectinload(IntakeScreening.holding_worker),
-                so.selectinload(IntakeScreening.offers),
-            )
+# A waiting list shows this many at a time; "More" brings the next (the list grows with demand).
+WAITING_PAGE_SIZE = 25
+
+
+@dataclass
+class WaitingPage:
+    """One page of a program's waiting list, and how many wait on it in all."""
+
+    screenings: list[IntakeScreening]
+    total: int
+    page: int
+
+    @property
+    def first_place(self) -> int:
+        """The place in the queue of the page's first person (1 for the first page)."""
+        return (self.page - 1) * WAITING_PAGE_SIZE + 1
+
+    @property
+    def shown(self) -> int:
+        return min(self.page * WAITING_PAGE_SIZE, self.total)
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * WAITING_PAGE_SIZE < self.total
+
+
+def waiting_list(user: User, program: Program, page: int = 1) -> WaitingPage:
+    """The people waiting for `program`, as `user` may see them, a page at a time: by priority,
+    then by the date they were put on the list (the longest waiting first)."""
+    waiting = sa.and_(
+        IntakeScreening.program_id == program.id,
+        IntakeScreening.outcome == ScreeningOutcome.WAITING,
+        visible_screenings(user),
+    )
+    total = db.session.scalar(sa.select(sa.func.count(IntakeScreening.id)).where(waiting)) or 0
+    screenings = db.session.scalars(
+        sa.select(IntakeScreening)
+        .where(waiting)
+        .order_by(*_order())
+        .offset((page - 1) * WAITING_PAGE_SIZE)
+        .limit(WAITING_PAGE_SIZE)
+        .options(
+            so.selectinload(IntakeScreening.client),
+            so.selectinload(IntakeScreening.holding_worker),
+            so.selectinload(IntakeScreening.offers),
         )
     )
+    return WaitingPage(list(screenings), total, page)
 
 
 def waiting_counts(user: User) -> dict[int, int]:

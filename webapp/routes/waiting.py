@@ -4,7 +4,7 @@ the resources offered while they wait, and taking them off the list into a case.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -17,6 +17,7 @@ from webapp.queries.visibility import in_programs_of, programs_of
 from webapp.services import audit, intake_rules
 from webapp.timeutil import local_today
 from webapp.web.access import get_screening_or_404
+from webapp.web.fragments import render_page_or_fragment
 from webapp.web.templating import say
 
 bp = Blueprint("waiting", __name__, url_prefix="/waiting")
@@ -35,14 +36,24 @@ def index() -> str:
     )
 
 
+# Far past any real list; a page number beyond it is refused, not counted to.
+MAX_PAGE = 10_000
+
+
 @bp.get("/programs/<int:program_id>")
-def program_list(program_id: int) -> str:
+def program_list(program_id: int) -> Response:
+    """A program's waiting list a page at a time: "More" brings the next page in place (htmx),
+    or `?page=N` on its own."""
     program = db.session.get(Program, program_id)
     if program is None or not in_programs_of(current_user, program.id):
         abort(404)
-    waiting = waiting_list(current_user, program)
-    page = render_template(
+    page = request.args.get("page", "1")
+    if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
+        abort(400)
+    waiting = waiting_list(current_user, program, int(page))
+    response = render_page_or_fragment(
         "waiting/list.html",
+        "waiting/_entries.html",
         program=program,
         waiting=waiting,
         full=is_full(program),
@@ -50,9 +61,11 @@ def program_list(program_id: int) -> str:
         today=local_today(),
     )
     # Each person listed was seen (name, ID), as in a search: a view of their record.
-    audit.record_all(AuditAction.VIEW, "client", [screening.client_id for screening in waiting])
+    audit.record_all(
+        AuditAction.VIEW, "client", [screening.client_id for screening in waiting.screenings]
+    )
     db.session.commit()
-    return page
+    return response
 
 
 def _entry(screening: IntakeScreening, **forms) -> str:
