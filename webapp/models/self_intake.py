@@ -34,7 +34,7 @@ class Invitation(db.Model):
     # The form's language; empty: the client's browser decides.
     language: so.Mapped[str] = so.mapped_column(sa.String(8), default="")
     client_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("clients.id", ondelete="RESTRICT")
+        sa.ForeignKey("clients.id", ondelete="RESTRICT"), index=True
     )
     note: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
     created_by_id: so.Mapped[int] = so.mapped_column(
