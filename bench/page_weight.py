@@ -142,7 +142,7 @@ def run() -> dict:
                 "ORDER BY cases.id"
             ).fetchone()[0]
         PAGES["case"] = f"/cases/{case_id}"
-        with gunicorn(url, workers=2) as base, sync_playwright() as playwright:
+        with gunicorn(url) as base, sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path="/usr/bin/chromium", args=LAUNCH_ARGS
             )

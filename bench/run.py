@@ -148,7 +148,7 @@ no other load:
 {alone_text}
 
 Concurrent writers ({server_load.USERS} workers posting contact logs for \
-{server_load.WRITE_SECONDS} s, 4 gunicorn
+{server_load.WRITE_SECONDS} s, {server_load.WORKERS} gunicorn
 workers): {writers["accepted"]:,} accepted, {writers["errors"]} errors, \
 {writers["rows_written"]:,} rows written,
 {writers["lost"]} lost; {writers["per_second"]} a second.
@@ -157,7 +157,8 @@ workers): {writers["accepted"]:,} accepted, {writers["errors"]} errors, \
     return (
         f"""## Server latency against the floor
 
-gunicorn with 4 workers, {server_load.USERS} signed-in workers at once, each requesting in turn \
+gunicorn with {server_load.WORKERS} workers (README's default), {server_load.USERS} signed-in \
+workers at once, each requesting in turn \
 the floor (`/healthz`,
 one trivial query), Today, a search for a client's full name (as a worker types it to find someone),
 one of their case pages and a contact-log POST, {server_load.ROUNDS} rounds. Budgets: each page's \

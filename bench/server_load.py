@@ -2,8 +2,9 @@
 both databases (PostgreSQL when it answers on 127.0.0.1:5432).
 
 For each database and size: a fresh database, migrated, filled by `flask demo generate`, served by
-gunicorn (4 workers); 20 signed-in workers at once request Today, a search, one of their case
-pages and a contact-log POST, and a trivial route (`/healthz`) in the same run is the floor.
+gunicorn as README runs it (its default worker count); 20 signed-in workers at once request Today,
+a search, one of their case pages and a contact-log POST, and a trivial route (`/healthz`) in the
+same run is the floor.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ SIZES = {
     ),
 }
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+# README's default (gunicorn.conf.py): what a newcomer's `make run` serves with.
+WORKERS = int(os.environ.get("WEB_CONCURRENCY", "2"))
 ROUTES = ("floor", "today", "search", "case", "contact_post")
 
 
@@ -101,13 +104,15 @@ def prepare(url: str, clients: int, contacts: int) -> float:
 
 
 @contextmanager
-def gunicorn(url: str, workers: int = 4):
+def gunicorn(url: str):
+    """Waymark served as README says (`gunicorn --config gunicorn.conf.py`), with its default
+    worker count (WEB_CONCURRENCY, 2 unless set); only the access log goes nowhere."""
     port = free_port()
     server = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
-            "--workers",
-            str(workers),
+            "--config",
+            "gunicorn.conf.py",
             "--bind",
             f"127.0.0.1:{port}",
             "--access-logfile",
@@ -158,10 +163,17 @@ class Browser:
         _, page = self.open(path)
         return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
-    def sign_in(self, email: str, password: str) -> None:
+    def sign_in(self, email: str, password: str, totp_secret: str | None = None) -> None:
         token = self.csrf("/login")
         status, _ = self.open("/login", {"csrf_token": token, "email": email, "password": password})
         assert status == 302, status
+        if totp_secret is not None:  # an admin: the second step, with the authenticator's code
+            import pyotp
+
+            token = self.csrf("/login/code")
+            code = pyotp.TOTP(totp_secret).now()
+            status, _ = self.open("/login/code", {"csrf_token": token, "code": code})
+            assert status == 302, status
 
 
 def workers_and_cases(url: str) -> list[tuple[str, int, str]]:
@@ -279,7 +291,7 @@ def one_at_a_time(base: str, url: str, person: tuple[str, int, str]) -> dict:
     Returns per page its median, its median ÷ the floor's, and its compressed size."""
     import gzip
 
-    from webapp.jobs.generate import PASSWORD
+    from webapp.jobs.generate import ADMIN_TOTP_SECRET, PASSWORD
 
     email, case_id, name = person
     worker = Browser(base)
@@ -296,9 +308,9 @@ def one_at_a_time(base: str, url: str, person: tuple[str, int, str]) -> dict:
     for role in ("supervisor", "admin"):
         who = staff_email(url, role)
         if who is None:
-            continue
+            raise RuntimeError(f"the generated organisation has no {role}")
         browser = Browser(base)
-        browser.sign_in(who, PASSWORD)
+        browser.sign_in(who, PASSWORD, ADMIN_TOTP_SECRET if role == "admin" else None)
         for page in OVERVIEW_PAGES:
             pages.append((f"{page} ({role})", browser, f"/{page}"))
     floor: list[float] = []

@@ -60,6 +60,9 @@ PASSWORD = (
     "generated-data-password"  # the same for every generated worker: benchmarks sign in with it
 )
 EMAIL_DOMAIN = "generated.example"
+# The generated admin's authenticator secret (admins need a second factor): benchmarks compute its
+# codes. Known to anyone who reads this file, as the password is: generated data only.
+ADMIN_TOTP_SECRET = "GENERATEDADMINXXGENERATEDADMINXX"
 CHUNK = 5000
 CASES_PER_WORKER = 25
 
@@ -420,7 +423,27 @@ def _staff(
                 }
             )
             user_id += 1
-    _insert(User, [{k: v for k, v in row.items() if k != "programs"} for row in rows])
+    rows.append(
+        {
+            "id": user_id,
+            "email": f"admin{user_id}@{EMAIL_DOMAIN}",
+            "display_name": f"Admin {user_id}",
+            "password_hash": password_hash,
+            "role": Role.ADMIN,
+            "active": True,
+            "session_version": 1,
+            "programs": [],
+            "supervisor_id": None,
+            "totp_secret": ADMIN_TOTP_SECRET,
+        }
+    )
+    _insert(
+        User,
+        [
+            {"totp_secret": None, **{k: v for k, v in row.items() if k != "programs"}}
+            for row in rows
+        ],
+    )
     for row in rows:
         memberships += [
             {"user_id": row["id"], "program_id": program_id} for program_id in row["programs"]
