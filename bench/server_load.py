@@ -313,6 +313,8 @@ def one_at_a_time(base: str, url: str, person: tuple[str, int, str]) -> dict:
         browser.sign_in(who, PASSWORD, ADMIN_TOTP_SECRET if role == "admin" else None)
         for page in OVERVIEW_PAGES:
             pages.append((f"{page} ({role})", browser, f"/{page}"))
+        # Two letters as someone who sees every client of their programs (or all) types them.
+        pages.append((f"search_2 ({role})", browser, f"/clients?q={urllib.parse.quote(name[:2])}"))
     floor: list[float] = []
     timings: dict[str, list[float]] = {name: [] for name, _, _ in pages}
     sizes: dict[str, int] = {}

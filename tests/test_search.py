@@ -110,8 +110,8 @@ def test_searches_that_show_clients_are_audited_without_the_query(as_user, peopl
 def test_short_prefixes_list_in_name_order_page_by_page(
     as_user, make_program, make_user, make_case, app, query
 ):
-    """However the database is led to find them (issue 22: a single letter walks the name
-    index, longer prefixes find the matches first), the order is the names' order."""
+    """The matches are put in name order from their name words' rows (issue 22), then checked
+    for visibility: the order is the names' order, page after page."""
     app.config["PAGE_SIZE"] = 3
     program = make_program()
     sam = make_user(programs=[program])
@@ -129,3 +129,33 @@ def test_short_prefixes_list_in_name_order_page_by_page(
         key=str.lower,
     )
     assert everyone == expected
+
+
+def test_a_renamed_client_is_found_under_the_new_name_in_its_new_place(
+    as_user, make_program, make_user, make_case
+):
+    """Each name word keeps its client's sort key: a change of name moves the client in the
+    order as well as in what finds them (the words are made again with the key)."""
+    from webapp.extensions import db
+    from webapp.services import clients
+
+    program = make_program()
+    sam = make_user(programs=[program])
+    # Made out of name order, so an order by anything but the names shows.
+    make_case(program, sam, name="Ruth Ames")
+    renamed = make_case(program, sam, name="Rosa Alba").client
+    make_case(program, sam, name="Rob Marr")
+    make_case(make_program("Elsewhere"), None, name="Ro Hidden")
+    client = as_user(sam)
+    assert found(client, "r") == ["Rob Marr", "Rosa Alba", "Ruth Ames"]
+    clients.update_client(
+        renamed,
+        clients.ClientDetails(preferred_name="Aaron Rupp"),
+        expected_version=renamed.version,
+        changed_by=sam,
+    )
+    db.session.commit()
+    assert found(client, "r") == ["Aaron Rupp", "Rob Marr", "Ruth Ames"]
+    assert found(client, "ru") == ["Aaron Rupp", "Ruth Ames"]
+    assert found(client, "rosa") == []
+    assert "Ro Hidden" not in found(client, "ro")

@@ -256,6 +256,7 @@ def generate(*, clients: int, contacts: int, seed: int = 7, today: date | None =
             f"555-{rng.randint(200, 999)}-{rng.randint(1000, 9999)}" if rng.random() < 0.6 else None
         )
         legal = f"{first} {last}"
+        key = " | ".join(fold(name) for name in (first, legal))
         opened = _moment(rng, TEN_YEARS, today)
         client_rows.append(
             {
@@ -263,7 +264,7 @@ def generate(*, clients: int, contacts: int, seed: int = 7, today: date | None =
                 "persistent_id": persistent_id,
                 "preferred_name": first,
                 "legal_name": legal,
-                "name_key": " | ".join(fold(name) for name in (first, legal)),
+                "name_key": key,
                 "language": rng.choice(SAMPLED_LANGUAGES),
                 "estimated_birth_year": today.year - rng.randint(18, 80),
                 "phone": phone,
@@ -284,6 +285,7 @@ def generate(*, clients: int, contacts: int, seed: int = 7, today: date | None =
                     "token": token.token,
                     "metaphone": token.metaphone,
                     "nysiis": token.nysiis,
+                    "name_key": key,
                 }
             )
             token_id += 1

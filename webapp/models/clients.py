@@ -101,6 +101,9 @@ class ClientNameToken(db.Model):
     token: so.Mapped[str] = so.mapped_column(sa.String(100), index=True)
     metaphone: so.Mapped[str] = so.mapped_column(sa.String(40), index=True)
     nysiis: so.Mapped[str] = so.mapped_column(sa.String(40), index=True)
+    # The client's own name_key, kept beside each word: a search on a short prefix puts its
+    # matches in name order from these rows alone, without reading thousands of clients first.
+    name_key: so.Mapped[str] = so.mapped_column(sa.String(1000), default="")
 
 
 class ConsentScope(LabelledEnum):

@@ -49,6 +49,20 @@ class ClientDetails:
     contact_notes: str = ""
 
 
+def _index_names(client: Client, preferred: str, aliases: list[str]) -> None:
+    """The client's sort key and the words search finds them by, made again from their names."""
+    client.name_key = name_key(client, aliases)
+    client.name_tokens = [
+        ClientNameToken(
+            token=token.token,
+            metaphone=token.metaphone,
+            nysiis=token.nysiis,
+            name_key=client.name_key,
+        )
+        for token in tokens_of([preferred, client.legal_name or "", *aliases])
+    ]
+
+
 def name_key(details_or_client: ClientDetails | Client, aliases: list[str]) -> str:
     names = [details_or_client.preferred_name, details_or_client.legal_name or "", *aliases]
     return " | ".join(fold(name) for name in names if name)[:1000]
@@ -90,11 +104,7 @@ def create_client(
         aliases=[ClientAlias(name=alias) for alias in aliases],
         created_by_id=created_by.id if created_by else None,
     )
-    client.name_key = name_key(client, aliases)
-    client.name_tokens = [
-        ClientNameToken(token=token.token, metaphone=token.metaphone, nysiis=token.nysiis)
-        for token in tokens_of([preferred, client.legal_name or "", *aliases])
-    ]
+    _index_names(client, preferred, aliases)
     db.session.add(client)
     db.session.flush()
     audit.record(AuditAction.CREATE, "client", client.id, user=created_by)
@@ -165,11 +175,7 @@ def update_client(
     client.contact_notes = details.contact_notes.strip()
     if [alias.name for alias in client.aliases] != aliases:
         client.aliases = [ClientAlias(name=alias) for alias in aliases]
-    client.name_key = name_key(client, aliases)
-    client.name_tokens = [
-        ClientNameToken(token=token.token, metaphone=token.metaphone, nysiis=token.nysiis)
-        for token in tokens_of([preferred, client.legal_name or "", *aliases])
-    ]
+    _index_names(client, preferred, aliases)
     # The version column makes a concurrent UPDATE fail here instead of overwriting
     db.session.flush()
     audit.record(AuditAction.UPDATE, "client", client.id, user=changed_by)

@@ -73,6 +73,7 @@ SCRUBBED = {
     "client_name_tokens.token",
     "client_name_tokens.metaphone",
     "client_name_tokens.nysiis",
+    "client_name_tokens.name_key",
     "client_merges.survivor_before",
     "merge_suggestions.note",
     "consents.witness",
