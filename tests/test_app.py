@@ -66,6 +66,17 @@ def test_postgres_engine_is_pooled_with_pre_ping(tmp_path):
         assert db.engine.pool.size() == 5
 
 
+def test_postgres_sessions_do_not_compile_queries_to_machine_code(app):
+    """JIT compiling cost a page's big query more than it saved (decisions: issue 22)."""
+    from webapp.database import engine_options
+
+    if db.engine.dialect.name == "postgresql":
+        assert db.session.execute(sa.text("SHOW jit")).scalar() == "off"
+    else:  # the suite's SQLite run: the option PostgreSQL connections are opened with
+        options = engine_options("postgresql+psycopg://u@127.0.0.1/d")["connect_args"]["options"]
+        assert options == "-c jit=off"
+
+
 def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path):
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}", "SECRET_KEY": "x"},
