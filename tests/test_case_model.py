@@ -102,9 +102,9 @@ def test_the_cap_counts_weighed_cases(make_program, make_user, make_case):
     worker = make_user(Role.CASE_MANAGER, [program], supervisor=supervisor)
     first = make_case(program, worker, name="Fay")
     make_case(program, worker, name="Gus")
-    (load,) = [load for load in overview(supervisor, local_today()).caseloads if load.open]
+    (load,) = [load for load in overview(supervisor, local_today()).caseloads.loads if load.open]
     assert (load.open, load.weighted, load.over_cap) == (2, 2, False)
     first.model = CaseModel.INTENSIVE
     db.session.commit()
-    (load,) = [load for load in overview(supervisor, local_today()).caseloads if load.open]
+    (load,) = [load for load in overview(supervisor, local_today()).caseloads.loads if load.open]
     assert (load.open, load.weighted, load.over_cap) == (2, 3, True)

@@ -57,3 +57,44 @@ def test_a_long_section_pages_in_place_on_a_phone(browser_page):  # noqa: F811
     assert len(set(names)) == total  # nobody twice, nobody left out
     check_phone_layout(page, "supervision-2-all-of-them", browser_page.problems)
     assert browser_page.problems == []
+
+
+def test_caseloads_of_a_big_program_page_in_place_on_a_phone(browser_page):  # noqa: F811
+    """Twenty caseloads, then "More workers" adds the next rows to the same table."""
+    from webapp.models import Role
+    from webapp.queries.supervision import CASELOAD_PAGE_SIZE
+    from webapp.services import accounts
+
+    page = browser_page.page
+    with browser_page.app.app_context():
+        demo.load()
+        program = db.session.scalar(sa.select(Program).order_by(Program.id))
+        for number in range(CASELOAD_PAGE_SIZE + 5):
+            user = User(
+                email=f"extra{number}@demo.example",
+                display_name=f"Extra Worker{number:02}",
+                role=Role.OUTREACH_WORKER,
+                password_hash=accounts.hash_password("not-used-here-at-all"),
+            )
+            user.programs.append(program)
+            db.session.add(user)
+        db.session.commit()
+    sign_in(page, "supervisor@demo.example", "quiet-river-lantern")
+    page.goto("/supervision")
+    table = page.locator("table.caseloads")
+    rows = table.locator("tbody th[scope=row]")
+    assert rows.count() == CASELOAD_PAGE_SIZE
+    more = table.get_by_role("link", name="More workers")
+    total = int(more.inner_text().split(" of ")[1].split(" ")[0])
+    more.scroll_into_view_if_needed()
+    check_phone_layout(page, "supervision-3-caseloads-first-page", browser_page.problems)
+    more.click()
+    page.wait_for_function(
+        "n => document.querySelectorAll('table.caseloads tbody th[scope=row]').length === n",
+        arg=min(total, 2 * CASELOAD_PAGE_SIZE),
+    )
+    assert page.url.endswith("/supervision")
+    names = rows.all_inner_texts()
+    assert len(set(names)) == len(names)  # nobody twice
+    check_phone_layout(page, "supervision-4-caseloads-more", browser_page.problems)
+    assert browser_page.problems == []

@@ -1,5 +1,6 @@
 """Transfer with a handoff note, the new worker's summary, supervision, and what Today shows."""
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -224,6 +225,52 @@ def test_supervision_sections_are_for_supervisors_and_refuse_odd_pages(
         assert response.status_code == 400, page
     # Far past the end: an empty page, not an error.
     assert as_user(org.boss).get("/supervision/overdue?page=500").status_code == 200
+
+
+def test_caseloads_show_a_page_of_workers_own_team_and_over_cap_first(
+    as_user, org, make_user, make_case
+):
+    """A program of many workers (issue 22): twenty caseloads at a time, the supervisor's own
+    team first, then whoever is over the cap, then the rest by name; "More" brings the next
+    rows in place (a tbody, htmx) or as a page of its own."""
+    from webapp.queries.supervision import CASELOAD_PAGE_SIZE
+
+    others = [
+        make_user(Role.OUTREACH_WORKER, [org.program], name=f"Aaron Other{n:02}")
+        for n in range(CASELOAD_PAGE_SIZE + 2)
+    ]
+    over = others[-1]  # last by name, first after the team: three cases, cap two
+    for _ in range(3):
+        make_case(org.program, over)
+    client = as_user(org.boss)
+    page = client.get("/supervision").get_data(as_text=True)
+    table = page.split('id="caseloads-heading"')[1].split("</section>")[0]
+    names = re.findall(r'<th scope="row">([^<]+)<br>', table)
+    assert len(names) == CASELOAD_PAGE_SIZE
+    # Ana is Marcus's; then Aaron Other21, over the cap; then the rest by name.
+    assert names[:3] == ["Ana Worker", over.display_name, "Aaron Other00"]
+    total = len(others) + 3  # and Ana, Ben and Marcus (who may hold cases too)
+    assert f"More workers ({CASELOAD_PAGE_SIZE} of {total} shown)" in table
+    assert 'hx-get="/supervision/caseloads?page=2"' in table
+
+    more = client.get("/supervision/caseloads?page=2", headers={"HX-Request": "true"})
+    rest = more.get_data(as_text=True)
+    assert more.status_code == 200 and "<html" not in rest and rest.startswith("<tbody>")
+    assert re.findall(r'<th scope="row">([^<]+)<br>', rest) == [
+        "Aaron Other18",
+        "Aaron Other19",
+        "Aaron Other20",
+        "Ben Newworker",
+        "Marcus Supervisor",
+    ]
+    assert "More workers" not in rest
+    whole = client.get("/supervision/caseloads?page=2").get_data(as_text=True)
+    assert "<html" in whole and "Previous" in whole and "Ben Newworker" in whole
+
+    assert as_user(org.ana).get("/supervision/caseloads").status_code == 403
+    assert as_user(make_user(Role.ADMIN)).get("/supervision/caseloads").status_code == 200
+    for bad in ("0", "-1", "abc", "99999999", ""):
+        assert client.get(f"/supervision/caseloads?page={bad}").status_code == 400, bad
 
 
 def test_supervision_neither_lists_nor_counts_a_restricted_case_it_may_not_open(

@@ -33,6 +33,8 @@ from webapp.queries.visibility import programs_of, visible_cases
 
 # Cases listed per section and page; the overview shows the first page of each.
 PAGE_SIZE = 10
+# Workers' caseloads per page: a program of hundreds of workers is read a page at a time.
+CASELOAD_PAGE_SIZE = 20
 
 
 @dataclass
@@ -77,8 +79,25 @@ class CasePage:
 
 
 @dataclass
+class CaseloadPage:
+    """One page of the caseloads in view, and how many there are."""
+
+    loads: list[Caseload]
+    total: int
+    page: int
+
+    @property
+    def shown(self) -> int:
+        return min(self.page * CASELOAD_PAGE_SIZE, self.total)
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * CASELOAD_PAGE_SIZE < self.total
+
+
+@dataclass
 class Overview:
-    caseloads: list[Caseload]
+    caseloads: CaseloadPage
     sections: dict[str, CasePage]
     closures: list[ClosureRequest]
     closures_total: int
@@ -158,6 +177,7 @@ def _caseloads(
     in_view = _in_view(user, program_ids)
     members = db.session.execute(
         sa.select(User, program_memberships.c.program_id)
+        .options(so.load_only(User.id, User.display_name, User.supervisor_id))
         .join(program_memberships)
         .where(
             program_memberships.c.program_id.in_(program_ids),
@@ -219,10 +239,29 @@ def _caseloads(
         load = caseloads.get((worker_id, program_id))
         if load is not None:
             load.team_cases = count
+    # The viewer's own team first, then whoever is over the cap, then the rest; each by program
+    # and name. A page of twenty shows a supervisor their people and the problems first.
     ordered = sorted(
-        caseloads.values(), key=lambda load: (load.program.name, load.worker.display_name)
+        caseloads.values(),
+        key=lambda load: (
+            load.worker.supervisor_id != user.id,
+            not load.over_cap,
+            load.program.name,
+            load.worker.display_name,
+        ),
     )
     return ordered, sizes
+
+
+def _page_of(loads: list[Caseload], page: int) -> CaseloadPage:
+    start = (page - 1) * CASELOAD_PAGE_SIZE
+    return CaseloadPage(loads[start : start + CASELOAD_PAGE_SIZE], len(loads), page)
+
+
+def caseload_page(user: User, today: date, page: int) -> CaseloadPage:
+    """One page of the caseloads in view (the overview shows the first)."""
+    loads, _sizes = _caseloads(user, _programs(user), today)
+    return _page_of(loads, page)
 
 
 def overview(user: User, today: date) -> Overview:
@@ -230,7 +269,7 @@ def overview(user: User, today: date) -> Overview:
     closures = pending_closures_for(user)
     caseloads, sizes = _caseloads(user, programs, today)
     return Overview(
-        caseloads=caseloads,
+        caseloads=_page_of(caseloads, 1),
         sections={
             section: section_page(user, section, today, programs=programs, total=sizes[section])
             for section in SECTIONS

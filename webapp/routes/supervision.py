@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from webapp.extensions import db
 from webapp.models import AuditAction
-from webapp.queries.supervision import SECTIONS, overview, section_page
+from webapp.queries.supervision import SECTIONS, caseload_page, overview, section_page
 from webapp.queries.visibility import is_supervisor_or_admin
 from webapp.services import audit
 from webapp.timeutil import local_today
@@ -53,15 +53,30 @@ def index() -> str:
     )
 
 
+def _page_number() -> int:
+    page = request.args.get("page", "1")
+    if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
+        abort(400)
+    return int(page)
+
+
+@bp.get("/caseloads")
+def caseloads() -> Response:
+    """One page of the caseloads: the next rows under "More" (htmx), or a page of its own.
+    Workers' names and counts only: no client is shown."""
+    return render_page_or_fragment(
+        "supervision/caseloads.html",
+        "supervision/_caseloads.html",
+        caseloads=caseload_page(current_user, local_today(), _page_number()),
+    )
+
+
 @bp.get("/<section>")
 def section(section: str) -> Response:
     """One page of a section: the next rows under "More" (htmx), or a page of its own."""
     if section not in SECTIONS:
         abort(404)
-    page = request.args.get("page", "1")
-    if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
-        abort(400)
-    listed = section_page(current_user, section, local_today(), int(page))
+    listed = section_page(current_user, section, local_today(), _page_number())
     response = render_page_or_fragment(
         "supervision/section.html", "supervision/_cases.html", listed=listed
     )
