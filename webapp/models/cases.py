@@ -93,6 +93,15 @@ class Case(db.Model):
         ),
         # Supervision and program lists: open cases per program.
         sa.Index("ix_cases_program_open", "program_id", "closed_at"),
+        # Supervision's sections: the oldest open cases first, walked in order until a page of
+        # the section is found, instead of testing every open case in view and sorting them.
+        sa.Index(
+            "ix_cases_open_by_opened",
+            "opened_at",
+            "id",
+            postgresql_where=sa.text("closed_at IS NULL"),
+            sqlite_where=sa.text("closed_at IS NULL"),
+        ),
     )
 
     @property
