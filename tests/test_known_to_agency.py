@@ -292,3 +292,55 @@ def test_someone_who_can_see_the_client_gets_the_record_not_the_card(as_user, ag
     colleague = make_user(Role.OUTREACH_WORKER, [agency.outreach])
     _, body = check_page(as_user(colleague), preferred_name="Maria", legal_name="Maria Lopez")
     assert "Known to the agency" not in body and agency.maria.client.display_id in body
+
+
+def test_someone_known_only_through_a_waiting_list_is_told_with_who_holds_the_place(
+    as_user, make_program, make_user
+):
+    """A person waiting for a place in a program has no case: the card tells the waiting list and
+    the worker holding their place, so another program's worker asks rather than makes a second
+    record. Someone screened and not eligible reads as known there, no case now."""
+    from webapp.models import IntakeScreening, ScreeningOutcome, WaitPriority
+    from webapp.services import clients
+
+    shelter, outreach = make_program("Family Shelter"), make_program("Street Outreach")
+    rosa_worker = make_user(Role.CASE_MANAGER, [shelter], name="Rosa Diaz")
+    sam = make_user(Role.OUTREACH_WORKER, [outreach], name="Sam Whitfield")
+    for name, outcome in (
+        ("Lena Okafor", ScreeningOutcome.WAITING),
+        ("Tomas Berg", ScreeningOutcome.NOT_ELIGIBLE),
+    ):
+        person = clients.create_client(
+            clients.ClientDetails(preferred_name=name, legal_name=name, phone="555-0199"),
+            created_by=rosa_worker,
+        )
+        db.session.add(
+            IntakeScreening(
+                program=shelter,
+                client=person,
+                answers=[],
+                qualified=outcome == ScreeningOutcome.WAITING,
+                priority=WaitPriority.NORMAL,
+                outcome=outcome,
+                intake={},
+                waiting_since=local_today() if outcome == ScreeningOutcome.WAITING else None,
+                holding_worker_id=rosa_worker.id,
+            )
+        )
+    db.session.commit()
+    sams = as_user(sam)
+    body = sams.get("/clients", query_string={"q": "Lena Okafor"}).get_data(as_text=True)
+    card = body.split('id="agency-card"')[1]
+    assert "Family Shelter" in card and "Waiting for a place, held by Rosa Diaz." in card
+    assert "Ask for a referral" not in card  # a referral needs a case; they ask Rosa
+    assert "555-0199" not in body
+    status, body = check_page(sams, preferred_name="Tomas", legal_name="Tomas Berg")
+    card = body.split('id="agency-card"')[1]
+    assert "Known to Family Shelter; no open case now." in card
+    assert "Waiting for a place" not in card and "not eligible" not in card.lower()
+    # Who sees the waiting list sees the person, not the card.
+    shelter_colleague = as_user(make_user(Role.CASE_MANAGER, [shelter]))
+    body = shelter_colleague.get("/clients", query_string={"q": "Lena Okafor"}).get_data(
+        as_text=True
+    )
+    assert "Lena Okafor" in body and 'id="agency-card"' not in body

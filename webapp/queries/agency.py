@@ -23,10 +23,12 @@ from webapp.models import (
     Case,
     Consent,
     ConsentScope,
+    IntakeScreening,
     InternalReferral,
     InternalReferralStatus,
     Program,
     ReferralRequest,
+    ScreeningOutcome,
     User,
 )
 from webapp.names import words
@@ -50,11 +52,22 @@ class Holder:
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """A place on a program's waiting list holding the person: where, and who to ask."""
+
+    program: str
+    worker: str | None
+
+
+@dataclass(frozen=True)
 class AgencyMatch:
     reasons: tuple[str, ...]
     holders: tuple[Holder, ...]
-    # Programs where the person is known only through a closed case.
+    # Programs where the person is known only through a closed case (or a screening that opened
+    # none: they did not qualify, or were taken off a list).
     closed_in: tuple[str, ...] = ()
+    # Waiting lists the person is on, with the worker who holds their place.
+    waiting: tuple[Waiting, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,7 +97,8 @@ def reads_as_full_name(query: str) -> bool:
 
 def known_to_agency(user: User, check: DuplicateCheck) -> AgencyCard:
     """The duplicate check's likely matches the user may not see, each told only by its open,
-    unrestricted cases in other programs (and programs of closed ones), and why it matched."""
+    unrestricted cases in other programs, the waiting lists they are on (and the programs of
+    closed cases and of screenings that opened none), and why it matched."""
     hidden = {candidate.client.id: candidate for candidate in check.hidden}
     if not hidden:
         return AgencyCard()
@@ -94,9 +108,26 @@ def known_to_agency(user: User, check: DuplicateCheck) -> AgencyCard:
         .options(so.joinedload(Case.program), so.joinedload(Case.primary_worker))
         .order_by(Case.opened_at.desc(), Case.id)
     ).all()
+    screenings = db.session.scalars(
+        sa.select(IntakeScreening)
+        .where(
+            IntakeScreening.client_id.in_(hidden),
+            IntakeScreening.outcome != ScreeningOutcome.OPENED,
+        )
+        .options(
+            so.joinedload(IntakeScreening.program), so.joinedload(IntakeScreening.holding_worker)
+        )
+        .order_by(IntakeScreening.screened_at.desc(), IntakeScreening.id)
+    ).all()
     matches = []
     for client_id, candidate in hidden.items():
         theirs = [case for case in cases if case.client_id == client_id]
+        screened = [s for s in screenings if s.client_id == client_id]
+        waiting = tuple(
+            Waiting(s.program.name, s.holding_worker.display_name if s.holding_worker else None)
+            for s in screened
+            if s.outcome == ScreeningOutcome.WAITING
+        )
         holders = tuple(
             Holder(
                 case.id,
@@ -108,16 +139,20 @@ def known_to_agency(user: User, check: DuplicateCheck) -> AgencyCard:
             if case.is_open
         )
         open_in = {holder.program for holder in holders}
+        open_in |= {place.program for place in waiting}
         closed_in = tuple(
             dict.fromkeys(
-                case.program.name
-                for case in theirs
-                if not case.is_open and case.program.name not in open_in
+                name
+                for name in (
+                    *(case.program.name for case in theirs if not case.is_open),
+                    *(s.program.name for s in screened if s.outcome != ScreeningOutcome.WAITING),
+                )
+                if name not in open_in
             )
         )
-        if holders or closed_in:
+        if holders or closed_in or waiting:
             reasons = tuple(dict.fromkeys(_DETAIL.sub("", r) for r in candidate.reasons))
-            matches.append(AgencyMatch(reasons, holders, closed_in))
+            matches.append(AgencyMatch(reasons, holders, closed_in, waiting))
     return AgencyCard(matches)
 
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from webapp.extensions import db
-from webapp.models import Case, Client, ClientNameToken, User
+from webapp.models import Case, Client, ClientNameToken, IntakeScreening, ScreeningOutcome, User
 from webapp.names import NameToken, tokens_of
 from webapp.queries.visibility import visible_clients
 from webapp.text import Phrase, phone_digits
@@ -205,10 +205,20 @@ def check(user: User, person: Person, today: date) -> DuplicateCheck:
     )
     # A likely match the worker may not open is counted, never named, so no second record is made;
     # a client known only through restricted cases is not even counted: restricted means restricted.
+    # Someone known through a screening that opened no case (waiting for a place, not eligible) is
+    # told too: a screening is never restricted.
     unrestricted_ids = (
         set(
             db.session.scalars(
-                sa.select(Case.client_id).where(Case.client_id.in_(ids), Case.restricted.is_(False))
+                sa.union(
+                    sa.select(Case.client_id).where(
+                        Case.client_id.in_(ids), Case.restricted.is_(False)
+                    ),
+                    sa.select(IntakeScreening.client_id).where(
+                        IntakeScreening.client_id.in_(ids),
+                        IntakeScreening.outcome != ScreeningOutcome.OPENED,
+                    ),
+                )
             )
         )
         if scored
