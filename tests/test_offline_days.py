@@ -617,3 +617,14 @@ def test_an_appointment_booked_offline_reaches_today_when_back_online(outreach_o
             today,
             today + timedelta(days=1),
         )
+    # Offline again, the kept form offers to move the appointment (not a no-show first).
+    page.context.set_offline(True)
+    page.goto(f"/referrals/{referral_id}")
+    page.wait_for_function(
+        "() => (document.querySelector('#referral-picker option:checked') || {}).value"
+        f" === '/referrals/{referral_id}'"
+    )
+    choices = page.get_by_label("What happened").locator("option").all_inner_texts()
+    assert "Appointment moved to another day or time" in choices
+    assert "Appointment scheduled" not in choices
+    page.context.set_offline(False)

@@ -195,7 +195,8 @@ def test_bad_confirmations_are_refused(as_user, setup, field, value):
 
 def test_the_state_machine_only_ends_in_the_final_statuses():
     for status, following in ALLOWED_TRANSITIONS.items():
-        assert status not in following
+        # Only an appointment is booked again (moved before its day); nothing else repeats.
+        assert (status in following) == (status == S.SCHEDULED)
         if not following:
             assert status in CLOSED_REFERRAL_STATUSES
     reachable, frontier = {S.SENT}, [S.SENT]
@@ -279,6 +280,36 @@ def test_a_rebooking_after_a_no_show_keeps_both_appointments(as_user, setup):
     )
     page = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
     assert f"{first:%a %-d %b %Y}" in page and f"{second:%a %-d %b %Y}, Main desk" in page
+
+
+def test_a_moved_appointment_is_booked_again_without_a_no_show(as_user, setup):
+    """The clinic moved the appointment before its day: "scheduled" again, offered as "moved",
+    keeps both appointments in the history and records no no-show (which would count against
+    the service and the client in the outcomes report)."""
+    referral = refer(setup.case, setup.service, created_by=setup.sam, today=local_today())
+    db.session.commit()
+    client = as_user(setup.sam)
+    first = local_today() + timedelta(days=2)
+    moved = local_today() + timedelta(days=6)
+    assert book(client, referral, first, appointment_time="09:00").status_code == 302
+    page = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
+    assert '<option value="scheduled">Appointment moved to another day or time</option>' in page
+    assert book(client, referral, moved, appointment_place="Room 2").status_code == 302
+    referral = db.session.get(Referral, referral.id)
+    assert [step.status for step in referral.history] == [S.SENT, S.SCHEDULED, S.SCHEDULED]
+    assert [step.appointment_on for step in referral.history] == [None, first, moved]
+    assert (referral.status, referral.appointment_on, referral.appointment_time) == (
+        S.SCHEDULED,
+        moved,
+        None,
+    )
+    assert (referral.appointment_place, referral.follow_up_on) == (
+        "Room 2",
+        moved + timedelta(days=1),
+    )
+    # A new appointment still needs its day.
+    assert book(client, referral, "").status_code == 422
+    assert len(db.session.get(Referral, referral.id).history) == 3
 
 
 def test_other_steps_take_no_appointment_even_if_its_fields_were_filled(as_user, setup):

@@ -32,6 +32,7 @@ from webapp.forms import Form, enum_choices
 from webapp.forms.clients import NOTE_MAX
 from webapp.forms.network import relationship_choices
 from webapp.models import (
+    MOVED_LABEL,
     N_,
     ConfirmationMethod,
     ConsentMethod,
@@ -304,7 +305,13 @@ class ReferralStatusForm(Form):
         # deciding it.
         self.status.choices = [
             SelectChoice("", _l("Choose what happened…")),
-            *(SelectChoice(status.value, _l(status.label)) for status in statuses),
+            *(
+                SelectChoice(
+                    status.value,
+                    _l(MOVED_LABEL) if status == referral.status else _l(status.label),
+                )
+                for status in statuses
+            ),
         ]
         address = referral.service.provider.address if referral is not None else ""
         if address:

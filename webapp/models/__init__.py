@@ -87,6 +87,7 @@ from webapp.models.push import PushAttempt, PushSubscription, ReminderKind, Remi
 from webapp.models.referrals import (
     ALLOWED_TRANSITIONS,
     CLOSED_REFERRAL_STATUSES,
+    MOVED_LABEL,
     ConfirmationMethod,
     MessageKind,
     NameShown,
@@ -129,6 +130,7 @@ __all__ = [
     "ACTIVE_GOAL_STATUSES",
     "AgreementMethod",
     "ALLOWED_TRANSITIONS",
+    "MOVED_LABEL",
     "Assessment",
     "AssessmentKind",
     "AssessmentScore",

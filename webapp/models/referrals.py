@@ -138,6 +138,8 @@ ALLOWED_TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
     ),
     ReferralStatus.SCHEDULED: frozenset(
         {
+            # Moved to another day or time before it happened: booked again, not a no-show.
+            ReferralStatus.SCHEDULED,
             ReferralStatus.CONNECTED,
             ReferralStatus.NO_SHOW,
             ReferralStatus.DECLINED,
@@ -150,6 +152,10 @@ ALLOWED_TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
     ReferralStatus.DECLINED: frozenset(),
     ReferralStatus.CANCELLED: frozenset(),
 }
+
+
+# "Scheduled" chosen for a referral already scheduled: the appointment moved.
+MOVED_LABEL = N_("Appointment moved to another day or time")
 
 
 class BooksAppointment:

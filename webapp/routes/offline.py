@@ -16,6 +16,7 @@ from webapp.forms.cases import ContactForm, ReferralStatusForm
 from webapp.forms.clients import IntakeForm
 from webapp.models import (
     ALLOWED_TRANSITIONS,
+    MOVED_LABEL,
     AuditAction,
     ReferralStatus,
 )
@@ -111,7 +112,9 @@ def referral_status_shell() -> Response:
         status.value: [s.value for s in ReferralStatus if s in following]
         for status, following in ALLOWED_TRANSITIONS.items()
     }
-    labels = {status.value: status.label for status in ReferralStatus}
+    labels = {status.value: _(status.label) for status in ReferralStatus}
+    # The same step again (only "scheduled" has it) reads as what it is: the appointment moved.
+    labels["again"] = _(MOVED_LABEL)
     form = ReferralStatusForm(meta={"csrf": False}, referral=None)
     return _shell(
         "offline/referral_status_shell.html", form=form, transitions=transitions, labels=labels

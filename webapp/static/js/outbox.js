@@ -464,7 +464,7 @@
       status.innerHTML = "";
       status.add(new Option("Choose what happened…", ""));
       (option && option.dataset.status ? transitions[option.dataset.status] : []).forEach(function (value) {
-        status.add(new Option(labels[value], value));
+        status.add(new Option(value === option.dataset.status ? labels.again : labels[value], value));
       });
       // The appointment's place starts as the provider's address, unless the worker typed one.
       var place = document.getElementById("appointment_place");
