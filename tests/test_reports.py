@@ -417,6 +417,8 @@ def test_signed_out_visitors_are_sent_to_sign_in(world, client):
         ({"model": "<script>"}, "model", "Not a valid choice."),
         ({"status": "deleted"}, "status", "Not a valid choice."),
         ({"since": "1900-01-01", "until": "2025-01-01"}, "until", "Choose at most twenty years."),
+        # No end date: it is today, and a start after today cannot come before it.
+        ({"since": "2099-01-01"}, "since", "The start date is after the end date."),
     ],
 )
 def test_bad_filters_are_refused_beside_their_field(world, as_user, filters, field, message):

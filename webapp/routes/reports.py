@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.extensions import db
@@ -36,8 +38,10 @@ def _filters() -> tuple[ReportFilterForm, Scope | None]:
     """The filter form from the query string, and the scope it describes when it is valid."""
     programs = report_programs(current_user)
     program_ids = [program.id for program in programs]
+    # Only what the picker shows: a program of hundreds of workers is a long list already.
     workers = db.session.scalars(
         sa.select(User)
+        .options(so.load_only(User.id, User.display_name))
         .where(
             User.id.in_(
                 sa.select(program_memberships.c.user_id).where(
@@ -53,7 +57,7 @@ def _filters() -> tuple[ReportFilterForm, Scope | None]:
     until = form.until.data or local_today()
     since = form.since.data or until - DEFAULT_RANGE
     if since > until:
-        form.since.errors.append("The start date is after the end date.")
+        form.since.errors.append(_("The start date is after the end date."))
         return form, None
     return form, Scope(
         viewer=current_user._get_current_object(),
