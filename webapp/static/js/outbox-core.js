@@ -163,6 +163,15 @@
   /* Replay every waiting entry in the order it was made; stop at the first that cannot go yet,
      so a contact never overtakes the intake it belongs to. onResult(entry, outcome) is told of each. */
   var running = null;
+  // What was just sent changed the worker's cases: the kept caseload is fetched again on the next
+  // page, whether the entry went from its form, "Send now", coming back online or the service
+  // worker's background sync.
+  function markCaseloadStale() {
+    return kvGet("caseload").then(function (kept) {
+      if (kept && kept.fetched) { kept.fetched = 0; return kvSet("caseload", kept); }
+    });
+  }
+
   function replayAll(onResult, interactiveId) {
     if (running) return running;
     var work = function () {
@@ -177,6 +186,7 @@
             if (outcome.outcome === "sent") {
               var reissued = outcome.result.client_id_reissued;
               return remove(entry.id)
+                .then(markCaseloadStale)
                 .then(function () {
                   // "<phone-made> <issued>" for each ID re-issued, joined by ";"; one at a time.
                   return (reissued ? reissued.split(";") : []).reduce(function (done, pair) {

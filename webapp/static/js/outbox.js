@@ -198,10 +198,8 @@
       return replay(function (sent, outcome) { if (sent.id === entry.id) result = outcome; }, entry.id).then(function () {
         if (button) button.disabled = false;
         if (result && result.outcome === "sent") {
-          // Something changed: the kept caseload is refreshed on the next page, not minutes later.
-          O.kvGet("caseload").then(function (kept) {
-            if (kept) { kept.fetched = 0; return O.kvSet("caseload", kept); }
-          }).finally(function () { window.location.assign(result.result.location); });
+          // The kept caseload was marked stale as the entry went: the next page fetches it again.
+          window.location.assign(result.result.location);
         } else if (result && result.outcome === "refused") {
           // The server's own page, errors beside the fields and everything typed kept. A form sent
           // online for the first time needs no outbox entry; one being fixed keeps its entry (and
