@@ -85,7 +85,8 @@ def test_supervision_counts_team_cases_apart_from_primary_ones(crew):
     teams.add(case, ben, TeamRole.CLINICIAN, by=ana)
     db.session.commit()
     loads = {
-        load.worker.display_name: load for load in overview(supervisor, local_today()).caseloads
+        load.worker.display_name: load
+        for load in overview(supervisor, local_today()).caseloads.loads
     }
     assert (loads["Ben Okafor"].open, loads["Ben Okafor"].team_cases) == (0, 1)
     assert (loads["Ana Torres"].open, loads["Ana Torres"].team_cases) == (2, 0)
