@@ -436,3 +436,27 @@ def test_the_self_intake_speaks_the_browsers_regional_spanish(client):
     )
     assert response.status_code == 404
     assert '<html lang="es">' in response.get_data(as_text=True)
+
+
+SPANISH_LEVEL = {"low": "bajo", "medium": "medio", "high": "alto", "urgent": "urgente"}
+
+
+def test_a_refusal_from_below_the_web_layer_is_said_in_the_workers_language(as_user, worker):
+    """Services refuse with a Phrase; every page says it with `say`, so a Spanish-speaking worker
+    reads the reason beside the field in Spanish, values (here a level's name) included."""
+    user, case = worker
+    client = as_user(user)
+    _choose(client, "es")
+    current = case.risk_level.value
+    response = client.post(
+        f"/cases/{case.id}/risk", data={"risk_level": current, "reason": "Sigue igual."}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert f"El nivel de riesgo ya es {SPANISH_LEVEL[current]}." in page
+    assert "The risk level is already" not in page
+    _choose(client, "en")
+    page = client.post(
+        f"/cases/{case.id}/risk", data={"risk_level": current, "reason": "Same."}
+    ).get_data(as_text=True)
+    assert f"The risk level is already {case.risk_level.label.lower()}." in page

@@ -26,6 +26,7 @@ from webapp.models import PushSubscription
 from webapp.services import accounts, two_factor
 from webapp.services import push as push_service
 from webapp.web.security import answers_json
+from webapp.web.templating import say
 from webapp.web_push import PushError, vapid_keys
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -117,7 +118,7 @@ def add_push_subscription() -> tuple[Response, int]:
             current_user, endpoint=fields[0], p256dh=fields[1], auth=fields[2], label=fields[3]
         )
     except PushError as error:
-        return jsonify(error=str(error)), 400
+        return jsonify(error=say(error.args[0])), 400
     db.session.commit()
     return jsonify(id=subscription.id, label=subscription.device_label), 201
 

@@ -97,7 +97,7 @@ def program_new() -> Response | tuple[str, int]:
         try:
             program = programs.create_program(**_program_fields(form))
         except programs.ProgramError as error:
-            form.name.errors.append(str(error))
+            form.name.errors.append(say(error.args[0]))
         else:
             db.session.commit()
             flash(_("Program “%(name)s” created.", name=program.name))
@@ -115,7 +115,7 @@ def program_edit(program_id: int) -> Response | tuple[str, int]:
         try:
             programs.update_program(program, **_program_fields(form))
         except programs.ProgramError as error:
-            form.name.errors.append(str(error))
+            form.name.errors.append(say(error.args[0]))
         else:
             db.session.commit()
             flash(_("Program “%(name)s” saved.", name=program.name))
@@ -316,7 +316,7 @@ def directory_import() -> tuple[str, int]:
         try:
             contents = hsds_importer.read(upload.filename or "", upload.read())
         except hsds_importer.UnreadableFile as error:
-            form.file.errors.append(str(error))
+            form.file.errors.append(say(error.args[0]))
         else:
             checked = hsds_importer.plan(contents)
             if not checked.rejected:
@@ -350,7 +350,7 @@ def hmis_export() -> Response | tuple[str, int]:
                 now=utcnow(),
             )
         except hmis_files.ExportError as error:
-            form.programs.errors.append(_(str(error)))
+            form.programs.errors.append(say(error.args[0]))
         else:
             archive = made.to_zip()
             db.session.commit()

@@ -16,6 +16,7 @@ from webapp.services import assessments
 from webapp.services.cases import CaseError
 from webapp.web.access import get_case_or_404
 from webapp.web.security import back_to_case, safe_next
+from webapp.web.templating import say
 
 bp = Blueprint("assessments", __name__, url_prefix="/cases")
 
@@ -49,7 +50,7 @@ def new(case_id: int) -> Response | tuple[str, int]:
                 case, details, recorded_by=current_user, existing=state.assessments
             )
         except CaseError as error:
-            form.kind.errors.append(str(error))
+            form.kind.errors.append(say(error.args[0]))
         else:
             db.session.commit()
             flash(

@@ -144,7 +144,7 @@ def change_restriction(case_id: int) -> Response | tuple[str, int]:
                 case, form.restricted.data == "y", reason=form.reason.data, user=current_user
             )
         except cases.CaseError as error:
-            form.reason.errors.append(str(error))
+            form.reason.errors.append(say(error.args[0]))
         else:
             db.session.commit()
             flash(
@@ -183,7 +183,7 @@ def change_risk(case_id: int) -> Response | tuple[str, int]:
                 case, RiskLevel(form.risk_level.data), reason=form.reason.data, user=current_user
             )
         except cases.CaseError as error:
-            form.risk_level.errors.append(str(error))
+            form.risk_level.errors.append(say(error.args[0]))
         else:
             db.session.commit()
             flash(_("Risk level now %(risk)s.", risk=_(case.risk_level.label).lower()))
@@ -279,7 +279,7 @@ def loop_back(case_id: int) -> Response | tuple[str, int]:
                 case, Phase(form.phase.data), reason=form.reason.data, user=current_user
             )
         except cases.CaseError as error:
-            form.phase.errors.append(str(error))
+            form.phase.errors.append(say(error.args[0]))
         else:
             db.session.commit()
             flash(_("Case back in %(phase)s.", phase=_(case.phase.label).lower()))
@@ -391,7 +391,7 @@ def record_follow_up(case_id: int, follow_up_id: int) -> Response | tuple[str, i
         try:
             closure.record_follow_up(follow_up, note=form.note.data, user=current_user)
         except CaseError as error:
-            flash(str(error))
+            flash(say(error.args[0]))
         else:
             db.session.commit()
             flash(_("Post-closure check recorded."))

@@ -524,7 +524,7 @@ def edit(persistent_id: str) -> Response | tuple[str, int]:
                 back=url_for("clients.view", persistent_id=client.display_id),
             ), 409
         except clients.ClientError as error:
-            form.preferred_name.errors.append(str(error))
+            form.preferred_name.errors.append(say(error.args[0]))
         else:
             flash(_("%(name)s's details saved.", name=client.preferred_name))
             return redirect(url_for("clients.view", persistent_id=client.display_id))

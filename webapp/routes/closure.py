@@ -23,6 +23,7 @@ from webapp.services.case_changes import may_manage
 from webapp.services.cases import CaseError
 from webapp.timeutil import local_today
 from webapp.web.access import get_case_or_404
+from webapp.web.templating import say
 
 bp = Blueprint("closure", __name__, url_prefix="/cases")
 
@@ -133,7 +134,7 @@ def decide(case_id: int) -> Response | tuple[str, int]:
         else:
             closure.send_back(pending, user=current_user, note=form.note.data or "")
     except CaseError as error:
-        form.note.errors.append(str(error))
+        form.note.errors.append(say(error.args[0]))
         return _page(
             state,
             closure_form(state.active_goals, hud_destination=case.program.hud_elements),
@@ -159,7 +160,7 @@ def reopen(case_id: int) -> Response | tuple[str, int]:
         try:
             closure.reopen(case, reason=form.reason.data, user=current_user)
         except CaseError as error:
-            form.reason.errors.append(str(error))
+            form.reason.errors.append(say(error.args[0]))
         else:
             db.session.commit()
             flash(_("Case reopened."))

@@ -25,7 +25,7 @@ from webapp.queries.visibility import visible_cases_of
 from webapp.services import clients
 from webapp.timeutil import local_today
 from webapp.web.access import get_client_or_404
-from webapp.web.templating import local_date
+from webapp.web.templating import local_date, say
 
 bp = Blueprint("consents", __name__, url_prefix="/clients")
 
@@ -125,7 +125,7 @@ def revoke(persistent_id: str, consent_id: int) -> Response | tuple[str, int]:
         try:
             clients.revoke_consent(consent, revoked_by=current_user, reason=form.reason.data)
         except clients.ClientError as error:
-            form.reason.errors = [str(error)]
+            form.reason.errors = [say(error.args[0])]
         else:
             db.session.commit()
             flash(

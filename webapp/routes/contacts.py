@@ -16,6 +16,7 @@ from webapp.services import cases
 from webapp.web.access import get_case_or_404, get_client_or_404
 from webapp.web.idempotency import idempotent
 from webapp.web.security import back_to_case
+from webapp.web.templating import say
 
 bp = Blueprint("contacts", __name__)
 
@@ -48,7 +49,7 @@ def _contact_form(case: Case) -> Response | tuple[str, int]:
                 else None,
             )
         except cases.CaseError as error:
-            form.note.errors.append(_(str(error)))
+            form.note.errors.append(say(error.args[0]))
         else:
             db.session.commit()
             flash(_("Contact with %(name)s saved.", name=case.client.preferred_name))

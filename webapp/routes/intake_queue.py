@@ -170,7 +170,7 @@ def accept(submission_id: int) -> Response | tuple[str, int]:
                 next_follow_up_on=form.next_follow_up_on.data or next_working_day(local_today()),
             )
         except (self_intake.SelfIntakeError, clients.ClientError) as error:
-            form.client.errors.append(str(error))
+            form.client.errors.append(say(error.args[0]))
         else:
             db.session.commit()
             flash(
@@ -188,7 +188,7 @@ def reject(submission_id: int) -> Response | tuple[str, int]:
         try:
             self_intake.reject(submission, reviewer=current_user, reason=form.reason.data)
         except self_intake.SelfIntakeError as error:
-            form.reason.errors.append(str(error))
+            form.reason.errors.append(say(error.args[0]))
         else:
             db.session.commit()
             flash(_("Self-intake turned down."))
@@ -304,7 +304,7 @@ def decline_internal(referral_id: int) -> Response | tuple[str, int]:
         try:
             agency.decline(referral, decided_by=current_user, reason=form.reason.data)
         except agency.AgencyError as error:
-            form.reason.errors = [str(error)]
+            form.reason.errors = [say(error.args[0])]
         else:
             db.session.commit()
             flash(_("Referral declined; the referring worker sees why."))

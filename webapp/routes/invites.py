@@ -18,6 +18,7 @@ from webapp.queries.visibility import intake_programs, is_supervisor_or_admin, v
 from webapp.services import self_intake
 from webapp.web.access import get_client_or_404
 from webapp.web.share_links import qr_code
+from webapp.web.templating import say
 
 bp = Blueprint("invites", __name__, url_prefix="/invites")
 
@@ -90,7 +91,7 @@ def revoke(invitation_id: int) -> Response:
     try:
         self_intake.revoke(invitation, current_user)
     except self_intake.SelfIntakeError as error:
-        flash(str(error))
+        flash(say(error.args[0]))
     else:
         db.session.commit()
         flash(_("Link revoked: it no longer works."))

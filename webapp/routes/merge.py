@@ -17,6 +17,7 @@ from webapp.queries.visibility import may_merge, visible_cases_of
 from webapp.services import merge
 from webapp.timeutil import local_today
 from webapp.web.access import get_client_or_404, resolve
+from webapp.web.templating import say
 
 bp = Blueprint("merge", __name__, url_prefix="/clients")
 
@@ -63,7 +64,7 @@ def merge_into(persistent_id: str) -> Response | tuple[str, int]:
                 this, other, take_from_merged=form.taken_from_other(), merged_by=current_user
             )
         except merge.MergeError as error:
-            form.confirm.errors = [str(error)]
+            form.confirm.errors = [say(error.args[0])]
         else:
             db.session.commit()
             flash(
@@ -151,7 +152,7 @@ def undo(persistent_id: str, merge_id: int) -> Response:
     try:
         merge.undo_merge(record, undone_by=current_user)
     except merge.MergeError as error:
-        flash(str(error))
+        flash(say(error.args[0]))
     else:
         db.session.commit()
         flash(_("Merge undone: %(id)s is a record of its own again.", id=record.merged.display_id))

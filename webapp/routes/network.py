@@ -27,6 +27,7 @@ from webapp.queries.visibility import visible_cases_of
 from webapp.services import network
 from webapp.timeutil import local_today
 from webapp.web.access import get_client_or_404, resolve
+from webapp.web.templating import say
 
 bp = Blueprint("network", __name__, url_prefix="/clients/<persistent_id>")
 
@@ -85,7 +86,7 @@ def new_household(persistent_id: str) -> Response | tuple[str, int]:
                 client, name=form.name.data, created_by=current_user, joined_on=None
             )
         except network.NetworkError as error:
-            _error_on(form, _(str(error)))
+            _error_on(form, say(error.args[0]))
         else:
             db.session.commit()
             flash(_("Household added."))
@@ -104,7 +105,7 @@ def edit_household(persistent_id: str, household_id: int) -> Response | tuple[st
         try:
             network.rename_household(household, name=form.name.data, changed_by=current_user)
         except network.NetworkError as error:
-            _error_on(form, _(str(error)))
+            _error_on(form, say(error.args[0]))
         else:
             db.session.commit()
             return _back(client)
@@ -143,7 +144,7 @@ def new_member(persistent_id: str, household_id: int) -> Response | tuple[str, i
                     today=local_today(),
                 )
             except network.NetworkError as error:
-                _error_on(form, _(str(error)))
+                _error_on(form, say(error.args[0]))
             else:
                 db.session.commit()
                 return _back(client)
@@ -187,7 +188,7 @@ def edit_member(persistent_id: str, member_id: int) -> Response | tuple[str, int
                 left_on=form.left_on.data,
             )
         except network.NetworkError as error:
-            _error_on(form, _(str(error)))
+            _error_on(form, say(error.args[0]))
         else:
             db.session.commit()
             return _back(client)
@@ -229,7 +230,7 @@ def new_relationship(persistent_id: str) -> Response | tuple[str, int]:
                     today=local_today(),
                 )
             except network.NetworkError as error:
-                _error_on(form, _(str(error)))
+                _error_on(form, say(error.args[0]))
             else:
                 db.session.commit()
                 return _back(client)
@@ -269,7 +270,7 @@ def edit_relationship(persistent_id: str, relationship_id: int) -> Response | tu
                 today=local_today(),
             )
         except network.NetworkError as error:
-            _error_on(form, _(str(error)))
+            _error_on(form, say(error.args[0]))
         else:
             db.session.commit()
             return _back(client)

@@ -38,6 +38,7 @@ from webapp.services.cases import CaseError
 from webapp.timeutil import local_today
 from webapp.web import i18n
 from webapp.web.access import get_case_or_404
+from webapp.web.templating import say
 
 bp = Blueprint("plans", __name__, url_prefix="/cases")
 
@@ -157,7 +158,7 @@ def view(case_id: int) -> Response | tuple[str, int]:
         form.version.data = str(saved.version) if saved else ""  # a second save is deliberate
         return _plan_page(case, agreement=form, status=409)
     except CaseError as error:
-        form.agreed_on.errors.append(str(error))
+        form.agreed_on.errors.append(say(error.args[0]))
         return _plan_page(case, agreement=form, status=422)
     flash(_("Plan agreement saved.") if form.agreed_on.data else _("Plan saved."))
     return redirect(url_for("plans.view", case_id=case.id))
@@ -181,7 +182,7 @@ def new_goal(case_id: int) -> Response | tuple[str, int]:
         try:
             plans.add_goal(case, _goal_details(form), user=current_user, today=local_today())
         except CaseError as error:
-            form.statement.errors.append(str(error))
+            form.statement.errors.append(say(error.args[0]))
         else:
             db.session.commit()
             flash(_("Goal added to the plan."))
@@ -249,7 +250,7 @@ def edit_goal(case_id: int, goal_id: int) -> Response | tuple[str, int]:
                 back=url_for("plans.view", case_id=case_id),
             ), 409
         except CaseError as error:
-            form.statement.errors.append(str(error))
+            form.statement.errors.append(say(error.args[0]))
         else:
             flash(_("Goal saved."))
             return redirect(url_for("plans.view", case_id=case.id))
@@ -279,7 +280,7 @@ def add_task(case_id: int, goal_id: int) -> Response | tuple[str, int]:
                 frequency=form.frequency.data or "",
             )
         except CaseError as error:
-            form.description.errors.append(str(error))
+            form.description.errors.append(say(error.args[0]))
         else:
             db.session.commit()
             flash(_("Task added."))
@@ -299,7 +300,7 @@ def set_task_done(case_id: int, task_id: int) -> Response | tuple[str, int]:
     try:
         plans.set_task_done(case, task, form.done.data == "yes", user=current_user)
     except CaseError as error:
-        flash(str(error))
+        flash(say(error.args[0]))
     else:
         db.session.commit()
     return redirect(url_for("plans.view", case_id=case.id, _anchor=f"goal-{task.goal_id}"))
@@ -349,7 +350,7 @@ def edit_task(case_id: int, task_id: int) -> Response | tuple[str, int]:
                 user=current_user,
             )
         except CaseError as error:
-            form.description.errors.append(_(str(error)))
+            form.description.errors.append(say(error.args[0]))
         else:
             db.session.commit()
             flash(_("Task saved."))
@@ -378,7 +379,7 @@ def terms(case_id: int) -> Response | tuple[str, int]:
                 user=current_user,
             )
         except CaseError as error:
-            form.starts_on.errors.append(_(str(error)))
+            form.starts_on.errors.append(say(error.args[0]))
         else:
             db.session.commit()
             flash(_("The agreement's terms are saved."))
@@ -418,11 +419,11 @@ def sign(case_id: int) -> Response | tuple[str, int]:
             )
         except plans.StaleEdit as error:
             db.session.rollback()
-            form.strokes.errors = [_(str(error))]
+            form.strokes.errors = [say(error.args[0])]
             form.terms_version.data = str(standing.terms_version)
             status = 409
         except CaseError as error:
-            form.strokes.errors = [_(str(error))]
+            form.strokes.errors = [say(error.args[0])]
             status = 422
         else:
             db.session.commit()
@@ -454,10 +455,10 @@ def paper(case_id: int) -> Response | tuple[str, int]:
             )
         except plans.StaleEdit as error:
             db.session.rollback()
-            form.names.errors.append(_(str(error)))
+            form.names.errors.append(say(error.args[0]))
             return _plan_page(get_case_or_404(case_id), paper=form, status=409)
         except CaseError as error:
-            form.names.errors.append(_(str(error)))
+            form.names.errors.append(say(error.args[0]))
         else:
             db.session.commit()
             flash(_("Recorded as signed on paper."))

@@ -50,7 +50,7 @@ from webapp.web.fragments import render_page_or_fragment
 from webapp.web.idempotency import idempotent
 from webapp.web.security import back_to_case, safe_next
 from webapp.web.share_links import provider_link_url, qr_code
-from webapp.web.templating import short_date
+from webapp.web.templating import say, short_date
 
 bp = Blueprint("referrals", __name__)
 
@@ -79,7 +79,7 @@ def view(referral_id: int) -> Response | tuple[str, int]:
                 else None,
             )
         except referrals.ReferralError as error:
-            form.status.errors.append(str(error))
+            form.status.errors.append(say(error.args[0]))
         else:
             db.session.commit()
             flash(
@@ -232,7 +232,7 @@ def new(case_id: int) -> Response | tuple[str, int]:
                         consent=consent,
                     )
                 except referrals.ReferralError as error:
-                    form.service.errors.append(str(error))
+                    form.service.errors.append(say(error.args[0]))
                 else:
                     # The provider's link is made with the referral; a restricted case's only by
                     # its own worker, who chooses what it shows.
@@ -336,7 +336,7 @@ def new_internal(case_id: int) -> Response | tuple[str, int]:
                         restricted_confirmed=bool(internal.restricted_confirmed.data),
                     )
                 except agency.AgencyError as error:
-                    internal.program.errors.append(str(error))
+                    internal.program.errors.append(say(error.args[0]))
                 else:
                     db.session.commit()
                     flash(

@@ -15,6 +15,7 @@ from webapp.services import push as push_service
 from webapp.services import reminders
 from webapp.text import without_controls
 from webapp.timeutil import today_for
+from webapp.web.templating import say
 
 bp = Blueprint("reminders", __name__, url_prefix="/reminders")
 
@@ -52,7 +53,7 @@ def snooze() -> Response:
     try:
         reminders.snooze(current_user, key, until)
     except reminders.ReminderError as error:
-        flash(str(error))
+        flash(say(error.args[0]))
     else:
         db.session.commit()
         flash(
@@ -68,7 +69,7 @@ def done() -> Response:
     try:
         reminders.mark_done(current_user, _key())
     except reminders.ReminderError as error:
-        flash(str(error))
+        flash(say(error.args[0]))
     else:
         db.session.commit()
         flash(_("Marked done. It comes back if its date changes."))

@@ -14,6 +14,7 @@ from zxcvbn import zxcvbn
 from webapp.extensions import db
 from webapp.models import TRANSLATED_LANGUAGES, AuditAction, Program, Role, User, utcnow
 from webapp.services import audit
+from webapp.text import Phrase
 
 MIN_PASSWORD_LENGTH = 15
 MIN_PASSWORD_LENGTH_WITH_SECOND_FACTOR = 8
@@ -124,9 +125,9 @@ def create_user(
 ) -> User:
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
-        raise AccountError("Give a valid email address.")
+        raise AccountError(Phrase("Give a valid email address."))
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        raise AccountError(f"A user with the email {email} already exists.")
+        raise AccountError(Phrase("A user with the email %(email)s already exists.", email=email))
     problem = password_problem(password, [display_name, email])
     if problem:
         raise AccountError(problem)
@@ -196,7 +197,9 @@ def update_settings(
     """The person's own settings: the language of their pages (none: their browser's), and the
     time zone and quiet hours their reminders keep to."""
     if language is not None and language not in TRANSLATED_LANGUAGES:
-        raise AccountError(f"Waymark is not translated into {language!r}.")
+        raise AccountError(
+            Phrase("Waymark is not translated into %(language)r.", language=language)
+        )
     user.language = language
     if work_phone is not None:
         user.work_phone = work_phone

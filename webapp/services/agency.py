@@ -32,6 +32,7 @@ from webapp.queries.agency import (
 )
 from webapp.queries.intake_rules import Evaluation
 from webapp.services import audit, cases, clients, intake_rules
+from webapp.text import Phrase
 from webapp.timeutil import local_today
 
 
@@ -43,9 +44,9 @@ def ask_for_referral(case: Case, *, asked_by: User, program: Program, looked_for
     """Put a request on the holding worker's Today: refer the person they hold to `program`."""
     looked_for = " ".join(looked_for.split())[:200]
     if not looked_for:
-        raise AgencyError("Say who you are looking for.")
+        raise AgencyError(Phrase("Say who you are looking for."))
     if not case.is_open or case.restricted:
-        raise AgencyError("This case cannot take requests.")
+        raise AgencyError(Phrase("This case cannot take requests."))
     request = ReferralRequest(
         case=case, asked_by_id=asked_by.id, program=program, looked_for=looked_for
     )
@@ -73,20 +74,24 @@ def refer_within_agency(
     """Refer the case's client to another program of the agency, with a snapshot of what the
     consent allows. Answers any request to refer them there."""
     if not case.is_open:
-        raise AgencyError("This case is closed.")
+        raise AgencyError(Phrase("This case is closed."))
     if not program.active or program.id == case.program_id:
-        raise AgencyError("Choose another active program of the agency.")
+        raise AgencyError(Phrase("Choose another active program of the agency."))
     if consent is None or consent.client_id != case.client_id:
-        raise AgencyError(f"No consent in force lets us share with {program.name}.")
+        raise AgencyError(
+            Phrase("No consent in force lets us share with %(program)s.", program=program.name)
+        )
     if not allows_sharing_with(consent, program, today):
-        raise AgencyError(f"No consent in force lets us share with {program.name}.")
+        raise AgencyError(
+            Phrase("No consent in force lets us share with %(program)s.", program=program.name)
+        )
     if case.restricted:
         if not may_send_restricted(created_by, case):
             raise AgencyError(
-                "This case is restricted: only its worker or their supervisor may send it."
+                Phrase("This case is restricted: only its worker or their supervisor may send it.")
             )
         if not restricted_confirmed:
-            raise AgencyError("This case is restricted: confirm that its intake may go.")
+            raise AgencyError(Phrase("This case is restricted: confirm that its intake may go."))
     pending = db.session.scalar(
         sa.select(InternalReferral.id).where(
             InternalReferral.from_case_id == case.id,
@@ -95,7 +100,12 @@ def refer_within_agency(
         )
     )
     if pending is not None:
-        raise AgencyError(f"A referral to {program.name} is already waiting for its decision.")
+        raise AgencyError(
+            Phrase(
+                "A referral to %(program)s is already waiting for its decision.",
+                program=program.name,
+            )
+        )
     referral = InternalReferral(
         from_case=case,
         to_program=program,
@@ -118,23 +128,29 @@ def refer_within_agency(
 
 def _pending(referral: InternalReferral, user: User) -> None:
     if not may_decide(user, referral):
-        raise AgencyError("Only the receiving program decides.")
+        raise AgencyError(Phrase("Only the receiving program decides."))
     if not referral.is_pending:
-        raise AgencyError("This referral was already decided.")
+        raise AgencyError(Phrase("This referral was already decided."))
 
 
 def _acceptable(referral: InternalReferral, decided_by: User) -> None:
     _pending(referral, decided_by)
     if not still_allowed(referral, today=local_today()):
         raise AgencyError(
-            "The client's consent to share with this program is no longer in force: decline, "
-            "or ask the referring worker to record a new one and refer again."
+            Phrase(
+                "The client's consent to share with this program is no longer in force: decline, "
+                "or ask the referring worker to record a new one and refer again."
+            )
         )
     if any(
         case.is_open and case.program_id == referral.to_program_id
         for case in referral.from_case.client.cases
     ):
-        raise AgencyError(f"They already have an open case in {referral.to_program.name}.")
+        raise AgencyError(
+            Phrase(
+                "They already have an open case in %(program)s.", program=referral.to_program.name
+            )
+        )
 
 
 def _intake_of(referral: InternalReferral) -> cases.IntakeDetails:
@@ -255,7 +271,7 @@ def _data_collection_method(case: Case) -> ConsentMethod:
 def decline(referral: InternalReferral, *, decided_by: User, reason: str) -> None:
     _pending(referral, decided_by)
     if not reason.strip():
-        raise AgencyError("Say why the program does not take this referral.")
+        raise AgencyError(Phrase("Say why the program does not take this referral."))
     referral.status = InternalReferralStatus.DECLINED
     referral.decided_by_id, referral.decided_at = decided_by.id, utcnow()
     referral.decline_reason = reason.strip()

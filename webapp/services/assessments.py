@@ -21,6 +21,7 @@ from webapp.queries.assessments import latest_strengths
 from webapp.services import audit
 from webapp.services.case_changes import loop_back_met, refresh_phase
 from webapp.services.cases import CaseError
+from webapp.text import Phrase
 
 
 def domains_for(program: Program) -> list[LifeDomain]:
@@ -49,21 +50,31 @@ def record_assessment(
     """Record an assessment; `existing` are the case's assessments so far (oldest first)."""
     has_baseline = any(a.kind == AssessmentKind.BASELINE for a in existing)
     if details.kind == AssessmentKind.BASELINE and has_baseline:
-        raise CaseError("This case already has a baseline. Record a reassessment to show change.")
+        raise CaseError(
+            Phrase("This case already has a baseline. Record a reassessment to show change.")
+        )
     if details.kind == AssessmentKind.REASSESSMENT and not has_baseline:
-        raise CaseError("Record the baseline first: a reassessment is measured against it.")
+        raise CaseError(Phrase("Record the baseline first: a reassessment is measured against it."))
     if details.kind != AssessmentKind.CLOSURE and not case.is_open:
-        raise CaseError("This case is closed.")
+        raise CaseError(Phrase("This case is closed."))
     if not details.scores:
-        raise CaseError("Score at least one life domain.")
+        raise CaseError(Phrase("Score at least one life domain."))
     allowed = set(domains_for(case.program))
     for domain, (score, narrative) in details.scores.items():
         if domain not in allowed:
-            raise CaseError(f"{domain.label} is not assessed in this program.")
+            raise CaseError(
+                Phrase("%(domain)s is not assessed in this program.", domain=Phrase(domain.label))
+            )
         if not 1 <= score <= 5:
-            raise CaseError("Scores run from 1 to 5.")
+            raise CaseError(Phrase("Scores run from 1 to 5."))
         if not narrative.strip():
-            raise CaseError(f"Say why {domain.label.lower()} scores {score}.")
+            raise CaseError(
+                Phrase(
+                    "Say why %(domain)s scores %(score)s.",
+                    domain=Phrase(domain.label).lower(),
+                    score=score,
+                )
+            )
     strengths = {
         "strengths_personal": details.strengths_personal.strip(),
         "strengths_family": details.strengths_family.strip(),

@@ -70,18 +70,22 @@ def refresh_phase(case: Case, *, user: User | None, why: str = "") -> Phase:
 
 def _require_open(case: Case) -> None:
     if not case.is_open:
-        raise CaseError("This case is closed; reopen it first.")
+        raise CaseError(Phrase("This case is closed; reopen it first."))
 
 
 def loop_back(case: Case, to: Phase, *, reason: str, user: User) -> None:
     """Send a case back to assessment or planning, e.g. after a crisis changes what is needed."""
     _require_open(case)
     if not reason.strip():
-        raise CaseError("Say why the case goes back to this phase.")
+        raise CaseError(Phrase("Say why the case goes back to this phase."))
     allowed = LOOP_BACKS.get(case.phase, frozenset())
     if to not in allowed:
         raise CaseError(
-            f"A case in {case.phase.label.lower()} cannot go back to {to.label.lower()}."
+            Phrase(
+                "A case in %(phase)s cannot go back to %(to)s.",
+                phase=Phrase(case.phase.label).lower(),
+                to=Phrase(to.label).lower(),
+            )
         )
     case.loop_back_phase = to
     case.loop_back_at = utcnow()
@@ -102,9 +106,11 @@ def loop_back_met(case: Case, *, by: Phase) -> None:
 def change_risk(case: Case, to: RiskLevel, *, reason: str, user: User) -> None:
     _require_open(case)
     if not reason.strip():
-        raise CaseError("Say why the risk level changes.")
+        raise CaseError(Phrase("Say why the risk level changes."))
     if to == case.risk_level:
-        raise CaseError(f"The risk level is already {to.label.lower()}.")
+        raise CaseError(
+            Phrase("The risk level is already %(level)s.", level=Phrase(to.label).lower())
+        )
     record_event(
         case, CaseEventKind.RISK, user=user, old=case.risk_level.value, new=to.value, note=reason
     )
@@ -168,9 +174,9 @@ def transfer(case: Case, to: User, *, note: str, user: User) -> None:
     """Hand the case to another worker, with a note; they get a "where this case stands" summary."""
     _require_open(case)
     if not note.strip():
-        raise CaseError("Write a handoff note: what the new worker needs to know.")
+        raise CaseError(Phrase("Write a handoff note: what the new worker needs to know."))
     if to.id not in {candidate.id for candidate in transfer_candidates(case)}:
-        raise CaseError("Choose someone who works in this program.")
+        raise CaseError(Phrase("Choose someone who works in this program."))
     old = case.primary_worker
     record_event(
         case,
@@ -201,13 +207,19 @@ def set_restricted(case: Case, restricted: bool, *, reason: str, user: User) -> 
     it."""
     if not may_restrict(user, case):
         raise CaseError(
-            "Only the case's worker, their supervisor or an admin may change who can see it."
+            Phrase(
+                "Only the case's worker, their supervisor or an admin may change who can see it."
+            )
         )
     if not reason.strip():
-        raise CaseError("Say why." if restricted else "Say why the restriction is lifted.")
+        raise CaseError(
+            Phrase("Say why.") if restricted else Phrase("Say why the restriction is lifted.")
+        )
     if case.restricted == restricted:
         raise CaseError(
-            "The case is already restricted." if restricted else "The case is not restricted."
+            Phrase("The case is already restricted.")
+            if restricted
+            else Phrase("The case is not restricted.")
         )
     record_event(
         case,
@@ -225,7 +237,7 @@ def set_restricted(case: Case, restricted: bool, *, reason: str, user: User) -> 
 def add_supervision_note(case: Case, note: str, *, user: User) -> CaseEvent:
     """A documented case review. Closed cases may be reviewed too."""
     if not note.strip():
-        raise CaseError("Write the review note.")
+        raise CaseError(Phrase("Write the review note."))
     event = record_event(case, CaseEventKind.SUPERVISION_NOTE, user=user, note=note)
     db.session.flush()
     audit.record(AuditAction.CREATE, "case_event", event.id, user=user)

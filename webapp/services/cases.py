@@ -23,7 +23,7 @@ from webapp.models import (
 )
 from webapp.queries.case_state import derive_phase, load_state
 from webapp.services import audit
-from webapp.text import clean_line
+from webapp.text import Phrase, clean_line
 from webapp.timeutil import to_local
 
 
@@ -60,7 +60,7 @@ def open_case(
     An immediate safety concern at intake makes the case urgent.
     """
     if not program.active:
-        raise CaseError("This program is not taking new cases.")
+        raise CaseError(Phrase("This program is not taking new cases."))
     if intake is not None and intake.safety_concern:
         risk_level = RiskLevel.URGENT
     case = Case(
@@ -117,11 +117,11 @@ def log_contact(
     `collateral_relationship` who they are to the client); the contact type says how."""
     collateral_name = clean_line(collateral_name)
     if contact_type == ContactType.COLLATERAL and not collateral_name:
-        raise CaseError("Say who it was with.")
+        raise CaseError(Phrase("Say who it was with."))
     if not case.is_open:
-        raise CaseError("This case is closed; reopen it or open a new one to log contacts.")
+        raise CaseError(Phrase("This case is closed; reopen it or open a new one to log contacts."))
     if occurred_at > utcnow():
-        raise CaseError("A contact cannot be in the future.")
+        raise CaseError(Phrase("A contact cannot be in the future."))
     contact = ContactLog(
         case=case,
         occurred_at=occurred_at,

@@ -26,7 +26,7 @@ from webapp.models import (
 )
 from webapp.names import tokens_of
 from webapp.services import audit
-from webapp.text import clean_line, fold, phone_digits
+from webapp.text import Phrase, clean_line, fold, phone_digits
 
 _ID_ATTEMPTS = 8
 
@@ -83,11 +83,11 @@ def create_client(
     """A new client. `persistent_id` is given when a phone assigned it offline."""
     preferred = clean_line(details.preferred_name)
     if not preferred:
-        raise ClientError("A first name, street name or alias is needed.")
+        raise ClientError(Phrase("A first name, street name or alias is needed."))
     if persistent_id is not None:
         persistent_id = client_ids.parse(persistent_id)
         if db.session.scalar(sa.select(Client.id).where(Client.persistent_id == persistent_id)):
-            raise ClientError("That client ID is already in use.")
+            raise ClientError(Phrase("That client ID is already in use."))
     aliases = [clean_line(alias) for alias in details.aliases if clean_line(alias)]
     client = Client(
         persistent_id=persistent_id or new_persistent_id(),
@@ -161,7 +161,7 @@ def update_client(
         raise StaleEdit("Someone else saved this record while you were editing it.")
     preferred = clean_line(details.preferred_name)
     if not preferred:
-        raise ClientError("A first name, street name or alias is needed.")
+        raise ClientError(Phrase("A first name, street name or alias is needed."))
     aliases = [clean_line(alias) for alias in details.aliases if clean_line(alias)]
     client.preferred_name = preferred
     client.legal_name = clean_line(details.legal_name) or None
@@ -198,9 +198,9 @@ def record_consent(
     case: Case | None = None,
 ) -> Consent:
     if scope == ConsentScope.SHARING and provider is None:
-        raise ClientError("Consent to share names the provider it allows.")
+        raise ClientError(Phrase("Consent to share names the provider it allows."))
     if scope == ConsentScope.AGENCY_SHARING and not (programs or all_programs):
-        raise ClientError("Consent to share within the agency names its programs, or all.")
+        raise ClientError(Phrase("Consent to share within the agency names its programs, or all."))
     consent = Consent(
         client=client,
         case_id=case.id if case else None,
@@ -224,9 +224,9 @@ def record_consent(
 def revoke_consent(consent: Consent, *, revoked_by: User, reason: str) -> None:
     """From now on the consent allows nothing; what was shared under it stays on the record."""
     if consent.revoked_at is not None:
-        raise ClientError("This consent was already revoked.")
+        raise ClientError(Phrase("This consent was already revoked."))
     if not reason.strip():
-        raise ClientError("Say why the consent is revoked.")
+        raise ClientError(Phrase("Say why the consent is revoked."))
     consent.revoked_at = utcnow()
     consent.revoked_by_id = revoked_by.id
     consent.revocation_note = reason.strip()

@@ -33,6 +33,7 @@ from webapp.queries.visibility import supervises_in
 from webapp.services import audit
 from webapp.services.case_changes import record_event, refresh_phase
 from webapp.services.cases import CaseError
+from webapp.text import Phrase
 
 DEFAULT_FOLLOW_UPS = (timedelta(days=30), timedelta(days=90))
 
@@ -94,9 +95,9 @@ def request_closure(
     """Ask to close; where no approval is needed the closure takes effect at once."""
     case = state.case
     if not case.is_open:
-        raise CaseError("This case is already closed.")
+        raise CaseError(Phrase("This case is already closed."))
     if state.pending_closure is not None:
-        raise CaseError("A closure is already waiting for approval.")
+        raise CaseError(Phrase("A closure is already waiting for approval."))
     found = problems(state, plan, today)
     if found:
         raise CaseError(" ".join(found.values()))
@@ -144,7 +145,7 @@ def send_back(request: ClosureRequest, *, user: User, note: str) -> None:
     """Return a closure to the worker with what is missing; the case stays open."""
     _decide(request, user)
     if not note.strip():
-        raise CaseError("Say what the worker should do before closing.")
+        raise CaseError(Phrase("Say what the worker should do before closing."))
     request.status = ClosureStatus.RETURNED
     request.decided_by_id = user.id
     request.decided_at = utcnow()
@@ -156,10 +157,12 @@ def send_back(request: ClosureRequest, *, user: User, note: str) -> None:
 
 def _decide(request: ClosureRequest, user: User) -> None:
     if request.status != ClosureStatus.PENDING:
-        raise CaseError("This closure has already been decided.")
+        raise CaseError(Phrase("This closure has already been decided."))
     if not may_approve(user, request):
         raise CaseError(
-            "A supervisor of this program, other than whoever asked, decides on this closure."
+            Phrase(
+                "A supervisor of this program, other than whoever asked, decides on this closure."
+            )
         )
 
 
@@ -190,9 +193,9 @@ def reopen(case: Case, *, reason: str, user: User) -> None:
     """Undo a closure (it was too early, or a mistake); a client who returns later gets a new
     case."""
     if case.is_open:
-        raise CaseError("This case is open.")
+        raise CaseError(Phrase("This case is open."))
     if not reason.strip():
-        raise CaseError("Say why the case is reopened.")
+        raise CaseError(Phrase("Say why the case is reopened."))
     record_event(
         case, CaseEventKind.REOPENED, user=user, old=case.closure_reason or "", note=reason
     )
@@ -213,9 +216,9 @@ def reopen(case: Case, *, reason: str, user: User) -> None:
 
 def record_follow_up(follow_up: PostClosureFollowUp, *, note: str, user: User) -> None:
     if not follow_up.is_pending:
-        raise CaseError("This follow-up is already recorded.")
+        raise CaseError(Phrase("This follow-up is already recorded."))
     if not note.strip():
-        raise CaseError("Say how the client is doing, or how you tried to reach them.")
+        raise CaseError(Phrase("Say how the client is doing, or how you tried to reach them."))
     follow_up.done_at = utcnow()
     follow_up.done_by_id = user.id
     follow_up.note = note.strip()

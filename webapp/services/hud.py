@@ -12,6 +12,7 @@ from webapp.extensions import db
 from webapp.models import AuditAction, Case, HudAnswers, User
 from webapp.models import hud as elements
 from webapp.services import audit
+from webapp.text import Phrase
 
 
 class HudError(ValueError):
@@ -55,7 +56,13 @@ def from_kept(kept: dict) -> HudDetails:
 
 def _check(value: int | None, allowed: dict[int, str], element: str) -> None:
     if value is not None and value not in allowed:
-        raise HudError(f"{value} is not one of HUD's answers for {element}.")
+        raise HudError(
+            Phrase(
+                "%(value)s is not one of HUD's answers for %(element)s.",
+                value=value,
+                element=element,
+            )
+        )
 
 
 def validate(details: HudDetails) -> None:
@@ -67,9 +74,9 @@ def validate(details: HudDetails) -> None:
     _check(details.relationship_to_hoh, elements.RELATIONSHIP_TO_HOH, "3.15")
     _check(details.race_missing, elements.MISSING_REASONS, "3.04")
     if set(details.races) - set(elements.RACES):
-        raise HudError("Unknown race or ethnicity.")
+        raise HudError(Phrase("Unknown race or ethnicity."))
     if details.races and details.race_missing is not None:
-        raise HudError("Race and ethnicity: the answers, or why there are none, not both.")
+        raise HudError(Phrase("Race and ethnicity: the answers, or why there are none, not both."))
 
 
 def answers_of(case: Case) -> HudAnswers | None:
@@ -79,7 +86,7 @@ def answers_of(case: Case) -> HudAnswers | None:
 def record_answers(case: Case, details: HudDetails, *, recorded_by: User | None) -> HudAnswers:
     """Keep a case's answers (a second call replaces the intake answers, not the exit's)."""
     if not case.program.hud_elements:
-        raise HudError("This program does not ask HUD's data elements.")
+        raise HudError(Phrase("This program does not ask HUD's data elements."))
     validate(details)
     answers = answers_of(case)
     created = answers is None
@@ -112,7 +119,7 @@ def record_answers(case: Case, details: HudDetails, *, recorded_by: User | None)
 def record_exit_destination(case: Case, destination: int, *, recorded_by: User) -> HudAnswers:
     """Where the client went when the case closes (data element 3.12)."""
     if not case.program.hud_elements:
-        raise HudError("This program does not ask HUD's data elements.")
+        raise HudError(Phrase("This program does not ask HUD's data elements."))
     _check(destination, elements.DESTINATIONS, "3.12")
     answers = answers_of(case)
     created = answers is None

@@ -30,6 +30,7 @@ from webapp.models import (
     utcnow,
 )
 from webapp.services import audit, clients
+from webapp.text import Phrase
 
 # Rows that belong to the person, re-pointed at the survivor.
 MOVED = {
@@ -89,11 +90,11 @@ def merge_clients(
     """Make `merged` part of `survivor`: its cases, consents and invitations move, its names
     become the survivor's aliases, and its ID leads to the survivor from now on."""
     if survivor.id == merged.id:
-        raise MergeError("Choose two different records.")
+        raise MergeError(Phrase("Choose two different records."))
     if survivor.merged_into_id is not None or merged.merged_into_id is not None:
-        raise MergeError("One of these records was already merged into another.")
+        raise MergeError(Phrase("One of these records was already merged into another."))
     if take_from_merged - set(FIELDS):
-        raise MergeError("Choose among the fields shown.")
+        raise MergeError(Phrase("Choose among the fields shown."))
     before = {field: _stored(value) for field, value in _details(survivor).items()}
     before["aliases"] = [alias.name for alias in survivor.aliases]
 
@@ -187,9 +188,9 @@ def merge_clients(
 def suggest(client: Client, other: Client, *, suggested_by: User, note: str) -> MergeSuggestion:
     """Ask whoever may merge these two records to look at them."""
     if client.id == other.id:
-        raise MergeError("Choose two different records.")
+        raise MergeError(Phrase("Choose two different records."))
     if client.merged_into_id is not None or other.merged_into_id is not None:
-        raise MergeError("One of these records was already merged into another.")
+        raise MergeError(Phrase("One of these records was already merged into another."))
     open_pair = db.session.scalar(
         sa.select(MergeSuggestion).where(
             MergeSuggestion.resolved_at.is_(None),
@@ -231,7 +232,7 @@ def undo_merge(merge: ClientMerge, *, undone_by: User) -> None:
     the survivor since stays with it."""
     now = utcnow()
     if not can_undo(merge, now):
-        raise MergeError("This merge can no longer be undone.")
+        raise MergeError(Phrase("This merge can no longer be undone."))
     survivor, merged = merge.survivor, merge.merged
     for table, model in MOVED.items():
         ids = merge.moved.get(table, [])

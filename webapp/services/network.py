@@ -12,7 +12,6 @@ from datetime import date
 
 from webapp.extensions import db
 from webapp.models import (
-    N_,
     AuditAction,
     Client,
     ClientRelationship,
@@ -24,14 +23,14 @@ from webapp.models import (
 from webapp.queries.network import contact_consent
 from webapp.queries.visibility import visible_cases_of
 from webapp.services import audit
-from webapp.text import clean_line
+from webapp.text import Phrase, clean_line
 
 
 class NetworkError(ValueError):
     """A change to a household or network that cannot be made; the message says why."""
 
 
-NO_CONSENT = N_(
+NO_CONSENT = Phrase(
     "They have not agreed to us talking with people close to them: record that consent first."
 )
 
@@ -74,7 +73,7 @@ def create_household(
     """A new household with `client` as its contact person."""
     name = clean_line(name)
     if not name:
-        raise NetworkError(N_("Give the household a name or an address line."))
+        raise NetworkError(Phrase("Give the household a name or an address line."))
     household = Household(name=name, created_by_id=created_by.id)
     db.session.add(household)
     db.session.flush()
@@ -95,7 +94,7 @@ def create_household(
 def rename_household(household: Household, *, name: str, changed_by: User) -> None:
     name = clean_line(name)
     if not name:
-        raise NetworkError(N_("Give the household a name or an address line."))
+        raise NetworkError(Phrase("Give the household a name or an address line."))
     household.name = name
     db.session.flush()
     audit.record(AuditAction.UPDATE, "household", household.id, user=changed_by)
@@ -113,11 +112,11 @@ def add_member(
     "can be contacted" flag relies on their consent."""
     name = clean_line(details.name)
     if details.client is None and not name:
-        raise NetworkError(N_("A name, or the client ID of someone who is a client."))
+        raise NetworkError(Phrase("A name, or the client ID of someone who is a client."))
     if details.client is not None and any(
         member.client_id == details.client.id and member.is_current for member in household.members
     ):
-        raise NetworkError(N_("They are already in this household."))
+        raise NetworkError(Phrase("They are already in this household."))
     _check_consent(through, added_by, today, details.can_contact, had=False)
     member = HouseholdMember(
         household=household,
@@ -148,9 +147,9 @@ def update_member(
     """Correct a member, or say they moved out (`left_on`): the membership stays, with dates."""
     name = clean_line(details.name)
     if member.client_id is None and not name:
-        raise NetworkError(N_("A name is needed for someone who is not a client."))
+        raise NetworkError(Phrase("A name is needed for someone who is not a client."))
     if left_on is not None and member.joined_on is not None and left_on < member.joined_on:
-        raise NetworkError(N_("They cannot have moved out before they moved in."))
+        raise NetworkError(Phrase("They cannot have moved out before they moved in."))
     _check_consent(through, changed_by, today, details.can_contact, had=member.can_contact)
     if member.client_id is None:
         member.name = name
@@ -169,9 +168,9 @@ def add_relationship(
 ) -> ClientRelationship:
     name = clean_line(details.name)
     if details.other_client is None and not name:
-        raise NetworkError(N_("A name, or the client ID of someone who is a client."))
+        raise NetworkError(Phrase("A name, or the client ID of someone who is a client."))
     if details.other_client is not None and details.other_client.id == client.id:
-        raise NetworkError(N_("Someone else: this is the client themself."))
+        raise NetworkError(Phrase("Someone else: this is the client themself."))
     _check_consent(client, added_by, today, details.can_contact, had=False)
     relationship = ClientRelationship(
         client_id=client.id,
@@ -198,7 +197,7 @@ def update_relationship(
 ) -> None:
     name = clean_line(details.name)
     if relationship.other_client_id is None and not name:
-        raise NetworkError(N_("A name is needed for someone who is not a client."))
+        raise NetworkError(Phrase("A name is needed for someone who is not a client."))
     _check_consent(
         relationship.client, changed_by, today, details.can_contact, had=relationship.can_contact
     )

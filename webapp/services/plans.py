@@ -34,11 +34,10 @@ from webapp.models import (
     utcnow,
 )
 from webapp.models.lifecycle import check_strokes
-from webapp.models.types import N_
 from webapp.services import audit
 from webapp.services.case_changes import loop_back_met, refresh_phase
 from webapp.services.cases import CaseError
-from webapp.text import clean_line
+from webapp.text import Phrase, clean_line
 
 
 class StaleEdit(CaseError):
@@ -55,7 +54,7 @@ def _terms_changed(plan: ServicePlan) -> None:
 
 def _plan_for_change(case: Case, user: User) -> ServicePlan:
     if not case.is_open:
-        raise CaseError("This case is closed.")
+        raise CaseError(Phrase("This case is closed."))
     plan = plan_of(case)
     if plan is None:
         plan = ServicePlan(case_id=case.id, updated_by_id=user.id)
@@ -76,13 +75,15 @@ class GoalDetails:
 
 def _check_goal(details: GoalDetails, today: date, *, new: bool) -> None:
     if not details.statement.strip():
-        raise CaseError("Say what the goal is, in the client's words where you can.")
+        raise CaseError(Phrase("Say what the goal is, in the client's words where you can."))
     if not details.measure.strip():
-        raise CaseError("A goal needs a measure: how will you both know it is reached?")
+        raise CaseError(Phrase("A goal needs a measure: how will you both know it is reached?"))
     if details.target_on is None:
-        raise CaseError("A goal needs a target date, so progress can be reviewed against it.")
+        raise CaseError(
+            Phrase("A goal needs a target date, so progress can be reviewed against it.")
+        )
     if new and details.target_on < today:
-        raise CaseError("A new goal's target date cannot be in the past.")
+        raise CaseError(Phrase("A new goal's target date cannot be in the past."))
 
 
 def add_goal(case: Case, details: GoalDetails, *, user: User, today: date) -> Goal:
@@ -111,7 +112,7 @@ def update_goal(
     if goal.version != expected_version:
         raise StaleEdit("Someone else saved this goal while you were editing it.")
     if not case.is_open:
-        raise CaseError("This case is closed.")
+        raise CaseError(Phrase("This case is closed."))
     _check_goal(details, today, new=False)
     said = (goal.domain, goal.statement, goal.measure, goal.target_on)
     goal.domain = details.domain
@@ -153,9 +154,9 @@ def _check_task(details: TaskDetails) -> TaskDetails:
         frequency=clean_line(details.frequency),
     )
     if not details.description:
-        raise CaseError("Say what needs doing.")
+        raise CaseError(Phrase("Say what needs doing."))
     if details.responsible == TaskOwner.SUPPORT_PERSON and not details.support_person:
-        raise CaseError("Name the support person who carries it.")
+        raise CaseError(Phrase("Name the support person who carries it."))
     return details
 
 
@@ -187,9 +188,9 @@ def add_task(
     """A task on a goal: what, who (one a support person carries names them; a provider's may
     name the provider), where, when, how often, and by when."""
     if not case.is_open:
-        raise CaseError("This case is closed.")
+        raise CaseError(Phrase("This case is closed."))
     if not goal.is_active:
-        raise CaseError("This goal already has an outcome; reopen it to add tasks.")
+        raise CaseError(Phrase("This goal already has an outcome; reopen it to add tasks."))
     details = _check_task(
         TaskDetails(
             description=description,
@@ -216,7 +217,7 @@ def update_task(case: Case, task: PlanTask, details: TaskDetails, *, user: User)
     """A task's what, who, where, when, how often and by when, changed. A change to what it says
     leaves a signed agreement "changed since signed"."""
     if not case.is_open:
-        raise CaseError("This case is closed.")
+        raise CaseError(Phrase("This case is closed."))
     details = _check_task(details)
     before = _said(task)
     _apply_task(task, details)
@@ -242,7 +243,7 @@ def _said(task: PlanTask) -> tuple:
 
 def set_task_done(case: Case, task: PlanTask, done: bool, *, user: User) -> None:
     if not case.is_open:
-        raise CaseError("This case is closed.")
+        raise CaseError(Phrase("This case is closed."))
     task.done_at = utcnow() if done else None
     db.session.flush()
     audit.record(AuditAction.UPDATE, "plan_task", task.id, user=user)
@@ -265,13 +266,13 @@ def record_agreement(
     if expected_version is not None and plan.version != expected_version:
         raise StaleEdit("Someone else saved this plan while you were editing it.")
     if agreed_on is not None and not plan.goals:
-        raise CaseError("Add at least one goal before recording the client's agreement.")
+        raise CaseError(Phrase("Add at least one goal before recording the client's agreement."))
     if agreed_on is not None and (not agreed_by.strip() or method is None):
-        raise CaseError("Say who agreed and how.")
+        raise CaseError(Phrase("Say who agreed and how."))
     if agreed_on is not None and agreed_on > today:
-        raise CaseError("An agreement cannot be in the future.")
+        raise CaseError(Phrase("An agreement cannot be in the future."))
     if review_on is not None and review_on < today:
-        raise CaseError("A review date from today on.")
+        raise CaseError(Phrase("A review date from today on."))
     if review_on != plan.review_on:
         _terms_changed(plan)
     plan.agreed_by = agreed_by.strip()
@@ -298,7 +299,7 @@ def set_terms(
     """The agreement's term (from, until) and what happens if a responsibility is not carried
     out, in plain words."""
     if ends_on is not None and starts_on is not None and ends_on < starts_on:
-        raise CaseError(N_("The agreement cannot end before it starts."))
+        raise CaseError(Phrase("The agreement cannot end before it starts."))
     plan = _plan_for_change(case, user)
     consequences = consequences.strip()
     if (plan.starts_on, plan.ends_on, plan.consequences) != (starts_on, ends_on, consequences):
@@ -312,13 +313,13 @@ def set_terms(
 
 def _plan_to_sign(case: Case, terms_version: int) -> ServicePlan:
     if not case.is_open:
-        raise CaseError(N_("This case is closed."))
+        raise CaseError(Phrase("This case is closed."))
     plan = plan_of(case)
     if plan is None or not plan.goals:
-        raise CaseError(N_("Add at least one goal before the agreement is signed."))
+        raise CaseError(Phrase("Add at least one goal before the agreement is signed."))
     if plan.terms_version != terms_version:
         raise StaleEdit(
-            N_(
+            Phrase(
                 "The plan changed while it was being signed. "
                 "Read it again, then sign what it says now."
             )
@@ -352,11 +353,11 @@ def sign_on_screen(
     signed-in user; anyone else is named. A client's signature records the plan's agreement."""
     plan = _plan_to_sign(case, terms_version)
     if party == SignatureParty.PAPER:
-        raise CaseError(N_("Choose who signs."))
+        raise CaseError(Phrase("Choose who signs."))
     check_strokes(strokes)
     name = user.display_name if party == SignatureParty.WORKER else clean_line(name)
     if not name:
-        raise CaseError(N_("Write the name of the person who signs."))
+        raise CaseError(Phrase("Write the name of the person who signs."))
     signature = PlanSignature(
         plan=plan,
         terms_version=plan.terms_version,
@@ -390,9 +391,9 @@ def mark_signed_on_paper(
     plan = _plan_to_sign(case, terms_version)
     names = clean_line(names)
     if not names:
-        raise CaseError(N_("Write who signed the paper copy."))
+        raise CaseError(Phrase("Write who signed the paper copy."))
     if signed_on > today:
-        raise CaseError(N_("A signature cannot be in the future."))
+        raise CaseError(Phrase("A signature cannot be in the future."))
     signature = PlanSignature(
         plan=plan,
         terms_version=plan.terms_version,

@@ -15,6 +15,7 @@ from webapp.models import (
     default_closure_approval,
 )
 from webapp.services import audit
+from webapp.text import Phrase
 
 
 class ProgramError(ValueError):
@@ -26,7 +27,7 @@ def _ensure_unique_name(name: str, program_id: int | None = None) -> None:
     if program_id is not None:
         query = query.where(Program.id != program_id)
     if db.session.scalar(query) is not None:
-        raise ProgramError("Another program already has this name.")
+        raise ProgramError(Phrase("Another program already has this name."))
 
 
 def _domains(domains: list[LifeDomain] | None) -> str:

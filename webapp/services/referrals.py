@@ -23,6 +23,7 @@ from webapp.models import (
 from webapp.queries import consents
 from webapp.services import audit
 from webapp.services.case_changes import refresh_phase
+from webapp.text import Phrase
 
 DEFAULT_FOLLOW_UP = timedelta(days=7)
 
@@ -66,16 +67,19 @@ def make_referral(
     Nothing about the client goes to a provider without the client's consent to share with that
     provider, in force today: `consent` is the one the referral relies on."""
     if not case.is_open:
-        raise ReferralError("This case is closed.")
+        raise ReferralError(Phrase("This case is closed."))
     if not service.active:
-        raise ReferralError("This service is no longer offered.")
+        raise ReferralError(Phrase("This service is no longer offered."))
     if not allows_sharing(consent, case, service, today):
         raise ReferralError(
-            f"No consent in force lets us share with {service.provider.name}: "
-            "ask the client first, and record it."
+            Phrase(
+                "No consent in force lets us share with %(provider)s: "
+                "ask the client first, and record it.",
+                provider=service.provider.name,
+            )
         )
     if goal is not None and (goal.plan.case_id != case.id or not goal.is_active):
-        raise ReferralError("Choose one of this case's open goals.")
+        raise ReferralError(Phrase("Choose one of this case's open goals."))
     sent_at = sent_at or utcnow()
     referral = Referral(
         case=case,
@@ -127,9 +131,9 @@ def change_status(
         )
     occurred_at = occurred_at or utcnow()
     if occurred_at > utcnow():
-        raise ReferralError("A confirmation cannot be in the future.")
+        raise ReferralError(Phrase("A confirmation cannot be in the future."))
     if status == ReferralStatus.SCHEDULED and appointment is None:
-        raise ReferralError("An appointment needs its date.")
+        raise ReferralError(Phrase("An appointment needs its date."))
     if status != ReferralStatus.SCHEDULED:
         appointment = None
     change = ReferralStatusChange(

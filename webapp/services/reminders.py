@@ -9,6 +9,7 @@ from webapp.extensions import db
 from webapp.models import ReminderState, User, utcnow
 from webapp.queries.reminders import states_of
 from webapp.queries.today import due_items
+from webapp.text import Phrase
 from webapp.timeutil import today_for, zone_of
 
 SNOOZE_CHOICES = {
@@ -51,7 +52,7 @@ class ReminderError(ValueError):
 
 def _current(user: User, key: str) -> None:
     if key not in {item.key for item in due_items(user, today_for(user))}:
-        raise ReminderError("This reminder is no longer due.")
+        raise ReminderError(Phrase("This reminder is no longer due."))
 
 
 def snooze(user: User, key: str, until: datetime) -> None:

@@ -24,6 +24,7 @@ from webapp.models import (
     utcnow,
 )
 from webapp.services import audit, cases, clients, intake, network
+from webapp.text import Phrase
 
 TOKEN_BYTES = 32  # 256 random bits
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -49,7 +50,7 @@ def create_invitation(
 ) -> tuple[Invitation, str]:
     """A new invitation and its token, which exists only in this return value and the link."""
     if not program.active:
-        raise SelfIntakeError("This program is not taking new cases.")
+        raise SelfIntakeError(Phrase("This program is not taking new cases."))
     token = secrets.token_urlsafe(TOKEN_BYTES)
     now = utcnow()
     invitation = Invitation(
@@ -89,7 +90,7 @@ def mark_started(invitation: Invitation) -> None:
 
 def submit(invitation: Invitation, answers: dict, *, language: str) -> SelfIntakeSubmission:
     if not invitation.usable(utcnow()):
-        raise SelfIntakeError("This link can no longer be used.")
+        raise SelfIntakeError(Phrase("This link can no longer be used."))
     now = utcnow()
     invitation.submitted_at = now
     invitation.opened_at = invitation.opened_at or now
@@ -104,7 +105,7 @@ def submit(invitation: Invitation, answers: dict, *, language: str) -> SelfIntak
 
 def revoke(invitation: Invitation, user: User) -> None:
     if invitation.submitted_at is not None:
-        raise SelfIntakeError("This invitation has already been used.")
+        raise SelfIntakeError(Phrase("This invitation has already been used."))
     if invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
         db.session.flush()
@@ -113,7 +114,7 @@ def revoke(invitation: Invitation, user: User) -> None:
 
 def _pending(submission: SelfIntakeSubmission) -> None:
     if submission.status != SubmissionStatus.PENDING:
-        raise SelfIntakeError("This self-intake has already been reviewed.")
+        raise SelfIntakeError(Phrase("This self-intake has already been reviewed."))
 
 
 def accept(
@@ -176,7 +177,7 @@ def accept(
 def reject(submission: SelfIntakeSubmission, *, reviewer: User, reason: str) -> None:
     _pending(submission)
     if not reason.strip():
-        raise SelfIntakeError("Say why this self-intake is not taken on.")
+        raise SelfIntakeError(Phrase("Say why this self-intake is not taken on."))
     submission.status = SubmissionStatus.REJECTED
     submission.reviewed_by_id, submission.reviewed_at = reviewer.id, utcnow()
     submission.reject_reason = reason.strip()
