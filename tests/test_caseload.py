@@ -112,3 +112,41 @@ def test_a_card_carries_the_appointment_and_the_providers_address_for_the_kept_f
         sent.id: ("1 Pier Road", ""),
         booked.id: ("1 Pier Road", f"{on:%a %-d %b %Y}, 11:00, Side door"),
     }
+
+
+def test_the_caseload_sent_to_the_phone_and_today_are_audited_as_views(
+    as_user, make_program, make_user, make_case
+):
+    """A client's card copied to the phone, or their name on Today, is a read of their record:
+    a view of each client, as a search's results are; nobody else's."""
+    import sqlalchemy as sa
+
+    from webapp.models import AuditAction, AuditEvent
+
+    program = make_program("Street")
+    sam = make_user(Role.OUTREACH_WORKER, [program])
+    due = make_case(program, sam, name="Brian", follow_up_in_days=0)
+    later = make_case(program, sam, name="Dana", follow_up_in_days=5)
+    other = make_case(program, make_user(Role.OUTREACH_WORKER, [program]), name="Not Sam's")
+    db.session.commit()
+
+    def seen(path):
+        db.session.expire_all()
+        return set(
+            db.session.scalars(
+                sa.select(AuditEvent.record_id).where(
+                    AuditEvent.user_id == sam.id,
+                    AuditEvent.action == AuditAction.VIEW,
+                    AuditEvent.record_type == "client",
+                    AuditEvent.path == path,
+                )
+            )
+        )
+
+    client = as_user(sam)
+    assert client.get("/offline/caseload.json").status_code == 200
+    assert seen("/offline/caseload.json") == {str(due.client_id), str(later.client_id)}
+    page = client.get("/").get_data(as_text=True)
+    assert "Brian" in page and "Dana" not in page
+    assert seen("/") == {str(due.client_id)}
+    assert str(other.client_id) not in seen("/") | seen("/offline/caseload.json")

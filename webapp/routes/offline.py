@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,6 +19,7 @@ from webapp.models import (
     ALLOWED_TRANSITIONS,
     MOVED_LABEL,
     AuditAction,
+    Case,
     ReferralStatus,
 )
 from webapp.queries.caseload import caseload
@@ -63,7 +65,14 @@ def caseload_json() -> Response:
         card["phase"], card["next_step"] = _(card["phase"]), say(card["next_step"])
         if card["last_contact"]:
             card["last_contact"]["type"] = _(card["last_contact"]["type"])
-    return jsonify(user_id=current_user.id, cases=cards)
+    response = jsonify(user_id=current_user.id, cases=cards)
+    # Each client's card is now on the phone: a read of their record, as a page of it is.
+    client_ids = db.session.scalars(
+        sa.select(Case.client_id).where(Case.id.in_([card["id"] for card in cards])).distinct()
+    ).all()
+    audit.record_all(AuditAction.VIEW, "client", sorted(client_ids))
+    db.session.commit()
+    return response
 
 
 def _shell(template: str, **context) -> Response:

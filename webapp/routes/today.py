@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from webapp.extensions import db
+from webapp.models import AuditAction
 from webapp.queries.reminders import due_reminders
+from webapp.services import audit
 from webapp.timeutil import today_for
 
 bp = Blueprint("today", __name__)
@@ -13,6 +16,13 @@ bp = Blueprint("today", __name__)
 
 @bp.get("/")
 def index() -> str:
-    return render_template(
-        "today/index.html", items=due_reminders(current_user), today=today_for(current_user)
+    items = due_reminders(current_user)
+    page = render_template("today/index.html", items=items, today=today_for(current_user))
+    # Each client named on a case's item was seen, as in a search: a view of their record.
+    audit.record_all(
+        AuditAction.VIEW,
+        "client",
+        sorted({item.case.client_id for item in items if item.case is not None}),
     )
+    db.session.commit()
+    return page
