@@ -306,7 +306,9 @@ def test_what_the_provider_sees_is_chosen_within_the_consent(as_user, client, se
     text = client.get(setup.url).get_data(as_text=True)
     assert 'id="client-name">M. T.<' in text and "555-0199" in text
     assert "Be contacted by text message" in text and "Tooth pain" not in text
-    assert worker.post(url, data={"name_shown": "everything"}).status_code == 302
+    # Not one of the form's choices (it always sends one): refused, nothing changed.
+    for bad in ({"name_shown": "everything"}, {}, {"name_shown": "x" * 5000}):
+        assert worker.post(url, data=bad).status_code == 400
     assert db.session.scalar(sa.select(ProviderLink)).name_shown == NameShown.INITIALS
 
 

@@ -84,8 +84,8 @@ def shown(referral_id: int) -> Response | tuple[str, int]:
             db.session.commit()
             flash(_("Saved: the provider's page shows what you chose."))
         return _back(referral)
-    flash(_("Choose how the provider's page names the client."))
-    return _back(referral)
+    # The form always comes with one of its own choices picked: anything else was not sent by it.
+    abort(400)
 
 
 @bp.post("/referrals/<int:referral_id>/closure-notice")
