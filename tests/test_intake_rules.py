@@ -189,6 +189,39 @@ def test_only_admins_define_a_programs_questions(as_user, agency):
     assert as_user(agency.admin).get("/admin/programs/999999/intake").status_code == 404
 
 
+def test_an_admin_writes_yes_and_no_in_their_own_language(as_user, agency):
+    """A Spanish-speaking admin types "Sí" (or "no") for a yes/no question's qualifying and
+    priority answers; the rule keeps the stored yes and no the intake form answers with."""
+    admin = as_user(agency.admin)
+    admin.post(
+        "/account/settings",
+        data={"language": "es", "time_zone": "", "quiet_from": "", "quiet_until": ""},
+    )
+    response = admin.post(
+        f"/admin/programs/{agency.program.id}/intake",
+        data={
+            "text": "¿Tiene mascota?",
+            "kind": "yes_no",
+            "qualifying": "Sí\nNO",
+            "priority_answers": " sí ",
+            "priority": "high",
+        },
+    )
+    assert response.status_code == 302
+    question = db.session.scalar(
+        sa.select(EligibilityQuestion).where(EligibilityQuestion.text == "¿Tiene mascota?")
+    )
+    assert (question.qualifying_answers, question.priority_answer_list) == (["yes", "no"], ["yes"])
+    # Words that are neither are still refused beside the field.
+    response = admin.post(
+        f"/admin/programs/{agency.program.id}/intake",
+        data={"text": "¿Fuma?", "kind": "yes_no", "qualifying": "quizás"},
+    )
+    assert response.status_code == 422 and 'id="qualifying-error"' in response.get_data(
+        as_text=True
+    )
+
+
 def test_a_bad_question_is_refused_beside_its_field_with_what_was_typed(as_user, agency):
     url = f"/admin/programs/{agency.program.id}/intake"
     response = as_user(agency.admin).post(

@@ -66,6 +66,16 @@ class QuestionForm(Form):
         validators=[Optional()],
     )
 
+    def answers_typed(self, field: TextAreaField) -> str:
+        """A field's answers, one a line; for a yes/no question "sí" (or "Yes") is "yes": the
+        admin types the words in their own language and the rule keeps the stored ones."""
+        text = field.data or ""
+        if self.kind.data != QuestionKind.YES_NO.value:
+            return text
+        words = {"yes": "yes", "no": "no", gettext("yes").casefold(): "yes"}
+        words[gettext("no").casefold()] = "no"
+        return "\n".join(words.get(line.strip().casefold(), line) for line in text.splitlines())
+
 
 class CheckInForm(Form):
     next_check_in_on = DateField(

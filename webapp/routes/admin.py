@@ -136,8 +136,8 @@ def intake_rules(program_id: int) -> Response | tuple[str, int]:
                 text=form.text.data,
                 kind=QuestionKind(form.kind.data),
                 choices=form.choices.data or "",
-                qualifying=form.qualifying.data or "",
-                priority_answers=form.priority_answers.data or "",
+                qualifying=form.answers_typed(form.qualifying),
+                priority_answers=form.answers_typed(form.priority_answers),
                 priority=WaitPriority(form.priority.data) if form.priority.data else None,
                 added_by=current_user,
             )
