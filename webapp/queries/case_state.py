@@ -108,38 +108,76 @@ class CaseState:
 
 
 def load_state(case: Case) -> CaseState:
-    assessments = db.session.scalars(
-        sa.select(Assessment)
-        .where(Assessment.case_id == case.id)
-        .options(so.selectinload(Assessment.scores), so.joinedload(Assessment.recorded_by))
-        .order_by(Assessment.assessed_on, Assessment.id)
-    ).all()
-    plan = db.session.scalar(
-        sa.select(ServicePlan)
-        .where(ServicePlan.case_id == case.id)
-        .options(so.selectinload(ServicePlan.goals).selectinload(Goal.tasks))
-    )
-    referrals = db.session.scalars(
-        sa.select(Referral)
-        .where(Referral.case_id == case.id)
-        .options(so.selectinload(Referral.service).selectinload(Service.provider))
-        .order_by(Referral.created_at.desc())
-    ).all()
-    pending = db.session.scalar(
-        sa.select(ClosureRequest)
-        .where(ClosureRequest.case_id == case.id, ClosureRequest.status == ClosureStatus.PENDING)
-        .options(so.joinedload(ClosureRequest.requested_by))
-    )
-    follow_ups = db.session.scalars(
-        sa.select(PostClosureFollowUp)
-        .where(
-            PostClosureFollowUp.case_id == case.id,
-            PostClosureFollowUp.done_at.is_(None),
-            PostClosureFollowUp.cancelled.is_(False),
+    return load_states([case])[case.id]
+
+
+def load_states(cases: list[Case]) -> dict[int, CaseState]:
+    """Each case's state, in the same handful of queries however many cases: a list of cases
+    (the offline caseload) reads each table once for all of them, never once a case."""
+    ids = [case.id for case in cases]
+    if not ids:
+        return {}
+    assessments = _by_case(
+        db.session.scalars(
+            sa.select(Assessment)
+            .where(Assessment.case_id.in_(ids))
+            .options(so.selectinload(Assessment.scores), so.joinedload(Assessment.recorded_by))
+            .order_by(Assessment.assessed_on, Assessment.id)
         )
-        .order_by(PostClosureFollowUp.due_on)
-    ).all()
-    return CaseState(case, list(assessments), plan, list(referrals), pending, list(follow_ups))
+    )
+    plans = {
+        plan.case_id: plan
+        for plan in db.session.scalars(
+            sa.select(ServicePlan)
+            .where(ServicePlan.case_id.in_(ids))
+            .options(so.selectinload(ServicePlan.goals).selectinload(Goal.tasks))
+        )
+    }
+    referrals = _by_case(
+        db.session.scalars(
+            sa.select(Referral)
+            .where(Referral.case_id.in_(ids))
+            # Many-to-one all the way: joined in the same statement.
+            .options(so.joinedload(Referral.service).joinedload(Service.provider))
+            .order_by(Referral.created_at.desc())
+        )
+    )
+    pending: dict[int, ClosureRequest] = {}
+    for request in db.session.scalars(
+        sa.select(ClosureRequest)
+        .where(ClosureRequest.case_id.in_(ids), ClosureRequest.status == ClosureStatus.PENDING)
+        .options(so.joinedload(ClosureRequest.requested_by))
+    ):
+        pending.setdefault(request.case_id, request)
+    follow_ups = _by_case(
+        db.session.scalars(
+            sa.select(PostClosureFollowUp)
+            .where(
+                PostClosureFollowUp.case_id.in_(ids),
+                PostClosureFollowUp.done_at.is_(None),
+                PostClosureFollowUp.cancelled.is_(False),
+            )
+            .order_by(PostClosureFollowUp.due_on)
+        )
+    )
+    return {
+        case.id: CaseState(
+            case,
+            assessments.get(case.id, []),
+            plans.get(case.id),
+            referrals.get(case.id, []),
+            pending.get(case.id),
+            follow_ups.get(case.id, []),
+        )
+        for case in cases
+    }
+
+
+def _by_case(rows) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for row in rows:
+        grouped.setdefault(row.case_id, []).append(row)
+    return grouped
 
 
 def derive_phase(state: CaseState) -> Phase:
