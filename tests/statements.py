@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from webapp.extensions import db
 
 _CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
-_FIRST_TABLE = re.compile(r"\bFROM\s+\"?(\w+)", re.IGNORECASE)
+# The table of a SELECT's first column: the rows it loads (joined tables come after).
+_FIRST_TABLE = re.compile(r"^\s*SELECT\s+(?:DISTINCT\s+)?\"?(\w+)\"?\.", re.IGNORECASE)
 
 
 @contextmanager
@@ -36,10 +37,7 @@ def recorded() -> Iterator[list[str]]:
 
 
 def tables_read(statements: list[str]) -> Counter[str]:
-    """How many SELECTs read each table first (the table a statement loads rows of)."""
+    """How many SELECTs load rows of each table (by their first column's table)."""
     return Counter(
-        match.group(1)
-        for statement in statements
-        if statement.lstrip().upper().startswith("SELECT")
-        and (match := _FIRST_TABLE.search(statement))
+        match.group(1) for statement in statements if (match := _FIRST_TABLE.match(statement))
     )

@@ -531,12 +531,12 @@ def test_a_referral_page_is_two_view_events_written_once_and_does_not_grow_with_
     twice (a commit no longer expires what the page had read)."""
     referral = refer(setup.case, setup.service, created_by=setup.sam, today=local_today())
     db.session.commit()
-    client = as_user(setup.sam)
+    client, url = as_user(setup.sam), f"/referrals/{referral.id}"
 
     def statements():
         before = db.session.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
         with recorded() as seen:
-            assert client.get(f"/referrals/{referral.id}").status_code == 200
+            assert client.get(url).status_code == 200
         events = db.session.execute(
             sa.select(AuditEvent.action, AuditEvent.record_type, AuditEvent.record_id)
             .where(AuditEvent.id > before)
@@ -546,10 +546,10 @@ def test_a_referral_page_is_two_view_events_written_once_and_does_not_grow_with_
             (AuditAction.VIEW, "case", str(setup.case.id)),
             (AuditAction.VIEW, "referral", str(referral.id)),
         ]
-        # Read once, together: the referral with its case and service (joined, never a
-        # statement of their own); the signed-in user once.
+        # Read once, together: the referral with its case, client, program, service and
+        # provider is one statement (led by the case's columns); the signed-in user once.
         read = tables_read(seen)
-        assert (read["referrals"], read["cases"], read["services"], read["users"]) == (1, 0, 0, 1)
+        assert (read["cases"], read["referrals"], read["services"], read["users"]) == (1, 0, 0, 1)
         return len(seen)
 
     few = statements()

@@ -8,7 +8,7 @@ that loop-back holds until the record it asks for is made.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -67,6 +67,9 @@ class CaseState:
     referrals: list[Referral]  # newest first
     pending_closure: ClosureRequest | None
     follow_ups: list[PostClosureFollowUp]  # still to do, soonest first
+    # Checks after closure someone recorded (when, by whom, how the client is doing), newest
+    # first: `queries.closure.recorded_checks` for this case, read with the ones still to do.
+    recorded_checks: list[PostClosureFollowUp] = field(default_factory=list)
 
     @property
     def baseline(self) -> Assessment | None:
@@ -149,15 +152,14 @@ def load_states(cases: list[Case]) -> dict[int, CaseState]:
         .options(so.joinedload(ClosureRequest.requested_by))
     ):
         pending.setdefault(request.case_id, request)
-    follow_ups = _by_case(
+    # Every check after closure of the cases, in one statement: those still to do, and those
+    # recorded (with who recorded them).
+    checks = _by_case(
         db.session.scalars(
             sa.select(PostClosureFollowUp)
-            .where(
-                PostClosureFollowUp.case_id.in_(ids),
-                PostClosureFollowUp.done_at.is_(None),
-                PostClosureFollowUp.cancelled.is_(False),
-            )
-            .order_by(PostClosureFollowUp.due_on)
+            .where(PostClosureFollowUp.case_id.in_(ids))
+            .options(so.joinedload(PostClosureFollowUp.done_by))
+            .order_by(PostClosureFollowUp.due_on, PostClosureFollowUp.id)
         )
     )
     return {
@@ -167,7 +169,16 @@ def load_states(cases: list[Case]) -> dict[int, CaseState]:
             plans.get(case.id),
             referrals.get(case.id, []),
             pending.get(case.id),
-            follow_ups.get(case.id, []),
+            [
+                check
+                for check in checks.get(case.id, [])
+                if check.done_at is None and not check.cancelled
+            ],
+            sorted(
+                (check for check in checks.get(case.id, []) if check.done_at is not None),
+                key=lambda check: check.done_at,
+                reverse=True,
+            ),
         )
         for case in cases
     }
