@@ -64,3 +64,17 @@ def test_what_it_cannot_be_sure_of_is_left_to_url_for(app, endpoint, values):
 
 def test_templates_use_it(app):
     assert app.jinja_env.globals["url_for"] is urls.fast_url_for
+
+
+def test_pages_are_handed_the_requests_builder(app):
+    with app.test_request_context("/"):
+        rendered = app.jinja_env.from_string(
+            "{{ url_for('cases.view', case_id=3) }} {{ url_for is sameas builder }}"
+        ).render(builder=urls.request_url_builder(), **_context(app))
+        assert rendered == f"{url_for('cases.view', case_id=3)} True"
+
+
+def _context(app):
+    context: dict = {}
+    app.update_template_context(context)
+    return context

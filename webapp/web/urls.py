@@ -15,11 +15,11 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 from urllib.parse import quote, quote_plus
 
-from flask import current_app, request, url_for
+from flask import current_app, g, url_for
 
 _STRING_MARK = "wAyMaRk{}zQ"
 _NUMBER_MARK = 7_919_000_000_000_000  # + the argument's position; no real id comes near
-_LIMIT = 2048  # patterns kept, per process (hosts and script roots are part of the key)
+_PLAIN = (int, str)
 
 
 class Pattern(NamedTuple):
@@ -28,37 +28,48 @@ class Pattern(NamedTuple):
     quoters: tuple[Callable[[Any], str], ...]
 
 
-_patterns: dict[tuple, Pattern | None] = {}
-_MISSING = object()
+def url_builder() -> Callable[..., str]:
+    """A `url_for` for one page: what it learns of an endpoint's URL lasts while the page is
+    made, in the request it is made for (a URL depends on the request's host and script root)."""
+    patterns: dict[tuple, Pattern | None] = {}
+
+    def build(endpoint: str, **values: Any) -> str:
+        """What `url_for(endpoint, **values)` returns."""
+        if endpoint == "static" or endpoint[:1] == ".":
+            return url_for(endpoint, **values)
+        key = (endpoint, *values)
+        try:
+            pattern = patterns[key]
+        except KeyError:
+            pattern = patterns[key] = _learn(endpoint, tuple(values))
+        if pattern is None:
+            return url_for(endpoint, **values)
+        parts = [pattern.pieces[0]]
+        for name, quoter, piece in zip(
+            pattern.names, pattern.quoters, pattern.pieces[1:], strict=True
+        ):
+            value = values[name]
+            if type(value) not in _PLAIN:  # None, True, a date: url_for decides
+                return url_for(endpoint, **values)
+            parts.append(quoter(value))
+            parts.append(piece)
+        return "".join(parts)
+
+    return build
+
+
+def request_url_builder() -> Callable[..., str]:
+    """The request's builder: templates are handed it as `url_for` (a context processor), so a
+    row's link costs no look-up of where it lives."""
+    builder = g.get("_url_builder")
+    if builder is None:
+        builder = g._url_builder = url_builder()
+    return builder
 
 
 def fast_url_for(endpoint: str, **values: Any) -> str:
-    """What `url_for(endpoint, **values)` returns."""
-    if endpoint == "static" or endpoint.startswith(".") or not _plain(values):
-        return url_for(endpoint, **values)
-    names = tuple(sorted(values))
-    key = (request.script_root, request.host, request.scheme, endpoint, names)
-    pattern = _patterns.get(key, _MISSING)
-    if pattern is _MISSING:
-        pattern = _learn(endpoint, names)
-        if len(_patterns) >= _LIMIT:
-            _patterns.clear()
-        _patterns[key] = pattern
-    if pattern is None:
-        return url_for(endpoint, **values)
-    parts = [pattern.pieces[0]]
-    for name, quoter, piece in zip(pattern.names, pattern.quoters, pattern.pieces[1:], strict=True):
-        parts.append(quoter(values[name]))
-        parts.append(piece)
-    return "".join(parts)
-
-
-def _plain(values: dict[str, Any]) -> bool:
-    return all(
-        (name == "_anchor" or not name.startswith("_"))
-        and (type(value) is int or type(value) is str)
-        for name, value in values.items()
-    )
+    """`url_for` through the request's builder: for macros, imported without the context."""
+    return request_url_builder()(endpoint, **values)
 
 
 def _query_value(value: Any) -> str:
@@ -72,6 +83,8 @@ def _anchor(value: Any) -> str:
 
 
 def _learn(endpoint: str, names: tuple[str, ...]) -> Pattern | None:
+    if any(name.startswith("_") and name != "_anchor" for name in names):
+        return None  # _external, _scheme, _method: url_for's own business
     rules = list(current_app.url_map.iter_rules(endpoint)) if endpoint else []
     if len(rules) != 1 or rules[0].defaults:
         return None
