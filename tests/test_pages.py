@@ -164,3 +164,24 @@ def test_the_case_page_reads_each_of_its_tables_once(as_user, make_user, make_pr
     assert {table: times for table, times in read.items() if times > 1 and table != "users"} == {}
     for table in ("clients", "programs", "intakes", "services", "providers"):
         assert read[table] == 0, table  # joined to what they belong to
+
+
+def test_the_client_page_reads_each_of_its_tables_once(as_user, make_user, make_program, make_case):
+    """The client by ID with the visibility rule in one statement, their cases with their
+    programs, the timeline's referrals with their providers: nothing read twice."""
+    program = make_program()
+    sam = make_user(programs=[program])
+    case, _goal = planned_case(make_case, program, sam)
+    other = make_program()  # a second case, in another program Sam works in too
+    sam.programs.append(other)
+    cases.open_case(case.client, other, created_by=sam, primary_worker=sam)
+    referral = refer(case, a_service(), created_by=sam, today=local_today())
+    db.session.commit()
+    client, url = as_user(sam), f"/clients/{case.client.display_id}"
+    with recorded() as seen:
+        page = client.get(url)
+    assert page.status_code == 200 and referral.service.provider.name in page.get_data(as_text=True)
+    read = tables_read(seen)
+    assert {table: times for table, times in read.items() if times > 1} == {}
+    for table in ("services", "providers"):
+        assert read[table] == 0, table  # joined to the referral, and to the consent

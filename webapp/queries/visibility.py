@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from webapp.extensions import db
 from webapp.models import (
@@ -190,6 +191,8 @@ def visible_cases_of(user: User, client: Client) -> list[Case]:
         db.session.scalars(
             sa.select(Case)
             .where(Case.client_id == client.id, visible_cases(user))
+            # Every page that lists them names each case's program.
+            .options(so.joinedload(Case.program))
             .order_by(Case.opened_at.desc())
         )
     )
