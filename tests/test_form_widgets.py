@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+import wtforms.widgets
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from wtforms import SelectField, SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
 
+from webapp import forms
 from webapp.forms import Form, Select
 from webapp.forms.lifecycle import TeamForm
 
@@ -40,3 +43,22 @@ def test_a_forms_own_widget_is_kept(app):
     with app.test_request_context("/"):
         assert type(Radios(formdata=None, meta={"csrf": False}).pick.widget) is widgets.ListWidget
         assert type(TeamForm(formdata=None, meta={"csrf": False}).member.widget) is Select
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        {},
+        {"class_": "field__control", "id": "note", "name": "note", "rows": 3},
+        {"aria_describedby": "x-hint", "aria_invalid": False, "required": True},
+        {"value": 'a "b" <c> & d', "data_outbox_key": "k", "for_": "x"},
+        {"value": Markup('already <b>"safe"</b>'), "checked": True, "disabled": False},
+        {"value": None, "label": _l("Tomorrow"), "min": 0, "step": 0.5},
+        {"title": "é ü — ’", "placeholder": "0"},
+    ],
+)
+def test_attributes_are_written_as_wtforms_writes_them(app, attributes):
+    with app.test_request_context("/"):
+        assert forms.html_params(**attributes) == forms.WTFORMS_HTML_PARAMS(**attributes)
+        assert wtforms.widgets.core.html_params is forms.html_params
+        assert wtforms.widgets.html_params is forms.html_params
