@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from tests.lifecycle import refer
+from tests.lifecycle import a_service, planned_case, refer
 from webapp.extensions import db
 from webapp.models import (
+    Case,
     ConfirmationMethod,
     ContactType,
     Provider,
@@ -17,8 +18,11 @@ from webapp.models import (
     Service,
     utcnow,
 )
+from webapp.queries.case_state import load_state
+from webapp.queries.next_step import next_step
 from webapp.services import cases, referrals
 from webapp.timeutil import local_today
+from webapp.web.templating import say
 
 
 def test_each_card_says_what_a_worker_needs_before_walking_up(
@@ -150,3 +154,45 @@ def test_the_caseload_sent_to_the_phone_and_today_are_audited_as_views(
     assert "Brian" in page and "Dana" not in page
     assert seen("/") == {str(due.client_id)}
     assert str(other.client_id) not in seen("/") | seen("/offline/caseload.json")
+
+
+def test_the_kept_caseload_runs_as_many_statements_for_twice_the_cases(
+    app, as_user, make_program, make_user, make_case, count_queries
+):
+    """Each case's state is read for all the cases at once: a full caseload costs no more
+    statements than a small one (it once read every case's records one case at a time)."""
+    program = make_program("Street")
+    sam = make_user(Role.OUTREACH_WORKER, [program])
+    client = as_user(sam)
+    service = a_service()
+
+    def add_cases(count):
+        for number in range(count):
+            case, _goal = planned_case(make_case, program, sam, name=f"Client {number}")
+            refer(case, service, created_by=sam, today=local_today())
+            make_case(program, sam, name=f"Street {number}")  # an intake with nothing more
+            cases.log_contact(
+                case,
+                recorded_by=sam,
+                occurred_at=utcnow() - timedelta(hours=number + 1),
+                contact_type=ContactType.PHONE,
+                note=f"Call {number}",
+            )
+        db.session.commit()
+
+    def statements():
+        with count_queries() as queries:
+            cards = client.get("/offline/caseload.json").get_json()["cases"]
+        return queries(), cards
+
+    add_cases(3)
+    few, _ = statements()
+    add_cases(3)
+    many, cards = statements()
+    assert len(cards) == 12 and many == few
+    # Read together, each case's next step is still its own.
+    with app.test_request_context():
+        for card in cards:
+            state = load_state(db.session.get_one(Case, card["id"]))
+            assert card["next_step"] == say(next_step(state, local_today()))
+            assert [r["id"] for r in card["referrals"]] == [r.id for r in state.open_referrals]

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from tests.lifecycle import refer
+from tests.lifecycle import a_service, planned_case, refer
+from tests.statements import recorded, tables_read
 from webapp.extensions import db
 from webapp.models import AuditAction, AuditEvent, ContactType, Provider, Role, Service, utcnow
 from webapp.services import cases
@@ -135,3 +136,52 @@ def test_case_page_query_count_does_not_grow_with_its_history(
         page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert many() == few()
     assert page.count("Call ") == 10  # the ten most recent contacts only
+
+
+def test_the_case_page_reads_each_of_its_tables_once(as_user, make_user, make_program, make_case):
+    """The case with its client, program and intake, and the visibility rule, in one statement;
+    its state, contacts, history, team, documents and internal referrals one statement each;
+    nothing loaded a second time (the signed-in user, then the colleagues who could join the
+    team, are the two reads of users)."""
+    program = make_program()
+    sam = make_user(programs=[program])
+    case, _goal = planned_case(make_case, program, sam)
+    refer(case, a_service(), created_by=sam, today=local_today())
+    cases.log_contact(
+        case,
+        recorded_by=sam,
+        occurred_at=utcnow() - timedelta(hours=1),
+        contact_type=ContactType.PHONE,
+        note="Called.",
+    )
+    db.session.commit()
+    client, url = as_user(sam), f"/cases/{case.id}"
+    with recorded() as seen:
+        page = client.get(url)
+    assert page.status_code == 200 and "Called." in page.get_data(as_text=True)
+    read = tables_read(seen)
+    assert read["cases"] == 1 and read["users"] == 2
+    assert {table: times for table, times in read.items() if times > 1 and table != "users"} == {}
+    for table in ("clients", "programs", "intakes", "services", "providers"):
+        assert read[table] == 0, table  # joined to what they belong to
+
+
+def test_the_client_page_reads_each_of_its_tables_once(as_user, make_user, make_program, make_case):
+    """The client by ID with the visibility rule in one statement, their cases with their
+    programs, the timeline's referrals with their providers: nothing read twice."""
+    program = make_program()
+    sam = make_user(programs=[program])
+    case, _goal = planned_case(make_case, program, sam)
+    other = make_program()  # a second case, in another program Sam works in too
+    sam.programs.append(other)
+    cases.open_case(case.client, other, created_by=sam, primary_worker=sam)
+    referral = refer(case, a_service(), created_by=sam, today=local_today())
+    db.session.commit()
+    client, url = as_user(sam), f"/clients/{case.client.display_id}"
+    with recorded() as seen:
+        page = client.get(url)
+    assert page.status_code == 200 and referral.service.provider.name in page.get_data(as_text=True)
+    read = tables_read(seen)
+    assert {table: times for table, times in read.items() if times > 1} == {}
+    for table in ("services", "providers"):
+        assert read[table] == 0, table  # joined to the referral, and to the consent

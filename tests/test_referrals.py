@@ -8,11 +8,14 @@ import pytest
 import sqlalchemy as sa
 
 from tests.lifecycle import refer
+from tests.statements import recorded, tables_read
 from webapp.extensions import db
 from webapp.forms.cases import local_now
 from webapp.models import (
     ALLOWED_TRANSITIONS,
     CLOSED_REFERRAL_STATUSES,
+    AuditAction,
+    AuditEvent,
     Case,
     ConfirmationMethod,
     Consent,
@@ -554,3 +557,55 @@ def test_a_consent_that_does_not_allow_it_today_is_not_enough(as_user, setup, st
         referrals.make_referral(
             setup.case, setup.service, created_by=setup.sam, today=local_today(), consent=consent
         )
+
+
+def test_a_referral_page_is_two_view_events_written_once_and_does_not_grow_with_its_history(
+    as_user, setup
+):
+    """The referral, its case, client, program and provider load in one statement with the
+    visibility rule; the two views (the referral, its case) go in one write; nothing is loaded
+    twice (a commit no longer expires what the page had read)."""
+    referral = refer(setup.case, setup.service, created_by=setup.sam, today=local_today())
+    db.session.commit()
+    client, url = as_user(setup.sam), f"/referrals/{referral.id}"
+
+    def statements():
+        before = db.session.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
+        with recorded() as seen:
+            assert client.get(url).status_code == 200
+        events = db.session.execute(
+            sa.select(AuditEvent.action, AuditEvent.record_type, AuditEvent.record_id)
+            .where(AuditEvent.id > before)
+            .order_by(AuditEvent.id)
+        ).all()
+        assert [tuple(event) for event in events] == [
+            (AuditAction.VIEW, "case", str(setup.case.id)),
+            (AuditAction.VIEW, "referral", str(referral.id)),
+        ]
+        # Read once, together: the referral with its case, client, program, service and
+        # provider is one statement (led by the case's columns); the signed-in user once.
+        read = tables_read(seen)
+        assert (read["cases"], read["referrals"], read["services"], read["users"]) == (1, 0, 0, 1)
+        return len(seen)
+
+    few = statements()
+    assert confirm(client, referral, "acknowledged").status_code == 302
+    in_three_days = (local_today() + timedelta(days=3)).isoformat()
+    assert confirm(client, referral, "scheduled", appointment_on=in_three_days).status_code == 302
+    assert statements() == few
+
+
+def test_a_referral_of_a_case_out_of_sight_is_404_and_one_denial(as_user, setup, make_user):
+    referral = refer(setup.case, setup.service, created_by=setup.sam, today=local_today())
+    db.session.commit()
+    outsider = make_user(Role.OUTREACH_WORKER, [])
+    assert as_user(outsider).get(f"/referrals/{referral.id}").status_code == 404
+    events = db.session.execute(
+        sa.select(AuditEvent.action, AuditEvent.record_type, AuditEvent.record_id).where(
+            AuditEvent.user_id == outsider.id,
+            AuditEvent.action.in_([AuditAction.VIEW, AuditAction.ACCESS_DENIED]),
+        )
+    ).all()
+    assert [tuple(event) for event in events] == [
+        (AuditAction.ACCESS_DENIED, "case", str(setup.case.id))
+    ]

@@ -300,10 +300,25 @@ def sent_from(case: Case) -> list[InternalReferral]:
     )
 
 
-def came_with(case: Case) -> InternalReferral | None:
-    """The internal referral whose acceptance opened this case."""
-    return db.session.scalar(
+def internal_referrals_of(case: Case) -> dict:
+    """What the case page shows of internal referrals, in one statement: those the case made
+    (`sent`, newest first, as `sent_from`) and the one whose acceptance opened it (`came_with`)."""
+    sent, came = [], None
+    for referral in db.session.scalars(
         sa.select(InternalReferral)
-        .where(InternalReferral.new_case_id == case.id)
-        .options(so.joinedload(InternalReferral.from_case).joinedload(Case.program))
-    )
+        .where(
+            sa.or_(
+                InternalReferral.from_case_id == case.id, InternalReferral.new_case_id == case.id
+            )
+        )
+        .options(
+            so.joinedload(InternalReferral.to_program),
+            so.joinedload(InternalReferral.from_case).joinedload(Case.program),
+        )
+        .order_by(InternalReferral.created_at.desc())
+    ):
+        if referral.from_case_id == case.id:
+            sent.append(referral)
+        elif came is None:
+            came = referral
+    return {"sent": sent, "came_with": came}

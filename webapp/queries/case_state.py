@@ -8,7 +8,7 @@ that loop-back holds until the record it asks for is made.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -67,6 +67,9 @@ class CaseState:
     referrals: list[Referral]  # newest first
     pending_closure: ClosureRequest | None
     follow_ups: list[PostClosureFollowUp]  # still to do, soonest first
+    # Checks after closure someone recorded (when, by whom, how the client is doing), newest
+    # first: `queries.closure.recorded_checks` for this case, read with the ones still to do.
+    recorded_checks: list[PostClosureFollowUp] = field(default_factory=list)
 
     @property
     def baseline(self) -> Assessment | None:
@@ -108,38 +111,84 @@ class CaseState:
 
 
 def load_state(case: Case) -> CaseState:
-    assessments = db.session.scalars(
-        sa.select(Assessment)
-        .where(Assessment.case_id == case.id)
-        .options(so.selectinload(Assessment.scores), so.joinedload(Assessment.recorded_by))
-        .order_by(Assessment.assessed_on, Assessment.id)
-    ).all()
-    plan = db.session.scalar(
-        sa.select(ServicePlan)
-        .where(ServicePlan.case_id == case.id)
-        .options(so.selectinload(ServicePlan.goals).selectinload(Goal.tasks))
-    )
-    referrals = db.session.scalars(
-        sa.select(Referral)
-        .where(Referral.case_id == case.id)
-        .options(so.selectinload(Referral.service).selectinload(Service.provider))
-        .order_by(Referral.created_at.desc())
-    ).all()
-    pending = db.session.scalar(
-        sa.select(ClosureRequest)
-        .where(ClosureRequest.case_id == case.id, ClosureRequest.status == ClosureStatus.PENDING)
-        .options(so.joinedload(ClosureRequest.requested_by))
-    )
-    follow_ups = db.session.scalars(
-        sa.select(PostClosureFollowUp)
-        .where(
-            PostClosureFollowUp.case_id == case.id,
-            PostClosureFollowUp.done_at.is_(None),
-            PostClosureFollowUp.cancelled.is_(False),
+    return load_states([case])[case.id]
+
+
+def load_states(cases: list[Case]) -> dict[int, CaseState]:
+    """Each case's state, in the same handful of queries however many cases: a list of cases
+    (the offline caseload) reads each table once for all of them, never once a case."""
+    ids = [case.id for case in cases]
+    if not ids:
+        return {}
+    assessments = _by_case(
+        db.session.scalars(
+            sa.select(Assessment)
+            .where(Assessment.case_id.in_(ids))
+            .options(so.selectinload(Assessment.scores), so.joinedload(Assessment.recorded_by))
+            .order_by(Assessment.assessed_on, Assessment.id)
         )
-        .order_by(PostClosureFollowUp.due_on)
-    ).all()
-    return CaseState(case, list(assessments), plan, list(referrals), pending, list(follow_ups))
+    )
+    plans = {
+        plan.case_id: plan
+        for plan in db.session.scalars(
+            sa.select(ServicePlan)
+            .where(ServicePlan.case_id.in_(ids))
+            .options(so.selectinload(ServicePlan.goals).selectinload(Goal.tasks))
+        )
+    }
+    referrals = _by_case(
+        db.session.scalars(
+            sa.select(Referral)
+            .where(Referral.case_id.in_(ids))
+            # Many-to-one all the way: joined in the same statement.
+            .options(so.joinedload(Referral.service).joinedload(Service.provider))
+            .order_by(Referral.created_at.desc())
+        )
+    )
+    pending: dict[int, ClosureRequest] = {}
+    for request in db.session.scalars(
+        sa.select(ClosureRequest)
+        .where(ClosureRequest.case_id.in_(ids), ClosureRequest.status == ClosureStatus.PENDING)
+        .options(so.joinedload(ClosureRequest.requested_by))
+    ):
+        pending.setdefault(request.case_id, request)
+    # Every check after closure of the cases, in one statement: those still to do, and those
+    # recorded (with who recorded them).
+    checks = _by_case(
+        db.session.scalars(
+            sa.select(PostClosureFollowUp)
+            .where(PostClosureFollowUp.case_id.in_(ids))
+            .options(so.joinedload(PostClosureFollowUp.done_by))
+            .order_by(PostClosureFollowUp.due_on, PostClosureFollowUp.id)
+        )
+    )
+    return {
+        case.id: CaseState(
+            case,
+            assessments.get(case.id, []),
+            plans.get(case.id),
+            referrals.get(case.id, []),
+            pending.get(case.id),
+            [
+                check
+                for check in checks.get(case.id, [])
+                if check.done_at is None and not check.cancelled
+            ],
+            sorted(
+                (check for check in checks.get(case.id, []) if check.done_at is not None),
+                key=lambda check: check.done_at,
+                reverse=True,
+            ),
+        )
+        for case in cases
+    }
+
+
+def _by_case(rows) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for row in rows:
+        grouped.setdefault(row.case_id, []).append(row)
+    return grouped
 
 
 def derive_phase(state: CaseState) -> Phase:

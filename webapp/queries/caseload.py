@@ -14,12 +14,10 @@ from webapp.models import (
     CLOSED_REFERRAL_STATUSES,
     Case,
     ContactLog,
-    Referral,
     ReferralStatus,
-    Service,
     User,
 )
-from webapp.queries.case_state import load_state
+from webapp.queries.case_state import load_states
 from webapp.queries.next_step import next_step
 from webapp.queries.visibility import visible_cases
 
@@ -38,9 +36,8 @@ def caseload(user: User, today: date) -> list[dict]:
         .options(
             so.selectinload(Case.client),
             so.selectinload(Case.program),
-            so.selectinload(Case.referrals)
-            .selectinload(Referral.service)
-            .selectinload(Service.provider),
+            # What the next step reads of each case besides its state (its phase).
+            so.selectinload(Case.intake),
         )
         .order_by(Case.id)
     ).all()
@@ -61,8 +58,11 @@ def caseload(user: User, today: date) -> list[dict]:
             )
         )
     }
+    # One state for all the cases: the same queries for 5 cases or 50.
+    states = load_states(cases)
     cards = []
     for case in cases:
+        state = states[case.id]
         contact = last_contacts.get(case.id)
         cards.append(
             {
@@ -71,7 +71,7 @@ def caseload(user: User, today: date) -> list[dict]:
                 "client_id": case.client.display_id,
                 "program": case.program.name,
                 "phase": case.phase.label,
-                "next_step": next_step(load_state(case), today),
+                "next_step": next_step(state, today),
                 "follow_up_on": case.next_follow_up_on.isoformat()
                 if case.next_follow_up_on
                 else None,
@@ -94,7 +94,7 @@ def caseload(user: User, today: date) -> list[dict]:
                         "status": r.status.value,
                         "status_label": r.status.label,
                     }
-                    for r in case.referrals
+                    for r in state.referrals
                     if r.status not in CLOSED_REFERRAL_STATUSES
                 ],
             }

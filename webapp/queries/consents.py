@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from webapp.extensions import db
 from webapp.models import Case, Client, Consent, ConsentScope, Program, Provider
@@ -17,10 +18,19 @@ EXPIRING_WITHIN = timedelta(days=14)
 def consents_seen_through(client: Client, visible_cases: list[Case]) -> list[Consent]:
     """The client's consents recorded in the cases the viewer may see (or outside any case)."""
     case_ids = {case.id for case in visible_cases}
+    if "consents" not in sa.inspect(client).unloaded:
+        consents = client.consents  # already read in this request
+    else:
+        # Read with the provider and programs each names (shown beside each), not one by one.
+        consents = db.session.scalars(
+            sa.select(Consent)
+            .where(Consent.client_id == client.id)
+            .options(so.joinedload(Consent.provider), so.selectinload(Consent.programs))
+            .order_by(Consent.given_at.desc())
+        ).all()
+        so.attributes.set_committed_value(client, "consents", list(consents))
     return [
-        consent
-        for consent in client.consents
-        if consent.case_id is None or consent.case_id in case_ids
+        consent for consent in consents if consent.case_id is None or consent.case_id in case_ids
     ]
 
 

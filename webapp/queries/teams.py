@@ -21,15 +21,16 @@ def team_of(case: Case) -> list[CaseTeamMember]:
     )
 
 
-def team_candidates(case: Case) -> list[User]:
-    """Active colleagues of the case's program who carry cases, not its worker nor on its team."""
+def team_candidates(case: Case) -> list[sa.Row]:
+    """Active colleagues of the case's program who carry cases, not its worker nor on its team:
+    their `id` and `display_name` only (a picker of every colleague in the program)."""
     on_team = sa.select(CaseTeamMember.user_id).where(
         CaseTeamMember.case_id == case.id, CaseTeamMember.removed_at.is_(None)
     )
     members = sa.select(program_memberships.c.user_id).where(
         program_memberships.c.program_id == case.program_id
     )
-    query = sa.select(User).where(
+    query = sa.select(User.id, User.display_name).where(
         User.active,
         User.role.in_(WORKER_ROLES),
         User.id.in_(members),
@@ -37,4 +38,4 @@ def team_candidates(case: Case) -> list[User]:
     )
     if case.primary_worker_id is not None:
         query = query.where(User.id != case.primary_worker_id)
-    return list(db.session.scalars(query.order_by(User.display_name)))
+    return list(db.session.execute(query.order_by(User.display_name)))

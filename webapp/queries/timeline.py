@@ -140,8 +140,8 @@ def client_timeline(client: Client, visible_cases: list[Case]) -> list[TimelineE
             .where(Referral.case_id.in_(case_ids))
             .options(
                 so.contains_eager(ReferralStatusChange.referral)
-                .selectinload(Referral.service)
-                .selectinload(Service.provider)
+                .joinedload(Referral.service)
+                .joinedload(Service.provider)
             )
             .order_by(ReferralStatusChange.occurred_at.desc())
             .limit(TIMELINE_LENGTH)

@@ -14,7 +14,11 @@ case, so the rule a page applies and the rule a list applies cannot drift apart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from webapp.extensions import db
 from webapp.models import (
@@ -135,6 +139,22 @@ def visible_invitations(user: User) -> sa.ColumnElement[bool]:
     )
 
 
+def first_with_visibility(
+    user: User, query: sa.Select, visible: Callable[[User], sa.ColumnElement[bool]]
+) -> tuple[Any | None, bool]:
+    """The first record `query` selects and whether `user` may see it, in one statement: the
+    clause a list is narrowed by (`visible_cases`, `visible_clients`), read as a column, so a page
+    loads what it names and asks the one rule about it together. `query` selects one entity
+    (joined to `Case` when the clause is over cases); many-to-one eager loads only."""
+    if user.is_admin:
+        return db.session.scalars(query.limit(1)).first(), True
+    row = db.session.execute(query.add_columns(visible(user).label("visible")).limit(1)).first()
+    if row is None:
+        return None, False
+    # NULL (a restricted case with no worker, say) is not a yes, as in a WHERE clause.
+    return row[0], row[1] is True
+
+
 def can_view_case(user: User, case: Case) -> bool:
     if user.is_admin:
         return True
@@ -171,6 +191,8 @@ def visible_cases_of(user: User, client: Client) -> list[Case]:
         db.session.scalars(
             sa.select(Case)
             .where(Case.client_id == client.id, visible_cases(user))
+            # Every page that lists them names each case's program.
+            .options(so.joinedload(Case.program))
             .order_by(Case.opened_at.desc())
         )
     )

@@ -37,10 +37,9 @@ from webapp.models import (
     utcnow,
 )
 from webapp.queries import assessments as assessment_reads
-from webapp.queries.agency import came_with, sent_from
+from webapp.queries.agency import internal_referrals_of
 from webapp.queries.agreement import standing as agreement_standing
 from webapp.queries.case_state import load_state, standard_for
-from webapp.queries.closure import recorded_checks
 from webapp.queries.documents import documents_of_case
 from webapp.queries.next_step import next_step
 from webapp.queries.provider_links import providers_to_tell
@@ -60,7 +59,7 @@ RECENT_CONTACTS = 10
 
 @bp.get("/<int:case_id>")
 def view(case_id: int) -> tuple[str, int]:
-    return case_page(get_case_or_404(case_id))
+    return case_page(get_case_or_404(case_id, so.joinedload(Case.intake)))
 
 
 def case_page(case: Case, *, status: int = 200, **forms: object) -> tuple[str, int]:
@@ -83,6 +82,7 @@ def case_page(case: Case, *, status: int = 200, **forms: object) -> tuple[str, i
     today = local_today()
     domains = assessments.domains_for(case.program)
     strengths_from = assessment_reads.latest_strengths(state.assessments)
+    internal = internal_referrals_of(case)
     follow_up_forms = forms.pop("follow_up_forms", {})
     for follow_up in state.follow_ups:
         follow_up_forms.setdefault(
@@ -121,12 +121,12 @@ def case_page(case: Case, *, status: int = 200, **forms: object) -> tuple[str, i
         ),
         note_form=forms.pop("note_form", None) or SupervisionNoteForm(formdata=None),
         may_restrict=may_restrict(current_user, case),
-        recorded_checks=recorded_checks([case.id]),
+        recorded_checks=state.recorded_checks,
         restriction_form=forms.pop("restriction_form", None)
         or RestrictionForm(formdata=None, data={"restricted": "" if case.restricted else "y"}),
         follow_up_forms=follow_up_forms,
-        internal_referrals=sent_from(case),
-        came_with=came_with(case),
+        internal_referrals=internal["sent"],
+        came_with=internal["came_with"],
         today=today,
     ), status
 

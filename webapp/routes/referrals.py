@@ -15,7 +15,6 @@ from webapp.forms.cases import ReferralForm, ReferralStatusForm, service_choices
 from webapp.forms.consents import DEFAULT_TERM
 from webapp.forms.provider_links import CommitmentForm, LinkShownForm
 from webapp.models import (
-    AuditAction,
     Case,
     ConfirmationMethod,
     Consent,
@@ -43,7 +42,7 @@ from webapp.queries.directory_search import ServiceQuery, active_services, match
 from webapp.queries.provider_links import current_link, messages_of
 from webapp.queries.referral_outcomes import compared_services
 from webapp.queries.visibility import visible_cases_of
-from webapp.services import agency, audit, clients, provider_links, referrals
+from webapp.services import agency, clients, provider_links, referrals
 from webapp.timeutil import local_today
 from webapp.web.access import get_case_or_404, get_referral_or_404
 from webapp.web.fragments import render_page_or_fragment
@@ -58,7 +57,7 @@ bp = Blueprint("referrals", __name__)
 @bp.route("/referrals/<int:referral_id>", methods=["GET", "POST"])
 @idempotent
 def view(referral_id: int) -> Response | tuple[str, int]:
-    referral = get_referral_or_404(referral_id)
+    referral = get_referral_or_404(referral_id, shown=True)
     form = ReferralStatusForm(referral=referral)
     if referral.next_statuses and form.validate_on_submit():
         try:
@@ -95,9 +94,10 @@ def view(referral_id: int) -> Response | tuple[str, int]:
             )
     elif request.method == "POST" and not referral.next_statuses:
         form.status.errors = [_("This referral is finished; nothing more can be recorded on it.")]
-    if request.method == "GET":
-        audit.record(AuditAction.VIEW, "referral", referral.id)
-        provider_links.mark_read(referral, current_user)
+    # The view is audited as the referral and its case were loaded. Reading it is a receipt
+    # for the provider's answers (written on a connection of its own); only when one was marked
+    # does the page start a fresh transaction, to show them read.
+    if request.method == "GET" and provider_links.mark_read(referral, current_user):
         db.session.commit()
     return _referral_page(referral, form)
 

@@ -44,11 +44,22 @@ def record_all(
 ) -> list[AuditEvent]:
     """One event per record, written together: a list that shows several clients (search results,
     the duplicate check's matches) is a view of each of them."""
+    return record_each(action, [(record_type, record_id) for record_id in record_ids], user=user)
+
+
+def record_each(
+    action: AuditAction,
+    records: list[tuple[str | None, int | str | None]],
+    *,
+    user: User | None = None,
+) -> list[AuditEvent]:
+    """One event per (record type, id), written together: a page that shows a referral is a
+    view of the referral and of its case."""
     facts = _request.get()
     if user is None and facts is not None:
         user = facts.signed_in()
     events = []
-    for record_id in record_ids:
+    for record_type, record_id in records:
         event = AuditEvent(
             user_id=user.id if user is not None else None,
             action=action,

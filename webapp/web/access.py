@@ -8,44 +8,89 @@ audited here, so no page that shows a case or a client can forget to say so.
 from __future__ import annotations
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import abort, request
 from flask_login import current_user
 
 from webapp import client_ids
 from webapp.extensions import db
-from webapp.models import AuditAction, Case, Client, Document, IntakeScreening, Referral
+from webapp.models import (
+    AuditAction,
+    Case,
+    Client,
+    Document,
+    IntakeScreening,
+    Referral,
+    Service,
+)
 from webapp.queries.documents import may_see_document
 from webapp.queries.visibility import (
-    can_view_case,
     can_view_client,
+    first_with_visibility,
+    visible_cases,
     visible_cases_of,
+    visible_clients,
     visible_screenings,
 )
 from webapp.services import audit
 
+# What nearly every page of a case shows besides the case: its client (the heading, the
+# breadcrumb) and its program (the standard it is worked to). Loaded with it, in one statement.
+CASE_WITH = (so.joinedload(Case.client), so.joinedload(Case.program))
 
-def get_case_or_404(case_id: int) -> Case:
-    case = db.session.get(Case, case_id)
+
+def get_case_or_404(case_id: int, *loads: so.interfaces.LoaderOption) -> Case:
+    """The case, its client and program (and `loads`, what the page reads of it besides), and
+    whether the user may see it: one statement."""
+    case, visible = first_with_visibility(
+        current_user,
+        sa.select(Case).where(Case.id == case_id).options(*CASE_WITH, *loads),
+        visible_cases,
+    )
     if case is None:
         abort(404)
-    if not can_view_case(current_user, case):
+    if not visible:
         _deny("case", case.id)
     _audit_read("case", case.id)
     return case
 
 
-def get_referral_or_404(referral_id: int) -> Referral:
-    """A referral is seen by whoever may see its case."""
-    referral = db.session.get(Referral, referral_id)
+def get_referral_or_404(referral_id: int, *, shown: bool = False) -> Referral:
+    """A referral is seen by whoever may see its case; loaded with its case (client, program)
+    and its service's provider, in one statement with the visibility rule. `shown`: the page
+    shows the referral itself, so a read is audited as a view of the referral besides its case
+    (both events in one write)."""
+    referral, visible = first_with_visibility(
+        current_user,
+        sa.select(Referral)
+        .join(Referral.case)
+        .where(Referral.id == referral_id)
+        .options(
+            so.contains_eager(Referral.case).joinedload(Case.client),
+            so.contains_eager(Referral.case).joinedload(Case.program),
+            so.joinedload(Referral.service).joinedload(Service.provider),
+        ),
+        visible_cases,
+    )
     if referral is None:
         abort(404)
-    get_case_or_404(referral.case_id)
+    if not visible:
+        _deny("case", referral.case_id)
+    if shown:
+        _audit_reads([("case", referral.case_id), ("referral", referral.id)])
+    else:
+        _audit_read("case", referral.case_id)
     return referral
 
 
 def resolve(canonical_id: str) -> Client | None:
     """The record a canonical client ID names, following merges to the survivor."""
-    client = db.session.scalar(sa.select(Client).where(Client.persistent_id == canonical_id))
+    return _survivor(
+        db.session.scalar(sa.select(Client).where(Client.persistent_id == canonical_id))
+    )
+
+
+def _survivor(client: Client | None) -> Client | None:
     seen: set[int] = set()
     while client is not None and client.merged_into_id is not None and client.id not in seen:
         seen.add(client.id)
@@ -62,10 +107,16 @@ def get_client_or_404(persistent_id: str) -> Client:
         canonical = client_ids.parse(persistent_id)
     except client_ids.InvalidClientId:
         abort(404)
-    client = resolve(canonical)
+    # The ID and the visibility rule in one statement; a merged ID's survivor is asked again.
+    client, visible = first_with_visibility(
+        current_user, sa.select(Client).where(Client.persistent_id == canonical), visible_clients
+    )
+    if client is not None and client.merged_into_id is not None:
+        client = _survivor(client)
+        visible = client is not None and can_view_client(current_user, client)
     if client is None:
         abort(404)
-    if not can_view_client(current_user, client):
+    if not visible:
         _deny("client", client.id)
     _audit_read("client", client.id)
     return client
@@ -104,8 +155,12 @@ def get_screening_or_404(screening_id: int) -> IntakeScreening:
 
 
 def _audit_read(record_type: str, record_id: int) -> None:
+    _audit_reads([(record_type, record_id)])
+
+
+def _audit_reads(records: list[tuple[str, int]]) -> None:
     if request.method in ("GET", "HEAD"):
-        audit.record(AuditAction.VIEW, record_type, record_id)
+        audit.record_each(AuditAction.VIEW, records)
 
 
 def _deny(record_type: str, record_id: int) -> None:

@@ -15,6 +15,7 @@ from webapp.models import label
 from webapp.queries.visibility import is_supervisor_or_admin
 from webapp.text import Phrase
 from webapp.timeutil import local_today, to_local
+from webapp.web.urls import fast_url_for, request_url_builder
 
 
 class NavItem(NamedTuple):
@@ -139,6 +140,9 @@ def init_app(app: Flask) -> None:
     )
     # Which links a person is offered follows the same rule their pages follow.
     app.jinja_env.globals["is_supervisor_or_admin"] = is_supervisor_or_admin
+    # Lists link every row: one URL built per endpoint, each row's values put in (web.urls).
+    app.jinja_env.globals["url_for"] = fast_url_for
+    app.context_processor(lambda: {"url_for": request_url_builder()})
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
