@@ -37,7 +37,7 @@ from webapp.models import (
     utcnow,
 )
 from webapp.queries import assessments as assessment_reads
-from webapp.queries.agency import came_with, sent_from
+from webapp.queries.agency import came_with, may_withdraw, sent_from
 from webapp.queries.agreement import standing as agreement_standing
 from webapp.queries.case_state import load_state, standard_for
 from webapp.queries.closure import recorded_checks
@@ -126,6 +126,7 @@ def case_page(case: Case, *, status: int = 200, **forms: object) -> tuple[str, i
         or RestrictionForm(formdata=None, data={"restricted": "" if case.restricted else "y"}),
         follow_up_forms=follow_up_forms,
         internal_referrals=sent_from(case),
+        may_withdraw=may_withdraw,
         came_with=came_with(case),
         today=today,
     ), status
