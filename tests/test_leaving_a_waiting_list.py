@@ -188,3 +188,18 @@ def test_a_later_intake_may_put_them_on_the_list_again(agency: Agency):  # noqa:
     )
     db.session.commit()
     assert waiting_list(agency.worker, agency.program).screenings == [again]
+
+
+def test_what_happened_is_said_in_spanish(as_user, agency: Agency):  # noqa: F811
+    entry = wait(agency, "Rosa", WaitPriority.NORMAL, 3)
+    agency.colleague.language = "es"
+    db.session.commit()
+    client = as_user(agency.colleague)
+    page = client.get(f"/waiting/{entry.id}").get_data(as_text=True)
+    assert "Sacar de la lista sin abrir caso" in page and "Encontró ayuda en otro lugar" in page
+    response = client.post(leave_url(entry), data={"reason": "other"})
+    assert "Con «Otro», escriba por qué salió." in response.get_data(as_text=True)
+    client.post(leave_url(entry), data={"reason": "moved_away"})
+    page = client.get(f"/waiting/{entry.id}").get_data(as_text=True)
+    assert "Salió de la lista de espera de Housing First el" in page
+    assert "se mudó lejos — registrado por Ben Okafor" in page

@@ -197,3 +197,19 @@ def test_after_withdrawing_the_case_may_refer_there_again(as_user, setup):  # no
     db.session.commit()
     again = refer(setup)
     assert again.is_pending and again.snapshot
+
+
+def test_the_withdrawal_is_said_in_spanish(as_user, setup):  # noqa: F811
+    referral = refer(setup)
+    setup.ngozi.language = "es"
+    setup.hana.language = "es"
+    db.session.commit()
+    ngozi = as_user(setup.ngozi)
+    assert "Retirar esta derivación" in ngozi.get(f"/cases/{setup.case.id}").get_data(as_text=True)
+    empty = ngozi.post(url(referral), data={"reason": ""}).get_data(as_text=True)
+    assert "Diga por qué se retira la derivación." in empty
+    ngozi.post(url(referral), data={"reason": "Enviada por error"})
+    page = ngozi.get(f"/cases/{setup.case.id}").get_data(as_text=True)
+    assert "Retirada el" in page and "por Ngozi Eze: Enviada por error" in page
+    theirs = as_user(setup.hana).get(f"/intake-queue/internal/{referral.id}").get_data(as_text=True)
+    assert "Derivación retirada" in theirs and "Nada de lo que traía queda aquí." in theirs
