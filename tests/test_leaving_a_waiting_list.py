@@ -56,7 +56,7 @@ def test_taking_someone_off_without_a_case(as_user, agency: Agency):  # noqa: F8
     assert db.session.scalar(sa.select(sa.func.count(Case.id))) == 0
     events = db.session.scalars(
         sa.select(AuditEvent.action).where(
-            AuditEvent.record_type == "intake_screening", AuditEvent.record_id == entry.id
+            AuditEvent.record_type == "intake_screening", AuditEvent.record_id == str(entry.id)
         )
     ).all()
     assert AuditAction.UPDATE in events

@@ -53,7 +53,7 @@ def test_the_referring_worker_withdraws_a_pending_referral_with_a_reason(as_user
     assert referral.decided_at is None and referral.new_case_id is None
     events = db.session.scalars(
         sa.select(AuditEvent.action).where(
-            AuditEvent.record_type == "internal_referral", AuditEvent.record_id == referral.id
+            AuditEvent.record_type == "internal_referral", AuditEvent.record_id == str(referral.id)
         )
     ).all()
     assert AuditAction.UPDATE in events
