@@ -106,3 +106,17 @@ class InternalDeclineForm(Form):
             Length(max=2000),
         ],
     )
+
+
+class InternalWithdrawForm(Form):
+    reason = TextAreaField(
+        _l("Why it is withdrawn"),
+        validators=[
+            DataRequired(_l("Say why the referral is withdrawn.")),
+            Length(max=2000),
+        ],
+        description=_l(
+            "Sent by mistake, the client changed their mind, consent withdrawn… The receiving "
+            "program does not see this."
+        ),
+    )

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from webapp.forms import Form, enum_choices
-from webapp.models import EligibilityQuestion, QuestionKind, WaitPriority
+from webapp.models import EligibilityQuestion, LeftReason, QuestionKind, WaitPriority
 from webapp.text import clean_line
 
 
@@ -96,6 +96,21 @@ class OfferForm(Form):
 
 class TakeOffForm(Form):
     """Only the CSRF token: taking someone off the list is one button."""
+
+
+class LeaveForm(Form):
+    """Taking someone off the list without a case: why (one of a short list), and a note."""
+
+    reason = SelectField(
+        _l("Why they come off the list"),
+        choices=[SelectChoice("", _l("Choose…")), *enum_choices(LeftReason)],
+        validators=[DataRequired(_l("Choose why they come off the list."))],
+    )
+    note = TextAreaField(
+        _l("Note"),
+        validators=[Optional(), Length(max=500)],
+        description=_l('Needed for "Other". Example: housed by her sister in Dayton.'),
+    )
 
 
 class QuestionRemoveForm(Form):

@@ -36,6 +36,7 @@ from webapp.models.idempotency import IdempotencyKey
 from webapp.models.intake_rules import (
     EligibilityQuestion,
     IntakeScreening,
+    LeftReason,
     QuestionKind,
     ScreeningOutcome,
     WaitingOffer,
@@ -145,6 +146,7 @@ __all__ = [
     "Client",
     "EligibilityQuestion",
     "IntakeScreening",
+    "LeftReason",
     "QuestionKind",
     "ScreeningOutcome",
     "WaitingOffer",

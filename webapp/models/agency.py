@@ -20,6 +20,7 @@ class InternalReferralStatus(LabelledEnum):
     PENDING = "pending", N_("Waiting for the program's decision")
     ACCEPTED = "accepted", N_("Accepted")
     DECLINED = "declined", N_("Declined")
+    WITHDRAWN = "withdrawn", N_("Withdrawn")
 
 
 class InternalReferral(db.Model):
@@ -61,6 +62,13 @@ class InternalReferral(db.Model):
     )
     decided_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     decline_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # Withdrawn by the referring side before a decision: who, when and why (the snapshot and the
+    # note that travelled with it are emptied then).
+    withdrawn_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    withdrawn_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    withdrawal_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     # The case opened in the receiving program when it was accepted.
     new_case_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("cases.id", ondelete="RESTRICT"), index=True
@@ -71,6 +79,7 @@ class InternalReferral(db.Model):
     consent: so.Mapped[Consent] = so.relationship()
     created_by: so.Mapped[User | None] = so.relationship(foreign_keys=[created_by_id])
     decided_by: so.Mapped[User | None] = so.relationship(foreign_keys=[decided_by_id])
+    withdrawn_by: so.Mapped[User | None] = so.relationship(foreign_keys=[withdrawn_by_id])
     new_case: so.Mapped[Case | None] = so.relationship(foreign_keys=[new_case_id])
 
     __table_args__ = (

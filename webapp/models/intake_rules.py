@@ -40,6 +40,17 @@ class ScreeningOutcome(LabelledEnum):
     NOT_ELIGIBLE = "not_eligible", N_("Did not qualify")
     WAITING = "waiting", N_("On the waiting list")
     OPENED = "opened", N_("Case opened")
+    LEFT = "left", N_("Taken off the list")
+
+
+class LeftReason(LabelledEnum):
+    """Why someone came off a waiting list without a case."""
+
+    FOUND_HELP = "found_help", N_("Found help elsewhere")
+    NO_LONGER_WANTS = "no_longer_wants", N_("No longer wants it")
+    NOT_REACHED = "not_reached", N_("Could not be reached after trying")
+    MOVED_AWAY = "moved_away", N_("Moved away")
+    OTHER = "other", N_("Other")
 
 
 # The answers a yes/no question takes, as stored.
@@ -138,12 +149,17 @@ class IntakeScreening(db.Model):
     taken_off_by_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
+    # Taken off without a case (`LEFT`): why, and what the worker wrote (required for "other").
+    # Who and when are `taken_off_by_id` and `taken_off_at`, as for a case opened.
+    left_reason: so.Mapped[LeftReason | None] = so.mapped_column(enum_column(LeftReason))
+    left_note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
 
     program: so.Mapped[Program] = so.relationship()
     client: so.Mapped[Client] = so.relationship()
     case: so.Mapped[Case | None] = so.relationship()
     holding_worker: so.Mapped[User | None] = so.relationship(foreign_keys=[holding_worker_id])
     screened_by: so.Mapped[User | None] = so.relationship(foreign_keys=[screened_by_id])
+    taken_off_by: so.Mapped[User | None] = so.relationship(foreign_keys=[taken_off_by_id])
     offers: so.Mapped[list[WaitingOffer]] = so.relationship(
         back_populates="screening",
         order_by="WaitingOffer.offered_on.desc(), WaitingOffer.id.desc()",

@@ -35,6 +35,7 @@ from webapp.names import words
 from webapp.queries.assessments import latest_strengths, scores_in_order, strengths_of
 from webapp.queries.case_state import load_state
 from webapp.queries.duplicates import DuplicateCheck
+from webapp.queries.visibility import can_view_case
 
 # A card tells why a record matched in general words: "name sounds alike (jose ~ josé)" would
 # spell the client's own name.
@@ -266,6 +267,16 @@ def still_allowed(referral: InternalReferral, today: date) -> bool:
 def may_decide(user: User, referral: InternalReferral) -> bool:
     """The receiving program's own workers and supervisors decide (admins do not carry cases)."""
     return user.role in WORKER_ROLES and referral.to_program_id in {p.id for p in user.programs}
+
+
+def may_withdraw(user: User, referral: InternalReferral) -> bool:
+    """The referring case's people withdraw its referral: a worker or supervisor of the referring
+    case's program who may see that case (admins do not carry cases)."""
+    return (
+        user.role in WORKER_ROLES
+        and referral.from_case.program_id in {p.id for p in user.programs}
+        and can_view_case(user, referral.from_case)
+    )
 
 
 def waiting_for(user: User) -> list[InternalReferral]:

@@ -194,6 +194,9 @@ def screenings_of(user: User, client_id: int) -> list[IntakeScreening]:
                 visible_screenings(user),
             )
             .order_by(IntakeScreening.screened_at.desc())
-            .options(so.selectinload(IntakeScreening.program))
+            .options(
+                so.selectinload(IntakeScreening.program),
+                so.selectinload(IntakeScreening.taken_off_by),
+            )
         )
     )

@@ -37,7 +37,7 @@ from webapp.models import (
     utcnow,
 )
 from webapp.queries import assessments as assessment_reads
-from webapp.queries.agency import internal_referrals_of
+from webapp.queries.agency import internal_referrals_of, may_withdraw
 from webapp.queries.agreement import standing as agreement_standing
 from webapp.queries.case_state import load_state, standard_for
 from webapp.queries.documents import documents_of_case
@@ -127,6 +127,7 @@ def case_page(case: Case, *, status: int = 200, **forms: object) -> tuple[str, i
         follow_up_forms=follow_up_forms,
         internal_referrals=internal["sent"],
         came_with=internal["came_with"],
+        may_withdraw=may_withdraw,
         today=today,
     ), status
 

@@ -21,6 +21,7 @@ from webapp.models import (
     AuditAction,
     Client,
     InternalReferral,
+    InternalReferralStatus,
     Invitation,
     SelfIntakeSubmission,
     SubmissionStatus,
@@ -219,6 +220,11 @@ def _internal_page(
     answer_errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
+    if referral.status == InternalReferralStatus.WITHDRAWN:
+        # Withdrawn before a decision: only that it was, never who or what it carried.
+        return render_template("intake_queue/internal_withdrawn.html", referral=referral), (
+            200 if request.method == "GET" else 409
+        )
     # Once the client's consent no longer allows it, a referral not yet decided shows nothing
     # more of them than their name; what was accepted stays readable (history, not new sharing).
     withheld = referral.is_pending and not still_allowed(referral, local_today())

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
-from webapp.forms.agency import InternalReferralForm
+from webapp.forms.agency import InternalReferralForm, InternalWithdrawForm
 from webapp.forms.cases import ReferralForm, ReferralStatusForm, service_choices, to_utc
 from webapp.forms.consents import DEFAULT_TERM
 from webapp.forms.provider_links import CommitmentForm, LinkShownForm
@@ -20,6 +20,7 @@ from webapp.models import (
     Consent,
     ConsentMethod,
     ConsentScope,
+    InternalReferral,
     Referral,
     ReferralStatus,
     Service,
@@ -28,6 +29,7 @@ from webapp.models import (
 from webapp.queries.agency import (
     agency_sharing_in_force,
     consent_to_share_within,
+    may_withdraw,
     referable_programs,
     sent_from,
 )
@@ -357,3 +359,46 @@ def new_internal(case_id: int) -> Response | tuple[str, int]:
         consents_seen_through(case.client, visible_cases_of(current_user, case.client)),
         today,
     )
+
+
+@bp.route("/internal-referrals/<int:referral_id>/withdraw", methods=["GET", "POST"])
+def withdraw_internal(referral_id: int) -> Response | tuple[str, int]:
+    """The referring case's people take back a referral the receiving program has not decided,
+    with the reason (kept with the referring case; the receiving program never sees it)."""
+    referral = db.session.get(InternalReferral, referral_id)
+    if referral is None:
+        abort(404)
+    case = get_case_or_404(referral.from_case_id)
+    if not may_withdraw(current_user, referral):
+        abort(403)
+    form = InternalWithdrawForm()
+    error = None
+    if request.method == "POST":
+        if not referral.is_pending:
+            error = _("This referral was already decided: it cannot be withdrawn.")
+        elif form.validate_on_submit():
+            try:
+                agency.withdraw(referral, withdrawn_by=current_user, reason=form.reason.data)
+            except agency.AgencyError as problem:
+                db.session.rollback()
+                referral = db.session.get(InternalReferral, referral_id)
+                if referral.is_pending:
+                    form.reason.errors = [say(problem.args[0])]
+                else:
+                    error = say(problem.args[0])
+            else:
+                db.session.commit()
+                flash(
+                    _(
+                        "Referral to %(program)s withdrawn: it has left their intake queue.",
+                        program=referral.to_program.name,
+                    )
+                )
+                return redirect(
+                    url_for("cases.view", case_id=case.id, _anchor="internal-referrals")
+                )
+    status = 409 if error else 422 if request.method == "POST" else 200
+    db.session.commit()
+    return render_template(
+        "cases/internal_withdraw.html", referral=referral, case=case, form=form, error=error
+    ), status

@@ -10,8 +10,15 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
-from webapp.forms.intake_rules import CheckInForm, OfferForm, TakeOffForm
-from webapp.models import WORKER_ROLES, AuditAction, IntakeScreening, Program, ScreeningOutcome
+from webapp.forms.intake_rules import CheckInForm, LeaveForm, OfferForm, TakeOffForm
+from webapp.models import (
+    WORKER_ROLES,
+    AuditAction,
+    IntakeScreening,
+    LeftReason,
+    Program,
+    ScreeningOutcome,
+)
 from webapp.queries.intake_rules import is_full, open_cases_in, waiting_counts, waiting_list
 from webapp.queries.visibility import in_programs_of, programs_of
 from webapp.services import audit, intake_rules
@@ -77,6 +84,7 @@ def _entry(screening: IntakeScreening, **forms) -> str:
         or CheckInForm(formdata=None, data={"next_check_in_on": screening.next_check_in_on}),
         offer_form=forms.get("offer_form") or OfferForm(formdata=None, data={"offered_on": today}),
         take_off_form=TakeOffForm(formdata=None),
+        leave_form=forms.get("leave_form") or LeaveForm(formdata=None),
         error=forms.get("error"),
         today=today,
     )
@@ -179,6 +187,39 @@ def take_off(screening_id: int) -> Response | tuple[str, int]:
         )
     )
     return redirect(url_for("cases.view", case_id=case.id))
+
+
+@bp.post("/<int:screening_id>/leave")
+def leave(screening_id: int) -> Response | tuple[str, int]:
+    """Take the person off the list without opening a case, with the reason: the same people who
+    may take them off into a case (the program's people who see the list)."""
+    screening = get_screening_or_404(screening_id)
+    form = LeaveForm()
+    if form.validate_on_submit():
+        try:
+            intake_rules.leave(
+                screening,
+                by=current_user,
+                reason=LeftReason(form.reason.data),
+                note=form.note.data or "",
+            )
+        except intake_rules.IntakeRuleError as error:
+            db.session.rollback()
+            screening = get_screening_or_404(screening_id)
+            if not _mark(form, error):
+                return _entry(screening, error=say(error.args[0])), 409
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "%(name)s is off the waiting list of %(program)s: %(reason)s.",
+                    name=screening.client.preferred_name,
+                    program=screening.program.name,
+                    reason=_(screening.left_reason.label).lower(),
+                )
+            )
+            return redirect(url_for("waiting.entry", screening_id=screening.id))
+    return _entry(screening, leave_form=form), 422
 
 
 def _mark(form, error: intake_rules.IntakeRuleError) -> bool:

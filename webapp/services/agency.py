@@ -26,13 +26,14 @@ from webapp.models import (
 from webapp.queries.agency import (
     allows_sharing_with,
     may_decide,
+    may_withdraw,
     open_requests_for,
     snapshot_of,
     still_allowed,
 )
 from webapp.queries.intake_rules import Evaluation
 from webapp.services import audit, cases, clients, intake_rules
-from webapp.text import Phrase
+from webapp.text import Phrase, without_controls
 from webapp.timeutil import local_today
 
 
@@ -277,3 +278,25 @@ def decline(referral: InternalReferral, *, decided_by: User, reason: str) -> Non
     referral.decline_reason = reason.strip()
     db.session.flush()
     audit.record(AuditAction.UPDATE, "internal_referral", referral.id, user=decided_by)
+
+
+def withdraw(referral: InternalReferral, *, withdrawn_by: User, reason: str) -> None:
+    """The referring side takes back a referral not yet decided (sent by mistake, the client
+    changed their mind or withdrew consent): it leaves the receiving program's queue, and what
+    travelled with it (the snapshot of the case and the note for the program) is emptied, since
+    the program never took the case. Who, when and why stay with the referring case."""
+    if not may_withdraw(withdrawn_by, referral):
+        raise AgencyError(Phrase("Only the referring program's workers withdraw a referral."))
+    db.session.refresh(referral, with_for_update=True)
+    if not referral.is_pending:
+        raise AgencyError(Phrase("This referral was already decided: it cannot be withdrawn."))
+    reason = without_controls(reason or "", multiline=True).strip()
+    if not reason:
+        raise AgencyError(Phrase("Say why the referral is withdrawn."))
+    referral.status = InternalReferralStatus.WITHDRAWN
+    referral.withdrawn_by_id, referral.withdrawn_at = withdrawn_by.id, utcnow()
+    referral.withdrawal_reason = reason[:2000]
+    referral.snapshot = {}
+    referral.reason = ""
+    db.session.flush()
+    audit.record(AuditAction.UPDATE, "internal_referral", referral.id, user=withdrawn_by)

@@ -18,6 +18,7 @@ from webapp.models import (
     EligibilityQuestion,
     IntakeScreening,
     IntakeSource,
+    LeftReason,
     Program,
     QuestionKind,
     ScreeningOutcome,
@@ -28,7 +29,7 @@ from webapp.models import (
 )
 from webapp.queries.intake_rules import Evaluation
 from webapp.services import audit, cases, hud
-from webapp.text import Phrase, clean_line
+from webapp.text import Phrase, clean_line, without_controls
 
 # A program asks a short list: more would not be a quick intake.
 MAX_QUESTIONS = 12
@@ -256,3 +257,30 @@ def take_off(screening: IntakeScreening, *, by: User, worker: User, today: date)
     db.session.flush()
     audit.record(AuditAction.UPDATE, "intake_screening", screening.id, user=by)
     return case
+
+
+# A note on why someone left a list says a line or two, not their story.
+LEFT_NOTE_MAX = 500
+
+
+def leave(
+    screening: IntakeScreening, *, by: User, reason: LeftReason, note: str = ""
+) -> IntakeScreening:
+    """Take the person off the waiting list without a case: they found help elsewhere, no longer
+    want it, could not be reached, moved away, or another reason (which needs a note). They stay a
+    client of the agency; the list, its counts and the holder's check-ins no longer hold them.
+    The entry is locked first, as for a case opened: of two workers, one takes them off."""
+    db.session.refresh(screening, with_for_update=True)
+    _waiting(screening)
+    note = without_controls(note or "", multiline=True).strip()[:LEFT_NOTE_MAX]
+    if reason == LeftReason.OTHER and not note:
+        raise IntakeRuleError(Phrase('With "Other", write why they left.'), "note")
+    screening.outcome = ScreeningOutcome.LEFT
+    screening.left_reason = reason
+    screening.left_note = note
+    screening.taken_off_at = utcnow()
+    screening.taken_off_by_id = by.id
+    screening.next_check_in_on = None
+    db.session.flush()
+    audit.record(AuditAction.UPDATE, "intake_screening", screening.id, user=by)
+    return screening

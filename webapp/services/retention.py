@@ -114,6 +114,7 @@ SCRUBBED = {
     "internal_referrals.reason",
     "internal_referrals.decline_reason",
     "internal_referrals.snapshot",
+    "internal_referrals.withdrawal_reason",
     "referral_requests.looked_for",
     "invitations.note",
     "self_intake_submissions.answers",
@@ -134,6 +135,7 @@ SCRUBBED = {
     "intake_screenings.intake",
     "intake_screenings.reasons",
     "intake_screenings.referred_to",
+    "intake_screenings.left_note",
     "waiting_offers.what",
 }
 
@@ -151,6 +153,7 @@ KEPT = {
     "kept as assessment scores are (the free text of the screening is replaced)",
     "intake_screenings.outcome": _CODES,
     "intake_screenings.priority": _CODES,
+    "intake_screenings.left_reason": _CODES,
     "eligibility_questions.text": _STAFF,
     "eligibility_questions.kind": _STAFF,
     "eligibility_questions.choices": _STAFF,
@@ -399,6 +402,7 @@ def anonymise(client: Client) -> bool:
         intake={},
         reasons="",
         referred_to="",
+        left_note="",
     )
     _blank(WaitingOffer, WaitingOffer.screening_id.in_(screenings.scalar_subquery()), what="")
     _blank(CaseEvent, CaseEvent.case_id.in_(cases), note="")
@@ -431,6 +435,7 @@ def anonymise(client: Client) -> bool:
         reason="",
         decline_reason="",
         snapshot={},
+        withdrawal_reason="",
     )
     _blank(ReferralRequest, ReferralRequest.case_id.in_(cases), looked_for="")
     invitations = sa.select(Invitation.id).where(Invitation.client_id.in_(people)).scalar_subquery()
