@@ -1,7 +1,8 @@
 """Reminders: Today's due items, less what the user snoozed or marked done.
 
 One engine for `/reminders`, Today and the push dispatcher, so a phone that never receives a
-push misses nothing: the pushes only announce what these pages already show.
+push misses nothing: the pushes only announce what these pages already show. The dispatcher asks
+for many users at once (`due_reminders_for`); a page asks for one, through the same code.
 """
 
 from __future__ import annotations
@@ -12,27 +13,60 @@ import sqlalchemy as sa
 
 from webapp.extensions import db
 from webapp.models import ReminderState, User, utcnow
-from webapp.queries.today import TodayItem, due_items
+from webapp.queries.today import TodayItem, due_items_for
 from webapp.timeutil import zone_of
+
+# Item keys asked about in one statement (SQLite's limit on bound values is 32,766).
+_KEYS_PER_STATEMENT = 5000
 
 
 def states_of(user: User, keys: list[str]) -> dict[str, ReminderState]:
-    if not keys:
-        return {}
-    rows = db.session.scalars(
-        sa.select(ReminderState).where(
-            ReminderState.user_id == user.id, ReminderState.item_key.in_(keys)
+    return states_of_users({user.id: keys}).get(user.id, {})
+
+
+def states_of_users(keys: dict[int, list[str]]) -> dict[int, dict[str, ReminderState]]:
+    """The states users keep for these items of theirs, by user id and item key."""
+    wanted = {(user_id, key) for user_id, user_keys in keys.items() for key in user_keys}
+    all_keys = sorted({key for _, key in wanted})
+    found: dict[int, dict[str, ReminderState]] = {user_id: {} for user_id in keys}
+    for start in range(0, len(all_keys), _KEYS_PER_STATEMENT):
+        rows = db.session.scalars(
+            sa.select(ReminderState).where(
+                ReminderState.user_id.in_(list(keys)),
+                ReminderState.item_key.in_(all_keys[start : start + _KEYS_PER_STATEMENT]),
+            )
         )
-    )
-    return {row.item_key: row for row in rows}
+        for row in rows:
+            if (row.user_id, row.item_key) in wanted:
+                found[row.user_id][row.item_key] = row
+    return found
 
 
 def due_reminders(user: User, now: datetime | None = None) -> list[TodayItem]:
     """Everything due for `user` on their own today, without what they set aside for now."""
+    return due_reminders_for([user], now)[user.id]
+
+
+def due_reminders_for(users: list[User], now: datetime | None = None) -> dict[int, list[TodayItem]]:
+    """`due_reminders` for many users at once, by user id, each on their own today."""
+    return {user_id: items for user_id, (items, _) in due_with_states_for(users, now).items()}
+
+
+def due_with_states_for(
+    users: list[User], now: datetime | None = None
+) -> dict[int, tuple[list[TodayItem], dict[str, ReminderState]]]:
+    """By user id: what is showing for them, and the states they keep for those items (the
+    dispatcher reads when each was last announced)."""
     now = now or utcnow()
-    items = due_items(user, now.astimezone(zone_of(user)).date())
-    states = states_of(user, [item.key for item in items])
-    return [item for item in items if _showing(states.get(item.key), now)]
+    items = due_items_for([(user, now.astimezone(zone_of(user)).date()) for user in users])
+    states = states_of_users({user_id: [i.key for i in found] for user_id, found in items.items()})
+    return {
+        user_id: (
+            [item for item in found if _showing(states[user_id].get(item.key), now)],
+            states[user_id],
+        )
+        for user_id, found in items.items()
+    }
 
 
 def _showing(state: ReminderState | None, now: datetime) -> bool:

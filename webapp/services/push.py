@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -82,49 +83,94 @@ def devices_of(user: User) -> list[PushSubscription]:
     )
 
 
-def claim_devices(user_id: int, now: datetime) -> list[PushSubscription]:
-    """The user's devices, if this dispatcher is the one to look at the user now: none while
-    another holds them (PostgreSQL skips locked rows), or when one looked moments ago (dispatchers
-    started by the same minute's cron, or one that took its turn first on SQLite's write lock)."""
-    subscriptions = list(
-        db.session.scalars(
-            sa.select(PushSubscription)
-            .where(
-                PushSubscription.user_id == user_id,
-                sa.or_(PushSubscription.retry_at.is_(None), PushSubscription.retry_at <= now),
-            )
-            .order_by(PushSubscription.id)
-            .with_for_update(skip_locked=True)
+@dataclass(frozen=True)
+class Device:
+    """A claimed subscription as plain values: what a sending thread needs, with no session."""
+
+    id: int
+    user_id: int
+    endpoint: str
+    p256dh: str
+    auth: str
+
+    @classmethod
+    def of(cls, subscription: PushSubscription) -> Device:
+        return cls(
+            subscription.id,
+            subscription.user_id,
+            subscription.endpoint,
+            subscription.p256dh,
+            subscription.auth,
         )
+
+
+def claim_devices(user_id: int, now: datetime) -> list[PushSubscription]:
+    """The user's devices, if this dispatcher is the one to look at the user now."""
+    return claim_devices_of([user_id], now).get(user_id, [])
+
+
+def claim_devices_of(user_ids: list[int], now: datetime) -> dict[int, list[PushSubscription]]:
+    """Each user's devices, for the users this dispatcher is the one to look at now: none while
+    another holds them (PostgreSQL skips locked rows), or when one looked moments ago (dispatchers
+    started by the same minute's cron, or one that took its turn first on SQLite's write lock).
+    Looking is recorded (`checked_at`): committed at once, it keeps other dispatchers off these
+    users for RECHECK_AFTER without holding a lock."""
+    subscriptions = db.session.scalars(
+        sa.select(PushSubscription)
+        .where(
+            PushSubscription.user_id.in_(user_ids),
+            sa.or_(PushSubscription.retry_at.is_(None), PushSubscription.retry_at <= now),
+        )
+        .order_by(PushSubscription.user_id, PushSubscription.id)
+        .with_for_update(skip_locked=True)
     )
-    if any(
-        s.checked_at is not None and now - RECHECK_AFTER < s.checked_at <= now
-        for s in subscriptions
-    ):
-        return []
+    by_user: dict[int, list[PushSubscription]] = {}
     for subscription in subscriptions:
-        subscription.checked_at = now
-    return subscriptions
+        by_user.setdefault(subscription.user_id, []).append(subscription)
+    claimed = {}
+    for user_id, devices in by_user.items():
+        if any(
+            s.checked_at is not None and now - RECHECK_AFTER < s.checked_at <= now for s in devices
+        ):
+            continue
+        for subscription in devices:
+            subscription.checked_at = now
+        claimed[user_id] = devices
+    return claimed
 
 
 def deliver(
     subscription: PushSubscription, payload: dict, *, urgent: bool, count: int, now: datetime
 ) -> str:
-    """One push to one device, recorded; the subscription is deleted or backs off as answered."""
-    host = urlsplit(subscription.endpoint).hostname or ""
+    """One push to one device, sent now and recorded (a test notification)."""
+    device = Device.of(subscription)
     try:
-        result = web_push.send(
-            subscription.endpoint, subscription.p256dh, subscription.auth, payload, urgent=urgent
-        )
+        result = web_push.send(device.endpoint, device.p256dh, device.auth, payload, urgent=urgent)
     except web_push.PushError as error:
-        result = web_push.PushResult(None, None, str(error))
-        outcome = "refused"
+        result = error
+    return record(subscription, device, result, urgent=urgent, count=count, now=now)
+
+
+def record(
+    subscription: PushSubscription | None,
+    device: Device,
+    result: web_push.PushResult | web_push.PushError,
+    *,
+    urgent: bool,
+    count: int,
+    now: datetime,
+) -> str:
+    """What came of one push to one device, recorded as a PushAttempt; the subscription (None
+    when it was removed while the push was on its way) is deleted or backs off as answered."""
+    host = urlsplit(device.endpoint).hostname or ""
+    if isinstance(result, web_push.PushError):
+        result, outcome = web_push.PushResult(None, None, str(result)), "refused"
     else:
         outcome = outcome_of(result.status)
     db.session.add(
         PushAttempt(
-            user_id=subscription.user_id,
-            subscription_id=subscription.id,
+            user_id=device.user_id,
+            subscription_id=subscription.id if subscription is not None else None,
             push_host=host[:255],
             item_count=count,
             urgent=urgent,
@@ -134,6 +180,8 @@ def deliver(
             attempted_at=now,
         )
     )
+    if subscription is None:
+        return outcome
     if outcome == "sent":
         subscription.last_success_at, subscription.retry_at, subscription.failures = now, None, 0
         return outcome
@@ -166,12 +214,21 @@ def mark_notified(
     user: User, keys: list[str], states: dict[str, ReminderState], today: date
 ) -> None:
     """These reminders were announced today (the user's own day): not again until tomorrow."""
+    mark_notified_of(user.id, keys, states, today)
+
+
+def mark_notified_of(
+    user_id: int, keys: list[str], states: dict[str, ReminderState], today: date
+) -> None:
+    new = []
     for key in keys:
         state = states.get(key)
         if state is None:
-            state = ReminderState(user_id=user.id, item_key=key)
-            db.session.add(state)
-        state.notified_on = today
+            new.append({"user_id": user_id, "item_key": key, "notified_on": today})
+        else:
+            state.notified_on = today
+    if new:
+        db.session.execute(sa.insert(ReminderState), new)
 
 
 def send_test(user: User) -> list[tuple[str, str]]:
