@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
 
 from tests.lifecycle import a_service, add_goal, agree, assess, refer
@@ -14,6 +15,7 @@ from webapp.extensions import db
 from webapp.jobs import dispatcher
 from webapp.models import (
     AssessmentKind,
+    Case,
     CaseModel,
     CaseTeamMember,
     ClosureReason,
@@ -324,9 +326,6 @@ def test_reminders_for_a_batch_leave_out_what_each_user_snoozed_or_set_done(orga
 
 
 def test_the_viewer_forms_of_visibility_agree_with_the_per_user_rules(organisation):
-    from webapp.models import Case, Invitation, IntakeScreening
-    import sqlalchemy.orm as so
-
     people = [db.session.get(User, person.id) for person in organisation]
     viewer = so.aliased(User)
     ids = [person.id for person in people]
