@@ -493,3 +493,53 @@ def test_a_push_service_that_never_answers_times_out_and_is_retried_later(
     subscription = db.session.scalar(sa.select(PushSubscription))
     assert subscription.retry_at is not None and subscription.failures == 1
     assert db.session.scalar(sa.select(ReminderState)) is None
+
+
+def test_a_dispatcher_whose_clock_is_behind_skips_a_user_another_is_sending_to(
+    push_service, app, sam_with_a_device, monkeypatch
+):
+    """Two dispatchers at once: the one that claims second may have started (taken its `now`)
+    first. While the first one's push is on its way, its claim keeps the second off the user."""
+    device = sam_with_a_device
+    now = datetime.now(UTC)
+    reached, release = threading.Event(), threading.Event()
+    handle = push_service.handle
+
+    def held(path, headers, body):
+        reached.set()
+        release.wait(timeout=30)
+        return handle(path, headers, body)
+
+    monkeypatch.setattr(push_service, "handle", held)
+    errors = []
+
+    def first():
+        try:
+            with app.app_context(), app.test_request_context():
+                dispatcher.dispatch_once(now)
+        except Exception as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert reached.wait(timeout=30)
+    monkeypatch.setattr(push_service, "handle", handle)
+    try:
+        assert _dispatch(now - timedelta(seconds=5)).outcomes == {}
+    finally:
+        release.set()
+        thread.join(timeout=30)
+    assert errors == [] and len(push_service.delivered_to(device)) == 1
+
+
+@pytest.fixture
+def sam_with_a_device(push_service, make_program, make_user, make_case):
+    program = make_program()
+    sam = make_user(Role.OUTREACH_WORKER, [program])
+    make_case(program, sam, follow_up_in_days=0)
+    device = push_service.new_device()
+    push_layer.subscribe(
+        sam, endpoint=device.endpoint, p256dh=device.p256dh, auth=device.auth, label="P"
+    )
+    db.session.commit()
+    return device

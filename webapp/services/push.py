@@ -129,8 +129,10 @@ def claim_devices_of(user_ids: list[int], now: datetime) -> dict[int, list[PushS
         by_user.setdefault(subscription.user_id, []).append(subscription)
     claimed = {}
     for user_id, devices in by_user.items():
+        # Another dispatcher's `now` may be a little ahead of this one's (it started later but
+        # claimed first): a look within RECHECK_AFTER either side counts.
         if any(
-            s.checked_at is not None and now - RECHECK_AFTER < s.checked_at <= now for s in devices
+            s.checked_at is not None and abs(s.checked_at - now) < RECHECK_AFTER for s in devices
         ):
             continue
         for subscription in devices:
