@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -31,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
-from bench.server_load import SIZES, database, free_port  # noqa: E402
+from bench.server_load import PG_ADMIN, SIZES, free_port  # noqa: E402
+from bench.server_load import database as bench_database  # noqa: E402
 from tests.push_service import PushService, running_push_service_on  # noqa: E402
 from webapp import create_app, web_push  # noqa: E402
 from webapp.extensions import db  # noqa: E402
@@ -53,6 +55,22 @@ USERS = int(os.environ.get("BENCH_PUSH_USERS", "10000"))
 CLIENTS = int(os.environ.get("BENCH_PUSH_CLIENTS", str(SIZES["large"][0])))
 CONTACTS = int(os.environ.get("BENCH_PUSH_CONTACTS", str(SIZES["large"][1])))
 TEAM_CASES = 8  # open cases each added worker is on the team of
+# A PostgreSQL database of its own, when set (a helper's, or one beside another benchmark's).
+OWN_DATABASE = os.environ.get("BENCH_PUSH_DATABASE")
+
+
+@contextmanager
+def database(kind: str):
+    if kind == "sqlite" or not OWN_DATABASE:
+        with bench_database(kind) as url:
+            yield url
+        return
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{OWN_DATABASE}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{OWN_DATABASE}"')
+    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{OWN_DATABASE}"
 
 
 def run(

@@ -543,3 +543,46 @@ def sam_with_a_device(push_service, make_program, make_user, make_case):
     )
     db.session.commit()
     return device
+
+
+def test_users_whose_turn_comes_after_the_send_window_are_left_for_the_next_run(
+    push_service, app, make_program, make_user, make_case, monkeypatch
+):
+    """A slow push service: the pushes a batch has not started by the end of its window wait for
+    the next minute (another dispatcher may look at those users by then), unannounced."""
+    app.config["PUSH_CONCURRENCY"] = 1
+    program = make_program()
+    devices = []
+    for _ in range(2):
+        worker = make_user(Role.OUTREACH_WORKER, [program])
+        make_case(program, worker, follow_up_in_days=0)
+        device = push_service.new_device()
+        push_layer.subscribe(
+            worker, endpoint=device.endpoint, p256dh=device.p256dh, auth=device.auth, label="P"
+        )
+        devices.append(device)
+    db.session.commit()
+
+    class Clock:
+        seconds = 0.0
+
+        def monotonic(self):
+            return self.seconds
+
+    clock_ = Clock()
+    monkeypatch.setattr(dispatcher, "time", clock_)
+    handle = push_service.handle
+
+    def slow(path, headers, body):
+        clock_.seconds += 3600  # the first push took longer than the window
+        return handle(path, headers, body)
+
+    monkeypatch.setattr(push_service, "handle", slow)
+    now = datetime.now(UTC)
+    report = _dispatch(now)
+    assert report.outcomes == {"sent": 1} and report.deferred == 1
+    assert [len(push_service.delivered_to(device)) for device in devices] == [1, 0]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PushAttempt)) == 1
+    later = _dispatch(now + timedelta(seconds=61))
+    assert later.outcomes == {"sent": 1}
+    assert [len(push_service.delivered_to(device)) for device in devices] == [1, 1]

@@ -31,7 +31,7 @@ import signal
 import threading
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -40,8 +40,8 @@ from flask import current_app
 
 from webapp import database, web_push
 from webapp.extensions import db
-from webapp.models import PushSubscription, User, utcnow
-from webapp.queries.reminders import due_with_states_for, states_of_users
+from webapp.models import PushAttempt, PushSubscription, User, utcnow
+from webapp.queries.reminders import due_with_states_for
 from webapp.queries.today import TodayItem
 from webapp.services import push
 from webapp.services.push import RECHECK_AFTER, Device
@@ -144,24 +144,44 @@ def _dispatch_all(now: datetime) -> DispatchReport:
         thread_name_prefix="push",
     ) as pool:
         batches = [user_ids[start : start + size] for start in range(0, len(user_ids), size)]
-        busy = [batch for batch in batches if not _dispatch_batch(batch, now, report, sender, pool)]
-        # A batch whose claim could not be had (SQLite's write lock, with other dispatchers
-        # running) gets a second try at the end of the run rather than waiting for the next one.
-        for batch in busy:
-            _dispatch_batch(batch, now, report, sender, pool, last_try=True)
+        # One batch's pushes are on their way while the next batch is claimed and worked out;
+        # its outcomes are recorded once they are all in.
+        sending: _Sending | None = None
+        busy = []
+        try:
+            for batch in batches:
+                claimed_at = time.monotonic()
+                claimed = _claim(batch, now)
+                if claimed is None:
+                    busy.append(batch)
+                    continue
+                next_sending = _work_out_and_send(claimed, claimed_at, now, report, sender, pool)
+                if sending is not None:
+                    sending.record(now, report)
+                sending = next_sending
+            # A batch whose claim could not be had (SQLite's write lock, with other dispatchers
+            # running) gets a second try at the end of the run rather than waiting for the next.
+            for batch in busy:
+                claimed_at = time.monotonic()
+                claimed = _claim(batch, now, last_try=True)
+                if claimed:
+                    next_sending = _work_out_and_send(
+                        claimed, claimed_at, now, report, sender, pool
+                    )
+                    if sending is not None:
+                        sending.record(now, report)
+                    sending = next_sending
+        finally:
+            if sending is not None:
+                sending.record(now, report)
     return report
 
 
-def _dispatch_batch(
-    user_ids: list[int],
-    now: datetime,
-    report: DispatchReport,
-    sender: web_push.Sender,
-    pool: ThreadPoolExecutor,
-    *,
-    last_try: bool = False,
-) -> bool:
-    """False when the database was too busy to claim this batch."""
+def _claim(
+    user_ids: list[int], now: datetime, *, last_try: bool = False
+) -> dict[int, list[Device]] | None:
+    """The batch's users this dispatcher takes, with their devices; None when the database was
+    too busy to claim them."""
     try:
         with database.writes():
             claimed = {
@@ -172,23 +192,46 @@ def _dispatch_batch(
     except sa.exc.OperationalError as error:
         db.session.rollback()
         if "locked" in str(error.orig) and not last_try:
-            return False
+            return None
         log.exception("reminder dispatch could not claim users %s..%s", user_ids[0], user_ids[-1])
-        return True
-    claimed_at = time.monotonic()
+        return {}
+    return claimed
+
+
+@dataclass
+class _Sending:
+    """A batch's pushes on their way."""
+
+    announcements: list[_Announcement]
+    futures: list[Future]
+
+    def record(self, now: datetime, report: DispatchReport) -> None:
+        for future in self.futures:
+            future.result()
+        _record(self.announcements, now, report)
+
+
+def _work_out_and_send(
+    claimed: dict[int, list[Device]],
+    claimed_at: float,
+    now: datetime,
+    report: DispatchReport,
+    sender: web_push.Sender,
+    pool: ThreadPoolExecutor,
+) -> _Sending | None:
     if not claimed:
-        return True
+        return None
+    deadline = claimed_at + send_window().total_seconds()
     try:
         announcements = _work_out(claimed, now, report)
     except Exception:
-        log.exception("reminders could not be worked out for users %s..", user_ids[0])
+        log.exception("reminders could not be worked out for users %s..", min(claimed))
         announcements = []
     finally:
         db.session.rollback()  # no transaction stays open while pushes are on their way
-    if announcements:
-        _send(announcements, sender, pool, claimed_at + send_window().total_seconds())
-        _record(announcements, now, report)
-    return True
+    if not announcements:
+        return None
+    return _Sending(announcements, _send(announcements, sender, pool, deadline))
 
 
 def _work_out(
@@ -233,7 +276,7 @@ def _send(
     sender: web_push.Sender,
     pool: ThreadPoolExecutor,
     deadline: float,
-) -> None:
+) -> list[Future]:
     """Each user's digest to each of their devices, users side by side in the pool."""
 
     def announce(announcement: _Announcement) -> None:
@@ -256,8 +299,7 @@ def _send(
                 result = web_push.PushResult(None, None, f"{type(error).__name__}")
             announcement.results.append(result)
 
-    for future in [pool.submit(announce, announcement) for announcement in announcements]:
-        future.result()
+    return [pool.submit(announce, announcement) for announcement in announcements]
 
 
 def _record(announcements: list[_Announcement], now: datetime, report: DispatchReport) -> None:
@@ -291,7 +333,7 @@ def _record_once(
         s.id: s
         for s in db.session.scalars(sa.select(PushSubscription).where(PushSubscription.id.in_(ids)))
     }
-    delivered = []
+    delivered, attempts = [], []
     for announcement in sent:
         ok = False
         for device, result in zip(announcement.devices, announcement.results, strict=True):
@@ -302,21 +344,17 @@ def _record_once(
                 urgent=announcement.urgent,
                 count=len(announcement.keys),
                 now=now,
+                attempts=attempts,
             )
             outcomes[outcome] += 1
             ok |= outcome == "sent"
         if ok:
             delivered.append(announcement)
-    # The states are read again here, in the writing transaction: a page may have snoozed one
-    # while the pushes were out.
-    states = states_of_users({a.user_id: a.keys for a in delivered})
-    for announcement in delivered:
-        push.mark_notified_of(
-            announcement.user_id,
-            announcement.keys,
-            states[announcement.user_id],
-            announcement.today,
-        )
+    if attempts:
+        db.session.execute(sa.insert(PushAttempt), attempts)
+    # The states are read again in the writing transaction: a page may have snoozed one while
+    # the pushes were out.
+    push.mark_notified_of([(a.user_id, a.keys, a.today) for a in delivered])
     return len(delivered), sum(len(a.keys) for a in delivered)
 
 

@@ -7,9 +7,11 @@ for many users at once (`due_reminders_for`); a page asks for one, through the s
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from webapp.extensions import db
 from webapp.models import ReminderState, User, utcnow
@@ -21,25 +23,54 @@ _KEYS_PER_STATEMENT = 5000
 
 
 def states_of(user: User, keys: list[str]) -> dict[str, ReminderState]:
-    return states_of_users({user.id: keys}).get(user.id, {})
+    """The user's states of these items, as records to change."""
+    if not keys:
+        return {}
+    rows = db.session.scalars(
+        sa.select(ReminderState).where(
+            ReminderState.user_id == user.id, ReminderState.item_key.in_(keys)
+        )
+    )
+    return {row.item_key: row for row in rows}
 
 
-def states_of_users(keys: dict[int, list[str]]) -> dict[int, dict[str, ReminderState]]:
-    """The states users keep for these items of theirs, by user id and item key."""
+class KeptState(NamedTuple):
+    """A state as read, not to be changed: what `/reminders`, Today and the dispatcher look at."""
+
+    id: int
+    user_id: int
+    item_key: str
+    snoozed_until: datetime | None
+    done_at: datetime | None
+    notified_on: date | None
+
+
+def states_of_users(keys: dict[int, list[str]]) -> dict[int, dict[str, KeptState]]:
+    """The states users keep for these items of theirs, by user id and item key (rows, not
+    records: a batch of users has tens of thousands)."""
     wanted = {(user_id, key) for user_id, user_keys in keys.items() for key in user_keys}
     all_keys = sorted({key for _, key in wanted})
-    found: dict[int, dict[str, ReminderState]] = {user_id: {} for user_id in keys}
+    found: dict[int, dict[str, KeptState]] = {user_id: {} for user_id in keys}
     for start in range(0, len(all_keys), _KEYS_PER_STATEMENT):
-        rows = db.session.scalars(
-            sa.select(ReminderState).where(
+        rows = db.session.execute(
+            sa.select(*(getattr(ReminderState, name) for name in KeptState._fields)).where(
                 ReminderState.user_id.in_(list(keys)),
-                ReminderState.item_key.in_(all_keys[start : start + _KEYS_PER_STATEMENT]),
+                _among(ReminderState.item_key, all_keys[start : start + _KEYS_PER_STATEMENT]),
             )
         )
         for row in rows:
-            if (row.user_id, row.item_key) in wanted:
-                found[row.user_id][row.item_key] = row
+            state = KeptState(*row)
+            if (state.user_id, state.item_key) in wanted:
+                found[state.user_id][state.item_key] = state
     return found
+
+
+def _among(column: sa.ColumnElement, values: list) -> sa.ColumnElement[bool]:
+    """`column IN values`; on PostgreSQL as `= ANY(array)`, one bound value rather than thousands
+    (the driver's work grows with the statement's length)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam(None, values, type_=postgresql.ARRAY(column.type)))
+    return column.in_(values)
 
 
 def due_reminders(user: User, now: datetime | None = None) -> list[TodayItem]:
@@ -54,7 +85,7 @@ def due_reminders_for(users: list[User], now: datetime | None = None) -> dict[in
 
 def due_with_states_for(
     users: list[User], now: datetime | None = None
-) -> dict[int, tuple[list[TodayItem], dict[str, ReminderState]]]:
+) -> dict[int, tuple[list[TodayItem], dict[str, KeptState]]]:
     """By user id: what is showing for them, and the states they keep for those items (the
     dispatcher reads when each was last announced)."""
     now = now or utcnow()
@@ -69,7 +100,7 @@ def due_with_states_for(
     }
 
 
-def _showing(state: ReminderState | None, now: datetime) -> bool:
+def _showing(state: KeptState | None, now: datetime) -> bool:
     if state is None:
         return True
     if state.done_at is not None:

@@ -227,7 +227,8 @@ def _case_items(batch: _Batch) -> dict[int, list[TodayItem]]:
         .options(so.selectinload(Case.client), so.selectinload(Case.program))
         .order_by(batch.held.c.user_id, Case.id)
     ).all()
-    case_ids = list({case.id for _, case in rows})
+    # The held cases again as a subquery, not as a list of thousands of bound values.
+    case_ids = sa.select(batch.held.c.case_id)
     last_assessed = dict(
         db.session.execute(
             sa.select(Assessment.case_id, sa.func.max(Assessment.assessed_on))

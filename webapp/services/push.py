@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from webapp import web_push
 from webapp.extensions import db
 from webapp.models import AuditAction, PushAttempt, PushSubscription, ReminderState, User, utcnow
+from webapp.queries.reminders import states_of_users
 from webapp.services import audit
 from webapp.text import clean_line
 from webapp.web_push import PushError, check_endpoint, check_keys
@@ -161,34 +162,38 @@ def record(
     urgent: bool,
     count: int,
     now: datetime,
+    attempts: list[dict] | None = None,
 ) -> str:
-    """What came of one push to one device, recorded as a PushAttempt; the subscription (None
-    when it was removed while the push was on its way) is deleted or backs off as answered."""
+    """What came of one push to one device, recorded as a PushAttempt (added to the session, or
+    to `attempts` for the caller to insert many at once); the subscription (None when it was
+    removed while the push was on its way) is deleted or backs off as answered."""
     host = urlsplit(device.endpoint).hostname or ""
     if isinstance(result, web_push.PushError):
         result, outcome = web_push.PushResult(None, None, str(result)), "refused"
     else:
         outcome = outcome_of(result.status)
-    db.session.add(
-        PushAttempt(
-            user_id=device.user_id,
-            subscription_id=subscription.id if subscription is not None else None,
-            push_host=host[:255],
-            item_count=count,
-            urgent=urgent,
-            outcome=outcome,
-            status_code=result.status,
-            detail=result.detail[:200],
-            attempted_at=now,
-        )
-    )
+    attempt = {
+        "user_id": device.user_id,
+        # A deleted subscription's attempts keep no link to it (as ON DELETE SET NULL does).
+        "subscription_id": None if subscription is None or outcome == "gone" else subscription.id,
+        "push_host": host[:255],
+        "item_count": count,
+        "urgent": urgent,
+        "outcome": outcome,
+        "status_code": result.status,
+        "detail": result.detail[:200],
+        "attempted_at": now,
+    }
+    if attempts is None:
+        db.session.add(PushAttempt(**attempt))
+    else:
+        attempts.append(attempt)
     if subscription is None:
         return outcome
     if outcome == "sent":
         subscription.last_success_at, subscription.retry_at, subscription.failures = now, None, 0
         return outcome
     if outcome == "gone":
-        db.session.flush()
         db.session.delete(subscription)
         return outcome
     subscription.failures += 1
@@ -216,21 +221,30 @@ def mark_notified(
     user: User, keys: list[str], states: dict[str, ReminderState], today: date
 ) -> None:
     """These reminders were announced today (the user's own day): not again until tomorrow."""
-    mark_notified_of(user.id, keys, states, today)
-
-
-def mark_notified_of(
-    user_id: int, keys: list[str], states: dict[str, ReminderState], today: date
-) -> None:
-    new = []
     for key in keys:
         state = states.get(key)
         if state is None:
-            new.append({"user_id": user_id, "item_key": key, "notified_on": today})
-        else:
-            state.notified_on = today
-    if new:
-        db.session.execute(sa.insert(ReminderState), new)
+            state = ReminderState(user_id=user.id, item_key=key)
+            db.session.add(state)
+        state.notified_on = today
+
+
+def mark_notified_of(announced: list[tuple[int, list[str], date]]) -> None:
+    """`mark_notified` for many users' reminders at once, (user id, keys, their today) each: the
+    states there are updated, the missing ones inserted, each in one statement."""
+    states = states_of_users({user_id: keys for user_id, keys, _ in announced})
+    updates, inserts = [], []
+    for user_id, keys, today in announced:
+        for key in keys:
+            state = states[user_id].get(key)
+            if state is None:
+                inserts.append({"user_id": user_id, "item_key": key, "notified_on": today})
+            else:
+                updates.append({"id": state.id, "notified_on": today})
+    if updates:
+        db.session.execute(sa.update(ReminderState), updates)
+    if inserts:
+        db.session.execute(sa.insert(ReminderState), inserts)
 
 
 def send_test(user: User) -> list[tuple[str, str]]:
