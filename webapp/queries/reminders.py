@@ -18,8 +18,8 @@ from webapp.models import ReminderState, User, utcnow
 from webapp.queries.today import TodayItem, due_items_for
 from webapp.timeutil import zone_of
 
-# Item keys asked about in one statement (SQLite's limit on bound values is 32,766).
-_KEYS_PER_STATEMENT = 5000
+# (user, key) pairs asked about in one statement (SQLite's limit on bound values is 32,766).
+_PAIRS_PER_STATEMENT = 10_000
 
 
 def states_of(user: User, keys: list[str]) -> dict[str, ReminderState]:
@@ -47,30 +47,46 @@ class KeptState(NamedTuple):
 
 def states_of_users(keys: dict[int, list[str]]) -> dict[int, dict[str, KeptState]]:
     """The states users keep for these items of theirs, by user id and item key (rows, not
-    records: a batch of users has tens of thousands)."""
-    wanted = {(user_id, key) for user_id, user_keys in keys.items() for key in user_keys}
-    all_keys = sorted({key for _, key in wanted})
+    records: a batch of users has tens of thousands). The (user, key) pairs are joined as a table,
+    so each is one probe of the unique index, however many users and keys there are."""
+    pairs = [(user_id, key) for user_id, user_keys in keys.items() for key in user_keys]
     found: dict[int, dict[str, KeptState]] = {user_id: {} for user_id in keys}
-    for start in range(0, len(all_keys), _KEYS_PER_STATEMENT):
+    columns = [getattr(ReminderState, name) for name in KeptState._fields]
+    for start in range(0, len(pairs), _PAIRS_PER_STATEMENT):
+        wanted = _pairs_table(pairs[start : start + _PAIRS_PER_STATEMENT])
         rows = db.session.execute(
-            sa.select(*(getattr(ReminderState, name) for name in KeptState._fields)).where(
-                ReminderState.user_id.in_(list(keys)),
-                _among(ReminderState.item_key, all_keys[start : start + _KEYS_PER_STATEMENT]),
+            sa.select(*columns).join(
+                wanted,
+                sa.and_(
+                    ReminderState.user_id == wanted.c.user_id,
+                    ReminderState.item_key == wanted.c.item_key,
+                ),
             )
         )
         for row in rows:
             state = KeptState(*row)
-            if (state.user_id, state.item_key) in wanted:
-                found[state.user_id][state.item_key] = state
+            found[state.user_id][state.item_key] = state
     return found
 
 
-def _among(column: sa.ColumnElement, values: list) -> sa.ColumnElement[bool]:
-    """`column IN values`; on PostgreSQL as `= ANY(array)`, one bound value rather than thousands
-    (the driver's work grows with the statement's length)."""
+def _pairs_table(pairs: list[tuple[int, str]]):
+    """(user_id, item_key) rows to join: on PostgreSQL two arrays unnested (two bound values), on
+    SQLite a VALUES list."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return column == sa.any_(sa.bindparam(None, values, type_=postgresql.ARRAY(column.type)))
-    return column.in_(values)
+        return (
+            sa.func.unnest(
+                sa.bindparam(None, [u for u, _ in pairs], type_=postgresql.ARRAY(sa.Integer)),
+                sa.bindparam(None, [k for _, k in pairs], type_=postgresql.ARRAY(sa.String)),
+            )
+            .table_valued("user_id", "item_key")
+            .render_derived(name="wanted", with_types=False)
+        )
+    # SQLite names a VALUES list's columns only through a CTE's column list.
+    return (
+        sa.values(sa.column("user_id", sa.Integer), sa.column("item_key", sa.String))
+        .data(pairs)
+        .cte("wanted")
+    )
 
 
 def due_reminders(user: User, now: datetime | None = None) -> list[TodayItem]:
