@@ -7,6 +7,7 @@ for many users at once (`due_reminders_for`); a page asks for one, through the s
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -17,9 +18,6 @@ from webapp.extensions import db
 from webapp.models import ReminderState, User, utcnow
 from webapp.queries.today import TodayItem, due_items_for
 from webapp.timeutil import zone_of
-
-# (user, key) pairs asked about in one statement (SQLite's limit on bound values is 32,766).
-_PAIRS_PER_STATEMENT = 10_000
 
 
 def states_of(user: User, keys: list[str]) -> dict[str, ReminderState]:
@@ -47,33 +45,30 @@ class KeptState(NamedTuple):
 
 def states_of_users(keys: dict[int, list[str]]) -> dict[int, dict[str, KeptState]]:
     """The states users keep for these items of theirs, by user id and item key (rows, not
-    records: a batch of users has tens of thousands). The (user, key) pairs are joined as a table,
-    so each is one probe of the unique index, however many users and keys there are."""
+    records: a batch of users has tens of thousands). The (user, key) pairs are joined as a table
+    made from one bound value, so each pair is one probe of the unique index, however many users
+    and keys there are."""
     pairs = [(user_id, key) for user_id, user_keys in keys.items() for key in user_keys]
     found: dict[int, dict[str, KeptState]] = {user_id: {} for user_id in keys}
-    columns = [getattr(ReminderState, name) for name in KeptState._fields]
-    for start in range(0, len(pairs), _PAIRS_PER_STATEMENT):
-        wanted = _pairs_table(pairs[start : start + _PAIRS_PER_STATEMENT])
-        rows = db.session.execute(
-            sa.select(*columns).join(
-                wanted,
-                sa.and_(
-                    ReminderState.user_id == wanted.c.user_id,
-                    ReminderState.item_key == wanted.c.item_key,
-                ),
-            )
+    if not pairs:
+        return found
+    table, user_id, item_key = _pairs_table(pairs)
+    rows = db.session.execute(
+        sa.select(*(getattr(ReminderState, name) for name in KeptState._fields)).join(
+            table, sa.and_(ReminderState.user_id == user_id, ReminderState.item_key == item_key)
         )
-        for row in rows:
-            state = KeptState(*row)
-            found[state.user_id][state.item_key] = state
+    )
+    for row in rows:
+        state = KeptState(*row)
+        found[state.user_id][state.item_key] = state
     return found
 
 
-def _pairs_table(pairs: list[tuple[int, str]]):
-    """(user_id, item_key) rows to join: on PostgreSQL two arrays unnested (two bound values), on
-    SQLite a VALUES list."""
+def _pairs_table(pairs: list[tuple[int, str]]) -> tuple:
+    """(user_id, item_key) as the columns of a table made from one bound value: two arrays
+    unnested on PostgreSQL, a JSON array's elements on SQLite."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return (
+        table = (
             sa.func.unnest(
                 sa.bindparam(None, [u for u, _ in pairs], type_=postgresql.ARRAY(sa.Integer)),
                 sa.bindparam(None, [k for _, k in pairs], type_=postgresql.ARRAY(sa.String)),
@@ -81,11 +76,12 @@ def _pairs_table(pairs: list[tuple[int, str]]):
             .table_valued("user_id", "item_key")
             .render_derived(name="wanted", with_types=False)
         )
-    # SQLite names a VALUES list's columns only through a CTE's column list.
+        return table, table.c.user_id, table.c.item_key
+    table = sa.func.json_each(sa.bindparam(None, json.dumps(pairs))).table_valued("value")
     return (
-        sa.values(sa.column("user_id", sa.Integer), sa.column("item_key", sa.String))
-        .data(pairs)
-        .cte("wanted")
+        table,
+        sa.func.json_extract(table.c.value, "$[0]"),
+        sa.func.json_extract(table.c.value, "$[1]"),
     )
 
 
