@@ -152,7 +152,13 @@ class PushService:
 
 @contextmanager
 def running_push_service() -> Iterator[PushService]:
-    service = PushService()
+    with running_push_service_on(PushService()) as service:
+        yield service
+
+
+@contextmanager
+def running_push_service_on(service: PushService) -> Iterator[PushService]:
+    """Serve `service` on its port (0: any free one, then set on it)."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -169,7 +175,10 @@ def running_push_service() -> Iterator[PushService]:
         def log_message(self, *args) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        request_queue_size = 256  # a dispatcher's pool connects many at once
+
+    server = Server(("127.0.0.1", service.port), Handler)
     service.port = server.server_port
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

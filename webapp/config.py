@@ -75,6 +75,10 @@ class Defaults:
     PUSH_INSECURE_HOSTS: tuple[str, ...] = ()
     PUSH_TTL_SECONDS = 24 * 60 * 60
     PUSH_TIMEOUT_SECONDS = 10
+    # The reminder dispatcher (webapp/jobs/dispatcher.py): users worked out together (a fixed
+    # number of queries per batch), and pushes in flight at once.
+    REMINDER_BATCH_USERS = 250
+    PUSH_CONCURRENCY = 16
 
     # Documents and photos on a client's record (webapp/services/documents.py): the largest file
     # taken, and where files are kept: outside the web root, by default the instance folder's

@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 import re
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -104,16 +105,23 @@ class PushError(ValueError):
     """A subscription we will not send to; the message says why."""
 
 
-def check_endpoint(endpoint: str) -> None:
-    """Only the browsers' push services (configurable), over HTTPS."""
+def check_endpoint(
+    endpoint: str,
+    hosts: tuple[str, ...] | None = None,
+    insecure_hosts: tuple[str, ...] | None = None,
+) -> None:
+    """Only the browsers' push services (configurable, or as given), over HTTPS."""
+    if hosts is None or insecure_hosts is None:
+        hosts = tuple(current_app.config["PUSH_HOSTS"])
+        insecure_hosts = tuple(current_app.config["PUSH_INSECURE_HOSTS"])
     if without_controls(endpoint) != endpoint:
         raise PushError("A push endpoint is a plain web address.")
     parts = urlsplit(endpoint)
     host = (parts.hostname or "").lower()
-    insecure = host in current_app.config["PUSH_INSECURE_HOSTS"]
+    insecure = host in insecure_hosts
     if parts.scheme != "https" and not (parts.scheme == "http" and insecure):
         raise PushError("A push endpoint must use HTTPS.")
-    allowed = (*current_app.config["PUSH_HOSTS"], *current_app.config["PUSH_INSECURE_HOSTS"])
+    allowed = (*hosts, *insecure_hosts)
     if not any(host == name or (name.startswith(".") and host.endswith(name)) for name in allowed):
         raise PushError("This push service is not one Waymark sends to.")
 
@@ -141,12 +149,14 @@ def _origin(endpoint: str) -> str:
     return f"{parts.scheme}://{parts.hostname}{port}"
 
 
-def vapid_header(keys: VapidKeys, endpoint: str, *, now: float | None = None) -> str:
+def vapid_header(
+    keys: VapidKeys, endpoint: str, *, now: float | None = None, subject: str | None = None
+) -> str:
     token = jwt.encode(
         {
             "aud": _origin(endpoint),
             "exp": int(now or time.time()) + 12 * 60 * 60,
-            "sub": current_app.config["VAPID_SUBJECT"],
+            "sub": subject or current_app.config["VAPID_SUBJECT"],
         },
         keys.private_pem,
         algorithm="ES256",
@@ -165,42 +175,88 @@ def send(
     endpoint: str, p256dh: str, auth: str, payload: dict, *, urgent: bool = False
 ) -> PushResult:
     """Encrypt `payload` for one subscription and POST it to its push service."""
-    check_endpoint(endpoint)
-    body = json.dumps(payload, separators=(",", ":")).encode()
-    if len(body) > MAX_PLAINTEXT:
-        raise PushError("The message is too large for one push.")
-    keys = vapid_keys()
-    subject = current_app.config["VAPID_SUBJECT"]
-    message = WebPush(
-        private_key=keys.private_pem,
-        public_key=keys.public_pem,
-        subscriber=subject.removeprefix("mailto:"),
-        ttl=current_app.config["PUSH_TTL_SECONDS"],
-    ).get(body, WebPushSubscription(endpoint=endpoint, keys={"p256dh": p256dh, "auth": auth}))
-    request = urllib.request.Request(
-        endpoint,
-        data=message.encrypted,
-        method="POST",
-        headers={
-            "Content-Type": "application/octet-stream",
-            "Content-Encoding": "aes128gcm",
-            "TTL": str(current_app.config["PUSH_TTL_SECONDS"]),
-            "Urgency": "high" if urgent else "normal",
-            "Topic": TOPIC,
-            "Authorization": vapid_header(keys, endpoint),
-        },
-    )
-    try:
-        with urllib.request.urlopen(
-            request, timeout=current_app.config["PUSH_TIMEOUT_SECONDS"]
-        ) as response:
-            return PushResult(response.status)
-    except urllib.error.HTTPError as error:
-        return PushResult(
-            error.code, _retry_after(error.headers.get("Retry-After")), error.reason or ""
+    return Sender.from_app().send(endpoint, p256dh, auth, payload, urgent=urgent)
+
+
+class Sender:
+    """What sending needs from the app (keys, settings), taken once on the app's thread, so that
+    pushes can be encrypted and sent from a pool of threads with no app context and no database
+    session. A VAPID token is signed once per push service origin (it is good for 12 hours; a
+    sender lives for one dispatcher run)."""
+
+    def __init__(
+        self,
+        keys: VapidKeys,
+        *,
+        subject: str,
+        ttl: int,
+        timeout: float,
+        hosts: tuple[str, ...],
+        insecure_hosts: tuple[str, ...],
+    ) -> None:
+        self.keys, self.subject, self.ttl, self.timeout = keys, subject, ttl, timeout
+        self.hosts, self.insecure_hosts = hosts, insecure_hosts
+        self._tokens: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_app(cls) -> Sender:
+        config = current_app.config
+        return cls(
+            vapid_keys(),
+            subject=config["VAPID_SUBJECT"],
+            ttl=config["PUSH_TTL_SECONDS"],
+            timeout=config["PUSH_TIMEOUT_SECONDS"],
+            hosts=tuple(config["PUSH_HOSTS"]),
+            insecure_hosts=tuple(config["PUSH_INSECURE_HOSTS"]),
         )
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        return PushResult(None, None, str(getattr(error, "reason", error))[:200])
+
+    def _authorization(self, endpoint: str) -> str:
+        origin = _origin(endpoint)
+        with self._lock:
+            if origin not in self._tokens:
+                self._tokens[origin] = vapid_header(self.keys, endpoint, subject=self.subject)
+            return self._tokens[origin]
+
+    def send(
+        self, endpoint: str, p256dh: str, auth: str, payload: dict, *, urgent: bool = False
+    ) -> PushResult:
+        """Encrypt `payload` for one subscription and POST it to its push service. Raises
+        PushError for a subscription or message we will not send."""
+        check_endpoint(endpoint, self.hosts, self.insecure_hosts)
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        if len(body) > MAX_PLAINTEXT:
+            raise PushError("The message is too large for one push.")
+        message = WebPush(
+            private_key=self.keys.private_pem,
+            public_key=self.keys.public_pem,
+            subscriber=self.subject.removeprefix("mailto:"),
+            ttl=self.ttl,
+        ).get(body, WebPushSubscription(endpoint=endpoint, keys={"p256dh": p256dh, "auth": auth}))
+        request = urllib.request.Request(
+            endpoint,
+            data=message.encrypted,
+            method="POST",
+            headers={
+                "Content-Type": "application/octet-stream",
+                "Content-Encoding": "aes128gcm",
+                "TTL": str(self.ttl),
+                "Urgency": "high" if urgent else "normal",
+                "Topic": TOPIC,
+                "Authorization": self._authorization(endpoint),
+            },
+        )
+        # The timeout bounds each blocking step (connecting, each read), so a slow push service
+        # holds one of the dispatcher's sending threads for a few of these at most.
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return PushResult(response.status)
+        except urllib.error.HTTPError as error:
+            return PushResult(
+                error.code, _retry_after(error.headers.get("Retry-After")), error.reason or ""
+            )
+        except (urllib.error.URLError, TimeoutError, OSError) as error:
+            return PushResult(None, None, str(getattr(error, "reason", error))[:200])
 
 
 def _retry_after(value: str | None) -> int | None:

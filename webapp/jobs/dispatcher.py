@@ -1,10 +1,27 @@
 """The reminder dispatcher: one digest push per user with something new to announce.
 
-Run every minute (`flask reminders dispatch`, or `--loop`). For each user with a device it takes
-the user's subscriptions with `FOR UPDATE SKIP LOCKED`: a second dispatcher running at the same
-time skips that user, and one that comes after sees the reminders already marked as notified
-today. Each reminder is announced at most once a day (in the user's own time zone), never in
-their quiet hours, and no payload carries a client's name.
+Run every minute (`flask reminders dispatch`, or `--loop`). Users with a device are taken in
+batches (REMINDER_BATCH_USERS), and each batch in three steps, none of which holds a lock or a
+transaction while waiting for the network:
+
+1. Claim (a short write transaction): the batch's subscriptions are taken with `FOR UPDATE SKIP
+   LOCKED` and marked `checked_at`, and committed at once. A second dispatcher running at the same
+   time skips users whose rows are locked, and for RECHECK_AFTER (50 s) skips users another has
+   just looked at; one that comes later sees the reminders already marked as notified today.
+2. Work out (reads only): the batch's users' reminders in a fixed number of queries
+   (`due_reminders_for`, the engine Today and /reminders use), less users in their quiet hours
+   and reminders already announced today (in the user's own time zone).
+3. Send, then record: each user's digest goes to each of their devices from a pool of
+   PUSH_CONCURRENCY threads (encryption and the request happen there, off the database session);
+   the outcomes come back to this thread and are recorded in one short write transaction
+   (PushAttempt rows, gone subscriptions deleted, backoff, reminders marked as notified).
+
+A batch's pushes start within SEND_WINDOW of its claim, so every push is answered (or has timed
+out) before another dispatcher may look at those users again; a user whose turn comes later is
+left for the next minute's run. If the process dies after sending and before recording, the next
+minute's run announces those reminders again: at least once, and more than once only then. The
+push carries a `Topic` and the notification a tag, so a repeat replaces the first on the device
+rather than adding to it. No payload carries a client's name.
 """
 
 from __future__ import annotations
@@ -12,22 +29,29 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
 from webapp import database, web_push
 from webapp.extensions import db
-from webapp.models import PushSubscription, User, utcnow
-from webapp.queries.reminders import due_reminders, states_of
+from webapp.models import PushAttempt, PushSubscription, User, utcnow
+from webapp.queries.reminders import due_with_states_for
 from webapp.queries.today import TodayItem
 from webapp.services import push
+from webapp.services.push import RECHECK_AFTER, Device
 from webapp.timeutil import zone_of
 
 log = logging.getLogger(__name__)
+
+# Attempts at the recording transaction when the database is busy (SQLite's write lock): the
+# pushes are out, and an unrecorded one is announced again next minute.
+RECORD_ATTEMPTS = 5
 
 
 @dataclass
@@ -36,16 +60,32 @@ class DispatchReport:
     quiet: int = 0
     notified_users: int = 0
     items: int = 0
+    deferred: int = 0  # users whose turn came too late in the minute: the next run has them
     outcomes: Counter = field(default_factory=Counter)
 
     def __str__(self) -> str:
         sends = (
             ", ".join(f"{name} {count}" for name, count in sorted(self.outcomes.items())) or "none"
         )
+        later = f", {self.deferred} left for the next run" if self.deferred else ""
         return (
             f"{self.users} users with devices, {self.quiet} in quiet hours, {self.notified_users} "
-            f"notified about {self.items} reminders; pushes: {sends}"
+            f"notified about {self.items} reminders; pushes: {sends}{later}"
         )
+
+
+@dataclass
+class _Announcement:
+    """One user's digest, for their claimed devices."""
+
+    user_id: int
+    devices: list[Device]
+    payload: dict
+    urgent: bool
+    keys: list[str]  # the reminders announced for the first time today
+    today: date
+    results: list[web_push.PushResult | web_push.PushError] = field(default_factory=list)
+    sent: bool = False  # False: its turn came after the batch's send window
 
 
 def in_quiet_hours(user: User, now: datetime) -> bool:
@@ -74,6 +114,14 @@ def digest(items: list[TodayItem]) -> dict:
     }
 
 
+def send_window() -> timedelta:
+    """How long after a batch's claim its pushes may still start: each started push ends (answered
+    or timed out: connecting, then reading, each bounded) before RECHECK_AFTER lets another
+    dispatcher look at the same users."""
+    timeout = timedelta(seconds=current_app.config["PUSH_TIMEOUT_SECONDS"])
+    return max(timedelta(seconds=1), RECHECK_AFTER - 2 * timeout - timedelta(seconds=5))
+
+
 def dispatch_once(now: datetime | None = None) -> DispatchReport:
     return _dispatch_all(now or utcnow())
 
@@ -89,62 +137,225 @@ def _dispatch_all(now: datetime) -> DispatchReport:
     ).all()
     db.session.rollback()
     report.users = len(user_ids)
-    busy = [user_id for user_id in user_ids if not _dispatch_one(user_id, now, report)]
-    # A user whose turn could not be had (SQLite's write lock, with other dispatchers running)
-    # gets a second try at the end of the run rather than waiting a minute for the next one.
-    for user_id in busy:
-        _dispatch_one(user_id, now, report, last_try=True)
+    size = max(1, int(current_app.config["REMINDER_BATCH_USERS"]))
+    sender = web_push.Sender.from_app()
+    with ThreadPoolExecutor(
+        max_workers=max(1, int(current_app.config["PUSH_CONCURRENCY"])),
+        thread_name_prefix="push",
+    ) as pool:
+        batches = [user_ids[start : start + size] for start in range(0, len(user_ids), size)]
+        # One batch's pushes are on their way while the next batch is claimed and worked out;
+        # its outcomes are recorded once they are all in.
+        sending: _Sending | None = None
+        busy = []
+        try:
+            for batch in batches:
+                claimed_at = time.monotonic()
+                claimed = _claim(batch, now)
+                if claimed is None:
+                    busy.append(batch)
+                    continue
+                next_sending = _work_out_and_send(claimed, claimed_at, now, report, sender, pool)
+                if sending is not None:
+                    sending.record(now, report)
+                sending = next_sending
+            # A batch whose claim could not be had (SQLite's write lock, with other dispatchers
+            # running) gets a second try at the end of the run rather than waiting for the next.
+            for batch in busy:
+                claimed_at = time.monotonic()
+                claimed = _claim(batch, now, last_try=True)
+                if claimed:
+                    next_sending = _work_out_and_send(
+                        claimed, claimed_at, now, report, sender, pool
+                    )
+                    if sending is not None:
+                        sending.record(now, report)
+                    sending = next_sending
+        finally:
+            if sending is not None:
+                sending.record(now, report)
     return report
 
 
-def _dispatch_one(
-    user_id: int, now: datetime, report: DispatchReport, *, last_try: bool = False
-) -> bool:
-    """False when the database was too busy to start this user's turn."""
-    with database.writes():
-        try:
-            _dispatch_user(user_id, now, report)
+def _claim(
+    user_ids: list[int], now: datetime, *, last_try: bool = False
+) -> dict[int, list[Device]] | None:
+    """The batch's users this dispatcher takes, with their devices; None when the database was
+    too busy to claim them."""
+    try:
+        with database.writes():
+            claimed = {
+                user_id: [Device.of(s) for s in subscriptions]
+                for user_id, subscriptions in push.claim_devices_of(user_ids, now).items()
+            }
             db.session.commit()
-        except sa.exc.OperationalError as error:
-            db.session.rollback()
-            if "locked" in str(error.orig) and not last_try:
-                return False
-            log.exception("reminder dispatch failed for user %s", user_id)
-        except Exception:
-            db.session.rollback()
-            log.exception("reminder dispatch failed for user %s", user_id)
-    return True
+    except sa.exc.OperationalError as error:
+        db.session.rollback()
+        if "locked" in str(error.orig) and not last_try:
+            return None
+        log.exception("reminder dispatch could not claim users %s..%s", user_ids[0], user_ids[-1])
+        return {}
+    return claimed
 
 
-def _dispatch_user(user_id: int, now: datetime, report: DispatchReport) -> None:
-    subscriptions = push.claim_devices(user_id, now)
-    if not subscriptions:
-        return  # another dispatcher has this user, or every device is backing off
-    user = db.session.get_one(User, user_id)
-    if in_quiet_hours(user, now):
-        report.quiet += 1
+@dataclass
+class _Sending:
+    """A batch's pushes on their way."""
+
+    announcements: list[_Announcement]
+    futures: list[Future]
+
+    def record(self, now: datetime, report: DispatchReport) -> None:
+        for future in self.futures:
+            future.result()
+        _record(self.announcements, now, report)
+
+
+def _work_out_and_send(
+    claimed: dict[int, list[Device]],
+    claimed_at: float,
+    now: datetime,
+    report: DispatchReport,
+    sender: web_push.Sender,
+    pool: ThreadPoolExecutor,
+) -> _Sending | None:
+    if not claimed:
+        return None
+    deadline = claimed_at + send_window().total_seconds()
+    try:
+        announcements = _work_out(claimed, now, report)
+    except Exception:
+        log.exception("reminders could not be worked out for users %s..", min(claimed))
+        announcements = []
+    finally:
+        db.session.rollback()  # no transaction stays open while pushes are on their way
+    if not announcements:
+        return None
+    return _Sending(announcements, _send(announcements, sender, pool, deadline))
+
+
+def _work_out(
+    claimed: dict[int, list[Device]], now: datetime, report: DispatchReport
+) -> list[_Announcement]:
+    users = db.session.scalars(
+        sa.select(User).where(User.id.in_(list(claimed))).order_by(User.id)
+    ).all()
+    awake = []
+    for user in users:
+        if in_quiet_hours(user, now):
+            report.quiet += 1
+        else:
+            awake.append(user)
+    due = due_with_states_for(awake, now)
+    announcements = []
+    for user in awake:
+        items, states = due[user.id]
+        today = now.astimezone(zone_of(user)).date()
+        new = [
+            item
+            for item in items
+            if states.get(item.key) is None or states[item.key].notified_on != today
+        ]
+        if not new:
+            continue
+        announcements.append(
+            _Announcement(
+                user.id,
+                claimed[user.id],
+                digest(items),
+                any(item.urgent for item in new),
+                [item.key for item in new],
+                today,
+            )
+        )
+    return announcements
+
+
+def _send(
+    announcements: list[_Announcement],
+    sender: web_push.Sender,
+    pool: ThreadPoolExecutor,
+    deadline: float,
+) -> list[Future]:
+    """Each user's digest to each of their devices, users side by side in the pool."""
+
+    def announce(announcement: _Announcement) -> None:
+        if time.monotonic() > deadline:
+            return
+        announcement.sent = True
+        for device in announcement.devices:
+            try:
+                result = sender.send(
+                    device.endpoint,
+                    device.p256dh,
+                    device.auth,
+                    announcement.payload,
+                    urgent=announcement.urgent,
+                )
+            except web_push.PushError as error:
+                result = error
+            except Exception as error:  # a bug must not lose the other users' outcomes
+                log.exception("a push to device %s failed", device.id)
+                result = web_push.PushResult(None, None, f"{type(error).__name__}")
+            announcement.results.append(result)
+
+    return [pool.submit(announce, announcement) for announcement in announcements]
+
+
+def _record(announcements: list[_Announcement], now: datetime, report: DispatchReport) -> None:
+    """The outcomes, in one short write transaction (retried while the database is busy)."""
+    for attempt in range(1, RECORD_ATTEMPTS + 1):
+        outcomes: Counter = Counter()
+        notified = items = 0
+        try:
+            with database.writes():
+                notified, items = _record_once(announcements, now, outcomes)
+                db.session.commit()
+        except sa.exc.SQLAlchemyError:
+            db.session.rollback()
+            if attempt == RECORD_ATTEMPTS:
+                log.exception("push outcomes could not be recorded; announced again next run")
+                return
+            continue
+        report.outcomes.update(outcomes)
+        report.notified_users += notified
+        report.items += items
+        report.deferred += sum(1 for a in announcements if not a.sent)
         return
-    items = due_reminders(user, now)
-    today = now.astimezone(zone_of(user)).date()
-    states = states_of(user, [item.key for item in items])
-    new = [
-        item
-        for item in items
-        if states.get(item.key) is None or states[item.key].notified_on != today
-    ]
-    if not new:
-        return
-    payload = digest(items)
-    urgent = any(item.urgent for item in new)
-    delivered = False
-    for subscription in subscriptions:
-        outcome = push.deliver(subscription, payload, urgent=urgent, count=len(new), now=now)
-        report.outcomes[outcome] += 1
-        delivered |= outcome == "sent"
-    if delivered:
-        push.mark_notified(user, [item.key for item in new], states, today)
-        report.notified_users += 1
-        report.items += len(new)
+
+
+def _record_once(
+    announcements: list[_Announcement], now: datetime, outcomes: Counter
+) -> tuple[int, int]:
+    sent = [a for a in announcements if a.sent]
+    ids = [device.id for a in sent for device in a.devices]
+    subscriptions = {
+        s.id: s
+        for s in db.session.scalars(sa.select(PushSubscription).where(PushSubscription.id.in_(ids)))
+    }
+    delivered, attempts = [], []
+    for announcement in sent:
+        ok = False
+        for device, result in zip(announcement.devices, announcement.results, strict=True):
+            outcome = push.record(
+                subscriptions.get(device.id),
+                device,
+                result,
+                urgent=announcement.urgent,
+                count=len(announcement.keys),
+                now=now,
+                attempts=attempts,
+            )
+            outcomes[outcome] += 1
+            ok |= outcome == "sent"
+        if ok:
+            delivered.append(announcement)
+    if attempts:
+        db.session.execute(sa.insert(PushAttempt), attempts)
+    # The states are read again in the writing transaction: a page may have snoozed one while
+    # the pushes were out.
+    push.mark_notified_of([(a.user_id, a.keys, a.today) for a in delivered])
+    return len(delivered), sum(len(a.keys) for a in delivered)
 
 
 def loop(interval_seconds: int = 60, *, stop=None) -> None:

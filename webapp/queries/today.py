@@ -43,17 +43,19 @@ from webapp.models import (
     SubmissionStatus,
     TaskOwner,
     User,
+    program_memberships,
 )
 from webapp.queries.case_state import last_contact_day, standard_for
 from webapp.queries.caseload import one_line
 from webapp.queries.consents import EXPIRING_WITHIN, renewed
-from webapp.queries.intake_rules import check_ins_due
+from webapp.queries.intake_rules import check_ins_due_for
 from webapp.queries.merges import open_suggestions_for
 from webapp.queries.visibility import (
     is_supervisor_or_admin,
-    team_cases_of,
+    team_case_pairs,
     visible_cases,
-    visible_invitations,
+    visible_cases_to,
+    visible_invitations_to,
 )
 from webapp.text import Phrase
 from webapp.timeutil import to_local
@@ -128,14 +130,54 @@ class TodayItem:
         )
 
 
-def _held_open_by(user: User) -> sa.ColumnElement[bool]:
-    """The worker's own open cases and those whose team they are on, through the one visibility
-    rule (a worker who left the program keeps none of its cases on Today)."""
-    return sa.and_(
-        sa.or_(Case.primary_worker_id == user.id, Case.id.in_(team_cases_of(user))),
-        Case.closed_at.is_(None),
-        visible_cases(user),
-    )
+class _Batch:
+    """Users whose Today is worked out together, each on their own today (time zones differ).
+
+    Every query below is asked once for the whole batch, its rows tagged with the user they are
+    for: the dispatcher works out hundreds of users in the same fixed number of statements as one
+    user's page. The dates a query filters on are widened to the batch's span of todays, then each
+    user's own today is applied to the rows."""
+
+    def __init__(self, users: list[tuple[User, date]]) -> None:
+        self.users = {user.id: user for user, _ in users}
+        self.today = {user.id: today for user, today in users}
+        self.ids = sorted(self.users)
+        self.earliest, self.latest = min(self.today.values()), max(self.today.values())
+        # The user a row is for, as a `User` in the query: the visibility rules are applied to it.
+        self.viewer = so.aliased(User, name="viewer")
+        held = sa.union(
+            sa.select(Case.primary_worker_id.label("user_id"), Case.id.label("case_id")).where(
+                Case.primary_worker_id.in_(self.ids), Case.closed_at.is_(None)
+            ),
+            team_case_pairs(self.ids),
+        ).subquery("held")
+        self.held = held
+
+    def held_open(self, *entities) -> sa.Select:
+        """(user id, *entities) over the users' own open cases and those whose team they are on,
+        through the one visibility rule (a worker who left the program keeps none of its cases on
+        Today). `Case` is in the FROM for the caller to join to."""
+        held = self.held
+        return (
+            sa.select(held.c.user_id, *entities)
+            .select_from(held)
+            .join(Case, Case.id == held.c.case_id)
+            .join(self.viewer, self.viewer.id == held.c.user_id)
+            .where(Case.closed_at.is_(None), visible_cases_to(self.viewer))
+        )
+
+    def primary_of(self, *entities) -> sa.Select:
+        """(user id, *entities) over every case (open or closed) the users are primary worker of
+        and may see. `Case` is in the FROM for the caller to join to."""
+        return (
+            sa.select(Case.primary_worker_id, *entities)
+            .select_from(Case)
+            .join(self.viewer, self.viewer.id == Case.primary_worker_id)
+            .where(Case.primary_worker_id.in_(self.ids), visible_cases_to(self.viewer))
+        )
+
+    def empty(self) -> dict[int, list[TodayItem]]:
+        return {user_id: [] for user_id in self.ids}
 
 
 def _log_contact(case: Case) -> tuple[str, Target]:
@@ -143,12 +185,50 @@ def _log_contact(case: Case) -> tuple[str, Target]:
 
 
 def due_items(user: User, today: date) -> list[TodayItem]:
-    cases = db.session.scalars(
-        sa.select(Case)
-        .where(_held_open_by(user))
+    """Everything due for `user` on `today`: the one-user case of `due_items_for`."""
+    return due_items_for([(user, today)])[user.id]
+
+
+def due_items_for(users: list[tuple[User, date]]) -> dict[int, list[TodayItem]]:
+    """Each user's Today (by user id), each on their own day, in a fixed number of statements
+    for the lot (plus one or two per supervisor or admin for merge suggestions)."""
+    if not users:
+        return {}
+    batch = _Batch(users)
+    items = batch.empty()
+    for part in (
+        _case_items,
+        _referral_items,
+        _appointment_items,
+        _provider_answer_items,
+        _provider_promise_items,
+        _plan_task_items,
+        _consent_items,
+        _post_closure_items,
+        _approval_items,
+        _self_intake_items,
+        _referral_request_items,
+        _internal_referral_items,
+        _referrals_asked_for_items,
+        _merge_suggestion_items,
+        _waiting_check_in_items,
+    ):
+        for user_id, found in part(batch).items():
+            items[user_id].extend(found)
+    for user_id, found in items.items():
+        today = batch.today[user_id]
+        found.sort(key=lambda item: item.sort_key(today))
+    return items
+
+
+def _case_items(batch: _Batch) -> dict[int, list[TodayItem]]:
+    rows = db.session.execute(
+        batch.held_open(Case)
         .options(so.selectinload(Case.client), so.selectinload(Case.program))
+        .order_by(batch.held.c.user_id, Case.id)
     ).all()
-    case_ids = [case.id for case in cases]
+    # The held cases again as a subquery, not as a list of thousands of bound values.
+    case_ids = sa.select(batch.held.c.case_id)
     last_assessed = dict(
         db.session.execute(
             sa.select(Assessment.case_id, sa.func.max(Assessment.assessed_on))
@@ -165,106 +245,117 @@ def due_items(user: User, today: date) -> list[TodayItem]:
             )
         ).all()
     )
-    items: list[TodayItem] = []
-    for case in cases:
-        if case.handoff_pending and case.primary_worker_id == user.id:
-            items.append(
-                TodayItem(
-                    ReminderKind.HANDOFF,
-                    case,
-                    today,
-                    Phrase("Transferred to you: read where it stands"),
-                    Phrase("Read handoff"),
-                    Target.to("cases.handoff", case_id=case.id),
-                )
-            )
-        if case.id in last_assessed:
-            due = last_assessed[case.id] + timedelta(
-                days=standard_for(case).reassessment_interval_days
-            )
-            if due <= today:
-                items.append(
-                    TodayItem(
-                        ReminderKind.REASSESSMENT,
-                        case,
-                        due,
-                        Phrase("Reassessment due"),
-                        Phrase("Reassess"),
-                        Target.to("assessments.new", case_id=case.id, kind="reassessment"),
-                    )
-                )
-        if case.id in reviews and reviews[case.id] <= today:
-            items.append(
-                TodayItem(
-                    ReminderKind.PLAN_REVIEW,
-                    case,
-                    reviews[case.id],
-                    Phrase("Plan review due"),
-                    Phrase("Review plan"),
-                    Target.to("plans.view", case_id=case.id),
-                )
-            )
-        if case.next_follow_up_on is not None and case.next_follow_up_on <= today:
-            items.append(
-                TodayItem(
-                    ReminderKind.FOLLOW_UP,
-                    case,
-                    case.next_follow_up_on,
-                    Phrase("Follow-up"),
-                    *_log_contact(case),
-                )
-            )
-            continue
-        standard = standard_for(case).contact_standard_days
-        last = last_contact_day(case)
-        if last + timedelta(days=standard) < today:
-            detail = Phrase(
-                "No contact for %(days)s days (standard: every %(standard)s)",
-                days=(today - last).days,
-                standard=standard,
-            )
-            items.append(
-                TodayItem(
-                    ReminderKind.CONTACT_STANDARD,
-                    case,
-                    last + timedelta(days=standard),
-                    detail,
-                    *_log_contact(case),
-                )
-            )
-        elif case.risk_level == RiskLevel.URGENT:
-            items.append(
-                TodayItem(
-                    ReminderKind.URGENT,
-                    case,
-                    today,
-                    Phrase("Urgent risk"),
-                    Phrase("Open case"),
-                    Target.to("cases.view", case_id=case.id),
-                )
-            )
+    items = batch.empty()
+    for user_id, case in rows:
+        items[user_id].extend(
+            _items_of_case(case, user_id, batch.today[user_id], last_assessed, reviews)
+        )
+    return items
 
-    referrals = db.session.scalars(
-        sa.select(Referral)
-        .join(Referral.case)
+
+def _items_of_case(
+    case: Case, user_id: int, today: date, last_assessed: dict, reviews: dict
+) -> list[TodayItem]:
+    items = []
+    if case.handoff_pending and case.primary_worker_id == user_id:
+        items.append(
+            TodayItem(
+                ReminderKind.HANDOFF,
+                case,
+                today,
+                Phrase("Transferred to you: read where it stands"),
+                Phrase("Read handoff"),
+                Target.to("cases.handoff", case_id=case.id),
+            )
+        )
+    if case.id in last_assessed:
+        due = last_assessed[case.id] + timedelta(days=standard_for(case).reassessment_interval_days)
+        if due <= today:
+            items.append(
+                TodayItem(
+                    ReminderKind.REASSESSMENT,
+                    case,
+                    due,
+                    Phrase("Reassessment due"),
+                    Phrase("Reassess"),
+                    Target.to("assessments.new", case_id=case.id, kind="reassessment"),
+                )
+            )
+    if case.id in reviews and reviews[case.id] <= today:
+        items.append(
+            TodayItem(
+                ReminderKind.PLAN_REVIEW,
+                case,
+                reviews[case.id],
+                Phrase("Plan review due"),
+                Phrase("Review plan"),
+                Target.to("plans.view", case_id=case.id),
+            )
+        )
+    if case.next_follow_up_on is not None and case.next_follow_up_on <= today:
+        items.append(
+            TodayItem(
+                ReminderKind.FOLLOW_UP,
+                case,
+                case.next_follow_up_on,
+                Phrase("Follow-up"),
+                *_log_contact(case),
+            )
+        )
+        return items
+    standard = standard_for(case).contact_standard_days
+    last = last_contact_day(case)
+    if last + timedelta(days=standard) < today:
+        detail = Phrase(
+            "No contact for %(days)s days (standard: every %(standard)s)",
+            days=(today - last).days,
+            standard=standard,
+        )
+        items.append(
+            TodayItem(
+                ReminderKind.CONTACT_STANDARD,
+                case,
+                last + timedelta(days=standard),
+                detail,
+                *_log_contact(case),
+            )
+        )
+    elif case.risk_level == RiskLevel.URGENT:
+        items.append(
+            TodayItem(
+                ReminderKind.URGENT,
+                case,
+                today,
+                Phrase("Urgent risk"),
+                Phrase("Open case"),
+                Target.to("cases.view", case_id=case.id),
+            )
+        )
+    return items
+
+
+def _referral_items(batch: _Batch) -> dict[int, list[TodayItem]]:
+    rows = db.session.execute(
+        batch.held_open(Referral)
+        .join(Referral, Referral.case_id == Case.id)
         .where(
-            _held_open_by(user),
             Referral.status.not_in(CLOSED_REFERRAL_STATUSES),
-            Referral.follow_up_on <= today,
+            Referral.follow_up_on <= batch.latest,
         )
-        .options(
-            so.contains_eager(Referral.case),
-            so.selectinload(Referral.service).selectinload(Service.provider),
-        )
+        # The cases are in the session already (`_case_items` loaded the same held cases first).
+        .options(so.selectinload(Referral.service).selectinload(Service.provider))
     ).all()
-    for referral in referrals:
+    items = batch.empty()
+    for user_id, referral in rows:
+        if referral.follow_up_on > batch.today[user_id]:
+            continue
         # The status's own label may hold brackets ("Connected (client attended)"): no second pair.
         detail = Phrase(
             "Referral to %(provider)s, %(status)s: check what happened",
             provider=referral.service.provider.name,
             status=Phrase(referral.status.label).lower(),
         )
-        items.append(
+        items[user_id].append(
             TodayItem(
                 ReminderKind.REFERRAL,
                 referral.case,
@@ -275,41 +366,25 @@ def due_items(user: User, today: date) -> list[TodayItem]:
                 referral.id,
             )
         )
-    items.extend(_appointment_items(user, today))
-    items.extend(_provider_answer_items(user))
-    items.extend(_provider_promise_items(user, today))
-    items.extend(_plan_task_items(user, today))
-    items.extend(_consent_items(user, today))
-    items.extend(_post_closure_items(user, today))
-    items.extend(_approval_items(user, today))
-    items.extend(_self_intake_items(user))
-    items.extend(_referral_request_items(user))
-    items.extend(_internal_referral_items(user, today))
-    items.extend(_referrals_asked_for_items(user))
-    items.extend(_merge_suggestion_items(user))
-    items.extend(_waiting_check_in_items(user, today))
-    items.sort(key=lambda item: item.sort_key(today))
     return items
 
 
-def _appointment_items(user: User, today: date) -> list[TodayItem]:
+def _appointment_items(batch: _Batch) -> dict[int, list[TodayItem]]:
     """Appointments booked for today on the worker's open cases."""
-    referrals = db.session.scalars(
-        sa.select(Referral)
-        .join(Referral.case)
+    rows = db.session.execute(
+        batch.held_open(Referral)
+        .join(Referral, Referral.case_id == Case.id)
         .where(
-            _held_open_by(user),
             Referral.status == ReferralStatus.SCHEDULED,
-            Referral.appointment_on == today,
+            Referral.appointment_on.between(batch.earliest, batch.latest),
         )
-        .options(
-            so.contains_eager(Referral.case).selectinload(Case.client),
-            so.contains_eager(Referral.case).selectinload(Case.program),
-            so.selectinload(Referral.service).selectinload(Service.provider),
-        )
+        .options(so.selectinload(Referral.service).selectinload(Service.provider))
     ).all()
-    items = []
-    for referral in referrals:
+    items = batch.empty()
+    for user_id, referral in rows:
+        today = batch.today[user_id]
+        if referral.appointment_on != today:
+            continue
         where = f"{referral.service.provider.name} ({referral.service.name})"
         when = f"{referral.appointment_time:%H:%M}" if referral.appointment_time else ""
         appointment = Phrase(
@@ -326,7 +401,7 @@ def _appointment_items(user: User, today: date) -> list[TodayItem]:
             when=when,
             place=referral.appointment_place or "",
         )
-        items.append(
+        items[user_id].append(
             TodayItem(
                 ReminderKind.APPOINTMENT,
                 referral.case,
@@ -340,34 +415,31 @@ def _appointment_items(user: User, today: date) -> list[TodayItem]:
     return items
 
 
-def _provider_answer_items(user: User) -> list[TodayItem]:
+def _provider_answer_items(batch: _Batch) -> dict[int, list[TodayItem]]:
     """What providers answered on their links about referrals of the worker's open cases, until
     the worker reads the referral: one item per referral, saying the latest answer (a new answer
     makes a new item, and a new reminder)."""
     rows = db.session.execute(
-        sa.select(ReferralMessage, Referral)
-        .join(Referral, Referral.id == ReferralMessage.referral_id)
-        .join(Referral.case)
+        batch.held_open(ReferralMessage, Referral)
+        .join(Referral, Referral.case_id == Case.id)
+        .join(ReferralMessage, ReferralMessage.referral_id == Referral.id)
         .where(
-            _held_open_by(user),
             ReferralMessage.from_provider.is_(True),
             ReferralMessage.seen_at.is_(None),
         )
         .options(
-            so.contains_eager(Referral.case).selectinload(Case.client),
-            so.contains_eager(Referral.case).selectinload(Case.program),
             so.selectinload(Referral.service).selectinload(Service.provider),
             so.selectinload(ReferralMessage.status_change),
         )
         .order_by(ReferralMessage.id)
     ).all()
-    unread: dict[int, list[ReferralMessage]] = {}
+    unread: dict[tuple[int, int], list[ReferralMessage]] = {}
     referral_of: dict[int, Referral] = {}
-    for message, referral in rows:
-        unread.setdefault(referral.id, []).append(message)
+    for user_id, message, referral in rows:
+        unread.setdefault((user_id, referral.id), []).append(message)
         referral_of[referral.id] = referral
-    items = []
-    for referral_id, messages in unread.items():
+    items = batch.empty()
+    for (user_id, referral_id), messages in unread.items():
         referral, latest = referral_of[referral_id], messages[-1]
         provider = referral.service.provider.name
         if latest.status_change is not None:
@@ -382,7 +454,7 @@ def _provider_answer_items(user: User) -> list[TodayItem]:
             detail = Phrase(
                 "%(latest)s (%(count)s answers to read)", latest=detail, count=len(messages)
             )
-        items.append(
+        items[user_id].append(
             TodayItem(
                 ReminderKind.PROVIDER_ANSWER,
                 referral.case,
@@ -405,61 +477,60 @@ _PROMISE_PENDING = (
 )
 
 
-def _provider_promise_items(user: User, today: date) -> list[TodayItem]:
+def _provider_promise_items(batch: _Batch) -> dict[int, list[TodayItem]]:
     """What a provider agreed to do by a day now past, on the worker's open cases, while the
     client is not yet connected."""
-    referrals = db.session.scalars(
-        sa.select(Referral)
-        .join(Referral.case)
+    rows = db.session.execute(
+        batch.held_open(Referral)
+        .join(Referral, Referral.case_id == Case.id)
         .where(
-            _held_open_by(user),
             Referral.status.in_(_PROMISE_PENDING),
-            Referral.provider_commitment_by < today,
+            Referral.provider_commitment_by < batch.latest,
         )
-        .options(
-            so.contains_eager(Referral.case).selectinload(Case.client),
-            so.contains_eager(Referral.case).selectinload(Case.program),
-            so.selectinload(Referral.service).selectinload(Service.provider),
-        )
+        .options(so.selectinload(Referral.service).selectinload(Service.provider))
     ).all()
-    return [
-        TodayItem(
-            ReminderKind.PROVIDER_OVERDUE,
-            referral.case,
-            referral.provider_commitment_by,
-            Phrase(
-                "%(provider)s agreed, by %(day)s: “%(what)s”. Ask them where it stands",
-                provider=referral.service.provider.name,
-                what=one_line(referral.provider_commitment),
-                day=referral.provider_commitment_by,
-            ),
-            Phrase("Open referral"),
-            Target.to("referrals.view", referral_id=referral.id, next="/"),
-            referral.id,
+    items = batch.empty()
+    for user_id, referral in rows:
+        if referral.provider_commitment_by >= batch.today[user_id]:
+            continue
+        items[user_id].append(
+            TodayItem(
+                ReminderKind.PROVIDER_OVERDUE,
+                referral.case,
+                referral.provider_commitment_by,
+                Phrase(
+                    "%(provider)s agreed, by %(day)s: “%(what)s”. Ask them where it stands",
+                    provider=referral.service.provider.name,
+                    what=one_line(referral.provider_commitment),
+                    day=referral.provider_commitment_by,
+                ),
+                Phrase("Open referral"),
+                Target.to("referrals.view", referral_id=referral.id, next="/"),
+                referral.id,
+            )
         )
-        for referral in referrals
-    ]
+    return items
 
 
-def _plan_task_items(user: User, today: date) -> list[TodayItem]:
+def _plan_task_items(batch: _Batch) -> dict[int, list[TodayItem]]:
     """Plan tasks due or overdue on the worker's open cases: their own to do, anyone else's
     (the client's, a provider's) to follow up. Tasks of a goal that has its outcome are done
     with."""
     rows = db.session.execute(
-        sa.select(PlanTask, Case)
-        .join(PlanTask.goal)
-        .join(Goal.plan)
-        .join(Case, Case.id == ServicePlan.case_id)
+        batch.held_open(PlanTask, Case)
+        .join(ServicePlan, ServicePlan.case_id == Case.id)
+        .join(Goal, Goal.plan_id == ServicePlan.id)
+        .join(PlanTask, PlanTask.goal_id == Goal.id)
         .where(
-            _held_open_by(user),
             Goal.status.in_(ACTIVE_GOAL_STATUSES),
             PlanTask.done_at.is_(None),
-            PlanTask.due_on <= today,
+            PlanTask.due_on <= batch.latest,
         )
-        .options(so.selectinload(Case.client), so.selectinload(Case.program))
     ).all()
-    items = []
-    for task, case in rows:
+    items = batch.empty()
+    for user_id, task, case in rows:
+        if task.due_on > batch.today[user_id]:
+            continue
         what = one_line(task.description)
         if task.responsible == TaskOwner.CASE_MANAGER:
             detail = Phrase("Do: %(what)s", what=what)
@@ -474,7 +545,7 @@ def _plan_task_items(user: User, today: date) -> list[TodayItem]:
                 what=what,
                 owner=Phrase(task.responsible.label).lower(),
             )
-        items.append(
+        items[user_id].append(
             TodayItem(
                 ReminderKind.PLAN_TASK,
                 case,
@@ -488,33 +559,25 @@ def _plan_task_items(user: User, today: date) -> list[TodayItem]:
     return items
 
 
-def _consent_items(user: User, today: date) -> list[TodayItem]:
+def _consent_items(batch: _Batch) -> dict[int, list[TodayItem]]:
     """Consents recorded in the worker's open cases that run out within two weeks, unless a
     later one for the same purpose already renews them."""
-    consents = db.session.scalars(
-        sa.select(Consent)
-        .join(Case, Case.id == Consent.case_id)
+    rows = db.session.execute(
+        batch.held_open(Consent, Case)
+        .join(Consent, Consent.case_id == Case.id)
         .where(
-            _held_open_by(user),
             Consent.revoked_at.is_(None),
-            Consent.expires_on.between(today, today + EXPIRING_WITHIN),
+            Consent.expires_on.between(batch.earliest, batch.latest + EXPIRING_WITHIN),
         )
         .options(
             so.selectinload(Consent.client).selectinload(Client.consents),
             so.selectinload(Consent.provider),
         )
     ).all()
-    cases = {
-        case.id: case
-        for case in db.session.scalars(
-            sa.select(Case)
-            .where(Case.id.in_({consent.case_id for consent in consents}))
-            .options(so.selectinload(Case.client), so.selectinload(Case.program))
-        )
-    }
-    items = []
-    for consent in consents:
-        if renewed(consent, today):
+    items = batch.empty()
+    for user_id, consent, case in rows:
+        today = batch.today[user_id]
+        if not today <= consent.expires_on <= today + EXPIRING_WITHIN or renewed(consent, today):
             continue
         scope = Phrase(consent.scope.label)
         what = (
@@ -522,10 +585,10 @@ def _consent_items(user: User, today: date) -> list[TodayItem]:
             if consent.provider
             else scope
         )
-        items.append(
+        items[user_id].append(
             TodayItem(
                 ReminderKind.CONSENT_EXPIRING,
-                cases[consent.case_id],
+                case,
                 consent.expires_on,
                 Phrase(
                     "Consent runs out %(day)s: %(what)s. Renew it with the client, or let it end",
@@ -533,41 +596,48 @@ def _consent_items(user: User, today: date) -> list[TodayItem]:
                     what=what,
                 ),
                 Phrase("Consents"),
-                Target.to("consents.index", persistent_id=cases[consent.case_id].client.display_id),
+                Target.to("consents.index", persistent_id=case.client.display_id),
                 consent.id,
             )
         )
     return items
 
 
-def _post_closure_items(user: User, today: date) -> list[TodayItem]:
-    follow_ups = db.session.scalars(
-        sa.select(PostClosureFollowUp)
-        .join(PostClosureFollowUp.case)
+def _post_closure_items(batch: _Batch) -> dict[int, list[TodayItem]]:
+    rows = db.session.execute(
+        batch.primary_of(PostClosureFollowUp, Case)
+        .join(PostClosureFollowUp, PostClosureFollowUp.case_id == Case.id)
         .where(
-            Case.primary_worker_id == user.id,
-            visible_cases(user),
             PostClosureFollowUp.done_at.is_(None),
             PostClosureFollowUp.cancelled.is_(False),
-            PostClosureFollowUp.due_on <= today,
+            PostClosureFollowUp.due_on <= batch.latest,
         )
-        .options(
-            so.contains_eager(PostClosureFollowUp.case).selectinload(Case.client),
-            so.contains_eager(PostClosureFollowUp.case).selectinload(Case.program),
-        )
+        .options(so.selectinload(Case.client), so.selectinload(Case.program))
     ).all()
-    return [
-        TodayItem(
-            ReminderKind.POST_CLOSURE,
-            follow_up.case,
-            follow_up.due_on,
-            Phrase("Post-closure check: how are they doing?"),
-            Phrase("Record check"),
-            Target.to("cases.view", case_id=follow_up.case.id, _anchor="follow-ups"),
-            follow_up.id,
+    items = batch.empty()
+    for user_id, follow_up, case in rows:
+        if follow_up.due_on > batch.today[user_id]:
+            continue
+        items[user_id].append(
+            TodayItem(
+                ReminderKind.POST_CLOSURE,
+                case,
+                follow_up.due_on,
+                Phrase("Post-closure check: how are they doing?"),
+                Phrase("Record check"),
+                Target.to("cases.view", case_id=case.id, _anchor="follow-ups"),
+                follow_up.id,
+            )
         )
-        for follow_up in follow_ups
-    ]
+    return items
+
+
+def _pending_closure(viewer_id, sees_case: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        ClosureRequest.status == ClosureStatus.PENDING,
+        ClosureRequest.requested_by_id != viewer_id,
+        sees_case,
+    )
 
 
 def pending_closures_for(user: User) -> sa.Select:
@@ -576,87 +646,94 @@ def pending_closures_for(user: User) -> sa.Select:
     return (
         sa.select(ClosureRequest)
         .join(ClosureRequest.case)
-        .where(
-            ClosureRequest.status == ClosureStatus.PENDING,
-            ClosureRequest.requested_by_id != user.id,
-            visible_cases(user),
-        )
+        .where(_pending_closure(user.id, visible_cases(user)))
         .order_by(ClosureRequest.requested_at)
     )
 
 
-def _approval_items(user: User, today: date) -> list[TodayItem]:
-    if not is_supervisor_or_admin(user):
-        return []
-    requests = db.session.scalars(
-        pending_closures_for(user).options(
+def _approval_items(batch: _Batch) -> dict[int, list[TodayItem]]:
+    """For the batch's supervisors and admins: each pending closure each of them may decide."""
+    deciders = [user_id for user_id, user in batch.users.items() if is_supervisor_or_admin(user)]
+    if not deciders:
+        return {}
+    viewer = batch.viewer
+    rows = db.session.execute(
+        sa.select(viewer.id, ClosureRequest)
+        .select_from(ClosureRequest)
+        .join(ClosureRequest.case)
+        .join(viewer, viewer.id.in_(deciders))
+        .where(_pending_closure(viewer.id, visible_cases_to(viewer)))
+        .order_by(viewer.id, ClosureRequest.requested_at)
+        .options(
             so.contains_eager(ClosureRequest.case).selectinload(Case.client),
             so.contains_eager(ClosureRequest.case).selectinload(Case.program),
         )
     ).all()
-    return [
-        TodayItem(
-            ReminderKind.CLOSURE_APPROVAL,
-            request.case,
-            to_local(request.requested_at).date(),
-            Phrase("Closure waiting for your approval"),
-            Phrase("Decide"),
-            Target.to("closure.close", case_id=request.case.id),
-            request.id,
+    items = batch.empty()
+    for user_id, request in rows:
+        items[user_id].append(
+            TodayItem(
+                ReminderKind.CLOSURE_APPROVAL,
+                request.case,
+                to_local(request.requested_at).date(),
+                Phrase("Closure waiting for your approval"),
+                Phrase("Decide"),
+                Target.to("closure.close", case_id=request.case.id),
+                request.id,
+            )
         )
-        for request in requests
-    ]
+    return items
 
 
-def _self_intake_items(user: User) -> list[TodayItem]:
+def _self_intake_items(batch: _Batch) -> dict[int, list[TodayItem]]:
     """Answers a client sent through one of this worker's links, waiting for review."""
-    submissions = db.session.scalars(
-        sa.select(SelfIntakeSubmission)
+    viewer = batch.viewer
+    rows = db.session.execute(
+        sa.select(viewer.id, SelfIntakeSubmission)
+        .select_from(SelfIntakeSubmission)
         .join(SelfIntakeSubmission.invitation)
+        .join(viewer, viewer.id == Invitation.created_by_id)
         .where(
-            Invitation.created_by_id == user.id,
-            visible_invitations(user),
+            Invitation.created_by_id.in_(batch.ids),
+            visible_invitations_to(viewer),
             SelfIntakeSubmission.status == SubmissionStatus.PENDING,
         )
         .options(so.contains_eager(SelfIntakeSubmission.invitation).joinedload(Invitation.program))
     ).all()
-    return [
-        TodayItem(
-            ReminderKind.SELF_INTAKE,
-            None,
-            to_local(submission.submitted_at).date(),
-            Phrase("New self-intake to review"),
-            Phrase("Review"),
-            Target.to("intake_queue.review", submission_id=submission.id),
-            submission.id,
-            title=submission.answers.get("preferred_name") or Phrase("Self-intake"),
-            program=submission.invitation.program.name,
+    items = batch.empty()
+    for user_id, submission in rows:
+        items[user_id].append(
+            TodayItem(
+                ReminderKind.SELF_INTAKE,
+                None,
+                to_local(submission.submitted_at).date(),
+                Phrase("New self-intake to review"),
+                Phrase("Review"),
+                Target.to("intake_queue.review", submission_id=submission.id),
+                submission.id,
+                title=submission.answers.get("preferred_name") or Phrase("Self-intake"),
+                program=submission.invitation.program.name,
+            )
         )
-        for submission in submissions
-    ]
+    return items
 
 
-def _referral_request_items(user: User) -> list[TodayItem]:
+def _referral_request_items(batch: _Batch) -> dict[int, list[TodayItem]]:
     """Workers of other programs asking this worker to refer someone they hold (the worker sees
     their own client's name: it is their case)."""
-    requests = db.session.scalars(
-        sa.select(ReferralRequest)
-        .join(ReferralRequest.case)
-        .where(
-            _held_open_by(user),
-            ReferralRequest.internal_referral_id.is_(None),
-        )
+    rows = db.session.execute(
+        batch.held_open(ReferralRequest)
+        .join(ReferralRequest, ReferralRequest.case_id == Case.id)
+        .where(ReferralRequest.internal_referral_id.is_(None))
         .options(
-            so.contains_eager(ReferralRequest.case).selectinload(Case.client),
-            so.contains_eager(ReferralRequest.case).selectinload(Case.program),
             so.selectinload(ReferralRequest.asked_by),
             so.selectinload(ReferralRequest.program),
         )
     ).all()
-    items = []
-    for request in requests:
+    items = batch.empty()
+    for user_id, request in rows:
         asker = request.asked_by.display_name if request.asked_by else Phrase("A colleague")
-        items.append(
+        items[user_id].append(
             TodayItem(
                 ReminderKind.REFERRAL_REQUEST,
                 request.case,
@@ -681,32 +758,28 @@ def _referral_request_items(user: User) -> list[TodayItem]:
     return items
 
 
-def _internal_referral_items(user: User, today: date) -> list[TodayItem]:
+def _internal_referral_items(batch: _Batch) -> dict[int, list[TodayItem]]:
     """The worker's internal referrals still waiting for the receiving program's decision after
     INTERNAL_REFERRAL_NAG_AFTER: chase them until accepted or declined."""
-    referrals = db.session.scalars(
-        sa.select(InternalReferral)
-        .join(InternalReferral.from_case)
-        .where(
-            Case.primary_worker_id == user.id,
-            visible_cases(user),
-            InternalReferral.status == InternalReferralStatus.PENDING,
-        )
+    rows = db.session.execute(
+        batch.primary_of(InternalReferral, Case)
+        .join(InternalReferral, InternalReferral.from_case_id == Case.id)
+        .where(InternalReferral.status == InternalReferralStatus.PENDING)
         .options(
-            so.contains_eager(InternalReferral.from_case).selectinload(Case.client),
-            so.contains_eager(InternalReferral.from_case).selectinload(Case.program),
+            so.selectinload(Case.client),
+            so.selectinload(Case.program),
             so.selectinload(InternalReferral.to_program),
         )
     ).all()
-    items = []
-    for referral in referrals:
+    items = batch.empty()
+    for user_id, referral, case in rows:
         due = to_local(referral.created_at).date() + INTERNAL_REFERRAL_NAG_AFTER
-        if due > today:
+        if due > batch.today[user_id]:
             continue
-        items.append(
+        items[user_id].append(
             TodayItem(
                 ReminderKind.INTERNAL_REFERRAL,
-                referral.from_case,
+                case,
                 due,
                 Phrase(
                     "Referral to %(program)s not decided yet: ask them",
@@ -722,51 +795,68 @@ def _internal_referral_items(user: User, today: date) -> list[TodayItem]:
     return items
 
 
-def _referrals_asked_for_items(user: User) -> list[TodayItem]:
+def _referrals_asked_for_items(batch: _Batch) -> dict[int, list[TodayItem]]:
     """Internal referrals that answered this worker's own request, waiting in their program's
-    queue: the worker who asked decides (or a colleague does from the queue)."""
-    referrals = db.session.scalars(
-        sa.select(InternalReferral)
-        .where(
-            InternalReferral.id.in_(
-                sa.select(ReferralRequest.internal_referral_id).where(
-                    ReferralRequest.asked_by_id == user.id
-                )
-            )
+    queue (one of the worker's programs): the worker who asked decides (or a colleague does from
+    the queue)."""
+    membership = program_memberships.alias()
+    rows = db.session.execute(
+        sa.select(ReferralRequest.asked_by_id, InternalReferral)
+        .join(InternalReferral, InternalReferral.id == ReferralRequest.internal_referral_id)
+        .join(
+            membership,
+            sa.and_(
+                membership.c.user_id == ReferralRequest.asked_by_id,
+                membership.c.program_id == InternalReferral.to_program_id,
+            ),
         )
         .where(
+            ReferralRequest.asked_by_id.in_(batch.ids),
             InternalReferral.status == InternalReferralStatus.PENDING,
-            InternalReferral.to_program_id.in_([program.id for program in user.programs]),
         )
         .options(
-            so.joinedload(InternalReferral.from_case).joinedload(Case.client),
-            so.joinedload(InternalReferral.from_case).joinedload(Case.program),
-            so.joinedload(InternalReferral.to_program),
+            so.selectinload(InternalReferral.from_case).selectinload(Case.client),
+            so.selectinload(InternalReferral.from_case).selectinload(Case.program),
+            so.selectinload(InternalReferral.to_program),
         )
+        .order_by(ReferralRequest.asked_by_id, InternalReferral.id)
     ).all()
-    return [
-        TodayItem(
-            ReminderKind.REFERRAL_TO_DECIDE,
-            None,
-            to_local(referral.created_at).date(),
-            Phrase(
-                "Referred by %(program)s, as you asked: accept or decline",
-                program=referral.from_case.program.name,
-            ),
-            Phrase("Decide"),
-            Target.to("intake_queue.internal", referral_id=referral.id),
-            referral.id,
-            title=referral.from_case.client.preferred_name,
-            program=referral.to_program.name,
+    items = batch.empty()
+    seen = set()
+    for user_id, referral in rows:
+        if (user_id, referral.id) in seen:  # asked for twice, answered once
+            continue
+        seen.add((user_id, referral.id))
+        items[user_id].append(
+            TodayItem(
+                ReminderKind.REFERRAL_TO_DECIDE,
+                None,
+                to_local(referral.created_at).date(),
+                Phrase(
+                    "Referred by %(program)s, as you asked: accept or decline",
+                    program=referral.from_case.program.name,
+                ),
+                Phrase("Decide"),
+                Target.to("intake_queue.internal", referral_id=referral.id),
+                referral.id,
+                title=referral.from_case.client.preferred_name,
+                program=referral.to_program.name,
+            )
         )
-        for referral in referrals
-    ]
+    return items
 
 
-def _merge_suggestion_items(user: User) -> list[TodayItem]:
-    """Records a worker thinks are one person, for whoever may merge both."""
-    if not is_supervisor_or_admin(user):
-        return []
+def _merge_suggestion_items(batch: _Batch) -> dict[int, list[TodayItem]]:
+    """Records a worker thinks are one person, for whoever may merge both: asked per supervisor
+    or admin (who may merge is worked out per client, and they are a few in each batch)."""
+    return {
+        user_id: _merge_suggestions_of(user)
+        for user_id, user in batch.users.items()
+        if is_supervisor_or_admin(user)
+    }
+
+
+def _merge_suggestions_of(user: User) -> list[TodayItem]:
     items = []
     for suggestion in open_suggestions_for(user):
         client, other = suggestion.client, suggestion.other
@@ -797,22 +887,25 @@ def _merge_suggestion_items(user: User) -> list[TodayItem]:
     return items
 
 
-def _waiting_check_in_items(user: User, today: date) -> list[TodayItem]:
+def _waiting_check_in_items(batch: _Batch) -> dict[int, list[TodayItem]]:
     """People waiting for a place whom the worker holds, on the day of their check-in."""
-    return [
-        TodayItem(
-            ReminderKind.WAITING_CHECK_IN,
-            None,
-            screening.next_check_in_on,
-            Phrase(
-                "Waiting for a place (%(priority)s priority): check in, offer what helps meanwhile",
-                priority=Phrase(screening.priority.label).lower(),
-            ),
-            Phrase("Check in"),
-            Target.to("waiting.entry", screening_id=screening.id),
-            screening.id,
-            title=screening.client.preferred_name,
-            program=screening.program.name,
+    items = batch.empty()
+    for user_id, screening in check_ins_due_for(batch.ids, batch.today):
+        items[user_id].append(
+            TodayItem(
+                ReminderKind.WAITING_CHECK_IN,
+                None,
+                screening.next_check_in_on,
+                Phrase(
+                    "Waiting for a place (%(priority)s priority): check in, offer what helps "
+                    "meanwhile",
+                    priority=Phrase(screening.priority.label).lower(),
+                ),
+                Phrase("Check in"),
+                Target.to("waiting.entry", screening_id=screening.id),
+                screening.id,
+                title=screening.client.preferred_name,
+                program=screening.program.name,
+            )
         )
-        for screening in check_ins_due(user, today)
-    ]
+    return items

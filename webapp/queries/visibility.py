@@ -44,9 +44,7 @@ def programs_of(user: User) -> sa.Select:
     """The ids of the programs `user` works in (admins: every program), as a subquery."""
     if user.is_admin:
         return sa.select(Program.id)
-    return sa.select(program_memberships.c.program_id).where(
-        program_memberships.c.user_id == user.id
-    )
+    return _programs_of_id(user.id)
 
 
 def in_programs_of(user: User, program_id: int) -> bool:
@@ -65,19 +63,58 @@ def team_cases_of(user: User) -> sa.Select:
     )
 
 
+def team_case_pairs(user_ids: list[int]) -> sa.Select:
+    """`team_cases_of` for several users at once: (user_id, case_id) rows."""
+    return sa.select(CaseTeamMember.user_id, CaseTeamMember.case_id).where(
+        CaseTeamMember.user_id.in_(user_ids), CaseTeamMember.removed_at.is_(None)
+    )
+
+
+# The rules below are written once over a viewer's id, which is either a bound value (one user's
+# pages) or a column of a `User` alias in the query (the dispatcher's batches: one row per viewer
+# and record, the `..._to(viewer)` forms). The inner tables are aliased so that a query that has
+# `users` or `cases` in its own FROM cannot correlate them away.
+
+
+def _programs_of_id(viewer_id) -> sa.Select:
+    membership = program_memberships.alias()
+    return sa.select(membership.c.program_id).where(membership.c.user_id == viewer_id)
+
+
+def _non_admin_sees_case(viewer_id) -> sa.ColumnElement[bool]:
+    supervisee = so.aliased(User)
+    team = so.aliased(CaseTeamMember)
+    named_on_case = sa.or_(
+        Case.primary_worker_id == viewer_id,
+        Case.primary_worker_id.in_(
+            sa.select(supervisee.id).where(supervisee.supervisor_id == viewer_id)
+        ),
+        Case.id.in_(
+            sa.select(team.case_id).where(team.user_id == viewer_id, team.removed_at.is_(None))
+        ),
+    )
+    return sa.and_(
+        Case.program_id.in_(_programs_of_id(viewer_id)),
+        sa.or_(Case.restricted.is_(False), named_on_case),
+    )
+
+
+def viewer_is_admin(viewer) -> sa.ColumnElement[bool]:
+    """`User.is_admin` over a `User` alias in a query."""
+    return viewer.role == Role.ADMIN
+
+
 def visible_cases(user: User) -> sa.ColumnElement[bool]:
     """A WHERE clause over `Case`: the cases `user` may see."""
     if user.is_admin:
         return sa.true()
-    my_supervisees = sa.select(User.id).where(User.supervisor_id == user.id)
-    named_on_case = sa.or_(
-        Case.primary_worker_id == user.id,
-        Case.primary_worker_id.in_(my_supervisees),
-        Case.id.in_(team_cases_of(user)),
-    )
-    return sa.and_(
-        Case.program_id.in_(programs_of(user)), sa.or_(Case.restricted.is_(False), named_on_case)
-    )
+    return _non_admin_sees_case(user.id)
+
+
+def visible_cases_to(viewer) -> sa.ColumnElement[bool]:
+    """`visible_cases` for each row's viewer: a WHERE clause over `Case` and `viewer`, an aliased
+    `User` joined in the query (the dispatcher works out many users' reminders at once)."""
+    return sa.or_(viewer_is_admin(viewer), _non_admin_sees_case(viewer.id))
 
 
 def visible_screenings(user: User) -> sa.ColumnElement[bool]:
@@ -86,6 +123,13 @@ def visible_screenings(user: User) -> sa.ColumnElement[bool]:
     if user.is_admin:
         return sa.true()
     return IntakeScreening.program_id.in_(programs_of(user))
+
+
+def visible_screenings_to(viewer) -> sa.ColumnElement[bool]:
+    """`visible_screenings` for each row's viewer (an aliased `User` in the query)."""
+    return sa.or_(
+        viewer_is_admin(viewer), IntakeScreening.program_id.in_(_programs_of_id(viewer.id))
+    )
 
 
 def _screened_without_case(user: User) -> sa.ColumnElement[bool]:
@@ -103,14 +147,24 @@ def visible_client_ids(user: User) -> sa.Select:
     )
 
 
+def _sees_client(client_id, viewer_id) -> sa.ColumnElement[bool]:
+    """A non-admin sees the client with id `client_id` (a column): through a case they see, or
+    a screening of their programs that opened none."""
+    return sa.or_(
+        sa.exists().where(Case.client_id == client_id, _non_admin_sees_case(viewer_id)),
+        sa.exists().where(
+            IntakeScreening.client_id == client_id,
+            IntakeScreening.outcome != ScreeningOutcome.OPENED,
+            IntakeScreening.program_id.in_(_programs_of_id(viewer_id)),
+        ),
+    )
+
+
 def visible_clients(user: User) -> sa.ColumnElement[bool]:
     """A WHERE clause over `Client`: the clients `user` may see."""
     if user.is_admin:
         return sa.true()
-    return sa.or_(
-        sa.exists().where(Case.client_id == Client.id, visible_cases(user)),
-        sa.exists().where(IntakeScreening.client_id == Client.id, _screened_without_case(user)),
-    )
+    return _sees_client(Client.id, user.id)
 
 
 def can_view_client(user: User, client: Client) -> bool:
@@ -133,9 +187,18 @@ def visible_invitations(user: User) -> sa.ColumnElement[bool]:
     """
     if user.is_admin:
         return sa.true()
+    return _non_admin_sees_invitation(user.id)
+
+
+def visible_invitations_to(viewer) -> sa.ColumnElement[bool]:
+    """`visible_invitations` for each row's viewer (an aliased `User` in the query)."""
+    return sa.or_(viewer_is_admin(viewer), _non_admin_sees_invitation(viewer.id))
+
+
+def _non_admin_sees_invitation(viewer_id) -> sa.ColumnElement[bool]:
     return sa.and_(
-        Invitation.program_id.in_(programs_of(user)),
-        sa.or_(Invitation.client_id.is_(None), Invitation.client_id.in_(visible_client_ids(user))),
+        Invitation.program_id.in_(_programs_of_id(viewer_id)),
+        sa.or_(Invitation.client_id.is_(None), _sees_client(Invitation.client_id, viewer_id)),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from webapp import web_push
 from webapp.extensions import db
 from webapp.models import AuditAction, PushAttempt, PushSubscription, ReminderState, User, utcnow
+from webapp.queries.reminders import states_of_users
 from webapp.services import audit
 from webapp.text import clean_line
 from webapp.web_push import PushError, check_endpoint, check_keys
@@ -82,63 +84,116 @@ def devices_of(user: User) -> list[PushSubscription]:
     )
 
 
-def claim_devices(user_id: int, now: datetime) -> list[PushSubscription]:
-    """The user's devices, if this dispatcher is the one to look at the user now: none while
-    another holds them (PostgreSQL skips locked rows), or when one looked moments ago (dispatchers
-    started by the same minute's cron, or one that took its turn first on SQLite's write lock)."""
-    subscriptions = list(
-        db.session.scalars(
-            sa.select(PushSubscription)
-            .where(
-                PushSubscription.user_id == user_id,
-                sa.or_(PushSubscription.retry_at.is_(None), PushSubscription.retry_at <= now),
-            )
-            .order_by(PushSubscription.id)
-            .with_for_update(skip_locked=True)
+@dataclass(frozen=True)
+class Device:
+    """A claimed subscription as plain values: what a sending thread needs, with no session."""
+
+    id: int
+    user_id: int
+    endpoint: str
+    p256dh: str
+    auth: str
+
+    @classmethod
+    def of(cls, subscription: PushSubscription) -> Device:
+        return cls(
+            subscription.id,
+            subscription.user_id,
+            subscription.endpoint,
+            subscription.p256dh,
+            subscription.auth,
         )
+
+
+def claim_devices(user_id: int, now: datetime) -> list[PushSubscription]:
+    """The user's devices, if this dispatcher is the one to look at the user now."""
+    return claim_devices_of([user_id], now).get(user_id, [])
+
+
+def claim_devices_of(user_ids: list[int], now: datetime) -> dict[int, list[PushSubscription]]:
+    """Each user's devices, for the users this dispatcher is the one to look at now: none while
+    another holds them (PostgreSQL skips locked rows), or when one looked moments ago (dispatchers
+    started by the same minute's cron, or one that took its turn first on SQLite's write lock).
+    Looking is recorded (`checked_at`): committed at once, it keeps other dispatchers off these
+    users for RECHECK_AFTER without holding a lock."""
+    subscriptions = db.session.scalars(
+        sa.select(PushSubscription)
+        .where(
+            PushSubscription.user_id.in_(user_ids),
+            sa.or_(PushSubscription.retry_at.is_(None), PushSubscription.retry_at <= now),
+        )
+        .order_by(PushSubscription.user_id, PushSubscription.id)
+        .with_for_update(skip_locked=True)
     )
-    if any(
-        s.checked_at is not None and now - RECHECK_AFTER < s.checked_at <= now
-        for s in subscriptions
-    ):
-        return []
+    by_user: dict[int, list[PushSubscription]] = {}
     for subscription in subscriptions:
-        subscription.checked_at = now
-    return subscriptions
+        by_user.setdefault(subscription.user_id, []).append(subscription)
+    claimed = {}
+    for user_id, devices in by_user.items():
+        # Another dispatcher's `now` may be a little ahead of this one's (it started later but
+        # claimed first): a look within RECHECK_AFTER either side counts.
+        if any(
+            s.checked_at is not None and abs(s.checked_at - now) < RECHECK_AFTER for s in devices
+        ):
+            continue
+        for subscription in devices:
+            subscription.checked_at = now
+        claimed[user_id] = devices
+    return claimed
 
 
 def deliver(
     subscription: PushSubscription, payload: dict, *, urgent: bool, count: int, now: datetime
 ) -> str:
-    """One push to one device, recorded; the subscription is deleted or backs off as answered."""
-    host = urlsplit(subscription.endpoint).hostname or ""
+    """One push to one device, sent now and recorded (a test notification)."""
+    device = Device.of(subscription)
     try:
-        result = web_push.send(
-            subscription.endpoint, subscription.p256dh, subscription.auth, payload, urgent=urgent
-        )
+        result = web_push.send(device.endpoint, device.p256dh, device.auth, payload, urgent=urgent)
     except web_push.PushError as error:
-        result = web_push.PushResult(None, None, str(error))
-        outcome = "refused"
+        result = error
+    return record(subscription, device, result, urgent=urgent, count=count, now=now)
+
+
+def record(
+    subscription: PushSubscription | None,
+    device: Device,
+    result: web_push.PushResult | web_push.PushError,
+    *,
+    urgent: bool,
+    count: int,
+    now: datetime,
+    attempts: list[dict] | None = None,
+) -> str:
+    """What came of one push to one device, recorded as a PushAttempt (added to the session, or
+    to `attempts` for the caller to insert many at once); the subscription (None when it was
+    removed while the push was on its way) is deleted or backs off as answered."""
+    host = urlsplit(device.endpoint).hostname or ""
+    if isinstance(result, web_push.PushError):
+        result, outcome = web_push.PushResult(None, None, str(result)), "refused"
     else:
         outcome = outcome_of(result.status)
-    db.session.add(
-        PushAttempt(
-            user_id=subscription.user_id,
-            subscription_id=subscription.id,
-            push_host=host[:255],
-            item_count=count,
-            urgent=urgent,
-            outcome=outcome,
-            status_code=result.status,
-            detail=result.detail[:200],
-            attempted_at=now,
-        )
-    )
+    attempt = {
+        "user_id": device.user_id,
+        # A deleted subscription's attempts keep no link to it (as ON DELETE SET NULL does).
+        "subscription_id": None if subscription is None or outcome == "gone" else subscription.id,
+        "push_host": host[:255],
+        "item_count": count,
+        "urgent": urgent,
+        "outcome": outcome,
+        "status_code": result.status,
+        "detail": result.detail[:200],
+        "attempted_at": now,
+    }
+    if attempts is None:
+        db.session.add(PushAttempt(**attempt))
+    else:
+        attempts.append(attempt)
+    if subscription is None:
+        return outcome
     if outcome == "sent":
         subscription.last_success_at, subscription.retry_at, subscription.failures = now, None, 0
         return outcome
     if outcome == "gone":
-        db.session.flush()
         db.session.delete(subscription)
         return outcome
     subscription.failures += 1
@@ -172,6 +227,24 @@ def mark_notified(
             state = ReminderState(user_id=user.id, item_key=key)
             db.session.add(state)
         state.notified_on = today
+
+
+def mark_notified_of(announced: list[tuple[int, list[str], date]]) -> None:
+    """`mark_notified` for many users' reminders at once, (user id, keys, their today) each: the
+    states there are updated, the missing ones inserted, each in one statement."""
+    states = states_of_users({user_id: keys for user_id, keys, _ in announced})
+    updates, inserts = [], []
+    for user_id, keys, today in announced:
+        for key in keys:
+            state = states[user_id].get(key)
+            if state is None:
+                inserts.append({"user_id": user_id, "item_key": key, "notified_on": today})
+            else:
+                updates.append({"id": state.id, "notified_on": today})
+    if updates:
+        db.session.execute(sa.update(ReminderState), updates)
+    if inserts:
+        db.session.execute(sa.insert(ReminderState), inserts)
 
 
 def send_test(user: User) -> list[tuple[str, str]]:
