@@ -70,8 +70,7 @@ def caseload_json() -> Response:
     client_ids = db.session.scalars(
         sa.select(Case.client_id).where(Case.id.in_([card["id"] for card in cards])).distinct()
     ).all()
-    audit.record_all(AuditAction.VIEW, "client", sorted(client_ids))
-    db.session.commit()
+    audit.record_all(AuditAction.VIEW, "client", sorted(client_ids))  # written at once (a GET)
     return response
 
 
