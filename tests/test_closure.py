@@ -101,6 +101,22 @@ def test_which_closures_need_approval(org, make_case, rule, risk, needed):
     assert closure.needs_approval(case) is needed
 
 
+def test_what_stops_a_closure_is_said_in_the_workers_language(as_user, org, make_case):
+    case, goal = planned_case(make_case, org.generalist, org.ana)
+    org.ana.language = "es"
+    db.session.commit()
+    response = as_user(org.ana).post(
+        f"/cases/{case.id}/close",
+        data=_form(outcome="", **{f"goal_{goal.id}": ""}, follow_up_1="2001-01-01"),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Registre primero la evaluación de cierre" in page
+    assert "Fechas de seguimiento posteriores a hoy y dentro de un año." in page
+    assert "Record the closure assessment first" not in page
+    assert "Follow-up dates after today" not in page
+
+
 def test_a_closure_without_outcomes_is_refused_beside_each_field(as_user, org, make_case):
     case, goal = planned_case(make_case, org.generalist, org.ana)
     response = as_user(org.ana).post(

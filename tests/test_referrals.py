@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from tests.lifecycle import refer
 from tests.statements import recorded, tables_read
@@ -31,6 +32,7 @@ from webapp.models import (
 )
 from webapp.services import clients, referrals
 from webapp.timeutil import local_today
+from webapp.web.templating import say
 
 S = ReferralStatus
 
@@ -164,6 +166,27 @@ def test_an_impossible_transition_is_refused_with_a_clear_message(as_user, setup
         referrals.change_status(
             referral, S.COMPLETED, confirmed_by=setup.sam, method=ConfirmationMethod.CLIENT
         )
+
+
+def test_an_impossible_transition_is_refused_in_the_workers_language(app, setup):
+    """The page offers only the steps a referral may take; another caller of the service (an
+    offline form replayed late, say) is told what it may do, in the worker's language."""
+    referral = refer(setup.case, setup.service, created_by=setup.sam, today=local_today())
+    db.session.commit()
+    with pytest.raises(referrals.ReferralError) as refused:
+        referrals.change_status(
+            referral, S.COMPLETED, confirmed_by=setup.sam, method=ConfirmationMethod.CLIENT
+        )
+    phrase = refused.value.args[0]
+    assert phrase == (
+        "A referral that is sent cannot become completed; it can become acknowledged by "
+        "provider, appointment scheduled, connected (client attended), declined, or cancelled."
+    )
+    with app.test_request_context(), force_locale("es"):
+        said = say(phrase)
+    assert said.startswith("Una derivación en estado «")
+    assert "no puede pasar a «completada»; puede pasar a " in said
+    assert said.endswith(" o cancelada.")
 
 
 def test_a_finished_referral_takes_nothing_more(as_user, setup):

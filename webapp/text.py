@@ -7,6 +7,8 @@ import unicodedata
 from datetime import date
 from typing import Any
 
+from babel.lists import format_list
+
 _SPACES = re.compile(r"\s+")
 _NON_DIGITS = re.compile(r"\D+")
 # C0 controls (NUL included), DEL and C1: nothing a person types, and PostgreSQL refuses NUL.
@@ -63,7 +65,14 @@ def safe_cell(value: Any) -> Any:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
+class Either(tuple):
+    """Alternatives put into a Phrase, said as one list in the page's language: "scheduled,
+    declined or withdrawn", "programada, rechazada o retirada"."""
+
+
 def _in_english(value: Any) -> Any:
+    if isinstance(value, Either):
+        return format_list([str(_in_english(item)) for item in value], style="or", locale="en")
     if isinstance(value, date):
         return f"{value:%-d %b}"
     # A booked appointment (models.referrals.BooksAppointment): its day, time and place.

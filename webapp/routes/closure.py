@@ -91,8 +91,9 @@ def close(case_id: int) -> Response | tuple[str, int]:
         found["hud_destination"] = _("Say where they are going, or why it is not known.")
     # A missing closure assessment is no field's fault: it is said beside "Before closing", with
     # the way to record it and come back to what was typed.
-    missing_assessment = found.get("assessment")
-    for name, message in found.items():
+    missing_assessment = say(found["assessment"]) if "assessment" in found else None
+    for name, problem in found.items():
+        message = say(problem)
         target = {"follow_ups": form.follow_up_1}.get(name) or (
             form[name] if name in form else None
         )

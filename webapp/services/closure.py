@@ -62,30 +62,32 @@ class ClosurePlan:
     follow_up_dates: list[date] = field(default_factory=list)
 
 
-def problems(state: CaseState, plan: ClosurePlan, today: date) -> dict[str, str]:
+def problems(state: CaseState, plan: ClosurePlan, today: date) -> dict[str, Phrase]:
     """What stops this closure, by form field; empty when it may go ahead."""
-    found: dict[str, str] = {}
+    found: dict[str, Phrase] = {}
     if not plan.outcome.strip():
-        found["outcome"] = "Say how the case ends for the client: what changed, what is still open."
+        found["outcome"] = Phrase(
+            "Say how the case ends for the client: what changed, what is still open."
+        )
     missing = [
         goal for goal in state.active_goals if plan.goal_outcomes.get(goal.id) not in GOAL_OUTCOMES
     ]
     if missing:
-        found["goals"] = "Give every open goal its outcome."
+        found["goals"] = Phrase("Give every open goal its outcome.")
     closure_assessment = next(
         (a for a in reversed(state.assessments) if a.kind == AssessmentKind.CLOSURE), None
     )
     if closure_assessment is None and plan.reason not in CLOSURE_ASSESSMENT_OPTIONAL:
-        found["assessment"] = (
+        found["assessment"] = Phrase(
             "Record the closure assessment first, so the change from baseline is known."
         )
     if plan.reason == ClosureReason.TRANSFERRED and not plan.taken_over_by.strip():
-        found["taken_over_by"] = "Say which provider takes over."
+        found["taken_over_by"] = Phrase("Say which provider takes over.")
     if plan.warm_handoff == WarmHandoff.DONE and not plan.taken_over_by.strip():
-        found["taken_over_by"] = "Say who the client was handed to."
+        found["taken_over_by"] = Phrase("Say who the client was handed to.")
     for due in plan.follow_up_dates:
         if due <= today or due > today + timedelta(days=366):
-            found["follow_ups"] = "Follow-up dates after today and within a year."
+            found["follow_ups"] = Phrase("Follow-up dates after today and within a year.")
     return found
 
 
@@ -100,7 +102,8 @@ def request_closure(
         raise CaseError(Phrase("A closure is already waiting for approval."))
     found = problems(state, plan, today)
     if found:
-        raise CaseError(" ".join(found.values()))
+        # The page asks `problems` first and shows each beside its field; this is the guard.
+        raise CaseError(next(iter(found.values())))
     closure_assessment = next(
         (a for a in reversed(state.assessments) if a.kind == AssessmentKind.CLOSURE), None
     )

@@ -23,7 +23,7 @@ from webapp.models import (
 from webapp.queries import consents
 from webapp.services import audit
 from webapp.services.case_changes import refresh_phase
-from webapp.text import Phrase
+from webapp.text import Either, Phrase
 
 DEFAULT_FOLLOW_UP = timedelta(days=7)
 
@@ -122,12 +122,22 @@ def change_status(
     follow-up date so it keeps asking. "Scheduled" books an appointment, and the referral asks
     for confirmation the day after it; other steps take no appointment."""
     if status not in ALLOWED_TRANSITIONS[referral.status]:
-        allowed = (
-            ", ".join(s.label.lower() for s in referral.next_statuses) or "nothing: it is finished"
-        )
+        now, wanted = Phrase(referral.status.label).lower(), Phrase(status.label).lower()
+        if not referral.next_statuses:
+            raise ReferralError(
+                Phrase(
+                    "A referral that is %(now)s cannot become %(wanted)s: it is finished.",
+                    now=now,
+                    wanted=wanted,
+                )
+            )
         raise ReferralError(
-            f"A referral that is {referral.status.label.lower()} cannot become "
-            f"{status.label.lower()}; it can become {allowed}."
+            Phrase(
+                "A referral that is %(now)s cannot become %(wanted)s; it can become %(allowed)s.",
+                now=now,
+                wanted=wanted,
+                allowed=Either(Phrase(next_.label).lower() for next_ in referral.next_statuses),
+            )
         )
     occurred_at = occurred_at or utcnow()
     if occurred_at > utcnow():

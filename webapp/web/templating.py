@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from babel.dates import format_date, format_time
+from babel.lists import format_list
 from flask import Flask, request, url_for
 from flask_babel import get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
@@ -13,7 +14,7 @@ from flask_login import current_user
 
 from webapp.models import label
 from webapp.queries.visibility import is_supervisor_or_admin
-from webapp.text import Phrase
+from webapp.text import Either, Phrase
 from webapp.timeutil import local_today, to_local
 from webapp.web.urls import fast_url_for, request_url_builder
 
@@ -81,6 +82,8 @@ def say(words: Any) -> Any:
 
 
 def _said(value: Any) -> Any:
+    if isinstance(value, Either):
+        return format_list([str(_said(item)) for item in value], style="or", locale=get_locale())
     if isinstance(value, Phrase):
         return say(value)
     if isinstance(value, date):
