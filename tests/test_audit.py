@@ -83,6 +83,14 @@ def test_bad_filters_are_explained_beside_the_field(as_user, seen, args, field, 
     assert message in response.get_data(as_text=True).split(f'id="{field}-error">')[1].split("<")[0]
 
 
+@pytest.mark.parametrize("page", ["0", "-1", "x", "100001", "9" * 40])
+def test_a_page_of_the_trail_that_no_link_leads_to_is_refused(as_user, seen, page):
+    assert (
+        as_user(seen["admin"]).get("/admin/audit", query_string={"page": page}).status_code == 400
+    )
+    assert as_user(seen["admin"]).get("/admin/audit", query_string={"page": "2"}).status_code == 200
+
+
 def test_only_admins_read_the_trail(as_user, seen):
     assert as_user(seen["supervisor"]).get("/admin/audit").status_code == 403
 

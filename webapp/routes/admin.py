@@ -51,9 +51,13 @@ from webapp.queries.intake_rules import questions_of
 from webapp.services import audit, directory, programs
 from webapp.services import intake_rules as rules
 from webapp.web.body_limits import allow_body
+from webapp.web.paging import page_number
 from webapp.web.templating import say
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+# The audit trail is long: fifty events a page, and years of them.
+AUDIT_MAX_PAGE = 100_000
 
 
 @bp.before_request
@@ -183,7 +187,7 @@ def _render_form(form: ProgramForm, program: Program | None) -> tuple[str, int]:
 def audit_log() -> tuple[str, int]:
     users = db.session.scalars(sa.select(User).order_by(User.display_name)).all()
     form = AuditFilterForm(request.args, users=users)
-    events, has_next, page = [], False, _page_number()
+    events, has_next, page = [], False, page_number(most=AUDIT_MAX_PAGE)
     if form.validate():
         client = None
         if form.client.data:
@@ -208,11 +212,6 @@ def audit_log() -> tuple[str, int]:
     return render_template(
         "admin/audit.html", form=form, events=events, names=names, page=page, has_next=has_next
     ), 422 if form.errors else 200
-
-
-def _page_number() -> int:
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and 0 < int(page) <= 100_000 else 1
 
 
 @bp.get("/providers")

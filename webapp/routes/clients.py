@@ -67,14 +67,10 @@ from webapp.web import agency as agency_lookup
 from webapp.web.access import get_client_or_404
 from webapp.web.fragments import render_page_or_fragment
 from webapp.web.idempotency import client_id_reissued, idempotent
+from webapp.web.paging import page_number
 from webapp.web.templating import say
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
-
-
-def _page_number() -> int:
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and 0 < int(page) <= 10_000 else 1
 
 
 @bp.get("")
@@ -83,14 +79,14 @@ def search() -> Response:
     # controls).
     query = clean_line(request.args.get("q", ""))[:100]
     card = AgencyCard()
-    if reads_as_full_name(query) and _page_number() == 1:
+    if reads_as_full_name(query) and page_number() == 1:
         # A full name typed may find someone held only by another program: where, never who.
         card = agency_lookup.look_up(
             duplicates.check(current_user, duplicates.Person(names=[query]), local_today())
         )
         if card.refused and not request.htmx:
             return _too_many_lookups()
-    results = search_clients(current_user, query, _page_number(), current_app.config["PAGE_SIZE"])
+    results = search_clients(current_user, query, page_number(), current_app.config["PAGE_SIZE"])
     # Rendered before the commit below, which would expire the results (a query per client).
     page = render_page_or_fragment(
         "clients/search.html",

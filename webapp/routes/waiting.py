@@ -4,7 +4,7 @@ the resources offered while they wait, and taking them off the list into a case.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -25,6 +25,7 @@ from webapp.services import audit, intake_rules
 from webapp.timeutil import local_today
 from webapp.web.access import get_screening_or_404
 from webapp.web.fragments import render_page_or_fragment
+from webapp.web.paging import page_number
 from webapp.web.templating import say
 
 bp = Blueprint("waiting", __name__, url_prefix="/waiting")
@@ -43,10 +44,6 @@ def index() -> str:
     )
 
 
-# Far past any real list; a page number beyond it is refused, not counted to.
-MAX_PAGE = 10_000
-
-
 @bp.get("/programs/<int:program_id>")
 def program_list(program_id: int) -> Response:
     """A program's waiting list a page at a time: "More" brings the next page in place (htmx),
@@ -54,10 +51,7 @@ def program_list(program_id: int) -> Response:
     program = db.session.get(Program, program_id)
     if program is None or not in_programs_of(current_user, program.id):
         abort(404)
-    page = request.args.get("page", "1")
-    if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
-        abort(400)
-    waiting = waiting_list(current_user, program, int(page))
+    waiting = waiting_list(current_user, program, page_number())
     response = render_page_or_fragment(
         "waiting/list.html",
         "waiting/_entries.html",
