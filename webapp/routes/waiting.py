@@ -62,10 +62,10 @@ def program_list(program_id: int) -> Response:
         today=local_today(),
     )
     # Each person listed was seen (name, ID), as in a search: a view of their record.
+    # (A GET's events are written at once on a connection of their own: nothing to commit.)
     audit.record_all(
         AuditAction.VIEW, "client", [screening.client_id for screening in waiting.screenings]
     )
-    db.session.commit()
     return response
 
 
