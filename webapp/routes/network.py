@@ -76,24 +76,36 @@ def _kind(value: str | None) -> RelationshipKind | None:
     return RelationshipKind(value) if value else None
 
 
+def _saved(form: MemberForm | RelationshipForm | HouseholdForm, client: Client, change) -> bool:
+    """Make the change and commit it; a refusal goes beside the field it names (or above the
+    form) and nothing is written."""
+    try:
+        change()
+    except network.NetworkError as error:
+        _error_on(form, say(error.args[0]))
+        return False
+    db.session.commit()
+    return True
+
+
+def _form_page(template: str, form, **context) -> tuple[str, int]:
+    return render_template(template, form=form, **context), 422 if form.errors else 200
+
+
 @bp.route("/household/new", methods=["GET", "POST"])
 def new_household(persistent_id: str) -> Response | tuple[str, int]:
     client = get_client_or_404(persistent_id)
     form = HouseholdForm()
-    if form.validate_on_submit():
-        try:
-            network.create_household(
-                client, name=form.name.data, created_by=current_user, joined_on=None
-            )
-        except network.NetworkError as error:
-            _error_on(form, say(error.args[0]))
-        else:
-            db.session.commit()
-            flash(_("Household added."))
-            return _back(client)
-    return render_template(
-        "network/household.html", client=client, form=form
-    ), 422 if form.errors else 200
+    if form.validate_on_submit() and _saved(
+        form,
+        client,
+        lambda: network.create_household(
+            client, name=form.name.data, created_by=current_user, joined_on=None
+        ),
+    ):
+        flash(_("Household added."))
+        return _back(client)
+    return _form_page("network/household.html", form, client=client)
 
 
 @bp.route("/household/<int:household_id>/edit", methods=["GET", "POST"])
@@ -101,17 +113,13 @@ def edit_household(persistent_id: str, household_id: int) -> Response | tuple[st
     client = get_client_or_404(persistent_id)
     household = _membership_of(client, household_id).household
     form = HouseholdForm(data={"name": household.name})
-    if form.validate_on_submit():
-        try:
-            network.rename_household(household, name=form.name.data, changed_by=current_user)
-        except network.NetworkError as error:
-            _error_on(form, say(error.args[0]))
-        else:
-            db.session.commit()
-            return _back(client)
-    return render_template(
-        "network/household.html", client=client, form=form, household=household
-    ), 422 if form.errors else 200
+    if form.validate_on_submit() and _saved(
+        form,
+        client,
+        lambda: network.rename_household(household, name=form.name.data, changed_by=current_user),
+    ):
+        return _back(client)
+    return _form_page("network/household.html", form, client=client, household=household)
 
 
 def _member_details(form: MemberForm, other: Client | None) -> network.MemberDetails:
@@ -134,23 +142,19 @@ def new_member(persistent_id: str, household_id: int) -> Response | tuple[str, i
     form = MemberForm()
     if form.validate_on_submit():
         found, other = _other_client(form)
-        if found:
-            try:
-                network.add_member(
-                    household,
-                    _member_details(form, other),
-                    through=client,
-                    added_by=current_user,
-                    today=local_today(),
-                )
-            except network.NetworkError as error:
-                _error_on(form, say(error.args[0]))
-            else:
-                db.session.commit()
-                return _back(client)
-    return render_template(
-        "network/member.html", client=client, form=form, household=household, member=None
-    ), 422 if form.errors else 200
+        if found and _saved(
+            form,
+            client,
+            lambda: network.add_member(
+                household,
+                _member_details(form, other),
+                through=client,
+                added_by=current_user,
+                today=local_today(),
+            ),
+        ):
+            return _back(client)
+    return _form_page("network/member.html", form, client=client, household=household, member=None)
 
 
 @bp.route("/household/members/<int:member_id>/edit", methods=["GET", "POST"])
@@ -177,29 +181,27 @@ def edit_member(persistent_id: str, member_id: int) -> Response | tuple[str, int
         del form.relationship
     if member.client_id == client.id:
         del form.can_contact  # their own membership: they are not contacted about themselves
-    if form.validate_on_submit():
-        try:
-            network.update_member(
-                member,
-                _member_details(form, None),
-                through=client,
-                changed_by=current_user,
-                today=local_today(),
-                left_on=form.left_on.data,
-            )
-        except network.NetworkError as error:
-            _error_on(form, say(error.args[0]))
-        else:
-            db.session.commit()
-            return _back(client)
-    return render_template(
+    if form.validate_on_submit() and _saved(
+        form,
+        client,
+        lambda: network.update_member(
+            member,
+            _member_details(form, None),
+            through=client,
+            changed_by=current_user,
+            today=local_today(),
+            left_on=form.left_on.data,
+        ),
+    ):
+        return _back(client)
+    return _form_page(
         "network/member.html",
+        form,
         client=client,
-        form=form,
         household=household,
         member=member,
         member_name=member_name(member),
-    ), 422 if form.errors else 200
+    )
 
 
 def _relationship_details(
@@ -221,22 +223,18 @@ def new_relationship(persistent_id: str) -> Response | tuple[str, int]:
     form = RelationshipForm()
     if form.validate_on_submit():
         found, other = _other_client(form)
-        if found:
-            try:
-                network.add_relationship(
-                    client,
-                    _relationship_details(form, other),
-                    added_by=current_user,
-                    today=local_today(),
-                )
-            except network.NetworkError as error:
-                _error_on(form, say(error.args[0]))
-            else:
-                db.session.commit()
-                return _back(client)
-    return render_template(
-        "network/relationship.html", client=client, form=form, relationship=None
-    ), 422 if form.errors else 200
+        if found and _saved(
+            form,
+            client,
+            lambda: network.add_relationship(
+                client,
+                _relationship_details(form, other),
+                added_by=current_user,
+                today=local_today(),
+            ),
+        ):
+            return _back(client)
+    return _form_page("network/relationship.html", form, client=client, relationship=None)
 
 
 @bp.route("/network/<int:relationship_id>/edit", methods=["GET", "POST"])
@@ -261,19 +259,15 @@ def edit_relationship(persistent_id: str, relationship_id: int) -> Response | tu
     del form.client_id
     if relationship.other_client_id is not None:
         del form.name
-    if form.validate_on_submit():
-        try:
-            network.update_relationship(
-                relationship,
-                _relationship_details(form, None),
-                changed_by=current_user,
-                today=local_today(),
-            )
-        except network.NetworkError as error:
-            _error_on(form, say(error.args[0]))
-        else:
-            db.session.commit()
-            return _back(client)
-    return render_template(
-        "network/relationship.html", client=client, form=form, relationship=relationship
-    ), 422 if form.errors else 200
+    if form.validate_on_submit() and _saved(
+        form,
+        client,
+        lambda: network.update_relationship(
+            relationship,
+            _relationship_details(form, None),
+            changed_by=current_user,
+            today=local_today(),
+        ),
+    ):
+        return _back(client)
+    return _form_page("network/relationship.html", form, client=client, relationship=relationship)
