@@ -304,6 +304,9 @@ def one_at_a_time(base: str, url: str, person: tuple[str, int, str]) -> dict:
         ("case", worker, f"/cases/{case_id}"),
         ("reminders", worker, "/reminders"),
         ("login", Browser(base), "/login"),
+        # The least a signed-in request costs (its user read, the session renewed, a CSRF
+        # token): how much of a field page is being signed in, not the page.
+        ("session", worker, "/session"),
     ]
     for role in ("supervisor", "admin"):
         who = staff_email(url, role)
