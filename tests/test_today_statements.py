@@ -11,6 +11,8 @@ from tests.test_dispatch_batches import _described, _todays
 from tests.test_dispatch_batches import organisation as organisation  # the fixture
 from webapp.extensions import db
 from webapp.models import (
+    AuditAction,
+    AuditEvent,
     Case,
     ClosureRequest,
     ConsentMethod,
@@ -167,4 +169,42 @@ def test_a_batch_of_users_gets_exactly_what_each_gets_alone(everything_for_ana):
     for person, today in _todays(people, now):
         alone = due_items(person, today)
         assert _described(batched[person.id]) == _described(alone), person
+        assert [item.clients_named for item in batched[person.id]] == [
+            item.clients_named for item in alone
+        ]
     assert {item.kind for found in batched.values() for item in found} == set(ReminderKind)
+
+
+def test_today_records_a_view_of_every_client_an_item_names(as_user, everything_for_ana):
+    """Someone waiting, a referral to decide, a self-intake sent through a client's own link and
+    the two records of a possible duplicate name a client without being about a case of the
+    worker's: the page is a view of each of them, as of a case's client."""
+    for name in ("Ana Manager", "Bea Boss", "Hana Health"):
+        user = _person(everything_for_ana, name)
+        items = due_items(user, local_today())
+        named = {client for item in items for client in item.clients_named}
+        without_case = {
+            client for item in items if item.case is None for client in item.clients_named
+        }
+        assert without_case, name
+        assert as_user(user).get("/").status_code == 200
+        db.session.expire_all()
+        seen = set(
+            db.session.scalars(
+                sa.select(AuditEvent.record_id).where(
+                    AuditEvent.user_id == user.id,
+                    AuditEvent.action == AuditAction.VIEW,
+                    AuditEvent.record_type == "client",
+                    AuditEvent.path == "/",
+                )
+            )
+        )
+        assert seen == {str(client) for client in named}, name
+    ana = _person(everything_for_ana, "Ana Manager")
+    waiting = db.session.scalar(
+        sa.select(IntakeScreening).where(IntakeScreening.holding_worker_id == ana.id)
+    )
+    check_in = next(
+        item for item in due_items(ana, local_today()) if item.kind == ReminderKind.WAITING_CHECK_IN
+    )
+    assert check_in.clients_named == (waiting.client_id,)

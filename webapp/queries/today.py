@@ -98,11 +98,22 @@ class TodayItem:
     record: int | None = None
     title: str | None = None
     program: str | None = None
+    # The client an item without a case names (a waiting-list check-in, a referral to decide, a
+    # self-intake sent through a client's own link), and a second one it names (the other record
+    # of a possible duplicate): showing their names on Today is a view of them, as for a case's.
+    client_id: int | None = None
+    other_client_id: int | None = None
 
     @property
     def key(self) -> str:
         """Stable while the item is the same item: a new due date makes a new reminder."""
         return f"{self.kind}:{self.record or self.case.id}:{self.due.isoformat()}"
+
+    @property
+    def clients_named(self) -> tuple[int, ...]:
+        """The clients whose names the item shows."""
+        first = self.case.client_id if self.case is not None else self.client_id
+        return tuple(client for client in (first, self.other_client_id) if client is not None)
 
     @property
     def heading(self) -> str:
@@ -762,6 +773,8 @@ def _self_intake_items(batch: _Batch) -> dict[int, list[TodayItem]]:
                 submission.id,
                 title=submission.answers.get("preferred_name") or Phrase("Self-intake"),
                 program=submission.invitation.program.name,
+                # Sent through a link for a client on record: the answers are about them.
+                client_id=submission.invitation.client_id,
             )
         )
     return items
@@ -887,6 +900,7 @@ def _referrals_asked_for_items(batch: _Batch) -> dict[int, list[TodayItem]]:
                 referral.id,
                 title=referral.from_case.client.preferred_name,
                 program=referral.to_program.name,
+                client_id=referral.from_case.client_id,
             )
         )
     return items
@@ -928,6 +942,8 @@ def _merge_suggestions_of(user: User) -> list[TodayItem]:
                 suggestion.id,
                 title=client.preferred_name,
                 program=Phrase("Possible duplicate"),
+                client_id=client.id,
+                other_client_id=other.id,
             )
         )
     return items
@@ -952,6 +968,7 @@ def _waiting_check_in_items(batch: _Batch) -> dict[int, list[TodayItem]]:
                 screening.id,
                 title=screening.client.preferred_name,
                 program=screening.program.name,
+                client_id=screening.client_id,
             )
         )
     return items
