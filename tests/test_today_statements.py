@@ -126,7 +126,10 @@ def _statements_of_today(app, as_user, user):
     seen: list[str] = []
 
     def listener(*args):
-        seen.append(" ".join(args[2].split()))
+        statement = " ".join(args[2].split())
+        # SQLite's driver opens its transactions with a statement of its own; psycopg does not.
+        if not statement.startswith("BEGIN"):
+            seen.append(statement)
 
     client = as_user(user)
     sa.event.listen(db.engine, "before_cursor_execute", listener)
@@ -156,10 +159,10 @@ def test_today_with_every_kind_of_item_runs_a_pinned_number_of_statements(
     # invitations' clients. What hangs off the held cases is read by their ids.
     visibility = [s for s in statements if "case_team_members" in s]
     assert len(visibility) == 4, "\n".join(visibility)
-    assert len(statements) == 21, "\n".join(statements)
+    assert len(statements) == 19, "\n".join(statements)
 
     statements = _statements_of_today(app, as_user, boss)
-    assert len(statements) == 19, "\n".join(statements)
+    assert len(statements) == 17, "\n".join(statements)
 
 
 def test_a_batch_of_users_gets_exactly_what_each_gets_alone(everything_for_ana):
