@@ -8,11 +8,13 @@ so the rest is arithmetic.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.dialects import postgresql
 
 from webapp.extensions import db
 from webapp.models import (
@@ -96,11 +98,22 @@ class TodayItem:
     record: int | None = None
     title: str | None = None
     program: str | None = None
+    # The client an item without a case names (a waiting-list check-in, a referral to decide, a
+    # self-intake sent through a client's own link), and a second one it names (the other record
+    # of a possible duplicate): showing their names on Today is a view of them, as for a case's.
+    client_id: int | None = None
+    other_client_id: int | None = None
 
     @property
     def key(self) -> str:
         """Stable while the item is the same item: a new due date makes a new reminder."""
         return f"{self.kind}:{self.record or self.case.id}:{self.due.isoformat()}"
+
+    @property
+    def clients_named(self) -> tuple[int, ...]:
+        """The clients whose names the item shows."""
+        first = self.case.client_id if self.case is not None else self.client_id
+        return tuple(client for client in (first, self.other_client_id) if client is not None)
 
     @property
     def heading(self) -> str:
@@ -145,26 +158,42 @@ class _Batch:
         self.earliest, self.latest = min(self.today.values()), max(self.today.values())
         # The user a row is for, as a `User` in the query: the visibility rules are applied to it.
         self.viewer = so.aliased(User, name="viewer")
+        # The open cases the users hold and may see, and who holds each: `_case_items` reads
+        # them first, through the visibility rule; what hangs off them is then read by their ids
+        # (one bound value), not by asking the rule again in every query.
+        self.cases: dict[int, Case] = {}
+        self.holders: dict[int, list[int]] = {}
+
+    def held_open_query(self) -> sa.Select:
+        """(user id, case) over the users' own open cases and those whose team they are on,
+        through the one visibility rule (a worker who left the program keeps none of its cases on
+        Today)."""
         held = sa.union(
             sa.select(Case.primary_worker_id.label("user_id"), Case.id.label("case_id")).where(
                 Case.primary_worker_id.in_(self.ids), Case.closed_at.is_(None)
             ),
             team_case_pairs(self.ids),
         ).subquery("held")
-        self.held = held
-
-    def held_open(self, *entities) -> sa.Select:
-        """(user id, *entities) over the users' own open cases and those whose team they are on,
-        through the one visibility rule (a worker who left the program keeps none of its cases on
-        Today). `Case` is in the FROM for the caller to join to."""
-        held = self.held
         return (
-            sa.select(held.c.user_id, *entities)
+            sa.select(held.c.user_id, Case)
             .select_from(held)
             .join(Case, Case.id == held.c.case_id)
             .join(self.viewer, self.viewer.id == held.c.user_id)
             .where(Case.closed_at.is_(None), visible_cases_to(self.viewer))
+            .order_by(held.c.user_id, Case.id)
         )
+
+    def on_held(self, case_id: sa.ColumnElement[int], *entities) -> sa.Select | None:
+        """*entities for rows whose `case_id` is one of the held cases (each row once, whoever
+        holds it: `holders` says for whom), or None when nobody holds any."""
+        if not self.cases:
+            return None
+        return sa.select(*entities).where(_one_of(case_id, sorted(self.cases)))
+
+    def for_holders(self, rows, case_id_of) -> list[tuple]:
+        """Each row of an `on_held` query once for each user who holds its case, the user's id
+        first."""
+        return [(user_id, *row) for row in rows for user_id in self.holders[case_id_of(row)]]
 
     def primary_of(self, *entities) -> sa.Select:
         """(user id, *entities) over every case (open or closed) the users are primary worker of
@@ -178,6 +207,15 @@ class _Batch:
 
     def empty(self) -> dict[int, list[TodayItem]]:
         return {user_id: [] for user_id in self.ids}
+
+
+def _one_of(column: sa.ColumnElement[int], ids: list[int]) -> sa.ColumnElement[bool]:
+    """`column` is one of `ids`, given as one bound value however many there are (a batch of the
+    dispatcher's holds thousands of cases): an array on PostgreSQL, a JSON array on SQLite."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam(None, ids, type_=postgresql.ARRAY(sa.Integer)))
+    elements = sa.func.json_each(sa.bindparam(None, json.dumps(ids))).table_valued("value")
+    return column.in_(sa.select(elements.c.value))
 
 
 def _log_contact(case: Case) -> tuple[str, Target]:
@@ -223,29 +261,33 @@ def due_items_for(users: list[tuple[User, date]]) -> dict[int, list[TodayItem]]:
 
 def _case_items(batch: _Batch) -> dict[int, list[TodayItem]]:
     rows = db.session.execute(
-        batch.held_open(Case)
-        .options(so.selectinload(Case.client), so.selectinload(Case.program))
-        .order_by(batch.held.c.user_id, Case.id)
+        batch.held_open_query().options(
+            so.joinedload(Case.client, innerjoin=True), so.joinedload(Case.program, innerjoin=True)
+        )
     ).all()
-    # The held cases again as a subquery, not as a list of thousands of bound values.
-    case_ids = sa.select(batch.held.c.case_id)
+    for user_id, case in rows:
+        batch.cases[case.id] = case
+        batch.holders.setdefault(case.id, []).append(user_id)
+    items = batch.empty()
+    if not rows:
+        return items
+    case_ids = sorted(batch.cases)
     last_assessed = dict(
         db.session.execute(
             sa.select(Assessment.case_id, sa.func.max(Assessment.assessed_on))
-            .where(Assessment.case_id.in_(case_ids), Assessment.kind != AssessmentKind.CLOSURE)
+            .where(_one_of(Assessment.case_id, case_ids), Assessment.kind != AssessmentKind.CLOSURE)
             .group_by(Assessment.case_id)
         ).all()
     )
     reviews = dict(
         db.session.execute(
             sa.select(ServicePlan.case_id, ServicePlan.review_on).where(
-                ServicePlan.case_id.in_(case_ids),
+                _one_of(ServicePlan.case_id, case_ids),
                 ServicePlan.agreed_on.is_not(None),
                 ServicePlan.review_on.is_not(None),
             )
         ).all()
     )
-    items = batch.empty()
     for user_id, case in rows:
         items[user_id].extend(
             _items_of_case(case, user_id, batch.today[user_id], last_assessed, reviews)
@@ -334,17 +376,24 @@ def _items_of_case(
     return items
 
 
+# A referral's service and its provider (both required) come in the same statement.
+_WITH_PROVIDER = (
+    so.joinedload(Referral.service, innerjoin=True).joinedload(Service.provider, innerjoin=True),
+)
+
+
 def _referral_items(batch: _Batch) -> dict[int, list[TodayItem]]:
+    query = batch.on_held(Referral.case_id, Referral)
+    if query is None:
+        return {}
+    # The cases are in the session already (`_case_items` loaded the held cases first).
     rows = db.session.execute(
-        batch.held_open(Referral)
-        .join(Referral, Referral.case_id == Case.id)
-        .where(
+        query.where(
             Referral.status.not_in(CLOSED_REFERRAL_STATUSES),
             Referral.follow_up_on <= batch.latest,
-        )
-        # The cases are in the session already (`_case_items` loaded the same held cases first).
-        .options(so.selectinload(Referral.service).selectinload(Service.provider))
-    ).all()
+        ).options(*_WITH_PROVIDER)
+    )
+    rows = batch.for_holders(rows, lambda row: row[0].case_id)
     items = batch.empty()
     for user_id, referral in rows:
         if referral.follow_up_on > batch.today[user_id]:
@@ -371,15 +420,16 @@ def _referral_items(batch: _Batch) -> dict[int, list[TodayItem]]:
 
 def _appointment_items(batch: _Batch) -> dict[int, list[TodayItem]]:
     """Appointments booked for today on the worker's open cases."""
+    query = batch.on_held(Referral.case_id, Referral)
+    if query is None:
+        return {}
     rows = db.session.execute(
-        batch.held_open(Referral)
-        .join(Referral, Referral.case_id == Case.id)
-        .where(
+        query.where(
             Referral.status == ReferralStatus.SCHEDULED,
             Referral.appointment_on.between(batch.earliest, batch.latest),
-        )
-        .options(so.selectinload(Referral.service).selectinload(Service.provider))
-    ).all()
+        ).options(*_WITH_PROVIDER)
+    )
+    rows = batch.for_holders(rows, lambda row: row[0].case_id)
     items = batch.empty()
     for user_id, referral in rows:
         today = batch.today[user_id]
@@ -419,20 +469,19 @@ def _provider_answer_items(batch: _Batch) -> dict[int, list[TodayItem]]:
     """What providers answered on their links about referrals of the worker's open cases, until
     the worker reads the referral: one item per referral, saying the latest answer (a new answer
     makes a new item, and a new reminder)."""
+    query = batch.on_held(Referral.case_id, ReferralMessage, Referral)
+    if query is None:
+        return {}
     rows = db.session.execute(
-        batch.held_open(ReferralMessage, Referral)
-        .join(Referral, Referral.case_id == Case.id)
-        .join(ReferralMessage, ReferralMessage.referral_id == Referral.id)
-        .where(
+        query.where(
+            ReferralMessage.referral_id == Referral.id,
             ReferralMessage.from_provider.is_(True),
             ReferralMessage.seen_at.is_(None),
         )
-        .options(
-            so.selectinload(Referral.service).selectinload(Service.provider),
-            so.selectinload(ReferralMessage.status_change),
-        )
+        .options(*_WITH_PROVIDER, so.joinedload(ReferralMessage.status_change))
         .order_by(ReferralMessage.id)
-    ).all()
+    )
+    rows = batch.for_holders(rows, lambda row: row[1].case_id)
     unread: dict[tuple[int, int], list[ReferralMessage]] = {}
     referral_of: dict[int, Referral] = {}
     for user_id, message, referral in rows:
@@ -480,15 +529,16 @@ _PROMISE_PENDING = (
 def _provider_promise_items(batch: _Batch) -> dict[int, list[TodayItem]]:
     """What a provider agreed to do by a day now past, on the worker's open cases, while the
     client is not yet connected."""
+    query = batch.on_held(Referral.case_id, Referral)
+    if query is None:
+        return {}
     rows = db.session.execute(
-        batch.held_open(Referral)
-        .join(Referral, Referral.case_id == Case.id)
-        .where(
+        query.where(
             Referral.status.in_(_PROMISE_PENDING),
             Referral.provider_commitment_by < batch.latest,
-        )
-        .options(so.selectinload(Referral.service).selectinload(Service.provider))
-    ).all()
+        ).options(*_WITH_PROVIDER)
+    )
+    rows = batch.for_holders(rows, lambda row: row[0].case_id)
     items = batch.empty()
     for user_id, referral in rows:
         if referral.provider_commitment_by >= batch.today[user_id]:
@@ -516,21 +566,24 @@ def _plan_task_items(batch: _Batch) -> dict[int, list[TodayItem]]:
     """Plan tasks due or overdue on the worker's open cases: their own to do, anyone else's
     (the client's, a provider's) to follow up. Tasks of a goal that has its outcome are done
     with."""
+    query = batch.on_held(ServicePlan.case_id, PlanTask, ServicePlan.case_id)
+    if query is None:
+        return {}
     rows = db.session.execute(
-        batch.held_open(PlanTask, Case)
-        .join(ServicePlan, ServicePlan.case_id == Case.id)
-        .join(Goal, Goal.plan_id == ServicePlan.id)
-        .join(PlanTask, PlanTask.goal_id == Goal.id)
-        .where(
+        query.where(
+            Goal.plan_id == ServicePlan.id,
+            PlanTask.goal_id == Goal.id,
             Goal.status.in_(ACTIVE_GOAL_STATUSES),
             PlanTask.done_at.is_(None),
             PlanTask.due_on <= batch.latest,
         )
-    ).all()
+    )
+    rows = batch.for_holders(rows, lambda row: row[1])
     items = batch.empty()
-    for user_id, task, case in rows:
+    for user_id, task, case_id in rows:
         if task.due_on > batch.today[user_id]:
             continue
+        case = batch.cases[case_id]
         what = one_line(task.description)
         if task.responsible == TaskOwner.CASE_MANAGER:
             detail = Phrase("Do: %(what)s", what=what)
@@ -562,20 +615,23 @@ def _plan_task_items(batch: _Batch) -> dict[int, list[TodayItem]]:
 def _consent_items(batch: _Batch) -> dict[int, list[TodayItem]]:
     """Consents recorded in the worker's open cases that run out within two weeks, unless a
     later one for the same purpose already renews them."""
+    query = batch.on_held(Consent.case_id, Consent)
+    if query is None:
+        return {}
     rows = db.session.execute(
-        batch.held_open(Consent, Case)
-        .join(Consent, Consent.case_id == Case.id)
-        .where(
+        query.where(
             Consent.revoked_at.is_(None),
             Consent.expires_on.between(batch.earliest, batch.latest + EXPIRING_WITHIN),
+        ).options(
+            # Renewed or not is read from the client's other consents.
+            so.joinedload(Consent.client, innerjoin=True).selectinload(Client.consents),
+            so.joinedload(Consent.provider),
         )
-        .options(
-            so.selectinload(Consent.client).selectinload(Client.consents),
-            so.selectinload(Consent.provider),
-        )
-    ).all()
+    )
+    rows = batch.for_holders(rows, lambda row: row[0].case_id)
     items = batch.empty()
-    for user_id, consent, case in rows:
+    for user_id, consent in rows:
+        case = batch.cases[consent.case_id]
         today = batch.today[user_id]
         if not today <= consent.expires_on <= today + EXPIRING_WITHIN or renewed(consent, today):
             continue
@@ -603,6 +659,10 @@ def _consent_items(batch: _Batch) -> dict[int, list[TodayItem]]:
     return items
 
 
+# A case's client and program, whose names an item shows, in the same statement as the case.
+_CASE_NAMES = (so.joinedload(Case.client), so.joinedload(Case.program))
+
+
 def _post_closure_items(batch: _Batch) -> dict[int, list[TodayItem]]:
     rows = db.session.execute(
         batch.primary_of(PostClosureFollowUp, Case)
@@ -612,7 +672,7 @@ def _post_closure_items(batch: _Batch) -> dict[int, list[TodayItem]]:
             PostClosureFollowUp.cancelled.is_(False),
             PostClosureFollowUp.due_on <= batch.latest,
         )
-        .options(so.selectinload(Case.client), so.selectinload(Case.program))
+        .options(*_CASE_NAMES)
     ).all()
     items = batch.empty()
     for user_id, follow_up, case in rows:
@@ -665,8 +725,8 @@ def _approval_items(batch: _Batch) -> dict[int, list[TodayItem]]:
         .where(_pending_closure(viewer.id, visible_cases_to(viewer)))
         .order_by(viewer.id, ClosureRequest.requested_at)
         .options(
-            so.contains_eager(ClosureRequest.case).selectinload(Case.client),
-            so.contains_eager(ClosureRequest.case).selectinload(Case.program),
+            so.contains_eager(ClosureRequest.case).joinedload(Case.client),
+            so.contains_eager(ClosureRequest.case).joinedload(Case.program),
         )
     ).all()
     items = batch.empty()
@@ -713,6 +773,8 @@ def _self_intake_items(batch: _Batch) -> dict[int, list[TodayItem]]:
                 submission.id,
                 title=submission.answers.get("preferred_name") or Phrase("Self-intake"),
                 program=submission.invitation.program.name,
+                # Sent through a link for a client on record: the answers are about them.
+                client_id=submission.invitation.client_id,
             )
         )
     return items
@@ -721,15 +783,16 @@ def _self_intake_items(batch: _Batch) -> dict[int, list[TodayItem]]:
 def _referral_request_items(batch: _Batch) -> dict[int, list[TodayItem]]:
     """Workers of other programs asking this worker to refer someone they hold (the worker sees
     their own client's name: it is their case)."""
+    query = batch.on_held(ReferralRequest.case_id, ReferralRequest)
+    if query is None:
+        return {}
     rows = db.session.execute(
-        batch.held_open(ReferralRequest)
-        .join(ReferralRequest, ReferralRequest.case_id == Case.id)
-        .where(ReferralRequest.internal_referral_id.is_(None))
-        .options(
-            so.selectinload(ReferralRequest.asked_by),
-            so.selectinload(ReferralRequest.program),
+        query.where(ReferralRequest.internal_referral_id.is_(None)).options(
+            so.joinedload(ReferralRequest.asked_by),
+            so.joinedload(ReferralRequest.program, innerjoin=True),
         )
-    ).all()
+    )
+    rows = batch.for_holders(rows, lambda row: row[0].case_id)
     items = batch.empty()
     for user_id, request in rows:
         asker = request.asked_by.display_name if request.asked_by else Phrase("A colleague")
@@ -765,11 +828,7 @@ def _internal_referral_items(batch: _Batch) -> dict[int, list[TodayItem]]:
         batch.primary_of(InternalReferral, Case)
         .join(InternalReferral, InternalReferral.from_case_id == Case.id)
         .where(InternalReferral.status == InternalReferralStatus.PENDING)
-        .options(
-            so.selectinload(Case.client),
-            so.selectinload(Case.program),
-            so.selectinload(InternalReferral.to_program),
-        )
+        .options(*_CASE_NAMES, so.joinedload(InternalReferral.to_program))
     ).all()
     items = batch.empty()
     for user_id, referral, case in rows:
@@ -815,9 +874,9 @@ def _referrals_asked_for_items(batch: _Batch) -> dict[int, list[TodayItem]]:
             InternalReferral.status == InternalReferralStatus.PENDING,
         )
         .options(
-            so.selectinload(InternalReferral.from_case).selectinload(Case.client),
-            so.selectinload(InternalReferral.from_case).selectinload(Case.program),
-            so.selectinload(InternalReferral.to_program),
+            so.joinedload(InternalReferral.from_case).joinedload(Case.client),
+            so.joinedload(InternalReferral.from_case).joinedload(Case.program),
+            so.joinedload(InternalReferral.to_program),
         )
         .order_by(ReferralRequest.asked_by_id, InternalReferral.id)
     ).all()
@@ -841,6 +900,7 @@ def _referrals_asked_for_items(batch: _Batch) -> dict[int, list[TodayItem]]:
                 referral.id,
                 title=referral.from_case.client.preferred_name,
                 program=referral.to_program.name,
+                client_id=referral.from_case.client_id,
             )
         )
     return items
@@ -882,6 +942,8 @@ def _merge_suggestions_of(user: User) -> list[TodayItem]:
                 suggestion.id,
                 title=client.preferred_name,
                 program=Phrase("Possible duplicate"),
+                client_id=client.id,
+                other_client_id=other.id,
             )
         )
     return items
@@ -906,6 +968,7 @@ def _waiting_check_in_items(batch: _Batch) -> dict[int, list[TodayItem]]:
                 screening.id,
                 title=screening.client.preferred_name,
                 program=screening.program.name,
+                client_id=screening.client_id,
             )
         )
     return items

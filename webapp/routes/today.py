@@ -17,11 +17,12 @@ bp = Blueprint("today", __name__)
 def index() -> str:
     items = due_reminders(current_user)
     page = render_template("today/index.html", items=items, today=today_for(current_user))
-    # Each client named on a case's item was seen, as in a search: a view of their record
-    # (a GET's events are written at once, on a connection of their own: nothing to commit).
+    # Each client an item names was seen, as in a search: a view of their record, whether the
+    # item is about their case or not (someone waiting for a place, a referral to decide). A GET's
+    # events are written at once, on a connection of their own: nothing to commit.
     audit.record_all(
         AuditAction.VIEW,
         "client",
-        sorted({item.case.client_id for item in items if item.case is not None}),
+        sorted({client for item in items for client in item.clients_named}),
     )
     return page
