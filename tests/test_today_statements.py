@@ -178,10 +178,12 @@ def test_a_batch_of_users_gets_exactly_what_each_gets_alone(everything_for_ana):
     assert {item.kind for found in batched.values() for item in found} == set(ReminderKind)
 
 
-def test_today_records_a_view_of_every_client_an_item_names(as_user, everything_for_ana):
+@pytest.mark.parametrize("path", ["/", "/reminders"])
+def test_today_records_a_view_of_every_client_an_item_names(as_user, everything_for_ana, path):
     """Someone waiting, a referral to decide, a self-intake sent through a client's own link and
     the two records of a possible duplicate name a client without being about a case of the
-    worker's: the page is a view of each of them, as of a case's client."""
+    worker's: the page is a view of each of them, as of a case's client. /reminders shows the
+    same items."""
     for name in ("Ana Manager", "Bea Boss", "Hana Health"):
         user = _person(everything_for_ana, name)
         items = due_items(user, local_today())
@@ -190,7 +192,7 @@ def test_today_records_a_view_of_every_client_an_item_names(as_user, everything_
             client for item in items if item.case is None for client in item.clients_named
         }
         assert without_case, name
-        assert as_user(user).get("/").status_code == 200
+        assert as_user(user).get(path).status_code == 200
         db.session.expire_all()
         seen = set(
             db.session.scalars(
@@ -198,7 +200,7 @@ def test_today_records_a_view_of_every_client_an_item_names(as_user, everything_
                     AuditEvent.user_id == user.id,
                     AuditEvent.action == AuditAction.VIEW,
                     AuditEvent.record_type == "client",
-                    AuditEvent.path == "/",
+                    AuditEvent.path == path,
                 )
             )
         )

@@ -218,6 +218,12 @@ def _one_of(column: sa.ColumnElement[int], ids: list[int]) -> sa.ColumnElement[b
     return column.in_(sa.select(elements.c.value))
 
 
+def clients_named(items: list[TodayItem]) -> list[int]:
+    """Every client a list of items names, once each: a page that shows them is a view of each
+    one's record (Today, /reminders)."""
+    return sorted({client for item in items for client in item.clients_named})
+
+
 def _log_contact(case: Case) -> tuple[str, Target]:
     return Phrase("Log contact"), Target.to("contacts.for_case", case_id=case.id, next="/")
 

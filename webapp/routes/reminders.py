@@ -9,10 +9,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
-from webapp.models import utcnow
+from webapp.models import AuditAction, utcnow
 from webapp.queries.reminders import due_reminders
+from webapp.queries.today import clients_named
+from webapp.services import audit, reminders
 from webapp.services import push as push_service
-from webapp.services import reminders
 from webapp.text import without_controls
 from webapp.timeutil import today_for
 from webapp.web.templating import say
@@ -24,13 +25,17 @@ MAX_KEY = 160
 
 @bp.get("")
 def index() -> str:
-    return render_template(
+    items = due_reminders(current_user)
+    page = render_template(
         "reminders/index.html",
-        items=due_reminders(current_user),
+        items=items,
         today=today_for(current_user),
         snooze_choices=SNOOZE_LABELS,
         has_device=bool(push_service.devices_of(current_user)),
     )
+    # The same names Today shows, so the same views of their records (see routes/today.py).
+    audit.record_all(AuditAction.VIEW, "client", clients_named(items))
+    return page
 
 
 SNOOZE_LABELS = {"1h": _l("1 hour"), "4h": _l("4 hours"), "1d": _l("Tomorrow"), "3d": _l("3 days")}

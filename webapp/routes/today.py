@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from webapp.models import AuditAction
 from webapp.queries.reminders import due_reminders
+from webapp.queries.today import clients_named
 from webapp.services import audit
 from webapp.timeutil import today_for
 
@@ -20,9 +21,5 @@ def index() -> str:
     # Each client an item names was seen, as in a search: a view of their record, whether the
     # item is about their case or not (someone waiting for a place, a referral to decide). A GET's
     # events are written at once, on a connection of their own: nothing to commit.
-    audit.record_all(
-        AuditAction.VIEW,
-        "client",
-        sorted({client for item in items for client in item.clients_named}),
-    )
+    audit.record_all(AuditAction.VIEW, "client", clients_named(items))
     return page
