@@ -167,7 +167,12 @@ def visible_clients(user: User) -> sa.ColumnElement[bool]:
     return _sees_client(Client.id, user.id)
 
 
-def client_sightings(user: User, client_ids: list[int], case_column, screening_column) -> sa.Select:
+def client_sightings(
+    user: User,
+    client_ids: list[int],
+    case_column: sa.ColumnElement[Any],
+    screening_column: sa.ColumnElement[Any],
+) -> sa.Select:
     """`visible_clients` asked of a few clients by id, read from their own cases and screenings:
     (client id, seen, the caller's column) for each case of theirs and each screening that opened
     none; a client is visible to `user` when any of their rows is seen. `case_column` and
