@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from tests.statements import recorded, tables_read
 from webapp.extensions import db
 from webapp.models import (
     AuditAction,
@@ -344,3 +345,92 @@ def test_someone_known_only_through_a_waiting_list_is_told_with_who_holds_the_pl
         as_text=True
     )
     assert "Lena Okafor" in body and 'id="agency-card"' not in body
+
+
+def _search_statements(client, query: str) -> tuple[list[str], str]:
+    with recorded() as statements:
+        response = client.get("/clients", query_string={"q": query})
+    assert response.status_code == 200
+    return statements, response.get_data(as_text=True)
+
+
+def test_a_full_name_search_reads_the_same_statements_whatever_it_finds(
+    as_user, agency, make_case, make_user
+):
+    """A full name runs the duplicate check and the look-up across the agency: the candidates and
+    their name words, whether the searcher may see each and whether each is known unrestricted
+    (one statement over their cases and screenings), the hidden ones' cases and screenings (the
+    cases already asked about read with them), the count and its audit events in one write, the
+    page of results with their aliases, and one write of the views. More candidates, more people
+    held elsewhere, more of the searcher's own look-alikes add rows, never statements."""
+    from webapp.models import IntakeScreening, ScreeningOutcome, WaitPriority
+    from webapp.services import clients
+
+    hana = as_user(agency.hana)
+    holder = make_user(Role.CASE_MANAGER, [agency.outreach], name="Ines Ruiz")
+
+    def more_of_them() -> None:
+        make_case(agency.outreach, holder, name="Maria", legal_name="Maria Lopez")
+        make_case(agency.outreach, holder, name="Marya", legal_name="Marya Lopes")
+        make_case(agency.outreach, holder, name="Mary", legal_name="Maria Lopez", restricted=True)
+        make_case(agency.housing, agency.hana, name="Mariah", legal_name="Mariah Lopez")
+        make_case(agency.housing, agency.hana, name="Lopez", legal_name="Lopez Maria")
+        waiting = clients.create_client(
+            clients.ClientDetails(preferred_name="Maria", legal_name="Maria Lopez"),
+            created_by=holder,
+        )
+        db.session.add(
+            IntakeScreening(
+                program=agency.outreach,
+                client=waiting,
+                answers=[],
+                qualified=True,
+                priority=WaitPriority.NORMAL,
+                outcome=ScreeningOutcome.WAITING,
+                intake={},
+                waiting_since=local_today(),
+                holding_worker_id=holder.id,
+            )
+        )
+        db.session.commit()
+
+    more_of_them()
+    few, body = _search_statements(hana, "Maria Lopez")
+    matches = body.count('class="list__item agency-match"')
+    assert matches == 3 and "Ines Ruiz" in body and "Ngozi Eze" in body
+    assert "Waiting for a place, held by Ines Ruiz." in body
+    assert len(few) == 11, "\n".join(few)
+    assert tables_read(few) == {
+        "users": 1,  # the signed-in user, once: nothing is expired and read again
+        "clients": 2,  # the candidates; the page of results
+        "client_name_tokens": 1,
+        "cases": 2,  # who may see each candidate; the hidden ones' cases
+        "intake_screenings": 1,
+        "client_aliases": 1,
+    }
+    for _ in range(3):
+        more_of_them()
+    many, body = _search_statements(hana, "Maria Lopez")
+    assert body.count('class="list__item agency-match"') == 2 * 4 + 1
+    assert len(many) == len(few) and tables_read(many) == tables_read(few)
+
+
+def test_a_full_name_search_finding_nobody_hidden_reads_the_same_statements_however_many_match(
+    as_user, agency, make_case
+):
+    """Nobody held elsewhere: no look-up is counted or written, and the searcher's own look-alikes
+    add rows to the same seven statements."""
+    ngozi = as_user(agency.ngozi)
+
+    def more_of_them() -> None:
+        for name in ("Maria Lopez", "Marya Lopes", "Lopez Maria", "Mario Lopez"):
+            make_case(agency.outreach, agency.ngozi, name=name, legal_name=name)
+
+    more_of_them()
+    few, body = _search_statements(ngozi, "Maria Lopez")
+    assert 'id="agency-card"' not in body
+    assert len(few) == 7, "\n".join(few)
+    for _ in range(4):
+        more_of_them()
+    many, _ = _search_statements(ngozi, "Maria Lopez")
+    assert len(many) == len(few) and tables_read(many) == tables_read(few)

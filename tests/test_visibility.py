@@ -484,3 +484,48 @@ def test_consents_recorded_at_intake_belong_to_the_case_the_intake_opened(as_use
     consent = db.session.scalar(sa.select(Consent).order_by(Consent.id.desc()))
     case = db.session.scalar(sa.select(Case).where(Case.client_id == consent.client_id))
     assert consent.case_id == case.id
+
+
+def test_client_sightings_is_the_client_rule_asked_by_id(agency, make_case):
+    """`client_sightings` (the duplicate check asks a few clients by id) and `visible_clients` are
+    the same rule: a client seen through a restricted case, another program's case, both, or a
+    screening that opened no case."""
+    from webapp.models import Client, IntakeScreening, ScreeningOutcome, WaitPriority
+    from webapp.services import cases as case_services
+
+    both = make_case(agency.other, agency.people["the other program's worker"], name="Both")
+    case_services.open_case(
+        both.client,
+        agency.own,
+        created_by=agency.people["the worker"],
+        primary_worker=agency.people["the worker"],
+        restricted=True,
+    )
+    make_case(agency.own, agency.people["the worker"], name="Restricted", restricted=True)
+    make_case(agency.other, agency.people["the other program's worker"], name="Elsewhere")
+    waiting = clients.create_client(
+        clients.ClientDetails(preferred_name="Waiting"), created_by=agency.people["the worker"]
+    )
+    db.session.add(
+        IntakeScreening(
+            program=agency.own,
+            client=waiting,
+            answers=[],
+            qualified=True,
+            priority=WaitPriority.NORMAL,
+            outcome=ScreeningOutcome.WAITING,
+            intake={},
+            waiting_since=local_today(),
+        )
+    )
+    db.session.commit()
+    everyone = list(db.session.scalars(sa.select(Client.id)))
+    for user in agency.people.values():
+        listed = set(
+            db.session.scalars(sa.select(Client.id).where(visibility.visible_clients(user)))
+        )
+        rows = db.session.execute(
+            visibility.client_sightings(user, everyone, sa.true(), sa.true())
+        ).all()
+        seen = {client_id for client_id, sighted, _ in rows if sighted}
+        assert seen == listed, user.display_name

@@ -76,6 +76,9 @@ class AgencyCard:
     matches: list[AgencyMatch] = field(default_factory=list)
     # The user looked up too many people in the last hour: nothing is shown.
     refused: bool = False
+    # The cases shown this user already asked about (and no referral answered yet), read with
+    # them.
+    asked: frozenset[int] = frozenset()
 
     @property
     def case_ids(self) -> list[int]:
@@ -103,12 +106,23 @@ def known_to_agency(user: User, check: DuplicateCheck) -> AgencyCard:
     hidden = {candidate.client.id: candidate for candidate in check.hidden}
     if not hidden:
         return AgencyCard()
-    cases = db.session.scalars(
-        sa.select(Case)
+    asked_already = (
+        sa.exists()
+        .where(
+            ReferralRequest.case_id == Case.id,
+            ReferralRequest.asked_by_id == user.id,
+            ReferralRequest.internal_referral_id.is_(None),
+        )
+        .label("asked")
+    )
+    rows = db.session.execute(
+        sa.select(Case, asked_already)
         .where(Case.client_id.in_(hidden), Case.restricted.is_(False))
         .options(so.joinedload(Case.program), so.joinedload(Case.primary_worker))
         .order_by(Case.opened_at.desc(), Case.id)
     ).all()
+    cases = [case for case, _ in rows]
+    asked = frozenset(case.id for case, was_asked in rows if was_asked)
     screenings = db.session.scalars(
         sa.select(IntakeScreening)
         .where(
@@ -154,7 +168,8 @@ def known_to_agency(user: User, check: DuplicateCheck) -> AgencyCard:
         if holders or closed_in or waiting:
             reasons = tuple(dict.fromkeys(_DETAIL.sub("", r) for r in candidate.reasons))
             matches.append(AgencyMatch(reasons, holders, closed_in, waiting))
-    return AgencyCard(matches)
+    shown = {holder.case_id for match in matches for holder in match.holders}
+    return AgencyCard(matches, asked=asked & shown)
 
 
 def open_requests_for(case: Case, program: Program) -> list[ReferralRequest]:
@@ -163,21 +178,6 @@ def open_requests_for(case: Case, program: Program) -> list[ReferralRequest]:
             sa.select(ReferralRequest).where(
                 ReferralRequest.case_id == case.id,
                 ReferralRequest.program_id == program.id,
-                ReferralRequest.internal_referral_id.is_(None),
-            )
-        )
-    )
-
-
-def asked_about(user: User, card: AgencyCard) -> set[int]:
-    """The card's cases this user already asked about (and no referral answered yet)."""
-    if not card.case_ids:
-        return set()
-    return set(
-        db.session.scalars(
-            sa.select(ReferralRequest.case_id).where(
-                ReferralRequest.case_id.in_(card.case_ids),
-                ReferralRequest.asked_by_id == user.id,
                 ReferralRequest.internal_referral_id.is_(None),
             )
         )

@@ -11,12 +11,11 @@ from datetime import date
 
 import jellyfish
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
 from webapp.extensions import db
-from webapp.models import Case, Client, ClientNameToken, IntakeScreening, ScreeningOutcome, User
+from webapp.models import Case, Client, ClientNameToken, User
 from webapp.names import NameToken, tokens_of
-from webapp.queries.visibility import visible_clients
+from webapp.queries.visibility import client_sightings
 from webapp.text import Phrase, phone_digits
 
 RETRIEVE_AT_MOST = 200
@@ -84,8 +83,9 @@ def _word_match(
     return best
 
 
-def _score_names(person_words: list[NameToken], client: Client, candidate: Candidate) -> None:
-    theirs = [NameToken(t.token, t.metaphone, t.nysiis) for t in client.name_tokens]
+def _score_names(
+    person_words: list[NameToken], theirs: list[NameToken], candidate: Candidate
+) -> None:
     matches = [_word_match(word, theirs) for word in person_words]
     matched = [m for m in matches if m[0]]
     if not matched:
@@ -105,12 +105,12 @@ def _score_names(person_words: list[NameToken], client: Client, candidate: Candi
         )
 
 
-def _swapped(typed_names: list[str], client: Client) -> bool:
-    """Typed "Núñez José" for "José Antonio Núñez": the matching words come in reverse order."""
-    primary = tokens_of([client.legal_name or client.preferred_name])
-    for name in typed_names:
+def _swapped(typed_names: list[list[NameToken]], primary: list[NameToken]) -> bool:
+    """Typed "Núñez José" for "José Antonio Núñez": the matching words come in reverse order.
+    `typed_names` holds each typed name's words; `primary` the client's own name's."""
+    for typed in typed_names:
         positions = []
-        for word in tokens_of([name]):
+        for word in typed:
             score, _, their = _word_match(word, primary)
             if score:
                 positions.append(primary.index(their))
@@ -174,15 +174,35 @@ def check(user: User, person: Person, today: date) -> DuplicateCheck:
     clients = db.session.scalars(
         sa.select(Client)
         .where(sa.or_(*conditions), Client.merged_into_id.is_(None))
-        .options(so.selectinload(Client.name_tokens))
         .limit(RETRIEVE_AT_MOST)
     ).all()
+    # Their name words as plain rows, in one statement: up to 200 clients' words are read only
+    # to be compared, never changed, so they need not become objects.
+    words_of: dict[int, list[NameToken]] = {client.id: [] for client in clients}
+    if clients:
+        for client_id, *word in db.session.execute(
+            sa.select(
+                ClientNameToken.client_id,
+                ClientNameToken.token,
+                ClientNameToken.metaphone,
+                ClientNameToken.nysiis,
+            )
+            .where(ClientNameToken.client_id.in_(words_of))
+            .order_by(ClientNameToken.client_id, ClientNameToken.id)
+        ):
+            words_of[client_id].append(NameToken(*word))
+    typed_names = [tokens_of([name]) for name in person.names]
+    # Many candidates share a name (37 "Li Smith" among 30,000 clients): its words, once.
+    primary_words: dict[str, list[NameToken]] = {}
 
     scored: list[Candidate] = []
     for client in clients:
         candidate = Candidate(client)
-        _score_names(person_words, client, candidate)
-        if candidate.reasons and _swapped(person.names, client):
+        _score_names(person_words, words_of[client.id], candidate)
+        primary = client.legal_name or client.preferred_name
+        if primary not in primary_words:
+            primary_words[primary] = tokens_of([primary])
+        if candidate.reasons and _swapped(typed_names, primary_words[primary]):
             candidate.reasons.append(Phrase("first and last names swapped"))
         if digits and client.phone_digits == digits:
             candidate.score += 4
@@ -193,37 +213,27 @@ def check(user: User, person: Person, today: date) -> DuplicateCheck:
     scored.sort(key=lambda c: (-c.score, c.client.id))
     scored = [c for c in scored if c.score >= SHOW_FROM_SCORE]
 
-    ids = [c.client.id for c in scored]
-    visible_ids = (
-        set(
-            db.session.scalars(
-                sa.select(Client.id).where(Client.id.in_(ids), visible_clients(user))
-            )
-        )
-        if scored
-        else set()
-    )
+    # Whether the user may open each, and whether it is known through anything unrestricted: one
+    # statement over the candidates' own cases and screenings, whatever their number.
     # A likely match the worker may not open is counted, never named, so no second record is made;
     # a client known only through restricted cases is not even counted: restricted means restricted.
     # Someone known through a screening that opened no case (waiting for a place, not eligible) is
     # told too: a screening is never restricted.
-    unrestricted_ids = (
-        set(
-            db.session.scalars(
-                sa.union(
-                    sa.select(Case.client_id).where(
-                        Case.client_id.in_(ids), Case.restricted.is_(False)
-                    ),
-                    sa.select(IntakeScreening.client_id).where(
-                        IntakeScreening.client_id.in_(ids),
-                        IntakeScreening.outcome != ScreeningOutcome.OPENED,
-                    ),
-                )
+    visible_ids: set[int] = set()
+    unrestricted_ids: set[int] = set()
+    if scored:
+        for client_id, seen, unrestricted in db.session.execute(
+            client_sightings(
+                user,
+                [c.client.id for c in scored],
+                case_column=Case.restricted.is_(False),
+                screening_column=sa.true(),
             )
-        )
-        if scored
-        else set()
-    )
+        ):
+            if seen:
+                visible_ids.add(client_id)
+            if unrestricted:
+                unrestricted_ids.add(client_id)
     shown = [c for c in scored if c.client.id in visible_ids][:SHOW_AT_MOST]
     hidden = [
         c

@@ -39,7 +39,7 @@ from webapp.models import (
     utcnow,
 )
 from webapp.queries import duplicates
-from webapp.queries.agency import AgencyCard, already_asked, asked_about, reads_as_full_name
+from webapp.queries.agency import AgencyCard, already_asked, reads_as_full_name
 from webapp.queries.audit_trail import who_has_seen
 from webapp.queries.consents import consents_seen_through
 from webapp.queries.documents import documents_seen_through
@@ -94,15 +94,17 @@ def search() -> Response:
         query=query,
         results=results,
         card=card,
-        asked=asked_about(current_user, card),
+        asked=card.asked,
     )
     if card.refused:  # as you type: the results, and why nothing more came
         page.status_code = 429
     if results.clients:
         # Who looked through client lists, and when; never what they typed. Each client listed was
-        # seen (name, ID), so each is a view of that client's record.
-        audit.record(AuditAction.VIEW, "client_search", None)
-        audit.record_all(AuditAction.VIEW, "client", [client.id for client in results.clients])
+        # seen (name, ID), so each is a view of that client's record: one write for all of them.
+        audit.record_each(
+            AuditAction.VIEW,
+            [("client_search", None), *(("client", client.id) for client in results.clients)],
+        )
         db.session.commit()
     return page
 
@@ -140,7 +142,7 @@ def duplicate_check() -> str:
         check=check,
         form=None,
         card=card,
-        asked=asked_about(current_user, card),
+        asked=card.asked,
     )
     if check.candidates:
         # The matches' names and IDs were shown: a view of each one's record.
@@ -295,7 +297,7 @@ def new() -> Response | tuple[str, int]:
         existing=existing,
         check=check,
         card=card,
-        asked=asked_about(current_user, card) if card else set(),
+        asked=card.asked if card else frozenset(),
         programs=programs,
         questions=questions,
         answer_errors=answer_errors,

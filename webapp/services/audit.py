@@ -56,6 +56,33 @@ def record_each(
     """One event per (record type, id), written together: a page that shows a referral is a
     view of the referral and of its case."""
     facts = _request.get()
+    events = _events(action, records, user)
+    if events and facts is not None and facts.reading:
+        _write_alone(events)
+    else:
+        db.session.add_all(events)
+    return events
+
+
+def record_all_on(
+    connection: sa.Connection,
+    action: AuditAction,
+    record_type: str | None,
+    record_ids: list[int | str | None],
+) -> None:
+    """`record_all`, written at once in the caller's transaction on `connection`: what must be
+    kept or lost together with another write (a look-up's events with its count)."""
+    events = _events(action, [(record_type, record_id) for record_id in record_ids], None)
+    if events:
+        _insert(connection, events)
+
+
+def _events(
+    action: AuditAction,
+    records: list[tuple[str | None, int | str | None]],
+    user: User | None,
+) -> list[AuditEvent]:
+    facts = _request.get()
     if user is None and facts is not None:
         user = facts.signed_in()
     events = []
@@ -70,10 +97,6 @@ def record_each(
         if facts is not None:
             event.address, event.path = facts.address, facts.path
         events.append(event)
-    if events and facts is not None and facts.reading:
-        _write_alone(events)
-    else:
-        db.session.add_all(events)
     return events
 
 
@@ -107,7 +130,11 @@ def _write_alone(events: list[AuditEvent]) -> None:
     writes first: on SQLite a read transaction that later writes can fail at once when another
     writer is busy, whatever busy_timeout says; a transaction that writes first waits its turn."""
     with database.writes(), db.engine.begin() as connection:
-        connection.execute(
-            sa.insert(AuditEvent),
-            [{name: getattr(event, name) for name in _COLUMNS} for event in events],
-        )
+        _insert(connection, events)
+
+
+def _insert(connection: sa.Connection, events: list[AuditEvent]) -> None:
+    connection.execute(
+        sa.insert(AuditEvent),
+        [{name: getattr(event, name) for name in _COLUMNS} for event in events],
+    )

@@ -2,8 +2,9 @@
 
 A look-up that finds someone held in a program the user cannot see tells them where (program,
 worker) and why it matched; each one is counted against the user's hourly allowance and written
-to the audit trail by the cases it described (ids only: no names, not even what was typed). A
-look-up that found nobody hidden costs nothing: it disclosed nothing.
+to the audit trail by the cases it described (ids only: no names, not even what was typed), the
+count and the events in one transaction. A look-up that found nobody hidden costs nothing: it
+disclosed nothing.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ def look_up(check: DuplicateCheck) -> AgencyCard:
         f"agency:{current_user.id}",
         limit=current_app.config["AGENCY_LOOKUPS_PER_HOUR"],
         window=WINDOW,
+        if_allowed=lambda connection: audit.record_all_on(
+            connection, AuditAction.LOOKUP, "agency_lookup", card.case_ids or [None]
+        ),
     ):
         return AgencyCard(refused=True)
-    audit.record_all(AuditAction.LOOKUP, "agency_lookup", card.case_ids or [None])
     return card
