@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from webapp.models import Role
+from webapp.queries import duplicates
 from webapp.queries.duplicates import Person, check
 from webapp.timeutil import local_today
 
@@ -105,3 +106,22 @@ def test_clients_the_user_cannot_see_are_counted_not_shown(
 @pytest.mark.parametrize("name", ["", "   ", "!!!", "\u0000\u202e", "x" * 5000, "陈伟"])
 def test_odd_input_never_breaks_the_check(known, name):
     check(known["sam"], Person(names=[name]), local_today())
+
+
+def test_the_clients_scored_are_those_matching_most_of_what_was_typed(
+    make_program, make_user, make_case, monkeypatch
+):
+    """Only so many candidates are scored; at scale a common first name matches thousands. The
+    ones scored are those matching the most words (and the phone), not the first found: the
+    person with the very same name, made last, is still caught."""
+    monkeypatch.setattr(duplicates, "RETRIEVE_AT_MOST", 3)
+    program = make_program("Street")
+    sam = make_user(Role.OUTREACH_WORKER, [program])
+    for surname in ("Lopez", "Perez", "Ortiz", "Ruiz", "Diaz", "Vega"):
+        make_case(program, sam, name=f"Maria {surname}")
+    garcia = make_case(program, sam, name="Maria Garcia", phone="555-301-7788").client
+    found, _ = candidates(sam, names=["Maria Garcia"])
+    assert "Maria Garcia" in found and found["Maria Garcia"].likely
+    # A phone number alone outranks a shared first name too.
+    by_phone, _ = candidates(sam, names=["Mary Smith"], phone="555 301 7788")
+    assert garcia.preferred_name in by_phone

@@ -154,28 +154,62 @@ def _score_birth(person: Person, client: Client, candidate: Candidate, today: da
         )
 
 
-def check(user: User, person: Person, today: date) -> DuplicateCheck:
-    person_words = tokens_of(person.names)
-    digits = phone_digits(person.phone)
-    conditions = []
+# How much a matched word counts when choosing which clients to score: the same word over a
+# word that only sounds alike; the same phone number as much as two names.
+SAME_WORD, SOUNDS_ALIKE, SAME_PHONE = 2, 1, 4
+
+
+def _strongest_matches(person_words: list[NameToken], digits: str | None) -> sa.Select | None:
+    """The ids of the RETRIEVE_AT_MOST clients who match the most of what was typed, strongest
+    first. Only these are scored: at 100,000 clients a common first name or a sound code
+    matches thousands, and an arbitrary two hundred of them could leave out the one person with
+    the very same name and phone number."""
+    parts: list[sa.Select] = []
     if person_words:
         tokens = [word.token for word in person_words]
         codes = [code for word in person_words for code in (word.metaphone, word.nysiis) if code]
-        by_name = sa.or_(
-            ClientNameToken.token.in_(tokens),
-            ClientNameToken.metaphone.in_(codes),
-            ClientNameToken.nysiis.in_(codes),
+        parts.append(
+            sa.select(
+                ClientNameToken.client_id.label("id"),
+                sa.case((ClientNameToken.token.in_(tokens), SAME_WORD), else_=SOUNDS_ALIKE).label(
+                    "weight"
+                ),
+            ).where(
+                sa.or_(
+                    ClientNameToken.token.in_(tokens),
+                    ClientNameToken.metaphone.in_(codes),
+                    ClientNameToken.nysiis.in_(codes),
+                )
+            )
         )
-        conditions.append(Client.id.in_(sa.select(ClientNameToken.client_id).where(by_name)))
     if digits and len(digits) >= 7:
-        conditions.append(Client.phone_digits == digits)
-    if not conditions:
-        return DuplicateCheck([])
-    clients = db.session.scalars(
-        sa.select(Client)
-        .where(sa.or_(*conditions), Client.merged_into_id.is_(None))
+        parts.append(
+            sa.select(Client.id.label("id"), sa.literal(SAME_PHONE).label("weight")).where(
+                Client.phone_digits == digits
+            )
+        )
+    if not parts:
+        return None
+    matched = (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery()
+    # Merged records are few (and indexed): asked for apart, not by joining every match to
+    # `clients`, which PostgreSQL did by reading the whole table.
+    merged = sa.select(Client.id).where(Client.merged_into_id.is_not(None))
+    return (
+        sa.select(matched.c.id)
+        .where(matched.c.id.not_in(merged))
+        .group_by(matched.c.id)
+        .order_by(sa.func.sum(matched.c.weight).desc(), matched.c.id)
         .limit(RETRIEVE_AT_MOST)
-    ).all()
+    )
+
+
+def check(user: User, person: Person, today: date) -> DuplicateCheck:
+    person_words = tokens_of(person.names)
+    digits = phone_digits(person.phone)
+    ranked = _strongest_matches(person_words, digits)
+    if ranked is None:
+        return DuplicateCheck([])
+    clients = db.session.scalars(sa.select(Client).where(Client.id.in_(ranked))).all()
     # Their name words as plain rows, in one statement: up to 200 clients' words are read only
     # to be compared, never changed, so they need not become objects.
     words_of: dict[int, list[NameToken]] = {client.id: [] for client in clients}
