@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from webapp.extensions import db
 from webapp.models import (
@@ -54,50 +55,55 @@ def _days(start: datetime, end: datetime) -> float:
     return max(0.0, (end - start).total_seconds() / 86400)
 
 
-def _first_step(status: ReferralStatus, made: tuple) -> sa.Subquery:
-    """Per referral made as `made` says, when its first step to `status` happened."""
-    first = (
-        sa.select(sa.func.min(ReferralStatusChange.id))
-        .where(
-            ReferralStatusChange.status == status,
-            ReferralStatusChange.referral_id.in_(sa.select(Referral.id).where(*made)),
-        )
-        .group_by(ReferralStatusChange.referral_id)
-    )
-    return (
-        sa.select(ReferralStatusChange.referral_id, ReferralStatusChange.occurred_at)
-        .where(ReferralStatusChange.id.in_(first))
-        .subquery()
-    )
-
-
 def referral_funnel(scope: Scope) -> Table:
     """Referrals made in the date range on cases in scope. A referral counts as connected once
     anyone confirmed the client attended (completed ones did too); the days run from sending to the
     confirmed date of each step."""
+    # Each referral with its first "connected" and first "completed" step (in the order
+    # recorded), in one statement that chooses the referrals once: fetched by referral id in
+    # chunks, the statements grew with the data (one per thousand referrals).
+    step = ReferralStatusChange
+
+    def first(status: ReferralStatus) -> sa.ColumnElement[int]:
+        return sa.func.min(sa.case((step.status == status, step.id)))
+
     made = (
-        Referral.case_id.in_(scope.case_ids()),
-        Referral.created_at >= scope.start,
-        Referral.created_at < scope.end,
-    )
-    # Each referral's first "connected" and first "completed" step (in the order recorded), read
-    # with the referral in one statement: fetched by referral id in chunks, the statements grew
-    # with the data (one per thousand referrals).
-    connected = _first_step(ReferralStatus.CONNECTED, made)
-    completed = _first_step(ReferralStatus.COMPLETED, made)
-    referrals = db.session.execute(
         sa.select(
             Referral.status,
             Referral.created_at,
-            Provider.name,
-            connected.c.occurred_at,
-            completed.c.occurred_at,
+            Referral.service_id,
+            first(ReferralStatus.CONNECTED).label("connected_id"),
+            first(ReferralStatus.COMPLETED).label("completed_id"),
         )
-        .join(Service, Service.id == Referral.service_id)
+        .outerjoin(
+            step,
+            sa.and_(
+                step.referral_id == Referral.id,
+                step.status.in_([ReferralStatus.CONNECTED, ReferralStatus.COMPLETED]),
+            ),
+        )
+        .where(
+            Referral.case_id.in_(scope.case_ids()),
+            Referral.created_at >= scope.start,
+            Referral.created_at < scope.end,
+        )
+        .group_by(Referral.id, Referral.status, Referral.created_at, Referral.service_id)
+        .subquery()
+    )
+    connected = so.aliased(ReferralStatusChange)
+    completed = so.aliased(ReferralStatusChange)
+    referrals = db.session.execute(
+        sa.select(
+            made.c.status,
+            made.c.created_at,
+            Provider.name,
+            connected.occurred_at,
+            completed.occurred_at,
+        )
+        .join(Service, Service.id == made.c.service_id)
         .join(Provider, Provider.id == Service.provider_id)
-        .outerjoin(connected, connected.c.referral_id == Referral.id)
-        .outerjoin(completed, completed.c.referral_id == Referral.id)
-        .where(*made)
+        .outerjoin(connected, connected.id == made.c.connected_id)
+        .outerjoin(completed, completed.id == made.c.completed_id)
     ).all()
     funnels: dict[str, _Funnel] = defaultdict(_Funnel)
     for status, created_at, provider, connected_at, completed_at in referrals:
