@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
 from webapp.forms import Form
-from webapp.models import CaseModel, Program, User
+from webapp.models import CaseModel, Program
 from webapp.reports.scope import CaseStatus
 
 MAX_RANGE = timedelta(days=366 * 20)
@@ -46,7 +47,7 @@ class ReportFilterForm(Form):
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("To"), validators=[Optional()])
 
-    def __init__(self, *args, programs: list[Program] = (), workers: list[User] = (), **kwargs):
+    def __init__(self, *args, programs: list[Program] = (), workers: list[sa.Row] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.program.choices = [SelectChoice("", _l("All my programs"))] + [
             SelectChoice(str(program.id), program.name) for program in programs

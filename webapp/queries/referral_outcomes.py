@@ -193,55 +193,54 @@ def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 
 def _counts(conditions: list) -> sa.Select:
+    # Per referral its steps' flags, grouped with the referral: the referrals are chosen once per
+    # query (for a report, each choosing evaluates the visibility rule over the cases again).
     status = ReferralStatusChange.status
     steps = (
         sa.select(
-            ReferralStatusChange.referral_id,
+            Referral.service_id,
+            Referral.status,
             _flag(status.in_(ACCEPTED)).label("accepted"),
             _flag(status == ReferralStatus.DECLINED).label("declined"),
             _flag(status == ReferralStatus.SCHEDULED).label("scheduled"),
             _flag(status.in_(ATTENDED)).label("attended"),
             _flag(status == ReferralStatus.NO_SHOW).label("no_show"),
         )
-        .where(ReferralStatusChange.referral_id.in_(sa.select(Referral.id).where(*conditions)))
-        .group_by(ReferralStatusChange.referral_id)
+        .join(ReferralStatusChange, ReferralStatusChange.referral_id == Referral.id)
+        .where(*conditions)
+        .group_by(Referral.id, Referral.service_id, Referral.status)
         .subquery()
     )
 
     def count(*when: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
         return sa.func.sum(sa.case((sa.and_(*when), 1), else_=0))
 
-    return (
-        sa.select(
-            Referral.service_id,
-            sa.func.count().label("referrals"),
-            count(steps.c.accepted == 1).label("accepted"),
-            count(steps.c.declined == 1, steps.c.accepted == 0).label("declined"),
-            count(steps.c.scheduled == 1, steps.c.attended == 1).label("attended"),
-            count(
-                steps.c.scheduled == 1,
-                steps.c.no_show == 1,
-                steps.c.attended == 0,
-                # Booked again after the no-show: that appointment's outcome is still to come.
-                Referral.status != ReferralStatus.SCHEDULED,
-            ).label("missed"),
-        )
-        .join(steps, steps.c.referral_id == Referral.id)
-        .where(*conditions)
-        .group_by(Referral.service_id)
-    )
+    return sa.select(
+        steps.c.service_id,
+        sa.func.count().label("referrals"),
+        count(steps.c.accepted == 1).label("accepted"),
+        count(steps.c.declined == 1, steps.c.accepted == 0).label("declined"),
+        count(steps.c.scheduled == 1, steps.c.attended == 1).label("attended"),
+        count(
+            steps.c.scheduled == 1,
+            steps.c.no_show == 1,
+            steps.c.attended == 0,
+            # Booked again after the no-show: that appointment's outcome is still to come.
+            steps.c.status != ReferralStatus.SCHEDULED,
+        ).label("missed"),
+    ).group_by(steps.c.service_id)
 
 
 def _days_to_first_appointment(conditions: list, zone: str) -> sa.Select:
     first = (
         sa.select(
-            ReferralStatusChange.referral_id, sa.func.min(ReferralStatusChange.id).label("id")
+            Referral.service_id,
+            Referral.created_at,
+            sa.func.min(ReferralStatusChange.id).label("id"),
         )
-        .where(
-            ReferralStatusChange.status == ReferralStatus.SCHEDULED,
-            ReferralStatusChange.referral_id.in_(sa.select(Referral.id).where(*conditions)),
-        )
-        .group_by(ReferralStatusChange.referral_id)
+        .join(ReferralStatusChange, ReferralStatusChange.referral_id == Referral.id)
+        .where(ReferralStatusChange.status == ReferralStatus.SCHEDULED, *conditions)
+        .group_by(Referral.id, Referral.service_id, Referral.created_at)
         .subquery()
     )
     # From each referral's first "scheduled" step, its booked day by primary key. The days are a
@@ -249,14 +248,12 @@ def _days_to_first_appointment(conditions: list, zone: str) -> sa.Select:
     # copies of an expression that each bind the time zone.
     per_referral = (
         sa.select(
-            Referral.service_id,
+            first.c.service_id,
             days_after_local_date(
-                Referral.created_at, ReferralStatusChange.appointment_on, sa.literal(zone)
+                first.c.created_at, ReferralStatusChange.appointment_on, sa.literal(zone)
             ).label("days"),
         )
-        .select_from(first)
         .join(ReferralStatusChange, ReferralStatusChange.id == first.c.id)
-        .join(Referral, Referral.id == first.c.referral_id)
         .where(ReferralStatusChange.appointment_on.is_not(None))
         .subquery()
     )

@@ -28,7 +28,12 @@ ALL_CLOSURES = Phrase("All closures")
 
 def _closed_in_range(scope: Scope) -> list[sa.Row]:
     """Cases in scope closed in the date range, each with the first later opening of a case
-    for the same client in any program (a return to services anywhere in the agency)."""
+    for the same client in any program (a return to services anywhere in the agency). Both
+    reports here count them: the page reads them once."""
+    return scope.read_once("closed_in_range", lambda: _read_closed_in_range(scope))
+
+
+def _read_closed_in_range(scope: Scope) -> list[sa.Row]:
     later = so.aliased(Case)
     returned_at = (
         sa.select(sa.func.min(later.opened_at))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -49,6 +51,14 @@ class Scope:
     status: str = CaseStatus.ALL
     # Only the cases of clients who live now in a household with a child (issue 19).
     with_children: bool = False
+    # Rows more than one report reads (durations and returns share the closures), read once.
+    _read: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def read_once(self, key: str, read: Callable[[], Any]) -> Any:
+        """`read()`'s answer for this scope, asked of the database once per scope."""
+        if key not in self._read:
+            self._read[key] = read()
+        return self._read[key]
 
     @property
     def start(self) -> datetime:
