@@ -33,6 +33,7 @@ from webapp.models import (
     ServicePlan,
 )
 from webapp.models import ConfirmationMethod as Method
+from webapp.routes import reports as reports_routes
 from webapp.services import cases, clients
 from webapp.text import safe_cell
 
@@ -608,3 +609,26 @@ def test_contact_compliance_judges_the_edge_of_each_standard_by_the_local_day(
             str(round(100 / generalist_cases, 1)),
         ],
     ]
+
+
+def test_the_worker_picker_lists_a_programs_workers_when_the_agency_has_many(
+    world, as_user, make_user, monkeypatch
+):
+    """With every program chosen an admin's picker would list the whole agency: past a hundred
+    workers it lists none and says to choose a program; a chosen program lists its own. A
+    worker already chosen stays chosen, and any worker of the viewer's programs is valid."""
+    monkeypatch.setattr(reports_routes, "WORKER_PICKER_MOST", 2)
+    admin = as_user(world.admin)
+    every = admin.get("/reports").get_data(as_text=True)
+    assert "Choose a program first to pick one of its workers." in every
+    assert world.worker_a.display_name not in every.split('id="worker"')[1].split("</select>")[0]
+    one = admin.get("/reports", query_string={"program": str(world.intensive_program.id)})
+    picker = one.get_data(as_text=True).split('id="worker"')[1].split("</select>")[0]
+    assert world.worker_b.display_name in picker
+    assert world.worker_a.display_name not in picker
+    chosen = admin.get("/reports", query_string={"worker": str(world.worker_a.id)})
+    assert chosen.status_code == 200
+    picker = chosen.get_data(as_text=True).split('id="worker"')[1].split("</select>")[0]
+    assert f'<option selected value="{world.worker_a.id}">' in picker
+    for bad in ("999999", "9" * 40, "x"):
+        assert admin.get("/reports", query_string={"worker": bad}).status_code == 422

@@ -25,6 +25,8 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 DEFAULT_RANGE = timedelta(days=365)
 # Rows of one table on the page; a phone does not scroll through four thousand workers.
 PAGE_ROWS = 50
+# Workers the picker lists at most; past it, a program is chosen first.
+WORKER_PICKER_MOST = 100
 
 
 @bp.before_request
@@ -33,24 +35,43 @@ def supervisors_only() -> None:
         abort(403)
 
 
+def _worker_choices(program_ids: list[int]) -> tuple[list[sa.Row], bool]:
+    """The workers the picker offers, as (id, name) rows, and whether it was cut short. The
+    chosen program's workers; with every program, all of them only while they are few: an
+    admin's agency has thousands (19 KB of a 27 KB page, and no list to scroll on a phone). A
+    worker already chosen stays chosen, and any worker of the viewer's programs is a valid
+    choice, whatever the picker lists."""
+    chosen = request.args.get("program", "")
+    shown = [int(chosen)] if chosen.isdigit() and int(chosen) in program_ids else program_ids
+    members = sa.select(program_memberships.c.user_id)
+    listed = db.session.execute(
+        sa.select(User.id, User.display_name)
+        .where(User.id.in_(members.where(program_memberships.c.program_id.in_(shown))))
+        .order_by(User.display_name)
+        .limit(WORKER_PICKER_MOST + 1)
+    ).all()
+    capped = len(listed) > WORKER_PICKER_MOST
+    if capped:
+        listed = []
+    asked = request.args.get("worker", "")
+    if asked.isdigit() and len(asked) < 10 and int(asked) not in {row.id for row in listed}:
+        listed += db.session.execute(
+            sa.select(User.id, User.display_name).where(
+                User.id == int(asked),
+                User.id.in_(members.where(program_memberships.c.program_id.in_(program_ids))),
+            )
+        ).all()
+    return listed, capped
+
+
 def _filters() -> tuple[ReportFilterForm, Scope | None]:
     """The filter form from the query string, and the scope it describes when it is valid."""
     programs = report_programs(current_user)
     program_ids = [program.id for program in programs]
-    # Only what the picker shows, as plain rows: an admin's picker lists every worker of every
-    # program (4,000 at 100,000 clients), and building that many users cost more than reading them.
-    workers = db.session.execute(
-        sa.select(User.id, User.display_name)
-        .where(
-            User.id.in_(
-                sa.select(program_memberships.c.user_id).where(
-                    program_memberships.c.program_id.in_(program_ids)
-                )
-            )
-        )
-        .order_by(User.display_name)
-    ).all()
+    workers, picker_capped = _worker_choices(program_ids)
     form = ReportFilterForm(request.args, programs=programs, workers=workers)
+    if picker_capped:
+        form.worker.description = _("Choose a program first to pick one of its workers.")
     if not form.validate() or not program_ids:
         return form, None
     until = form.until.data or local_today()
