@@ -17,13 +17,10 @@ from webapp.extensions import db
 from webapp.models import (
     CASELOAD_WEIGHTS,
     WORKER_ROLES,
-    Assessment,
-    AssessmentKind,
     Case,
     CaseTeamMember,
     ClosureRequest,
     Program,
-    ServicePlan,
     User,
     program_memberships,
 )
@@ -37,9 +34,18 @@ PAGE_SIZE = 10
 CASELOAD_PAGE_SIZE = 20
 
 
+@dataclass(frozen=True)
+class Worker:
+    """Who a caseload is: what the table shows and sorts by, not the whole user."""
+
+    id: int
+    display_name: str
+    supervisor_id: int | None
+
+
 @dataclass
 class Caseload:
-    worker: User
+    worker: Worker
     program: Program
     open: int = 0
     overdue: int = 0
@@ -117,21 +123,19 @@ def _in_view(user: User, program_ids: list[int]) -> sa.ColumnElement[bool]:
     return sa.and_(Case.program_id.in_(program_ids), Case.closed_at.is_(None), visible_cases(user))
 
 
-def _has(kind_of_record: sa.ColumnElement[bool], record: type) -> sa.ColumnElement[bool]:
-    return sa.exists().where(record.case_id == Case.id, kind_of_record)
-
-
 SECTIONS = ("overdue", "no_baseline", "no_plan", "unassigned")
 
 
 def _section_clause(section: str, today: date) -> sa.ColumnElement[bool]:
-    baseline = _has(Assessment.kind == AssessmentKind.BASELINE, Assessment)
+    """Over `Case` joined to its `Program`: the cases a section holds. The practice model's gaps
+    are read off the case's own milestones (kept by the services that record them), so the
+    counts and the lists test the same columns of one row."""
     if section == "overdue":
         return sa.and_(Case.primary_worker_id.is_not(None), contact_overdue_clause(today))
     if section == "no_baseline":
-        return ~baseline
+        return Case.baseline_on.is_(None)
     if section == "no_plan":
-        return sa.and_(baseline, ~_has(ServicePlan.agreed_on.is_not(None), ServicePlan))
+        return sa.and_(Case.baseline_on.is_not(None), Case.plan_agreed_on.is_(None))
     if section == "unassigned":
         return Case.primary_worker_id.is_(None)
     raise ValueError(section)
@@ -175,9 +179,10 @@ def _caseloads(
     program_ids = [program.id for program in programs]
     by_program = {program.id: program for program in programs}
     in_view = _in_view(user, program_ids)
+    # Names and ids only: an agency's few thousand workers are sorted here and twenty are shown,
+    # so none of them is loaded as a whole user.
     members = db.session.execute(
-        sa.select(User, program_memberships.c.program_id)
-        .options(so.load_only(User.id, User.display_name, User.supervisor_id))
+        sa.select(User.id, User.display_name, User.supervisor_id, program_memberships.c.program_id)
         .join(program_memberships)
         .where(
             program_memberships.c.program_id.in_(program_ids),
@@ -186,50 +191,59 @@ def _caseloads(
         )
     ).all()
     caseloads: dict[tuple[int, int], Caseload] = {
-        (worker.id, program_id): Caseload(worker, by_program[program_id])
-        for worker, program_id in members
+        (worker_id, program_id): Caseload(
+            Worker(worker_id, name, supervisor_id), by_program[program_id]
+        )
+        for worker_id, name, supervisor_id, program_id in members
     }
 
-    def how_many(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-        return sa.func.sum(sa.case((condition, 1), else_=0))
-
+    # Grouped by each case's model too, so its weight is applied per group here and not per
+    # case in the database; each count is an aggregate FILTER over plain columns of the row.
     counted = db.session.execute(
         sa.select(
             Case.primary_worker_id,
             Case.program_id,
+            Case.model,
             sa.func.count(),
-            how_many(_section_clause("overdue", today)),
-            how_many(_section_clause("no_baseline", today)),
-            how_many(_section_clause("no_plan", today)),
-            sa.func.sum(sa.case(CASELOAD_WEIGHTS, value=Case.model, else_=1.0)),
+            sa.func.count().filter(_section_clause("overdue", today)),
+            sa.func.count().filter(_section_clause("no_baseline", today)),
+            sa.func.count().filter(_section_clause("no_plan", today)),
         )
         .join(Program, Program.id == Case.program_id)
         .where(in_view)
-        .group_by(Case.primary_worker_id, Case.program_id)
+        .group_by(Case.primary_worker_id, Case.program_id, Case.model)
     ).all()
     sizes = dict.fromkeys(SECTIONS, 0)
-    for worker_id, _program_id, count, overdue, no_baseline, no_plan, _weight in counted:
-        sizes["overdue"] += overdue or 0
-        sizes["no_baseline"] += no_baseline or 0
-        sizes["no_plan"] += no_plan or 0
+    for worker_id, _program_id, _model, count, overdue, no_baseline, no_plan in counted:
+        sizes["overdue"] += overdue
+        sizes["no_baseline"] += no_baseline
+        sizes["no_plan"] += no_plan
         if worker_id is None:
             sizes["unassigned"] += count
     counted = [row for row in counted if row[0] is not None]
     # Someone who has left the program (or is inactive) may still hold cases in it.
-    missing = {worker_id for worker_id, program_id, *_ in counted} - {
-        worker_id for worker_id, _program in caseloads
-    }
-    others = {
-        worker.id: worker
-        for worker in db.session.scalars(sa.select(User).where(User.id.in_(missing)))
-    }
-    for worker_id, program_id, count, overdue, _no_baseline, _no_plan, weight in counted:
+    missing = {row[0] for row in counted} - {worker_id for worker_id, _program in caseloads}
+    others = (
+        {
+            worker_id: Worker(worker_id, name, supervisor_id)
+            for worker_id, name, supervisor_id in db.session.execute(
+                sa.select(User.id, User.display_name, User.supervisor_id).where(
+                    User.id.in_(missing)
+                )
+            )
+        }
+        if missing
+        else {}
+    )
+    for worker_id, program_id, model, count, overdue, _no_baseline, _no_plan in counted:
         load = caseloads.get((worker_id, program_id))
         if load is None:
             load = caseloads[(worker_id, program_id)] = Caseload(
                 others[worker_id], by_program[program_id]
             )
-        load.open, load.overdue, load.weight = count, overdue or 0, float(weight or 0)
+        load.open += count
+        load.overdue += overdue
+        load.weight += count * CASELOAD_WEIGHTS.get(model, 1.0)
     for worker_id, program_id, count in db.session.execute(
         sa.select(CaseTeamMember.user_id, Case.program_id, sa.func.count())
         .join(Case, Case.id == CaseTeamMember.case_id)
