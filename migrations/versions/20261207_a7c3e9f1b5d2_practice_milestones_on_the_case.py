@@ -51,6 +51,7 @@ def upgrade():
             "last_contact_at",
             "opened_at",
             "id",
+            "closed_at",
         ],
         unique=False,
         postgresql_where=sa.text("closed_at IS NULL"),
