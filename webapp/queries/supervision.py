@@ -179,10 +179,11 @@ def _section_page(
     if page * PAGE_SIZE * open_in_view <= WALK_LIMIT * total:
         joined = joined.with_hint(Case, "INDEXED BY ix_cases_open_by_opened", "sqlite")
     cases = db.session.scalars(
+        # Many-to-one all the way: the client and the worker come in the same statement.
         joined.options(
-            so.selectinload(Case.client),
+            so.joinedload(Case.client),
             so.contains_eager(Case.program),
-            so.selectinload(Case.primary_worker),
+            so.joinedload(Case.primary_worker),
         )
         .order_by(Case.opened_at, Case.id)
         .offset((page - 1) * PAGE_SIZE)
