@@ -10,6 +10,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 
 # Constraint names follow one convention so Alembic migrations are identical on SQLite
 # and PostgreSQL and can be altered later (SQLite batch mode needs named constraints).
@@ -32,3 +33,15 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = Htmx()
 babel = Babel()
+
+
+def _sqlite_from_hint(
+    compiler: SQLiteCompiler, table: sa.FromClause, text: str | None
+) -> str | None:
+    """SQLAlchemy drops a table hint on SQLite; written as given (`INDEXED BY ix_name`), it tells
+    SQLite which index to read a table by. Only statements that ask for a hint for the "sqlite"
+    dialect (`Select.with_hint`) carry one."""
+    return text
+
+
+SQLiteCompiler.get_from_hint_text = _sqlite_from_hint

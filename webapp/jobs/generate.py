@@ -53,7 +53,7 @@ from webapp.models import (
     utcnow,
 )
 from webapp.names import tokens_of
-from webapp.services import accounts
+from webapp.services import accounts, milestones
 from webapp.text import fold, phone_digits
 
 PASSWORD = (
@@ -352,6 +352,8 @@ def generate(*, clients: int, contacts: int, seed: int = 7, today: date | None =
     contact_count = _contacts(case_rows, contacts, rng, today, now)
     referral_count = _referrals(case_rows, services, rng, today)
     assessment_count = _assessments_and_plans(case_rows, rng, today)
+    # Written row by row above, past the services that keep the cases' milestones.
+    milestones.rewrite_from_records()
     db.session.flush()
     _fix_sequences()
     # Fresh statistics after a bulk load, or the planners guess at a million rows' shape.

@@ -36,6 +36,23 @@ class RiskLevel(LabelledEnum):
     URGENT = "urgent", N_("Urgent")
 
 
+# What supervision's counting pass reads of each open case, in the index it reads it from.
+OPEN_CASE_COUNTED = (
+    "program_id",
+    "primary_worker_id",
+    "model",
+    "restricted",
+    "baseline_on",
+    "plan_agreed_on",
+    "next_follow_up_on",
+    "last_contact_at",
+    "opened_at",
+    "id",
+    # Always NULL here; SQLite reads an index alone only when it holds every column named.
+    "closed_at",
+)
+
+
 class Case(db.Model):
     __tablename__ = "cases"
 
@@ -66,6 +83,11 @@ class Case(db.Model):
     # exist.
     loop_back_phase: so.Mapped[Phase | None] = so.mapped_column(enum_column(Phase))
     loop_back_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # The practice model's two milestones, kept on the case by the services that record them
+    # (assessments, plans) so supervision counts and lists its gaps from one scan of open cases:
+    # the date of the first baseline assessment, and the plan's agreement (NULL: not yet).
+    baseline_on: so.Mapped[date | None]
+    plan_agreed_on: so.Mapped[date | None]
     # Set by a transfer until the new worker has read where the case stands.
     handoff_pending: so.Mapped[bool] = so.mapped_column(default=False)
     created_by_id: so.Mapped[int | None] = so.mapped_column(
@@ -93,6 +115,15 @@ class Case(db.Model):
         ),
         # Supervision and program lists: open cases per program.
         sa.Index("ix_cases_program_open", "program_id", "closed_at"),
+        # Supervision's counting pass: every open case in view, grouped by program, worker and
+        # model, read from this index alone (every column the counts and the visibility rule
+        # test), not from the wide rows.
+        sa.Index(
+            "ix_cases_open_counted",
+            *OPEN_CASE_COUNTED,
+            postgresql_where=sa.text("closed_at IS NULL"),
+            sqlite_where=sa.text("closed_at IS NULL"),
+        ),
         # Supervision's sections: the oldest open cases first, walked in order until a page of
         # the section is found, instead of testing every open case in view and sorting them.
         sa.Index(

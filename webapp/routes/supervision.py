@@ -39,10 +39,16 @@ def _seen(page, case_lists):
     return page
 
 
+def _viewer():
+    """The signed-in user itself: the overview asks who they are once a worker of thousands, and
+    through the request-local proxy each asking costs a lookup."""
+    return current_user._get_current_object()
+
+
 @bp.get("")
 def index() -> str:
     today = local_today()
-    view = overview(current_user, today)
+    view = overview(_viewer(), today)
     page = render_template("supervision/index.html", view=view, today=today)
     return _seen(
         page,
@@ -67,7 +73,7 @@ def caseloads() -> Response:
     return render_page_or_fragment(
         "supervision/caseloads.html",
         "supervision/_caseloads.html",
-        caseloads=caseload_page(current_user, local_today(), _page_number()),
+        caseloads=caseload_page(_viewer(), local_today(), _page_number()),
     )
 
 
@@ -76,7 +82,7 @@ def section(section: str) -> Response:
     """One page of a section: the next rows under "More" (htmx), or a page of its own."""
     if section not in SECTIONS:
         abort(404)
-    listed = section_page(current_user, section, local_today(), _page_number())
+    listed = section_page(_viewer(), section, local_today(), _page_number())
     response = render_page_or_fragment(
         "supervision/section.html", "supervision/_cases.html", listed=listed
     )

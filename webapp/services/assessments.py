@@ -98,6 +98,11 @@ def record_assessment(
         ],
     )
     db.session.add(assessment)
+    if details.kind == AssessmentKind.BASELINE and (
+        case.baseline_on is None or details.assessed_on < case.baseline_on
+    ):
+        # Supervision reads the first baseline's date off the case.
+        case.baseline_on = details.assessed_on
     db.session.flush()
     audit.record(AuditAction.CREATE, "assessment", assessment.id, user=recorded_by)
     if details.kind == AssessmentKind.REASSESSMENT:

@@ -277,6 +277,8 @@ def record_agreement(
         _terms_changed(plan)
     plan.agreed_by = agreed_by.strip()
     plan.agreed_on = agreed_on
+    # Supervision reads the agreement off the case.
+    case.plan_agreed_on = agreed_on
     plan.agreement_method = method
     plan.review_on = review_on
     plan.updated_by_id = user.id
@@ -331,6 +333,7 @@ def _client_agreed(case: Case, plan: ServicePlan, *, name: str, on: date, user: 
     """The client's signature is their agreement: who, when, and how (signed)."""
     plan.agreed_by = name
     plan.agreed_on = on
+    case.plan_agreed_on = on
     plan.agreement_method = AgreementMethod.SIGNED
     plan.updated_by_id = user.id
     db.session.flush()
