@@ -3,22 +3,19 @@ and closures waiting for a decision."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.extensions import db
 from webapp.models import AuditAction
 from webapp.queries.supervision import SECTIONS, caseload_page, overview, section_page
 from webapp.queries.visibility import is_supervisor_or_admin
 from webapp.services import audit
 from webapp.timeutil import local_today
 from webapp.web.fragments import render_page_or_fragment
+from webapp.web.paging import page_number
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
-
-# Far past any real section; a page number beyond it is refused, not counted to.
-MAX_PAGE = 10_000
 
 
 @bp.before_request
@@ -29,13 +26,13 @@ def supervisors_only() -> None:
 
 def _seen(page, case_lists):
     """The clients a list showed (name and ID) were seen: a view of each one's record, as a
-    search that shows them is. Recorded after the page is drawn (the commit expires its rows)."""
+    search that shows them is. A GET's events are written at once, on a connection of their
+    own: nothing to commit."""
     audit.record_all(
         AuditAction.VIEW,
         "client",
         sorted({case.client_id for cases in case_lists for case in cases}),
     )
-    db.session.commit()
     return page
 
 
@@ -59,13 +56,6 @@ def index() -> str:
     )
 
 
-def _page_number() -> int:
-    page = request.args.get("page", "1")
-    if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
-        abort(400)
-    return int(page)
-
-
 @bp.get("/caseloads")
 def caseloads() -> Response:
     """One page of the caseloads: the next rows under "More" (htmx), or a page of its own.
@@ -73,7 +63,7 @@ def caseloads() -> Response:
     return render_page_or_fragment(
         "supervision/caseloads.html",
         "supervision/_caseloads.html",
-        caseloads=caseload_page(_viewer(), local_today(), _page_number()),
+        caseloads=caseload_page(_viewer(), local_today(), page_number()),
     )
 
 
@@ -82,7 +72,7 @@ def section(section: str) -> Response:
     """One page of a section: the next rows under "More" (htmx), or a page of its own."""
     if section not in SECTIONS:
         abort(404)
-    listed = section_page(_viewer(), section, local_today(), _page_number())
+    listed = section_page(_viewer(), section, local_today(), page_number())
     response = render_page_or_fragment(
         "supervision/section.html", "supervision/_cases.html", listed=listed
     )
