@@ -138,11 +138,14 @@ def _dispatch_all(now: datetime) -> DispatchReport:
     db.session.rollback()
     report.users = len(user_ids)
     size = max(1, int(current_app.config["REMINDER_BATCH_USERS"]))
-    sender = web_push.Sender.from_app()
-    with ThreadPoolExecutor(
-        max_workers=max(1, int(current_app.config["PUSH_CONCURRENCY"])),
-        thread_name_prefix="push",
-    ) as pool:
+    # The pool's threads are done before the sender closes the connections they kept.
+    with (
+        web_push.Sender.from_app() as sender,
+        ThreadPoolExecutor(
+            max_workers=max(1, int(current_app.config["PUSH_CONCURRENCY"])),
+            thread_name_prefix="push",
+        ) as pool,
+    ):
         batches = [user_ids[start : start + size] for start in range(0, len(user_ids), size)]
         # One batch's pushes are on their way while the next batch is claimed and worked out;
         # its outcomes are recorded once they are all in.
