@@ -1,14 +1,19 @@
 """Sending one push: the encryption a browser can read, and the kept-alive connections the
 dispatcher's threads send on (reused, replaced when the push service closes one, never a lost or
-doubled push)."""
+doubled push); and recording what was announced."""
 
 import socket
 import threading
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from flask import current_app
 
-from webapp import web_push
+from webapp import database, web_push
+from webapp.extensions import db
+from webapp.models import PushAttempt, PushSubscription, ReminderState, Role
+from webapp.services import push as push_layer
 
 PAYLOAD = {"title": "1 reminder due", "body": "1 follow-up", "url": "/reminders", "count": 1}
 
@@ -137,3 +142,99 @@ def test_a_one_off_push_a_test_notification_arrives(push_service, app):
         assert current_app.config["PUSH_INSECURE_HOSTS"]
         assert web_push.send(device.endpoint, device.p256dh, device.auth, PAYLOAD).status == 201
     assert push_service.delivered_to(device)[0].payload == PAYLOAD
+
+
+def test_marking_reminders_announced_keeps_what_the_user_set_meanwhile(
+    app, make_program, make_user
+):
+    """A page may snooze a reminder while its push is out: recording the push sets only the day
+    it was announced, and states the user has none of yet are made."""
+    worker = make_user(Role.OUTREACH_WORKER, [make_program()])
+    other = make_user(Role.OUTREACH_WORKER, [worker.programs[0]])
+    later = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
+    db.session.add_all(
+        [
+            ReminderState(
+                user_id=worker.id, item_key="follow_up:1:2026-12-07", snoozed_until=later
+            ),
+            ReminderState(
+                user_id=other.id, item_key="follow_up:2:2026-12-07", notified_on=date(2026, 12, 6)
+            ),
+        ]
+    )
+    db.session.commit()
+    today = date(2026, 12, 7)
+    with database.writes():
+        push_layer.mark_notified_of(
+            [
+                (worker.id, ["follow_up:1:2026-12-07", "plan_task:3:2026-12-07"], today),
+                (other.id, ["follow_up:2:2026-12-07"], today),
+            ]
+        )
+        db.session.commit()
+    states = db.session.execute(
+        sa.select(
+            ReminderState.user_id,
+            ReminderState.item_key,
+            ReminderState.snoozed_until,
+            ReminderState.notified_on,
+        ).order_by(ReminderState.user_id, ReminderState.item_key)
+    ).all()
+    assert [tuple(row) for row in states] == [
+        (worker.id, "follow_up:1:2026-12-07", later, today),
+        (worker.id, "plan_task:3:2026-12-07", None, today),
+        (other.id, "follow_up:2:2026-12-07", None, today),
+    ]
+
+
+def test_recording_many_pushes_marks_each_subscription_as_answered(
+    app, push_service, make_program, make_user
+):
+    """Delivered ones in one statement (one removed while its push was out keeps no link), the
+    others one by one: gone deleted, a busy service backed off."""
+    worker = make_user(Role.OUTREACH_WORKER, [make_program()])
+    subscriptions = []
+    for name in ("ok", "removed", "gone", "busy"):
+        device = push_service.new_device(name)
+        subscriptions.append(
+            push_layer.subscribe(
+                worker, endpoint=device.endpoint, p256dh=device.p256dh, auth=device.auth, label=name
+            )
+        )
+    subscriptions[0].failures = 2
+    db.session.commit()
+    ok, removed, gone, busy = (push_layer.Device.of(s) for s in subscriptions)
+    db.session.delete(subscriptions[1])
+    db.session.commit()
+    now = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    with database.writes():
+        outcomes = push_layer.record_many(
+            [
+                (ok, web_push.PushResult(201), False, 3),
+                (removed, web_push.PushResult(201), False, 3),
+                (gone, web_push.PushResult(410, None, "Gone"), True, 3),
+                (busy, web_push.PushResult(429, 120, "Too Many Requests"), False, 3),
+            ],
+            now,
+        )
+        db.session.commit()
+    assert outcomes == ["sent", "sent", "gone", "retry"]
+    left = {s.id: s for s in db.session.scalars(sa.select(PushSubscription))}
+    assert set(left) == {ok.id, busy.id}
+    assert (left[ok.id].last_success_at, left[ok.id].failures, left[ok.id].retry_at) == (
+        now,
+        0,
+        None,
+    )
+    assert left[busy.id].failures == 1 and left[busy.id].retry_at >= now + timedelta(seconds=120)
+    attempts = db.session.execute(
+        sa.select(
+            PushAttempt.outcome, PushAttempt.subscription_id, PushAttempt.item_count
+        ).order_by(PushAttempt.id)
+    ).all()
+    assert [tuple(a) for a in attempts] == [
+        ("sent", ok.id, 3),
+        ("sent", None, 3),
+        ("gone", None, 3),
+        ("retry", busy.id, 3),
+    ]

@@ -43,6 +43,9 @@ from webapp.text import without_controls
 
 MAX_PLAINTEXT = 3993  # one aes128gcm record of 4096 bytes, less the header and padding
 RECORD_SIZE = 4096
+# A kept connection the push service closed fails at once; within this many seconds the push is
+# sent again on a new connection (so a push may take this long plus two timeouts).
+STALE_CONNECTION_GRACE = 1.0
 TOPIC = "waymark-reminders"
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+=*")
 
@@ -315,16 +318,18 @@ class Sender:
         if parts.query:
             target += f"?{parts.query}"
         connection, reused = self._connection(parts)
+        started = time.monotonic()
         try:
             connection.request("POST", target, body=body, headers=headers)
             response = connection.getresponse()
         except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as error:
             self._drop(parts)
-            if not reused:
+            if not reused or time.monotonic() - started > STALE_CONNECTION_GRACE:
                 return PushResult(None, None, str(error)[:200] or type(error).__name__)
-            # The service closed a kept connection it had left idle, before answering: the push
-            # was not taken. Once more on a new connection (were it taken after all, the Topic
-            # makes the second replace the first on the device).
+            # The service closed a kept connection it had left idle, as the push went out, and
+            # did not take it. Once more on a new connection (were it taken after all, the Topic
+            # makes the second replace the first on the device). A failure after a wait is the
+            # service's answer: retried on a later run, not now.
             return self._post(parts, body, headers)
         except (OSError, http.client.HTTPException) as error:
             self._drop(parts)

@@ -40,7 +40,7 @@ from flask import current_app
 
 from webapp import database, web_push
 from webapp.extensions import db
-from webapp.models import PushAttempt, PushSubscription, User, utcnow
+from webapp.models import PushSubscription, User, utcnow
 from webapp.queries.reminders import due_with_states_for
 from webapp.queries.today import TodayItem
 from webapp.services import push
@@ -116,10 +116,11 @@ def digest(items: list[TodayItem]) -> dict:
 
 def send_window() -> timedelta:
     """How long after a batch's claim its pushes may still start: each started push ends (answered
-    or timed out: connecting, then reading, each bounded) before RECHECK_AFTER lets another
-    dispatcher look at the same users."""
+    or timed out: connecting, then reading, each bounded; a kept connection found closed at once
+    is replaced first) before RECHECK_AFTER lets another dispatcher look at the same users."""
     timeout = timedelta(seconds=current_app.config["PUSH_TIMEOUT_SECONDS"])
-    return max(timedelta(seconds=1), RECHECK_AFTER - 2 * timeout - timedelta(seconds=5))
+    stale = timedelta(seconds=web_push.STALE_CONNECTION_GRACE)
+    return max(timedelta(seconds=1), RECHECK_AFTER - 2 * timeout - stale - timedelta(seconds=5))
 
 
 def dispatch_once(now: datetime | None = None) -> DispatchReport:
@@ -187,10 +188,7 @@ def _claim(
     too busy to claim them."""
     try:
         with database.writes():
-            claimed = {
-                user_id: [Device.of(s) for s in subscriptions]
-                for user_id, subscriptions in push.claim_devices_of(user_ids, now).items()
-            }
+            claimed = push.claim_devices_of(user_ids, now)
             db.session.commit()
     except sa.exc.OperationalError as error:
         db.session.rollback()
@@ -331,32 +329,23 @@ def _record_once(
     announcements: list[_Announcement], now: datetime, outcomes: Counter
 ) -> tuple[int, int]:
     sent = [a for a in announcements if a.sent]
-    ids = [device.id for a in sent for device in a.devices]
-    subscriptions = {
-        s.id: s
-        for s in db.session.scalars(sa.select(PushSubscription).where(PushSubscription.id.in_(ids)))
-    }
-    delivered, attempts = [], []
+    found = push.record_many(
+        [
+            (device, result, a.urgent, len(a.keys))
+            for a in sent
+            for device, result in zip(a.devices, a.results, strict=True)
+        ],
+        now,
+    )
+    outcomes.update(found)
+    delivered, place = [], 0
     for announcement in sent:
-        ok = False
-        for device, result in zip(announcement.devices, announcement.results, strict=True):
-            outcome = push.record(
-                subscriptions.get(device.id),
-                device,
-                result,
-                urgent=announcement.urgent,
-                count=len(announcement.keys),
-                now=now,
-                attempts=attempts,
-            )
-            outcomes[outcome] += 1
-            ok |= outcome == "sent"
-        if ok:
+        mine = found[place : place + len(announcement.devices)]
+        place += len(announcement.devices)
+        if "sent" in mine:
             delivered.append(announcement)
-    if attempts:
-        db.session.execute(sa.insert(PushAttempt), attempts)
-    # The states are read again in the writing transaction: a page may have snoozed one while
-    # the pushes were out.
+    # Only `notified_on` is written: a page may have snoozed one of them while the pushes were
+    # out, and that stays.
     push.mark_notified_of([(a.user_id, a.keys, a.today) for a in delivered])
     return len(delivered), sum(len(a.keys) for a in delivered)
 
