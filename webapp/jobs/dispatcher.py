@@ -12,8 +12,9 @@ transaction while waiting for the network:
    (`due_reminders_for`, the engine Today and /reminders use), less users in their quiet hours
    and reminders already announced today (in the user's own time zone).
 3. Send, then record: each user's digest goes to each of their devices from a pool of
-   PUSH_CONCURRENCY threads (encryption and the request happen there, off the database session);
-   the outcomes come back to this thread and are recorded in one short write transaction
+   PUSH_CONCURRENCY threads (encryption and the request happen there, off the database session,
+   each thread keeping one connection open to each push service for the run); the outcomes come
+   back to this thread and are recorded in one short write transaction of a few statements
    (PushAttempt rows, gone subscriptions deleted, backoff, reminders marked as notified).
 
 A batch's pushes start within SEND_WINDOW of its claim, so every push is answered (or has timed
