@@ -75,6 +75,7 @@ class PushService:
     devices: dict[str, Device] = field(default_factory=dict)
     # Per device: answers to give before the default 201, e.g. [(429, {"Retry-After": "120"})].
     scripted: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
+    connections: int = 0  # how many the senders opened
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -161,6 +162,15 @@ def running_push_service_on(service: PushService) -> Iterator[PushService]:
     """Serve `service` on its port (0: any free one, then set on it)."""
 
     class Handler(BaseHTTPRequestHandler):
+        # Keep-alive, as browsers' push services speak it: the dispatcher sends many pushes on
+        # one connection (every answer says how long its body is).
+        protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            with service.lock:
+                service.connections += 1
+
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             status, extra = service.handle(

@@ -12,8 +12,9 @@ transaction while waiting for the network:
    (`due_reminders_for`, the engine Today and /reminders use), less users in their quiet hours
    and reminders already announced today (in the user's own time zone).
 3. Send, then record: each user's digest goes to each of their devices from a pool of
-   PUSH_CONCURRENCY threads (encryption and the request happen there, off the database session);
-   the outcomes come back to this thread and are recorded in one short write transaction
+   PUSH_CONCURRENCY threads (encryption and the request happen there, off the database session,
+   each thread keeping one connection open to each push service for the run); the outcomes come
+   back to this thread and are recorded in one short write transaction of a few statements
    (PushAttempt rows, gone subscriptions deleted, backoff, reminders marked as notified).
 
 A batch's pushes start within SEND_WINDOW of its claim, so every push is answered (or has timed
@@ -40,7 +41,7 @@ from flask import current_app
 
 from webapp import database, web_push
 from webapp.extensions import db
-from webapp.models import PushAttempt, PushSubscription, User, utcnow
+from webapp.models import PushSubscription, User, utcnow
 from webapp.queries.reminders import due_with_states_for
 from webapp.queries.today import TodayItem
 from webapp.services import push
@@ -116,10 +117,11 @@ def digest(items: list[TodayItem]) -> dict:
 
 def send_window() -> timedelta:
     """How long after a batch's claim its pushes may still start: each started push ends (answered
-    or timed out: connecting, then reading, each bounded) before RECHECK_AFTER lets another
-    dispatcher look at the same users."""
+    or timed out: connecting, then reading, each bounded; a kept connection found closed at once
+    is replaced first) before RECHECK_AFTER lets another dispatcher look at the same users."""
     timeout = timedelta(seconds=current_app.config["PUSH_TIMEOUT_SECONDS"])
-    return max(timedelta(seconds=1), RECHECK_AFTER - 2 * timeout - timedelta(seconds=5))
+    stale = timedelta(seconds=web_push.STALE_CONNECTION_GRACE)
+    return max(timedelta(seconds=1), RECHECK_AFTER - 2 * timeout - stale - timedelta(seconds=5))
 
 
 def dispatch_once(now: datetime | None = None) -> DispatchReport:
@@ -138,11 +140,14 @@ def _dispatch_all(now: datetime) -> DispatchReport:
     db.session.rollback()
     report.users = len(user_ids)
     size = max(1, int(current_app.config["REMINDER_BATCH_USERS"]))
-    sender = web_push.Sender.from_app()
-    with ThreadPoolExecutor(
-        max_workers=max(1, int(current_app.config["PUSH_CONCURRENCY"])),
-        thread_name_prefix="push",
-    ) as pool:
+    # The pool's threads are done before the sender closes the connections they kept.
+    with (
+        web_push.Sender.from_app() as sender,
+        ThreadPoolExecutor(
+            max_workers=max(1, int(current_app.config["PUSH_CONCURRENCY"])),
+            thread_name_prefix="push",
+        ) as pool,
+    ):
         batches = [user_ids[start : start + size] for start in range(0, len(user_ids), size)]
         # One batch's pushes are on their way while the next batch is claimed and worked out;
         # its outcomes are recorded once they are all in.
@@ -184,10 +189,7 @@ def _claim(
     too busy to claim them."""
     try:
         with database.writes():
-            claimed = {
-                user_id: [Device.of(s) for s in subscriptions]
-                for user_id, subscriptions in push.claim_devices_of(user_ids, now).items()
-            }
+            claimed = push.claim_devices_of(user_ids, now)
             db.session.commit()
     except sa.exc.OperationalError as error:
         db.session.rollback()
@@ -328,32 +330,23 @@ def _record_once(
     announcements: list[_Announcement], now: datetime, outcomes: Counter
 ) -> tuple[int, int]:
     sent = [a for a in announcements if a.sent]
-    ids = [device.id for a in sent for device in a.devices]
-    subscriptions = {
-        s.id: s
-        for s in db.session.scalars(sa.select(PushSubscription).where(PushSubscription.id.in_(ids)))
-    }
-    delivered, attempts = [], []
+    found = push.record_many(
+        [
+            (device, result, a.urgent, len(a.keys))
+            for a in sent
+            for device, result in zip(a.devices, a.results, strict=True)
+        ],
+        now,
+    )
+    outcomes.update(found)
+    delivered, place = [], 0
     for announcement in sent:
-        ok = False
-        for device, result in zip(announcement.devices, announcement.results, strict=True):
-            outcome = push.record(
-                subscriptions.get(device.id),
-                device,
-                result,
-                urgent=announcement.urgent,
-                count=len(announcement.keys),
-                now=now,
-                attempts=attempts,
-            )
-            outcomes[outcome] += 1
-            ok |= outcome == "sent"
-        if ok:
+        mine = found[place : place + len(announcement.devices)]
+        place += len(announcement.devices)
+        if "sent" in mine:
             delivered.append(announcement)
-    if attempts:
-        db.session.execute(sa.insert(PushAttempt), attempts)
-    # The states are read again in the writing transaction: a page may have snoozed one while
-    # the pushes were out.
+    # Only `notified_on` is written: a page may have snoozed one of them while the pushes were
+    # out, and that stays.
     push.mark_notified_of([(a.user_id, a.keys, a.today) for a in delivered])
     return len(delivered), sum(len(a.keys) for a in delivered)
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from webapp import web_push
 from webapp.extensions import db
 from webapp.models import AuditAction, PushAttempt, PushSubscription, ReminderState, User, utcnow
-from webapp.queries.reminders import states_of_users
 from webapp.services import audit
 from webapp.text import clean_line
 from webapp.web_push import PushError, check_endpoint, check_keys
@@ -105,19 +106,26 @@ class Device:
         )
 
 
-def claim_devices(user_id: int, now: datetime) -> list[PushSubscription]:
+def claim_devices(user_id: int, now: datetime) -> list[Device]:
     """The user's devices, if this dispatcher is the one to look at the user now."""
     return claim_devices_of([user_id], now).get(user_id, [])
 
 
-def claim_devices_of(user_ids: list[int], now: datetime) -> dict[int, list[PushSubscription]]:
+def claim_devices_of(user_ids: list[int], now: datetime) -> dict[int, list[Device]]:
     """Each user's devices, for the users this dispatcher is the one to look at now: none while
     another holds them (PostgreSQL skips locked rows), or when one looked moments ago (dispatchers
     started by the same minute's cron, or one that took its turn first on SQLite's write lock).
-    Looking is recorded (`checked_at`): committed at once, it keeps other dispatchers off these
-    users for RECHECK_AFTER without holding a lock."""
-    subscriptions = db.session.scalars(
-        sa.select(PushSubscription)
+    Looking is recorded (`checked_at`, one statement for the batch): committed at once, it keeps
+    other dispatchers off these users for RECHECK_AFTER without holding a lock."""
+    rows = db.session.execute(
+        sa.select(
+            PushSubscription.id,
+            PushSubscription.user_id,
+            PushSubscription.endpoint,
+            PushSubscription.p256dh,
+            PushSubscription.auth,
+            PushSubscription.checked_at,
+        )
         .where(
             PushSubscription.user_id.in_(user_ids),
             sa.or_(PushSubscription.retry_at.is_(None), PushSubscription.retry_at <= now),
@@ -125,20 +133,27 @@ def claim_devices_of(user_ids: list[int], now: datetime) -> dict[int, list[PushS
         .order_by(PushSubscription.user_id, PushSubscription.id)
         .with_for_update(skip_locked=True)
     )
-    by_user: dict[int, list[PushSubscription]] = {}
-    for subscription in subscriptions:
-        by_user.setdefault(subscription.user_id, []).append(subscription)
+    by_user: dict[int, list[tuple[Device, datetime | None]]] = {}
+    for *values, checked_at in rows:
+        device = Device(*values)
+        by_user.setdefault(device.user_id, []).append((device, checked_at))
     claimed = {}
     for user_id, devices in by_user.items():
         # Another dispatcher's `now` may be a little ahead of this one's (it started later but
         # claimed first): a look within RECHECK_AFTER either side counts.
         if any(
-            s.checked_at is not None and abs(s.checked_at - now) < RECHECK_AFTER for s in devices
+            checked is not None and abs(checked - now) < RECHECK_AFTER for _, checked in devices
         ):
             continue
-        for subscription in devices:
-            subscription.checked_at = now
-        claimed[user_id] = devices
+        claimed[user_id] = [device for device, _ in devices]
+    ids = [device.id for devices in claimed.values() for device in devices]
+    if ids:
+        db.session.execute(
+            sa.update(PushSubscription)
+            .where(PushSubscription.id.in_(ids))
+            .values(checked_at=now)
+            .execution_options(synchronize_session=False)
+        )
     return claimed
 
 
@@ -167,23 +182,14 @@ def record(
     """What came of one push to one device, recorded as a PushAttempt (added to the session, or
     to `attempts` for the caller to insert many at once); the subscription (None when it was
     removed while the push was on its way) is deleted or backs off as answered."""
-    host = urlsplit(device.endpoint).hostname or ""
-    if isinstance(result, web_push.PushError):
-        result, outcome = web_push.PushResult(None, None, str(result)), "refused"
-    else:
-        outcome = outcome_of(result.status)
-    attempt = {
-        "user_id": device.user_id,
-        # A deleted subscription's attempts keep no link to it (as ON DELETE SET NULL does).
-        "subscription_id": None if subscription is None or outcome == "gone" else subscription.id,
-        "push_host": host[:255],
-        "item_count": count,
-        "urgent": urgent,
-        "outcome": outcome,
-        "status_code": result.status,
-        "detail": result.detail[:200],
-        "attempted_at": now,
-    }
+    outcome, attempt = _attempt(
+        device,
+        result,
+        None if subscription is None else subscription.id,
+        urgent=urgent,
+        count=count,
+        now=now,
+    )
     if attempts is None:
         db.session.add(PushAttempt(**attempt))
     else:
@@ -205,6 +211,94 @@ def record(
         wait = MAX_BACKOFF  # a refusal (bad key, too large) will not fix itself in a minute
     subscription.retry_at = now + wait
     return outcome
+
+
+def _attempt(
+    device: Device,
+    result: web_push.PushResult | web_push.PushError,
+    subscription_id: int | None,
+    *,
+    urgent: bool,
+    count: int,
+    now: datetime,
+) -> tuple[str, dict]:
+    """The outcome of one push, and its PushAttempt row."""
+    host = urlsplit(device.endpoint).hostname or ""
+    if isinstance(result, web_push.PushError):
+        result, outcome = web_push.PushResult(None, None, str(result)), "refused"
+    else:
+        outcome = outcome_of(result.status)
+    return outcome, {
+        "user_id": device.user_id,
+        # A deleted subscription's attempts keep no link to it (as ON DELETE SET NULL does).
+        "subscription_id": None if outcome == "gone" else subscription_id,
+        "push_host": host[:255],
+        "item_count": count,
+        "urgent": urgent,
+        "outcome": outcome,
+        "status_code": result.status,
+        "detail": result.detail[:200],
+        "attempted_at": now,
+    }
+
+
+def record_many(
+    pushes: list[tuple[Device, web_push.PushResult | web_push.PushError, bool, int]],
+    now: datetime,
+) -> list[str]:
+    """`record` for many pushes at once, (device, result, urgent, item count) each: the outcome of
+    each. Delivered ones (nearly all) mark their subscriptions in one statement, which also tells
+    which were removed while the pushes were out; the others go through `record` one by one. The
+    attempts are inserted together."""
+    delivered = [
+        device.id
+        for device, result, _, _ in pushes
+        if isinstance(result, web_push.PushResult) and outcome_of(result.status) == "sent"
+    ]
+    remaining: set[int] = set()
+    if delivered:
+        remaining = set(
+            db.session.scalars(
+                sa.update(PushSubscription)
+                .where(PushSubscription.id.in_(delivered))
+                .values(last_success_at=now, retry_at=None, failures=0)
+                .returning(PushSubscription.id)
+                .execution_options(synchronize_session=False)
+            )
+        )
+    others = [device.id for device, _, _, _ in pushes if device.id not in remaining]
+    subscriptions = {}
+    if others:
+        subscriptions = {
+            s.id: s
+            for s in db.session.scalars(
+                sa.select(PushSubscription).where(PushSubscription.id.in_(others))
+            )
+        }
+    attempts: list[dict] = []
+    outcomes = []
+    for device, result, urgent, count in pushes:
+        if device.id in remaining:
+            outcome, attempt = _attempt(
+                device, result, device.id, urgent=urgent, count=count, now=now
+            )
+            attempts.append(attempt)
+        else:
+            outcome = record(
+                subscriptions.get(device.id),
+                device,
+                result,
+                urgent=urgent,
+                count=count,
+                now=now,
+                attempts=attempts,
+            )
+        outcomes.append(outcome)
+    if attempts:
+        # RETURNING makes SQLAlchemy send the rows as a few multi-row INSERTs rather than one
+        # statement per row.
+        db.session.execute(sa.insert(PushAttempt).returning(PushAttempt.id), attempts).all()
+    return outcomes
 
 
 def outcome_of(status: int | None) -> str:
@@ -230,21 +324,46 @@ def mark_notified(
 
 
 def mark_notified_of(announced: list[tuple[int, list[str], date]]) -> None:
-    """`mark_notified` for many users' reminders at once, (user id, keys, their today) each: the
-    states there are updated, the missing ones inserted, each in one statement."""
-    states = states_of_users({user_id: keys for user_id, keys, _ in announced})
-    updates, inserts = [], []
-    for user_id, keys, today in announced:
-        for key in keys:
-            state = states[user_id].get(key)
-            if state is None:
-                inserts.append({"user_id": user_id, "item_key": key, "notified_on": today})
-            else:
-                updates.append({"id": state.id, "notified_on": today})
-    if updates:
-        db.session.execute(sa.update(ReminderState), updates)
-    if inserts:
-        db.session.execute(sa.insert(ReminderState), inserts)
+    """`mark_notified` for many users' reminders at once, (user id, keys, their today) each, in
+    one statement: the states are inserted, or only their `notified_on` set where the user has
+    one (a page may have snoozed it while the pushes were out: that stays). The rows are one
+    bound value (arrays unnested on PostgreSQL, a JSON array's elements on SQLite) rather than a
+    statement or three bound values each."""
+    rows = [(user_id, key, today) for user_id, keys, today in announced for key in keys]
+    if not rows:
+        return
+    columns = ("user_id", "item_key", "notified_on")
+    if db.session.get_bind().dialect.name == "postgresql":
+        table = (
+            sa.func.unnest(
+                sa.bindparam(None, [r[0] for r in rows], type_=postgresql.ARRAY(sa.Integer)),
+                sa.bindparam(None, [r[1] for r in rows], type_=postgresql.ARRAY(sa.String)),
+                sa.bindparam(None, [r[2] for r in rows], type_=postgresql.ARRAY(sa.Date)),
+            )
+            .table_valued(*columns)
+            .render_derived(name="announced", with_types=False)
+        )
+        source = sa.select(*(table.c[name] for name in columns))
+        insert = postgresql.insert(ReminderState)
+    else:
+        each = sa.func.json_each(
+            sa.bindparam(None, json.dumps([[u, k, d.isoformat()] for u, k, d in rows]))
+        ).table_valued("value")
+        # SQLite reads `ON CONFLICT` after a bare FROM as a join's: the WHERE ends the SELECT.
+        source = sa.select(
+            *(
+                sa.func.json_extract(each.c.value, f"$[{place}]").label(name)
+                for place, name in enumerate(columns)
+            )
+        ).where(sa.true())
+        insert = sqlite.insert(ReminderState)
+    statement = insert.from_select(columns, source)
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["user_id", "item_key"],
+            set_={"notified_on": statement.excluded.notified_on},
+        )
+    )
 
 
 def send_test(user: User) -> list[tuple[str, str]]:
