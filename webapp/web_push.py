@@ -1,26 +1,22 @@
 """Web push: VAPID keys, allowed push services, and sending one encrypted message.
 
-The payload is encrypted here (aes128gcm, RFC 8291: an ephemeral P-256 key per message, ECDH with
-the subscription's key, HKDF, one AES-GCM record) with `cryptography`; the `webpush` package only
-makes VAPID key pairs. Its `WebPush.get` also parsed our PEM keys and signed a VAPID token for
-every message (a token we replaced with our own), which was most of a push's cost. We build the
-request ourselves: a real TTL, the `Urgency` and `Topic` headers, a size check, and a VAPID token
-whose audience is the push service's origin including any port (RFC 8292), signed once per origin.
-Requests go over a kept-alive HTTP/1.1 connection per sending thread and origin.
+The `webpush` package encrypts the payload (aes128gcm, RFC 8291), one package instance for a
+sender's run. We build the request ourselves: a real TTL, the `Urgency` and `Topic` headers it
+does not set, a size check, and a VAPID token whose audience is the push service's origin
+including any port (RFC 8292; the package drops the port), signed once per origin. Requests go
+over a kept-alive HTTP/1.1 connection per sending thread and origin.
 """
 
 from __future__ import annotations
 
 import base64
 import fcntl
-import hmac
 import http.client
 import json
 import os
 import re
 import select
 import ssl
-import struct
 import threading
 import time
 import urllib.error
@@ -32,17 +28,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import jwt
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF, HKDFExpand
+from cryptography.hazmat.primitives import serialization
 from flask import current_app
-from webpush import VAPID
+from webpush import VAPID, WebPush, WebPushSubscription
 
 from webapp.text import without_controls
 
 MAX_PLAINTEXT = 3993  # one aes128gcm record of 4096 bytes, less the header and padding
-RECORD_SIZE = 4096
 # A kept connection the push service closed fails at once; within this many seconds the push is
 # sent again on a new connection (so a push may take this long plus two timeouts).
 STALE_CONNECTION_GRACE = 1.0
@@ -194,38 +186,6 @@ def send(
         return sender.send(endpoint, p256dh, auth, payload, urgent=urgent)
 
 
-def encrypt(plaintext: bytes, p256dh: str, auth: str) -> bytes:
-    """`plaintext` as one aes128gcm record only the subscription's browser can read (RFC 8291),
-    with a key pair and salt of its own."""
-    try:
-        receiver_point, auth_secret = _b64decode(p256dh), _b64decode(auth)
-        receiver = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), receiver_point)
-    except ValueError as error:
-        raise PushError(
-            "The subscription's keys are not a P-256 key and a 16-byte secret."
-        ) from error
-    local = ec.generate_private_key(ec.SECP256R1())
-    local_point = local.public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-    )
-    shared = local.exchange(ec.ECDH(), receiver)
-    key_material = HKDF(
-        hashes.SHA256(),
-        32,
-        salt=auth_secret,
-        info=b"WebPush: info\x00" + receiver_point + local_point,
-    ).derive(shared)
-    salt = os.urandom(16)
-    # HKDF-Extract (an HMAC) once; the content key and the nonce are two expansions of it.
-    prk = hmac.digest(salt, key_material, "sha256")
-    key = HKDFExpand(hashes.SHA256(), 16, info=b"Content-Encoding: aes128gcm\x00").derive(prk)
-    nonce = HKDFExpand(hashes.SHA256(), 12, info=b"Content-Encoding: nonce\x00").derive(prk)
-    # The final record's padding delimiter is 0x02 (RFC 8188), with no padding after it.
-    ciphertext = AESGCM(key).encrypt(nonce, plaintext + b"\x02", None)
-    header = salt + struct.pack("!LB", RECORD_SIZE, len(local_point)) + local_point
-    return header + ciphertext
-
-
 class Sender:
     """What sending needs from the app (keys, settings), taken once on the app's thread, so that
     pushes can be encrypted and sent from a pool of threads with no app context and no database
@@ -248,6 +208,17 @@ class Sender:
         self.hosts, self.insecure_hosts = hosts, insecure_hosts
         self._tokens: dict[str, str] = {}
         self._lock = threading.Lock()
+        # The package encrypts (aes128gcm, RFC 8291). One instance for the run: it parses our
+        # PEM keys when made, and `get` changes nothing on it when given no per-call settings,
+        # so the sending threads share it. The VAPID token it also signs is not the one sent:
+        # ours names the push service's port in its audience (RFC 8292) and is signed once per
+        # origin.
+        self._package = WebPush(
+            private_key=keys.private_pem,
+            public_key=keys.public_pem,
+            subscriber=subject.removeprefix("mailto:"),
+            ttl=ttl,
+        )
         self._local = threading.local()
         self._opened: list[http.client.HTTPConnection] = []
         self._tls: ssl.SSLContext | None = None
@@ -296,7 +267,7 @@ class Sender:
         body = json.dumps(payload, separators=(",", ":")).encode()
         if len(body) > MAX_PLAINTEXT:
             raise PushError("The message is too large for one push.")
-        encrypted = encrypt(body, p256dh, auth)
+        encrypted = self._encrypt(endpoint, body, p256dh, auth)
         headers = {
             "Content-Type": "application/octet-stream",
             "Content-Encoding": "aes128gcm",
@@ -309,6 +280,18 @@ class Sender:
         if self._proxies.get(parts.scheme) and not urllib.request.proxy_bypass(parts.hostname):
             return self._post_through_urllib(endpoint, encrypted, headers)
         return self._post(parts, encrypted, headers)
+
+    def _encrypt(self, endpoint: str, body: bytes, p256dh: str, auth: str) -> bytes:
+        """`body` as one aes128gcm record only the subscription's browser can read."""
+        try:
+            return self._package.get(
+                body,
+                WebPushSubscription(endpoint=endpoint, keys={"p256dh": p256dh, "auth": auth}),
+            ).encrypted
+        except (ValueError, TypeError) as error:  # pydantic's ValidationError is a ValueError
+            raise PushError(
+                "The subscription's keys are not a P-256 key and a 16-byte secret."
+            ) from error
 
     def _post(self, parts, body: bytes, headers: dict[str, str]) -> PushResult:
         """POST on this thread's connection to the origin. The timeout bounds each blocking step
