@@ -190,7 +190,9 @@ def _strongest_matches(person_words: list[NameToken], digits: str | None) -> sa.
         )
     if not parts:
         return None
-    matched = (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery()
+    # The OFFSET keeps SQLite from folding the matches into the grouping, which it then did by
+    # walking every name word in client order instead of the three indexes the matches use.
+    matched = (parts[0].offset(0) if len(parts) == 1 else sa.union_all(*parts)).subquery()
     # Merged records are few (and indexed): asked for apart, not by joining every match to
     # `clients`, which PostgreSQL did by reading the whole table.
     merged = sa.select(Client.id).where(Client.merged_into_id.is_not(None))
