@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from webapp.extensions import db
 from webapp.models import (
@@ -13,11 +13,17 @@ from webapp.models import (
     ConsentScope,
     Goal,
     GoalStatus,
+    IntakeScreening,
+    Invitation,
     LifeDomain,
     Provider,
     Referral,
+    ScreeningOutcome,
+    SelfIntakeSubmission,
     Service,
+    SubmissionStatus,
     User,
+    WaitPriority,
 )
 from webapp.queries.case_state import load_state
 from webapp.services import assessments, clients, plans, referrals
@@ -134,3 +140,60 @@ def refer(case: Case, service: Service, **kwargs) -> Referral:
         case=case,
     )
     return referrals.make_referral(case, service, consent=consent, **kwargs)
+
+
+def waiting_for_a_place(
+    program_id: int,
+    client_id: int,
+    *,
+    holder: User | None = None,
+    priority: WaitPriority = WaitPriority.NORMAL,
+    since: date | None = None,
+    check_in: date | None = None,
+) -> IntakeScreening:
+    """Someone who qualified for a full program and waits on its list (no case yet)."""
+    screening = IntakeScreening(
+        program_id=program_id,
+        client_id=client_id,
+        answers=[],
+        qualified=True,
+        priority=priority,
+        outcome=ScreeningOutcome.WAITING,
+        intake={},
+        waiting_since=since or local_today(),
+        next_check_in_on=check_in,
+        holding_worker_id=holder.id if holder else None,
+    )
+    db.session.add(screening)
+    return screening
+
+
+def pending_self_intake(
+    program_id: int,
+    created_by: User,
+    name: str,
+    *,
+    client_id: int | None = None,
+    token: str = "a",
+    submitted_at: datetime | None = None,
+) -> SelfIntakeSubmission:
+    """A self-intake a client sent through a link, waiting for the program's review."""
+    invitation = Invitation(
+        token_hash=token * 64,
+        program_id=program_id,
+        client_id=client_id,
+        created_by_id=created_by.id,
+        expires_at=datetime.now(UTC) + timedelta(days=7),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    submission = SelfIntakeSubmission(
+        invitation_id=invitation.id,
+        answers={"preferred_name": name},
+        language="en",
+        status=SubmissionStatus.PENDING,
+    )
+    if submitted_at is not None:
+        submission.submitted_at = submitted_at
+    db.session.add(submission)
+    return submission

@@ -10,7 +10,15 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 
-from tests.lifecycle import a_service, add_goal, agree, assess, refer
+from tests.lifecycle import (
+    a_service,
+    add_goal,
+    agree,
+    assess,
+    pending_self_intake,
+    refer,
+    waiting_for_a_place,
+)
 from webapp.extensions import db
 from webapp.jobs import dispatcher
 from webapp.models import (
@@ -40,9 +48,6 @@ from webapp.models import (
     ReminderState,
     RiskLevel,
     Role,
-    ScreeningOutcome,
-    SelfIntakeSubmission,
-    SubmissionStatus,
     TaskOwner,
     TeamRole,
     User,
@@ -204,23 +209,7 @@ def organisation(app, make_program, make_user, make_case):
 
     # A self-intake to review, a colleague asking for a referral, an internal referral waiting,
     # one answering the asker's own request, someone waiting for a place, a possible duplicate.
-    invitation = Invitation(
-        token_hash="a" * 64,
-        program_id=housing.id,
-        created_by_id=ana.id,
-        expires_at=datetime.now(UTC) + timedelta(days=7),
-    )
-    db.session.add(invitation)
-    db.session.flush()
-    db.session.add(
-        SelfIntakeSubmission(
-            invitation_id=invitation.id,
-            answers={"preferred_name": "Newcomer"},
-            language="en",
-            status=SubmissionStatus.PENDING,
-            submitted_at=ago,
-        )
-    )
+    pending_self_intake(housing.id, ana, "Newcomer", submitted_at=ago)
     db.session.add(
         ReferralRequest(
             case_id=case.id, asked_by_id=hana.id, program_id=health.id, looked_for="Referred"
@@ -257,17 +246,13 @@ def organisation(app, make_program, make_user, make_case):
     waiting = clients.create_client(
         clients.ClientDetails(preferred_name="Wai Ting"), created_by=hana
     )
-    db.session.add(
-        IntakeScreening(
-            program_id=health.id,
-            client_id=waiting.id,
-            qualified=True,
-            priority=WaitPriority.HIGH,
-            outcome=ScreeningOutcome.WAITING,
-            waiting_since=today - timedelta(days=20),
-            next_check_in_on=today,
-            holding_worker_id=hana.id,
-        )
+    waiting_for_a_place(
+        health.id,
+        waiting.id,
+        holder=hana,
+        priority=WaitPriority.HIGH,
+        since=today - timedelta(days=20),
+        check_in=today,
     )
     twin = make_case(housing, sam, name="Referred Person")
     db.session.add(

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from tests.lifecycle import waiting_for_a_place
 from tests.statements import recorded, tables_read
 from webapp.extensions import db
 from webapp.models import (
@@ -363,7 +364,6 @@ def test_a_full_name_search_reads_the_same_statements_whatever_it_finds(
     cases already asked about read with them), the count and its audit events in one write, the
     page of results with their aliases, and one write of the views. More candidates, more people
     held elsewhere, more of the searcher's own look-alikes add rows, never statements."""
-    from webapp.models import IntakeScreening, ScreeningOutcome, WaitPriority
     from webapp.services import clients
 
     hana = as_user(agency.hana)
@@ -379,19 +379,8 @@ def test_a_full_name_search_reads_the_same_statements_whatever_it_finds(
             clients.ClientDetails(preferred_name="Maria", legal_name="Maria Lopez"),
             created_by=holder,
         )
-        db.session.add(
-            IntakeScreening(
-                program=agency.outreach,
-                client=waiting,
-                answers=[],
-                qualified=True,
-                priority=WaitPriority.NORMAL,
-                outcome=ScreeningOutcome.WAITING,
-                intake={},
-                waiting_since=local_today(),
-                holding_worker_id=holder.id,
-            )
-        )
+        db.session.flush()
+        waiting_for_a_place(agency.outreach.id, waiting.id, holder=holder)
         db.session.commit()
 
     more_of_them()

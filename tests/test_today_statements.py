@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from tests.lifecycle import pending_self_intake, waiting_for_a_place
 from tests.test_dispatch_batches import _described, _todays
 from tests.test_dispatch_batches import organisation as organisation  # the fixture
 from webapp.extensions import db
@@ -20,13 +21,9 @@ from webapp.models import (
     IntakeScreening,
     InternalReferral,
     InternalReferralStatus,
-    Invitation,
     PostClosureFollowUp,
     ReferralRequest,
     ReminderKind,
-    ScreeningOutcome,
-    SelfIntakeSubmission,
-    SubmissionStatus,
     User,
     WaitPriority,
 )
@@ -57,19 +54,15 @@ def everything_for_ana(organisation):
     closed = [c for c in referred if c.client.preferred_name.startswith("Later")][0]
     closed.closed_at = datetime.now(UTC) - timedelta(days=30)
     db.session.add(PostClosureFollowUp(case_id=closed.id, due_on=today - timedelta(days=1)))
-    db.session.add(
-        IntakeScreening(
-            program_id=ana.programs[0].id,
-            client_id=clients.create_client(
-                clients.ClientDetails(preferred_name="Wendy Waiting"), created_by=ana
-            ).id,
-            qualified=True,
-            priority=WaitPriority.HIGH,
-            outcome=ScreeningOutcome.WAITING,
-            waiting_since=today - timedelta(days=9),
-            next_check_in_on=today,
-            holding_worker_id=ana.id,
-        )
+    waiting_for_a_place(
+        ana.programs[0].id,
+        clients.create_client(
+            clients.ClientDetails(preferred_name="Wendy Waiting"), created_by=ana
+        ).id,
+        holder=ana,
+        priority=WaitPriority.HIGH,
+        since=today - timedelta(days=9),
+        check_in=today,
     )
     # Hana's case, referred to Ana's program as Ana asked.
     hana_case = db.session.scalars(sa.select(Case).where(Case.primary_worker_id == hana.id)).first()
@@ -100,22 +93,8 @@ def everything_for_ana(organisation):
             internal_referral_id=answered.id,
         )
     )
-    invitation = Invitation(
-        token_hash="b" * 64,
-        program_id=ana.programs[0].id,
-        client_id=case.client_id,
-        created_by_id=ana.id,
-        expires_at=datetime.now(UTC) + timedelta(days=7),
-    )
-    db.session.add(invitation)
-    db.session.flush()
-    db.session.add(
-        SelfIntakeSubmission(
-            invitation_id=invitation.id,
-            answers={"preferred_name": "Referred Person"},
-            language="en",
-            status=SubmissionStatus.PENDING,
-        )
+    pending_self_intake(
+        ana.programs[0].id, ana, "Referred Person", client_id=case.client_id, token="b"
     )
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ClosureRequest)) == 1

@@ -17,7 +17,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.lifecycle import planned_case, refer, request_goals_met_closure
+from tests.lifecycle import planned_case, refer, request_goals_met_closure, waiting_for_a_place
 from tests.test_intake import form as intake_form
 from webapp.extensions import db
 from webapp.jobs.dispatcher import digest
@@ -490,7 +490,7 @@ def test_client_sightings_is_the_client_rule_asked_by_id(agency, make_case):
     """`client_sightings` (the duplicate check asks a few clients by id) and `visible_clients` are
     the same rule: a client seen through a restricted case, another program's case, both, or a
     screening that opened no case."""
-    from webapp.models import Client, IntakeScreening, ScreeningOutcome, WaitPriority
+    from webapp.models import Client
     from webapp.services import cases as case_services
 
     both = make_case(agency.other, agency.people["the other program's worker"], name="Both")
@@ -506,18 +506,8 @@ def test_client_sightings_is_the_client_rule_asked_by_id(agency, make_case):
     waiting = clients.create_client(
         clients.ClientDetails(preferred_name="Waiting"), created_by=agency.people["the worker"]
     )
-    db.session.add(
-        IntakeScreening(
-            program=agency.own,
-            client=waiting,
-            answers=[],
-            qualified=True,
-            priority=WaitPriority.NORMAL,
-            outcome=ScreeningOutcome.WAITING,
-            intake={},
-            waiting_since=local_today(),
-        )
-    )
+    db.session.flush()
+    waiting_for_a_place(agency.own.id, waiting.id)
     db.session.commit()
     everyone = list(db.session.scalars(sa.select(Client.id)))
     for user in agency.people.values():
